@@ -1,0 +1,8 @@
+import * as core from "@actions/core";
+import type { z } from "zod";
+import { inputNames, type RawInputs } from "./inputs";
+
+/** Reads every input a schema declares from the GitHub Action's environment, as raw strings. */
+export function readActionInputs(schema: z.ZodObject): RawInputs {
+  return Object.fromEntries(inputNames(schema).map((name) => [name, core.getInput(name)]));
+}

@@ -1,0 +1,217 @@
+import { z } from "zod";
+import { ConfigurationError, quote } from "./errors";
+
+/**
+ * Raw inputs as strings, keyed like action.yml: what `core.getInput` returns (""
+ * when unset) or what a CLI flag carried. Each unit validates them once with `parseInputs`.
+ */
+export type RawInputs = Record<string, string | undefined>;
+
+type Input<T> = z.ZodType<T, string | undefined>;
+
+/** Trimmed raw value; "" and undefined both mean "not given". */
+function given(raw: string | undefined): string | undefined {
+  const trimmed = raw?.trim();
+  return trimmed ? trimmed : undefined;
+}
+
+function fail(ctx: z.RefinementCtx, message: string): never {
+  ctx.addIssue({ code: "custom", message });
+  return z.NEVER as never;
+}
+
+/** A required string. */
+export function text(): Input<string> {
+  return z
+    .string()
+    .optional()
+    .transform((raw, ctx) => given(raw) ?? fail(ctx, "is required"));
+}
+
+/** An optional string: undefined when not given. */
+export function optionalText(): Input<string | undefined> {
+  return z
+    .string()
+    .optional()
+    .transform((raw) => given(raw));
+}
+
+/** A string with a default. */
+export function textWithDefault(fallback: string): Input<string> {
+  return z
+    .string()
+    .optional()
+    .transform((raw) => given(raw) ?? fallback);
+}
+
+const TRUE = new Set(["true", "yes", "on", "1"]);
+const FALSE = new Set(["false", "no", "off", "0"]);
+
+/** true/false (also yes/no, on/off, 1/0), case-insensitive. */
+export function boolean(fallback: boolean): Input<boolean> {
+  return z
+    .string()
+    .optional()
+    .transform((raw, ctx) => {
+      const value = given(raw);
+      if (value === undefined) return fallback;
+      const lower = value.toLowerCase();
+      if (TRUE.has(lower)) return true;
+      if (FALSE.has(lower)) return false;
+      return fail(ctx, `must be true or false, got ${quote(value)}`);
+    });
+}
+
+const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/** Parses "90s", "5m", "1h30m", "250ms" or a bare number of seconds into milliseconds. */
+export function parseDuration(value: string): number | undefined {
+  if (/^\d+(\.\d+)?$/.test(value)) return Number(value) * 1000;
+  const parts = [...value.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)];
+  if (parts.length === 0 || parts.map((part) => part[0]).join("") !== value) return undefined;
+  return parts.reduce(
+    (total, [, amount, unit]) => total + Number(amount) * (DURATION_UNITS[unit ?? ""] ?? 0),
+    0,
+  );
+}
+
+/** A duration in milliseconds. */
+export function duration(fallbackMs: number): Input<number> {
+  return z
+    .string()
+    .optional()
+    .transform((raw, ctx) => {
+      const value = given(raw);
+      if (value === undefined) return fallbackMs;
+      const ms = parseDuration(value);
+      if (ms === undefined) {
+        return fail(ctx, `must be a duration like "30s", "5m" or "1h", got ${quote(value)}`);
+      }
+      return ms;
+    });
+}
+
+/** A whole number within bounds. */
+export function integer(
+  fallback: number,
+  bounds: { min?: number; max?: number } = {},
+): Input<number> {
+  return z
+    .string()
+    .optional()
+    .transform((raw, ctx) => {
+      const value = given(raw);
+      if (value === undefined) return fallback;
+      const number = Number(value);
+      const { min = Number.MIN_SAFE_INTEGER, max = Number.MAX_SAFE_INTEGER } = bounds;
+      if (!/^-?\d+$/.test(value) || number < min || number > max) {
+        return fail(ctx, `must be a whole number from ${min} to ${max}, got ${quote(value)}`);
+      }
+      return number;
+    });
+}
+
+/** Items separated by newlines or commas, trimmed, empties dropped (YAML block scalars work). */
+export function splitList(value: string | undefined): string[] {
+  return (value ?? "")
+    .split(/[\n,]/)
+    .map((item) => item.trim())
+    .filter((item) => item.length > 0);
+}
+
+export function list(): Input<string[]> {
+  return z
+    .string()
+    .optional()
+    .transform((raw) => splitList(raw));
+}
+
+/** One of a fixed set of words. */
+export function oneOf<const T extends readonly [string, ...string[]]>(
+  choices: T,
+  fallback: T[number],
+): Input<T[number]> {
+  return z
+    .string()
+    .optional()
+    .transform((raw, ctx) => {
+      const value = given(raw);
+      if (value === undefined) return fallback;
+      if ((choices as readonly string[]).includes(value)) return value as T[number];
+      return fail(ctx, `must be one of ${choices.join(", ")}, got ${quote(value)}`);
+    });
+}
+
+/** KEY=VALUE lines (newline separated, so values may contain commas) into an ordered record. */
+export function keyValues(): Input<Record<string, string>> {
+  return z
+    .string()
+    .optional()
+    .transform((raw, ctx) => {
+      const result: Record<string, string> = {};
+      for (const line of (raw ?? "").split("\n")) {
+        const entry = line.trim();
+        if (!entry) continue;
+        const equals = entry.indexOf("=");
+        if (equals <= 0) return fail(ctx, `must be KEY=VALUE lines, got ${quote(entry)}`);
+        result[entry.slice(0, equals).trim()] = entry.slice(equals + 1);
+      }
+      return result;
+    });
+}
+
+/**
+ * Any value checked by a parse function that throws ConfigurationError (e.g. an image reference):
+ * the function's message becomes the input's message.
+ */
+export function parsedWith<T>(parse: (value: string) => T): Input<T> {
+  return z
+    .string()
+    .optional()
+    .transform((raw, ctx) => {
+      const value = given(raw);
+      if (value === undefined) return fail(ctx, "is required");
+      try {
+        return parse(value);
+      } catch (error) {
+        if (error instanceof ConfigurationError) return fail(ctx, error.message);
+        throw error;
+      }
+    });
+}
+
+/** Like parsedWith, but undefined when the input is not given. */
+export function optionalParsedWith<T>(parse: (value: string) => T): Input<T | undefined> {
+  return z
+    .string()
+    .optional()
+    .transform((raw, ctx) => {
+      const value = given(raw);
+      if (value === undefined) return undefined;
+      try {
+        return parse(value);
+      } catch (error) {
+        if (error instanceof ConfigurationError) return fail(ctx, error.message);
+        throw error;
+      }
+    });
+}
+
+/**
+ * Validates raw inputs against a schema of the helpers above. Every problem is reported at once,
+ * each naming its input, in one ConfigurationError.
+ */
+export function parseInputs<S extends z.ZodObject>(schema: S, raw: RawInputs): z.output<S> {
+  const result = schema.safeParse(raw);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => {
+    const name = issue.path.join(".") || "(inputs)";
+    return `input "${name}" ${issue.message}`;
+  });
+  throw new ConfigurationError(problems.join("\n"));
+}
+
+/** The input names a schema declares, for readers that fetch them one by one (core.getInput). */
+export function inputNames(schema: z.ZodObject): string[] {
+  return Object.keys(schema.shape);
+}

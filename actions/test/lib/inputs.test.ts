@@ -1,0 +1,93 @@
+import { describe, expect, it } from "vitest";
+import { z } from "zod";
+import { ConfigurationError } from "../../src/lib/errors";
+import {
+  boolean,
+  duration,
+  integer,
+  keyValues,
+  list,
+  oneOf,
+  parseDuration,
+  parseInputs,
+  text,
+} from "../../src/lib/inputs";
+
+const schema = z.object({
+  name: text(),
+  "dry-run": boolean(false),
+  timeout: duration(60_000),
+  tags: list(),
+  builder: oneOf(["oci", "docker"], "oci"),
+  retries: integer(3, { min: 0, max: 10 }),
+  env: keyValues(),
+});
+
+describe("parseInputs", () => {
+  it("applies defaults for empty inputs (what core.getInput returns when unset)", () => {
+    const inputs = parseInputs(schema, { name: "api", "dry-run": "", timeout: "", tags: "" });
+    expect(inputs).toEqual({
+      name: "api",
+      "dry-run": false,
+      timeout: 60_000,
+      tags: [],
+      builder: "oci",
+      retries: 3,
+      env: {},
+    });
+  });
+
+  it("parses booleans, durations, lists and key=value lines", () => {
+    const inputs = parseInputs(schema, {
+      name: " api ",
+      "dry-run": "TRUE",
+      timeout: "1m30s",
+      tags: "abc123\nlatest, main\n",
+      builder: "docker",
+      retries: "0",
+      env: "A=1\nB=x=y,z\n",
+    });
+    expect(inputs.name).toBe("api");
+    expect(inputs["dry-run"]).toBe(true);
+    expect(inputs.timeout).toBe(90_000);
+    expect(inputs.tags).toEqual(["abc123", "latest", "main"]);
+    expect(inputs.retries).toBe(0);
+    expect(inputs.env).toEqual({ A: "1", B: "x=y,z" });
+  });
+
+  it("reports every bad input at once, naming the input and quoting the value", () => {
+    let error: unknown;
+    try {
+      parseInputs(schema, {
+        "dry-run": "maybe",
+        timeout: "soon",
+        builder: "kaniko",
+        retries: "11",
+      });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigurationError);
+    const message = (error as Error).message;
+    expect(message).toContain('input "name" is required');
+    expect(message).toContain('input "dry-run" must be true or false, got "maybe"');
+    expect(message).toContain('input "timeout" must be a duration');
+    expect(message).toContain('"soon"');
+    expect(message).toContain('input "builder" must be one of oci, docker, got "kaniko"');
+    expect(message).toContain('input "retries" must be a whole number from 0 to 10, got "11"');
+  });
+});
+
+describe("parseDuration", () => {
+  it.each([
+    ["250ms", 250],
+    ["30", 30_000],
+    ["2m", 120_000],
+    ["1h30m", 5_400_000],
+    ["5x", undefined],
+    ["m5", undefined],
+    ["", undefined],
+  ])("%s → %s", (text, ms) => {
+    expect(parseDuration(text)).toBe(ms);
+  });
+});
