@@ -1,0 +1,170 @@
+import { access, readdir } from "node:fs/promises";
+import { run } from "../runtime/exec";
+import type { LayerEntry } from "./layer-writer";
+import { sharedLibraries } from "./shared-libraries";
+
+export type BaseImageKind = "node" | "nginx";
+
+/** What goes into a base image: its files and the image config defaults. */
+export interface BaseRecipe {
+  kind: BaseImageKind;
+  version: string;
+  entries: LayerEntry[];
+  config: {
+    Env: string[];
+    Entrypoint?: string[];
+    Cmd: string[];
+    WorkingDir?: string;
+    ExposedPorts?: Record<string, Record<string, never>>;
+    StopSignal?: string;
+  };
+}
+
+const PATH_ENV = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+/** dash as /bin/sh, so `CMD-SHELL` health checks and `sh -c` commands work in the image. */
+const SHELL_SOURCE = "/bin/dash";
+const CA_BUNDLE = "/etc/ssl/certs/ca-certificates.crt";
+
+async function exists(path: string): Promise<boolean> {
+  return access(path).then(
+    () => true,
+    () => false,
+  );
+}
+
+/** A binary copied to `imagePath`, plus every library it loads, at the path the loader expects. */
+async function binaryWithLibraries(source: string, imagePath: string): Promise<LayerEntry[]> {
+  const entries: LayerEntry[] = [{ type: "file", path: imagePath, mode: 0o755, source }];
+  for (const library of await sharedLibraries(source)) {
+    entries.push({ type: "file", path: library, mode: 0o755, source: library });
+  }
+  return entries;
+}
+
+function text(path: string, content: string, mode = 0o644): LayerEntry {
+  return { type: "file", path, mode, content: Buffer.from(content) };
+}
+
+async function commonEntries(users: string, groups: string): Promise<LayerEntry[]> {
+  const entries: LayerEntry[] = [
+    ...(await binaryWithLibraries(SHELL_SOURCE, "/bin/sh")),
+    text("/etc/passwd", users),
+    text("/etc/group", groups),
+    text("/etc/nsswitch.conf", "passwd: files\ngroup: files\nhosts: files dns\n"),
+    { type: "directory", path: "/tmp", mode: 0o1777 },
+    { type: "directory", path: "/root", mode: 0o700 },
+    { type: "directory", path: "/run", mode: 0o755 },
+    { type: "directory", path: "/proc", mode: 0o755 },
+    { type: "directory", path: "/sys", mode: 0o755 },
+    { type: "directory", path: "/dev", mode: 0o755 },
+  ];
+  if (await exists(CA_BUNDLE)) {
+    entries.push({ type: "file", path: CA_BUNDLE, mode: 0o644, source: CA_BUNDLE });
+  }
+  return entries;
+}
+
+export async function nodeRecipe(nodeBinary = process.execPath): Promise<BaseRecipe> {
+  const version = (await run(nodeBinary, ["--version"])).stdout.trim().replace(/^v/, "");
+  const entries = [
+    ...(await commonEntries(
+      [
+        "root:x:0:0:root:/root:/bin/sh",
+        "node:x:1000:1000::/home/node:/bin/sh",
+        "nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin",
+        "",
+      ].join("\n"),
+      ["root:x:0:", "node:x:1000:", "nogroup:x:65534:", ""].join("\n"),
+    )),
+    ...(await binaryWithLibraries(nodeBinary, "/usr/local/bin/node")),
+    { type: "directory", path: "/home/node", mode: 0o755, uid: 1000, gid: 1000 },
+  ] satisfies LayerEntry[];
+  return {
+    kind: "node",
+    version,
+    entries,
+    config: { Env: [PATH_ENV, `NODE_VERSION=${version}`], Cmd: ["node"] },
+  };
+}
+
+const NGINX_CONF = `user nginx;
+worker_processes auto;
+error_log /dev/stderr notice;
+pid /run/nginx.pid;
+
+events {
+  worker_connections 1024;
+}
+
+http {
+  include /etc/nginx/mime.types;
+  default_type application/octet-stream;
+  access_log /dev/stdout;
+  sendfile on;
+  keepalive_timeout 65;
+  include /etc/nginx/conf.d/*.conf;
+}
+`;
+
+const NGINX_DEFAULT_SITE = `server {
+  listen 80;
+  server_name localhost;
+  location / {
+    root /usr/share/nginx/html;
+    index index.html;
+  }
+}
+`;
+
+export async function nginxRecipe(nginxBinary = "/usr/sbin/nginx"): Promise<BaseRecipe> {
+  // `nginx -v` prints "nginx version: nginx/1.22.1" on stderr.
+  const { stderr } = await run(nginxBinary, ["-v"]);
+  const version = /nginx\/(\S+)/.exec(stderr)?.[1];
+  if (!version) throw new Error(`cannot read the nginx version from: ${stderr.trim()}`);
+  const modulesDir = "/usr/lib/nginx/modules";
+  const modules = (await exists(modulesDir)) ? await readdir(modulesDir) : [];
+  const moduleEntries: LayerEntry[] = [];
+  for (const name of modules.filter((file) => file.endsWith(".so")).sort()) {
+    moduleEntries.push(
+      ...(await binaryWithLibraries(`${modulesDir}/${name}`, `${modulesDir}/${name}`)),
+    );
+  }
+  const entries = [
+    ...(await commonEntries(
+      [
+        "root:x:0:0:root:/root:/bin/sh",
+        "www-data:x:33:33:www-data:/var/www:/usr/sbin/nologin",
+        "nginx:x:101:101:nginx:/nonexistent:/usr/sbin/nologin",
+        "nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin",
+        "",
+      ].join("\n"),
+      ["root:x:0:", "www-data:x:33:", "nginx:x:101:", "nogroup:x:65534:", ""].join("\n"),
+    )),
+    ...(await binaryWithLibraries(nginxBinary, "/usr/sbin/nginx")),
+    ...moduleEntries,
+    { type: "file", path: "/etc/nginx/mime.types", mode: 0o644, source: "/etc/nginx/mime.types" },
+    text("/etc/nginx/nginx.conf", NGINX_CONF),
+    text("/etc/nginx/conf.d/default.conf", NGINX_DEFAULT_SITE),
+    text(
+      "/usr/share/nginx/html/index.html",
+      "<!doctype html><title>nginx</title><p>nginx is running.\n",
+    ),
+    { type: "directory", path: "/var/lib/nginx", mode: 0o755 },
+    { type: "directory", path: "/var/cache/nginx", mode: 0o755 },
+    { type: "directory", path: "/var/log/nginx", mode: 0o755 },
+    // As in the official image: logs go to the container's output.
+    { type: "symlink", path: "/var/log/nginx/access.log", target: "/dev/stdout" },
+    { type: "symlink", path: "/var/log/nginx/error.log", target: "/dev/stderr" },
+  ] satisfies LayerEntry[];
+  return {
+    kind: "nginx",
+    version,
+    entries,
+    config: {
+      Env: [PATH_ENV, `NGINX_VERSION=${version}`],
+      Cmd: ["nginx", "-g", "daemon off;"],
+      ExposedPorts: { "80/tcp": {} },
+      StopSignal: "SIGQUIT",
+    },
+  };
+}

@@ -1,0 +1,56 @@
+import { spawn } from "node:child_process";
+
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export class CommandError extends Error {
+  constructor(
+    readonly command: string[],
+    readonly result: RunResult,
+  ) {
+    super(
+      `${command.join(" ")} exited with ${result.code}: ${result.stderr.trim() || result.stdout.trim()}`,
+    );
+    this.name = "CommandError";
+  }
+}
+
+/** Runs a program without a shell; throws a CommandError on a non-zero exit unless `allowFailure`. */
+export function run(
+  program: string,
+  args: string[],
+  options: { allowFailure?: boolean; input?: string; timeoutMs?: number } = {},
+): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(program, args, { stdio: ["pipe", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    const timer =
+      options.timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => child.kill("SIGKILL"), options.timeoutMs);
+    child.stdout.on("data", (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    child.stderr.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    child.on("error", (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    child.on("close", (code, signal) => {
+      clearTimeout(timer);
+      const result = { code: code ?? (signal ? 128 : 1), stdout, stderr };
+      if (result.code !== 0 && !options.allowFailure) {
+        reject(new CommandError([program, ...args], result));
+      } else {
+        resolve(result);
+      }
+    });
+    child.stdin.end(options.input ?? "");
+  });
+}
