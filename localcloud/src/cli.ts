@@ -1,0 +1,100 @@
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { Command, InvalidArgumentError } from "commander";
+import { startLocalcloud } from "./cloud";
+
+/** What a running localcloud leaves in its state folder, so `stop` and scripts can find it. */
+interface RunFile {
+  pid: number;
+  endpoints: Record<string, string>;
+  env: Record<string, string>;
+}
+
+const runFilePath = (stateDir: string) => join(stateDir, "localcloud.json");
+
+const port = (value: string): number => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) {
+    throw new InvalidArgumentError(`expected a port number 0-65535, got "${value}"`);
+  }
+  return n;
+};
+
+const program = new Command("localcloud").description(
+  "A local AWS stand-in (S3, ECR + registry, ECS, ELBv2, CloudFront, STS) for tests and demos.",
+);
+
+program
+  .command("start")
+  .description("start every service in the foreground; Ctrl-C or `localcloud stop` stops it")
+  .option("--state-dir <dir>", "folder for persistent state", ".state/localcloud")
+  .option("--host <host>", "interface to listen on", "127.0.0.1")
+  .option("--port <port>", "port of the AWS API endpoint (0 = any free port)", port, 4566)
+  .action(async (options: { stateDir: string; host: string; port: number }) => {
+    const stateDir = resolve(options.stateDir);
+    const cloud = await startLocalcloud({ stateDir, host: options.host, port: options.port });
+    const runFile: RunFile = { pid: process.pid, endpoints: cloud.endpoints, env: cloud.env() };
+    writeFileSync(runFilePath(stateDir), JSON.stringify(runFile, null, 2));
+    console.log(JSON.stringify({ ready: true, ...runFile }));
+    let stopping = false;
+    const shutdown = async () => {
+      if (stopping) return;
+      stopping = true;
+      await cloud.stop();
+      rmSync(runFilePath(stateDir), { force: true });
+      process.exit(0);
+    };
+    process.on("SIGINT", shutdown);
+    process.on("SIGTERM", shutdown);
+  });
+
+program
+  .command("stop")
+  .description("stop the localcloud that runs with this state folder")
+  .option("--state-dir <dir>", "folder for persistent state", ".state/localcloud")
+  .option("--timeout <seconds>", "how long to wait before giving up", "30")
+  .action(async (options: { stateDir: string; timeout: string }) => {
+    const file = runFilePath(resolve(options.stateDir));
+    if (!existsSync(file)) {
+      console.log("localcloud is not running");
+      return;
+    }
+    const { pid } = JSON.parse(readFileSync(file, "utf8")) as RunFile;
+    try {
+      process.kill(pid, "SIGTERM");
+    } catch {
+      rmSync(file, { force: true });
+      console.log("localcloud was not running (stale run file removed)");
+      return;
+    }
+    const deadline = Date.now() + Number(options.timeout) * 1000;
+    while (Date.now() < deadline) {
+      try {
+        process.kill(pid, 0);
+      } catch {
+        console.log("localcloud stopped");
+        return;
+      }
+      await sleep(100);
+    }
+    console.error(`localcloud (pid ${pid}) did not stop within ${options.timeout}s`);
+    process.exitCode = 1;
+  });
+
+program
+  .command("env")
+  .description("print `export` lines for the AWS SDK/CLI to use the running localcloud")
+  .option("--state-dir <dir>", "folder for persistent state", ".state/localcloud")
+  .action((options: { stateDir: string }) => {
+    const file = runFilePath(resolve(options.stateDir));
+    if (!existsSync(file)) {
+      console.error("localcloud is not running");
+      process.exitCode = 1;
+      return;
+    }
+    const { env } = JSON.parse(readFileSync(file, "utf8")) as RunFile;
+    for (const [key, value] of Object.entries(env)) console.log(`export ${key}=${value}`);
+  });
+
+await program.parseAsync(process.argv);

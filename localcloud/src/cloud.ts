@@ -1,0 +1,116 @@
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { type Credentials, DEFAULT_REGION, LOCAL_ACCOUNT_ID, TEST_CREDENTIALS } from "./config";
+import { ApiServer } from "./server/api-server";
+import { FaultInjector } from "./server/faults";
+import { RequestLog } from "./server/request-log";
+import { serviceFactories } from "./services/registry";
+import type { LocalcloudService, ServiceContext, ServiceFactory } from "./services/service";
+
+export interface LocalcloudOptions {
+  /** Folder for persistent state; the same folder gives the same data after a restart. */
+  stateDir: string;
+  /** Interface to listen on (loopback by default). */
+  host?: string;
+  /** Port of the AWS API endpoint; 0 picks a free one. */
+  port?: number;
+  region?: string;
+  /** Replace the service list (tests that need only some services). */
+  services?: ServiceFactory[];
+}
+
+export interface Localcloud {
+  /** `AWS_ENDPOINT_URL` for SDKs and `--endpoint-url` for the AWS CLI. */
+  endpoint: string;
+  /** Every endpoint: `api`, plus those services add (`registry`, …). */
+  endpoints: Record<string, string>;
+  region: string;
+  accountId: string;
+  credentials: Credentials;
+  requestLog: RequestLog;
+  faults: FaultInjector;
+  /** Environment for child processes (AWS CLI, the shipline CLI) to talk to this cloud. */
+  env(): Record<string, string>;
+  service<T extends LocalcloudService>(name: string): T;
+  stop(): Promise<void>;
+}
+
+/** Starts every emulated service and the shared API endpoint. */
+export const startLocalcloud = async (options: LocalcloudOptions): Promise<Localcloud> => {
+  const host = options.host ?? "127.0.0.1";
+  const region = options.region ?? DEFAULT_REGION;
+  const requestLog = new RequestLog();
+  const faults = new FaultInjector();
+  const credentials = new Map<string, Credentials>([
+    [TEST_CREDENTIALS.accessKeyId, TEST_CREDENTIALS],
+  ]);
+  const services = new Map<string, LocalcloudService>();
+  let apiEndpoint = "";
+
+  const contextFor = (name: string): ServiceContext => {
+    const stateDir = join(options.stateDir, name);
+    mkdirSync(stateDir, { recursive: true });
+    return {
+      stateDir,
+      accountId: LOCAL_ACCOUNT_ID,
+      region,
+      host,
+      requestLog,
+      faults,
+      credentials,
+      apiEndpoint: () => apiEndpoint,
+      service: <T extends LocalcloudService>(other: string) => {
+        const found = services.get(other);
+        if (!found) throw new Error(`localcloud: service "${other}" is not running`);
+        return found as T;
+      },
+    };
+  };
+
+  for (const factory of options.services ?? serviceFactories) {
+    services.set(factory.name, factory.create(contextFor(factory.name)));
+  }
+
+  const api = new ApiServer(contextFor("api"), [...services.values()]);
+  apiEndpoint = await api.listen(host, options.port ?? 0);
+  const started: LocalcloudService[] = [];
+  try {
+    for (const service of services.values()) {
+      await service.start?.();
+      started.push(service);
+    }
+  } catch (error) {
+    for (const service of started.reverse()) await service.stop?.();
+    await api.close();
+    throw error;
+  }
+
+  const endpoints: Record<string, string> = { api: apiEndpoint };
+  for (const service of services.values()) Object.assign(endpoints, service.endpoints?.() ?? {});
+
+  return {
+    endpoint: apiEndpoint,
+    endpoints,
+    region,
+    accountId: LOCAL_ACCOUNT_ID,
+    credentials: TEST_CREDENTIALS,
+    requestLog,
+    faults,
+    env: () => ({
+      AWS_ENDPOINT_URL: apiEndpoint,
+      AWS_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: TEST_CREDENTIALS.secretAccessKey,
+      AWS_REGION: region,
+      AWS_DEFAULT_REGION: region,
+    }),
+    service: <T extends LocalcloudService>(name: string) => {
+      const found = services.get(name);
+      if (!found) throw new Error(`localcloud: service "${name}" is not running`);
+      return found as T;
+    },
+    async stop() {
+      await api.close();
+      for (const service of [...started].reverse()) await service.stop?.();
+    },
+  };
+};

@@ -1,0 +1,6 @@
+export type { Localcloud, LocalcloudOptions } from "./cloud";
+export { startLocalcloud } from "./cloud";
+export type { Credentials } from "./config";
+export { DEFAULT_REGION, LOCAL_ACCOUNT_ID, TEST_CREDENTIALS } from "./config";
+export type { FaultRule } from "./server/faults";
+export type { RequestLogEntry } from "./server/request-log";

@@ -1,0 +1,8 @@
+import type { ServiceFactory } from "./service";
+import { stsService } from "./sts";
+
+/**
+ * The services localcloud runs, in start order (a service may use those before it).
+ * Each service lives in its own folder under `services/` and adds one line here.
+ */
+export const serviceFactories: ServiceFactory[] = [stsService];
