@@ -23,7 +23,8 @@ export interface Task {
 export interface ApiVersion {
   releaseId: string;
   commit: string;
-  builtAt: string;
+  /** When the API was built; null for a development build. */
+  builtAt: string | null;
 }
 
 export interface Credentials {

@@ -36,8 +36,8 @@ export function createFooterView(releaseId: string): FooterView {
             { "data-testid": "api-commit", title: apiVersion.commit },
             shortCommit(apiVersion.commit),
           ),
-          ", built ",
-          h("time", { datetime: apiVersion.builtAt }, apiVersion.builtAt),
+          apiVersion.builtAt && ", built ",
+          apiVersion.builtAt && h("time", { datetime: apiVersion.builtAt }, apiVersion.builtAt),
           ")",
         );
       }
