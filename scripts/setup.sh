@@ -17,6 +17,7 @@ declare -A APT=(
   [/usr/bin/aws]=awscli
   [/usr/bin/htpasswd]=apache2-utils
   [/usr/sbin/ip]=iproute2
+  [/usr/bin/envsubst]=gettext-base
 )
 missing=()
 for bin in "${!APT[@]}"; do

@@ -1,0 +1,88 @@
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { templateDefaults } from "../src/defaults";
+import {
+  defaultTemplateFile,
+  relocateRuntimePaths,
+  renderTemplate,
+  withDefaults,
+} from "../src/render";
+
+const packageDir = join(import.meta.dirname, "..");
+
+describe("renderTemplate", () => {
+  it("replaces both forms of a defined variable, empty values included", () => {
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: envsubst syntax, not JavaScript
+    const template = "listen ${PORT}; a $PORT b; c=${EMPTY};";
+    expect(renderTemplate(template, { PORT: "8080", EMPTY: "" })).toBe(
+      "listen 8080; a 8080 b; c=;",
+    );
+  });
+
+  it("leaves nginx's variables and unknown names as written", () => {
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: envsubst syntax, not JavaScript
+    const template = "proxy_set_header Host $host; x ${UNDEFINED_NAME} $request_id $PORTX";
+    expect(renderTemplate(template, { PORT: "1", host: undefined })).toBe(template);
+  });
+
+  it("substitutes exactly like envsubst with the list of defined variables", () => {
+    const template = readFileSync(defaultTemplateFile, "utf8");
+    const env = { ...withDefaults({ API_UPSTREAM: "10.1.2.3:9000" }), host: "not-nginx's" };
+    const shellFormat = Object.keys(env)
+      .map((name) => `\${${name}}`)
+      .join(" ");
+    const expected = execFileSync("/usr/bin/envsubst", [shellFormat], {
+      input: template,
+      env,
+      encoding: "utf8",
+    });
+    const rendered = renderTemplate(template, env);
+    expect(rendered).toBe(expected);
+    expect(rendered).toContain("server 10.1.2.3:9000;");
+    expect(rendered).not.toMatch(/\$\{[A-Z_]+\}/);
+  });
+});
+
+describe("withDefaults", () => {
+  it("lets defined values win and ignores undefined ones", () => {
+    const env = withDefaults({ NGINX_PORT: "9999", API_UPSTREAM: undefined });
+    expect(env.NGINX_PORT).toBe("9999");
+    expect(env.API_UPSTREAM).toBe(templateDefaults.API_UPSTREAM);
+  });
+});
+
+describe("relocateRuntimePaths", () => {
+  it("moves the pid file and every temp path, and nothing else", () => {
+    const main = readFileSync(join(packageDir, "nginx.conf"), "utf8");
+    const relocated = relocateRuntimePaths(main, "/srv/run");
+    expect(relocated).toContain("pid /srv/run/nginx.pid;");
+    expect(relocated).toContain("proxy_temp_path /srv/run/proxy_temp;");
+    const directives = relocated.split("\n").filter((line) => !line.trim().startsWith("#"));
+    expect(directives.filter((line) => line.includes("/tmp/"))).toEqual([]);
+  });
+});
+
+describe("Dockerfile", () => {
+  it("sets the same defaults as the renderer", () => {
+    const dockerfile = readFileSync(join(packageDir, "Dockerfile"), "utf8");
+    const envBlock = dockerfile.match(/^ENV ((?:.*\\\n)*.*)$/m)?.[1] ?? "";
+    const pairs = Object.fromEntries(
+      envBlock
+        .split(/\\\n/)
+        .map((part) => part.trim().split("="))
+        .map(([name, ...value]) => [name, value.join("=")]),
+    );
+    expect(pairs).toEqual(templateDefaults);
+  });
+
+  it("installs the template where the image's entrypoint renders it", () => {
+    const dockerfile = readFileSync(join(packageDir, "Dockerfile"), "utf8");
+    expect(dockerfile).toMatch(
+      /^COPY templates\/default\.conf\.template \/etc\/nginx\/templates\/default\.conf\.template$/m,
+    );
+    expect(dockerfile).toMatch(/^COPY nginx\.conf \/etc\/nginx\/nginx\.conf$/m);
+    expect(dockerfile).toMatch(/^FROM \S+:\d+\.\d+\.\d+\S*$/m);
+  });
+});
