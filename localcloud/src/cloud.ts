@@ -15,6 +15,8 @@ export interface LocalcloudOptions {
   /** Port of the AWS API endpoint; 0 picks a free one. */
   port?: number;
   region?: string;
+  /** See `ServiceContext.timeScale`; defaults to LOCALCLOUD_TIME_SCALE or 1. */
+  timeScale?: number;
   /** Replace the service list (tests that need only some services). */
   services?: ServiceFactory[];
 }
@@ -39,6 +41,8 @@ export interface Localcloud {
 export const startLocalcloud = async (options: LocalcloudOptions): Promise<Localcloud> => {
   const host = options.host ?? "127.0.0.1";
   const region = options.region ?? DEFAULT_REGION;
+  const timeScale = options.timeScale ?? Number(process.env.LOCALCLOUD_TIME_SCALE ?? 1);
+  if (!(timeScale > 0)) throw new Error(`localcloud: timeScale must be > 0, got ${timeScale}`);
   const requestLog = new RequestLog();
   const faults = new FaultInjector();
   const credentials = new Map<string, Credentials>([
@@ -58,6 +62,7 @@ export const startLocalcloud = async (options: LocalcloudOptions): Promise<Local
       requestLog,
       faults,
       credentials,
+      timeScale,
       apiEndpoint: () => apiEndpoint,
       service: <T extends LocalcloudService>(other: string) => {
         const found = services.get(other);

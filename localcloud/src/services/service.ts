@@ -17,6 +17,12 @@ export interface ServiceContext {
   faults: FaultInjector;
   /** Known access keys → credentials (STS adds temporary ones). */
   credentials: Map<string, Credentials>;
+  /**
+   * Multiplies every wait the emulation makes on its own (health-check intervals, deregistration
+   * delays, invalidation times): 1 is AWS's pace, 0.1 runs ten times faster for tests and demos
+   * while the API keeps reporting the configured values.
+   */
+  timeScale: number;
   /** The public URL of the AWS API endpoint, once listening. */
   apiEndpoint(): string;
   /** Another service of the same cloud, by name (services depend on each other: edge → s3). */
