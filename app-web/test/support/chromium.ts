@@ -1,0 +1,19 @@
+// Debian's Chromium driven by playwright-core: no browser download, the same binary CI installs.
+import { type Browser, chromium } from "playwright-core";
+
+export const CHROMIUM_PATH = "/usr/bin/chromium";
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+}
