@@ -17,6 +17,11 @@ export interface StartOptions {
    * as nginx does for its access log, cannot open a socket that way.
    */
   stdoutFile?: string;
+  /**
+   * Starts the child in its own process group, so a Ctrl-C in the terminal reaches
+   * only the parent, which then stops its children in order.
+   */
+  ownProcessGroup?: boolean;
 }
 
 /** A long-running child (nginx, the API) whose output is kept line by line. */
@@ -42,11 +47,12 @@ export function startProcess(
   args: readonly string[],
   options: StartOptions = {},
 ): RunningProcess {
-  const stdoutFd = options.stdoutFile === undefined ? undefined : openSync(options.stdoutFile, "a");
+  const stdoutFd = options.stdoutFile === undefined ? undefined : openSync(options.stdoutFile, "w");
   const child = spawn(command, args, {
     env: options.env ?? process.env,
     cwd: options.cwd,
     stdio: ["ignore", stdoutFd ?? "pipe", "pipe"],
+    detached: options.ownProcessGroup ?? false,
   });
   if (stdoutFd !== undefined) closeSync(stdoutFd);
 

@@ -3,10 +3,12 @@ import { type RunningProcess, type StartOptions, startProcess } from "./child-pr
 import type { RenderedConfig } from "./render";
 import { waitForPort } from "./wait";
 
-export interface StartNginxOptions extends Pick<StartOptions, "onLine"> {
+export interface StartNginxOptions extends Pick<StartOptions, "onLine" | "ownProcessGroup"> {
   /** Where the rendered config listens; startNginx returns once it accepts connections. */
   host: string;
   port: number;
+  /** Names the process in messages. Default "nginx". */
+  name?: string;
   nginxBinary?: string;
   timeoutMs?: number;
 }
@@ -20,10 +22,14 @@ export async function startNginx(
   options: StartNginxOptions,
 ): Promise<RunningProcess> {
   const nginx = startProcess(
-    "nginx",
+    options.name ?? "nginx",
     options.nginxBinary ?? "/usr/sbin/nginx",
     ["-p", config.prefix, "-c", config.configFile, "-g", "daemon off;"],
-    { onLine: options.onLine, stdoutFile: join(config.runDir, "stdout.log") },
+    {
+      onLine: options.onLine,
+      ownProcessGroup: options.ownProcessGroup,
+      stdoutFile: join(config.runDir, "stdout.log"),
+    },
   );
   try {
     await waitForPort(options.host, options.port, {
