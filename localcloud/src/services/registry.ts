@@ -1,3 +1,5 @@
+import { elbv2Service } from "./elbv2";
+import { s3Service } from "./s3";
 import type { ServiceFactory } from "./service";
 import { stsService } from "./sts";
 
@@ -5,4 +7,4 @@ import { stsService } from "./sts";
  * The services localcloud runs, in start order (a service may use those before it).
  * Each service lives in its own folder under `services/` and adds one line here.
  */
-export const serviceFactories: ServiceFactory[] = [stsService];
+export const serviceFactories: ServiceFactory[] = [stsService, s3Service, elbv2Service];
