@@ -1,0 +1,62 @@
+import type { AwsRequest } from "../../server/aws-request";
+import type { LocalcloudService, ServiceContext } from "../service";
+import type { S3Context } from "./context";
+import { s3Errors } from "./errors";
+import type { StoredObject } from "./model";
+import { s3Operations } from "./operations";
+import { operationOf, resolveTarget } from "./routing";
+import { ObjectStore } from "./store";
+import { S3_XMLNS } from "./xml";
+
+/** S3 as other localcloud services see it: the API, plus direct reads for the CloudFront edge. */
+export interface S3Service extends LocalcloudService {
+  /** The object's body and headers, or undefined when the bucket or key does not exist. */
+  readObject(bucket: string, key: string): Promise<StoredObject | undefined>;
+}
+
+export const createS3Service = (context: ServiceContext): S3Service => {
+  const store = new ObjectStore(context.stateDir);
+  const s3: S3Context = { store, region: context.region, accountId: context.accountId };
+  const endpointHostname = (): string => {
+    const endpoint = context.apiEndpoint();
+    return endpoint === "" ? "" : new URL(endpoint).hostname;
+  };
+  const targetOf = (request: AwsRequest) => resolveTarget(request, endpointHostname());
+
+  return {
+    name: "s3",
+    signingName: "s3",
+    protocol: "rest-xml-s3",
+    xmlns: S3_XMLNS,
+    throttlingError: { code: "SlowDown", status: 503, message: "Please reduce your request rate." },
+    operationOf: (request) => operationOf(request, targetOf(request)),
+    async handle(request, operation) {
+      const handler = s3Operations[operation];
+      if (!handler) throw s3Errors.notImplemented();
+      const target = targetOf(request);
+      return handler(s3, { request, bucket: target.bucket ?? "", key: target.key ?? "" });
+    },
+    async start() {
+      store.load();
+    },
+    async readObject(bucket, key) {
+      if (!store.hasBucket(bucket)) return undefined;
+      const object = store.getObject(bucket, key);
+      if (!object) return undefined;
+      // Opened in the same tick as the lookup, so a concurrent overwrite cannot remove it first.
+      const body = await store.blobs.read(object.blob);
+      return {
+        body,
+        contentType: object.contentType,
+        ...(object.cacheControl !== undefined ? { cacheControl: object.cacheControl } : {}),
+        ...(object.contentEncoding !== undefined
+          ? { contentEncoding: object.contentEncoding }
+          : {}),
+        etag: object.etag,
+        lastModified: new Date(object.lastModified),
+        size: object.size,
+        metadata: { ...object.metadata },
+      };
+    },
+  };
+};
