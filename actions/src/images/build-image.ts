@@ -1,0 +1,39 @@
+import type { ECRClient } from "@aws-sdk/client-ecr";
+import type { Logger } from "../lib/logger";
+import { buildWithDocker, type CommandRunner } from "./docker-builder";
+import type { BuildImageInputs } from "./inputs";
+import { buildWithOci } from "./oci-builder";
+import { type BuildImageResult, reportBuildImage } from "./report";
+import { openTarget } from "./target";
+
+export interface BuildImageDeps {
+  logger: Logger;
+  /** Creates the ECR client; called only when pushing to ECR. */
+  ecr: () => ECRClient;
+  fetch?: typeof fetch;
+  /** Runs `docker` for the docker builder. */
+  runCommand?: CommandRunner;
+  now?: () => number;
+}
+
+/** The build-image unit: typed inputs → push target → build (oci or docker) → report. */
+export async function buildImage(
+  inputs: BuildImageInputs,
+  deps: BuildImageDeps,
+): Promise<BuildImageResult> {
+  const target = await openTarget(
+    {
+      repository: inputs.repository,
+      ...(inputs.registry ? { registry: inputs.registry } : {}),
+      ...(inputs["registry-username"] ? { username: inputs["registry-username"] } : {}),
+      ...(inputs["registry-password"] ? { password: inputs["registry-password"] } : {}),
+    },
+    { logger: deps.logger, ecr: deps.ecr, ...(deps.fetch ? { fetch: deps.fetch } : {}) },
+  );
+  const result =
+    inputs.builder === "docker"
+      ? await buildWithDocker(inputs, target, deps)
+      : await buildWithOci(inputs, target, deps);
+  await reportBuildImage(result, deps.logger);
+  return result;
+}
