@@ -138,7 +138,7 @@ function task(page: Page, title: string) {
 }
 
 async function addTask(page: Page, title: string, dueDate?: string): Promise<void> {
-  await page.getByLabel("Title").fill(title);
+  await page.getByLabel("Title", { exact: true }).fill(title);
   if (dueDate) await page.getByLabel("Due date (optional)").fill(dueDate);
   await page.getByTestId("new-task-submit").click();
   await task(page, title).root.waitFor();

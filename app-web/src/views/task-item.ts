@@ -39,13 +39,17 @@ export function renderTaskItem(
       "data-status": task.status,
     },
     checkbox,
-    h("label", { for: inputId, class: "task-title", "data-testid": "task-title" }, task.title),
-    task.dueDate &&
-      h(
-        "time",
-        { class: "task-due", datetime: task.dueDate, "data-testid": "task-due" },
-        overdue ? `Overdue · ${task.dueDate}` : `Due ${task.dueDate}`,
-      ),
+    h(
+      "div",
+      { class: "task-body" },
+      h("label", { for: inputId, class: "task-title", "data-testid": "task-title" }, task.title),
+      task.dueDate &&
+        h(
+          "time",
+          { class: "task-due", datetime: task.dueDate, "data-testid": "task-due" },
+          overdue ? `Overdue · ${task.dueDate}` : `Due ${task.dueDate}`,
+        ),
+    ),
     remove,
   );
 
