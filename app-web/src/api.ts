@@ -93,8 +93,11 @@ function taskPath(id: Id): string {
 function toApiError(status: number, payload: unknown): ApiError {
   const error = (payload as { error?: { code?: unknown; message?: unknown; field?: unknown } })
     ?.error;
-  const message =
-    typeof error?.message === "string" ? error.message : `The request failed (HTTP ${status}).`;
+  const fallback =
+    status >= 500
+      ? `The service is unavailable (HTTP ${status}). Try again in a moment.`
+      : `The request failed (HTTP ${status}).`;
+  const message = typeof error?.message === "string" ? error.message : fallback;
   return new ApiError(
     status,
     typeof error?.code === "string" ? error.code : "http_error",

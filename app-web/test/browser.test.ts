@@ -127,6 +127,32 @@ describe.each([
   });
 });
 
+describe("the SPA when the API does not answer", () => {
+  let site: SiteServer;
+
+  beforeAll(async () => {
+    const outDir = path.join(tmp, "no-api");
+    await buildWeb({ outDir, releaseId: "web-no-api" });
+    // Port 1 on loopback refuses connections: the proxy answers 502, as an edge does.
+    site = await serveSite({ siteDir: outDir, apiUrl: "http://127.0.0.1:1" });
+  });
+  afterAll(() => site?.stop());
+
+  it("says so in the sign-in form and in the footer", async () => {
+    const context = await browser.newContext();
+    context.setDefaultTimeout(10_000);
+    const page = await context.newPage();
+    try {
+      await page.goto(`${site.url}/`);
+      await page.getByTestId("auth-error").filter({ hasText: "unavailable (HTTP 502)" }).waitFor();
+      await page.getByTestId("api-version").filter({ hasText: "unavailable" }).waitFor();
+      expect(await page.getByTestId("web-release").textContent()).toBe("web-no-api");
+    } finally {
+      await context.close();
+    }
+  });
+});
+
 function task(page: Page, title: string) {
   const root = page.getByTestId("task").filter({ hasText: title });
   return {

@@ -60,7 +60,7 @@ describe("buildWeb", () => {
     await buildWeb({
       outDir: out("prefixed"),
       basePath: "/previews/pr-7",
-      releaseId: "abc123-42",
+      releaseId: 'abc123-42"<b>&',
       apiBase: "/api/",
     });
     const manifest = await readManifest(out("prefixed"));
@@ -69,7 +69,9 @@ describe("buildWeb", () => {
     expect(manifest.basePath).toBe("/previews/pr-7/");
     const urls = [...html.matchAll(/(?:src|href)="(\/[^"]*)"/g)].map((match) => match[1]);
     expect(urls.sort()).toEqual(manifest.immutable.map((file) => `/previews/pr-7/${file}`).sort());
-    expect(html).toContain('<meta name="shipline-release" content="abc123-42">');
+    expect(html).toContain(
+      '<meta name="shipline-release" content="abc123-42&quot;&lt;b&gt;&amp;">',
+    );
     expect(html).toContain('<meta name="shipline-api-base" content="/api">');
   });
 

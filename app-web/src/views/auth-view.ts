@@ -78,7 +78,7 @@ export function createAuthView(actions: Actions): AuthView {
     mode = next;
     heading.textContent = COPY[mode].heading;
     submit.textContent = COPY[mode].submit;
-    password.autocomplete = COPY[mode].passwordHint as AutoFill;
+    password.setAttribute("autocomplete", COPY[mode].passwordHint);
     loginTab.setAttribute("aria-pressed", String(mode === "login"));
     registerTab.setAttribute("aria-pressed", String(mode === "register"));
     showError(null);
