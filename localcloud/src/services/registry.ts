@@ -1,3 +1,4 @@
+import { cloudFrontService } from "./cloudfront";
 import { ecrService } from "./ecr";
 import { elbv2Service } from "./elbv2";
 import { s3Service } from "./s3";
@@ -8,4 +9,10 @@ import { stsService } from "./sts";
  * The services localcloud runs, in start order (a service may use those before it).
  * Each service lives in its own folder under `services/` and adds one line here.
  */
-export const serviceFactories: ServiceFactory[] = [stsService, s3Service, ecrService, elbv2Service];
+export const serviceFactories: ServiceFactory[] = [
+  stsService,
+  s3Service,
+  cloudFrontService,
+  ecrService,
+  elbv2Service,
+];

@@ -1,0 +1,455 @@
+import type { AwsRequest, AwsResponse } from "../../server/aws-request";
+import { AwsError } from "../../server/errors";
+import { toXml } from "../../server/protocols";
+import type { LocalcloudService, ServiceContext } from "../service";
+import { type EdgeConfig, readEdgeConfig } from "./distribution-config";
+import {
+  distributionDocument,
+  distributionSummary,
+  invalidationDocument,
+  invalidationSummary,
+  page,
+  XMLNS,
+} from "./documents";
+import { EdgeCache } from "./edge/cache";
+import { Edge } from "./edge/edge";
+import { EdgeServer } from "./edge/edge-server";
+import type { S3ObjectReader } from "./edge/s3-origin";
+import { newDistributionId, newETag, newInvalidationId } from "./ids";
+import { checkInProgressLimits, samePaths, validatePaths } from "./invalidation-rules";
+import { API_VERSION, routeOf } from "./routes";
+import { CloudFrontStore, type StoredDistribution, type StoredInvalidation } from "./store";
+import { child, items, parseRoot, text, type XmlNode } from "./xml";
+
+export interface CloudFrontOptions {
+  /** How long an invalidation stays InProgress before it completes and purges (ms, × timeScale). */
+  invalidationDelayMs: number;
+  /** How long a created or updated distribution stays InProgress before Deployed (ms, × timeScale). */
+  deployDelayMs: number;
+  /** ErrorCachingMinTTL for error codes without a CustomErrorResponse (s); CloudFront's is 10. */
+  defaultErrorCachingMinTtl: number;
+}
+
+/** The CloudFront emulation as other localcloud code and tests use it in-process. */
+export interface CloudFrontService extends LocalcloudService {
+  /** `http://127.0.0.1:<port>`: the distribution's edge (its DomainName is `127.0.0.1:<port>`). */
+  edgeUrl(distributionId: string): string;
+  /** Delay before invalidations created from now on complete (ms). */
+  setInvalidationDelay(ms: number): void;
+  /** Delay before distributions created or updated from now on are Deployed (ms). */
+  setDeployDelay(ms: number): void;
+  /** ErrorCachingMinTTL used when no CustomErrorResponse names the error code (s). */
+  setDefaultErrorCachingMinTtl(seconds: number): void;
+}
+
+interface RunningEdge {
+  config: EdgeConfig;
+  cache: EdgeCache;
+  server: EdgeServer;
+}
+
+const NO_SUCH_DISTRIBUTION = () =>
+  new AwsError("NoSuchDistribution", "The specified distribution does not exist.", 404);
+
+/**
+ * CloudFront (REST-XML, 2020-05-31): distributions and invalidations, persisted; each
+ * distribution has a real edge server on loopback that the reported DomainName reaches.
+ */
+export class CloudFront implements CloudFrontService {
+  readonly name = "cloudfront";
+  readonly signingName = "cloudfront";
+  readonly protocol = "rest-xml" as const;
+  readonly xmlns = XMLNS;
+  readonly throttlingError = { code: "Throttling", status: 400, message: "Rate exceeded" };
+
+  private readonly store: CloudFrontStore;
+  private readonly edges = new Map<string, RunningEdge>();
+  private readonly timers = new Set<NodeJS.Timeout>();
+
+  constructor(
+    private readonly context: ServiceContext,
+    private readonly options: CloudFrontOptions,
+  ) {
+    this.store = new CloudFrontStore(context.stateDir);
+  }
+
+  edgeUrl(distributionId: string): string {
+    const distribution = this.store.find(distributionId);
+    if (!distribution) throw new Error(`localcloud: no distribution ${distributionId}`);
+    return `http://${this.domainName(distribution)}`;
+  }
+
+  setInvalidationDelay(ms: number): void {
+    this.options.invalidationDelayMs = ms;
+  }
+
+  setDeployDelay(ms: number): void {
+    this.options.deployDelayMs = ms;
+  }
+
+  setDefaultErrorCachingMinTtl(seconds: number): void {
+    this.options.defaultErrorCachingMinTtl = seconds;
+  }
+
+  async start(): Promise<void> {
+    let moved = false;
+    for (const distribution of this.store.all()) {
+      const port = await this.startEdge(distribution);
+      if (port !== distribution.port) {
+        distribution.port = port;
+        moved = true;
+      }
+      for (const invalidation of distribution.invalidations) {
+        if (invalidation.status === "InProgress") this.scheduleSettle(distribution, invalidation);
+      }
+    }
+    if (moved) this.store.save();
+  }
+
+  async stop(): Promise<void> {
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
+    for (const edge of this.edges.values()) await edge.server.close();
+    this.edges.clear();
+  }
+
+  operationOf(request: AwsRequest): string {
+    return routeOf(request).operation;
+  }
+
+  async handle(request: AwsRequest, operation: string): Promise<AwsResponse> {
+    const route = routeOf(request);
+    const distributionId = route.distributionId ?? "";
+    switch (operation) {
+      case "CreateDistribution":
+        return this.createDistribution(request);
+      case "ListDistributions":
+        return this.listDistributions(request);
+      case "GetDistribution":
+        return this.getDistribution(distributionId);
+      case "GetDistributionConfig":
+        return this.getDistributionConfig(distributionId);
+      case "UpdateDistribution":
+        return this.updateDistribution(distributionId, request);
+      case "DeleteDistribution":
+        return this.deleteDistribution(distributionId, request);
+      case "CreateInvalidation":
+        return this.createInvalidation(distributionId, request);
+      case "GetInvalidation":
+        return this.getInvalidation(distributionId, route.invalidationId ?? "");
+      case "ListInvalidations":
+        return this.listInvalidations(distributionId, request);
+      default:
+        throw new AwsError(
+          "InvalidAction",
+          `localcloud does not emulate ${request.method} ${request.path}`,
+          400,
+        );
+    }
+  }
+
+  private async createDistribution(request: AwsRequest): Promise<AwsResponse> {
+    const config = parseRoot(request.body, "DistributionConfig");
+    const edgeConfig = readEdgeConfig(config);
+    const callerReference = text(config, "CallerReference");
+    const previous = this.store
+      .all()
+      .find((d) => text(d.config, "CallerReference") === callerReference);
+    if (previous) {
+      if (JSON.stringify(previous.config) !== JSON.stringify(config)) {
+        throw new AwsError(
+          "DistributionAlreadyExists",
+          `The caller reference that you are using to create a distribution is associated with another distribution: ${previous.id}.`,
+          409,
+        );
+      }
+      return this.distributionResponse(previous, 201);
+    }
+    const now = Date.now();
+    const distribution: StoredDistribution = {
+      id: newDistributionId(),
+      etag: newETag(),
+      config,
+      lastModifiedTime: new Date(now).toISOString(),
+      deployedAt: now + this.options.deployDelayMs * this.context.timeScale,
+      port: 0,
+      invalidations: [],
+    };
+    distribution.port = await this.startEdge(distribution, edgeConfig);
+    this.store.add(distribution);
+    return this.distributionResponse(distribution, 201);
+  }
+
+  private listDistributions(request: AwsRequest): AwsResponse {
+    const { marker, maxItems } = paging(request);
+    const { items: found, nextMarker } = page(this.store.all(), marker, maxItems);
+    const now = Date.now();
+    return xml({
+      DistributionList: {
+        Marker: marker ?? "",
+        ...(nextMarker ? { NextMarker: nextMarker } : {}),
+        MaxItems: String(maxItems),
+        IsTruncated: String(nextMarker !== undefined),
+        Quantity: String(found.length),
+        ...(found.length > 0
+          ? {
+              Items: {
+                DistributionSummary: found.map((d) =>
+                  distributionSummary(d, this.describe(d, now)),
+                ),
+              },
+            }
+          : {}),
+      },
+    });
+  }
+
+  private getDistribution(id: string): AwsResponse {
+    return this.distributionResponse(this.distribution(id), 200);
+  }
+
+  private getDistributionConfig(id: string): AwsResponse {
+    const distribution = this.distribution(id);
+    return xml({ DistributionConfig: distribution.config }, 200, { etag: distribution.etag });
+  }
+
+  private updateDistribution(id: string, request: AwsRequest): AwsResponse {
+    const distribution = this.distribution(id);
+    this.checkIfMatch(distribution, request);
+    const config = parseRoot(request.body, "DistributionConfig");
+    const edgeConfig = readEdgeConfig(config);
+    if (text(config, "CallerReference") !== text(distribution.config, "CallerReference")) {
+      throw new AwsError(
+        "IllegalUpdate",
+        "Your request contains changes that aren't allowed: CallerReference cannot be changed.",
+      );
+    }
+    const now = Date.now();
+    distribution.config = config;
+    distribution.etag = newETag();
+    distribution.lastModifiedTime = new Date(now).toISOString();
+    distribution.deployedAt = now + this.options.deployDelayMs * this.context.timeScale;
+    this.store.save();
+    const edge = this.edges.get(id);
+    if (edge) edge.config = edgeConfig;
+    return this.distributionResponse(distribution, 200);
+  }
+
+  private async deleteDistribution(id: string, request: AwsRequest): Promise<AwsResponse> {
+    const distribution = this.distribution(id);
+    this.checkIfMatch(distribution, request);
+    if (text(distribution.config, "Enabled") !== "false") {
+      throw new AwsError(
+        "DistributionNotDisabled",
+        "The distribution you are trying to delete has not been disabled.",
+        409,
+      );
+    }
+    await this.edges.get(id)?.server.close();
+    this.edges.delete(id);
+    this.store.remove(id);
+    return { status: 204 };
+  }
+
+  private createInvalidation(id: string, request: AwsRequest): AwsResponse {
+    const distribution = this.distribution(id);
+    this.settle(distribution);
+    const batch = parseRoot(request.body, "InvalidationBatch");
+    const callerReference = text(batch, "CallerReference");
+    if (!callerReference) {
+      throw new AwsError("InvalidArgument", "The parameter CallerReference is required.");
+    }
+    const paths = items<string>(child(batch, "Paths"), "Path").map(String);
+    const previous = distribution.invalidations.find((i) => i.callerReference === callerReference);
+    if (previous) {
+      if (!samePaths(previous.paths, paths)) {
+        throw new AwsError(
+          "InvalidationBatchAlreadyExists",
+          `The CallerReference "${callerReference}" was already used for invalidation ${previous.id} with other paths.`,
+        );
+      }
+      return this.invalidationResponse(distribution, previous, 201);
+    }
+    validatePaths(paths);
+    checkInProgressLimits(
+      distribution.invalidations.filter((i) => i.status === "InProgress"),
+      paths,
+    );
+    const now = Date.now();
+    const invalidation: StoredInvalidation = {
+      id: newInvalidationId(),
+      callerReference,
+      paths,
+      createTime: new Date(now).toISOString(),
+      completeAt: now + this.options.invalidationDelayMs * this.context.timeScale,
+      status: "InProgress",
+    };
+    distribution.invalidations.push(invalidation);
+    this.store.save();
+    this.scheduleSettle(distribution, invalidation);
+    return this.invalidationResponse(distribution, invalidation, 201);
+  }
+
+  private getInvalidation(id: string, invalidationId: string): AwsResponse {
+    const distribution = this.distribution(id);
+    this.settle(distribution);
+    const invalidation = distribution.invalidations.find((i) => i.id === invalidationId);
+    if (!invalidation) {
+      throw new AwsError("NoSuchInvalidation", "The specified invalidation does not exist.", 404);
+    }
+    return this.invalidationResponse(distribution, invalidation, 200);
+  }
+
+  private listInvalidations(id: string, request: AwsRequest): AwsResponse {
+    const distribution = this.distribution(id);
+    this.settle(distribution);
+    const { marker, maxItems } = paging(request);
+    const newestFirst = [...distribution.invalidations].reverse();
+    const { items: found, nextMarker } = page(newestFirst, marker, maxItems);
+    return xml({
+      InvalidationList: {
+        Marker: marker ?? "",
+        ...(nextMarker ? { NextMarker: nextMarker } : {}),
+        MaxItems: String(maxItems),
+        IsTruncated: String(nextMarker !== undefined),
+        Quantity: String(found.length),
+        ...(found.length > 0
+          ? { Items: { InvalidationSummary: found.map(invalidationSummary) } }
+          : {}),
+      },
+    });
+  }
+
+  /** Completes the invalidations that are due, purging what they name from the edge cache. */
+  private settle(distribution: StoredDistribution): void {
+    const now = Date.now();
+    const due = distribution.invalidations.filter(
+      (i) => i.status === "InProgress" && i.completeAt <= now,
+    );
+    if (due.length === 0) return;
+    const cache = this.edges.get(distribution.id)?.cache;
+    for (const invalidation of due) {
+      cache?.purge(invalidation.paths);
+      invalidation.status = "Completed";
+    }
+    this.store.save();
+  }
+
+  private scheduleSettle(distribution: StoredDistribution, invalidation: StoredInvalidation) {
+    const timer = setTimeout(
+      () => {
+        this.timers.delete(timer);
+        const current = this.store.find(distribution.id);
+        if (current) this.settle(current);
+      },
+      Math.max(0, invalidation.completeAt - Date.now()),
+    );
+    timer.unref();
+    this.timers.add(timer);
+  }
+
+  private async startEdge(distribution: StoredDistribution, parsed?: EdgeConfig): Promise<number> {
+    const cache = new EdgeCache();
+    const running: RunningEdge = {
+      config: parsed ?? readEdgeConfig(distribution.config),
+      cache,
+      server: new EdgeServer(
+        new Edge({
+          config: () => this.edges.get(distribution.id)?.config,
+          settle: () => {
+            const current = this.store.find(distribution.id);
+            if (current) this.settle(current);
+          },
+          cache,
+          s3: () => this.context.service<LocalcloudService & S3ObjectReader>("s3"),
+          requestLog: this.context.requestLog,
+          defaultErrorCachingMinTtl: () => this.options.defaultErrorCachingMinTtl,
+        }),
+      ),
+    };
+    const port = await running.server.listen(this.context.host, distribution.port);
+    this.edges.set(distribution.id, running);
+    return port;
+  }
+
+  private distribution(id: string): StoredDistribution {
+    const distribution = this.store.find(id);
+    if (!distribution) throw NO_SUCH_DISTRIBUTION();
+    return distribution;
+  }
+
+  private checkIfMatch(distribution: StoredDistribution, request: AwsRequest): void {
+    const ifMatch = request.header("if-match");
+    if (!ifMatch) {
+      throw new AwsError(
+        "InvalidIfMatchVersion",
+        "The If-Match version is missing or not valid for the resource.",
+      );
+    }
+    if (ifMatch !== distribution.etag) {
+      throw new AwsError(
+        "PreconditionFailed",
+        "The precondition given in one or more of the request-header fields evaluated to false.",
+        412,
+      );
+    }
+  }
+
+  private domainName(distribution: StoredDistribution): string {
+    return `${this.context.host}:${distribution.port}`;
+  }
+
+  private describe(distribution: StoredDistribution, now: number) {
+    return { accountId: this.context.accountId, domainName: this.domainName(distribution), now };
+  }
+
+  private distributionResponse(distribution: StoredDistribution, status: number): AwsResponse {
+    this.settle(distribution);
+    const headers: Record<string, string> = { etag: distribution.etag };
+    if (status === 201) {
+      headers.location = `${this.context.apiEndpoint()}/${API_VERSION}/distribution/${distribution.id}`;
+    }
+    return xml(
+      { Distribution: distributionDocument(distribution, this.describe(distribution, Date.now())) },
+      status,
+      headers,
+    );
+  }
+
+  private invalidationResponse(
+    distribution: StoredDistribution,
+    invalidation: StoredInvalidation,
+    status: number,
+  ): AwsResponse {
+    const headers: Record<string, string> = {};
+    if (status === 201) {
+      headers.location = `${this.context.apiEndpoint()}/${API_VERSION}/distribution/${distribution.id}/invalidation/${invalidation.id}`;
+    }
+    return xml({ Invalidation: invalidationDocument(invalidation) }, status, headers);
+  }
+}
+
+/** A document with CloudFront's namespace on its root element. */
+const xml = (
+  document: Record<string, XmlNode>,
+  status = 200,
+  headers: Record<string, string> = {},
+): AwsResponse => {
+  const [rootName, root] = Object.entries(document)[0] as [string, XmlNode];
+  return {
+    status,
+    headers: { "content-type": "text/xml", ...headers },
+    body: toXml({ [rootName]: { "@_xmlns": XMLNS, ...root } }),
+  };
+};
+
+const paging = (request: AwsRequest): { marker: string | undefined; maxItems: number } => {
+  const maxItems = Number(request.query.MaxItems ?? 100);
+  if (!Number.isInteger(maxItems) || maxItems < 1) {
+    throw new AwsError(
+      "InvalidArgument",
+      `MaxItems must be a positive integer, got "${request.query.MaxItems}".`,
+    );
+  }
+  return { marker: request.query.Marker || undefined, maxItems: Math.min(maxItems, 1000) };
+};

@@ -1,0 +1,218 @@
+import { AwsError } from "../../server/errors";
+import { type CachePolicy, legacyCachePolicy, managedCachePolicy } from "./cache-policies";
+import { pathPatternMatcher } from "./path-pattern";
+import { bool, child, int, items, text, type XmlNode } from "./xml";
+
+/** Where a behaviour's requests go: a bucket read in-process, or an HTTP server proxied to. */
+export type Origin =
+  | { kind: "s3"; id: string; bucket: string; originPath: string }
+  | {
+      kind: "http";
+      id: string;
+      host: string;
+      port: number;
+      originPath: string;
+      readTimeoutMs: number;
+    };
+
+export interface CacheBehavior {
+  pathPattern: string;
+  matches(path: string): boolean;
+  origin: Origin;
+  allowedMethods: string[];
+  cachePolicy: CachePolicy;
+}
+
+export interface CustomErrorResponse {
+  errorCode: number;
+  responsePagePath?: string;
+  responseCode?: number;
+  errorCachingMinTtl?: number;
+}
+
+/** The parts of a DistributionConfig that the edge acts on, validated as CloudFront does. */
+export interface EdgeConfig {
+  enabled: boolean;
+  defaultRootObject?: string;
+  /** In CloudFront's order: path-pattern behaviours first, the default behaviour last. */
+  behaviors: CacheBehavior[];
+  customErrorResponses: CustomErrorResponse[];
+}
+
+/** `bucket.s3.amazonaws.com`, `bucket.s3.eu-west-1.amazonaws.com`, `bucket.s3-eu-west-1…`. */
+const S3_REST_DOMAIN = /^(.+?)\.s3(?:[.-][a-z0-9-]+)?\.amazonaws\.com$/;
+
+const DEFAULT_METHODS = ["GET", "HEAD"];
+
+export const readEdgeConfig = (config: XmlNode): EdgeConfig => {
+  for (const required of ["CallerReference", "Comment", "Enabled"]) {
+    if (text(config, required) === undefined) {
+      throw new AwsError("InvalidArgument", `The parameter ${required} is required.`);
+    }
+  }
+  const origins = new Map<string, Origin>();
+  for (const node of items(child(config, "Origins"), "Origin")) {
+    const origin = readOrigin(node);
+    if (origins.has(origin.id)) {
+      throw new AwsError(
+        "InvalidArgument",
+        `The parameter Origin Id must be unique: ${origin.id}.`,
+      );
+    }
+    origins.set(origin.id, origin);
+  }
+  if (origins.size === 0) {
+    throw new AwsError(
+      "InvalidArgument",
+      "The parameter Origins must contain at least one origin.",
+    );
+  }
+  const defaultBehavior = child(config, "DefaultCacheBehavior");
+  if (!defaultBehavior) {
+    throw new AwsError("InvalidArgument", "The parameter DefaultCacheBehavior is required.");
+  }
+  const behaviors = [
+    ...items(child(config, "CacheBehaviors"), "CacheBehavior").map((node) => {
+      const pattern = text(node, "PathPattern");
+      if (!pattern) throw new AwsError("InvalidArgument", "The parameter PathPattern is required.");
+      return readBehavior(node, pattern, origins);
+    }),
+    readBehavior(defaultBehavior, "*", origins),
+  ];
+  const defaultRootObject = text(config, "DefaultRootObject") || undefined;
+  if (defaultRootObject?.startsWith("/")) {
+    throw new AwsError(
+      "InvalidDefaultRootObject",
+      `The specified default root object is invalid: "${defaultRootObject}" must not begin with "/".`,
+    );
+  }
+  return {
+    enabled: bool(config, "Enabled") ?? false,
+    ...(defaultRootObject ? { defaultRootObject } : {}),
+    behaviors,
+    customErrorResponses: items(child(config, "CustomErrorResponses"), "CustomErrorResponse").map(
+      readCustomErrorResponse,
+    ),
+  };
+};
+
+const readOrigin = (node: XmlNode): Origin => {
+  const id = text(node, "Id");
+  const domain = text(node, "DomainName");
+  if (!id || !domain) {
+    throw new AwsError("InvalidArgument", "The parameters Origin Id and DomainName are required.");
+  }
+  const originPath = text(node, "OriginPath") ?? "";
+  if (originPath !== "" && (!originPath.startsWith("/") || originPath.endsWith("/"))) {
+    throw new AwsError(
+      "InvalidArgument",
+      `The parameter Origin Path "${originPath}" must begin with "/" and must not end with "/".`,
+    );
+  }
+  const s3Config =
+    child(node, "S3OriginConfig") ?? (text(node, "S3OriginConfig") === "" ? {} : undefined);
+  const customConfig = child(node, "CustomOriginConfig");
+  if ((s3Config === undefined) === (customConfig === undefined)) {
+    throw new AwsError(
+      "InvalidOrigin",
+      `Origin ${id}: exactly one of S3OriginConfig and CustomOriginConfig must be specified.`,
+    );
+  }
+  if (s3Config) {
+    const bucket = S3_REST_DOMAIN.exec(domain)?.[1];
+    if (!bucket) {
+      throw new AwsError(
+        "InvalidArgument",
+        `The parameter Origin DomainName does not refer to a valid S3 bucket: "${domain}".`,
+      );
+    }
+    return { kind: "s3", id, bucket, originPath };
+  }
+  return {
+    kind: "http",
+    id,
+    host: domain,
+    port: int(customConfig, "HTTPPort") ?? 80,
+    originPath,
+    readTimeoutMs: (int(customConfig, "OriginReadTimeout") ?? 30) * 1000,
+  };
+};
+
+const readBehavior = (
+  node: XmlNode,
+  pathPattern: string,
+  origins: Map<string, Origin>,
+): CacheBehavior => {
+  const origin = origins.get(text(node, "TargetOriginId") ?? "");
+  if (!origin) {
+    throw new AwsError(
+      "NoSuchOrigin",
+      "One or more of your origins or origin groups do not exist.",
+      404,
+    );
+  }
+  if (!text(node, "ViewerProtocolPolicy")) {
+    throw new AwsError("InvalidArgument", "The parameter ViewerProtocolPolicy is required.");
+  }
+  const methods = items<string>(child(node, "AllowedMethods"), "Method");
+  return {
+    pathPattern,
+    matches: pathPatternMatcher(pathPattern),
+    origin,
+    allowedMethods: methods.length > 0 ? methods.map((m) => m.toUpperCase()) : DEFAULT_METHODS,
+    cachePolicy: readCachePolicy(node),
+  };
+};
+
+const readCachePolicy = (node: XmlNode): CachePolicy => {
+  const policyId = text(node, "CachePolicyId");
+  if (policyId) return managedCachePolicy(policyId);
+  const forwarded = child(node, "ForwardedValues");
+  if (!forwarded) {
+    throw new AwsError(
+      "InvalidArgument",
+      "The parameter ForwardedValues is required when a cache policy is not specified.",
+    );
+  }
+  return legacyCachePolicy({
+    minTtl: int(node, "MinTTL"),
+    defaultTtl: int(node, "DefaultTTL"),
+    maxTtl: int(node, "MaxTTL"),
+    queryString: bool(forwarded, "QueryString"),
+  });
+};
+
+const readCustomErrorResponse = (node: XmlNode): CustomErrorResponse => {
+  const errorCode = int(node, "ErrorCode");
+  if (errorCode === undefined || errorCode < 400 || errorCode > 599) {
+    throw new AwsError("InvalidErrorCode", `The error code ${errorCode} is not a 4xx or 5xx code.`);
+  }
+  const responsePagePath = text(node, "ResponsePagePath") || undefined;
+  if (responsePagePath !== undefined && !responsePagePath.startsWith("/")) {
+    throw new AwsError(
+      "InvalidArgument",
+      `ResponsePagePath "${responsePagePath}" must begin with "/".`,
+    );
+  }
+  const responseCodeText = text(node, "ResponseCode");
+  const responseCode = responseCodeText ? Number(responseCodeText) : undefined;
+  if (responseCode !== undefined && !Number.isInteger(responseCode)) {
+    throw new AwsError(
+      "InvalidResponseCode",
+      `The response code "${responseCodeText}" is not valid.`,
+    );
+  }
+  if ((responseCode === undefined) !== (responsePagePath === undefined)) {
+    throw new AwsError(
+      "InvalidArgument",
+      "ResponsePagePath and ResponseCode must be specified together.",
+    );
+  }
+  const errorCachingMinTtl = int(node, "ErrorCachingMinTTL");
+  return {
+    errorCode,
+    ...(responsePagePath !== undefined ? { responsePagePath } : {}),
+    ...(responseCode !== undefined ? { responseCode } : {}),
+    ...(errorCachingMinTtl !== undefined ? { errorCachingMinTtl } : {}),
+  };
+};

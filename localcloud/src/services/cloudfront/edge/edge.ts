@@ -1,0 +1,350 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { Readable } from "node:stream";
+import type { RequestLog } from "../../../server/request-log";
+import type { CacheBehavior, EdgeConfig, Origin } from "../distribution-config";
+import { newCfId } from "../ids";
+import { type CachedResponse, type EdgeCache, isFresh } from "./cache";
+import { cloudFrontError, EDGE_VIA, type EdgeResponse, edgeHeaders } from "./edge-response";
+import { fetchFromHttp, OriginUnreachableError } from "./http-origin";
+import type { OriginRequest, OriginResponse } from "./origin-response";
+import { fetchFromS3, type S3ObjectReader } from "./s3-origin";
+import { cacheTtlSeconds } from "./ttl";
+
+export interface EdgeDependencies {
+  /** The distribution's current settings; undefined once it is deleted. */
+  config(): EdgeConfig | undefined;
+  /** Applies invalidations that are due, so a completed one has purged before we look. */
+  settle(): void;
+  cache: EdgeCache;
+  s3(): S3ObjectReader;
+  requestLog: RequestLog;
+  /** ErrorCachingMinTTL for error codes without a CustomErrorResponse (CloudFront: 10 s). */
+  defaultErrorCachingMinTtl(): number;
+}
+
+/** Status codes CloudFront caches as successful responses. */
+const CACHEABLE_STATUSES = new Set([200, 203, 300, 301, 410]);
+/** Error codes CloudFront caches for ErrorCachingMinTTL. */
+const CACHEABLE_ERRORS = new Set([400, 403, 404, 405, 414, 416, 500, 501, 502, 503, 504]);
+
+interface ViewerRequest {
+  method: string;
+  rawPath: string;
+  rawQuery: string;
+  /** Decoded path: what behaviours and invalidations match. */
+  path: string;
+  incoming: IncomingMessage;
+  cfId: string;
+}
+
+/**
+ * One distribution's edge: picks the cache behaviour by path pattern, serves from the cache while
+ * fresh, revalidates stale copies, fetches from the origin otherwise, and applies custom error
+ * responses. Every answer is logged as service "edge" with the X-Cache outcome as operation.
+ */
+export class Edge {
+  constructor(private readonly deps: EdgeDependencies) {}
+
+  readonly handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const started = performance.now();
+    const url = req.url ?? "/";
+    const queryAt = url.indexOf("?");
+    const rawPath = queryAt < 0 ? url : url.slice(0, queryAt);
+    const viewer: ViewerRequest = {
+      method: (req.method ?? "GET").toUpperCase(),
+      rawPath,
+      rawQuery: queryAt < 0 ? "" : url.slice(queryAt),
+      path: safeDecode(rawPath),
+      incoming: req,
+      cfId: newCfId(),
+    };
+    let response: EdgeResponse;
+    try {
+      this.deps.settle();
+      response = await this.serve(viewer);
+    } catch (error) {
+      response =
+        error instanceof OriginUnreachableError && error.timedOut
+          ? cloudFrontError(
+              504,
+              "CloudFront attempted to establish a connection with the origin, but either the attempt failed or the origin closed the connection.",
+            )
+          : cloudFrontError(502, "CloudFront wasn't able to connect to the origin.");
+    }
+    const bytesOut = await this.send(viewer, response, res);
+    this.deps.requestLog.record({
+      service: "edge",
+      operation: response.outcome,
+      method: viewer.method,
+      path: rawPath,
+      status: response.status,
+      latencyMs: Math.round((performance.now() - started) * 100) / 100,
+      bytesIn: Number(req.headers["content-length"] ?? 0),
+      bytesOut,
+    });
+  };
+
+  private async serve(viewer: ViewerRequest): Promise<EdgeResponse> {
+    const config = this.deps.config();
+    if (!config)
+      return cloudFrontError(
+        403,
+        "Bad request. We can't connect to the server for this app or website at this time.",
+      );
+    if (!config.enabled) return cloudFrontError(403, "The distribution is disabled.");
+    const behavior = behaviorFor(config, viewer.path);
+    if (!behavior.allowedMethods.includes(viewer.method)) {
+      return cloudFrontError(
+        403,
+        "This distribution is not configured to allow the HTTP request method that was used for this request. The distribution supports only cachable requests.",
+      );
+    }
+    const originPath =
+      viewer.path === "/" && config.defaultRootObject
+        ? `/${encodeURI(config.defaultRootObject)}`
+        : viewer.rawPath;
+    const cacheable =
+      (viewer.method === "GET" || viewer.method === "HEAD") && behavior.cachePolicy.maxTtl > 0;
+    if (!cacheable) return this.passThrough(viewer, config, behavior, originPath);
+
+    const key = viewer.path + (behavior.cachePolicy.queryStringInKey ? viewer.rawQuery : "");
+    const now = Date.now();
+    const cached = this.deps.cache.get(key);
+    if (cached && isFresh(cached, now))
+      return fromCache(cached, cached.error ? "Error" : "Hit", now);
+
+    const request = this.originRequest(viewer, originPath, "GET");
+    const revalidating = cached && !cached.error && (cached.etag || cached.lastModified);
+    if (revalidating) {
+      if (cached.etag) request.ifNoneMatch = cached.etag;
+      if (cached.lastModified) request.ifModifiedSince = cached.lastModified;
+    }
+    const origin = await this.fetch(behavior.origin, request);
+    if (revalidating && origin.status === 304) {
+      await drain(origin.body);
+      const cacheControl =
+        header(origin.headers, "cache-control") ?? header(cached.headers, "cache-control");
+      cached.storedAt = now;
+      cached.ttlSeconds =
+        cacheTtlSeconds(
+          behavior.cachePolicy,
+          cacheControl,
+          header(origin.headers, "expires"),
+          now,
+        ) ?? 0;
+      return fromCache(cached, "RefreshHit", now);
+    }
+    const body = await toBuffer(origin.body);
+    if (origin.status >= 400) {
+      return this.errorResponse(viewer, config, { ...origin, body }, (response, ttl) => {
+        if (ttl > 0 && CACHEABLE_ERRORS.has(origin.status)) {
+          this.deps.cache.set(key, entry(viewer.path, response, body, ttl, true, now));
+        }
+      });
+    }
+    const ttl = cacheTtlSeconds(
+      behavior.cachePolicy,
+      header(origin.headers, "cache-control"),
+      header(origin.headers, "expires"),
+      now,
+    );
+    if (ttl !== undefined && CACHEABLE_STATUSES.has(origin.status)) {
+      this.deps.cache.set(key, entry(viewer.path, origin, body, ttl, false, now));
+    } else {
+      this.deps.cache.delete(key);
+    }
+    return { outcome: "Miss", status: origin.status, headers: origin.headers, body };
+  }
+
+  /** Uncached behaviours (CachingDisabled, or methods that change things): proxied as they come. */
+  private async passThrough(
+    viewer: ViewerRequest,
+    config: EdgeConfig,
+    behavior: CacheBehavior,
+    originPath: string,
+  ): Promise<EdgeResponse> {
+    const request = this.originRequest(viewer, originPath, viewer.method);
+    if (viewer.method !== "GET" && viewer.method !== "HEAD") request.body = viewer.incoming;
+    const origin = await this.fetch(behavior.origin, request);
+    if (origin.status >= 400 && customErrorFor(config, origin.status)) {
+      await drain(origin.body);
+      return this.errorResponse(viewer, config, { ...origin, body: Buffer.alloc(0) }, () => {});
+    }
+    return {
+      outcome: origin.status >= 400 ? "Error" : "Miss",
+      status: origin.status,
+      headers: origin.headers,
+      body: origin.body,
+    };
+  }
+
+  /**
+   * An origin error: replaced by the CustomErrorResponse's page and code when one is configured
+   * (the SPA fallback: 403/404 → /index.html 200), and kept for its ErrorCachingMinTTL.
+   */
+  private async errorResponse(
+    viewer: ViewerRequest,
+    config: EdgeConfig,
+    origin: OriginResponse & { body: Buffer },
+    store: (response: OriginResponse, ttlSeconds: number) => void,
+  ): Promise<EdgeResponse> {
+    const custom = customErrorFor(config, origin.status);
+    const ttl = custom?.errorCachingMinTtl ?? this.deps.defaultErrorCachingMinTtl();
+    let response: OriginResponse & { body: Buffer } = origin;
+    if (custom?.responsePagePath) {
+      const pageBehavior = behaviorFor(config, custom.responsePagePath);
+      const page = await this.fetch(
+        pageBehavior.origin,
+        this.originRequest(viewer, encodeURI(custom.responsePagePath), "GET", ""),
+      );
+      const pageBody = await toBuffer(page.body);
+      if (page.status < 400) {
+        response = {
+          status: custom.responseCode ?? origin.status,
+          headers: page.headers,
+          body: pageBody,
+        };
+      }
+    }
+    store(response, ttl);
+    return { outcome: "Error", ...response };
+  }
+
+  private originRequest(
+    viewer: ViewerRequest,
+    rawPath: string,
+    method: string,
+    rawQuery = viewer.rawQuery,
+  ): OriginRequest {
+    const incoming = viewer.incoming;
+    const headers = { ...incoming.headers };
+    // Validators of the viewer's own copy are answered by the edge, not forwarded.
+    delete headers["if-none-match"];
+    delete headers["if-modified-since"];
+    const forwardedFor = incoming.headers["x-forwarded-for"];
+    const client = incoming.socket.remoteAddress ?? "127.0.0.1";
+    headers["x-forwarded-for"] = forwardedFor ? `${forwardedFor}, ${client}` : client;
+    headers.via = incoming.headers.via ? `${incoming.headers.via}, ${EDGE_VIA}` : EDGE_VIA;
+    headers["x-amz-cf-id"] = viewer.cfId;
+    return { method, rawPath, rawQuery, headers };
+  }
+
+  private fetch(origin: Origin, request: OriginRequest): Promise<OriginResponse> {
+    return origin.kind === "s3"
+      ? fetchFromS3(this.deps.s3(), origin.bucket, origin.originPath, request)
+      : fetchFromHttp(origin, request);
+  }
+
+  /** Writes the answer (a 304 when the viewer already holds it); returns the body bytes sent. */
+  private async send(
+    viewer: ViewerRequest,
+    response: EdgeResponse,
+    res: ServerResponse,
+  ): Promise<number> {
+    const headers = edgeHeaders(response, viewer.cfId);
+    const body = response.body;
+    const viewerHasIt =
+      response.status === 200 &&
+      viewer.incoming.headers["if-none-match"] !== undefined &&
+      viewer.incoming.headers["if-none-match"] === header(response.headers, "etag");
+    if (Buffer.isBuffer(body)) {
+      if (viewerHasIt) {
+        res.writeHead(304, headers);
+        res.end();
+        return 0;
+      }
+      headers["content-length"] = String(body.length);
+      res.writeHead(response.status, headers);
+      res.end(viewer.method === "HEAD" ? undefined : body);
+      return viewer.method === "HEAD" ? 0 : body.length;
+    }
+    const length = header(response.headers, "content-length");
+    if (length !== undefined) headers["content-length"] = length;
+    res.writeHead(response.status, headers);
+    if (viewer.method === "HEAD") {
+      body.resume();
+      res.end();
+      return 0;
+    }
+    let bytes = 0;
+    body.on("data", (chunk: Buffer) => {
+      bytes += chunk.length;
+    });
+    await new Promise<void>((resolve) => {
+      body.pipe(res);
+      body.once("error", () => {
+        res.destroy();
+        resolve();
+      });
+      res.once("close", resolve);
+    });
+    return bytes;
+  }
+}
+
+/** First matching path pattern in order; the default behaviour (`*`, last) matches everything. */
+const behaviorFor = (config: EdgeConfig, path: string): CacheBehavior =>
+  config.behaviors.find((behavior) => behavior.matches(path)) ??
+  (config.behaviors[config.behaviors.length - 1] as CacheBehavior);
+
+const customErrorFor = (config: EdgeConfig, status: number) =>
+  config.customErrorResponses.find((custom) => custom.errorCode === status);
+
+const fromCache = (
+  cached: CachedResponse,
+  outcome: EdgeResponse["outcome"],
+  now: number,
+): EdgeResponse => ({
+  outcome,
+  status: cached.status,
+  headers: cached.headers,
+  body: cached.body,
+  ageSeconds: Math.floor((now - cached.storedAt) / 1000),
+});
+
+const entry = (
+  path: string,
+  response: OriginResponse,
+  body: Buffer,
+  ttlSeconds: number,
+  error: boolean,
+  now: number,
+): CachedResponse => {
+  const etag = header(response.headers, "etag");
+  const lastModified = header(response.headers, "last-modified");
+  return {
+    status: response.status,
+    headers: response.headers,
+    body,
+    path,
+    storedAt: now,
+    ttlSeconds,
+    error,
+    ...(etag ? { etag } : {}),
+    ...(lastModified ? { lastModified } : {}),
+  };
+};
+
+const header = (headers: Record<string, string | string[]>, name: string): string | undefined => {
+  const value = headers[name];
+  return Array.isArray(value) ? value[0] : value;
+};
+
+const toBuffer = async (body: Buffer | Readable): Promise<Buffer> => {
+  if (Buffer.isBuffer(body)) return body;
+  const chunks: Buffer[] = [];
+  for await (const chunk of body) chunks.push(Buffer.from(chunk as Uint8Array));
+  return Buffer.concat(chunks);
+};
+
+const drain = async (body: Buffer | Readable): Promise<void> => {
+  if (body instanceof Readable) await toBuffer(body);
+};
+
+const safeDecode = (path: string): string => {
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    return path;
+  }
+};
