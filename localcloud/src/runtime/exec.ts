@@ -25,17 +25,18 @@ export function run(
   options: { allowFailure?: boolean; input?: string; timeoutMs?: number } = {},
 ): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(program, args, { stdio: ["pipe", "pipe", "pipe"] });
+    const stdin = options.input === undefined ? "ignore" : "pipe";
+    const child = spawn(program, args, { stdio: [stdin, "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     const timer =
       options.timeoutMs === undefined
         ? undefined
         : setTimeout(() => child.kill("SIGKILL"), options.timeoutMs);
-    child.stdout.on("data", (chunk: Buffer) => {
+    child.stdout?.on("data", (chunk: Buffer) => {
       stdout += chunk.toString();
     });
-    child.stderr.on("data", (chunk: Buffer) => {
+    child.stderr?.on("data", (chunk: Buffer) => {
       stderr += chunk.toString();
     });
     child.on("error", (error) => {
@@ -51,6 +52,10 @@ export function run(
         resolve(result);
       }
     });
-    child.stdin.end(options.input ?? "");
+    if (child.stdin) {
+      // A program that exits without reading its input must not crash us with EPIPE.
+      child.stdin.on("error", () => {});
+      child.stdin.end(options.input);
+    }
   });
 }

@@ -1,0 +1,120 @@
+import type { ProcessUser } from "./users";
+
+/** Docker's default capability set: what an ECS container gets without linuxParameters. */
+const DEFAULT_CAPABILITIES = [
+  "CAP_CHOWN",
+  "CAP_DAC_OVERRIDE",
+  "CAP_FSETID",
+  "CAP_FOWNER",
+  "CAP_MKNOD",
+  "CAP_NET_RAW",
+  "CAP_SETGID",
+  "CAP_SETUID",
+  "CAP_SETFCAP",
+  "CAP_SETPCAP",
+  "CAP_NET_BIND_SERVICE",
+  "CAP_SYS_CHROOT",
+  "CAP_KILL",
+  "CAP_AUDIT_WRITE",
+];
+
+const MASKED_PATHS = [
+  "/proc/acpi",
+  "/proc/asound",
+  "/proc/kcore",
+  "/proc/keys",
+  "/proc/latency_stats",
+  "/proc/timer_list",
+  "/proc/timer_stats",
+  "/proc/sched_debug",
+  "/sys/firmware",
+  "/proc/scsi",
+];
+
+const READONLY_PATHS = ["/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"];
+
+export interface ProcessSpec {
+  args: string[];
+  env: string[];
+  cwd: string;
+  user: ProcessUser;
+  hostname: string;
+  netnsPath: string;
+  hostsFile: string;
+  readonlyRootfs: boolean;
+}
+
+/** An OCI runtime spec (runc's config.json) for one container process. */
+export function runtimeSpec(spec: ProcessSpec): Record<string, unknown> {
+  const isRoot = spec.user.uid === 0;
+  const capabilities = isRoot ? DEFAULT_CAPABILITIES : [];
+  return {
+    ociVersion: "1.0.2",
+    process: {
+      terminal: false,
+      user: {
+        uid: spec.user.uid,
+        gid: spec.user.gid,
+        additionalGids: spec.user.additionalGids,
+      },
+      args: spec.args,
+      env: spec.env,
+      cwd: spec.cwd,
+      capabilities: {
+        bounding: DEFAULT_CAPABILITIES,
+        effective: capabilities,
+        permitted: capabilities,
+      },
+      // No rlimits: containers inherit the host's; raising them needs CAP_SYS_RESOURCE, which a
+      // CI container may not grant.
+      noNewPrivileges: false,
+    },
+    root: { path: "rootfs", readonly: spec.readonlyRootfs },
+    hostname: spec.hostname,
+    mounts: [
+      { destination: "/proc", type: "proc", source: "proc" },
+      {
+        destination: "/dev",
+        type: "tmpfs",
+        source: "tmpfs",
+        options: ["nosuid", "strictatime", "mode=755", "size=65536k"],
+      },
+      {
+        destination: "/dev/pts",
+        type: "devpts",
+        source: "devpts",
+        options: ["nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5"],
+      },
+      {
+        destination: "/dev/shm",
+        type: "tmpfs",
+        source: "shm",
+        options: ["nosuid", "noexec", "nodev", "mode=1777", "size=65536k"],
+      },
+      {
+        destination: "/dev/mqueue",
+        type: "mqueue",
+        source: "mqueue",
+        options: ["nosuid", "noexec", "nodev"],
+      },
+      {
+        destination: "/sys",
+        type: "sysfs",
+        source: "sysfs",
+        options: ["nosuid", "noexec", "nodev", "ro"],
+      },
+      { destination: "/etc/hosts", type: "bind", source: spec.hostsFile, options: ["rbind", "ro"] },
+    ],
+    linux: {
+      namespaces: [
+        { type: "pid" },
+        { type: "ipc" },
+        { type: "uts" },
+        { type: "mount" },
+        { type: "network", path: spec.netnsPath },
+      ],
+      maskedPaths: MASKED_PATHS,
+      readonlyPaths: READONLY_PATHS,
+    },
+  };
+}

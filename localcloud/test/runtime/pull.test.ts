@@ -1,0 +1,91 @@
+import { mkdtemp, readdir, readFile, readlink, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { pushLayout } from "../../src/images/push";
+import { CannotPullContainerError } from "../../src/runtime/errors";
+import { pullImage } from "../../src/runtime/pull";
+import type { ImageLocation } from "../../src/runtime/registry-client";
+import { startRegistry, type TestRegistry } from "../helpers/registry";
+import { requireContainerPrivileges } from "./fixtures";
+import { writeLayeredImage } from "./layered-image";
+
+let registry: TestRegistry;
+let stateDir: string;
+let digest: string;
+let location: (reference: string) => ImageLocation;
+
+beforeAll(async () => {
+  await requireContainerPrivileges();
+  registry = await startRegistry();
+  stateDir = await mkdtemp(join(tmpdir(), "localcloud-pull-"));
+  const image = await writeLayeredImage();
+  ({ digest } = await pushLayout(image.reference, {
+    registry: registry.host,
+    repository: "test/layered",
+    tag: "v1",
+    username: registry.username,
+    password: registry.password,
+  }));
+  location = (reference) => ({
+    registryUrl: registry.url,
+    repository: "test/layered",
+    reference,
+    auth: { username: registry.username, password: registry.password },
+  });
+});
+
+afterAll(async () => {
+  await registry?.stop();
+  if (stateDir) await rm(stateDir, { recursive: true, force: true });
+});
+
+describe("pullImage", () => {
+  it("unpacks the layers in order, honouring whiteouts and opaque folders", async () => {
+    const image = await pullImage(stateDir, location(digest));
+    expect(image.digest).toBe(digest);
+    expect(image.config.Cmd).toEqual(["/bin/true"]);
+    const root = image.rootfs;
+    expect(await readFile(join(root, "data/keep.txt"), "utf8")).toBe("kept from layer 1");
+    expect(await readFile(join(root, "data/added.txt"), "utf8")).toBe("added by layer 2");
+    expect((await readdir(join(root, "data"))).sort()).toEqual(["added.txt", "keep.txt"]);
+    expect(await readdir(join(root, "opaque"))).toEqual(["new.txt"]);
+    expect(await readlink(join(root, "data-link"))).toBe("/data");
+  });
+
+  it("resolves a tag to the same digest and reuses the unpacked rootfs", async () => {
+    const byDigest = await pullImage(stateDir, location(digest));
+    const byTag = await pullImage(stateDir, location("v1"));
+    expect(byTag.digest).toBe(digest);
+    expect(byTag.rootfs).toBe(byDigest.rootfs);
+    expect(byTag.imageRef).toBe(`${registry.host}/test/layered:v1`);
+  });
+
+  it("fails a missing tag with ECS's CannotPullContainerError wording", async () => {
+    const error = await pullImage(stateDir, location("nope")).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(CannotPullContainerError);
+    expect((error as CannotPullContainerError).reason).toBe("not-found");
+    expect((error as Error).message).toBe(
+      `CannotPullContainerError: pull image manifest has been retried 1 time(s): failed to resolve ref ${registry.host}/test/layered:nope: ${registry.host}/test/layered:nope: not found`,
+    );
+  });
+
+  it("fails a missing repository and a missing digest the same way", async () => {
+    const missingDigest = `sha256:${"0".repeat(64)}`;
+    await expect(pullImage(stateDir, location(missingDigest))).rejects.toThrow(
+      `${registry.host}/test/layered@${missingDigest}: not found`,
+    );
+    await expect(
+      pullImage(stateDir, { ...location("v1"), repository: "test/absent" }),
+    ).rejects.toThrow(/^CannotPullContainerError: .*test\/absent:v1: not found$/);
+  });
+
+  it("refuses wrong credentials as unauthorized", async () => {
+    const error = await pullImage(stateDir, {
+      ...location("v1"),
+      auth: { username: registry.username, password: "wrong" },
+    }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(CannotPullContainerError);
+    expect((error as CannotPullContainerError).reason).toBe("unauthorized");
+  });
+});
