@@ -8,14 +8,19 @@ import {
   readdirSync,
   readFile,
   rmSync,
+  writeFile,
+  writeFileSync,
 } from "node:fs";
-import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { promisify } from "node:util";
 
 const readFd = promisify(readFile) as (fd: number) => Promise<Buffer>;
+const writeFileAsync = promisify(writeFile);
+
+/** Below this size a synchronous write is cheaper than a round trip through the thread pool. */
+const SYNC_WRITE_LIMIT = 256 * 1024;
 
 /**
  * Object bodies, one file per written body (never rewritten in place). A body is opened
@@ -33,7 +38,8 @@ export class BlobStore {
 
   async write(body: Buffer): Promise<string> {
     const id = randomUUID();
-    await writeFile(this.path(id), body);
+    if (body.length <= SYNC_WRITE_LIMIT) writeFileSync(this.path(id), body);
+    else await writeFileAsync(this.path(id), body);
     return id;
   }
 

@@ -8,6 +8,17 @@ import {
   headBucket,
   listBuckets,
 } from "./handlers/buckets";
+import { copyObject } from "./handlers/copy";
+import { deleteObjects } from "./handlers/delete-objects";
+import { listObjects, listObjectsV2 } from "./handlers/list";
+import {
+  abortMultipartUpload,
+  completeMultipartUpload,
+  createMultipartUpload,
+  listMultipartUploads,
+  listParts,
+  uploadPart,
+} from "./handlers/multipart";
 import { deleteObject, getObject, headObject, putObject } from "./handlers/objects";
 
 export type S3Handler = (context: S3Context, call: S3Call) => Promise<AwsResponse>;
@@ -24,4 +35,14 @@ export const s3Operations: Record<string, S3Handler> = {
   GetObject: getObject,
   HeadObject: headObject,
   DeleteObject: deleteObject,
+  CopyObject: copyObject,
+  DeleteObjects: deleteObjects,
+  ListObjectsV2: listObjectsV2,
+  ListObjects: listObjects,
+  CreateMultipartUpload: createMultipartUpload,
+  UploadPart: uploadPart,
+  CompleteMultipartUpload: completeMultipartUpload,
+  AbortMultipartUpload: abortMultipartUpload,
+  ListParts: listParts,
+  ListMultipartUploads: listMultipartUploads,
 };
