@@ -41,6 +41,18 @@ export interface RunningProcess {
   stop(signal?: NodeJS.Signals, timeoutMs?: number): Promise<void>;
 }
 
+// Children still running. Whatever way this process ends, none of them outlives it:
+// a child in its own process group would not get the terminal's Ctrl-C.
+const running = new Set<ChildProcess>();
+let cleanupInstalled = false;
+function killLeftoversOnExit() {
+  if (cleanupInstalled) return;
+  cleanupInstalled = true;
+  process.once("exit", () => {
+    for (const child of running) child.kill("SIGKILL");
+  });
+}
+
 export function startProcess(
   name: string,
   command: string,
@@ -55,6 +67,8 @@ export function startProcess(
     detached: options.ownProcessGroup ?? false,
   });
   if (stdoutFd !== undefined) closeSync(stdoutFd);
+  running.add(child);
+  killLeftoversOnExit();
 
   const lines: Record<OutputStream, string[]> = { stdout: [], stderr: [] };
   const keep = (stream: OutputStream) => (line: string) => {
@@ -68,10 +82,11 @@ export function startProcess(
     if (source) createInterface({ input: source }).on("line", keep(stream));
   }
 
-  let running = true;
+  let alive = true;
   const exited = new Promise<string>((resolve) => {
     const ended = async (how: string) => {
-      running = false;
+      alive = false;
+      running.delete(child);
       await following?.stop();
       const lastWords = lines.stderr.slice(-5).join("\n");
       resolve(`${name} ${how}${lastWords ? `:\n${lastWords}` : ""}`);
@@ -95,7 +110,7 @@ export function startProcess(
       );
     },
     async stop(signal = "SIGTERM", timeoutMs = 10_000) {
-      if (!running) return;
+      if (!alive) return;
       child.kill(signal);
       const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
       await exited;

@@ -15,3 +15,16 @@ export async function freePort(host = "127.0.0.1"): Promise<number> {
   if (typeof address !== "object" || address === null) throw new Error("no port assigned");
   return address.port;
 }
+
+/** `preferred` when nothing listens there (0 means any), otherwise a free port. */
+export async function availablePort(preferred: number, host = "127.0.0.1"): Promise<number> {
+  if (preferred === 0) return freePort(host);
+  const server = createServer();
+  const free = await new Promise<boolean>((resolve) => {
+    server.once("error", () => resolve(false));
+    server.listen(preferred, host, () => resolve(true));
+  });
+  if (!free) return freePort(host);
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return preferred;
+}
