@@ -1,13 +1,7 @@
 import type { Logger } from "../lib/logger";
 import { type ResolvedBase, resolveBase } from "../oci/base";
 import { describeJson, epochToRfc3339, OciLabel, updateConfig } from "../oci/config";
-import {
-  buildLayerTar,
-  collectFolder,
-  compressLayer,
-  type LayerBlob,
-  type LayerTar,
-} from "../oci/layer";
+import { buildLayerTar, collectFolder, compressLayer, type LayerBlob } from "../oci/layer";
 import { buildManifest, isIndex, parseManifest } from "../oci/manifest";
 import { flavourOf, gzipLayerTypeFor, IMAGE_MANIFEST_TYPES } from "../oci/media-types";
 import { RegistryClient } from "../oci/registry";

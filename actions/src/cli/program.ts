@@ -1,0 +1,41 @@
+import { Command, CommanderError } from "commander";
+import { ConfigurationError, type ExitCode } from "../lib/errors";
+import { type Logger, TerminalLogger } from "../lib/logger";
+import { run } from "../lib/run";
+import { buildImageCommand } from "./build-image";
+import { promoteCommand } from "./promote";
+
+/**
+ * The `shipline` command line: one subcommand per unit, each mapping flags onto the same typed
+ * inputs as its GitHub Action. Returns the exit code (see ExitCode).
+ */
+export async function runCli(
+  argv: string[],
+  options: { env?: NodeJS.ProcessEnv; logger?: Logger } = {},
+): Promise<ExitCode> {
+  const env = options.env ?? process.env;
+  const logger: Logger =
+    options.logger ?? new TerminalLogger({ verbose: argv.includes("--verbose") });
+  const program = new Command("shipline")
+    .description(
+      "deploy the classic AWS web stack: images to ECR, ECS behind an ALB, S3 + CloudFront",
+    )
+    .option("--verbose", "debug output")
+    .exitOverride()
+    // run() reports the error once, with the exit code for bad input.
+    .configureOutput({ outputError: () => {} });
+  buildImageCommand(program, () => logger, env);
+  promoteCommand(program, () => logger);
+  return run(async () => {
+    try {
+      await program.parseAsync(argv, { from: "user" });
+    } catch (error) {
+      if (error instanceof CommanderError) {
+        // --help and --version end here too, with exit code 0.
+        if (error.exitCode === 0) return;
+        throw new ConfigurationError(error.message.replace(/^error: /, ""));
+      }
+      throw error;
+    }
+  }, logger);
+}

@@ -1,0 +1,25 @@
+import { ECRClient } from "@aws-sdk/client-ecr";
+import type { Command } from "commander";
+import { parsePromoteImageInputs, promoteImage, reportPromote } from "../images/promote";
+import { createClient } from "../lib/aws";
+import type { Logger } from "../lib/logger";
+import { addFlags, type FlagSpec, flagsToRawInputs } from "./options";
+
+export const PROMOTE_FLAGS: FlagSpec[] = [
+  { name: "repository", description: "ECR repository, e.g. shipline/api" },
+  { name: "digest", description: "the image to tag: sha256:…" },
+  { name: "tags", description: "tag to give it", repeatable: true },
+  { name: "region", description: "AWS region (default: the SDK's, e.g. AWS_REGION)" },
+];
+
+export function promoteCommand(program: Command, logger: () => Logger): void {
+  const command = program
+    .command("promote")
+    .description("give an image already in ECR more tags, by digest (no pull, no rebuild)");
+  addFlags(command, PROMOTE_FLAGS).action(async (options: Record<string, unknown>) => {
+    const inputs = parsePromoteImageInputs(flagsToRawInputs(options, PROMOTE_FLAGS));
+    const ecr = createClient(ECRClient, inputs.region ? { region: inputs.region } : {});
+    const log = logger();
+    await reportPromote(await promoteImage(inputs, { ecr, logger: log }), log);
+  });
+}

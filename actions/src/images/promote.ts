@@ -1,0 +1,175 @@
+import {
+  BatchGetImageCommand,
+  type ECRClient,
+  ImageAlreadyExistsException,
+  ImageTagAlreadyExistsException,
+  PutImageCommand,
+} from "@aws-sdk/client-ecr";
+import { z } from "zod";
+import { describeRepository } from "../ecr/repository";
+import { ConfigurationError, quote } from "../lib/errors";
+import { list, optionalText, parsedWith, parseInputs, type RawInputs } from "../lib/inputs";
+import type { Logger } from "../lib/logger";
+import { DIGEST_PATTERN } from "../oci/digest";
+import { ALL_MANIFEST_TYPES } from "../oci/media-types";
+import { parseRepositoryName, parseTag } from "../oci/reference";
+
+function parseDigest(text: string): string {
+  if (!DIGEST_PATTERN.test(text)) {
+    throw new ConfigurationError(`digest ${quote(text)} is not sha256:<64 lowercase hex>`);
+  }
+  return text;
+}
+
+/** The inputs of promote-image, named as in actions/promote-image/action.yml. */
+export const promoteImageSchema = z.object({
+  repository: parsedWith(parseRepositoryName),
+  digest: parsedWith(parseDigest),
+  tags: list(),
+  region: optionalText(),
+});
+
+export interface PromoteImageInputs {
+  repository: string;
+  digest: string;
+  tags: string[];
+  region?: string;
+}
+
+export function parsePromoteImageInputs(raw: RawInputs): PromoteImageInputs {
+  const parsed = parseInputs(promoteImageSchema, raw);
+  if (parsed.tags.length === 0)
+    throw new ConfigurationError('input "tags" is required (at least one tag)');
+  const problems: string[] = [];
+  for (const tag of parsed.tags) {
+    try {
+      parseTag(tag);
+    } catch (error) {
+      problems.push(`input "tags" ${(error as Error).message}`);
+    }
+  }
+  if (problems.length > 0) throw new ConfigurationError(problems.join("\n"));
+  return {
+    ...parsed,
+    tags: [...new Set(parsed.tags)],
+    ...(parsed.region ? { region: parsed.region } : {}),
+  };
+}
+
+export interface PromoteResult {
+  repository: string;
+  /** The repository's URI, e.g. 123456789012.dkr.ecr.eu-west-1.amazonaws.com/shipline/api. */
+  uri: string;
+  digest: string;
+  tags: { tag: string; outcome: "tagged" | "unchanged"; previous?: string }[];
+}
+
+/** The digest a tag points at now, or undefined. */
+async function digestOfTag(
+  ecr: ECRClient,
+  repository: string,
+  tag: string,
+): Promise<string | undefined> {
+  const response = await ecr.send(
+    new BatchGetImageCommand({
+      repositoryName: repository,
+      imageIds: [{ imageTag: tag }],
+      acceptedMediaTypes: [...ALL_MANIFEST_TYPES],
+    }),
+  );
+  return response.images?.[0]?.imageId?.imageDigest;
+}
+
+function conflict(
+  repository: string,
+  tag: string,
+  current: string | undefined,
+  digest: string,
+): ConfigurationError {
+  return new ConfigurationError(
+    `tag ${quote(tag)} of immutable repository ${repository} already points at ${current ?? "another image"}; cannot move it to ${digest}`,
+  );
+}
+
+/**
+ * Gives an image that is already in ECR more tags, by digest: no pull, no rebuild, no upload
+ * (BatchGetImage reads the manifest, PutImage stores it under the tag). Re-running it is safe:
+ * a tag that already points at the digest is left alone. In an immutable repository a tag that
+ * points elsewhere is an error naming both digests.
+ */
+export async function promoteImage(
+  inputs: PromoteImageInputs,
+  deps: { ecr: ECRClient; logger: Logger },
+): Promise<PromoteResult> {
+  const { ecr, logger } = deps;
+  const repository = await describeRepository(ecr, inputs.repository);
+  const source = await ecr.send(
+    new BatchGetImageCommand({
+      repositoryName: inputs.repository,
+      imageIds: [{ imageDigest: inputs.digest }],
+      acceptedMediaTypes: [...ALL_MANIFEST_TYPES],
+    }),
+  );
+  const image = source.images?.[0];
+  if (!image?.imageManifest) {
+    throw new ConfigurationError(
+      `image ${inputs.digest} is not in repository ${inputs.repository}`,
+    );
+  }
+  const result: PromoteResult = {
+    repository: inputs.repository,
+    uri: repository.uri,
+    digest: inputs.digest,
+    tags: [],
+  };
+  for (const tag of inputs.tags) {
+    const current = await digestOfTag(ecr, inputs.repository, tag);
+    if (current === inputs.digest) {
+      result.tags.push({ tag, outcome: "unchanged" });
+      continue;
+    }
+    if (current && repository.immutable)
+      throw conflict(inputs.repository, tag, current, inputs.digest);
+    try {
+      await ecr.send(
+        new PutImageCommand({
+          repositoryName: inputs.repository,
+          imageManifest: image.imageManifest,
+          ...(image.imageManifestMediaType
+            ? { imageManifestMediaType: image.imageManifestMediaType }
+            : {}),
+          imageTag: tag,
+          imageDigest: inputs.digest,
+        }),
+      );
+      result.tags.push({ tag, outcome: "tagged", ...(current ? { previous: current } : {}) });
+    } catch (error) {
+      // A concurrent run may have set the tag between our read and our write.
+      if (error instanceof ImageAlreadyExistsException) {
+        result.tags.push({ tag, outcome: "unchanged" });
+      } else if (error instanceof ImageTagAlreadyExistsException) {
+        throw conflict(
+          inputs.repository,
+          tag,
+          await digestOfTag(ecr, inputs.repository, tag),
+          inputs.digest,
+        );
+      } else {
+        throw error;
+      }
+    }
+    logger.info(`${inputs.repository}:${tag} → ${inputs.digest}`);
+  }
+  return result;
+}
+
+export async function reportPromote(result: PromoteResult, logger: Logger): Promise<void> {
+  logger.output("digest", result.digest);
+  logger.output("tags", result.tags.map((tag) => tag.tag).join(","));
+  logger.output("image", `${result.uri}@${result.digest}`);
+  await logger.summary({
+    title: `Promoted ${result.repository}@${result.digest}`,
+    headers: ["tag", "outcome", "previously"],
+    rows: result.tags.map((tag) => [tag.tag, tag.outcome, tag.previous ?? ""]),
+  });
+}
