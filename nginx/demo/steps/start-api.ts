@@ -29,7 +29,7 @@ export async function startApi(options: StartApiOptions): Promise<RunningProcess
   });
   try {
     await waitForPort("127.0.0.1", options.port, {
-      timeoutMs: options.timeoutMs ?? 30_000,
+      timeoutMs: options.timeoutMs ?? 60_000,
       abort: api.exited,
     });
   } catch (error) {
