@@ -1,0 +1,342 @@
+import {
+  CloudFrontClient,
+  CreateDistributionCommand,
+  CreateInvalidationCommand,
+  type DistributionConfig,
+  GetInvalidationCommand,
+} from "@aws-sdk/client-cloudfront";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { CloudFrontService } from "../../src/services/cloudfront";
+import { clientConfig } from "../helpers/cloud";
+import {
+  type EdgeCloud,
+  eventually,
+  httpOrigin,
+  s3Origin,
+  s3Writer,
+  spaConfig,
+  startApiOrigin,
+  startEdgeCloud,
+} from "./support";
+
+let cloud: EdgeCloud;
+let cloudfront: CloudFrontClient;
+let service: CloudFrontService;
+const site = () => s3Writer(cloud, "edge-site");
+let api: Awaited<ReturnType<typeof startApiOrigin>>;
+const apiCalls: Array<{
+  method: string;
+  url: string;
+  headers: Record<string, unknown>;
+  body: string;
+}> = [];
+let releaseStream: () => void = () => {};
+
+beforeAll(async () => {
+  cloud = await startEdgeCloud();
+  cloudfront = new CloudFrontClient(clientConfig(cloud));
+  service = cloud.service<CloudFrontService>("cloudfront");
+  await site().createBucket();
+  api = await startApiOrigin((req, body, res) => {
+    apiCalls.push({
+      method: req.method ?? "",
+      url: req.url ?? "",
+      headers: req.headers,
+      body: body.toString(),
+    });
+    if (req.url === "/api/stream") {
+      res.writeHead(200, { "content-type": "text/plain" });
+      res.write("first;");
+      releaseStream = () => res.end("last");
+      return;
+    }
+    if (req.url?.startsWith("/api/missing")) {
+      res.writeHead(404, { "content-type": "application/json" });
+      res.end('{"error":"not found"}');
+      return;
+    }
+    res.writeHead(200, { "content-type": "application/json", "cache-control": "max-age=600" });
+    res.end(JSON.stringify({ call: apiCalls.length }));
+  });
+});
+afterAll(async () => {
+  releaseStream();
+  await api?.close();
+  await cloud?.dispose();
+});
+
+const createEdge = async (callerReference: string, overrides: Partial<DistributionConfig> = {}) => {
+  const created = await cloudfront.send(
+    new CreateDistributionCommand({
+      DistributionConfig: spaConfig(callerReference, "edge-site", api.port, overrides),
+    }),
+  );
+  const id = created.Distribution?.Id ?? "";
+  return { id, url: `http://${created.Distribution?.DomainName}` };
+};
+
+const get = async (url: string, init?: RequestInit) => {
+  const response = await fetch(url, init);
+  return {
+    status: response.status,
+    body: await response.text(),
+    xCache: response.headers.get("x-cache"),
+    age: response.headers.get("age"),
+    headers: response.headers,
+  };
+};
+
+const invalidate = async (id: string, reference: string, paths: string[]) => {
+  const created = await cloudfront.send(
+    new CreateInvalidationCommand({
+      DistributionId: id,
+      InvalidationBatch: {
+        CallerReference: reference,
+        Paths: { Quantity: paths.length, Items: paths },
+      },
+    }),
+  );
+  return created.Invalidation?.Id ?? "";
+};
+
+const completed = async (id: string, invalidationId: string) => {
+  const got = await cloudfront.send(
+    new GetInvalidationCommand({ DistributionId: id, Id: invalidationId }),
+  );
+  return got.Invalidation?.Status === "Completed";
+};
+
+describe("the edge cache", () => {
+  it("serves a cached object until an invalidation covering it completes, then fetches it fresh", async () => {
+    const { id, url } = await createEdge("cache-1");
+    const immutable = "public, max-age=31536000, immutable";
+    await site().put("assets/app.js", "v1", immutable, "text/javascript");
+    await site().put("assets/other.js", "other-1", immutable, "text/javascript");
+
+    const miss = await get(`${url}/assets/app.js`);
+    expect(miss).toMatchObject({ status: 200, body: "v1", xCache: "Miss from cloudfront" });
+    expect(miss.headers.get("via")).toMatch(/CloudFront/);
+    expect(miss.headers.get("x-amz-cf-id")).toMatch(/^[\w-]{56}$/);
+    expect(miss.headers.get("content-type")).toBe("text/javascript");
+    await get(`${url}/assets/other.js`);
+
+    await site().put("assets/app.js", "v2", immutable, "text/javascript");
+    await site().put("assets/other.js", "other-2", immutable, "text/javascript");
+    const hit = await get(`${url}/assets/app.js`);
+    expect(hit).toMatchObject({ body: "v1", xCache: "Hit from cloudfront", age: "0" });
+    const notModified = await fetch(`${url}/assets/app.js`, {
+      headers: { "if-none-match": miss.headers.get("etag") ?? "" },
+    });
+    expect(notModified.status).toBe(304);
+
+    service.setInvalidationDelay(400);
+    const invalidationId = await invalidate(id, "release-2", ["/assets/app.js"]);
+    service.setInvalidationDelay(200);
+    expect(await get(`${url}/assets/app.js`)).toMatchObject({
+      body: "v1",
+      xCache: "Hit from cloudfront",
+    });
+    await eventually(() => completed(id, invalidationId));
+
+    expect(await get(`${url}/assets/app.js`)).toMatchObject({
+      body: "v2",
+      xCache: "Miss from cloudfront",
+    });
+    expect(await get(`${url}/assets/app.js`)).toMatchObject({
+      body: "v2",
+      xCache: "Hit from cloudfront",
+    });
+    // A path the invalidation did not name stays cached; a wildcard then purges it.
+    expect(await get(`${url}/assets/other.js`)).toMatchObject({
+      body: "other-1",
+      xCache: "Hit from cloudfront",
+    });
+    const wildcard = await invalidate(id, "release-3", ["/assets/*"]);
+    await eventually(() => completed(id, wildcard));
+    expect(await get(`${url}/assets/other.js`)).toMatchObject({
+      body: "other-2",
+      xCache: "Miss from cloudfront",
+    });
+
+    const outcomes = cloud.requestLog.list({ service: "edge" }).map((e) => e.operation);
+    expect(outcomes).toEqual(expect.arrayContaining(["Hit", "Miss"]));
+  });
+
+  it("revalidates no-cache objects: RefreshHit while unchanged, the new body once changed", async () => {
+    const { url } = await createEdge("no-cache-1", {
+      DefaultCacheBehavior: {
+        TargetOriginId: "web",
+        ViewerProtocolPolicy: "allow-all",
+        ForwardedValues: { QueryString: false, Cookies: { Forward: "none" } },
+        MinTTL: 0,
+        DefaultTTL: 86400,
+        MaxTTL: 31536000,
+      },
+    });
+    await site().put("page.html", "<p>one</p>", "no-cache");
+    expect(await get(`${url}/page.html`)).toMatchObject({
+      body: "<p>one</p>",
+      xCache: "Miss from cloudfront",
+    });
+    const since = cloud.requestLog.lastSeq;
+    expect(await get(`${url}/page.html`)).toMatchObject({
+      body: "<p>one</p>",
+      xCache: "RefreshHit from cloudfront",
+    });
+    expect(cloud.requestLog.list({ sinceSeq: since, service: "edge" })[0]?.operation).toBe(
+      "RefreshHit",
+    );
+    await site().put("page.html", "<p>two</p>", "no-cache");
+    expect(await get(`${url}/page.html`)).toMatchObject({
+      body: "<p>two</p>",
+      xCache: "Miss from cloudfront",
+    });
+    expect(await get(`${url}/page.html`)).toMatchObject({
+      body: "<p>two</p>",
+      xCache: "RefreshHit from cloudfront",
+    });
+  });
+
+  it("keeps no-cache objects for the cache policy's MinTTL (CachingOptimized: 1 s), then revalidates", async () => {
+    const { url } = await createEdge("no-cache-2");
+    await site().put("entry.html", "<p>entry</p>", "no-cache");
+    expect((await get(`${url}/entry.html`)).xCache).toBe("Miss from cloudfront");
+    expect((await get(`${url}/entry.html`)).xCache).toBe("Hit from cloudfront");
+    await eventually(
+      async () => (await get(`${url}/entry.html`)).xCache !== "Hit from cloudfront",
+      3000,
+    );
+    expect((await get(`${url}/entry.html`)).xCache).toBe("Hit from cloudfront");
+  });
+
+  it("does not keep no-store responses", async () => {
+    const { url } = await createEdge("no-store-1", {
+      DefaultCacheBehavior: {
+        TargetOriginId: "web",
+        ViewerProtocolPolicy: "allow-all",
+        ForwardedValues: { QueryString: false, Cookies: { Forward: "none" } },
+        MinTTL: 0,
+      },
+    });
+    await site().put("private.json", "{}", "no-store", "application/json");
+    expect((await get(`${url}/private.json`)).xCache).toBe("Miss from cloudfront");
+    expect((await get(`${url}/private.json`)).xCache).toBe("Miss from cloudfront");
+  });
+
+  it("keeps error responses for ErrorCachingMinTTL, until an invalidation purges them", async () => {
+    const { id, url } = await createEdge("errors-1", {
+      CustomErrorResponses: { Quantity: 0 },
+    });
+    service.setDefaultErrorCachingMinTtl(60);
+    try {
+      const denied = await get(`${url}/late.html`);
+      expect(denied).toMatchObject({ status: 403, xCache: "Error from cloudfront" });
+      expect(denied.body).toContain("<Code>AccessDenied</Code>");
+      await site().put("late.html", "arrived");
+      expect(await get(`${url}/late.html`)).toMatchObject({
+        status: 403,
+        xCache: "Error from cloudfront",
+      });
+      const purge = await invalidate(id, "late", ["/late.html"]);
+      await eventually(() => completed(id, purge));
+      expect(await get(`${url}/late.html`)).toMatchObject({ status: 200, body: "arrived" });
+    } finally {
+      service.setDefaultErrorCachingMinTtl(0);
+    }
+  });
+});
+
+describe("routing and origins", () => {
+  it("serves the default root object at / and the SPA entry point for unknown routes", async () => {
+    const { url } = await createEdge("spa-1");
+    await site().put("index.html", "<html>spa</html>", "no-cache");
+    expect(await get(`${url}/`)).toMatchObject({ status: 200, body: "<html>spa</html>" });
+    const deepLink = await get(`${url}/tasks/42`);
+    expect(deepLink).toMatchObject({
+      status: 200,
+      body: "<html>spa</html>",
+      xCache: "Error from cloudfront",
+    });
+    expect(deepLink.headers.get("content-type")).toBe("text/html");
+    const head = await fetch(`${url}/`, { method: "HEAD" });
+    expect(head.status).toBe(200);
+    expect(await head.text()).toBe("");
+  });
+
+  it("proxies /api/* to the HTTP origin uncached: methods, headers, bodies and query strings", async () => {
+    const { url } = await createEdge("api-1");
+    const before = apiCalls.length;
+    const first = await get(`${url}/api/tasks?done=true`);
+    const second = await get(`${url}/api/tasks?done=true`);
+    expect(first).toMatchObject({ status: 200, xCache: "Miss from cloudfront" });
+    expect(second.xCache).toBe("Miss from cloudfront");
+    expect(JSON.parse(second.body).call).toBe(JSON.parse(first.body).call + 1);
+    expect(apiCalls.length).toBe(before + 2);
+
+    const posted = await fetch(`${url}/api/tasks`, {
+      method: "POST",
+      headers: { "content-type": "application/json", cookie: "session=abc" },
+      body: JSON.stringify({ title: "write tests" }),
+    });
+    expect(posted.status).toBe(200);
+    const call = apiCalls[apiCalls.length - 1];
+    expect(call).toMatchObject({
+      method: "POST",
+      url: "/api/tasks",
+      body: '{"title":"write tests"}',
+    });
+    expect(call?.headers["x-forwarded-for"]).toBe("127.0.0.1");
+    expect(call?.headers.cookie).toBe("session=abc");
+    expect(call?.headers.via).toMatch(/CloudFront/);
+    expect(call?.headers.host).toBe(`127.0.0.1:${api.port}`);
+    expect(apiCalls[before]?.url).toBe("/api/tasks?done=true");
+  });
+
+  it("streams HTTP origin responses instead of buffering them", async () => {
+    const { url } = await createEdge("api-2");
+    const response = await fetch(`${url}/api/stream`);
+    const reader = response.body?.getReader();
+    const first = await reader?.read();
+    expect(Buffer.from(first?.value ?? []).toString()).toBe("first;");
+    releaseStream();
+    let rest = "";
+    for (let chunk = await reader?.read(); chunk && !chunk.done; chunk = await reader?.read()) {
+      rest += Buffer.from(chunk.value).toString();
+    }
+    expect(rest).toBe("last");
+  });
+
+  it("applies custom error responses to API errors too, as CloudFront does", async () => {
+    const { url } = await createEdge("api-3");
+    await site().put("index.html", "<html>spa</html>", "no-cache");
+    expect(await get(`${url}/api/missing`)).toMatchObject({
+      status: 200,
+      body: "<html>spa</html>",
+    });
+    const { url: plain } = await createEdge("api-4", { CustomErrorResponses: { Quantity: 0 } });
+    expect(await get(`${plain}/api/missing`)).toMatchObject({
+      status: 404,
+      body: '{"error":"not found"}',
+      xCache: "Error from cloudfront",
+    });
+  });
+
+  it("refuses methods the behaviour does not allow, and answers 502 when the origin is down", async () => {
+    const { url } = await createEdge("methods-1");
+    expect((await fetch(`${url}/index.html`, { method: "POST", body: "x" })).status).toBe(403);
+    const { url: broken } = await createEdge("down-1", {
+      Origins: {
+        Quantity: 2,
+        Items: [
+          s3Origin("web", "edge-site"),
+          // Port 1 on loopback: nothing listens there, so the connection is refused.
+          httpOrigin("api", 1),
+        ],
+      },
+    });
+    expect(await get(`${broken}/api/tasks`)).toMatchObject({
+      status: 502,
+      xCache: "Error from cloudfront",
+    });
+  });
+});
