@@ -15,6 +15,8 @@ export const CACHING_DISABLED = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad";
 export const startEdgeCloud = (timings: Partial<CloudFrontOptions> = {}, stateDir?: string) =>
   startTestCloud({
     ...(stateDir ? { stateDir } : {}),
+    // The tests' timings are their own: a LOCALCLOUD_TIME_SCALE in the environment must not scale them.
+    timeScale: 1,
     services: [
       stsService,
       s3Service,
