@@ -1,7 +1,7 @@
 import { chmod, mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import type { OutputStream, RunningProcess } from "../src/child-process";
-import { availablePort, freePort } from "../src/free-port";
+import { availablePort, freePorts } from "../src/free-port";
 import { buildApiBundle, buildSpa, localRelease } from "./steps/build-app";
 import { type Log, runStep } from "./steps/run-step";
 import { startApi } from "./steps/start-api";
@@ -68,11 +68,9 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       buildSpa(join(stateDir, "web"), release),
     );
 
-    const [apiPort, proxyPort, edgePort] = await Promise.all([
-      freePort(),
-      freePort(),
-      availablePort(options.port),
-    ]);
+    // The edge first: it may keep the port it was asked for.
+    const edgePort = await availablePort(options.port);
+    const [apiPort, proxyPort] = (await freePorts(2)) as [number, number];
     const dataDir = join(stateDir, "data");
     const api = await step(`start the API on 127.0.0.1:${apiPort} (PGlite in ${dataDir})`, () =>
       startApi({

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildApi } from "../../app-api/scripts/build-api";
 import { startApi } from "../demo/steps/start-api";
 import type { RunningProcess } from "../src/child-process";
-import { freePort } from "../src/free-port";
+import { freePorts } from "../src/free-port";
 import { startNginx } from "../src/nginx-process";
 import { renderNginxConfig } from "../src/render";
 import { json, type Request, request } from "./support/http";
@@ -41,7 +41,7 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "shipline-proxy-e2e-"));
   await chmod(dir, 0o755);
   serverFile = join((await buildApi({ outDir: join(dir, "api") })).outDir, "server.mjs");
-  [apiPort, proxyPort] = await Promise.all([freePort(), freePort()]);
+  [apiPort, proxyPort] = (await freePorts(2)) as [number, number];
   api = await launchApi();
   const config = await renderNginxConfig({
     outDir: join(dir, "nginx"),
