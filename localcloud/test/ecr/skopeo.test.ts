@@ -3,7 +3,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CreateRepositoryCommand, DescribeImagesCommand } from "@aws-sdk/client-ecr";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { pushLayout, readIndex } from "../../src/images/index";
+import {
+  OCI_INDEX,
+  pushLayout,
+  REF_NAME,
+  readIndex,
+  writeIndex,
+  writeJsonBlob,
+} from "../../src/images/index";
 import { run } from "../../src/runtime/exec";
 import { ecrClient, login, startEcrCloud, type TestCloud, writeTinyLayout } from "./support";
 
@@ -13,6 +20,27 @@ let work: string;
 let host: string;
 let password: string;
 let image: Awaited<ReturnType<typeof writeTinyLayout>>;
+
+/** Adds an OCI index over the layout's image, tagged `tag`, as a multi-platform image would be. */
+const writeIndexOver = async (
+  layout: string,
+  child: Awaited<ReturnType<typeof writeTinyLayout>>,
+  tag: string,
+) => {
+  const entry = {
+    mediaType: "application/vnd.oci.image.manifest.v1+json",
+    digest: child.digest,
+    size: child.manifest.length,
+    platform: { architecture: "amd64", os: "linux" },
+  };
+  const index = await writeJsonBlob(layout, OCI_INDEX, {
+    schemaVersion: 2,
+    mediaType: OCI_INDEX,
+    manifests: [entry],
+  });
+  await writeIndex(layout, [{ ...index, annotations: { [REF_NAME]: tag } }]);
+  return index;
+};
 
 const skopeo = (args: string[], allowFailure = false) =>
   run("skopeo", args, { allowFailure, timeoutMs: 60_000 });
@@ -116,6 +144,51 @@ describe("skopeo", () => {
     expect(copied?.digest).toBe(image.digest);
     const calls = cloud.requestLog.list({ sinceSeq: since, service: "registry" });
     expect(calls.filter((c) => c.operation === "PutManifest" && c.status === 201)).toHaveLength(1);
+    // skopeo knows the layer is in web/app and asks for a mount instead of uploading it again.
+    expect(calls.filter((c) => c.operation === "MountBlob" && c.status === 201)).toHaveLength(1);
+  });
+
+  it("pushes an OCI image index with --all and a Docker v2 schema 2 image with --format", async () => {
+    const layout = join(work, "indexed");
+    const child = await writeTinyLayout(layout, "child");
+    const index = await writeIndexOver(layout, child, "multi");
+    await skopeo([
+      "copy",
+      "--quiet",
+      "--all",
+      `--dest-creds=AWS:${password}`,
+      "--dest-tls-verify=false",
+      `oci:${layout}:multi`,
+      `docker://${host}/web/app:multi`,
+    ]);
+    await skopeo([
+      "copy",
+      "--quiet",
+      "--format=v2s2",
+      `--dest-creds=AWS:${password}`,
+      "--dest-tls-verify=false",
+      image.reference,
+      `docker://${host}/web/app:docker`,
+    ]);
+    const { imageDetails } = await ecrClient(cloud).send(
+      new DescribeImagesCommand({
+        repositoryName: "web/app",
+        imageIds: [{ imageTag: "multi" }, { imageTag: "docker" }],
+      }),
+    );
+    expect(imageDetails?.map((d) => [d.imageTags?.[0], d.imageManifestMediaType])).toEqual([
+      ["multi", OCI_INDEX],
+      ["docker", "application/vnd.docker.distribution.manifest.v2+json"],
+    ]);
+    expect(imageDetails?.[0]?.imageDigest).toBe(index.digest);
+    const { stdout } = await skopeo([
+      "inspect",
+      "--raw",
+      `--creds=AWS:${password}`,
+      "--tls-verify=false",
+      `docker://${host}/web/app:multi`,
+    ]);
+    expect(JSON.parse(stdout).manifests[0].digest).toBe(child.digest);
   });
 
   it("pushes through the images module's skopeo wrapper and is refused with a wrong password", async () => {

@@ -1,5 +1,12 @@
 import { createHash, type Hash, randomUUID } from "node:crypto";
-import { createReadStream, createWriteStream, existsSync, mkdirSync, statSync } from "node:fs";
+import {
+  createReadStream,
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  rmSync,
+  statSync,
+} from "node:fs";
 import { readFile, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Readable } from "node:stream";
@@ -49,7 +56,9 @@ export class BlobStore {
     this.blobDir = join(root, "blobs", "sha256");
     this.uploadDir = join(root, "uploads");
     mkdirSync(this.blobDir, { recursive: true });
-    // Sessions do not survive a restart (clients start over, as after a registry restart).
+    // Sessions do not survive a restart (clients start over, as after a registry restart), so
+    // what a previous run left half-uploaded is removed.
+    rmSync(this.uploadDir, { recursive: true, force: true });
     mkdirSync(this.uploadDir, { recursive: true });
   }
 
