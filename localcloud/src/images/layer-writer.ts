@@ -82,7 +82,8 @@ export async function writeLayer(
       if (entry.type === "directory") {
         await addEntry(pack, {
           ...common,
-          name,
+          // Folders end with "/" in the tar, as docker and buildkit write them.
+          name: `${name}/`,
           type: "directory",
           mode: entry.mode ?? 0o755,
           uid: entry.uid ?? 0,

@@ -34,11 +34,9 @@ export function isSupportedLayer(mediaType: string): boolean {
   return mediaType in LAYER_TYPES;
 }
 
-/** "./usr/bin/" → "usr/bin"; refuses names that climb out of the root. */
+/** "./usr/bin/" → "usr/bin"; a name that climbs above the root stops at the root ("../x" → "x"). */
 function cleanName(name: string): string {
-  const clean = posix.normalize(`/${name}`).slice(1).replace(/\/$/, "");
-  if (clean.startsWith("..")) throw new Error(`layer entry escapes the root: ${name}`);
-  return clean;
+  return posix.normalize(`/${name}`).slice(1).replace(/\/$/, "");
 }
 
 /**

@@ -1,0 +1,152 @@
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { gunzipSync } from "node:zlib";
+import tar from "tar-stream";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildBaseImage } from "../../src/images/base-image";
+import { blobPath, readIndex } from "../../src/images/oci-layout";
+import { pushLayout } from "../../src/images/push";
+import { run } from "../../src/runtime/exec";
+import { startRegistry, type TestRegistry } from "../helpers/registry";
+import { BASE_IMAGE_CACHE } from "../runtime/fixtures";
+
+let registry: TestRegistry;
+let freshCache: string;
+
+beforeAll(async () => {
+  registry = await startRegistry();
+  freshCache = await mkdtemp(join(tmpdir(), "localcloud-base-cache-"));
+});
+
+afterAll(async () => {
+  await registry?.stop();
+  if (freshCache) await rm(freshCache, { recursive: true, force: true });
+});
+
+async function layerEntries(
+  layoutDir: string,
+  layerDigest: string,
+): Promise<Map<string, tar.Header>> {
+  const extract = tar.extract();
+  const headers = new Map<string, tar.Header>();
+  const done = (async () => {
+    for await (const entry of extract) {
+      headers.set(entry.header.name.replace(/\/$/, ""), entry.header);
+      entry.resume();
+    }
+  })();
+  extract.end(gunzipSync(await readFile(blobPath(layoutDir, layerDigest))));
+  await done;
+  return headers;
+}
+
+describe("buildBaseImage", () => {
+  it("builds the node image as an OCI layout with the binary, its libraries and users", async () => {
+    const image = await buildBaseImage("node", BASE_IMAGE_CACHE);
+    expect(image.tag).toBe(process.version.slice(1));
+    const index = await readIndex(image.layoutDir);
+    expect(index.manifests).toEqual([
+      expect.objectContaining({
+        digest: image.digest,
+        annotations: { "org.opencontainers.image.ref.name": image.tag },
+        platform: { architecture: "amd64", os: "linux" },
+      }),
+    ]);
+    const config = JSON.parse(
+      await readFile(blobPath(image.layoutDir, image.configDigest), "utf8"),
+    );
+    expect(config).toMatchObject({
+      architecture: "amd64",
+      os: "linux",
+      config: { Cmd: ["node"], Env: expect.arrayContaining([expect.stringMatching(/^PATH=/)]) },
+      rootfs: { type: "layers", diff_ids: [image.diffId] },
+    });
+    const files = await layerEntries(image.layoutDir, image.layerDigest);
+    expect(files.get("usr/local/bin/node")?.mode).toBe(0o755);
+    expect(files.get("lib64/ld-linux-x86-64.so.2")?.type).toBe("file");
+    expect(files.get("tmp")?.mode).toBe(0o1777);
+    expect(files.has("bin/sh")).toBe(true);
+    const passwd = await run("skopeo", ["inspect", "--raw", image.reference]);
+    expect(JSON.parse(passwd.stdout).layers).toHaveLength(1);
+  });
+
+  it("is reproducible and cached: the same digest from a fresh build, instantly from the cache", async () => {
+    const first = await buildBaseImage("nginx", freshCache);
+    expect(first.cached).toBe(false);
+    const started = performance.now();
+    const again = await buildBaseImage("nginx", freshCache);
+    const cachedMs = performance.now() - started;
+    expect(again).toEqual({ ...first, cached: true });
+    expect(cachedMs).toBeLessThan(2_000);
+    const elsewhere = await mkdtemp(join(tmpdir(), "localcloud-base-cache-"));
+    try {
+      const rebuilt = await buildBaseImage("nginx", elsewhere);
+      expect(rebuilt.cached).toBe(false);
+      expect(rebuilt.digest).toBe(first.digest);
+    } finally {
+      await rm(elsewhere, { recursive: true, force: true });
+    }
+  });
+
+  it("builds nginx with its config, modules, log links and an unprivileged user", async () => {
+    const image = await buildBaseImage("nginx", freshCache);
+    const files = await layerEntries(image.layoutDir, image.layerDigest);
+    expect(files.get("usr/sbin/nginx")?.mode).toBe(0o755);
+    expect(files.has("etc/nginx/mime.types")).toBe(true);
+    expect(files.get("var/log/nginx/access.log")).toMatchObject({
+      type: "symlink",
+      linkname: "/dev/stdout",
+    });
+    expect(files.has("var/lib/nginx")).toBe(true);
+    const config = JSON.parse(
+      await readFile(blobPath(image.layoutDir, image.configDigest), "utf8"),
+    );
+    expect(config.config).toMatchObject({
+      Cmd: ["nginx", "-g", "daemon off;"],
+      StopSignal: "SIGQUIT",
+      ExposedPorts: { "80/tcp": {} },
+    });
+  });
+
+  it("rejects an unknown kind", async () => {
+    await expect(buildBaseImage("python" as "node", freshCache)).rejects.toThrow(
+      'unknown base image kind "python"',
+    );
+  });
+});
+
+describe("pushLayout", () => {
+  it("pushes a layout into a registry and returns the digest that skopeo inspect reports", async () => {
+    const image = await buildBaseImage("nginx", freshCache);
+    const target = {
+      registry: registry.host,
+      repository: "base/nginx",
+      tag: image.tag,
+      username: registry.username,
+      password: registry.password,
+    };
+    const pushed = await pushLayout(image.reference, target);
+    expect(pushed.digest).toBe(image.digest);
+    const inspected = await run("skopeo", [
+      "inspect",
+      "--tls-verify=false",
+      `--creds=${registry.username}:${registry.password}`,
+      `docker://${registry.host}/base/nginx:${image.tag}`,
+    ]);
+    expect(JSON.parse(inspected.stdout).Digest).toBe(image.digest);
+  });
+
+  it("fails with skopeo's reason when the credentials are wrong", async () => {
+    const image = await buildBaseImage("nginx", freshCache);
+    await expect(
+      pushLayout(image.reference, {
+        registry: registry.host,
+        repository: "base/nginx",
+        tag: "denied",
+        username: registry.username,
+        password: "wrong",
+      }),
+    ).rejects.toThrow(/unauthorized|authentication required/i);
+  });
+});
