@@ -1,8 +1,9 @@
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { describe, expect, it } from "vitest";
 import { templateDefaults } from "../src/defaults";
+import { nginxImage } from "../src/image";
 import {
   defaultTemplateFile,
   relocateRuntimePaths,
@@ -65,9 +66,19 @@ describe("relocateRuntimePaths", () => {
 });
 
 describe("Dockerfile", () => {
+  const dockerfile = readFileSync(join(packageDir, "Dockerfile"), "utf8");
+  const instructions = (name: string) =>
+    [...dockerfile.matchAll(new RegExp(`^${name} ((?:.*\\\\\n)*.*)$`, "gm"))].map(
+      (match) => match[1] ?? "",
+    );
+
+  it("builds on the base image, pinned by version", () => {
+    expect(instructions("FROM")).toEqual([nginxImage.base]);
+    expect(nginxImage.base).toMatch(/:\d+\.\d+\.\d+-/);
+  });
+
   it("sets the same defaults as the renderer", () => {
-    const dockerfile = readFileSync(join(packageDir, "Dockerfile"), "utf8");
-    const envBlock = dockerfile.match(/^ENV ((?:.*\\\n)*.*)$/m)?.[1] ?? "";
+    const [envBlock = ""] = instructions("ENV");
     const pairs = Object.fromEntries(
       envBlock
         .split(/\\\n/)
@@ -77,12 +88,13 @@ describe("Dockerfile", () => {
     expect(pairs).toEqual(templateDefaults);
   });
 
-  it("installs the template where the image's entrypoint renders it", () => {
-    const dockerfile = readFileSync(join(packageDir, "Dockerfile"), "utf8");
-    expect(dockerfile).toMatch(
-      /^COPY templates\/default\.conf\.template \/etc\/nginx\/templates\/default\.conf\.template$/m,
+  it("installs the files where the image's entrypoint and nginx look for them", () => {
+    const copies = instructions("COPY").map((line) => line.split(" "));
+    expect(copies).toEqual(
+      nginxImage.files.map((file) => [relative(packageDir, file.source), file.target]),
     );
-    expect(dockerfile).toMatch(/^COPY nginx\.conf \/etc\/nginx\/nginx\.conf$/m);
-    expect(dockerfile).toMatch(/^FROM \S+:\d+\.\d+\.\d+\S*$/m);
+    expect(instructions("USER")).toEqual([nginxImage.user]);
+    expect(instructions("EXPOSE")).toEqual([String(nginxImage.port)]);
+    expect(String(nginxImage.port)).toBe(templateDefaults.NGINX_PORT);
   });
 });
