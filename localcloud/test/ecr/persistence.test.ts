@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
@@ -77,9 +78,36 @@ describe("state", () => {
   });
 });
 
+describe("the registry port", () => {
+  it("moves to a free port when the previous one is taken", async () => {
+    const own = mkdtempSync(join(tmpdir(), "ecr-port-"));
+    const first = await startEcrCloud({ stateDir: own });
+    const previous = Number(new URL(first.endpoints.registry as string).port);
+    await first.stop();
+    const squatter = createServer();
+    await new Promise<void>((resolve) => squatter.listen(previous, "127.0.0.1", resolve));
+    try {
+      const second = await startEcrCloud({ stateDir: own });
+      clouds.push(second);
+      const port = Number(new URL(second.endpoints.registry as string).port);
+      expect(port).not.toBe(previous);
+      const { auth } = await login(second);
+      expect(
+        (await fetch(`${second.endpoints.registry}/v2/`, { headers: { authorization: auth } }))
+          .status,
+      ).toBe(200);
+    } finally {
+      squatter.close();
+      rmSync(own, { recursive: true, force: true });
+    }
+  });
+});
+
 describe("the in-process API for other services", () => {
   it("resolves images by tag and digest, reads blobs and issues registry passwords", async () => {
-    const cloud = clouds[clouds.length - 1] ?? (await start());
+    const cloud = await startEcrCloud();
+    clouds.push(cloud);
+    await ecrClient(cloud).send(new CreateRepositoryCommand({ repositoryName: "inproc/app" }));
     const ecr = cloud.service<EcrService>("ecr");
     expect(ecr.registryUrl()).toBe(cloud.endpoints.registry);
     expect(`http://${ecr.registryHost()}`).toBe(ecr.registryUrl());
@@ -89,13 +117,13 @@ describe("the in-process API for other services", () => {
     expect(internal.expiresAt).toBeGreaterThan(Date.now() + 11 * 3600_000);
     const registry = registryFetch(ecr.registryUrl(), basicAuth(internal.password));
     const image = tinyImage("application/vnd.oci.image.manifest.v1+json");
-    expect((await pushImage(registry, "keep/me", image, "internal")).status).toBe(201);
+    expect((await pushImage(registry, "inproc/app", image, "internal")).status).toBe(201);
 
-    const byTag = await ecr.resolveImage("keep/me", "internal");
+    const byTag = await ecr.resolveImage("inproc/app", "internal");
     expect(byTag).toMatchObject({ digest: image.digest, mediaType: image.mediaType });
     expect(byTag?.manifest.equals(image.manifest)).toBe(true);
-    expect((await ecr.resolveImage("keep/me", image.digest))?.digest).toBe(image.digest);
-    expect(await ecr.resolveImage("keep/me", "no-such-tag")).toBeUndefined();
+    expect((await ecr.resolveImage("inproc/app", image.digest))?.digest).toBe(image.digest);
+    expect(await ecr.resolveImage("inproc/app", "no-such-tag")).toBeUndefined();
     expect(await ecr.resolveImage("no/repo", "internal")).toBeUndefined();
 
     expect((await ecr.readBlob(sha256(image.config)))?.equals(image.config)).toBe(true);
