@@ -31,6 +31,7 @@ const apiCalls: Array<{
   body: string;
 }> = [];
 let releaseStream: () => void = () => {};
+let feedVersion = 1;
 
 beforeAll(async () => {
   cloud = await startEdgeCloud();
@@ -48,6 +49,17 @@ beforeAll(async () => {
       res.writeHead(200, { "content-type": "text/plain" });
       res.write("first;");
       releaseStream = () => res.end("last");
+      return;
+    }
+    if (req.url?.startsWith("/feed/")) {
+      const etag = `"feed-${feedVersion}"`;
+      if (req.headers["if-none-match"] === etag) {
+        res.writeHead(304, { etag, "cache-control": "no-cache" });
+        res.end();
+        return;
+      }
+      res.writeHead(200, { etag, "cache-control": "no-cache", "content-type": "text/plain" });
+      res.end(`feed ${feedVersion} ${req.url}`);
       return;
     }
     if (req.url?.startsWith("/api/missing")) {
@@ -338,5 +350,62 @@ describe("routing and origins", () => {
       status: 502,
       xCache: "Error from cloudfront",
     });
+  });
+});
+
+describe("HTTP origins behind a caching behaviour", () => {
+  it("revalidates with the origin's ETag and keys the cache by query string when told to", async () => {
+    const config = spaConfig("feed-1", "edge-site", api.port);
+    const { url } = await createEdge("feed-1", {
+      CacheBehaviors: {
+        Quantity: 2,
+        Items: [
+          {
+            PathPattern: "/feed/*",
+            TargetOriginId: "api",
+            ViewerProtocolPolicy: "allow-all",
+            ForwardedValues: { QueryString: true, Cookies: { Forward: "none" } },
+            MinTTL: 0,
+            DefaultTTL: 60,
+            MaxTTL: 600,
+          },
+          ...(config.CacheBehaviors?.Items ?? []),
+        ],
+      },
+    });
+    feedVersion = 1;
+    expect(await get(`${url}/feed/news?page=1`)).toMatchObject({
+      body: "feed 1 /feed/news?page=1",
+      xCache: "Miss from cloudfront",
+    });
+    const before = apiCalls.length;
+    expect(await get(`${url}/feed/news?page=1`)).toMatchObject({
+      body: "feed 1 /feed/news?page=1",
+      xCache: "RefreshHit from cloudfront",
+    });
+    expect(apiCalls[before]?.headers["if-none-match"]).toBe('"feed-1"');
+    expect((await get(`${url}/feed/news?page=2`)).xCache).toBe("Miss from cloudfront");
+    feedVersion = 2;
+    expect(await get(`${url}/feed/news?page=1`)).toMatchObject({
+      body: "feed 2 /feed/news?page=1",
+      xCache: "Miss from cloudfront",
+    });
+  });
+});
+
+describe("faults at the edge", () => {
+  it("answers injected 5xx with CloudFront's error page and drops connections on reset", async () => {
+    const { url } = await createEdge("faults-1");
+    await site().put("index.html", "<html>spa</html>", "no-cache");
+    cloud.faults.add({ service: "edge", kind: "error", status: 503, count: 1 });
+    expect(await get(`${url}/index.html`)).toMatchObject({
+      status: 503,
+      xCache: "Error from cloudfront",
+    });
+    expect((await get(`${url}/index.html`)).status).toBe(200);
+    cloud.faults.add({ service: "edge", kind: "reset", count: 1 });
+    await expect(fetch(`${url}/index.html`)).rejects.toThrow();
+    const last = cloud.requestLog.list({ service: "edge" }).at(-1);
+    expect(last).toMatchObject({ fault: "reset", status: 0 });
   });
 });

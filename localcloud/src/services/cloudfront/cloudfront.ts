@@ -363,6 +363,7 @@ export class CloudFront implements CloudFrontService {
           cache,
           s3: () => this.context.service<LocalcloudService & S3ObjectReader>("s3"),
           requestLog: this.context.requestLog,
+          faults: this.context.faults,
           defaultErrorCachingMinTtl: () => this.options.defaultErrorCachingMinTtl,
         }),
       ),

@@ -1,5 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { Readable } from "node:stream";
+import { setTimeout as sleep } from "node:timers/promises";
+import type { FaultInjector } from "../../../server/faults";
 import type { RequestLog } from "../../../server/request-log";
 import type { CacheBehavior, EdgeConfig, Origin } from "../distribution-config";
 import { newCfId } from "../ids";
@@ -18,6 +20,8 @@ export interface EdgeDependencies {
   cache: EdgeCache;
   s3(): S3ObjectReader;
   requestLog: RequestLog;
+  /** Rules for service "edge" (operation "Request"): latency, 5xx pages, dropped connections. */
+  faults: FaultInjector;
   /** ErrorCachingMinTTL for error codes without a CustomErrorResponse (CloudFront: 10 s). */
   defaultErrorCachingMinTtl(): number;
 }
@@ -58,10 +62,26 @@ export class Edge {
       incoming: req,
       cfId: newCfId(),
     };
-    let response: EdgeResponse;
+    let response: EdgeResponse | undefined;
+    let injected: string | undefined;
+    for (const fault of this.deps.faults.decide("edge", "Request")) {
+      if (fault.kind === "latency") await sleep(fault.latencyMs);
+      if (fault.kind === "reset") {
+        req.socket.destroy();
+        this.log(viewer, "Error", 0, started, 0, "reset");
+        return;
+      }
+      if (fault.kind === "error" || fault.kind === "throttle") {
+        injected = fault.kind;
+        response = cloudFrontError(
+          fault.kind === "throttle" ? 503 : fault.status,
+          "Injected fault.",
+        );
+      }
+    }
     try {
       this.deps.settle();
-      response = await this.serve(viewer);
+      response ??= await this.serve(viewer);
     } catch (error) {
       response =
         error instanceof OriginUnreachableError && error.timedOut
@@ -72,17 +92,29 @@ export class Edge {
           : cloudFrontError(502, "CloudFront wasn't able to connect to the origin.");
     }
     const bytesOut = await this.send(viewer, response, res);
+    this.log(viewer, response.outcome, response.status, started, bytesOut, injected);
+  };
+
+  private log(
+    viewer: ViewerRequest,
+    outcome: EdgeResponse["outcome"],
+    status: number,
+    started: number,
+    bytesOut: number,
+    fault?: string,
+  ): void {
     this.deps.requestLog.record({
       service: "edge",
-      operation: response.outcome,
+      operation: outcome,
       method: viewer.method,
-      path: rawPath,
-      status: response.status,
+      path: viewer.rawPath,
+      status,
       latencyMs: Math.round((performance.now() - started) * 100) / 100,
-      bytesIn: Number(req.headers["content-length"] ?? 0),
+      bytesIn: Number(viewer.incoming.headers["content-length"] ?? 0),
       bytesOut,
+      ...(fault ? { fault } : {}),
     });
-  };
+  }
 
   private async serve(viewer: ViewerRequest): Promise<EdgeResponse> {
     const config = this.deps.config();
