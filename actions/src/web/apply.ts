@@ -1,0 +1,51 @@
+import type { S3Client } from "@aws-sdk/client-s3";
+import type { Logger } from "../lib/logger";
+import { mapLimited } from "./concurrency";
+import { type SiteLocation, writeSiteManifest } from "./ledger";
+import type { FileRole } from "./manifest";
+import type { PlannedFile, PublishPlan } from "./plan";
+import { type TransferSettings, transferFile } from "./transfer";
+
+export interface ApplySettings extends TransferSettings {
+  concurrency: number;
+}
+
+export interface ApplyResult {
+  /** Bytes actually sent (copies send none). */
+  bytesSent: number;
+  manifestWritten: boolean;
+}
+
+const GROUPS: { role: FileRole; label: string }[] = [
+  { role: "immutable", label: "immutable assets" },
+  { role: "other", label: "other files" },
+  { role: "entry", label: "entry points" },
+];
+
+/**
+ * Puts a plan's files into the bucket in groups, each finished before the next starts: immutable
+ * assets, other files, then the entry points that reference them, so no viewer ever gets a page
+ * whose assets are not there yet. The manifest goes last: until it is written, the previous
+ * release is the one of record, and a failed run is simply redone by the next.
+ */
+export async function applyUploads(
+  s3: S3Client,
+  plan: PublishPlan,
+  site: SiteLocation,
+  settings: ApplySettings,
+  logger: Logger,
+): Promise<ApplyResult> {
+  let bytesSent = 0;
+  for (const group of GROUPS) {
+    const files = plan.files.filter((file) => file.role === group.role && file.action !== "skip");
+    if (files.length === 0) continue;
+    logger.info(`sending ${files.length} ${group.label}`);
+    const sent = await mapLimited(files, settings.concurrency, (file: PlannedFile) =>
+      transferFile(s3, file, settings),
+    );
+    bytesSent += sent.reduce((total, bytes) => total + bytes, 0);
+  }
+  if (!plan.manifest) return { bytesSent, manifestWritten: false };
+  await writeSiteManifest(s3, site, plan.manifest);
+  return { bytesSent, manifestWritten: true };
+}

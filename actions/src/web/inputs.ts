@@ -1,0 +1,119 @@
+import { z } from "zod";
+import { ConfigurationError, quote } from "../lib/errors";
+import {
+  boolean,
+  duration,
+  integer,
+  keyValues,
+  list,
+  optionalText,
+  parseInputs,
+  type RawInputs,
+  text,
+  textWithDefault,
+} from "../lib/inputs";
+import type { HeaderRule } from "./headers";
+import { checkReleaseId, DEFAULT_LEDGER_PREFIX, normalizePrefix } from "./ledger-keys";
+
+const MIB = 1024 * 1024;
+
+/** Settings every web publish shares (publish-web, and preview publish). */
+export const publishSettingsShape = {
+  source: text(),
+  bucket: text(),
+  "distribution-id": list(),
+  "release-id": optionalText(),
+  revision: optionalText(),
+  immutable: list(),
+  "entry-points": list(),
+  "cache-control": keyValues(),
+  "content-type": keyValues(),
+  "keep-releases": integer(3, { min: 0, max: 100 }),
+  "delete-limit": integer(1000, { min: 0 }),
+  invalidate: boolean(true),
+  wait: boolean(false),
+  "wait-timeout": duration(10 * 60_000),
+  concurrency: integer(8, { min: 1, max: 64 }),
+  "multipart-threshold": integer(16 * MIB, { min: 5 * MIB }),
+  "ledger-prefix": textWithDefault(DEFAULT_LEDGER_PREFIX),
+  url: optionalText(),
+  region: optionalText(),
+  "dry-run": boolean(false),
+};
+
+/** The inputs of publish-web, named exactly as in actions/publish-web/action.yml. */
+export const publishWebSchema = z.object({
+  ...publishSettingsShape,
+  prefix: textWithDefault(""),
+});
+
+type Parsed = z.output<typeof publishWebSchema>;
+
+export type PublishWebInputs = Omit<Parsed, "cache-control" | "content-type"> & {
+  "cache-control": HeaderRule[];
+  "content-type": HeaderRule[];
+};
+
+export const rules = (record: Record<string, string>): HeaderRule[] =>
+  Object.entries(record).map(([pattern, value]) => ({ pattern, value: value.trim() }));
+
+const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+
+/** Checks that span inputs or need more than a type: bucket name, prefixes, release id, URL. */
+export function checkPublishSettings<T extends Parsed>(parsed: T): T {
+  const problems: string[] = [];
+  const check = (fn: () => void) => {
+    try {
+      fn();
+    } catch (error) {
+      if (!(error instanceof ConfigurationError)) throw error;
+      problems.push(error.message);
+    }
+  };
+  if (!BUCKET.test(parsed.bucket)) {
+    problems.push(
+      `input "bucket" ${quote(parsed.bucket)} is not an S3 bucket name (3–63 lowercase letters, digits, "." and "-")`,
+    );
+  }
+  const ledger = parsed["ledger-prefix"];
+  check(() => {
+    parsed.prefix = normalizePrefix(parsed.prefix, "prefix");
+  });
+  check(() => {
+    parsed["ledger-prefix"] = normalizePrefix(ledger, "ledger-prefix");
+    if (parsed["ledger-prefix"] === "") {
+      throw new ConfigurationError(`input "ledger-prefix" must not be empty`);
+    }
+  });
+  if (parsed.prefix.startsWith(parsed["ledger-prefix"])) {
+    problems.push(
+      `input "prefix" ${quote(parsed.prefix)} is inside the ledger prefix ${quote(parsed["ledger-prefix"])}, which is reserved`,
+    );
+  }
+  if (parsed["release-id"] !== undefined) {
+    check(() => checkReleaseId(parsed["release-id"] as string));
+  }
+  for (const id of parsed["distribution-id"]) {
+    if (!/^[A-Z0-9]{6,32}$/.test(id)) {
+      problems.push(
+        `input "distribution-id" ${quote(id)} is not a CloudFront distribution id like "E2QWRUHAPOMQZL"`,
+      );
+    }
+  }
+  if (parsed.url !== undefined && !/^https?:\/\/[^/]+/.test(parsed.url)) {
+    problems.push(
+      `input "url" ${quote(parsed.url)} must be an http(s) URL like "https://www.example.com"`,
+    );
+  }
+  if (problems.length > 0) throw new ConfigurationError(problems.join("\n"));
+  return parsed;
+}
+
+export function parsePublishWebInputs(raw: RawInputs): PublishWebInputs {
+  const parsed = checkPublishSettings(parseInputs(publishWebSchema, raw));
+  return {
+    ...parsed,
+    "cache-control": rules(parsed["cache-control"]),
+    "content-type": rules(parsed["content-type"]),
+  };
+}

@@ -1,0 +1,84 @@
+import { GetObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import { ConfigurationError, quote } from "../lib/errors";
+import { manifestKey, releaseKey } from "./ledger-keys";
+import { parseSiteManifest, type SiteManifest, serializeSiteManifest } from "./manifest";
+
+export interface SiteLocation {
+  bucket: string;
+  /** Key prefix of the site: "" or "previews/pr-7/". */
+  prefix: string;
+  ledgerPrefix: string;
+}
+
+/** S3 errors that mean the user named a bucket that is not there (or not theirs). */
+export function bucketError(error: unknown, bucket: string): ConfigurationError | undefined {
+  const name = (error as { name?: string }).name;
+  if (name === "NoSuchBucket") {
+    return new ConfigurationError(`input "bucket" ${quote(bucket)}: no such bucket`, {
+      cause: error,
+    });
+  }
+  if (name === "AccessDenied" || name === "Forbidden") {
+    return new ConfigurationError(
+      `input "bucket" ${quote(bucket)}: access denied (the credentials need s3:GetObject, s3:PutObject, s3:DeleteObject and s3:ListBucket on it)`,
+      { cause: error },
+    );
+  }
+  return undefined;
+}
+
+/** The site's manifest: the one read a publish makes. Undefined when nothing was published yet. */
+export async function readSiteManifest(
+  s3: S3Client,
+  site: SiteLocation,
+): Promise<SiteManifest | undefined> {
+  const key = manifestKey(site.ledgerPrefix, site.prefix);
+  try {
+    const object = await s3.send(new GetObjectCommand({ Bucket: site.bucket, Key: key }));
+    const text = (await object.Body?.transformToString("utf8")) ?? "";
+    return parseSiteManifest(text, `s3://${site.bucket}/${key}`);
+  } catch (error) {
+    if ((error as { name?: string }).name === "NoSuchKey") return undefined;
+    throw bucketError(error, site.bucket) ?? error;
+  }
+}
+
+const jsonObject = (bucket: string, key: string, body: string) =>
+  new PutObjectCommand({
+    Bucket: bucket,
+    Key: key,
+    Body: body,
+    ContentType: "application/json",
+    // Ledger documents are read by shipline, never through a cache.
+    CacheControl: "no-store",
+  });
+
+/**
+ * Records a release: its own copy first (for history and rollback), then the site's manifest,
+ * which is what makes it the live release for the next publish.
+ */
+export async function writeSiteManifest(
+  s3: S3Client,
+  site: SiteLocation,
+  manifest: SiteManifest,
+): Promise<void> {
+  const record = `${JSON.stringify(manifest.live, null, 2)}\n`;
+  await s3.send(
+    jsonObject(
+      site.bucket,
+      releaseKey(site.ledgerPrefix, site.prefix, manifest.live.releaseId),
+      record,
+    ),
+  );
+  await writeManifestOnly(s3, site, manifest);
+}
+
+/** Rewrites the site's manifest alone (after a prune, the release record is already there). */
+export async function writeManifestOnly(
+  s3: S3Client,
+  site: SiteLocation,
+  manifest: SiteManifest,
+): Promise<void> {
+  const key = manifestKey(site.ledgerPrefix, site.prefix);
+  await s3.send(jsonObject(site.bucket, key, serializeSiteManifest(manifest)));
+}

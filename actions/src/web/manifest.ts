@@ -1,0 +1,120 @@
+import { z } from "zod";
+
+/**
+ * The web release manifest: what one publish put where. Stored in the bucket under the ledger
+ * prefix, it is the only thing the next publish reads (one GET), so it carries the current
+ * release and the last releases whose files are kept (old tabs, instant rollback).
+ */
+
+export const MANIFEST_FORMAT = "shipline.web/1";
+
+/** How a file is served. Part of its identity: a changed header is re-applied like new content. */
+export interface ServedHeaders {
+  contentType: string;
+  cacheControl: string;
+}
+
+/** The upload group a file belongs to; groups go out in this order. */
+export type FileRole = "immutable" | "other" | "entry";
+
+export interface ManifestFile extends ServedHeaders {
+  sha256: string;
+  size: number;
+  role: FileRole;
+}
+
+export interface Release {
+  releaseId: string;
+  /** ISO time the release went live. */
+  publishedAt: string;
+  /** Bucket key → file. Full keys (site prefix included), so pruning needs no other context. */
+  files: Record<string, ManifestFile>;
+}
+
+export interface SiteManifest {
+  format: typeof MANIFEST_FORMAT;
+  /** The key prefix of the site ("" for the bucket root, "previews/pr-7/" for a preview). */
+  prefix: string;
+  live: Release;
+  /** The releases before `live`, newest first, whose files are still in the bucket. */
+  history: Release[];
+  /** Keys a previous publish decided to delete but could not; retried by the next publish. */
+  pendingDeletes: string[];
+}
+
+const fileSchema = z.object({
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  size: z.number().int().nonnegative(),
+  contentType: z.string(),
+  cacheControl: z.string(),
+  role: z.enum(["immutable", "other", "entry"]),
+});
+
+const releaseSchema = z.object({
+  releaseId: z.string(),
+  publishedAt: z.string(),
+  files: z.record(z.string(), fileSchema),
+});
+
+const manifestSchema = z.object({
+  format: z.literal(MANIFEST_FORMAT),
+  prefix: z.string(),
+  live: releaseSchema,
+  history: z.array(releaseSchema),
+  pendingDeletes: z.array(z.string()),
+});
+
+/** Parses a stored manifest; a document shipline did not write is an error, not a fresh start. */
+export function parseSiteManifest(text: string, where: string): SiteManifest {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new Error(`the web manifest at ${where} is not JSON`);
+  }
+  const result = manifestSchema.safeParse(json);
+  if (!result.success) {
+    throw new Error(
+      `the web manifest at ${where} is not a ${MANIFEST_FORMAT} document: ${result.error.issues[0]?.message ?? "invalid"}`,
+    );
+  }
+  return result.data as SiteManifest;
+}
+
+/** Stable bytes: sorted keys, so the same release always serializes the same way. */
+export function serializeSiteManifest(manifest: SiteManifest): string {
+  return `${JSON.stringify(sortKeys(manifest), null, 2)}\n`;
+}
+
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value && typeof value === "object") {
+    return Object.fromEntries(
+      Object.entries(value as Record<string, unknown>)
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+        .map(([key, inner]) => [key, sortKeys(inner)]),
+    );
+  }
+  return value;
+}
+
+/** Every release whose files are in the bucket, newest first. */
+export function keptReleases(manifest: SiteManifest): Release[] {
+  return [manifest.live, ...manifest.history];
+}
+
+/**
+ * What the object at `key` holds now: the newest kept release that wrote it. Each publish writes
+ * every key it changes and nothing else writes under a site's keys, so this is the bucket's truth.
+ */
+export function currentObject(
+  manifest: SiteManifest | undefined,
+  key: string,
+): ManifestFile | undefined {
+  if (!manifest) return undefined;
+  for (const release of keptReleases(manifest)) {
+    const file = release.files[key];
+    if (file) return file;
+  }
+  return undefined;
+}

@@ -1,0 +1,196 @@
+import { ConfigurationError } from "../lib/errors";
+import type { FileHeaders } from "./headers";
+import {
+  currentObject,
+  type FileRole,
+  keptReleases,
+  MANIFEST_FORMAT,
+  type ManifestFile,
+  type Release,
+  type SiteManifest,
+} from "./manifest";
+import type { LocalFile } from "./walk";
+
+/** What happens to one file: sent, copied inside the bucket (no bytes sent), or left alone. */
+export type FileAction = "upload" | "copy" | "skip";
+
+export type ChangeReason = "new" | "content" | "headers" | "unchanged";
+
+export interface PlannedFile extends ManifestFile {
+  key: string;
+  /** Path in the local folder. */
+  path: string;
+  absolutePath: string;
+  action: FileAction;
+  reason: ChangeReason;
+  /** For copies: the key that already holds these bytes (the same key for a header-only change). */
+  copyFrom?: string;
+}
+
+export interface PublishPlan {
+  releaseId: string;
+  prefix: string;
+  /** In upload order: immutable assets, then other files, then entry points. */
+  files: PlannedFile[];
+  /** The manifest to write once the entry points are up; undefined when nothing changed. */
+  manifest: SiteManifest | undefined;
+  /** Keys to delete once the new release is live (only ever from dropped releases' manifests). */
+  deletes: string[];
+  /** Keys whose cached copies must go: changed files that are not new immutable assets. */
+  invalidate: string[];
+}
+
+export interface PublishPlanInput {
+  releaseId: string;
+  prefix: string;
+  files: LocalFile[];
+  headers: (path: string) => FileHeaders;
+  /** The site's manifest from the bucket; undefined on the first publish. */
+  previous: SiteManifest | undefined;
+  /** Releases kept besides the new live one. */
+  keepReleases: number;
+  deleteLimit: number;
+  /** ISO time, recorded as the release's publishedAt. */
+  now: string;
+}
+
+const ROLE_ORDER: Record<FileRole, number> = { immutable: 0, other: 1, entry: 2 };
+
+/** CopyObject refuses sources above 5 GiB; those are sent again. */
+const MAX_COPY_BYTES = 5 * 1024 ** 3;
+
+/**
+ * Diffs the built folder against the site's manifest, by content and headers (never mtimes), and
+ * decides the order, the deletes and what to invalidate. Pure: the same inputs give the same plan,
+ * and `--dry-run` prints exactly this.
+ */
+export function planPublish(input: PublishPlanInput): PublishPlan {
+  const { previous, prefix } = input;
+  const desiredSha = new Map(input.files.map((file) => [`${prefix}${file.path}`, file.sha256]));
+  const holders = contentIndex(previous, desiredSha);
+  const files: PlannedFile[] = input.files.map((file) => {
+    const key = `${prefix}${file.path}`;
+    const headers = input.headers(file.path);
+    const desired: ManifestFile = {
+      sha256: file.sha256,
+      size: file.size,
+      contentType: headers.contentType,
+      cacheControl: headers.cacheControl,
+      role: headers.role,
+    };
+    const base = { ...desired, key, path: file.path, absolutePath: file.absolutePath };
+    const current = currentObject(previous, key);
+    if (current && current.sha256 === file.sha256) {
+      const sameHeaders =
+        current.contentType === desired.contentType &&
+        current.cacheControl === desired.cacheControl;
+      return sameHeaders
+        ? { ...base, action: "skip", reason: "unchanged" }
+        : { ...base, action: "copy", reason: "headers", copyFrom: key };
+    }
+    const reason: ChangeReason = current ? "content" : "new";
+    const holder = holders.get(file.sha256);
+    if (holder !== undefined && file.size <= MAX_COPY_BYTES) {
+      return { ...base, action: "copy", reason, copyFrom: holder };
+    }
+    return { ...base, action: "upload", reason };
+  });
+  files.sort((a, b) => ROLE_ORDER[a.role] - ROLE_ORDER[b.role] || compare(a.key, b.key));
+
+  const changed = files.filter((file) => file.action !== "skip");
+  const live: Release = {
+    releaseId: input.releaseId,
+    publishedAt: input.now,
+    files: Object.fromEntries(
+      files.map((file) => [
+        file.key,
+        {
+          sha256: file.sha256,
+          size: file.size,
+          contentType: file.contentType,
+          cacheControl: file.cacheControl,
+          role: file.role,
+        },
+      ]),
+    ),
+  };
+  const earlier = previous ? keptReleases(previous) : [];
+  const history = earlier.slice(0, input.keepReleases);
+  const dropped = earlier.slice(input.keepReleases);
+  const kept = new Set([live, ...history].flatMap((release) => Object.keys(release.files)));
+  const candidates = [
+    ...dropped.flatMap((release) => Object.keys(release.files)),
+    ...(previous?.pendingDeletes ?? []),
+  ];
+  // Only keys of this site's own manifests, and never one a kept release still serves.
+  const deletes = [...new Set(candidates)]
+    .filter((key) => key.startsWith(prefix) && !kept.has(key))
+    .sort(compare);
+  if (deletes.length > input.deleteLimit) {
+    throw new ConfigurationError(
+      `this publish would delete ${deletes.length} objects, more than input "delete-limit" (${input.deleteLimit}) allows; nothing was changed. Raise the limit if this is expected (first keys: ${deletes.slice(0, 5).join(", ")})`,
+    );
+  }
+
+  const somethingChanged =
+    changed.length > 0 ||
+    deletes.length > 0 ||
+    previous === undefined ||
+    previous.live.releaseId !== input.releaseId ||
+    Object.keys(previous.live.files).length !== files.length;
+  const manifest: SiteManifest | undefined = somethingChanged
+    ? { format: MANIFEST_FORMAT, prefix, live, history, pendingDeletes: deletes }
+    : undefined;
+
+  const invalidate = changed
+    .filter((file) => file.role !== "immutable" || file.reason !== "new")
+    .map((file) => file.key);
+  return { releaseId: input.releaseId, prefix, files, manifest, deletes, invalidate };
+}
+
+/**
+ * sha256 → a key whose object holds those bytes now and keeps them through this publish (a key
+ * this publish overwrites may change before the copy runs), for server-side copies.
+ */
+function contentIndex(
+  previous: SiteManifest | undefined,
+  desiredSha: ReadonlyMap<string, string>,
+): Map<string, string> {
+  const index = new Map<string, string>();
+  if (!previous) return index;
+  for (const release of keptReleases(previous)) {
+    for (const key of Object.keys(release.files).sort(compare)) {
+      const current = currentObject(previous, key);
+      if (!current || index.has(current.sha256)) continue;
+      const next = desiredSha.get(key);
+      if (next === undefined || next === current.sha256) index.set(current.sha256, key);
+    }
+  }
+  return index;
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+export interface PlanTotals {
+  uploaded: number;
+  uploadedBytes: number;
+  copied: number;
+  copiedBytes: number;
+  skipped: number;
+  skippedBytes: number;
+}
+
+export function planTotals(files: PlannedFile[]): PlanTotals {
+  const sum = (action: FileAction) => files.filter((file) => file.action === action);
+  const bytes = (list: PlannedFile[]) => list.reduce((total, file) => total + file.size, 0);
+  return {
+    uploaded: sum("upload").length,
+    uploadedBytes: bytes(sum("upload")),
+    copied: sum("copy").length,
+    copiedBytes: bytes(sum("copy")),
+    skipped: sum("skip").length,
+    skippedBytes: bytes(sum("skip")),
+  };
+}

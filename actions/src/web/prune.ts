@@ -1,0 +1,49 @@
+import { DeleteObjectsCommand, type S3Client } from "@aws-sdk/client-s3";
+import type { Logger } from "../lib/logger";
+import { type SiteLocation, writeManifestOnly } from "./ledger";
+import type { SiteManifest } from "./manifest";
+
+/** DeleteObjects takes at most 1,000 keys. */
+const BATCH = 1000;
+
+/** Deletes keys in batches; fails naming the keys S3 refused. */
+export async function deleteKeys(s3: S3Client, bucket: string, keys: string[]): Promise<void> {
+  for (let start = 0; start < keys.length; start += BATCH) {
+    const batch = keys.slice(start, start + BATCH);
+    const result = await s3.send(
+      new DeleteObjectsCommand({
+        Bucket: bucket,
+        Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true },
+      }),
+    );
+    const errors = result.Errors ?? [];
+    if (errors.length > 0) {
+      throw new Error(
+        `S3 refused to delete ${errors.length} object(s): ${errors
+          .slice(0, 5)
+          .map((error) => `${error.Key} (${error.Code})`)
+          .join(", ")}`,
+      );
+    }
+  }
+}
+
+/**
+ * Removes the files of releases that dropped out of the kept window. Runs after the new release
+ * is live; the manifest already lists the keys as pending, so a failure here is retried by the
+ * next publish instead of leaving objects no manifest knows about. Once done, the manifest is
+ * rewritten without them.
+ */
+export async function prune(
+  s3: S3Client,
+  site: SiteLocation,
+  manifest: SiteManifest,
+  logger: Logger,
+): Promise<number> {
+  const keys = manifest.pendingDeletes;
+  if (keys.length === 0) return 0;
+  logger.info(`deleting ${keys.length} object(s) no kept release uses`);
+  await deleteKeys(s3, site.bucket, keys);
+  await writeManifestOnly(s3, site, { ...manifest, pendingDeletes: [] });
+  return keys.length;
+}

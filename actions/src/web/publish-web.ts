@@ -1,0 +1,204 @@
+import type { CloudFrontClient } from "@aws-sdk/client-cloudfront";
+import type { S3Client } from "@aws-sdk/client-s3";
+import { type Clock, systemClock } from "../lib/clock";
+import { ConfigurationError, quote } from "../lib/errors";
+import type { Logger } from "../lib/logger";
+import { applyUploads } from "./apply";
+import { type AssetManifest, readAssetManifest } from "./asset-manifest";
+import { type DistributionInfo, describeDistributions, siteUrl } from "./distributions";
+import { DEFAULT_ENTRY_PATTERNS, headerRules } from "./headers";
+import type { PublishWebInputs } from "./inputs";
+import { createInvalidation, waitForInvalidation } from "./invalidate";
+import { callerReference, planInvalidation } from "./invalidation-plan";
+import { readSiteManifest, type SiteLocation } from "./ledger";
+import { checkReleaseId } from "./ledger-keys";
+import { type PublishPlan, planPublish, planTotals } from "./plan";
+import { prune } from "./prune";
+import { type InvalidationOutcome, type PublishResult, reportPublish } from "./report";
+import { walkFolder } from "./walk";
+
+export interface PublishWebDeps {
+  logger: Logger;
+  s3: S3Client;
+  /** Created only when there are distributions. */
+  cloudfront: () => CloudFrontClient;
+  clock?: Clock;
+  /** Polling and backoff timings (tests shorten them). */
+  invalidationTimings?: { backoffMs?: number; maxBackoffMs?: number; pollMs?: number };
+}
+
+const MIB = 1024 * 1024;
+
+/**
+ * publish-web: walk and hash the built folder → read the site's manifest (one GET) → plan →
+ * upload in order → record the release → invalidate → prune → report. Every check that can fail
+ * on the user's input runs before the first write.
+ */
+export async function publishWeb(
+  inputs: PublishWebInputs,
+  deps: PublishWebDeps,
+): Promise<PublishResult> {
+  const clock = deps.clock ?? systemClock;
+  const started = clock.now();
+  const { logger } = deps;
+
+  const files = await walkFolder(inputs.source);
+  if (!files.some((file) => file.path === "index.html")) {
+    throw new ConfigurationError(
+      `input "source" ${quote(inputs.source)} has no index.html at its top: is it the built site?`,
+    );
+  }
+  const ledgerClash = files.find((file) =>
+    `${inputs.prefix}${file.path}`.startsWith(inputs["ledger-prefix"]),
+  );
+  if (ledgerClash) {
+    throw new ConfigurationError(
+      `file ${quote(ledgerClash.path)} would land in the reserved ledger prefix ${quote(inputs["ledger-prefix"])}`,
+    );
+  }
+  const assets = await readAssetManifest(files);
+  const releaseId = checkReleaseId(
+    inputs["release-id"] ?? assets?.releaseId ?? inputs.revision ?? missingReleaseId(),
+  );
+
+  const distributions =
+    inputs["distribution-id"].length > 0
+      ? await describeDistributions(deps.cloudfront(), inputs["distribution-id"], inputs.bucket)
+      : [];
+  const servedAt = `/${inputs.prefix.slice(distributions[0]?.originPrefix.length ?? 0)}`;
+  checkBasePath(assets, servedAt);
+
+  const site: SiteLocation = {
+    bucket: inputs.bucket,
+    prefix: inputs.prefix,
+    ledgerPrefix: inputs["ledger-prefix"],
+  };
+  const previous = await readSiteManifest(deps.s3, site);
+  const plan = planPublish({
+    releaseId,
+    prefix: inputs.prefix,
+    files,
+    headers: headerRules({
+      immutable: new Set(assets?.immutable ?? []),
+      immutablePatterns: inputs.immutable,
+      entryPoints: new Set(assets?.entryPoints ?? []),
+      entryPatterns:
+        inputs["entry-points"].length > 0 ? inputs["entry-points"] : DEFAULT_ENTRY_PATTERNS,
+      cacheControlRules: inputs["cache-control"],
+      contentTypeRules: inputs["content-type"],
+    }),
+    previous,
+    keepReleases: inputs["keep-releases"],
+    deleteLimit: inputs["delete-limit"],
+    now: new Date(clock.now()).toISOString(),
+  });
+  const invalidations = inputs.invalidate ? invalidationBatches(plan, distributions) : [];
+  // A root site is served at "/" (the default root object); a prefix needs its index.html named.
+  const url = inputs.url
+    ? `${inputs.url.replace(/\/+$/, "")}${servedAt}${inputs.prefix ? "index.html" : ""}`
+    : distributions[0]
+      ? siteUrl(distributions[0].domainName, `${servedAt}${inputs.prefix ? "index.html" : ""}`)
+      : undefined;
+
+  const result: PublishResult = {
+    releaseId,
+    bucket: inputs.bucket,
+    prefix: inputs.prefix,
+    dryRun: inputs["dry-run"],
+    files: plan.files,
+    totals: planTotals(plan.files),
+    bytesSent: 0,
+    deleted: 0,
+    deletes: plan.deletes,
+    invalidations: invalidations.map((batch) => ({ ...batch, id: "", status: "planned" })),
+    ...(url ? { url } : {}),
+    durationMs: 0,
+  };
+  if (!inputs["dry-run"]) {
+    const applied = await applyUploads(
+      deps.s3,
+      plan,
+      site,
+      {
+        bucket: inputs.bucket,
+        concurrency: inputs.concurrency,
+        multipartThreshold: inputs["multipart-threshold"],
+        partSize: Math.max(8 * MIB, Math.ceil(inputs["multipart-threshold"] / 2)),
+      },
+      logger,
+    );
+    result.bytesSent = applied.bytesSent;
+    result.invalidations = await invalidate(deps, invalidations, inputs, clock);
+    if (plan.manifest) result.deleted = await prune(deps.s3, site, plan.manifest, logger);
+  }
+  result.durationMs = clock.now() - started;
+  await reportPublish(result, logger);
+  return result;
+}
+
+function missingReleaseId(): never {
+  throw new ConfigurationError(
+    'input "release-id" is required (or give "revision", or publish a build whose asset-manifest.json has a releaseId)',
+  );
+}
+
+/** A build made for another base path would load its assets from the wrong place. */
+function checkBasePath(assets: AssetManifest | undefined, servedAt: string): void {
+  if (assets?.basePath !== undefined && assets.basePath !== servedAt) {
+    throw new ConfigurationError(
+      `the build's base path ${quote(assets.basePath)} (asset-manifest.json) is not where it would be served (${quote(servedAt)}): build it with --base ${servedAt}`,
+    );
+  }
+}
+
+interface Batch {
+  distributionId: string;
+  paths: string[];
+  callerReference: string;
+}
+
+function invalidationBatches(plan: PublishPlan, distributions: DistributionInfo[]): Batch[] {
+  const siteKeys = plan.files.map((file) => file.key);
+  return distributions.flatMap((distribution) => {
+    const { paths } = planInvalidation({
+      changedKeys: plan.invalidate,
+      siteKeys,
+      originPrefix: distribution.originPrefix,
+    });
+    if (paths.length === 0) return [];
+    return [
+      {
+        distributionId: distribution.id,
+        paths,
+        callerReference: callerReference(plan.releaseId, paths),
+      },
+    ];
+  });
+}
+
+/** Creates every distribution's invalidation, then (optionally) waits for all of them at once. */
+async function invalidate(
+  deps: PublishWebDeps,
+  batches: Batch[],
+  inputs: PublishWebInputs,
+  clock: Clock,
+): Promise<InvalidationOutcome[]> {
+  if (batches.length === 0) return [];
+  const cloudfront = deps.cloudfront();
+  const settings = {
+    clock,
+    logger: deps.logger,
+    deadline: clock.now() + inputs["wait-timeout"],
+    ...deps.invalidationTimings,
+  };
+  const created = [];
+  for (const batch of batches) {
+    const invalidation = await createInvalidation(cloudfront, batch, settings);
+    deps.logger.info(
+      `invalidation ${invalidation.id} on ${batch.distributionId}: ${batch.paths.join(" ")}`,
+    );
+    created.push(invalidation);
+  }
+  if (!inputs.wait) return created;
+  return Promise.all(created.map((item) => waitForInvalidation(cloudfront, item, settings)));
+}

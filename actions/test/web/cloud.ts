@@ -1,0 +1,190 @@
+import { cp, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { CloudFrontClient, CreateDistributionCommand } from "@aws-sdk/client-cloudfront";
+import { CreateBucketCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
+import { REPO_ROOT } from "../helpers/fixtures";
+
+/**
+ * localcloud (S3 + CloudFront with its edge) for the web tests, loaded by path at run time so the
+ * toolkit's type-checked project never depends on localcloud's sources; the shapes used are
+ * declared here.
+ */
+export interface LogEntry {
+  seq: number;
+  service: string;
+  operation: string;
+  method: string;
+  path: string;
+  status: number;
+  bytesIn: number;
+  fault?: string;
+}
+
+export interface WebCloud {
+  endpoint: string;
+  region: string;
+  credentials: { accessKeyId: string; secretAccessKey: string };
+  requestLog: {
+    lastSeq: number;
+    list(filter?: { sinceSeq?: number; service?: string; operation?: string }): LogEntry[];
+  };
+  faults: {
+    add(rule: {
+      service: string;
+      operation?: string;
+      kind: "throttle" | "error" | "latency" | "reset";
+      count?: number;
+      fraction?: number;
+      latencyMs?: number;
+      status?: number;
+    }): number;
+    clear(): void;
+  };
+  env(): Record<string, string>;
+  service<T>(name: string): T;
+  dispose(): Promise<void>;
+}
+
+interface CloudFrontControl {
+  edgeUrl(id: string): string;
+  setInvalidationDelay(ms: number): void;
+}
+
+async function load<T>(path: string): Promise<T> {
+  return (await import(/* @vite-ignore */ join(REPO_ROOT, path))) as T;
+}
+
+export async function startWebCloud(invalidationDelayMs = 100): Promise<WebCloud> {
+  const helpers = await load<{ startTestCloud(options: unknown): Promise<WebCloud> }>(
+    "localcloud/test/helpers/cloud.ts",
+  );
+  const { stsService } = await load<{ stsService: unknown }>("localcloud/src/services/sts.ts");
+  const { s3Service } = await load<{ s3Service: unknown }>("localcloud/src/services/s3/index.ts");
+  const { cloudFrontServiceWith } = await load<{
+    cloudFrontServiceWith(options: unknown): unknown;
+  }>("localcloud/src/services/cloudfront/index.ts");
+  return helpers.startTestCloud({
+    services: [
+      stsService,
+      s3Service,
+      cloudFrontServiceWith({
+        invalidationDelayMs,
+        deployDelayMs: 50,
+        defaultErrorCachingMinTtl: 0,
+      }),
+    ],
+  });
+}
+
+export function clientConfig(cloud: WebCloud) {
+  return { endpoint: cloud.endpoint, region: cloud.region, credentials: cloud.credentials };
+}
+
+export function s3Of(cloud: WebCloud): S3Client {
+  return new S3Client({ ...clientConfig(cloud), forcePathStyle: true });
+}
+
+export function cloudFrontOf(cloud: WebCloud): CloudFrontClient {
+  return new CloudFrontClient(clientConfig(cloud));
+}
+
+export function edgeUrl(cloud: WebCloud, distributionId: string): string {
+  return cloud.service<CloudFrontControl>("cloudfront").edgeUrl(distributionId);
+}
+
+export async function createBucket(cloud: WebCloud, bucket: string): Promise<void> {
+  await s3Of(cloud).send(new CreateBucketCommand({ Bucket: bucket }));
+}
+
+const CACHING_OPTIMIZED = "658327ea-f89d-4fab-a63d-7e88639e58f6";
+
+/** A distribution serving the bucket at "/", with the SPA fallback for 403/404. */
+export async function createDistribution(cloud: WebCloud, bucket: string): Promise<string> {
+  const created = await cloudFrontOf(cloud).send(
+    new CreateDistributionCommand({
+      DistributionConfig: {
+        CallerReference: `test-${bucket}-${Date.now()}`,
+        Comment: "shipline web test",
+        Enabled: true,
+        DefaultRootObject: "index.html",
+        Origins: {
+          Quantity: 1,
+          Items: [
+            {
+              Id: "web",
+              DomainName: `${bucket}.s3.us-east-1.amazonaws.com`,
+              OriginPath: "",
+              S3OriginConfig: { OriginAccessIdentity: "" },
+            },
+          ],
+        },
+        DefaultCacheBehavior: {
+          TargetOriginId: "web",
+          ViewerProtocolPolicy: "redirect-to-https",
+          CachePolicyId: CACHING_OPTIMIZED,
+        },
+        CustomErrorResponses: {
+          Quantity: 2,
+          Items: [403, 404].map((code) => ({
+            ErrorCode: code,
+            ResponsePagePath: "/index.html",
+            ResponseCode: "200",
+            ErrorCachingMinTTL: 0,
+          })),
+        },
+      },
+    }),
+  );
+  return created.Distribution?.Id ?? "";
+}
+
+/** Every key in the bucket with its ETag, to compare before and after. */
+export async function bucketState(
+  cloud: WebCloud,
+  bucket: string,
+): Promise<Record<string, string>> {
+  const s3 = s3Of(cloud);
+  const state: Record<string, string> = {};
+  let token: string | undefined;
+  do {
+    const page = await s3.send(
+      new ListObjectsV2Command({ Bucket: bucket, ...(token ? { ContinuationToken: token } : {}) }),
+    );
+    for (const object of page.Contents ?? []) state[object.Key ?? ""] = object.ETag ?? "";
+    token = page.NextContinuationToken;
+  } while (token);
+  return state;
+}
+
+export interface BuiltSite {
+  dir: string;
+  manifest: { basePath: string; entryPoints: string[]; immutable: string[]; releaseId: string };
+}
+
+/** Builds the real SPA with app-web's build. */
+export async function buildSite(
+  outDir: string,
+  options: { basePath?: string; releaseId: string; sourceDir?: string },
+): Promise<BuiltSite> {
+  const { buildWeb } = await load<{
+    buildWeb(options: Record<string, unknown>): Promise<{ manifest: BuiltSite["manifest"] }>;
+  }>("app-web/scripts/build.ts");
+  const { manifest } = await buildWeb({ outDir, basePath: options.basePath ?? "/", ...options });
+  return { dir: outDir, manifest };
+}
+
+/** A copy of a folder: every file gets a new mtime, as in a fresh CI checkout. */
+export async function freshCopy(from: string, to: string): Promise<string> {
+  await rm(to, { recursive: true, force: true });
+  await cp(from, to, { recursive: true, preserveTimestamps: false });
+  return to;
+}
+
+export async function tempDir(name: string): Promise<string> {
+  return mkdtemp(join(tmpdir(), `shipline-${name}-`));
+}
+
+export async function write(path: string, content: string): Promise<void> {
+  await writeFile(path, content);
+}
