@@ -1,4 +1,12 @@
-import { appendFileSync, existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import {
+  closeSync,
+  existsSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  writeFileSync,
+  writeSync,
+} from "node:fs";
 
 /**
  * An append-only log of JSON lines: each change is one small synchronous append, so a write costs
@@ -6,6 +14,9 @@ import { appendFileSync, existsSync, readFileSync, renameSync, writeFileSync } f
  * it. Loading replays the lines and rewrites the file compactly.
  */
 export class Journal<Entry> {
+  /** Kept open for appends: reopening the file for every change costs more than the write. */
+  private fd: number | undefined;
+
   constructor(private readonly path: string) {}
 
   /** Replays every stored entry (a torn last line from a crash is skipped). */
@@ -22,7 +33,13 @@ export class Journal<Entry> {
   }
 
   append(entry: Entry): void {
-    appendFileSync(this.path, `${JSON.stringify(entry)}\n`);
+    this.fd ??= openSync(this.path, "a");
+    writeSync(this.fd, `${JSON.stringify(entry)}\n`);
+  }
+
+  close(): void {
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
   }
 
   /** Replaces the log with the given entries (the current state), atomically. */
@@ -31,6 +48,7 @@ export class Journal<Entry> {
     for (const entry of entries) lines.push(JSON.stringify(entry));
     const temp = `${this.path}.${process.pid}.tmp`;
     writeFileSync(temp, lines.length > 0 ? `${lines.join("\n")}\n` : "");
+    this.close();
     renameSync(temp, this.path);
   }
 }

@@ -39,6 +39,9 @@ export const createS3Service = (context: ServiceContext): S3Service => {
     async start() {
       store.load();
     },
+    async stop() {
+      store.close();
+    },
     async readObject(bucket, key) {
       if (!store.hasBucket(bucket)) return undefined;
       const object = store.getObject(bucket, key);

@@ -87,6 +87,11 @@ export class ObjectStore {
     this.blobs.collectGarbage(referenced);
   }
 
+  /** Releases the journal's file (the state is already on disk). */
+  close(): void {
+    this.journal.close();
+  }
+
   private *snapshot(): Generator<Entry> {
     for (const bucket of this.buckets.values()) {
       yield { t: "bucket", bucket: bucket.record };

@@ -81,7 +81,7 @@ export const copyObject = async (context: S3Context, call: S3Call): Promise<AwsR
       );
     }
     // Opened in the same tick as the lookup: an overwrite of the source cannot remove it first.
-    const { id: blob, md5 } = await store.blobs.concat([source.blob]);
+    const { id: blob, md5 } = await store.blobs.concat([source.blob], source.size);
     const headers =
       directive === "REPLACE"
         ? contentHeadersFrom(request)

@@ -157,12 +157,16 @@ export const completeMultipartUpload = async (
   completing.add(uploadId);
   try {
     return await conditionalWrite(context, call, conditions, async (startedAt) => {
-      const { id: blob } = await store.blobs.concat(parts.map((part) => part.blob));
+      const size = parts.reduce((total, part) => total + part.size, 0);
+      const { id: blob } = await store.blobs.concat(
+        parts.map((part) => part.blob),
+        size,
+      );
       const checksum = compositeChecksum(upload, parts);
       const object: ObjectRecord = {
         key,
         blob,
-        size: parts.reduce((total, part) => total + part.size, 0),
+        size,
         etag: multipartEtag(parts.map((part) => part.etag)),
         lastModified: new Date().toISOString(),
         ...upload.headers,
