@@ -59474,14 +59474,24 @@ var RegistryClient = class {
     this.tokens.set(key, token);
     return `Bearer ${token}`;
   }
-  send(options, authorization) {
+  async send(options, authorization) {
     const url2 = /^https?:\/\//.test(options.url) ? options.url : `${this.baseUrl}${options.url}`;
-    return this.fetch(url2, {
-      method: options.method,
-      headers: { ...options.headers ?? {}, ...authorization ? { authorization } : {} },
-      ...options.body ? { body: options.body } : {},
-      redirect: "follow"
-    });
+    try {
+      return await this.fetch(url2, {
+        method: options.method,
+        headers: { ...options.headers ?? {}, ...authorization ? { authorization } : {} },
+        ...options.body ? { body: options.body } : {},
+        redirect: "follow"
+      });
+    } catch (error64) {
+      const cause = error64.cause;
+      const reason = cause?.code ?? cause?.message ?? error64.message;
+      const message = `cannot reach registry ${this.host} at ${this.baseUrl} (${reason})`;
+      if (cause?.code === "ECONNREFUSED" || cause?.code === "ENOTFOUND") {
+        throw new ConfigurationError(`${message}: check the registry address`, { cause: error64 });
+      }
+      throw new Error(message, { cause: error64 });
+    }
   }
   async expect(response, ok, what) {
     if (ok.includes(response.status)) return;

@@ -55590,14 +55590,24 @@ var RegistryClient = class {
     this.tokens.set(key, token);
     return `Bearer ${token}`;
   }
-  send(options, authorization) {
+  async send(options, authorization) {
     const url2 = /^https?:\/\//.test(options.url) ? options.url : `${this.baseUrl}${options.url}`;
-    return this.fetch(url2, {
-      method: options.method,
-      headers: { ...options.headers ?? {}, ...authorization ? { authorization } : {} },
-      ...options.body ? { body: options.body } : {},
-      redirect: "follow"
-    });
+    try {
+      return await this.fetch(url2, {
+        method: options.method,
+        headers: { ...options.headers ?? {}, ...authorization ? { authorization } : {} },
+        ...options.body ? { body: options.body } : {},
+        redirect: "follow"
+      });
+    } catch (error64) {
+      const cause = error64.cause;
+      const reason = cause?.code ?? cause?.message ?? error64.message;
+      const message = `cannot reach registry ${this.host} at ${this.baseUrl} (${reason})`;
+      if (cause?.code === "ECONNREFUSED" || cause?.code === "ENOTFOUND") {
+        throw new ConfigurationError(`${message}: check the registry address`, { cause: error64 });
+      }
+      throw new Error(message, { cause: error64 });
+    }
   }
   async expect(response, ok, what) {
     if (ok.includes(response.status)) return;
@@ -76706,12 +76716,30 @@ var GitHubLogger = class {
     setOutput(name, value);
   }
   async summary(table) {
-    await summary.addHeading(table.title, 3).addTable([table.headers.map((data) => ({ data, header: true })), ...table.rows]).write();
+    if (!process.env.GITHUB_STEP_SUMMARY) {
+      info(`${table.title}
+${formatTable(table.headers, table.rows)}`);
+      return;
+    }
+    try {
+      await summary.addHeading(table.title, 3).addTable([table.headers.map((data) => ({ data, header: true })), ...table.rows]).write();
+    } catch (error64) {
+      warning2(`could not write the job summary: ${error64.message}`);
+    }
   }
   fail(message) {
     setFailed(message);
   }
 };
+function formatTable(headers, rows) {
+  const widths = headers.map(
+    (header, column) => Math.max(header.length, ...rows.map((row) => (row[column] ?? "").length))
+  );
+  const line = (cells) => cells.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join("  ").trimEnd();
+  return [line(headers), line(widths.map((width) => "-".repeat(width))), ...rows.map(line)].join(
+    "\n"
+  );
+}
 
 // src/lib/run.ts
 async function run(main, logger2) {

@@ -73069,12 +73069,30 @@ var GitHubLogger = class {
     setOutput(name, value);
   }
   async summary(table) {
-    await summary.addHeading(table.title, 3).addTable([table.headers.map((data) => ({ data, header: true })), ...table.rows]).write();
+    if (!process.env.GITHUB_STEP_SUMMARY) {
+      info(`${table.title}
+${formatTable(table.headers, table.rows)}`);
+      return;
+    }
+    try {
+      await summary.addHeading(table.title, 3).addTable([table.headers.map((data) => ({ data, header: true })), ...table.rows]).write();
+    } catch (error64) {
+      warning2(`could not write the job summary: ${error64.message}`);
+    }
   }
   fail(message) {
     setFailed(message);
   }
 };
+function formatTable(headers, rows) {
+  const widths = headers.map(
+    (header, column) => Math.max(header.length, ...rows.map((row) => (row[column] ?? "").length))
+  );
+  const line = (cells) => cells.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join("  ").trimEnd();
+  return [line(headers), line(widths.map((width) => "-".repeat(width))), ...rows.map(line)].join(
+    "\n"
+  );
+}
 
 // src/lib/run.ts
 async function run(main, logger2) {

@@ -51,10 +51,19 @@ export class GitHubLogger implements Logger {
     core.setOutput(name, value);
   }
   async summary(table: SummaryTable): Promise<void> {
-    await core.summary
-      .addHeading(table.title, 3)
-      .addTable([table.headers.map((data) => ({ data, header: true })), ...table.rows])
-      .write();
+    // Runners without job summaries (older GHES, local runners) must not fail the step for it.
+    if (!process.env.GITHUB_STEP_SUMMARY) {
+      core.info(`${table.title}\n${formatTable(table.headers, table.rows)}`);
+      return;
+    }
+    try {
+      await core.summary
+        .addHeading(table.title, 3)
+        .addTable([table.headers.map((data) => ({ data, header: true })), ...table.rows])
+        .write();
+    } catch (error) {
+      core.warning(`could not write the job summary: ${(error as Error).message}`);
+    }
   }
   fail(message: string): void {
     core.setFailed(message);

@@ -247,14 +247,28 @@ export class RegistryClient {
     return `Bearer ${token}`;
   }
 
-  private send(options: RequestOptions, authorization: string | undefined): Promise<Response> {
+  private async send(
+    options: RequestOptions,
+    authorization: string | undefined,
+  ): Promise<Response> {
     const url = /^https?:\/\//.test(options.url) ? options.url : `${this.baseUrl}${options.url}`;
-    return this.fetch(url, {
-      method: options.method,
-      headers: { ...(options.headers ?? {}), ...(authorization ? { authorization } : {}) },
-      ...(options.body ? { body: options.body } : {}),
-      redirect: "follow",
-    });
+    try {
+      return await this.fetch(url, {
+        method: options.method,
+        headers: { ...(options.headers ?? {}), ...(authorization ? { authorization } : {}) },
+        ...(options.body ? { body: options.body } : {}),
+        redirect: "follow",
+      });
+    } catch (error) {
+      // fetch says only "fetch failed"; the cause has the reason (ECONNREFUSED, ENOTFOUND, …).
+      const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+      const reason = cause?.code ?? cause?.message ?? (error as Error).message;
+      const message = `cannot reach registry ${this.host} at ${this.baseUrl} (${reason})`;
+      if (cause?.code === "ECONNREFUSED" || cause?.code === "ENOTFOUND") {
+        throw new ConfigurationError(`${message}: check the registry address`, { cause: error });
+      }
+      throw new Error(message, { cause: error });
+    }
   }
 
   private async expect(response: Response, ok: number[], what: string): Promise<void> {

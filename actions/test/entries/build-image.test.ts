@@ -122,6 +122,8 @@ async function runAction(inputs: Record<string, string>): Promise<ExitCode> {
 }
 
 beforeEach(() => {
+  // The summary goes through the mocked core; the variable only says the runner supports it.
+  vi.stubEnv("GITHUB_STEP_SUMMARY", "/dev/null");
   actions.outputs = {};
   actions.secrets = [];
   actions.failures = [];
