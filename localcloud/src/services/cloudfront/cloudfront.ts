@@ -1,25 +1,24 @@
 import type { AwsRequest, AwsResponse } from "../../server/aws-request";
 import { AwsError } from "../../server/errors";
-import { toXml } from "../../server/protocols";
 import type { LocalcloudService, ServiceContext } from "../service";
-import { type EdgeConfig, readEdgeConfig } from "./distribution-config";
+import { readEdgeConfig } from "./distribution-config";
 import {
   distributionDocument,
   distributionSummary,
   invalidationDocument,
   invalidationSummary,
   page,
+  pagingOf,
   XMLNS,
+  xml,
 } from "./documents";
-import { EdgeCache } from "./edge/cache";
-import { Edge } from "./edge/edge";
-import { EdgeServer } from "./edge/edge-server";
+import { EdgeFleet } from "./edge/edge-fleet";
 import type { S3ObjectReader } from "./edge/s3-origin";
 import { newDistributionId, newETag, newInvalidationId } from "./ids";
 import { checkInProgressLimits, samePaths, validatePaths } from "./invalidation-rules";
 import { API_VERSION, routeOf } from "./routes";
 import { CloudFrontStore, type StoredDistribution, type StoredInvalidation } from "./store";
-import { child, items, parseRoot, text, type XmlNode } from "./xml";
+import { child, items, parseRoot, text } from "./xml";
 
 export interface CloudFrontOptions {
   /** How long an invalidation stays InProgress before it completes and purges (ms, × timeScale). */
@@ -42,12 +41,6 @@ export interface CloudFrontService extends LocalcloudService {
   setDefaultErrorCachingMinTtl(seconds: number): void;
 }
 
-interface RunningEdge {
-  config: EdgeConfig;
-  cache: EdgeCache;
-  server: EdgeServer;
-}
-
 const NO_SUCH_DISTRIBUTION = () =>
   new AwsError("NoSuchDistribution", "The specified distribution does not exist.", 404);
 
@@ -63,7 +56,7 @@ export class CloudFront implements CloudFrontService {
   readonly throttlingError = { code: "Throttling", status: 400, message: "Rate exceeded" };
 
   private readonly store: CloudFrontStore;
-  private readonly edges = new Map<string, RunningEdge>();
+  private readonly edges: EdgeFleet;
   private readonly timers = new Set<NodeJS.Timeout>();
 
   constructor(
@@ -71,6 +64,17 @@ export class CloudFront implements CloudFrontService {
     private readonly options: CloudFrontOptions,
   ) {
     this.store = new CloudFrontStore(context.stateDir);
+    this.edges = new EdgeFleet({
+      host: context.host,
+      s3: () => context.service<LocalcloudService & S3ObjectReader>("s3"),
+      requestLog: context.requestLog,
+      faults: context.faults,
+      defaultErrorCachingMinTtl: () => this.options.defaultErrorCachingMinTtl,
+      settle: (id) => {
+        const distribution = this.store.find(id);
+        if (distribution) this.settle(distribution);
+      },
+    });
   }
 
   edgeUrl(distributionId: string): string {
@@ -94,7 +98,11 @@ export class CloudFront implements CloudFrontService {
   async start(): Promise<void> {
     let moved = false;
     for (const distribution of this.store.all()) {
-      const port = await this.startEdge(distribution);
+      const port = await this.edges.start(
+        distribution.id,
+        readEdgeConfig(distribution.config),
+        distribution.port,
+      );
       if (port !== distribution.port) {
         distribution.port = port;
         moved = true;
@@ -109,8 +117,7 @@ export class CloudFront implements CloudFrontService {
   async stop(): Promise<void> {
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
-    for (const edge of this.edges.values()) await edge.server.close();
-    this.edges.clear();
+    await this.edges.stopAll();
   }
 
   operationOf(request: AwsRequest): string {
@@ -175,13 +182,13 @@ export class CloudFront implements CloudFrontService {
       port: 0,
       invalidations: [],
     };
-    distribution.port = await this.startEdge(distribution, edgeConfig);
+    distribution.port = await this.edges.start(distribution.id, edgeConfig, 0);
     this.store.add(distribution);
     return this.distributionResponse(distribution, 201);
   }
 
   private listDistributions(request: AwsRequest): AwsResponse {
-    const { marker, maxItems } = paging(request);
+    const { marker, maxItems } = pagingOf(request);
     const { items: found, nextMarker } = page(this.store.all(), marker, maxItems);
     const now = Date.now();
     return xml({
@@ -230,8 +237,7 @@ export class CloudFront implements CloudFrontService {
     distribution.lastModifiedTime = new Date(now).toISOString();
     distribution.deployedAt = now + this.options.deployDelayMs * this.context.timeScale;
     this.store.save();
-    const edge = this.edges.get(id);
-    if (edge) edge.config = edgeConfig;
+    this.edges.reconfigure(id, edgeConfig);
     return this.distributionResponse(distribution, 200);
   }
 
@@ -245,8 +251,7 @@ export class CloudFront implements CloudFrontService {
         409,
       );
     }
-    await this.edges.get(id)?.server.close();
-    this.edges.delete(id);
+    await this.edges.stop(id);
     this.store.remove(id);
     return { status: 204 };
   }
@@ -303,7 +308,7 @@ export class CloudFront implements CloudFrontService {
   private listInvalidations(id: string, request: AwsRequest): AwsResponse {
     const distribution = this.distribution(id);
     this.settle(distribution);
-    const { marker, maxItems } = paging(request);
+    const { marker, maxItems } = pagingOf(request);
     const newestFirst = [...distribution.invalidations].reverse();
     const { items: found, nextMarker } = page(newestFirst, marker, maxItems);
     return xml({
@@ -327,9 +332,8 @@ export class CloudFront implements CloudFrontService {
       (i) => i.status === "InProgress" && i.completeAt <= now,
     );
     if (due.length === 0) return;
-    const cache = this.edges.get(distribution.id)?.cache;
     for (const invalidation of due) {
-      cache?.purge(invalidation.paths);
+      this.edges.purge(distribution.id, invalidation.paths);
       invalidation.status = "Completed";
     }
     this.store.save();
@@ -346,31 +350,6 @@ export class CloudFront implements CloudFrontService {
     );
     timer.unref();
     this.timers.add(timer);
-  }
-
-  private async startEdge(distribution: StoredDistribution, parsed?: EdgeConfig): Promise<number> {
-    const cache = new EdgeCache();
-    const running: RunningEdge = {
-      config: parsed ?? readEdgeConfig(distribution.config),
-      cache,
-      server: new EdgeServer(
-        new Edge({
-          config: () => this.edges.get(distribution.id)?.config,
-          settle: () => {
-            const current = this.store.find(distribution.id);
-            if (current) this.settle(current);
-          },
-          cache,
-          s3: () => this.context.service<LocalcloudService & S3ObjectReader>("s3"),
-          requestLog: this.context.requestLog,
-          faults: this.context.faults,
-          defaultErrorCachingMinTtl: () => this.options.defaultErrorCachingMinTtl,
-        }),
-      ),
-    };
-    const port = await running.server.listen(this.context.host, distribution.port);
-    this.edges.set(distribution.id, running);
-    return port;
   }
 
   private distribution(id: string): StoredDistribution {
@@ -429,28 +408,3 @@ export class CloudFront implements CloudFrontService {
     return xml({ Invalidation: invalidationDocument(invalidation) }, status, headers);
   }
 }
-
-/** A document with CloudFront's namespace on its root element. */
-const xml = (
-  document: Record<string, XmlNode>,
-  status = 200,
-  headers: Record<string, string> = {},
-): AwsResponse => {
-  const [rootName, root] = Object.entries(document)[0] as [string, XmlNode];
-  return {
-    status,
-    headers: { "content-type": "text/xml", ...headers },
-    body: toXml({ [rootName]: { "@_xmlns": XMLNS, ...root } }),
-  };
-};
-
-const paging = (request: AwsRequest): { marker: string | undefined; maxItems: number } => {
-  const maxItems = Number(request.query.MaxItems ?? 100);
-  if (!Number.isInteger(maxItems) || maxItems < 1) {
-    throw new AwsError(
-      "InvalidArgument",
-      `MaxItems must be a positive integer, got "${request.query.MaxItems}".`,
-    );
-  }
-  return { marker: request.query.Marker || undefined, maxItems: Math.min(maxItems, 1000) };
-};

@@ -1,3 +1,6 @@
+import type { AwsRequest, AwsResponse } from "../../server/aws-request";
+import { AwsError } from "../../server/errors";
+import { toXml } from "../../server/protocols";
 import { API_VERSION } from "./routes";
 import type { StoredDistribution, StoredInvalidation } from "./store";
 import { list, type XmlNode } from "./xml";
@@ -89,4 +92,30 @@ export const page = <T extends { id: string }>(
   const items = all.slice(start, start + maxItems);
   const last = items[items.length - 1];
   return start + maxItems < all.length && last ? { items, nextMarker: last.id } : { items };
+};
+
+/** A response document with CloudFront's namespace on its root element. */
+export const xml = (
+  document: Record<string, XmlNode>,
+  status = 200,
+  headers: Record<string, string> = {},
+): AwsResponse => {
+  const [rootName, root] = Object.entries(document)[0] as [string, XmlNode];
+  return {
+    status,
+    headers: { "content-type": "text/xml", ...headers },
+    body: toXml({ [rootName]: { "@_xmlns": XMLNS, ...root } }),
+  };
+};
+
+/** The Marker and MaxItems query parameters of a List call (MaxItems defaults to 100). */
+export const pagingOf = (request: AwsRequest): { marker: string | undefined; maxItems: number } => {
+  const maxItems = Number(request.query.MaxItems ?? 100);
+  if (!Number.isInteger(maxItems) || maxItems < 1) {
+    throw new AwsError(
+      "InvalidArgument",
+      `MaxItems must be a positive integer, got "${request.query.MaxItems}".`,
+    );
+  }
+  return { marker: request.query.Marker || undefined, maxItems: Math.min(maxItems, 1000) };
 };
