@@ -4,6 +4,7 @@ import { access, mkdir, rm, writeFile } from "node:fs/promises";
 import { constants } from "node:os";
 import { join } from "node:path";
 import { releaseMount } from "./container-rootfs";
+import { CannotStartContainerError } from "./errors";
 import { run } from "./exec";
 import { LogBuffer, type LogLine } from "./logs";
 import { forget } from "./resources";
@@ -29,6 +30,12 @@ function signalName(exitCode: number): NodeJS.Signals | undefined {
   const entry = Object.entries(constants.signals).find(([, number]) => number === exitCode - 128);
   return entry?.[0] as NodeJS.Signals | undefined;
 }
+
+const exists = (path: string) =>
+  access(path).then(
+    () => true,
+    () => false,
+  );
 
 export function runcArgs(stateDir: string, args: string[]): string[] {
   return ["--root", join(stateDir, "runc"), ...args];
@@ -96,7 +103,7 @@ export class Container {
     return {
       exitCode: result.code,
       output: result.stdout + result.stderr,
-      timedOut: result.code === 128 && result.stdout === "" && result.stderr === "",
+      timedOut: result.timedOut,
     };
   }
 }
@@ -149,29 +156,21 @@ export async function launch(id: string, options: LaunchOptions): Promise<Contai
     if (!container.running) {
       const status = await container.exited;
       // runc exited before the process ran: it could not start it (bad executable, bad cwd...).
-      const said = logs
-        .all()
-        .map((line) => line.message)
-        .join("\n");
-      throw Object.assign(
-        new Error(`runc could not start ${options.name} (exit ${status.exitCode}): ${said}`),
-        {
-          runcOutput: said,
-          exitCode: status.exitCode,
-        },
-      );
+      throw new CannotStartContainerError(runcFailure(logs.all(), status.exitCode));
     }
-    if (
-      await access(pidFile).then(
-        () => true,
-        () => false,
-      )
-    )
-      return container;
+    if (await exists(pidFile)) return container;
     if (Date.now() - started > START_TIMEOUT_MS) {
       await container.stop("SIGKILL", 1_000);
       throw new Error(`container ${options.name} did not start within ${START_TIMEOUT_MS} ms`);
     }
     await new Promise((resolve) => setTimeout(resolve, PID_FILE_POLL_MS));
   }
+}
+
+/** runc's own reason (its `msg="..."` log field), e.g. `exec: "x": executable file not found in $PATH`. */
+export function runcFailure(lines: LogLine[], exitCode: number): string {
+  const text = lines.map((line) => line.message).join("\n");
+  const quoted = /msg="((?:[^"\\]|\\.)*)"/.exec(text)?.[1];
+  if (quoted) return quoted.replace(/\\(.)/g, "$1");
+  return text.trim() || `runc exited with ${exitCode} before the container started`;
 }

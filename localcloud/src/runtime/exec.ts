@@ -1,9 +1,13 @@
 import { spawn } from "node:child_process";
+import { constants } from "node:os";
 
 export interface RunResult {
+  /** Exit code; 128 + n when signal n ended the program. */
   code: number;
   stdout: string;
   stderr: string;
+  /** true when the program was killed for running past `timeoutMs`. */
+  timedOut: boolean;
 }
 
 export class CommandError extends Error {
@@ -29,10 +33,14 @@ export function run(
     const child = spawn(program, args, { stdio: [stdin, "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
+    let timedOut = false;
     const timer =
       options.timeoutMs === undefined
         ? undefined
-        : setTimeout(() => child.kill("SIGKILL"), options.timeoutMs);
+        : setTimeout(() => {
+            timedOut = true;
+            child.kill("SIGKILL");
+          }, options.timeoutMs);
     child.stdout?.on("data", (chunk: Buffer) => {
       stdout += chunk.toString();
     });
@@ -45,7 +53,8 @@ export function run(
     });
     child.on("close", (code, signal) => {
       clearTimeout(timer);
-      const result = { code: code ?? (signal ? 128 : 1), stdout, stderr };
+      const signalNumber = signal ? (constants.signals[signal] ?? 9) : 1;
+      const result = { code: code ?? 128 + signalNumber, stdout, stderr, timedOut };
       if (result.code !== 0 && !options.allowFailure) {
         reject(new CommandError([program, ...args], result));
       } else {

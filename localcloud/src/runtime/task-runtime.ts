@@ -93,7 +93,11 @@ export class TaskRuntime {
     try {
       const user = await resolveUser(rootfs.path, spec.user ?? spec.image.config.User);
       const cwd = spec.workingDirectory ?? (spec.image.config.WorkingDir || "/");
-      await mkdir(await resolveInRoot(rootfs.path, cwd), { recursive: true });
+      await mkdir(await resolveInRoot(rootfs.path, cwd), { recursive: true }).catch((error) => {
+        throw new CannotStartContainerError(
+          `working directory ${cwd}: ${(error as Error).message}`,
+        );
+      });
       const args = processArgs(spec.image.config, spec.entryPoint, spec.command);
       const env = processEnv(spec.image.config, spec.environment, {
         hostname: spec.network.hostname,

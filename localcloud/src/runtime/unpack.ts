@@ -52,8 +52,10 @@ export async function applyLayer(
   const gzip = LAYER_TYPES[mediaType];
   if (gzip === undefined) throw new Error(`unsupported layer media type ${mediaType}`);
   const extract = tar.extract();
-  const source = createReadStream(layerFile);
-  const feeding = gzip ? pipeline(source, createGunzip(), extract) : pipeline(source, extract);
+  const source = createReadStream(layerFile, { highWaterMark: 1 << 20 });
+  const feeding = gzip
+    ? pipeline(source, createGunzip({ chunkSize: 1 << 20 }), extract)
+    : pipeline(source, extract);
   const writtenHere = new Set<string>();
   const opaqueDirs: string[] = [];
   const dirTimes: Array<{ path: string; mtime: Date }> = [];

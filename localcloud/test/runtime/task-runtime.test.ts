@@ -1,4 +1,6 @@
 import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -202,6 +204,49 @@ describe("TaskRuntime", () => {
     expect(await run(undefined)).toMatchObject({ uid: 0, gid: 0, home: "/root" });
     await expect(probe("ghost")).rejects.toThrow(CannotStartContainerError);
     await expect(probe("ghost")).rejects.toThrow("unable to find user ghost");
+  });
+
+  it("fails to start a container whose executable does not exist, with runc's reason", async () => {
+    const task = await newTask();
+    const error = await runtime
+      .startContainer({
+        name: "typo",
+        image: nodeImage,
+        network: task,
+        command: ["nodee", "app.js"],
+      })
+      .catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(CannotStartContainerError);
+    expect((error as Error).message).toMatch(
+      /^CannotStartContainerError: .*exec: "nodee": executable file not found in \$PATH$/,
+    );
+    expect(await hostLeftovers(stateDir, network, [])).toMatchObject({
+      containers: [],
+      mounts: [],
+    });
+  });
+
+  it("lets a task reach a server the host runs on the bridge address, not on loopback", async () => {
+    const task = await newTask();
+    const hostServer = createServer((_req, res) => res.end("from the host"));
+    await new Promise<void>((resolve) => hostServer.listen(0, runtime.gateway, resolve));
+    const { port } = hostServer.address() as AddressInfo;
+    try {
+      const caller = await runtime.startContainer({
+        name: "caller",
+        image: nodeImage,
+        network: task,
+        command: [
+          "node",
+          "-e",
+          `fetch("http://${runtime.gateway}:${port}/").then(r => r.text()).then(console.log, e => { console.error(e.cause?.code); process.exit(1); })`,
+        ],
+      });
+      expect(await caller.exited).toEqual({ exitCode: 0 });
+      expect(caller.logs().map((line) => line.message)).toEqual(["from the host"]);
+    } finally {
+      hostServer.close();
+    }
   });
 
   it("never writes to the cached image rootfs", async () => {
