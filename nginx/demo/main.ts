@@ -87,14 +87,22 @@ async function serve(stack: Stack, signal: AbortSignal): Promise<number> {
 async function main(): Promise<number> {
   const args = parseDemoArgs(process.argv.slice(2));
   const stopping = stopOnSignals();
-  const stack = await startStack({
-    repoDir,
-    stateDir: args.stateDir,
-    port: args.port,
-    log,
-    showProcessOutput: !args.once,
-    signal: stopping.signal,
-  });
+  let stack: Stack;
+  try {
+    stack = await startStack({
+      repoDir,
+      stateDir: args.stateDir,
+      port: args.port,
+      log,
+      showProcessOutput: !args.once,
+      signal: stopping.signal,
+    });
+  } catch (error) {
+    // Ctrl-C while starting: what had started is stopped already.
+    if (!stopping.signal.aborted) throw error;
+    log("stopped");
+    return 0;
+  }
   try {
     return args.once ? await checkOnce(stack) : await serve(stack, stopping.signal);
   } finally {
