@@ -17,6 +17,8 @@ export interface LocalcloudOptions {
   region?: string;
   /** See `ServiceContext.timeScale`; defaults to LOCALCLOUD_TIME_SCALE or 1. */
   timeScale?: number;
+  /** Bridge and subnet for ECS tasks (default `lcbr0`, 198.18.0.0/16). */
+  taskNetwork?: { bridge: string; subnet: string };
   /** Replace the service list (tests that need only some services). */
   services?: ServiceFactory[];
 }
@@ -63,6 +65,7 @@ export const startLocalcloud = async (options: LocalcloudOptions): Promise<Local
       faults,
       credentials,
       timeScale,
+      taskNetwork: options.taskNetwork ?? { bridge: "lcbr0", subnet: "198.18.0.0/16" },
       apiEndpoint: () => apiEndpoint,
       service: <T extends LocalcloudService>(other: string) => {
         const found = services.get(other);

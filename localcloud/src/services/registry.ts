@@ -1,6 +1,8 @@
 import { cloudFrontService } from "./cloudfront";
 import { ecrService } from "./ecr";
+import { ecsService } from "./ecs";
 import { elbv2Service } from "./elbv2";
+import { logsService } from "./logs";
 import { s3Service } from "./s3";
 import type { ServiceFactory } from "./service";
 import { stsService } from "./sts";
@@ -15,4 +17,6 @@ export const serviceFactories: ServiceFactory[] = [
   cloudFrontService,
   ecrService,
   elbv2Service,
+  logsService,
+  ecsService,
 ];

@@ -23,6 +23,11 @@ export interface ServiceContext {
    * while the API keeps reporting the configured values.
    */
   timeScale: number;
+  /**
+   * The bridge and subnet ECS tasks get their addresses from. Two localclouds running at once on
+   * one machine need different ones.
+   */
+  taskNetwork: { bridge: string; subnet: string };
   /** The public URL of the AWS API endpoint, once listening. */
   apiEndpoint(): string;
   /** Another service of the same cloud, by name (services depend on each other: edge → s3). */

@@ -1,0 +1,142 @@
+/** ECS resources as localcloud stores them; field names follow the ECS API. */
+
+export type Json = Record<string, unknown>;
+
+export interface Tag {
+  key: string;
+  value: string;
+}
+
+export interface ContainerRecord {
+  name: string;
+  image: string;
+  imageDigest?: string;
+  essential: boolean;
+  lastStatus: "PENDING" | "RUNNING" | "STOPPED";
+  exitCode?: number;
+  reason?: string;
+  healthStatus: "UNKNOWN" | "HEALTHY" | "UNHEALTHY";
+}
+
+export type TaskStatus =
+  | "PROVISIONING"
+  | "PENDING"
+  | "RUNNING"
+  | "DEACTIVATING"
+  | "STOPPING"
+  | "DEPROVISIONING"
+  | "STOPPED";
+
+export interface TaskRecord {
+  taskArn: string;
+  taskId: string;
+  clusterArn: string;
+  taskDefinitionArn: string;
+  group: string;
+  startedBy?: string;
+  /** The service and deployment that own the task (service tasks only). */
+  serviceName?: string;
+  deploymentId?: string;
+  lastStatus: TaskStatus;
+  desiredStatus: "RUNNING" | "STOPPED";
+  createdAt: number;
+  pullStartedAt?: number;
+  pullStoppedAt?: number;
+  startedAt?: number;
+  stoppingAt?: number;
+  stoppedAt?: number;
+  stopCode?: string;
+  stoppedReason?: string;
+  ip?: string;
+  eniId: string;
+  attachmentId: string;
+  subnetId: string;
+  containers: ContainerRecord[];
+  healthStatus: "UNKNOWN" | "HEALTHY" | "UNHEALTHY";
+  overrides: Json;
+  cpu?: string;
+  memory?: string;
+  /** Targets registered for this task: target group ARN → port. */
+  targets: Array<{ targetGroupArn: string; port: number }>;
+  version: number;
+}
+
+export interface DeploymentRecord {
+  id: string;
+  status: "PRIMARY" | "ACTIVE" | "INACTIVE";
+  taskDefinition: string;
+  desiredCount: number;
+  pendingCount: number;
+  runningCount: number;
+  failedTasks: number;
+  createdAt: number;
+  updatedAt: number;
+  launchType: string;
+  rolloutState: "IN_PROGRESS" | "COMPLETED" | "FAILED";
+  rolloutStateReason: string;
+  networkConfiguration?: Json;
+}
+
+export interface ServiceEvent {
+  id: string;
+  createdAt: number;
+  message: string;
+}
+
+export interface ServiceRecord {
+  serviceArn: string;
+  serviceName: string;
+  clusterArn: string;
+  taskDefinition: string;
+  desiredCount: number;
+  launchType: string;
+  loadBalancers: Array<{ targetGroupArn: string; containerName: string; containerPort: number }>;
+  networkConfiguration?: Json;
+  deploymentConfiguration: {
+    deploymentCircuitBreaker: { enable: boolean; rollback: boolean };
+    maximumPercent: number;
+    minimumHealthyPercent: number;
+  };
+  healthCheckGracePeriodSeconds: number;
+  deployments: DeploymentRecord[];
+  events: ServiceEvent[];
+  status: "ACTIVE" | "DRAINING" | "INACTIVE";
+  createdAt: number;
+  /** The task definition of the last deployment that completed: where a rollback returns. */
+  lastCompletedTaskDefinition?: string;
+  tags: Tag[];
+  /** Fields we accept and echo but do not act on. */
+  extra: Json;
+}
+
+export interface ClusterRecord {
+  clusterArn: string;
+  clusterName: string;
+  status: "ACTIVE" | "INACTIVE";
+  tags: Tag[];
+}
+
+export interface TaskDefinitionRecord {
+  /** The definition as registered, with the read-only fields ECS adds. */
+  definition: Json;
+  tags: Tag[];
+}
+
+/** Fields ECS fills in on registration; a client must not send them back. */
+export const READ_ONLY_TASK_DEFINITION_FIELDS = [
+  "taskDefinitionArn",
+  "revision",
+  "status",
+  "requiresAttributes",
+  "compatibilities",
+  "registeredAt",
+  "registeredBy",
+  "deregisteredAt",
+] as const;
+
+/** ECS's circuit breaker threshold: half the desired count, at least 3, at most 200. */
+export const circuitBreakerThreshold = (desiredCount: number): number =>
+  Math.min(200, Math.max(3, Math.ceil(desiredCount * 0.5)));
+
+export const secondsOf = (ms: number | undefined): number | undefined =>
+  ms === undefined ? undefined : ms / 1000;

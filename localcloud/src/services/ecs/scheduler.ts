@@ -1,0 +1,388 @@
+import { randomBytes, randomInt } from "node:crypto";
+import type { JsonFile } from "../../state/json-file";
+import type { Elbv2Service } from "../elbv2";
+import {
+  circuitBreakerThreshold,
+  type DeploymentRecord,
+  type ServiceRecord,
+  type TaskRecord,
+} from "./model";
+import type { EcsState } from "./store";
+import type { TaskLauncher } from "./tasks";
+
+export interface SchedulerDeps {
+  state: JsonFile<EcsState>;
+  launcher: TaskLauncher;
+  elb(): Elbv2Service | undefined;
+  timeScale: number;
+  /** Creates and launches a task of a service's deployment. */
+  startServiceTask(service: ServiceRecord, deployment: DeploymentRecord): TaskRecord;
+  definitionOf(taskDefinitionArn: string): Record<string, unknown> | undefined;
+}
+
+export const newDeploymentId = (): string =>
+  `ecs-svc/${Array.from({ length: 19 }, (_, i) => (i === 0 ? randomInt(1, 10) : randomInt(0, 10))).join("")}`;
+
+/** The load-balancer view of a task: every target of the task in every group of its service. */
+type LbState = "none" | "initial" | "healthy" | "unhealthy" | "gone";
+
+/**
+ * The service scheduler: keeps each service's deployments moving the way ECS does — a rolling
+ * update within minimum healthy / maximum percent, targets registered and drained, tasks that fail
+ * their load balancer health checks replaced, and the deployment circuit breaker with rollback.
+ */
+export class ServiceScheduler {
+  private timer: NodeJS.Timeout | undefined;
+  /** Tasks whose failure was already counted against their deployment. */
+  private readonly counted = new Set<string>();
+  /** Tasks being drained before they stop. */
+  private readonly draining = new Map<string, string>();
+  private ticking = false;
+  private stopped = false;
+
+  constructor(private readonly deps: SchedulerDeps) {}
+
+  start(): void {
+    this.timer = setInterval(
+      () => this.tick(),
+      Math.max(50, Math.min(500, 1000 * this.deps.timeScale)),
+    );
+    this.timer.unref();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+  }
+
+  tick(): void {
+    // Tasks report changes while localcloud stops: start nothing new then.
+    if (this.ticking || this.stopped) return;
+    this.ticking = true;
+    try {
+      let changed = false;
+      for (const service of this.deps.state.data.services) {
+        if (service.status === "INACTIVE") continue;
+        changed = this.reconcile(service) || changed;
+      }
+      if (changed) this.deps.state.save();
+    } finally {
+      this.ticking = false;
+    }
+  }
+
+  private tasksOf(service: ServiceRecord): TaskRecord[] {
+    return this.deps.state.data.tasks.filter(
+      (t) => t.serviceName === service.serviceName && t.clusterArn === service.clusterArn,
+    );
+  }
+
+  private event(service: ServiceRecord, message: string): void {
+    service.events.unshift({ id: randomBytes(16).toString("hex"), createdAt: Date.now(), message });
+    if (service.events.length > 100) service.events.length = 100;
+  }
+
+  private lbState(
+    service: ServiceRecord,
+    task: TaskRecord,
+  ): { state: LbState; reason?: string; group?: string } {
+    const elb = this.deps.elb();
+    if (service.loadBalancers.length === 0 || !elb) return { state: "none" };
+    if (task.targets.length === 0) return { state: "initial" };
+    let overall: LbState = "healthy";
+    for (const target of task.targets) {
+      const found = elb
+        .targetHealth(target.targetGroupArn)
+        .find((d) => d.target.Id === task.ip && d.target.Port === target.port);
+      const state = found?.health.State;
+      if (!found || state === "draining") return { state: "gone", group: target.targetGroupArn };
+      if (state === "unhealthy") {
+        return {
+          state: "unhealthy",
+          reason: found.health.Description ?? found.health.Reason ?? "",
+          group: target.targetGroupArn,
+        };
+      }
+      if (state !== "healthy") overall = "initial";
+    }
+    return { state: overall };
+  }
+
+  private isHealthy(service: ServiceRecord, task: TaskRecord): boolean {
+    if (task.lastStatus !== "RUNNING" || task.desiredStatus !== "RUNNING") return false;
+    if (task.healthStatus === "UNHEALTHY") return false;
+    const definition = this.deps.definitionOf(task.taskDefinitionArn);
+    const hasContainerChecks = (
+      (definition?.containerDefinitions as Array<{ healthCheck?: unknown }>) ?? []
+    ).some((c) => c.healthCheck);
+    if (hasContainerChecks && task.healthStatus !== "HEALTHY") return false;
+    const lb = this.lbState(service, task).state;
+    return lb === "none" || lb === "healthy";
+  }
+
+  /** One pass over a service. Returns whether anything changed. */
+  private reconcile(service: ServiceRecord): boolean {
+    const before = JSON.stringify(service.deployments) + service.events.length;
+    const tasks = this.tasksOf(service);
+    const primary = service.deployments.find((d) => d.status === "PRIMARY");
+    if (!primary) return false;
+
+    this.registerRunningTasks(service, tasks);
+    this.replaceUnhealthyTasks(service, tasks);
+    this.countFailures(service, tasks);
+    this.circuitBreaker(service, primary);
+    this.finishDraining(service, tasks);
+
+    const current = service.deployments.find((d) => d.status === "PRIMARY") ?? primary;
+    const active = this.tasksOf(service).filter((t) => t.desiredStatus === "RUNNING");
+    const desired = service.status === "DRAINING" ? 0 : service.desiredCount;
+    current.desiredCount = desired;
+    const { maximumPercent, minimumHealthyPercent } = service.deploymentConfiguration;
+    const maxTotal = Math.max(1, Math.floor((desired * maximumPercent) / 100));
+    const minHealthy = Math.ceil((desired * minimumHealthyPercent) / 100);
+    const primaryActive = active.filter((t) => t.deploymentId === current.id);
+    const others = active.filter((t) => t.deploymentId !== current.id);
+
+    // Launch new tasks of the primary deployment, within maximum percent.
+    if (current.rolloutState !== "FAILED" || service.deployments.length === 1) {
+      const launch = Math.min(desired - primaryActive.length, maxTotal - active.length);
+      if (launch > 0) {
+        const started = Array.from({ length: launch }, () =>
+          this.deps.startServiceTask(service, current),
+        );
+        this.event(
+          service,
+          `(service ${service.serviceName}) has started ${launch} tasks: ${started.map((t) => `(task ${t.taskId})`).join(" ")}.`,
+        );
+      }
+    }
+
+    // Stop older deployments' tasks while enough healthy tasks remain (unhealthy ones first).
+    let healthy = active.filter((t) => this.isHealthy(service, t)).length;
+    const byHealth = [...others].sort(
+      (a, b) => Number(this.isHealthy(service, a)) - Number(this.isHealthy(service, b)),
+    );
+    for (const task of byHealth) {
+      const taskHealthy = this.isHealthy(service, task);
+      if (taskHealthy && healthy - 1 < minHealthy) break;
+      if (taskHealthy) healthy -= 1;
+      this.stopServiceTask(
+        service,
+        task,
+        `Scaling activity initiated by (deployment ${current.id})`,
+      );
+    }
+    // Scale in the primary beyond its desired count.
+    const extra = primaryActive.length - desired;
+    if (extra > 0) {
+      const victims = [...primaryActive]
+        .sort((a, b) => Number(this.isHealthy(service, a)) - Number(this.isHealthy(service, b)))
+        .slice(0, extra);
+      for (const task of victims)
+        this.stopServiceTask(
+          service,
+          task,
+          `Scaling activity initiated by (deployment ${current.id})`,
+        );
+    }
+
+    this.updateCounts(service);
+    this.completeRollout(service);
+    return before !== JSON.stringify(service.deployments) + service.events.length;
+  }
+
+  private registerRunningTasks(service: ServiceRecord, tasks: TaskRecord[]): void {
+    const elb = this.deps.elb();
+    if (!elb) return;
+    for (const task of tasks) {
+      if (
+        task.lastStatus !== "RUNNING" ||
+        task.desiredStatus !== "RUNNING" ||
+        task.targets.length > 0 ||
+        !task.ip
+      )
+        continue;
+      for (const lb of service.loadBalancers) {
+        elb.registerTargets(lb.targetGroupArn, [{ Id: task.ip, Port: lb.containerPort }]);
+        task.targets.push({ targetGroupArn: lb.targetGroupArn, port: lb.containerPort });
+        this.event(
+          service,
+          `(service ${service.serviceName}) registered 1 targets in (target-group ${lb.targetGroupArn})`,
+        );
+      }
+    }
+  }
+
+  private replaceUnhealthyTasks(service: ServiceRecord, tasks: TaskRecord[]): void {
+    const graceMs = service.healthCheckGracePeriodSeconds * 1000 * this.deps.timeScale;
+    for (const task of tasks) {
+      if (task.desiredStatus !== "RUNNING" || task.lastStatus !== "RUNNING") continue;
+      if (task.healthStatus === "UNHEALTHY") {
+        this.fail(service, task, `Task failed container health checks`);
+        continue;
+      }
+      const lb = this.lbState(service, task);
+      if (lb.state !== "unhealthy") continue;
+      if (Date.now() - (task.startedAt ?? 0) < graceMs) continue;
+      this.event(
+        service,
+        `(service ${service.serviceName}) (task ${task.taskId}) (port ${task.targets.find((t) => t.targetGroupArn === lb.group)?.port}) is unhealthy in (target-group ${lb.group}) due to (reason ${lb.reason}).`,
+      );
+      this.fail(service, task, `Task failed ELB health checks in (target-group ${lb.group})`);
+    }
+  }
+
+  private fail(service: ServiceRecord, task: TaskRecord, reason: string): void {
+    this.countFailure(service, task);
+    this.stopServiceTask(service, task, reason);
+  }
+
+  private countFailures(service: ServiceRecord, tasks: TaskRecord[]): void {
+    for (const task of tasks) {
+      const failedOnItsOwn =
+        task.lastStatus === "STOPPED" &&
+        (task.stopCode === "EssentialContainerExited" || task.stopCode === "TaskFailedToStart");
+      if (failedOnItsOwn) this.countFailure(service, task);
+    }
+  }
+
+  private countFailure(service: ServiceRecord, task: TaskRecord): void {
+    if (this.counted.has(task.taskArn)) return;
+    this.counted.add(task.taskArn);
+    const deployment = service.deployments.find((d) => d.id === task.deploymentId);
+    if (deployment && deployment.rolloutState === "IN_PROGRESS") deployment.failedTasks += 1;
+  }
+
+  private circuitBreaker(service: ServiceRecord, primary: DeploymentRecord): void {
+    const breaker = service.deploymentConfiguration.deploymentCircuitBreaker;
+    if (!breaker.enable || primary.rolloutState !== "IN_PROGRESS") return;
+    if (primary.failedTasks < circuitBreakerThreshold(service.desiredCount)) return;
+    primary.rolloutState = "FAILED";
+    primary.rolloutStateReason = "ECS deployment circuit breaker: tasks failed to start.";
+    primary.updatedAt = Date.now();
+    this.event(
+      service,
+      `(service ${service.serviceName}) (deployment ${primary.id}) deployment failed: tasks failed to start.`,
+    );
+    const target = service.lastCompletedTaskDefinition;
+    if (!breaker.rollback || !target) return;
+    const rollback: DeploymentRecord = {
+      id: newDeploymentId(),
+      status: "PRIMARY",
+      taskDefinition: target,
+      desiredCount: service.desiredCount,
+      pendingCount: 0,
+      runningCount: 0,
+      failedTasks: 0,
+      createdAt: Date.now(),
+      updatedAt: Date.now(),
+      launchType: primary.launchType,
+      rolloutState: "IN_PROGRESS",
+      rolloutStateReason: `ECS deployment detected failure. Rolling back to the last completed deployment.`,
+      ...(primary.networkConfiguration
+        ? { networkConfiguration: primary.networkConfiguration }
+        : {}),
+    };
+    primary.status = "ACTIVE";
+    service.deployments.unshift(rollback);
+    service.taskDefinition = target;
+    this.event(
+      service,
+      `(service ${service.serviceName}) rolling back to deployment ${rollback.id}.`,
+    );
+  }
+
+  /** Starts draining a task's targets; the task stops once the load balancer lets go of them. */
+  private stopServiceTask(service: ServiceRecord, task: TaskRecord, reason: string): void {
+    if (task.desiredStatus === "STOPPED") return;
+    task.desiredStatus = "STOPPED";
+    task.stopCode = "ServiceSchedulerInitiated";
+    task.stoppedReason = reason;
+    const elb = this.deps.elb();
+    if (elb && task.targets.length > 0 && task.ip) {
+      task.lastStatus = "DEACTIVATING";
+      this.event(
+        service,
+        `(service ${service.serviceName}) has begun draining connections on 1 tasks.`,
+      );
+      for (const target of task.targets) {
+        elb.deregisterTargets(target.targetGroupArn, [{ Id: task.ip, Port: target.port }]);
+        this.event(
+          service,
+          `(service ${service.serviceName}) deregistered 1 targets in (target-group ${target.targetGroupArn})`,
+        );
+      }
+      this.draining.set(task.taskArn, reason);
+      return;
+    }
+    void this.stopNow(service, task, reason);
+  }
+
+  private finishDraining(service: ServiceRecord, tasks: TaskRecord[]): void {
+    const elb = this.deps.elb();
+    for (const task of tasks) {
+      const reason = this.draining.get(task.taskArn);
+      if (reason === undefined) continue;
+      const stillThere = task.targets.some((target) =>
+        elb
+          ?.targetHealth(target.targetGroupArn)
+          .some((d) => d.target.Id === task.ip && d.target.Port === target.port),
+      );
+      if (stillThere) continue;
+      this.draining.delete(task.taskArn);
+      void this.stopNow(service, task, reason);
+    }
+  }
+
+  private async stopNow(service: ServiceRecord, task: TaskRecord, reason: string): Promise<void> {
+    await this.deps.launcher.stop(
+      task,
+      "ServiceSchedulerInitiated",
+      reason,
+      this.deps.definitionOf(task.taskDefinitionArn),
+    );
+    this.event(
+      service,
+      `(service ${service.serviceName}) has stopped 1 running tasks: (task ${task.taskId}).`,
+    );
+    this.deps.state.save();
+  }
+
+  private updateCounts(service: ServiceRecord): void {
+    const tasks = this.tasksOf(service).filter((t) => t.desiredStatus === "RUNNING");
+    for (const deployment of service.deployments) {
+      const mine = tasks.filter((t) => t.deploymentId === deployment.id);
+      deployment.runningCount = mine.filter((t) => t.lastStatus === "RUNNING").length;
+      deployment.pendingCount = mine.length - deployment.runningCount;
+    }
+    // A deployment that is not primary and has no task left (stopping ones included) is done.
+    const all = this.tasksOf(service);
+    service.deployments = service.deployments.filter(
+      (d) =>
+        d.status === "PRIMARY" ||
+        all.some((t) => t.deploymentId === d.id && t.lastStatus !== "STOPPED"),
+    );
+  }
+
+  private completeRollout(service: ServiceRecord): void {
+    const primary = service.deployments.find((d) => d.status === "PRIMARY");
+    if (primary?.rolloutState !== "IN_PROGRESS" || service.deployments.length > 1) return;
+    const tasks = this.tasksOf(service);
+    const healthy = tasks.filter(
+      (t) => t.deploymentId === primary.id && this.isHealthy(service, t),
+    ).length;
+    const leftovers = tasks.some(
+      (t) => t.lastStatus !== "STOPPED" && t.desiredStatus === "STOPPED",
+    );
+    if (healthy < primary.desiredCount || leftovers) return;
+    primary.rolloutState = "COMPLETED";
+    primary.rolloutStateReason = `ECS deployment ${primary.id} completed.`;
+    primary.updatedAt = Date.now();
+    service.lastCompletedTaskDefinition = primary.taskDefinition;
+    this.event(
+      service,
+      `(service ${service.serviceName}) (deployment ${primary.id}) deployment completed.`,
+    );
+    this.event(service, `(service ${service.serviceName}) has reached a steady state.`);
+  }
+}

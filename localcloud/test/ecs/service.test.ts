@@ -1,0 +1,268 @@
+import { execFile } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { promisify } from "node:util";
+import { GetLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
+import {
+  DescribeTasksCommand,
+  ListTasksCommand,
+  RunTaskCommand,
+  UpdateServiceCommand,
+} from "@aws-sdk/client-ecs";
+import { DescribeTargetHealthCommand } from "@aws-sdk/client-elastic-load-balancing-v2";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { run as runCommand } from "../../src/runtime/exec";
+import { type EcsTestCloud, startEcsCloud, waitFor } from "./support";
+
+const execFileAsync = promisify(execFile);
+let t: EcsTestCloud;
+let v1 = "";
+let v2 = "";
+
+beforeAll(async () => {
+  t = await startEcsCloud();
+  v1 = await t.registerRevision({ VERSION: "v1" });
+  v2 = await t.registerRevision({ VERSION: "v2" });
+}, 180_000);
+
+afterAll(async () => {
+  if (!t) return;
+  const stateDir = t.cloud.stateDir;
+  await t.cloud.dispose();
+  // Nothing of the task runtime is left on the host.
+  const bridge = await runCommand("ip", ["link", "show", "dev", t.taskNetwork.bridge], {
+    allowFailure: true,
+  });
+  expect(bridge.code).not.toBe(0);
+  expect(readFileSync("/proc/mounts", "utf8")).not.toContain(stateDir);
+  const namespaces = (await runCommand("ip", ["netns", "list"])).stdout;
+  const runc = await runCommand("runc", ["--root", `${stateDir}/ecs/runtime/runc`, "list", "-q"], {
+    allowFailure: true,
+  });
+  expect(runc.stdout.trim()).toBe("");
+  expect(namespaces).not.toMatch(/lc-/);
+});
+
+const steady = (taskDefinition: string) =>
+  waitFor(`a steady service on ${taskDefinition}`, async () => {
+    const service = await t.describe();
+    const [primary, ...others] = service.deployments ?? [];
+    return others.length === 0 &&
+      primary?.taskDefinition === taskDefinition &&
+      primary.rolloutState === "COMPLETED"
+      ? service
+      : undefined;
+  });
+
+/** Sends requests through the load balancer until stopped; counts what failed. */
+const probe = () => {
+  let running = true;
+  const results = { ok: 0, failed: 0, versions: new Set<string>(), errors: [] as string[] };
+  const worker = async () => {
+    while (running) {
+      try {
+        const response = await fetch(`${t.lbUrl}/`);
+        const body = (await response.json()) as { version: string };
+        if (response.status === 200) {
+          results.ok += 1;
+          results.versions.add(body.version);
+        } else {
+          results.failed += 1;
+          results.errors.push(String(response.status));
+        }
+      } catch (error) {
+        results.failed += 1;
+        results.errors.push(String(error));
+      }
+    }
+  };
+  const workers = [worker(), worker()];
+  return {
+    results,
+    async stop() {
+      running = false;
+      await Promise.all(workers);
+      return results;
+    },
+  };
+};
+
+describe("an ECS service behind a load balancer", () => {
+  it("starts its tasks as containers and becomes steady with healthy targets", async () => {
+    await t.createService(v1);
+    const service = await steady(v1);
+    expect(service.runningCount).toBe(2);
+    const messages = (service.events ?? []).map((e) => e.message ?? "");
+    expect(
+      messages.some((m) =>
+        /\(service web\) has started 2 tasks: \(task \w+\) \(task \w+\)\./.test(m),
+      ),
+    ).toBe(true);
+    expect(
+      messages.some((m) =>
+        m.startsWith("(service web) registered 1 targets in (target-group arn:"),
+      ),
+    ).toBe(true);
+    expect(messages[0]).toBe("(service web) has reached a steady state.");
+
+    const health = await t.elb.send(
+      new DescribeTargetHealthCommand({ TargetGroupArn: t.targetGroupArn }),
+    );
+    const taskArns =
+      (await t.ecs.send(new ListTasksCommand({ cluster: "default", serviceName: "web" })))
+        .taskArns ?? [];
+    const tasks =
+      (await t.ecs.send(new DescribeTasksCommand({ cluster: "default", tasks: taskArns }))).tasks ??
+      [];
+    const ips = tasks.map(
+      (task) => task.attachments?.[0]?.details?.find((d) => d.name === "privateIPv4Address")?.value,
+    );
+    expect(new Set(health.TargetHealthDescriptions?.map((d) => d.Target?.Id))).toEqual(
+      new Set(ips),
+    );
+    expect(health.TargetHealthDescriptions?.every((d) => d.TargetHealth?.State === "healthy")).toBe(
+      true,
+    );
+    expect(
+      tasks.every(
+        (task) => task.startedBy === service.deployments?.[0]?.id && task.lastStatus === "RUNNING",
+      ),
+    ).toBe(true);
+
+    const response = await fetch(`${t.lbUrl}/`);
+    expect(await response.json()).toEqual({ version: "v1", mode: "ok" });
+  });
+
+  it("is seen as stable by the AWS CLI's waiter", async () => {
+    await execFileAsync(
+      "/usr/bin/aws",
+      [
+        "ecs",
+        "wait",
+        "services-stable",
+        "--cluster",
+        "default",
+        "--services",
+        "web",
+        "--endpoint-url",
+        t.cloud.endpoint,
+      ],
+      { env: { ...process.env, ...t.cloud.env(), AWS_CONFIG_FILE: "/dev/null" }, timeout: 60_000 },
+    );
+  });
+
+  it("rolls to a new revision without a failed request", async () => {
+    const load = probe();
+    await t.ecs.send(
+      new UpdateServiceCommand({ cluster: "default", service: "web", taskDefinition: v2 }),
+    );
+    await steady(v2);
+    // Keep the stream going until at least 1,000 requests went through.
+    await waitFor("1,000 requests", async () =>
+      load.results.ok + load.results.failed >= 1000 ? true : undefined,
+    );
+    const results = await load.stop();
+    expect(results.failed, results.errors.slice(0, 5).join("; ")).toBe(0);
+    expect(results.ok).toBeGreaterThanOrEqual(1000);
+    expect(results.versions).toEqual(new Set(["v1", "v2"]));
+  });
+
+  it("replaces tasks that fail ELB health checks, trips the circuit breaker and rolls back", async () => {
+    const bad = await t.registerRevision({ VERSION: "v3", MODE: "unhealthy" });
+    const load = probe();
+    await t.ecs.send(
+      new UpdateServiceCommand({ cluster: "default", service: "web", taskDefinition: bad }),
+    );
+    const service = await steady(v2);
+    const results = await load.stop();
+    const messages = (service.events ?? []).map((e) => e.message ?? "");
+    expect(
+      messages.some((m) =>
+        /\(service web\) \(deployment ecs-svc\/\d+\) deployment failed: tasks failed to start\./.test(
+          m,
+        ),
+      ),
+    ).toBe(true);
+    expect(
+      messages.some((m) => /\(service web\) rolling back to deployment ecs-svc\/\d+\./.test(m)),
+    ).toBe(true);
+    expect(
+      messages.some((m) =>
+        /is unhealthy in \(target-group .*\) due to \(reason Health checks failed with these codes: \[503\]\)/.test(
+          m,
+        ),
+      ),
+    ).toBe(true);
+
+    const stopped =
+      (await t.ecs.send(new ListTasksCommand({ cluster: "default", desiredStatus: "STOPPED" })))
+        .taskArns ?? [];
+    const tasks =
+      (await t.ecs.send(new DescribeTasksCommand({ cluster: "default", tasks: stopped }))).tasks ??
+      [];
+    const failedHealth = tasks.filter((task) => task.taskDefinitionArn === bad);
+    expect(failedHealth.length).toBeGreaterThanOrEqual(3);
+    expect(failedHealth[0]?.stoppedReason).toMatch(
+      /^Task failed ELB health checks in \(target-group arn:aws:elasticloadbalancing:/,
+    );
+    expect(failedHealth[0]?.stopCode).toBe("ServiceSchedulerInitiated");
+    // The old tasks kept serving: the unhealthy ones never received traffic.
+    expect(results.failed, results.errors.slice(0, 5).join("; ")).toBe(0);
+    expect(results.versions).toEqual(new Set(["v2"]));
+  });
+
+  it("reports an essential container that exits: stop code, exit code and its log lines", async () => {
+    const crashing = await t.registerRevision({ MODE: "exit" });
+    const started = await t.ecs.send(
+      new RunTaskCommand({
+        cluster: "default",
+        taskDefinition: crashing,
+        launchType: "FARGATE",
+        networkConfiguration: { awsvpcConfiguration: { subnets: ["subnet-a"] } },
+      }),
+    );
+    const taskArn = started.tasks?.[0]?.taskArn ?? "";
+    expect(started.tasks?.[0]?.lastStatus).toBe("PROVISIONING");
+    const task = await waitFor("the task to stop", async () => {
+      const found = (
+        await t.ecs.send(new DescribeTasksCommand({ cluster: "default", tasks: [taskArn] }))
+      ).tasks?.[0];
+      return found?.lastStatus === "STOPPED" ? found : undefined;
+    });
+    expect(task.stopCode).toBe("EssentialContainerExited");
+    expect(task.stoppedReason).toBe("Essential container in task exited");
+    expect(task.containers?.[0]?.exitCode).toBe(1);
+    const taskId = taskArn.split("/").pop();
+    const events = await t.logs.send(
+      new GetLogEventsCommand({
+        logGroupName: "/ecs/web",
+        logStreamName: `web/app/${taskId}`,
+        startFromHead: true,
+      }),
+    );
+    // stdout and stderr are separate pipes: their lines may interleave either way.
+    expect(events.events?.map((e) => e.message).sort()).toEqual([
+      "boom: DATABASE_URL is missing",
+      "starting",
+    ]);
+  });
+
+  it("fails a task whose image does not exist with CannotPullContainerError", async () => {
+    const missing = await t.registerRevision(
+      {},
+      { image: `${t.registry}/app@sha256:${"0".repeat(64)}` },
+    );
+    const started = await t.ecs.send(
+      new RunTaskCommand({ cluster: "default", taskDefinition: missing }),
+    );
+    const taskArn = started.tasks?.[0]?.taskArn ?? "";
+    const task = await waitFor("the task to stop", async () => {
+      const found = (
+        await t.ecs.send(new DescribeTasksCommand({ cluster: "default", tasks: [taskArn] }))
+      ).tasks?.[0];
+      return found?.lastStatus === "STOPPED" ? found : undefined;
+    });
+    expect(task.stopCode).toBe("TaskFailedToStart");
+    expect(task.stoppedReason).toMatch(/^CannotPullContainerError: /);
+    expect(task.containers?.[0]?.reason).toMatch(/^CannotPullContainerError: .*not found/);
+  });
+});
