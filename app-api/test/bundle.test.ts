@@ -148,7 +148,7 @@ describe("the bundle (dist/)", () => {
     expect(lines.indexOf('"path":"/api/debug/sleep"')).toBeLessThan(
       lines.indexOf('"msg":"stopped"'),
     );
-  });
+  }, 90_000);
 
   it("exits 1 at start with a message naming a bad variable", async () => {
     const server = start("server.mjs", { PORT: "http" });
@@ -168,7 +168,7 @@ describe("the bundle (dist/)", () => {
     expect(server.output.join("\n")).toMatch(/APP_FAULT=crash-on-start/);
   });
 
-  describe("migrate.mjs against PostgreSQL", () => {
+  describe("with a PostgreSQL server", () => {
     let postgres: PostgresServer;
     beforeAll(async () => {
       postgres = await createPostgres();
@@ -176,7 +176,7 @@ describe("the bundle (dist/)", () => {
     });
     afterAll(() => postgres?.destroy());
 
-    it("applies the migrations, then finds nothing to do; both exit 0", async () => {
+    it("migrate.mjs applies the migrations, then finds nothing to do; both exit 0", async () => {
       const run1 = start("migrate.mjs", { DATABASE_URL: postgres.url });
       expect((await run1.exited).code).toBe(0);
       expect(run1.output.join("\n")).toContain("applied 1 migration(s): 0001_init");
@@ -188,7 +188,30 @@ describe("the bundle (dist/)", () => {
       );
     });
 
-    it("exits non-zero with the reason when the database cannot be reached", async () => {
+    it("SIGTERM: a request longer than SHUTDOWN_TIMEOUT_MS is cut off, the process still exits 0", async () => {
+      const server = start("server.mjs", {
+        HOST: "127.0.0.1",
+        PORT: "0",
+        DATABASE_URL: postgres.url,
+        ENABLE_DEBUG_ROUTES: "1",
+        SHUTDOWN_TIMEOUT_MS: "300",
+      });
+      const listening = await server.waitForLine(/Server listening at/);
+      const url = (/(http:\/\/127\.0\.0\.1:\d+)/.exec(listening) ?? [])[1] as string;
+      const tooSlow = call(url, "GET", "/api/debug/sleep?ms=20000").then(
+        () => "answered",
+        () => "cut off",
+      );
+      await server.waitForLine(/sleep started/);
+      const signalledAt = Date.now();
+      server.process.kill("SIGTERM");
+      expect(await server.exited).toEqual({ code: 0, signal: null });
+      expect(Date.now() - signalledAt).toBeLessThan(10_000);
+      expect(await tooSlow).toBe("cut off");
+      expect(server.output.join("\n")).toContain("shutdown timeout: closing connections");
+    });
+
+    it("migrate.mjs exits non-zero with the reason when the database cannot be reached", async () => {
       const unreachable = postgres.url.replace(`:${postgres.port}/`, ":1/");
       const run = start("migrate.mjs", { DATABASE_URL: unreachable });
       expect((await run.exited).code).toBe(1);
