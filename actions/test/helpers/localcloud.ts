@@ -50,3 +50,11 @@ export async function pushLayout(
   }>("localcloud/src/images/push.ts");
   return module.pushLayout(source, target);
 }
+
+/** The API bundle (app-api's esbuild output), built into `outDir`. */
+export async function buildApiBundle(outDir: string): Promise<string> {
+  const module = await load<{ buildApi(options: { outDir: string }): Promise<{ outDir: string }> }>(
+    "app-api/scripts/build-api.ts",
+  );
+  return (await module.buildApi({ outDir })).outDir;
+}
