@@ -42,6 +42,21 @@ export interface ProcessSpec {
   netnsPath: string;
   hostsFile: string;
   readonlyRootfs: boolean;
+  /** ECS `memory` (hard limit, MiB): past it the kernel kills the container (exit 137). */
+  memoryLimitMiB?: number;
+  /** ECS `cpu` units (1024 = one core), as relative cpu.shares like docker's --cpu-shares. */
+  cpuUnits?: number;
+}
+
+function resources(spec: ProcessSpec): Record<string, unknown> | undefined {
+  const result: Record<string, unknown> = {};
+  if (spec.memoryLimitMiB !== undefined) {
+    const bytes = spec.memoryLimitMiB * 1024 * 1024;
+    // swap equal to the limit: no swap on top of it, as ECS containers have none.
+    result.memory = { limit: bytes, swap: bytes };
+  }
+  if (spec.cpuUnits !== undefined) result.cpu = { shares: Math.max(2, spec.cpuUnits) };
+  return Object.keys(result).length > 0 ? result : undefined;
 }
 
 /** An OCI runtime spec (runc's config.json) for one container process. */
@@ -113,6 +128,7 @@ export function runtimeSpec(spec: ProcessSpec): Record<string, unknown> {
         { type: "mount" },
         { type: "network", path: spec.netnsPath },
       ],
+      resources: resources(spec),
       maskedPaths: MASKED_PATHS,
       readonlyPaths: READONLY_PATHS,
     },

@@ -26,6 +26,10 @@ export interface ContainerSpec {
   /** uid, uid:gid, user or user:group, looked up in the image; default the image's USER, else root. */
   user?: string;
   readonlyRootFilesystem?: boolean;
+  /** ECS `memory`: hard limit in MiB; the kernel kills the container past it (exit 137). */
+  memoryLimitMiB?: number;
+  /** ECS `cpu` units, as relative CPU shares. */
+  cpuUnits?: number;
   /** Called with each output line as it is read (e.g. to ship it as a CloudWatch log event). */
   onLog?: (line: LogLine) => void;
 }
@@ -120,6 +124,8 @@ export class TaskRuntime {
           netnsPath: spec.network.netnsPath,
           hostsFile: spec.network.hostsFile,
           readonlyRootfs: spec.readonlyRootFilesystem ?? false,
+          memoryLimitMiB: spec.memoryLimitMiB,
+          cpuUnits: spec.cpuUnits,
         }),
       });
     } catch (error) {

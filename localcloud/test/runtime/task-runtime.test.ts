@@ -163,10 +163,14 @@ describe("TaskRuntime", () => {
     });
     expect(await failing.exited).toEqual({ exitCode: 3 });
     const logs = failing.logs();
-    expect(logs.map(({ stream, message }) => ({ stream, message }))).toEqual([
-      { stream: "stdout", message: "step 1" },
-      { stream: "stderr", message: "boom: no database" },
-    ]);
+    // stdout and stderr are two pipes: lines keep their order within a stream, not across.
+    expect(logs.map(({ stream, message }) => ({ stream, message }))).toEqual(
+      expect.arrayContaining([
+        { stream: "stdout", message: "step 1" },
+        { stream: "stderr", message: "boom: no database" },
+      ]),
+    );
+    expect(logs).toHaveLength(2);
     for (const line of logs) expect(line.timestamp).toBeGreaterThanOrEqual(before);
   });
 
@@ -247,6 +251,40 @@ describe("TaskRuntime", () => {
     } finally {
       hostServer.close();
     }
+  });
+
+  it("applies a read-only root filesystem and a memory limit", async () => {
+    const task = await newTask();
+    const readOnly = await runtime.startContainer({
+      name: "readonly",
+      image: nodeImage,
+      network: task,
+      readonlyRootFilesystem: true,
+      command: ["/bin/sh", "-c", "echo x > /etc/motd || echo refused"],
+    });
+    expect(await readOnly.exited).toEqual({ exitCode: 0 });
+    expect(readOnly.logs().map(({ stream, message }) => ({ stream, message }))).toEqual(
+      expect.arrayContaining([
+        { stream: "stderr", message: "/bin/sh: 1: cannot create /etc/motd: Read-only file system" },
+        { stream: "stdout", message: "refused" },
+      ]),
+    );
+    const hog = (megabytes: number) =>
+      runtime.startContainer({
+        name: "hog",
+        image: nodeImage,
+        network: task,
+        memoryLimitMiB: 96,
+        command: [
+          "node",
+          "-e",
+          `Buffer.alloc(${megabytes} * 1024 * 1024, 1); console.log("allocated")`,
+        ],
+      });
+    const modest = await hog(16);
+    expect(await modest.exited).toEqual({ exitCode: 0 });
+    const greedy = await hog(256);
+    expect(await greedy.exited).toEqual({ exitCode: 137, signal: "SIGKILL" });
   });
 
   it("never writes to the cached image rootfs", async () => {
