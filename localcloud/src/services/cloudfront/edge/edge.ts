@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { FaultInjector } from "../../../server/faults";
 import type { RequestLog } from "../../../server/request-log";
@@ -302,14 +303,8 @@ export class Edge {
     body.on("data", (chunk: Buffer) => {
       bytes += chunk.length;
     });
-    await new Promise<void>((resolve) => {
-      body.pipe(res);
-      body.once("error", () => {
-        res.destroy();
-        resolve();
-      });
-      res.once("close", resolve);
-    });
+    // pipeline tears both sides down when either fails or the viewer goes away mid-stream.
+    await pipeline(body, res).catch(() => {});
     return bytes;
   }
 }
