@@ -19,6 +19,14 @@ export const BUNDLES: { out: string; stub?: string; entry?: string }[] = [
     out: "promote-image/dist/index.js",
     stub: 'import { promoteImageAction } from "./src/entries/promote-image";\nawait promoteImageAction();\n',
   },
+  {
+    out: "publish-web/dist/index.js",
+    stub: 'import { publishWebAction } from "./src/entries/publish-web";\nawait publishWebAction();\n',
+  },
+  {
+    out: "preview/dist/index.js",
+    stub: 'import { previewAction } from "./src/entries/preview";\nawait previewAction();\n',
+  },
   { out: "dist/shipline.mjs", entry: "src/cli/main.ts" },
 ];
 

@@ -3,7 +3,10 @@ import { ConfigurationError, type ExitCode } from "../lib/errors";
 import { type Logger, TerminalLogger } from "../lib/logger";
 import { run } from "../lib/run";
 import { buildImageCommand } from "./build-image";
+import { invalidateCommand } from "./invalidate";
+import { previewCommand } from "./preview";
 import { promoteCommand } from "./promote";
+import { publishWebCommand } from "./publish-web";
 
 /**
  * The `shipline` command line: one subcommand per unit, each mapping flags onto the same typed
@@ -26,6 +29,9 @@ export async function runCli(
     .configureOutput({ outputError: () => {} });
   buildImageCommand(program, () => logger, env);
   promoteCommand(program, () => logger);
+  publishWebCommand(program, () => logger, env);
+  invalidateCommand(program, () => logger, env);
+  previewCommand(program, () => logger, env);
   return run(async () => {
     try {
       await program.parseAsync(argv, { from: "user" });

@@ -1,0 +1,71 @@
+import type { Command } from "commander";
+import { ciDefaults, mergeRawInputs } from "../lib/ci-context";
+import type { Logger } from "../lib/logger";
+import { previewCiDefaults } from "../preview/ci-defaults";
+import { githubHost, githubRest } from "../preview/comments";
+import { parsePreviewInputs } from "../preview/inputs";
+import { runPreview } from "../preview/preview";
+import { createCloudFrontClient, createS3Client } from "../web/clients";
+import { addFlags, type FlagSpec, flagsToRawInputs } from "./options";
+import { PUBLISH_SETTINGS_FLAGS } from "./publish-web";
+
+export const PREVIEW_FLAGS: FlagSpec[] = [
+  ...PUBLISH_SETTINGS_FLAGS,
+  {
+    name: "pull-request",
+    description: "pull request number (default: from GITHUB_REF / CIRCLE_PULL_REQUEST)",
+  },
+  {
+    name: "previews-prefix",
+    description: 'where previews live in the bucket (default "previews/")',
+  },
+  {
+    name: "comment",
+    description:
+      "comment the URL on the pull request: true or false (default true; needs GITHUB_TOKEN)",
+  },
+  { name: "repository", description: "owner/name on GitHub (default GITHUB_REPOSITORY)" },
+  {
+    name: "open-pull-requests",
+    description: "for sweep without GitHub: a pull request still open",
+    repeatable: true,
+  },
+];
+
+export function previewCommand(
+  program: Command,
+  logger: () => Logger,
+  env: NodeJS.ProcessEnv,
+): void {
+  const command = program
+    .command("preview")
+    .description(
+      "pull request previews under previews/pr-<n>/: publish, destroy, or sweep closed ones",
+    )
+    .argument("<command>", "publish, destroy or sweep");
+  addFlags(command, PREVIEW_FLAGS).action(
+    async (name: string, options: Record<string, unknown>) => {
+      const inputs = parsePreviewInputs(
+        mergeRawInputs(
+          ciDefaults(env),
+          previewCiDefaults(env),
+          flagsToRawInputs(options, PREVIEW_FLAGS),
+          {
+            command: name,
+          },
+        ),
+      );
+      const region = inputs.publish.region ? { region: inputs.publish.region } : {};
+      const host =
+        inputs.githubToken && inputs.repository
+          ? githubHost(githubRest(inputs.githubToken, inputs.repository, env.GITHUB_API_URL))
+          : undefined;
+      await runPreview(inputs, {
+        logger: logger(),
+        s3: createS3Client({ ...region, concurrency: inputs.publish.concurrency }, env),
+        cloudfront: () => createCloudFrontClient(region),
+        ...(host ? { host } : {}),
+      });
+    },
+  );
+}

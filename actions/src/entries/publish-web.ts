@@ -1,0 +1,26 @@
+import { ciDefaults, mergeRawInputs } from "../lib/ci-context";
+import type { ExitCode } from "../lib/errors";
+import { readActionInputs } from "../lib/github-inputs";
+import { GitHubLogger, type Logger } from "../lib/logger";
+import { run } from "../lib/run";
+import { createCloudFrontClient, createS3Client } from "../web/clients";
+import { parsePublishWebInputs, publishWebSchema } from "../web/inputs";
+import { publishWeb } from "../web/publish-web";
+
+/** The publish-web GitHub Action: action.yml inputs → typed Inputs → publishWeb → outputs. */
+export function publishWebAction(
+  logger: Logger = new GitHubLogger(),
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<ExitCode> {
+  return run(async () => {
+    const inputs = parsePublishWebInputs(
+      mergeRawInputs(ciDefaults(env), readActionInputs(publishWebSchema)),
+    );
+    const region = inputs.region ? { region: inputs.region } : {};
+    await publishWeb(inputs, {
+      logger,
+      s3: createS3Client({ ...region, concurrency: inputs.concurrency }, env),
+      cloudfront: () => createCloudFrontClient(region),
+    });
+  }, logger);
+}

@@ -1,0 +1,107 @@
+import { z } from "zod";
+import { ConfigurationError, quote } from "../lib/errors";
+import {
+  boolean,
+  integer,
+  list,
+  oneOf,
+  optionalText,
+  parseInputs,
+  type RawInputs,
+  textWithDefault,
+} from "../lib/inputs";
+import {
+  checkPublishSettings,
+  type PublishWebInputs,
+  publishSettingsShape,
+  rules,
+} from "../web/inputs";
+import { normalizePrefix } from "../web/ledger-keys";
+
+/** The inputs of the preview action, named exactly as in actions/preview/action.yml. */
+export const previewSchema = z.object({
+  ...publishSettingsShape,
+  // Only `publish` reads a folder.
+  source: optionalText(),
+  command: oneOf(["publish", "destroy", "sweep"], "publish"),
+  "pull-request": integer(0, { min: 0 }),
+  "previews-prefix": textWithDefault("previews/"),
+  comment: boolean(true),
+  "github-token": optionalText(),
+  repository: optionalText(),
+  "open-pull-requests": list(),
+  prefix: textWithDefault(""),
+});
+
+export interface PreviewInputs {
+  command: "publish" | "destroy" | "sweep";
+  /** The pull request number (publish, destroy). */
+  pullRequest: number;
+  /** Where previews live: "previews/". */
+  previewsPrefix: string;
+  comment: boolean;
+  githubToken?: string;
+  repository?: string;
+  /** For sweep without GitHub: the pull requests still open. */
+  openPullRequests?: number[];
+  /** The publish settings, with `prefix` = previews/pr-<n>/ and `source` when publishing. */
+  publish: PublishWebInputs;
+}
+
+export function previewPrefix(previewsPrefix: string, pullRequest: number): string {
+  return `${previewsPrefix}pr-${pullRequest}/`;
+}
+
+export function parsePreviewInputs(raw: RawInputs): PreviewInputs {
+  const parsed = parseInputs(previewSchema, raw);
+  const problems: string[] = [];
+  const previewsPrefix = normalizePrefix(parsed["previews-prefix"], "previews-prefix");
+  if (previewsPrefix === "")
+    problems.push(
+      'input "previews-prefix" must not be empty (previews never go at the bucket root)',
+    );
+  if (parsed.command !== "sweep" && parsed["pull-request"] < 1) {
+    problems.push(
+      `input "pull-request" is required for ${parsed.command} (the pull request number)`,
+    );
+  }
+  if (parsed.command === "publish" && parsed.source === undefined)
+    problems.push('input "source" is required for publish');
+  const open = parsed["open-pull-requests"].map((value) => {
+    if (!/^\d+$/.test(value))
+      problems.push(`input "open-pull-requests" ${quote(value)} is not a pull request number`);
+    return Number(value);
+  });
+  if (
+    parsed.command === "sweep" &&
+    open.length === 0 &&
+    !(parsed["github-token"] && parsed.repository)
+  ) {
+    problems.push(
+      'sweep needs "open-pull-requests", or "github-token" and "repository" to ask GitHub',
+    );
+  }
+  if (problems.length > 0) throw new ConfigurationError(problems.join("\n"));
+  const settings = checkPublishSettings({
+    ...parsed,
+    source: parsed.source ?? "",
+    prefix:
+      parsed.command === "sweep"
+        ? previewsPrefix
+        : previewPrefix(previewsPrefix, parsed["pull-request"]),
+  });
+  return {
+    command: parsed.command,
+    pullRequest: parsed["pull-request"],
+    previewsPrefix,
+    comment: parsed.comment,
+    ...(parsed["github-token"] ? { githubToken: parsed["github-token"] } : {}),
+    ...(parsed.repository ? { repository: parsed.repository } : {}),
+    ...(open.length > 0 ? { openPullRequests: open } : {}),
+    publish: {
+      ...settings,
+      "cache-control": rules(settings["cache-control"]),
+      "content-type": rules(settings["content-type"]),
+    },
+  };
+}

@@ -1,0 +1,98 @@
+import type { CloudFrontClient } from "@aws-sdk/client-cloudfront";
+import type { S3Client } from "@aws-sdk/client-s3";
+import type { Clock } from "../lib/clock";
+import { ConfigurationError } from "../lib/errors";
+import type { Logger } from "../lib/logger";
+import type { SiteLocation } from "../web/ledger";
+import { publishWeb } from "../web/publish-web";
+import type { PublishResult } from "../web/report";
+import { type PullRequestHost, previewCommentBody } from "./comments";
+import { type DestroyResult, destroySite } from "./destroy";
+import { type PreviewInputs, previewPrefix } from "./inputs";
+import { publishedPreviews, stalePreviews } from "./sweep";
+
+export interface PreviewDeps {
+  s3: S3Client;
+  cloudfront: () => CloudFrontClient;
+  logger: Logger;
+  /** The code host, when there is one to comment on / ask (GitHub with a token). */
+  host?: PullRequestHost;
+  clock?: Clock;
+  invalidationTimings?: { backoffMs?: number; maxBackoffMs?: number; pollMs?: number };
+}
+
+export type PreviewResult =
+  | { command: "publish"; publish: PublishResult; comment: string }
+  | { command: "destroy"; destroyed: DestroyResult }
+  | { command: "sweep"; destroyed: DestroyResult[]; kept: number[] };
+
+/** publish | destroy | sweep, all through the same engine as publish-web, under previews/pr-<n>/. */
+export async function runPreview(inputs: PreviewInputs, deps: PreviewDeps): Promise<PreviewResult> {
+  const { logger } = deps;
+  if (inputs.command === "publish") {
+    const publish = await publishWeb(inputs.publish, deps);
+    let comment = "skipped";
+    if (inputs.comment && deps.host && !inputs.publish["dry-run"]) {
+      comment = await deps.host.upsertComment(
+        inputs.pullRequest,
+        previewCommentBody({
+          ...(publish.url ? { url: publish.url } : {}),
+          releaseId: publish.releaseId,
+          uploaded: publish.totals.uploaded,
+          skipped: publish.totals.skipped,
+        }),
+      );
+    }
+    logger.output("comment", comment);
+    return { command: "publish", publish, comment };
+  }
+  const site = (prefix: string): SiteLocation => ({
+    bucket: inputs.publish.bucket,
+    prefix,
+    ledgerPrefix: inputs.publish["ledger-prefix"],
+  });
+  const destroy = (pr: number) =>
+    destroySite(
+      site(previewPrefix(inputs.previewsPrefix, pr)),
+      {
+        distributionIds: inputs.publish.invalidate ? inputs.publish["distribution-id"] : [],
+        deleteLimit: inputs.publish["delete-limit"],
+        releaseLabel: `pr-${pr}`,
+      },
+      deps,
+    );
+  if (inputs.command === "destroy") {
+    const destroyed = await destroy(inputs.pullRequest);
+    logger.output("deleted", String(destroyed.deleted));
+    logger.output("invalidation-id", destroyed.invalidationIds.join(","));
+    return { command: "destroy", destroyed };
+  }
+  const published = await publishedPreviews(
+    deps.s3,
+    inputs.publish.bucket,
+    inputs.publish["ledger-prefix"],
+    inputs.previewsPrefix,
+  );
+  const open = inputs.openPullRequests ?? (await openFromHost(deps.host));
+  const stale = stalePreviews(published, open);
+  logger.info(`previews: ${published.length} published, ${stale.length} of closed pull requests`);
+  const destroyed: DestroyResult[] = [];
+  for (const pr of stale) destroyed.push(await destroy(pr));
+  logger.output("removed", stale.join(","));
+  logger.output("deleted", String(destroyed.reduce((total, item) => total + item.deleted, 0)));
+  await logger.summary({
+    title: "Preview sweep",
+    headers: ["pull request", "prefix", "objects deleted"],
+    rows: destroyed.map((item, i) => [`#${stale[i]}`, item.prefix, String(item.deleted)]),
+  });
+  return { command: "sweep", destroyed, kept: published.filter((pr) => !stale.includes(pr)) };
+}
+
+async function openFromHost(host: PullRequestHost | undefined): Promise<number[]> {
+  if (!host) {
+    throw new ConfigurationError(
+      'sweep needs "open-pull-requests", or "github-token" and "repository"',
+    );
+  }
+  return host.openPullRequests();
+}

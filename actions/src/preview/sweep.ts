@@ -1,0 +1,41 @@
+import { ListObjectsV2Command, type S3Client } from "@aws-sdk/client-s3";
+import { bucketError } from "../web/ledger";
+import { siteName } from "../web/ledger-keys";
+
+/** The pull requests that have a preview, from the ledger's site folders (one listing). */
+export async function publishedPreviews(
+  s3: S3Client,
+  bucket: string,
+  ledgerPrefix: string,
+  previewsPrefix: string,
+): Promise<number[]> {
+  const folder = `${ledgerPrefix}web/${siteName(previewsPrefix)}/`;
+  const numbers: number[] = [];
+  let token: string | undefined;
+  do {
+    const page = await s3
+      .send(
+        new ListObjectsV2Command({
+          Bucket: bucket,
+          Prefix: folder,
+          Delimiter: "/",
+          ...(token ? { ContinuationToken: token } : {}),
+        }),
+      )
+      .catch((error: unknown) => {
+        throw bucketError(error, bucket) ?? error;
+      });
+    for (const common of page.CommonPrefixes ?? []) {
+      const match = /pr-(\d+)\/$/.exec(common.Prefix ?? "");
+      if (match) numbers.push(Number(match[1]));
+    }
+    token = page.IsTruncated ? page.NextContinuationToken : undefined;
+  } while (token);
+  return numbers.sort((a, b) => a - b);
+}
+
+/** Previews whose pull request is no longer open. */
+export function stalePreviews(published: number[], open: number[]): number[] {
+  const stillOpen = new Set(open);
+  return published.filter((pr) => !stillOpen.has(pr));
+}
