@@ -11,15 +11,14 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AwsError } from "../../src/server/errors";
 import { ObjectStore } from "../../src/services/s3/store";
-import { startTestCloud } from "../helpers/cloud";
-import { s3Client, uniqueBucket } from "./support";
+import { type S3TestCloud, s3Client, startS3Cloud, uniqueBucket } from "./support";
 
-let cloud: Awaited<ReturnType<typeof startTestCloud>>;
+let cloud: S3TestCloud;
 let s3: S3Client;
 const bucket = uniqueBucket("conditional");
 
 beforeAll(async () => {
-  cloud = await startTestCloud();
+  cloud = await startS3Cloud();
   s3 = s3Client(cloud);
   await s3.send(new CreateBucketCommand({ Bucket: bucket }));
 });

@@ -12,14 +12,13 @@ import {
 } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listPage } from "../../src/services/s3/listing";
-import { startTestCloud } from "../helpers/cloud";
-import { s3Client, uniqueBucket } from "./support";
+import { type S3TestCloud, s3Client, startS3Cloud, uniqueBucket } from "./support";
 
-let cloud: Awaited<ReturnType<typeof startTestCloud>>;
+let cloud: S3TestCloud;
 let s3: S3Client;
 
 beforeAll(async () => {
-  cloud = await startTestCloud();
+  cloud = await startS3Cloud();
   s3 = s3Client(cloud);
 });
 afterAll(async () => {

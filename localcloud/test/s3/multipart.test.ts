@@ -12,16 +12,15 @@ import {
   UploadPartCommand,
 } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestCloud } from "../helpers/cloud";
-import { s3Client, uniqueBucket } from "./support";
+import { type S3TestCloud, s3Client, startS3Cloud, uniqueBucket } from "./support";
 
-let cloud: Awaited<ReturnType<typeof startTestCloud>>;
+let cloud: S3TestCloud;
 let s3: S3Client;
 const bucket = uniqueBucket("multipart");
 const MiB = 1024 * 1024;
 
 beforeAll(async () => {
-  cloud = await startTestCloud();
+  cloud = await startS3Cloud();
   s3 = s3Client(cloud);
   await s3.send(new CreateBucketCommand({ Bucket: bucket }));
 });

@@ -88,7 +88,6 @@ const readObject = (context: S3Context, call: S3Call, withBody: boolean): AwsRes
   const range = parseRange(request.header("range"), object.size);
   const wantsChecksum = request.header("x-amz-checksum-mode")?.toUpperCase() === "ENABLED";
   const headers = objectResponseHeaders(object, request.query, wantsChecksum && !range);
-  if (object.partsCount !== undefined) headers["x-amz-mp-parts-count"] = String(object.partsCount);
   if (range) {
     headers["content-range"] = `bytes ${range.start}-${range.end}/${object.size}`;
     headers["content-length"] = String(range.end - range.start + 1);
