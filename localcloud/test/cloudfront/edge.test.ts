@@ -356,7 +356,7 @@ describe("routing and origins", () => {
 describe("HTTP origins behind a caching behaviour", () => {
   it("revalidates with the origin's ETag and keys the cache by query string when told to", async () => {
     const config = spaConfig("feed-1", "edge-site", api.port);
-    const { url } = await createEdge("feed-1", {
+    const { id, url } = await createEdge("feed-1", {
       CacheBehaviors: {
         Quantity: 2,
         Items: [
@@ -385,6 +385,11 @@ describe("HTTP origins behind a caching behaviour", () => {
     });
     expect(apiCalls[before]?.headers["if-none-match"]).toBe('"feed-1"');
     expect((await get(`${url}/feed/news?page=2`)).xCache).toBe("Miss from cloudfront");
+    // With query strings in the cache key, an invalidation names one variant (or a wildcard).
+    const purge = await invalidate(id, "feed-page-1", ["/feed/news?page=1"]);
+    await eventually(() => completed(id, purge));
+    expect((await get(`${url}/feed/news?page=1`)).xCache).toBe("Miss from cloudfront");
+    expect((await get(`${url}/feed/news?page=2`)).xCache).toBe("RefreshHit from cloudfront");
     feedVersion = 2;
     expect(await get(`${url}/feed/news?page=1`)).toMatchObject({
       body: "feed 2 /feed/news?page=1",

@@ -13,7 +13,7 @@ export const validatePaths = (paths: string[]): void => {
     throw new AwsError("InvalidArgument", "Your request contains no invalidation paths.");
   }
   const bad = paths.find(
-    (path) => !path.startsWith("/") || path.slice(0, -1).includes("*") || path.length > 4096,
+    (path) => !path.startsWith("/") || path.slice(0, -1).includes("*") || path.length > 4000,
   );
   if (bad !== undefined) {
     throw new AwsError(

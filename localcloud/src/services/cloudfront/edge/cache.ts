@@ -5,7 +5,7 @@ export interface CachedResponse {
   status: number;
   headers: Record<string, string | string[]>;
   body: Buffer;
-  /** The viewer path (decoded, without query) that invalidations are matched against. */
+  /** What invalidations match: the decoded viewer path, with its query string if in the key. */
   path: string;
   /** When it was stored or last revalidated (epoch ms): the base of `Age` and freshness. */
   storedAt: number;

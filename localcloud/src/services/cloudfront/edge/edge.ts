@@ -140,7 +140,10 @@ export class Edge {
       (viewer.method === "GET" || viewer.method === "HEAD") && behavior.cachePolicy.maxTtl > 0;
     if (!cacheable) return this.passThrough(viewer, config, behavior, originPath);
 
-    const key = viewer.path + (behavior.cachePolicy.queryStringInKey ? viewer.rawQuery : "");
+    const queryInKey = behavior.cachePolicy.queryStringInKey;
+    const key = viewer.path + (queryInKey ? viewer.rawQuery : "");
+    // Invalidations name a path, plus the query string when it is part of the cache key.
+    const invalidationTarget = viewer.path + (queryInKey ? safeDecode(viewer.rawQuery) : "");
     const now = Date.now();
     const cached = this.deps.cache.get(key);
     if (cached && isFresh(cached, now))
@@ -171,7 +174,7 @@ export class Edge {
     if (origin.status >= 400) {
       return this.errorResponse(viewer, config, { ...origin, body }, (response, ttl) => {
         if (ttl > 0 && CACHEABLE_ERRORS.has(origin.status)) {
-          this.deps.cache.set(key, entry(viewer.path, response, body, ttl, true, now));
+          this.deps.cache.set(key, entry(invalidationTarget, response, body, ttl, true, now));
         }
       });
     }
@@ -182,7 +185,7 @@ export class Edge {
       now,
     );
     if (ttl !== undefined && CACHEABLE_STATUSES.has(origin.status)) {
-      this.deps.cache.set(key, entry(viewer.path, origin, body, ttl, false, now));
+      this.deps.cache.set(key, entry(invalidationTarget, origin, body, ttl, false, now));
     } else {
       this.deps.cache.delete(key);
     }
