@@ -14,6 +14,7 @@ export async function prepareRootfs(
   stateDir: string,
   imageRootfs: string,
   containerDir: string,
+  preferred: RootfsMode = "overlay",
 ): Promise<{ path: string; mode: RootfsMode }> {
   const path = join(containerDir, "bundle", "rootfs");
   const upper = join(containerDir, "upper");
@@ -21,21 +22,23 @@ export async function prepareRootfs(
   await mkdir(path, { recursive: true });
   await mkdir(upper, { recursive: true });
   await mkdir(work, { recursive: true });
-  await remember(stateDir, { kind: "mount", path });
-  const overlay = await run(
-    "mount",
-    [
-      "-t",
-      "overlay",
-      "overlay",
-      "-o",
-      `lowerdir=${imageRootfs},upperdir=${upper},workdir=${work}`,
-      path,
-    ],
-    { allowFailure: true },
-  );
-  if (overlay.code === 0) return { path, mode: "overlay" };
-  await forget(stateDir, { kind: "mount", path });
+  if (preferred === "overlay") {
+    await remember(stateDir, { kind: "mount", path });
+    const overlay = await run(
+      "mount",
+      [
+        "-t",
+        "overlay",
+        "overlay",
+        "-o",
+        `lowerdir=${imageRootfs},upperdir=${upper},workdir=${work}`,
+        path,
+      ],
+      { allowFailure: true },
+    );
+    if (overlay.code === 0) return { path, mode: "overlay" };
+    await forget(stateDir, { kind: "mount", path });
+  }
   await run("cp", ["-a", "--reflink=auto", `${imageRootfs}/.`, path]);
   return { path, mode: "copy" };
 }

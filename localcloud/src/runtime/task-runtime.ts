@@ -40,6 +40,8 @@ export interface TaskRuntimeOptions {
   network?: NetworkConfig;
   /** Undo a crashed previous run with the same state folder first (default true). */
   cleanupFirst?: boolean;
+  /** "overlay" (default) falls back to "copy" where overlayfs cannot mount; "copy" forces copies. */
+  rootfs?: RootfsMode;
 }
 
 /**
@@ -48,6 +50,7 @@ export interface TaskRuntimeOptions {
  */
 export class TaskRuntime {
   readonly stateDir: string;
+  private readonly preferredRootfs: RootfsMode;
   private readonly networks: TaskNetworks;
   private readonly live = new Set<Container>();
   /** How the last container's rootfs was made: "overlay" normally, "copy" where overlay fails. */
@@ -55,6 +58,7 @@ export class TaskRuntime {
 
   private constructor(options: TaskRuntimeOptions) {
     this.stateDir = options.stateDir;
+    this.preferredRootfs = options.rootfs ?? "overlay";
     this.networks = new TaskNetworks(options.stateDir, options.network ?? DEFAULT_NETWORK);
   }
 
@@ -86,7 +90,12 @@ export class TaskRuntime {
     const containerDir = join(this.stateDir, "containers", id);
     await remember(this.stateDir, { kind: "dir", path: containerDir });
     await mkdir(containerDir, { recursive: true });
-    const rootfs = await prepareRootfs(this.stateDir, spec.image.rootfs, containerDir);
+    const rootfs = await prepareRootfs(
+      this.stateDir,
+      spec.image.rootfs,
+      containerDir,
+      this.preferredRootfs,
+    );
     this.rootfsMode = rootfs.mode;
     const releaseOnFailure = async () => {
       if (rootfs.mode === "overlay") await releaseMount(this.stateDir, rootfs.path);

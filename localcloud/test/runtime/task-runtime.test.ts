@@ -287,27 +287,35 @@ describe("TaskRuntime", () => {
     expect(await greedy.exited).toEqual({ exitCode: 137, signal: "SIGKILL" });
   });
 
-  it("never writes to the cached image rootfs", async () => {
-    const task = await newTask();
-    const writer = await runtime.startContainer({
-      name: "writer",
-      image: nodeImage,
-      network: task,
-      // The image has no coreutils: shell built-ins only.
-      command: [
-        "/bin/sh",
-        "-c",
-        "echo changed > /etc/passwd && : > /usr/local/bin/node && echo done",
-      ],
-    });
-    expect(await writer.exited).toEqual({ exitCode: 0 });
-    expect(writer.logs().map((line) => line.message)).toEqual(["done"]);
-    expect(await readFile(join(nodeImage.rootfs, "etc/passwd"), "utf8")).toContain("node:x:1000");
-    expect((await stat(join(nodeImage.rootfs, "usr/local/bin/node"))).size).toBeGreaterThan(
-      1_000_000,
-    );
-    expect(runtime.rootfsMode).toBe("overlay");
-  });
+  it.each(["overlay", "copy"] as const)(
+    "never writes to the cached image rootfs (%s)",
+    async (mode) => {
+      const task = await newTask();
+      // A second runtime on the same state folder and bridge, forcing the fallback for "copy".
+      const writerRuntime =
+        mode === "overlay"
+          ? runtime
+          : await TaskRuntime.open({ stateDir, network, cleanupFirst: false, rootfs: "copy" });
+      const writer = await writerRuntime.startContainer({
+        name: "writer",
+        image: nodeImage,
+        network: task,
+        // The image has no coreutils: shell built-ins only.
+        command: [
+          "/bin/sh",
+          "-c",
+          "echo changed > /etc/passwd && : > /usr/local/bin/node && echo done",
+        ],
+      });
+      expect(await writer.exited).toEqual({ exitCode: 0 });
+      expect(writer.logs().map((line) => line.message)).toEqual(["done"]);
+      expect(writerRuntime.rootfsMode).toBe(mode);
+      expect(await readFile(join(nodeImage.rootfs, "etc/passwd"), "utf8")).toContain("node:x:1000");
+      expect((await stat(join(nodeImage.rootfs, "usr/local/bin/node"))).size).toBeGreaterThan(
+        1_000_000,
+      );
+    },
+  );
 
   it("stops with SIGTERM, then SIGKILL when the process ignores it", async () => {
     const task = await newTask();
