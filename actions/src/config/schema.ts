@@ -1,0 +1,135 @@
+import { z } from "zod";
+import { parseDuration } from "../lib/inputs";
+
+/**
+ * The environment configuration file (`shipline.yml`). Keys are spelled like the inputs and flags
+ * they feed (kebab-case), so one name works in the file, on the command line and in action.yml.
+ * The same schema produces `shipline.schema.json` for editors (see json-schema.ts).
+ */
+
+const duration = z
+  .union([z.string(), z.number().nonnegative()])
+  .refine((value) => typeof value === "number" || parseDuration(value) !== undefined, {
+    message: 'expected a duration like "30s", "5m" or "1h" (or a number of seconds)',
+  })
+  .describe('A duration like "30s", "5m", "1h30m", or a number of seconds.');
+
+const name = (what: string) => z.string().min(1, `expected a non-empty ${what}`);
+
+export const containerSchema = z
+  .object({
+    repository: name("ECR repository name").describe(
+      'The ECR repository the image is pushed to, e.g. "shipline/api".',
+    ),
+    preset: z
+      .enum(["api", "nginx"])
+      .optional()
+      .describe("How the image is built by the oci builder (the sample app's presets)."),
+    context: z
+      .string()
+      .optional()
+      .describe("The folder with the bundle or config the image is made of."),
+  })
+  .strict();
+
+export const gateSchema = z
+  .object({
+    timeout: duration.optional().describe("Hard limit for the rollout gate (default 10m)."),
+    interval: duration.optional().describe("Poll interval of the gate (default 5s)."),
+    "healthy-polls": z
+      .number()
+      .int()
+      .min(1)
+      .max(100)
+      .optional()
+      .describe("Consecutive healthy polls needed to pass (default 3)."),
+    "grace-period": duration
+      .optional()
+      .describe("Time after a task starts during which an unhealthy target is not yet failure."),
+  })
+  .strict();
+
+export const environmentSchema = z
+  .object({
+    region: z
+      .string()
+      .regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, 'expected an AWS region name like "eu-west-1"')
+      .optional()
+      .describe("AWS region; default is the file's top-level region, then the SDK's."),
+    cluster: name("ECS cluster name").describe("The ECS cluster."),
+    service: name("ECS service name").describe("The ECS service behind the load balancer."),
+    containers: z
+      .record(name("container name"), containerSchema)
+      .refine((value) => Object.keys(value).length > 0, {
+        message: "expected at least one container",
+      })
+      .describe("Task definition containers (by name) whose images shipline builds and rolls."),
+    bucket: z
+      .string()
+      .regex(
+        /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/,
+        "expected an S3 bucket name (3–63 lowercase letters, digits, '.' and '-')",
+      )
+      .describe("The deploy bucket: the SPA and shipline's ledger."),
+    distributions: z
+      .array(
+        z
+          .string()
+          .regex(/^[A-Z0-9]{6,32}$/, 'expected a CloudFront distribution id like "E2QWRUHAPOMQZL"'),
+      )
+      .default([])
+      .describe("CloudFront distributions serving the bucket."),
+    url: z.url().optional().describe("The site's public URL (default: the distribution's)."),
+    web: z.string().optional().describe("The built SPA folder to publish (default app-web/dist)."),
+    gate: gateSchema.default({}).describe("How the ECS rollout is judged."),
+    "keep-revisions": z
+      .number()
+      .int()
+      .min(1)
+      .max(100)
+      .optional()
+      .describe("Task definition revisions to keep (default 5)."),
+    "keep-releases": z
+      .number()
+      .int()
+      .min(0)
+      .max(100)
+      .optional()
+      .describe("Earlier web releases whose files are kept for old tabs and rollback (default 3)."),
+    "lock-ttl": duration
+      .optional()
+      .describe("After this long a deploy lock left by a crashed run may be taken over (30m)."),
+  })
+  .strict();
+
+export const configSchema = z
+  .object({
+    $schema: z.string().optional(),
+    version: z.literal(1).describe("Format version of this file."),
+    region: z
+      .string()
+      .regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, 'expected an AWS region name like "eu-west-1"')
+      .optional()
+      .describe("Default AWS region for every environment."),
+    "ledger-prefix": z
+      .string()
+      .regex(/^[^/].*\/$/, 'expected a key prefix ending with "/", like ".shipline/"')
+      .optional()
+      .describe("Reserved prefix of shipline's records in the deploy bucket (.shipline/)."),
+    environments: z
+      .record(
+        z
+          .string()
+          .regex(/^[a-z0-9][a-z0-9-]{0,39}$/, "expected an environment name like production"),
+        environmentSchema,
+      )
+      .refine((value) => Object.keys(value).length > 0, {
+        message: "expected at least one environment",
+      })
+      .describe("The environments, by name (e.g. production, staging)."),
+  })
+  .strict();
+
+export type ShiplineConfig = z.output<typeof configSchema>;
+export type EnvironmentConfig = z.output<typeof environmentSchema>;
+export type ContainerConfig = z.output<typeof containerSchema>;

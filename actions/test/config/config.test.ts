@@ -1,0 +1,128 @@
+import { readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { environmentInputs } from "../../src/config/environment";
+import { configJsonSchema, SCHEMA_FILE } from "../../src/config/json-schema";
+import { loadConfig, parseConfig } from "../../src/config/load";
+import { mergeRawInputs } from "../../src/lib/ci-context";
+import { ConfigurationError } from "../../src/lib/errors";
+import { REPO_ROOT } from "../helpers/fixtures";
+
+const GOOD = `
+version: 1
+region: eu-west-1
+environments:
+  production:
+    cluster: shipline
+    service: web
+    containers:
+      api: { repository: shipline/api, preset: api }
+      nginx: { repository: shipline/nginx, preset: nginx }
+    bucket: shipline-site
+    distributions: [E2QWRUHAPOMQZL]
+    gate: { timeout: 10m, interval: 2, healthy-polls: 3 }
+    keep-revisions: 5
+  staging:
+    region: us-east-1
+    cluster: shipline-staging
+    service: web
+    containers:
+      api: { repository: shipline/api }
+    bucket: shipline-staging
+`;
+
+function problems(text: string): string {
+  try {
+    parseConfig(text, "shipline.yml");
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigurationError);
+    return (error as Error).message;
+  }
+  throw new Error("expected the configuration to be refused");
+}
+
+describe("configuration file", () => {
+  it("parses environments, with defaults", () => {
+    const config = parseConfig(GOOD, "shipline.yml");
+    expect(Object.keys(config.environments)).toEqual(["production", "staging"]);
+    expect(config.environments.staging?.distributions).toEqual([]);
+    expect(config.environments.staging?.gate).toEqual({});
+  });
+
+  it("names the file, the line, the key path and what was expected", () => {
+    const message = problems(GOOD.replace("interval: 2", "interval: soon"));
+    expect(message).toMatch(
+      /^shipline\.yml:13: environments\.production\.gate\.interval: expected a duration like "30s".*got "soon"$/m,
+    );
+  });
+
+  it("reports every problem at once, unknown keys and missing keys included", () => {
+    const message = problems(
+      GOOD.replace("bucket: shipline-site", "bukket: shipline-site").replace(
+        "[E2QWRUHAPOMQZL]",
+        "[not-an-id]",
+      ),
+    );
+    expect(message).toContain('environments.production: unknown key "bukket"');
+    expect(message).toContain("environments.production.bucket: is required (string)");
+    expect(message).toMatch(
+      /shipline\.yml:12: environments\.production\.distributions\.0: expected a CloudFront distribution id.*got "not-an-id"/,
+    );
+  });
+
+  it("refuses invalid YAML with its line", () => {
+    expect(problems("version: 1\nenvironments:\n  a: [\n")).toMatch(
+      /^shipline\.yml:\d+: not valid YAML/,
+    );
+  });
+
+  it("says when the file is missing", async () => {
+    await expect(loadConfig("/nonexistent/shipline.yml")).rejects.toThrow(
+      /configuration file "\/nonexistent\/shipline.yml" does not exist/,
+    );
+  });
+
+  it("turns an environment into raw inputs that flags override", () => {
+    const config = parseConfig(GOOD, "shipline.yml");
+    const fromFile = environmentInputs(config, "production", "shipline.yml");
+    expect(fromFile).toMatchObject({
+      region: "eu-west-1",
+      cluster: "shipline",
+      containers: "api=shipline/api\nnginx=shipline/nginx",
+      "distribution-id": "E2QWRUHAPOMQZL",
+      "gate-timeout": "10m",
+      "gate-interval": "2",
+    });
+    expect(environmentInputs(config, "staging", "shipline.yml").region).toBe("us-east-1");
+    const merged = mergeRawInputs(fromFile, { cluster: "other", bucket: "" });
+    expect(merged.cluster).toBe("other");
+    expect(merged.bucket).toBe("shipline-site");
+  });
+
+  it("names the known environments when asked for another", () => {
+    const config = parseConfig(GOOD, "shipline.yml");
+    expect(() => environmentInputs(config, "prod", "shipline.yml")).toThrow(
+      'shipline.yml: environments.prod: no such environment (the file has "production", "staging")',
+    );
+  });
+
+  it("the committed JSON Schema is the one the zod schema generates", async () => {
+    const committed = await readFile(join(REPO_ROOT, "actions", SCHEMA_FILE), "utf8");
+    expect(committed, "run: npx tsx actions/scripts/write-config-schema.ts").toBe(
+      configJsonSchema(),
+    );
+    const schema = JSON.parse(committed);
+    expect(schema.properties.environments.additionalProperties.required).toEqual(
+      expect.arrayContaining(["cluster", "service", "containers", "bucket"]),
+    );
+  });
+
+  it("loads a file from disk", async () => {
+    const path = join(
+      await import("node:os").then((os) => os.tmpdir()),
+      `shipline-${process.pid}.yml`,
+    );
+    await writeFile(path, GOOD);
+    expect((await loadConfig(path)).region).toBe("eu-west-1");
+  });
+});
