@@ -23,6 +23,11 @@ export const PUBLISH_SETTINGS_FLAGS: FlagSpec[] = [
     repeatable: true,
   },
   {
+    name: "exclude",
+    description: "pattern of files not to publish (default asset-manifest.json)",
+    repeatable: true,
+  },
+  {
     name: "entry-points",
     description: "pattern of entry points, uploaded last (default **/*.html)",
     repeatable: true,

@@ -9,9 +9,11 @@ import {
   optionalText,
   parseInputs,
   type RawInputs,
+  splitList,
   text,
   textWithDefault,
 } from "../lib/inputs";
+import { ASSET_MANIFEST_FILE } from "./asset-manifest";
 import type { HeaderRule } from "./headers";
 import { checkReleaseId, DEFAULT_LEDGER_PREFIX, normalizePrefix } from "./ledger-keys";
 
@@ -25,6 +27,14 @@ export const publishSettingsShape = {
   "release-id": optionalText(),
   revision: optionalText(),
   immutable: list(),
+  /** Build metadata, not site content: its facts go into shipline's own manifest. */
+  exclude: z
+    .string()
+    .optional()
+    .transform((raw) => {
+      const patterns = splitList(raw);
+      return patterns.length > 0 ? patterns : [ASSET_MANIFEST_FILE];
+    }),
   "entry-points": list(),
   "cache-control": keyValues(),
   "content-type": keyValues(),

@@ -1,5 +1,6 @@
 import type { CloudFrontClient } from "@aws-sdk/client-cloudfront";
 import type { S3Client } from "@aws-sdk/client-s3";
+import picomatch from "picomatch";
 import { type Clock, systemClock } from "../lib/clock";
 import { ConfigurationError, quote } from "../lib/errors";
 import type { Logger } from "../lib/logger";
@@ -42,7 +43,9 @@ export async function publishWeb(
   const started = clock.now();
   const { logger } = deps;
 
-  const files = await walkFolder(inputs.source);
+  const isExcluded = picomatch(inputs.exclude, { dot: true });
+  const walked = await walkFolder(inputs.source);
+  const files = walked.filter((file) => !isExcluded(file.path));
   if (!files.some((file) => file.path === "index.html")) {
     throw new ConfigurationError(
       `input "source" ${quote(inputs.source)} has no index.html at its top: is it the built site?`,
@@ -56,7 +59,7 @@ export async function publishWeb(
       `file ${quote(ledgerClash.path)} would land in the reserved ledger prefix ${quote(inputs["ledger-prefix"])}`,
     );
   }
-  const assets = await readAssetManifest(files);
+  const assets = await readAssetManifest(walked);
   const releaseId = checkReleaseId(
     inputs["release-id"] ?? assets?.releaseId ?? inputs.revision ?? missingReleaseId(),
   );

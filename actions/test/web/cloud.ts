@@ -188,3 +188,37 @@ export async function tempDir(name: string): Promise<string> {
 export async function write(path: string, content: string): Promise<void> {
   await writeFile(path, content);
 }
+
+/** A copy of app-web's sources, to change one file and rebuild. */
+export async function sourceCopy(to: string): Promise<string> {
+  await cp(join(REPO_ROOT, "app-web/src"), to, { recursive: true });
+  return to;
+}
+
+/** The asset URLs a page references (script src, stylesheet href). */
+export function referencedAssets(html: string): string[] {
+  return [...html.matchAll(/(?:src|href)="(\/[^"]+\.(?:js|css))"/g)].map((match) => match[1] ?? "");
+}
+
+/**
+ * Loads a page through the edge the way a browser would: the HTML, then every asset it names.
+ * Broken when an asset is missing (the SPA fallback answers HTML for it) or fails.
+ */
+export async function loadPage(
+  base: string,
+  path = "/",
+): Promise<{ ok: boolean; html: string; problems: string[] }> {
+  const page = await fetch(`${base}${path}`);
+  const html = await page.text();
+  const problems: string[] = [];
+  if (page.status !== 200) problems.push(`${path}: ${page.status}`);
+  for (const asset of referencedAssets(html)) {
+    const response = await fetch(`${base}${asset}`);
+    const type = response.headers.get("content-type") ?? "";
+    await response.arrayBuffer();
+    if (response.status !== 200 || type.startsWith("text/html")) {
+      problems.push(`${asset}: ${response.status} ${type}`);
+    }
+  }
+  return { ok: problems.length === 0, html, problems };
+}

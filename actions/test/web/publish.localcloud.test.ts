@@ -1,11 +1,19 @@
+import { appendFile, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { HeadObjectCommand } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ConfigurationError } from "../../src/lib/errors";
 import {
+  bucketState,
   buildSite,
   createBucket,
   createDistribution,
   edgeUrl,
   freshCopy,
+  loadPage,
+  referencedAssets,
+  s3Of,
+  sourceCopy,
   startWebCloud,
   tempDir,
   type WebCloud,
@@ -23,47 +31,274 @@ afterAll(async () => {
   await cloud?.dispose();
 });
 
+const WRITES = [
+  "PutObject",
+  "CopyObject",
+  "CompleteMultipartUpload",
+  "UploadPart",
+  "DeleteObjects",
+  "DeleteObject",
+];
+/** The S3 writes since `since`, as "Operation /bucket/key". */
 const writes = (since: number) =>
   cloud.requestLog
     .list({ sinceSeq: since, service: "s3" })
-    .filter((entry) =>
-      ["PutObject", "CopyObject", "CompleteMultipartUpload", "DeleteObjects"].includes(
-        entry.operation,
-      ),
-    );
+    .filter((entry) => WRITES.includes(entry.operation) && entry.status < 300)
+    .map((entry) => `${entry.operation} ${decodeURIComponent(entry.path)}`);
+const invalidations = (since: number) =>
+  cloud.requestLog.list({
+    sinceSeq: since,
+    service: "cloudfront",
+    operation: "CreateInvalidation",
+  });
+
+let sites = 0;
+/** A bucket and a distribution of its own for each test. */
+async function newSite() {
+  const bucket = `site-${++sites}`;
+  await createBucket(cloud, bucket);
+  const distribution = await createDistribution(cloud, bucket);
+  return { bucket, distribution, edge: edgeUrl(cloud, distribution) };
+}
 
 describe("publish-web on localcloud", () => {
   it("a fresh copy of the same build uploads nothing and invalidates nothing", async () => {
-    await createBucket(cloud, "site-fresh");
-    const distribution = await createDistribution(cloud, "site-fresh");
-    const build = await buildSite(join(tmp, "build-1"), { releaseId: "r1" });
+    const { bucket, distribution, edge } = await newSite();
+    const build = await buildSite(join(tmp, "fresh-1"), { releaseId: "r1" });
     const first = await publish(cloud, {
       source: build.dir,
-      bucket: "site-fresh",
+      bucket,
       "distribution-id": distribution,
     });
-    expect(first.totals.uploaded).toBe(4);
-    const page = await fetch(`${edgeUrl(cloud, distribution)}/`);
-    expect(await page.text()).toContain('content="r1"');
+    expect(first.totals.uploaded).toBe(3);
+    expect((await loadPage(edge)).html).toContain('content="r1"');
 
     const since = cloud.requestLog.lastSeq;
     const again = await publish(cloud, {
-      source: await freshCopy(build.dir, join(tmp, "checkout")),
-      bucket: "site-fresh",
+      source: await freshCopy(build.dir, join(tmp, "fresh-checkout")),
+      bucket,
       "distribution-id": distribution,
     });
-    expect(again.totals).toMatchObject({ uploaded: 0, copied: 0, skipped: 4 });
+    expect(again.totals).toMatchObject({ uploaded: 0, copied: 0, skipped: 3 });
     expect(writes(since)).toEqual([]);
-    expect(
-      cloud.requestLog.list({
-        sinceSeq: since,
-        service: "cloudfront",
-        operation: "CreateInvalidation",
-      }),
-    ).toEqual([]);
+    expect(invalidations(since)).toEqual([]);
     // One read of the manifest: no HeadObject per file.
     expect(
       cloud.requestLog.list({ sinceSeq: since, service: "s3" }).map((e) => e.operation),
     ).toEqual(["GetObject"]);
+  });
+
+  it("one changed asset: that asset, the entry point and the manifest are written; only the entry point is invalidated", async () => {
+    const { bucket, distribution, edge } = await newSite();
+    const src = await sourceCopy(join(tmp, "src-changed"));
+    const before = await buildSite(join(tmp, "changed-1"), { releaseId: "c1", sourceDir: src });
+    await publish(cloud, {
+      source: before.dir,
+      bucket,
+      "distribution-id": distribution,
+      wait: "true",
+    });
+    expect((await loadPage(edge)).ok).toBe(true);
+
+    await appendFile(join(src, "styles.css"), "\n.changed { color: red; }\n");
+    const after = await buildSite(join(tmp, "changed-2"), { releaseId: "c2", sourceDir: src });
+    const newCss = after.manifest.immutable.find((path) => path.endsWith(".css")) ?? "";
+    expect(before.manifest.immutable).not.toContain(newCss);
+
+    const since = cloud.requestLog.lastSeq;
+    const result = await publish(cloud, {
+      source: after.dir,
+      bucket,
+      "distribution-id": distribution,
+      wait: "true",
+    });
+    expect(writes(since)).toEqual([
+      `PutObject /${bucket}/${newCss}`,
+      `PutObject /${bucket}/index.html`,
+      `PutObject /${bucket}/.shipline/web/root/releases/c2.json`,
+      `PutObject /${bucket}/.shipline/web/root/manifest.json`,
+    ]);
+    expect(result.invalidations.map((i) => i.paths)).toEqual([["/", "/index.html"]]);
+    expect(invalidations(since)).toHaveLength(1);
+    const page = await loadPage(edge);
+    expect(page).toMatchObject({ ok: true, problems: [] });
+    expect(referencedAssets(page.html)).toContain(`/${newCss}`);
+  });
+
+  it("applies a same-size change and a header-only rule change", async () => {
+    const { bucket, distribution } = await newSite();
+    const build = await buildSite(join(tmp, "same-size"), { releaseId: "s1" });
+    await writeFile(join(build.dir, "robots.txt"), "User-agent: *\nAllow: /\n");
+    await publish(cloud, { source: build.dir, bucket, "distribution-id": distribution });
+
+    await writeFile(join(build.dir, "robots.txt"), "User-agent: *\nAllow: *\n");
+    let since = cloud.requestLog.lastSeq;
+    const sameSize = await publish(cloud, {
+      source: build.dir,
+      bucket,
+      "distribution-id": distribution,
+    });
+    expect(sameSize.files.find((f) => f.key === "robots.txt")).toMatchObject({
+      action: "upload",
+      reason: "content",
+    });
+    expect(writes(since)).toContain(`PutObject /${bucket}/robots.txt`);
+    expect(sameSize.invalidations[0]?.paths).toEqual(["/robots.txt"]);
+
+    since = cloud.requestLog.lastSeq;
+    const headerOnly = await publish(cloud, {
+      source: build.dir,
+      bucket,
+      "distribution-id": distribution,
+      "cache-control": "robots.txt=public, max-age=86400",
+    });
+    expect(headerOnly.totals).toMatchObject({ uploaded: 0, copied: 1, uploadedBytes: 0 });
+    expect(writes(since)).toContain(`CopyObject /${bucket}/robots.txt`);
+    const head = await s3Of(cloud).send(
+      new HeadObjectCommand({ Bucket: bucket, Key: "robots.txt" }),
+    );
+    expect(head.CacheControl).toBe("public, max-age=86400");
+    expect(head.ContentType).toBe("text/plain; charset=utf-8");
+  });
+
+  it("a client polling index.html through the edge during publishes never gets a page with a missing asset", async () => {
+    const { bucket, distribution, edge } = await newSite();
+    const src = await sourceCopy(join(tmp, "src-poll"));
+    const first = await buildSite(join(tmp, "poll-0"), { releaseId: "p0", sourceDir: src });
+    await publish(cloud, { source: first.dir, bucket, "distribution-id": distribution });
+
+    let polling = true;
+    const results: { ok: boolean; problems: string[]; release: string }[] = [];
+    const poller = (async () => {
+      while (polling) {
+        const page = await loadPage(edge);
+        results.push({
+          ...page,
+          release: /shipline-release" content="([^"]+)"/.exec(page.html)?.[1] ?? "",
+        });
+      }
+    })();
+    // Slow S3 writes down so the publishes take long enough for many polls to land inside them.
+    cloud.faults.add({ service: "s3", operation: "PutObject", kind: "latency", latencyMs: 40 });
+    try {
+      for (let n = 1; n <= 3; n++) {
+        await appendFile(join(src, "styles.css"), `\n.poll-${n} { color: red; }\n`);
+        await appendFile(join(src, "main.ts"), `\nconsole.debug("release ${n}");\n`);
+        const build = await buildSite(join(tmp, `poll-${n}`), {
+          releaseId: `p${n}`,
+          sourceDir: src,
+        });
+        await publish(cloud, {
+          source: build.dir,
+          bucket,
+          "distribution-id": distribution,
+          wait: "true",
+        });
+      }
+    } finally {
+      cloud.faults.clear();
+      polling = false;
+      await poller;
+    }
+    const broken = results.filter((result) => !result.ok);
+    expect(broken).toEqual([]);
+    expect(results.length).toBeGreaterThan(20);
+    expect(new Set(results.map((result) => result.release))).toEqual(
+      new Set(["p0", "p1", "p2", "p3"]),
+    );
+  });
+
+  it("an old tab of release N-1 still loads its assets after N and N+1; files past the kept releases are pruned", async () => {
+    const { bucket, distribution, edge } = await newSite();
+    const src = await sourceCopy(join(tmp, "src-tabs"));
+    const releases = [];
+    for (let n = 0; n < 6; n++) {
+      await appendFile(join(src, "styles.css"), `\n.tab-${n} { color: blue; }\n`);
+      const build = await buildSite(join(tmp, `tabs-${n}`), { releaseId: `t${n}`, sourceDir: src });
+      const html = await readFile(join(build.dir, "index.html"), "utf8");
+      releases.push({ build, html });
+      const result = await publish(cloud, {
+        source: build.dir,
+        bucket,
+        "distribution-id": distribution,
+      });
+      if (n === 2) {
+        // Release t0 (N-1 of t1) is still whole after t1 and t2.
+        for (const asset of referencedAssets(releases[0]?.html ?? "")) {
+          const response = await fetch(`${edge}${asset}`);
+          expect(response.status, asset).toBe(200);
+          expect(response.headers.get("content-type")).not.toMatch(/text\/html/);
+        }
+      }
+      if (n === 4) expect(result.deleted).toBe(1);
+    }
+    // Kept: the live t5 and t4, t3, t2. t0's and t1's stylesheets are gone, nothing else is.
+    const state = await bucketState(cloud, bucket);
+    const cssOf = (n: number) =>
+      releases[n]?.build.manifest.immutable.find((p) => p.endsWith(".css")) ?? "";
+    expect(state[cssOf(0)]).toBeUndefined();
+    expect(state[cssOf(1)]).toBeUndefined();
+    for (const n of [2, 3, 4, 5]) expect(state[cssOf(n)], cssOf(n)).toBeDefined();
+  });
+
+  it("refuses an empty folder and leaves the bucket as it was", async () => {
+    const { bucket, distribution } = await newSite();
+    const build = await buildSite(join(tmp, "empty-live"), { releaseId: "e1" });
+    await publish(cloud, { source: build.dir, bucket, "distribution-id": distribution });
+    const before = await bucketState(cloud, bucket);
+    const since = cloud.requestLog.lastSeq;
+    const empty = await tempDir("empty");
+    await expect(
+      publish(cloud, { source: empty, bucket, "distribution-id": distribution }),
+    ).rejects.toThrow(/is empty/);
+    await expect(publish(cloud, { source: join(empty, "missing"), bucket })).rejects.toBeInstanceOf(
+      ConfigurationError,
+    );
+    expect(writes(since)).toEqual([]);
+    expect(await bucketState(cloud, bucket)).toEqual(before);
+  });
+
+  it("a delete limit aborts before anything is uploaded or deleted", async () => {
+    const { bucket } = await newSite();
+    const src = await sourceCopy(join(tmp, "src-limit"));
+    for (let n = 0; n < 2; n++) {
+      await appendFile(join(src, "styles.css"), `\n.limit-${n} { color: green; }\n`);
+      const build = await buildSite(join(tmp, `limit-${n}`), {
+        releaseId: `l${n}`,
+        sourceDir: src,
+      });
+      await publish(cloud, { source: build.dir, bucket, "keep-releases": "0" });
+    }
+    await appendFile(join(src, "styles.css"), "\n.limit-x { color: green; }\n");
+    await appendFile(join(src, "main.ts"), '\nconsole.debug("limit");\n');
+    const build = await buildSite(join(tmp, "limit-x"), { releaseId: "lx", sourceDir: src });
+    const before = await bucketState(cloud, bucket);
+    const since = cloud.requestLog.lastSeq;
+    // Two releases ago (kept 0) → the previous release's stylesheet would go: over a limit of 0.
+    const attempt = publish(cloud, {
+      source: build.dir,
+      bucket,
+      "keep-releases": "0",
+      "delete-limit": "0",
+    });
+    await expect(attempt).rejects.toThrow(/delete-limit/);
+    expect(writes(since)).toEqual([]);
+    expect(await bucketState(cloud, bucket)).toEqual(before);
+  });
+
+  it("refuses a folder without index.html and an unknown distribution before writing anything", async () => {
+    const { bucket } = await newSite();
+    const since = cloud.requestLog.lastSeq;
+    const noIndex = await tempDir("no-index");
+    await writeFile(join(noIndex, "app.js"), "x");
+    await expect(publish(cloud, { source: noIndex, bucket })).rejects.toThrow(/no index.html/);
+    const build = await buildSite(join(tmp, "bad-dist"), { releaseId: "b1" });
+    await expect(
+      publish(cloud, { source: build.dir, bucket, "distribution-id": "E0NOSUCHDIST1" }),
+    ).rejects.toThrow(/input "distribution-id" "E0NOSUCHDIST1": no such CloudFront distribution/);
+    await expect(publish(cloud, { source: build.dir, bucket: "no-such-bucket" })).rejects.toThrow(
+      /input "bucket" "no-such-bucket": no such bucket/,
+    );
+    expect(writes(since)).toEqual([]);
   });
 });
