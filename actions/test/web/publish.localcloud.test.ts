@@ -4,6 +4,7 @@ import { HeadObjectCommand } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ConfigurationError } from "../../src/lib/errors";
 import {
+  type BuiltSite,
   bucketState,
   buildSite,
   createBucket,
@@ -211,7 +212,7 @@ describe("publish-web on localcloud", () => {
   it("an old tab of release N-1 still loads its assets after N and N+1; files past the kept releases are pruned", async () => {
     const { bucket, distribution, edge } = await newSite();
     const src = await sourceCopy(join(tmp, "src-tabs"));
-    const releases = [];
+    const releases: { build: BuiltSite; html: string }[] = [];
     for (let n = 0; n < 6; n++) {
       await appendFile(join(src, "styles.css"), `\n.tab-${n} { color: blue; }\n`);
       const build = await buildSite(join(tmp, `tabs-${n}`), { releaseId: `t${n}`, sourceDir: src });
