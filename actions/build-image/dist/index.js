@@ -27395,7 +27395,7 @@ var require_dist_cjs11 = __commonJS({
     var { setCredentialFeature: setCredentialFeature2 } = (init_client3(), __toCommonJS(client_exports2));
     var { CredentialsProviderError: CredentialsProviderError2, parseKnownFiles: parseKnownFiles2, getProfileName: getProfileName2 } = (init_config2(), __toCommonJS(config_exports));
     var { HttpRequest: HttpRequest2 } = (init_protocols(), __toCommonJS(protocols_exports));
-    var { createHash: createHash6, createPrivateKey, createPublicKey, sign: sign2 } = __require("node:crypto");
+    var { createHash: createHash7, createPrivateKey, createPublicKey, sign: sign2 } = __require("node:crypto");
     var { promises: promises3 } = __require("node:fs");
     var { homedir: homedir3 } = __require("node:os");
     var { dirname, join: join9 } = __require("node:path");
@@ -27566,7 +27566,7 @@ var require_dist_cjs11 = __commonJS({
       getTokenFilePath() {
         const directory = process.env.AWS_LOGIN_CACHE_DIRECTORY ?? join9(homedir3(), ".aws", "login", "cache");
         const loginSessionBytes = Buffer.from(this.loginSession, "utf8");
-        const loginSessionSha256 = createHash6("sha256").update(loginSessionBytes).digest("hex");
+        const loginSessionSha256 = createHash7("sha256").update(loginSessionBytes).digest("hex");
         return join9(directory, `${loginSessionSha256}.json`);
       }
       derToRawSignature(derSignature) {
@@ -27681,7 +27681,7 @@ var require_dist_cjs12 = __commonJS({
   "../node_modules/@aws-sdk/credential-provider-process/dist-cjs/index.js"(exports) {
     var { externalDataInterceptor: externalDataInterceptor2, CredentialsProviderError: CredentialsProviderError2, parseKnownFiles: parseKnownFiles2, getProfileName: getProfileName2 } = (init_config2(), __toCommonJS(config_exports));
     var { exec } = __require("node:child_process");
-    var { promisify } = __require("node:util");
+    var { promisify: promisify2 } = __require("node:util");
     var { setCredentialFeature: setCredentialFeature2 } = (init_client3(), __toCommonJS(client_exports2));
     var getValidatedProcessCredentials = (profileName, data, profiles) => {
       if (data.Version !== 1) {
@@ -27717,7 +27717,7 @@ var require_dist_cjs12 = __commonJS({
       if (profiles[profileName]) {
         const credentialProcess = profile["credential_process"];
         if (credentialProcess !== void 0) {
-          const execPromise = promisify(externalDataInterceptor2?.getTokenRecord?.().exec ?? exec);
+          const execPromise = promisify2(externalDataInterceptor2?.getTokenRecord?.().exec ?? exec);
           try {
             const { stdout } = await execPromise(credentialProcess);
             let data;
@@ -46871,7 +46871,7 @@ var require_mock_interceptor = __commonJS({
 var require_mock_client = __commonJS({
   "../node_modules/undici/lib/mock/mock-client.js"(exports, module) {
     "use strict";
-    var { promisify } = __require("node:util");
+    var { promisify: promisify2 } = __require("node:util");
     var Client2 = require_client();
     var { buildMockDispatch } = require_mock_utils();
     var {
@@ -46911,7 +46911,7 @@ var require_mock_client = __commonJS({
         return new MockInterceptor(opts, this[kDispatches]);
       }
       async [kClose]() {
-        await promisify(this[kOriginalClose])();
+        await promisify2(this[kOriginalClose])();
         this[kConnected] = 0;
         this[kMockAgent][Symbols.kClients].delete(this[kOrigin]);
       }
@@ -46924,7 +46924,7 @@ var require_mock_client = __commonJS({
 var require_mock_pool = __commonJS({
   "../node_modules/undici/lib/mock/mock-pool.js"(exports, module) {
     "use strict";
-    var { promisify } = __require("node:util");
+    var { promisify: promisify2 } = __require("node:util");
     var Pool = require_pool();
     var { buildMockDispatch } = require_mock_utils();
     var {
@@ -46964,7 +46964,7 @@ var require_mock_pool = __commonJS({
         return new MockInterceptor(opts, this[kDispatches]);
       }
       async [kClose]() {
-        await promisify(this[kOriginalClose])();
+        await promisify2(this[kOriginalClose])();
         this[kConnected] = 0;
         this[kMockAgent][Symbols.kClients].delete(this[kOrigin]);
       }
@@ -55281,16 +55281,102 @@ async function resolveBase(source, reference, platform3) {
   return { name: display, digest: raw.digest, mediaType: raw.mediaType, manifest, config: config2, source };
 }
 
+// src/oci/gzip-members.ts
+import { createHash as createHash6 } from "node:crypto";
+import { promisify } from "node:util";
+import { gzip } from "node:zlib";
+var GZIP_OPTIONS = { level: 6, memLevel: 8, windowBits: 15, strategy: 0 };
+var gzipAsync = promisify(gzip);
+var MIN_MEMBER = 64 * 1024;
+var MAX_MEMBER = 1024 * 1024;
+var BLOCK2 = 512;
+var MEMBERS_ANNOTATION = "dev.shipline.layer.gzip-members";
+function entryStarts(tar2) {
+  const starts = [];
+  let offset = 0;
+  while (offset + BLOCK2 <= tar2.length) {
+    const header = tar2.subarray(offset, offset + BLOCK2);
+    if (header.every((byte) => byte === 0)) break;
+    starts.push(offset);
+    const size = Number.parseInt(
+      header.subarray(124, 136).toString("ascii").replace(/\0.*$/, "").trim() || "0",
+      8
+    );
+    offset += BLOCK2 + Math.ceil(size / BLOCK2) * BLOCK2;
+  }
+  return starts;
+}
+function sliceTar(tar2) {
+  const starts = entryStarts(tar2);
+  const cuts = [0];
+  for (let i5 = 0; i5 < starts.length; i5++) {
+    const start = starts[i5] ?? 0;
+    const next = starts[i5 + 1] ?? tar2.length;
+    if (start - (cuts.at(-1) ?? 0) >= MIN_MEMBER) cuts.push(start);
+    for (let offset = start + MAX_MEMBER; offset < next - MIN_MEMBER; offset += MAX_MEMBER)
+      cuts.push(offset);
+  }
+  const slices = cuts.map((start, i5) => ({ start, end: cuts[i5 + 1] ?? tar2.length }));
+  return slices.filter((slice) => slice.end > slice.start);
+}
+function sha256Hex(data) {
+  return createHash6("sha256").update(data).digest("hex");
+}
+function sliceHashes(tar2) {
+  return new Set(sliceTar(tar2).map(({ start, end: end2 }) => sha256Hex(tar2.subarray(start, end2))));
+}
+async function compressMembers(tar2, reusable = /* @__PURE__ */ new Map()) {
+  const slices = sliceTar(tar2);
+  let reused = 0;
+  const parts = await Promise.all(
+    slices.map(async ({ start, end: end2 }) => {
+      const slice = tar2.subarray(start, end2);
+      const sliceHash = sha256Hex(slice);
+      const previous = reusable.get(sliceHash);
+      if (previous) reused++;
+      const bytes = previous ?? await gzipAsync(slice, GZIP_OPTIONS);
+      return { sliceHash, bytes };
+    })
+  );
+  return {
+    blob: Buffer.concat(parts.map((part) => part.bytes)),
+    members: parts.map((part) => ({ sliceHash: part.sliceHash, size: part.bytes.length })),
+    reused
+  };
+}
+function formatMembers(members2) {
+  return members2.map((member2) => `${member2.sliceHash}:${member2.size}`).join(",");
+}
+function parseMembers(annotation) {
+  if (!annotation) return void 0;
+  const members2 = [];
+  for (const item of annotation.split(",")) {
+    const match = /^([a-f0-9]{64}):(\d+)$/.exec(item);
+    if (!match) return void 0;
+    members2.push({ sliceHash: match[1] ?? "", size: Number(match[2]) });
+  }
+  return members2;
+}
+function membersOf(blob, members2) {
+  const total = members2.reduce((sum, member2) => sum + member2.size, 0);
+  if (total !== blob.length) return void 0;
+  const result = /* @__PURE__ */ new Map();
+  let offset = 0;
+  for (const member2 of members2) {
+    result.set(member2.sliceHash, blob.subarray(offset, offset + member2.size));
+    offset += member2.size;
+  }
+  return result;
+}
+
 // src/oci/layer.ts
 var tar = __toESM(require_tar_stream(), 1);
 import { lstat, readdir, readFile as readFile4, readlink } from "node:fs/promises";
 import { join as join7, posix } from "node:path";
-import { gzipSync } from "node:zlib";
 var DIRECTORY_MODE = 493;
 var FILE_MODE = 420;
 var EXECUTABLE_MODE = 493;
 var SYMLINK_MODE = 511;
-var GZIP_OPTIONS = { level: 6, memLevel: 8, windowBits: 15, strategy: 0 };
 function normaliseDestination(destination) {
   const path = posix.normalize(`/${destination}`).replace(/^\/+|\/+$/g, "");
   if (path.split("/").includes("..")) {
@@ -55378,9 +55464,18 @@ async function buildLayerTar(entries, mtimeSeconds) {
   const bytes = Buffer.concat(chunks);
   return { tar: bytes, diffId: sha256Digest(bytes), entries: sorted.length };
 }
-function compressLayer(layer, mediaType) {
-  const blob = gzipSync(layer.tar, GZIP_OPTIONS);
-  return { mediaType, digest: sha256Digest(blob), size: blob.length, blob, diffId: layer.diffId };
+async function compressLayer(layer, mediaType, reusable) {
+  const { blob, members: members2, reused } = await compressMembers(layer.tar, reusable);
+  return {
+    mediaType,
+    digest: sha256Digest(blob),
+    size: blob.length,
+    ...mediaType === MediaType.ociLayerGzip ? { annotations: { [MEMBERS_ANNOTATION]: formatMembers(members2) } } : {},
+    blob,
+    diffId: layer.diffId,
+    reusedMembers: reused,
+    totalMembers: members2.length
+  };
 }
 
 // src/oci/auth.ts
@@ -55844,6 +55939,21 @@ async function readPreviousImages(target, tags) {
   );
   return new Map(found.filter((image) => image !== void 0).map((image) => [image.tag, image]));
 }
+async function reusableMembers(target, previous, layerTar, logger2) {
+  const ours = sliceHashes(layerTar.tar);
+  let best;
+  for (const image of previous) {
+    const layer = image.layers.at(-1);
+    const members2 = parseMembers(layer?.annotations?.[MEMBERS_ANNOTATION]);
+    if (!layer || !members2) continue;
+    const saved = members2.filter((member2) => ours.has(member2.sliceHash)).reduce((sum, member2) => sum + member2.size, 0);
+    if (saved > 0 && saved > (best?.saved ?? 0)) best = { layer, saved, members: members2 };
+  }
+  if (!best?.members) return void 0;
+  const blob = await target.client.getBlob(target.repository, best.layer.digest);
+  logger2.debug(`copying up to ${best.saved} compressed bytes from ${best.layer.digest}`);
+  return membersOf(blob, best.members);
+}
 function labelsFor(inputs, base, created) {
   const labels = { [OciLabel.created]: created };
   if (inputs["source-url"]) labels[OciLabel.source] = inputs["source-url"];
@@ -55885,8 +55995,21 @@ async function buildWithOci(inputs, target, deps) {
       `layer unchanged since tag ${reusable.tag}: reusing ${layer.digest}, nothing to compress`
     );
   } else {
-    compressed = compressLayer(layerTar, gzipLayerTypeFor(flavourOf(base.mediaType)));
-    layer = { mediaType: compressed.mediaType, digest: compressed.digest, size: compressed.size };
+    const copyable = await reusableMembers(target, [...previous.values()], layerTar, logger2);
+    compressed = await compressLayer(
+      layerTar,
+      gzipLayerTypeFor(flavourOf(base.mediaType)),
+      copyable
+    );
+    layer = {
+      mediaType: compressed.mediaType,
+      digest: compressed.digest,
+      size: compressed.size,
+      ...compressed.annotations ? { annotations: compressed.annotations } : {}
+    };
+    logger2.info(
+      `layer compressed to ${compressed.size} bytes (${compressed.totalMembers - compressed.reusedMembers} of ${compressed.totalMembers} gzip members compressed, the rest copied from the previous layer)`
+    );
   }
   const created = epochToRfc3339(inputs["source-date-epoch"]);
   const config2 = updateConfig(base.config, {
@@ -55945,7 +56068,8 @@ async function buildWithOci(inputs, target, deps) {
   });
   const readBlob = async (blob) => {
     if (blob.role === "config") return configBlob.bytes;
-    if (blob.role === "layer") return (compressed ?? compressLayer(layerTar, layer.mediaType)).blob;
+    if (blob.role === "layer")
+      return (compressed ?? await compressLayer(layerTar, layer.mediaType)).blob;
     return source.getBlob(blob.descriptor.digest);
   };
   const outcome = inputs["dry-run"] ? describePlan(plan) : await applyPush(plan, manifest, target, readBlob, logger2);
@@ -55961,7 +56085,8 @@ async function buildWithOci(inputs, target, deps) {
     layer: {
       diffId: layerTar.diffId,
       digest: layer.digest,
-      ...reusable && presentBefore !== void 0 ? { reusedFrom: reusable.tag } : {}
+      ...reusable && presentBefore !== void 0 ? { reusedFrom: reusable.tag } : {},
+      ...compressed ? { membersCopied: compressed.reusedMembers, members: compressed.totalMembers } : {}
     },
     dryRun: inputs["dry-run"],
     durationMs: now() - started

@@ -1,7 +1,14 @@
 import type { Logger } from "../lib/logger";
 import { type ResolvedBase, resolveBase } from "../oci/base";
 import { describeJson, epochToRfc3339, OciLabel, updateConfig } from "../oci/config";
-import { buildLayerTar, collectFolder, compressLayer, type LayerBlob } from "../oci/layer";
+import { MEMBERS_ANNOTATION, membersOf, parseMembers, sliceHashes } from "../oci/gzip-members";
+import {
+  buildLayerTar,
+  collectFolder,
+  compressLayer,
+  type LayerBlob,
+  type LayerTar,
+} from "../oci/layer";
 import { buildManifest, isIndex, parseManifest } from "../oci/manifest";
 import { flavourOf, gzipLayerTypeFor, IMAGE_MANIFEST_TYPES } from "../oci/media-types";
 import { RegistryClient } from "../oci/registry";
@@ -66,6 +73,35 @@ async function readPreviousImages(
   return new Map(found.filter((image) => image !== undefined).map((image) => [image.tag, image]));
 }
 
+/**
+ * Members of a previous layer (same repository) whose uncompressed slices the new layer also has:
+ * copied instead of compressed again. Only fetched when some bytes can be saved.
+ */
+async function reusableMembers(
+  target: PushTarget,
+  previous: PreviousImage[],
+  layerTar: LayerTar,
+  logger: Logger,
+): Promise<Map<string, Buffer> | undefined> {
+  const ours = sliceHashes(layerTar.tar);
+  let best:
+    | { layer: Descriptor; saved: number; members: ReturnType<typeof parseMembers> }
+    | undefined;
+  for (const image of previous) {
+    const layer = image.layers.at(-1);
+    const members = parseMembers(layer?.annotations?.[MEMBERS_ANNOTATION]);
+    if (!layer || !members) continue;
+    const saved = members
+      .filter((member) => ours.has(member.sliceHash))
+      .reduce((sum, member) => sum + member.size, 0);
+    if (saved > 0 && saved > (best?.saved ?? 0)) best = { layer, saved, members };
+  }
+  if (!best?.members) return undefined;
+  const blob = await target.client.getBlob(target.repository, best.layer.digest);
+  logger.debug(`copying up to ${best.saved} compressed bytes from ${best.layer.digest}`);
+  return membersOf(blob, best.members);
+}
+
 function labelsFor(
   inputs: BuildImageInputs,
   base: ResolvedBase,
@@ -125,8 +161,21 @@ export async function buildWithOci(
       `layer unchanged since tag ${reusable.tag}: reusing ${layer.digest}, nothing to compress`,
     );
   } else {
-    compressed = compressLayer(layerTar, gzipLayerTypeFor(flavourOf(base.mediaType)));
-    layer = { mediaType: compressed.mediaType, digest: compressed.digest, size: compressed.size };
+    const copyable = await reusableMembers(target, [...previous.values()], layerTar, logger);
+    compressed = await compressLayer(
+      layerTar,
+      gzipLayerTypeFor(flavourOf(base.mediaType)),
+      copyable,
+    );
+    layer = {
+      mediaType: compressed.mediaType,
+      digest: compressed.digest,
+      size: compressed.size,
+      ...(compressed.annotations ? { annotations: compressed.annotations } : {}),
+    };
+    logger.info(
+      `layer compressed to ${compressed.size} bytes (${compressed.totalMembers - compressed.reusedMembers} of ${compressed.totalMembers} gzip members compressed, the rest copied from the previous layer)`,
+    );
   }
 
   const created = epochToRfc3339(inputs["source-date-epoch"]);
@@ -194,7 +243,8 @@ export async function buildWithOci(
 
   const readBlob = async (blob: { role: string; descriptor: Descriptor }): Promise<Buffer> => {
     if (blob.role === "config") return configBlob.bytes;
-    if (blob.role === "layer") return (compressed ?? compressLayer(layerTar, layer.mediaType)).blob;
+    if (blob.role === "layer")
+      return (compressed ?? (await compressLayer(layerTar, layer.mediaType))).blob;
     return source.getBlob(blob.descriptor.digest);
   };
   const outcome = inputs["dry-run"]
@@ -214,6 +264,9 @@ export async function buildWithOci(
       diffId: layerTar.diffId,
       digest: layer.digest,
       ...(reusable && presentBefore !== undefined ? { reusedFrom: reusable.tag } : {}),
+      ...(compressed
+        ? { membersCopied: compressed.reusedMembers, members: compressed.totalMembers }
+        : {}),
     },
     dryRun: inputs["dry-run"],
     durationMs: now() - started,

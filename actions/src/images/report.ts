@@ -32,7 +32,15 @@ export interface BuildImageResult {
   /** Per blob; empty for the docker builder, which does not report them. */
   blobs: BlobOutcome[];
   base?: { name: string; digest: string };
-  layer?: { diffId: string; digest: string; reusedFrom?: string };
+  layer?: {
+    diffId: string;
+    digest: string;
+    /** The tag whose identical layer was reused as is (nothing compressed). */
+    reusedFrom?: string;
+    /** Gzip members copied from the previous layer / all members, when the layer was compressed. */
+    membersCopied?: number;
+    members?: number;
+  };
   dryRun: boolean;
   durationMs: number;
 }

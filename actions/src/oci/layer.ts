@@ -1,9 +1,10 @@
 import { lstat, readdir, readFile, readlink } from "node:fs/promises";
 import { join, posix } from "node:path";
-import { gzipSync } from "node:zlib";
 import * as tar from "tar-stream";
 import { ConfigurationError, quote } from "../lib/errors";
 import { sha256Digest } from "./digest";
+import { compressMembers, formatMembers, MEMBERS_ANNOTATION } from "./gzip-members";
+import { MediaType } from "./media-types";
 import type { Descriptor } from "./types";
 
 /** One entry of a layer, as it will appear in the image. */
@@ -23,15 +24,15 @@ export interface LayerTar {
 export interface LayerBlob extends Descriptor {
   blob: Buffer;
   diffId: string;
+  /** Gzip members copied from the previous layer instead of compressed. */
+  reusedMembers: number;
+  totalMembers: number;
 }
 
 const DIRECTORY_MODE = 0o755;
 const FILE_MODE = 0o644;
 const EXECUTABLE_MODE = 0o755;
 const SYMLINK_MODE = 0o777;
-
-/** Fixed gzip settings: the same tar always compresses to the same bytes (with this zlib). */
-const GZIP_OPTIONS = { level: 6, memLevel: 8, windowBits: 15, strategy: 0 } as const;
 
 /** "/app/" → "app"; the in-image path of the folder's root. */
 export function normaliseDestination(destination: string): string {
@@ -140,10 +141,29 @@ export async function buildLayerTar(
   return { tar: bytes, diffId: sha256Digest(bytes), entries: sorted.length };
 }
 
-/** Gzips a layer tar with fixed settings and describes it with the given media type. */
-export function compressLayer(layer: LayerTar, mediaType: string): LayerBlob {
-  const blob = gzipSync(layer.tar, GZIP_OPTIONS);
-  return { mediaType, digest: sha256Digest(blob), size: blob.length, blob, diffId: layer.diffId };
+/**
+ * Gzips a layer tar (member by member, see gzip-members) and describes it with the given media
+ * type. `reusable` holds members of the previous layer that may be copied instead of compressed.
+ * OCI descriptors list the members in an annotation; Docker schema 2 ones stay plain.
+ */
+export async function compressLayer(
+  layer: LayerTar,
+  mediaType: string,
+  reusable?: ReadonlyMap<string, Buffer>,
+): Promise<LayerBlob> {
+  const { blob, members, reused } = await compressMembers(layer.tar, reusable);
+  return {
+    mediaType,
+    digest: sha256Digest(blob),
+    size: blob.length,
+    ...(mediaType === MediaType.ociLayerGzip
+      ? { annotations: { [MEMBERS_ANNOTATION]: formatMembers(members) } }
+      : {}),
+    blob,
+    diffId: layer.diffId,
+    reusedMembers: reused,
+    totalMembers: members.length,
+  };
 }
 
 /** Folder → reproducible compressed layer in one call. */

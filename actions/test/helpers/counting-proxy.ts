@@ -5,6 +5,8 @@ export interface LoggedRequest {
   method: string;
   path: string;
   status: number;
+  /** Bytes of the request body: what the client sent (uploads). */
+  bytesSent: number;
 }
 
 /**
@@ -23,6 +25,10 @@ export async function startCountingProxy(target: string): Promise<CountingProxy>
   const [targetHost, targetPort] = target.split(":");
   const requests: LoggedRequest[] = [];
   const server: Server = createServer((incoming, outgoing) => {
+    let bytesSent = 0;
+    incoming.on("data", (chunk: Buffer) => {
+      bytesSent += chunk.length;
+    });
     const upstream = httpRequest(
       {
         host: targetHost,
@@ -36,6 +42,7 @@ export async function startCountingProxy(target: string): Promise<CountingProxy>
           method: incoming.method ?? "",
           path: incoming.url ?? "",
           status: response.statusCode ?? 0,
+          bytesSent,
         });
         outgoing.writeHead(response.statusCode ?? 502, response.headers);
         response.pipe(outgoing);
@@ -77,5 +84,6 @@ export function countPushRequests(requests: LoggedRequest[]) {
       .length,
     mounts: requests.filter((r) => r.method === "POST" && r.path.includes("mount=")).length,
     heads: requests.filter((r) => r.method === "HEAD").length,
+    bytesSent: requests.reduce((total, r) => total + r.bytesSent, 0),
   };
 }

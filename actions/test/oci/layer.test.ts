@@ -126,7 +126,7 @@ describe("layer writer", () => {
 
   it("labels the blob with the media type it is given (matching the base)", async () => {
     const layer = await buildLayerTar(await collectFolder(folder, "/app"), 0);
-    expect(compressLayer(layer, MediaType.dockerLayerGzip).mediaType).toBe(
+    expect((await compressLayer(layer, MediaType.dockerLayerGzip)).mediaType).toBe(
       MediaType.dockerLayerGzip,
     );
   });
