@@ -25,10 +25,10 @@ function reachableHost(host: string): string {
 }
 
 export async function startServer(config: Config): Promise<RunningServer> {
-  const app = createHttpServer(config);
   if (config.fault === "crash-on-start") {
     throw new StartupFaultError("APP_FAULT=crash-on-start: this release refuses to start");
   }
+  const app = createHttpServer(config);
   const db = await openDatabase(config, (error) =>
     app.log.warn({ err: error }, "idle database connection failed"),
   );

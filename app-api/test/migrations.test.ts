@@ -4,7 +4,7 @@ import { loadMigrations, type Migration } from "../src/db/migration-files";
 import { migrate, pendingMigrations } from "../src/db/migrator";
 import { openDatabase } from "../src/db/open";
 import { startApi } from "../src/index";
-import { BACKENDS, type Backend } from "./support/backends";
+import { BACKENDS, type Backend, postgres } from "./support/backends";
 import { call } from "./support/http";
 
 describe.each(BACKENDS)("migrations on $name", (factory) => {
@@ -75,9 +75,7 @@ describe.each(BACKENDS)("migrations on $name", (factory) => {
 describe("readiness follows migrations (PostgreSQL server)", () => {
   let backend: Backend;
   beforeAll(async () => {
-    backend = await (
-      BACKENDS.find((b) => b.name === "postgres") as (typeof BACKENDS)[number]
-    ).create();
+    backend = await postgres.create();
   });
   afterAll(() => backend?.teardown());
 

@@ -39,3 +39,15 @@ export async function verifyPassword(password: string, stored: string): Promise<
   });
   return actual.length === expected.length && timingSafeEqual(actual, expected);
 }
+
+let decoy: Promise<string> | undefined;
+
+/**
+ * Spends the same time as a real check when there is no such user, so response times do not tell
+ * which emails are registered.
+ */
+export async function verifyNothing(password: string): Promise<false> {
+  decoy ??= hashPassword("decoy password, never matches");
+  await verifyPassword(password, await decoy);
+  return false;
+}

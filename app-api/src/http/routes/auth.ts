@@ -1,5 +1,5 @@
 import type { FastifyInstance } from "fastify";
-import { hashPassword, verifyPassword } from "../../auth/password";
+import { hashPassword, verifyNothing, verifyPassword } from "../../auth/password";
 import { createSession, deleteSession } from "../../domain/sessions";
 import { createUser, EmailTakenError, findUserByEmail } from "../../domain/users";
 import { credentialsBody } from "../bodies";
@@ -35,8 +35,12 @@ export function authRoutes(app: FastifyInstance, { config, db }: AppContext) {
   app.post("/api/auth/login", async (request, reply) => {
     const { email, password } = credentialsBody.parse(request.body ?? {});
     const found = await findUserByEmail(db, email);
-    // The same answer for an unknown email and a wrong password, so emails cannot be probed.
-    if (!found || !(await verifyPassword(password, found.passwordHash))) {
+    // The same answer, in about the same time, for an unknown email and a wrong password, so
+    // registered emails cannot be probed.
+    const valid = found
+      ? await verifyPassword(password, found.passwordHash)
+      : await verifyNothing(password);
+    if (!found || !valid) {
       throw new HttpError(401, "invalid_credentials", "wrong email or password");
     }
     const token = await createSession(db, found.id, config.sessionTtlHours);
