@@ -1,0 +1,79 @@
+import type { Command } from "commander";
+import { commitDefault } from "../entries/deploy-service";
+import { mergeRawInputs } from "../lib/ci-context";
+import type { Logger } from "../lib/logger";
+import { createServiceClients } from "../service/clients";
+import { deployService } from "../service/deploy-service";
+import { parseDeployServiceInputs } from "../service/inputs";
+import { reportDeployService } from "../service/report";
+import { addFlags, type FlagSpec, flagsToRawInputs } from "./options";
+
+/** The flags of `shipline deploy-service`, named like the inputs of actions/deploy-service/action.yml. */
+export const DEPLOY_SERVICE_FLAGS: FlagSpec[] = [
+  { name: "cluster", description: "ECS cluster name or ARN" },
+  { name: "service", description: "ECS service name" },
+  {
+    name: "images",
+    description: "container=registry/repository@sha256:… (new image of one container)",
+    repeatable: true,
+  },
+  {
+    name: "environment",
+    description: "container:NAME=value set in the new revision",
+    repeatable: true,
+  },
+  { name: "migration-command", description: "command run before the rollout, JSON array or words" },
+  {
+    name: "migration-container",
+    description: "container that runs it (default: the first image's)",
+  },
+  { name: "migration-timeout", description: "how long the migration may take (default 10m)" },
+  { name: "poll-interval", description: "time between checks (default 5s)" },
+  { name: "healthy-polls", description: "consecutive healthy checks needed (default 3)" },
+  {
+    name: "grace",
+    description:
+      "unhealthy targets younger than this are not failures yet (default: the service's grace period)",
+  },
+  { name: "timeout", description: "hard limit for the gate (default 15m)" },
+  {
+    name: "rollback-timeout",
+    description: "hard limit for the rollback's gate (default: --timeout)",
+  },
+  { name: "rollback", description: "roll back on failure: true or false (default true)" },
+  { name: "wait-for-rollback", description: "gate the rollback too: true or false (default true)" },
+  {
+    name: "keep-revisions",
+    description: "deregister revisions beyond the newest N (default 0: keep all)",
+  },
+  {
+    name: "commit",
+    description: "commit to tag the revision with (default GITHUB_SHA / CIRCLE_SHA1)",
+  },
+  { name: "tags", description: "KEY=VALUE tag of the new revision", repeatable: true },
+  { name: "region", description: "AWS region (default: the SDK's, e.g. AWS_REGION)" },
+  { name: "dry-run", description: "check and show the change, change nothing", switch: true },
+];
+
+export function deployServiceCommand(
+  program: Command,
+  logger: () => Logger,
+  env: NodeJS.ProcessEnv,
+): void {
+  const command = program
+    .command("deploy-service")
+    .description(
+      "roll an ECS service to new images, gated on its load balancer's health, rolled back on failure",
+    );
+  addFlags(command, DEPLOY_SERVICE_FLAGS).action(async (options: Record<string, unknown>) => {
+    const inputs = parseDeployServiceInputs(
+      mergeRawInputs(commitDefault(env), flagsToRawInputs(options, DEPLOY_SERVICE_FLAGS)),
+    );
+    const log = logger();
+    const result = await deployService(inputs, {
+      clients: createServiceClients(inputs.region ? { region: inputs.region } : {}),
+      logger: log,
+    });
+    await reportDeployService(result, log);
+  });
+}

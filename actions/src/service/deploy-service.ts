@@ -1,0 +1,326 @@
+import { UpdateServiceCommand } from "@aws-sdk/client-ecs";
+import { type Clock, systemClock } from "../lib/clock";
+import { ConfigurationError } from "../lib/errors";
+import type { Logger } from "../lib/logger";
+import type { ServiceClients } from "./clients";
+import { type CurrentService, readCurrentService } from "./current";
+import { type Diagnosis, diagnose } from "./diagnose";
+import { checkImagesExist } from "./ecr-images";
+import { chooseWaitStrategy, type GateOutcome, runGate } from "./gate";
+import type { DeployServiceInputs, GateSettings } from "./inputs";
+import { lastLogLines } from "./logs";
+import { type MigrationResult, runMigration } from "./migrate";
+import { describeChanges } from "./plan";
+import { migrationContainer, preflight } from "./preflight";
+import { renderTaskDefinition, revisionTags } from "./render";
+import { pruneRevisions, registerIfChanged } from "./revisions";
+import type { Failure } from "./verdict";
+
+/** How the rollout ended; each maps to one exit code (see report.ts). */
+export type DeployOutcome =
+  | "success"
+  | "unchanged"
+  | "planned"
+  | "migration-failed"
+  | "rolled-back"
+  | "rollback-failed"
+  | "not-rolled-back"
+  | "timed-out";
+
+export interface RollbackResult {
+  /** "shipline" started it with UpdateService; "ecs" means the circuit breaker had already. */
+  by: "shipline" | "ecs";
+  deploymentId?: string;
+  passed: boolean;
+  /** Not gated (wait-for-rollback false). */
+  awaited: boolean;
+  failure?: Failure;
+  gate?: GateOutcome;
+}
+
+export interface DeployServiceResult {
+  outcome: DeployOutcome;
+  /** passed, unchanged, planned, migration-failed, or the gate's failure cause. */
+  verdict: string;
+  cluster: string;
+  service: string;
+  taskDefinitionArn: string;
+  previousTaskDefinitionArn: string;
+  registered: boolean;
+  changes: string[];
+  deploymentId?: string;
+  rolledBack: boolean;
+  durationMs: number;
+  warnings: string[];
+  migration?: MigrationResult;
+  gate?: GateOutcome;
+  rollback?: RollbackResult;
+  diagnosis?: Diagnosis;
+}
+
+export interface DeployServiceDeps {
+  clients: ServiceClients;
+  logger: Logger;
+  clock?: Clock;
+}
+
+/** Reads and checks everything before any change; throws ConfigurationError with every problem. */
+async function prepare(inputs: DeployServiceInputs, clients: ServiceClients) {
+  const current = await readCurrentService(clients, inputs.cluster, inputs.service);
+  const checks = preflight(current, inputs);
+  const images = await checkImagesExist(clients, inputs.images);
+  const problems = [...checks.problems, ...images.problems];
+  if (problems.length > 0) {
+    throw new ConfigurationError(
+      `pre-flight refused the rollout of ${inputs.service} (nothing was changed):\n- ${problems.join("\n- ")}`,
+    );
+  }
+  return { current, warnings: [...checks.warnings, ...images.warnings] };
+}
+
+function gateSettings(
+  inputs: DeployServiceInputs,
+  current: CurrentService,
+  timeoutMs: number,
+): GateSettings {
+  return {
+    pollIntervalMs: inputs.gate.pollIntervalMs,
+    healthyPolls: inputs.gate.healthyPolls,
+    graceMs: inputs.gate.graceMs ?? (current.service.healthCheckGracePeriodSeconds ?? 0) * 1000,
+    timeoutMs,
+  };
+}
+
+/**
+ * Rolls the ECS service to new images, gated on the load balancer's health of the new tasks, and
+ * back to the captured PRIMARY definition when the gate fails. Returns the result; report.ts turns
+ * it into outputs, the summary and the exit code.
+ */
+export async function deployService(
+  inputs: DeployServiceInputs,
+  deps: DeployServiceDeps,
+): Promise<DeployServiceResult> {
+  const { clients, logger } = deps;
+  const clock = deps.clock ?? systemClock;
+  const started = clock.now();
+  const { current, warnings } = await prepare(inputs, clients);
+  for (const warning of warnings) logger.warning(warning);
+  const previous = current.taskDefinition;
+  const previousArn = previous.taskDefinitionArn ?? "";
+  const body = renderTaskDefinition(previous, inputs);
+  const changes = describeChanges(previous, body);
+  const base = {
+    cluster: inputs.cluster,
+    service: inputs.service,
+    previousTaskDefinitionArn: previousArn,
+    changes,
+    warnings,
+    rolledBack: false,
+  };
+  logger.info(`${inputs.service}: running ${previousArn} (the rollback target)`);
+  for (const line of changes) logger.info(`change: ${line}`);
+  const strategy = chooseWaitStrategy(current);
+
+  if (inputs.dryRun) {
+    logger.info(
+      `dry run: would register a revision${changes.length === 0 ? " only if it differs (it does not)" : ""}, ${inputs.migration ? "run the migration, " : ""}update the service and gate it on ${strategy.name}`,
+    );
+    return {
+      ...base,
+      outcome: "planned",
+      verdict: "planned",
+      taskDefinitionArn: previousArn,
+      registered: false,
+      durationMs: clock.now() - started,
+    };
+  }
+
+  const revision = await registerIfChanged(
+    clients,
+    body,
+    previous,
+    revisionTags(inputs.commit, inputs.tags),
+  );
+  const next = revision.taskDefinition;
+  const nextArn = next.taskDefinitionArn ?? "";
+  logger.info(
+    revision.registered
+      ? `registered ${nextArn}`
+      : `no new revision: ${nextArn} already has this content`,
+  );
+  const finish = (
+    result: Omit<
+      DeployServiceResult,
+      keyof typeof base | "durationMs" | "taskDefinitionArn" | "registered"
+    > &
+      Partial<DeployServiceResult>,
+  ): DeployServiceResult => ({
+    ...base,
+    taskDefinitionArn: nextArn,
+    registered: revision.registered,
+    durationMs: clock.now() - started,
+    ...result,
+  });
+  if (nextArn === previousArn) {
+    logger.info(`${inputs.service} already runs ${nextArn}: nothing to roll out`);
+    return finish({ outcome: "unchanged", verdict: "unchanged" });
+  }
+
+  let migration: MigrationResult | undefined;
+  if (inputs.migration) {
+    migration = await runMigration(
+      {
+        cluster: inputs.cluster,
+        service: current.service,
+        taskDefinition: next,
+        container: migrationContainer(current, inputs),
+        command: inputs.migration.command,
+        timeoutMs: inputs.migration.timeoutMs,
+        pollIntervalMs: inputs.gate.pollIntervalMs,
+      },
+      { clients, clock, logger },
+    );
+    if (!migration.ok) {
+      logger.error(`migration failed: ${migration.reason}; the service was not touched`);
+      return finish({ outcome: "migration-failed", verdict: "migration-failed", migration });
+    }
+  }
+
+  const update = await clients.ecs.send(
+    new UpdateServiceCommand({
+      cluster: inputs.cluster,
+      service: inputs.service,
+      taskDefinition: nextArn,
+    }),
+  );
+  const deployment = update.service?.deployments?.find(
+    (d) => d.status === "PRIMARY" && d.taskDefinition === nextArn,
+  );
+  if (!deployment?.id) throw new Error(`UpdateService started no deployment of ${nextArn}`);
+  logger.info(`updated ${inputs.service}: deployment ${deployment.id}`);
+  const knownEventIds = (current.service.events ?? []).flatMap((event) => event.id ?? []);
+  const gate = await runGate({
+    clients,
+    clock,
+    logger,
+    cluster: inputs.cluster,
+    service: inputs.service,
+    strategy,
+    settings: gateSettings(inputs, current, inputs.gate.timeoutMs),
+    deploymentId: deployment.id,
+    rollbackTarget: previousArn,
+    knownEventIds,
+  });
+  const common = { deploymentId: deployment.id, gate, ...(migration ? { migration } : {}) };
+  if (gate.passed) {
+    const protect = [nextArn, previousArn];
+    await pruneRevisions(clients, next.family ?? "", inputs.keepRevisions, protect, logger).catch(
+      (error: Error) => logger.warning(`could not deregister old revisions: ${error.message}`),
+    );
+    return finish({ outcome: "success", verdict: "passed", ...common });
+  }
+
+  const failure = gate.failure as Failure;
+  const containers = next.containerDefinitions ?? [];
+  const diagnosis = await diagnose(failure, gate.last, gate.events, (taskId, name) =>
+    lastLogLines(
+      clients,
+      containers.find((c) => c.name === name),
+      taskId,
+    ),
+  );
+  const rollback = await rollBack({
+    inputs,
+    deps: { clients, logger, clock },
+    current,
+    failure,
+    gate,
+    knownEventIds: [...knownEventIds, ...gate.last.events.map((event) => event.id)],
+  });
+  const outcome: DeployOutcome = !rollback
+    ? "not-rolled-back"
+    : !rollback.passed
+      ? "rollback-failed"
+      : failure.cause === "timed-out"
+        ? "timed-out"
+        : "rolled-back";
+  return finish({
+    outcome,
+    verdict: failure.cause,
+    ...common,
+    diagnosis,
+    rolledBack: rollback?.passed === true,
+    ...(rollback ? { rollback } : {}),
+  });
+}
+
+/**
+ * Returns the service to the captured definition and gates that the same way. When ECS's
+ * circuit breaker already rolled back, its rollback deployment is gated instead of starting
+ * another. Someone else's newer deployment is never rolled back over. Undefined: not rolled back.
+ */
+async function rollBack(options: {
+  inputs: DeployServiceInputs;
+  deps: Required<DeployServiceDeps>;
+  current: CurrentService;
+  failure: Failure;
+  gate: GateOutcome;
+  knownEventIds: string[];
+}): Promise<RollbackResult | undefined> {
+  const { inputs, deps, current, failure, gate } = options;
+  const { clients, logger, clock } = deps;
+  const previousArn = current.taskDefinition.taskDefinitionArn ?? "";
+  if (failure.cause === "superseded") {
+    logger.error("another deployment replaced this one: not rolling back over it");
+    return undefined;
+  }
+  if (!inputs.rollback) {
+    logger.error(`rollback is off: ${inputs.service} stays on the failed deployment`);
+    return undefined;
+  }
+  let by: RollbackResult["by"] = "shipline";
+  let deploymentId: string | undefined;
+  const primary = gate.last.deployments.find((d) => d.status === "PRIMARY");
+  if (failure.cause === "rolled-back-by-ecs" && primary) {
+    by = "ecs";
+    deploymentId = primary.id;
+    logger.info(`ECS is already rolling back (deployment ${primary.id}); checking it`);
+  } else {
+    logger.info(`rolling back ${inputs.service} to ${previousArn}`);
+    const update = await clients.ecs.send(
+      new UpdateServiceCommand({
+        cluster: inputs.cluster,
+        service: inputs.service,
+        taskDefinition: previousArn,
+      }),
+    );
+    deploymentId = update.service?.deployments?.find((d) => d.status === "PRIMARY")?.id;
+  }
+  if (!deploymentId)
+    return {
+      by,
+      passed: false,
+      awaited: false,
+      failure: { cause: "deployment-gone", message: "the rollback started no deployment" },
+    };
+  if (!inputs.waitForRollback) return { by, deploymentId, passed: true, awaited: false };
+  const rollbackGate = await runGate({
+    clients,
+    clock,
+    logger,
+    cluster: inputs.cluster,
+    service: inputs.service,
+    strategy: chooseWaitStrategy(current),
+    settings: gateSettings(inputs, current, inputs.rollbackTimeoutMs),
+    deploymentId,
+    knownEventIds: options.knownEventIds,
+  });
+  return {
+    by,
+    deploymentId,
+    awaited: true,
+    passed: rollbackGate.passed,
+    gate: rollbackGate,
+    ...(rollbackGate.failure ? { failure: rollbackGate.failure } : {}),
+  };
+}

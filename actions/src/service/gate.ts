@@ -1,0 +1,145 @@
+import type { Clock } from "../lib/clock";
+import type { Logger } from "../lib/logger";
+import type { ServiceClients } from "./clients";
+import type { CurrentService } from "./current";
+import type { GateSettings } from "./inputs";
+import { matchTasksToTargets } from "./match";
+import { observe, type WatchedGroup } from "./observe";
+import { ProgressLines } from "./progress";
+import type { Snapshot } from "./snapshot";
+import { type Failure, judge } from "./verdict";
+
+export interface GateOutcome {
+  passed: boolean;
+  failure?: Failure;
+  deploymentId: string;
+  /** The last snapshot: the diagnosis reads tasks and targets from it. */
+  last: Snapshot;
+  /** Service events seen while the gate ran, oldest first. */
+  events: string[];
+  polls: number;
+  startedAt: number;
+  endedAt: number;
+  /** First poll that saw a new task's target unhealthy / every desired task serving. */
+  firstUnhealthyAt?: number;
+  firstAllHealthyAt?: number;
+}
+
+/** How a deployment is watched: which target groups decide, under which name it is logged. */
+export interface WaitStrategy {
+  name: string;
+  groups: WatchedGroup[];
+}
+
+/**
+ * Chooses how to wait for the service. With load balancers: every target group of the service
+ * must report the new tasks healthy. Without: the tasks must be RUNNING (and pass their container
+ * health checks, which ECS folds into RUNNING tasks staying up). One function decides, so the
+ * deploy itself never branches on it.
+ */
+export function chooseWaitStrategy(current: CurrentService): WaitStrategy {
+  const groups: WatchedGroup[] = (current.service.loadBalancers ?? []).flatMap((lb) => {
+    if (!lb.targetGroupArn || !lb.containerName || lb.containerPort === undefined) return [];
+    const group = current.targetGroups.find((tg) => tg.TargetGroupArn === lb.targetGroupArn);
+    return [
+      {
+        targetGroupArn: lb.targetGroupArn,
+        name: group?.TargetGroupName ?? lb.targetGroupArn,
+        containerName: lb.containerName,
+        containerPort: lb.containerPort,
+        ...(group ? { group } : {}),
+      },
+    ];
+  });
+  return groups.length > 0
+    ? { name: `target health in ${groups.map((g) => g.name).join(", ")}`, groups }
+    : { name: "tasks RUNNING (the service has no load balancer)", groups };
+}
+
+export interface GateRun {
+  clients: Pick<ServiceClients, "ecs" | "elb">;
+  clock: Clock;
+  logger: Logger;
+  cluster: string;
+  service: string;
+  strategy: WaitStrategy;
+  settings: GateSettings;
+  deploymentId: string;
+  rollbackTarget?: string;
+  /** Service events present before the change: not repeated as progress. */
+  knownEventIds: Iterable<string>;
+}
+
+/** Polls until the verdict is final. Logs one line per change; the timeout is always honoured. */
+export async function runGate(run: GateRun): Promise<GateOutcome> {
+  const { clock, logger, settings } = run;
+  const startedAt = clock.now();
+  const progress = new ProgressLines(run.knownEventIds);
+  const events: string[] = [];
+  let streak = 0;
+  let polls = 0;
+  let firstUnhealthyAt: number | undefined;
+  let firstAllHealthyAt: number | undefined;
+  logger.info(
+    `gate: waiting for deployment ${run.deploymentId} (${run.strategy.name}; every ${settings.pollIntervalMs} ms, ${settings.healthyPolls} healthy polls in a row, grace ${settings.graceMs} ms, timeout ${settings.timeoutMs} ms)`,
+  );
+  for (;;) {
+    const snapshot = await observe(run.clients, clock, {
+      cluster: run.cluster,
+      service: run.service,
+      deploymentId: run.deploymentId,
+      groups: run.strategy.groups,
+    });
+    polls += 1;
+    for (const line of progress.next(snapshot, run.deploymentId)) {
+      if (line.startsWith("event: ")) events.push(line.slice(7));
+      logger.info(line);
+    }
+    const entries = matchTasksToTargets(snapshot.tasks, snapshot.targetGroups);
+    if (
+      firstUnhealthyAt === undefined &&
+      entries.some((entry) => entry.bindings.some((binding) => binding.state === "unhealthy"))
+    ) {
+      firstUnhealthyAt = snapshot.at;
+    }
+    const verdict = judge(
+      snapshot,
+      {
+        deploymentId: run.deploymentId,
+        startedAt,
+        settings,
+        ...(run.rollbackTarget ? { rollbackTarget: run.rollbackTarget } : {}),
+      },
+      streak,
+    );
+    if (
+      verdict.state !== "failed" &&
+      verdict.healthyStreak > 0 &&
+      firstAllHealthyAt === undefined
+    ) {
+      firstAllHealthyAt = snapshot.at;
+    }
+    const outcome = {
+      deploymentId: run.deploymentId,
+      last: snapshot,
+      events,
+      polls,
+      startedAt,
+      endedAt: snapshot.at,
+      ...(firstUnhealthyAt !== undefined ? { firstUnhealthyAt } : {}),
+      ...(firstAllHealthyAt !== undefined ? { firstAllHealthyAt } : {}),
+    };
+    if (verdict.state === "passed") {
+      logger.info(`gate: passed, ${verdict.detail} for ${verdict.healthyStreak} polls`);
+      return { ...outcome, passed: true };
+    }
+    if (verdict.state === "failed") {
+      logger.error(`gate: failed, ${verdict.failure.message}`);
+      return { ...outcome, passed: false, failure: verdict.failure };
+    }
+    streak = verdict.healthyStreak;
+    // Never sleep past the deadline: the last poll happens at the timeout, not after it.
+    const left = startedAt + settings.timeoutMs - clock.now();
+    await clock.sleep(Math.max(0, Math.min(settings.pollIntervalMs, left)));
+  }
+}

@@ -1,0 +1,208 @@
+import { z } from "zod";
+import { parseCommand } from "../images/inputs";
+import { ConfigurationError, quote } from "../lib/errors";
+import {
+  boolean,
+  duration,
+  integer,
+  keyValues,
+  list,
+  optionalParsedWith,
+  optionalText,
+  parseDuration,
+  parseInputs,
+  type RawInputs,
+  text,
+} from "../lib/inputs";
+import { parseImageReference } from "../oci/reference";
+
+/** One container's new image, always pinned by digest. */
+export interface ImageChange {
+  container: string;
+  /** registry/repository[:tag]@sha256:… as given. */
+  image: string;
+  registry: string;
+  repository: string;
+  digest: string;
+}
+
+/** `container=registry/repository@sha256:…` (a tag before the digest is allowed and kept). */
+export function parseImageChange(entry: string): ImageChange {
+  const equals = entry.indexOf("=");
+  const container = equals > 0 ? entry.slice(0, equals).trim() : "";
+  const image = equals > 0 ? entry.slice(equals + 1).trim() : "";
+  if (!container || !image) {
+    throw new ConfigurationError(
+      `image ${quote(entry)} must be container=registry/repository@sha256:<64 hex>`,
+    );
+  }
+  const reference = parseImageReference(image);
+  if (!reference.digest) {
+    throw new ConfigurationError(
+      `image ${quote(entry)} has no digest: deploy images by digest (…@sha256:<64 hex>), as build-image outputs them, so what was tested is what runs`,
+    );
+  }
+  return {
+    container,
+    image,
+    registry: reference.registry,
+    repository: reference.repository,
+    digest: reference.digest,
+  };
+}
+
+/**
+ * `container:NAME=value` lines: environment variables set (or replaced) in one container of the
+ * new task definition. The container prefix is required so a variable never lands in the wrong one.
+ */
+export function parseEnvironmentOverrides(
+  lines: Record<string, string>,
+): Record<string, Record<string, string>> {
+  const result: Record<string, Record<string, string>> = {};
+  for (const [key, value] of Object.entries(lines)) {
+    const colon = key.indexOf(":");
+    const container = colon > 0 ? key.slice(0, colon).trim() : "";
+    const name = colon > 0 ? key.slice(colon + 1).trim() : "";
+    if (!container || !/^[A-Za-z_][A-Za-z0-9_.-]*$/.test(name)) {
+      throw new ConfigurationError(
+        `environment ${quote(`${key}=${value}`)} must be container:NAME=value, e.g. api:LOG_LEVEL=debug`,
+      );
+    }
+    result[container] = { ...result[container], [name]: value };
+  }
+  return result;
+}
+
+/** The inputs of deploy-service, named exactly as in actions/deploy-service/action.yml. */
+export const deployServiceSchema = z.object({
+  cluster: text(),
+  service: text(),
+  images: list(),
+  environment: keyValues(),
+  "migration-command": optionalParsedWith(parseCommand),
+  "migration-container": optionalText(),
+  "migration-timeout": duration(10 * 60_000),
+  "poll-interval": duration(5_000),
+  "healthy-polls": integer(3, { min: 1, max: 100 }),
+  grace: optionalParsedWith(parseGrace),
+  timeout: duration(15 * 60_000),
+  "rollback-timeout": optionalParsedWith(parsePositiveDuration),
+  rollback: boolean(true),
+  "wait-for-rollback": boolean(true),
+  "keep-revisions": integer(0, { min: 0, max: 1000 }),
+  commit: optionalText(),
+  tags: keyValues(),
+  region: optionalText(),
+  "dry-run": boolean(false),
+});
+
+function parseGrace(value: string): number {
+  return parsePositiveDuration(value, true);
+}
+
+function parsePositiveDuration(value: string, allowZero = false): number {
+  const ms = parseDuration(value);
+  if (ms === undefined || ms < 0 || (!allowZero && ms === 0)) {
+    throw new ConfigurationError(
+      `${quote(value)} must be a ${allowZero ? "" : "positive "}duration like "30s", "5m" or "1h"`,
+    );
+  }
+  return ms;
+}
+
+export interface GateSettings {
+  /** Time between polls. */
+  pollIntervalMs: number;
+  /** Consecutive all-healthy polls needed to pass. */
+  healthyPolls: number;
+  /** An unhealthy target within this time of its task's start is not yet a failure. */
+  graceMs: number;
+  /** The gate gives up after this long, whatever it sees. */
+  timeoutMs: number;
+}
+
+/** Everything deploy-service needs, validated once. Keys follow action.yml. */
+export interface DeployServiceInputs {
+  cluster: string;
+  service: string;
+  images: ImageChange[];
+  /** container → NAME → value. */
+  environment: Record<string, Record<string, string>>;
+  migration?: { command: string[]; container?: string; timeoutMs: number };
+  gate: Omit<GateSettings, "graceMs"> & {
+    /** Undefined: the service's health check grace period. */
+    graceMs?: number;
+  };
+  rollback: boolean;
+  waitForRollback: boolean;
+  rollbackTimeoutMs: number;
+  /** Keep this many newest revisions of the family; 0 keeps all. */
+  keepRevisions: number;
+  commit?: string;
+  tags: Record<string, string>;
+  region?: string;
+  dryRun: boolean;
+}
+
+/** Validates raw inputs (action inputs, CLI flags) into DeployServiceInputs, all problems at once. */
+export function parseDeployServiceInputs(raw: RawInputs): DeployServiceInputs {
+  const parsed = parseInputs(deployServiceSchema, raw);
+  const problems: string[] = [];
+  const images: ImageChange[] = [];
+  for (const entry of parsed.images) {
+    try {
+      images.push(parseImageChange(entry));
+    } catch (error) {
+      problems.push(`input "images" ${(error as Error).message}`);
+    }
+  }
+  const seen = new Set<string>();
+  for (const change of images) {
+    if (seen.has(change.container)) {
+      problems.push(`input "images" names container ${quote(change.container)} twice`);
+    }
+    seen.add(change.container);
+  }
+  let environment: Record<string, Record<string, string>> = {};
+  try {
+    environment = parseEnvironmentOverrides(parsed.environment);
+  } catch (error) {
+    problems.push(`input "environment" ${(error as Error).message}`);
+  }
+  if (parsed.timeout <= 0) problems.push(`input "timeout" must be more than 0`);
+  if (parsed["poll-interval"] <= 0) problems.push(`input "poll-interval" must be more than 0`);
+  if (parsed["migration-container"] && !parsed["migration-command"]) {
+    problems.push('input "migration-container" needs "migration-command"');
+  }
+  if (problems.length > 0) throw new ConfigurationError(problems.join("\n"));
+  const command = parsed["migration-command"];
+  return {
+    cluster: parsed.cluster,
+    service: parsed.service,
+    images,
+    environment,
+    ...(command
+      ? {
+          migration: {
+            command,
+            ...(parsed["migration-container"] ? { container: parsed["migration-container"] } : {}),
+            timeoutMs: parsed["migration-timeout"],
+          },
+        }
+      : {}),
+    gate: {
+      pollIntervalMs: parsed["poll-interval"],
+      healthyPolls: parsed["healthy-polls"],
+      timeoutMs: parsed.timeout,
+      ...(parsed.grace !== undefined ? { graceMs: parsed.grace } : {}),
+    },
+    rollback: parsed.rollback,
+    waitForRollback: parsed["wait-for-rollback"],
+    rollbackTimeoutMs: parsed["rollback-timeout"] ?? parsed.timeout,
+    keepRevisions: parsed["keep-revisions"],
+    ...(parsed.commit ? { commit: parsed.commit } : {}),
+    tags: parsed.tags,
+    ...(parsed.region ? { region: parsed.region } : {}),
+    dryRun: parsed["dry-run"],
+  };
+}

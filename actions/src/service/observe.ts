@@ -1,0 +1,176 @@
+import {
+  DescribeServicesCommand,
+  DescribeTasksCommand,
+  type DesiredStatus,
+  ListTasksCommand,
+  type Task,
+} from "@aws-sdk/client-ecs";
+import type { TargetGroup } from "@aws-sdk/client-elastic-load-balancing-v2";
+import { DescribeTargetHealthCommand } from "@aws-sdk/client-elastic-load-balancing-v2";
+import type { Clock } from "../lib/clock";
+import type { ServiceClients } from "./clients";
+import {
+  type DeploymentView,
+  type Snapshot,
+  type TargetGroupView,
+  type TaskView,
+  taskIdOf,
+} from "./snapshot";
+
+const ms = (date: Date | undefined): number | undefined => date?.getTime();
+
+/** The task's ENI address: from the attachment, or from a container's network interface. */
+function ipOf(task: Task): string | undefined {
+  for (const attachment of task.attachments ?? []) {
+    const ip = attachment.details?.find((detail) => detail.name === "privateIPv4Address")?.value;
+    if (ip) return ip;
+  }
+  return task.containers?.flatMap((c) => c.networkInterfaces ?? [])[0]?.privateIpv4Address;
+}
+
+export function taskView(task: Task): TaskView {
+  const arn = task.taskArn ?? "";
+  return {
+    arn,
+    id: taskIdOf(arn),
+    ...(task.taskDefinitionArn ? { taskDefinitionArn: task.taskDefinitionArn } : {}),
+    lastStatus: task.lastStatus ?? "UNKNOWN",
+    desiredStatus: task.desiredStatus ?? "UNKNOWN",
+    ...(task.startedBy ? { startedBy: task.startedBy } : {}),
+    ...(task.startedAt ? { startedAt: ms(task.startedAt) } : {}),
+    ...(task.stoppedAt ? { stoppedAt: ms(task.stoppedAt) } : {}),
+    ...(ipOf(task) ? { ip: ipOf(task) } : {}),
+    ...(task.stopCode ? { stopCode: task.stopCode } : {}),
+    ...(task.stoppedReason ? { stoppedReason: task.stoppedReason } : {}),
+    containers: (task.containers ?? []).map((container) => ({
+      name: container.name ?? "",
+      ...(container.lastStatus ? { lastStatus: container.lastStatus } : {}),
+      ...(container.exitCode !== undefined ? { exitCode: container.exitCode } : {}),
+      ...(container.reason ? { reason: container.reason } : {}),
+    })),
+  };
+}
+
+/** Where the service's targets are: each load balancer entry with its target group's settings. */
+export interface WatchedGroup {
+  targetGroupArn: string;
+  name: string;
+  containerName: string;
+  containerPort: number;
+  group?: TargetGroup;
+}
+
+export interface ObserveTarget {
+  cluster: string;
+  service: string;
+  deploymentId: string;
+  groups: WatchedGroup[];
+}
+
+async function listTaskArns(
+  clients: Pick<ServiceClients, "ecs">,
+  cluster: string,
+  startedBy: string,
+  desiredStatus: DesiredStatus,
+): Promise<string[]> {
+  const arns: string[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await clients.ecs.send(
+      new ListTasksCommand({ cluster, startedBy, desiredStatus, nextToken }),
+    );
+    arns.push(...(page.taskArns ?? []));
+    nextToken = page.nextToken;
+  } while (nextToken);
+  return arns;
+}
+
+/** Tasks started by the deployment (ECS sets startedBy to its id), running and stopped. */
+export async function deploymentTasks(
+  clients: Pick<ServiceClients, "ecs">,
+  cluster: string,
+  deploymentId: string,
+): Promise<TaskView[]> {
+  const [running, stopped] = await Promise.all([
+    listTaskArns(clients, cluster, deploymentId, "RUNNING"),
+    listTaskArns(clients, cluster, deploymentId, "STOPPED"),
+  ]);
+  const arns = [...new Set([...running, ...stopped])];
+  const tasks: TaskView[] = [];
+  for (let i = 0; i < arns.length; i += 100) {
+    const described = await clients.ecs.send(
+      new DescribeTasksCommand({ cluster, tasks: arns.slice(i, i + 100) }),
+    );
+    tasks.push(...(described.tasks ?? []).map(taskView));
+  }
+  return tasks.sort((a, b) => (a.startedAt ?? Infinity) - (b.startedAt ?? Infinity));
+}
+
+/**
+ * One poll: DescribeServices, the deployment's tasks (ListTasks by startedBy + DescribeTasks),
+ * and DescribeTargetHealth for every target group of the service.
+ */
+export async function observe(
+  clients: Pick<ServiceClients, "ecs" | "elb">,
+  clock: Clock,
+  target: ObserveTarget,
+): Promise<Snapshot> {
+  const groupArns = [...new Set(target.groups.map((group) => group.targetGroupArn))];
+  const [described, tasks, health] = await Promise.all([
+    clients.ecs.send(
+      new DescribeServicesCommand({ cluster: target.cluster, services: [target.service] }),
+    ),
+    deploymentTasks(clients, target.cluster, target.deploymentId),
+    Promise.all(
+      groupArns.map(async (arn) => ({
+        arn,
+        descriptions:
+          (await clients.elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: arn })))
+            .TargetHealthDescriptions ?? [],
+      })),
+    ),
+  ]);
+  const service = described.services?.[0];
+  const deployments: DeploymentView[] = (service?.deployments ?? []).map((deployment) => ({
+    id: deployment.id ?? "",
+    status: deployment.status ?? "",
+    taskDefinition: deployment.taskDefinition ?? "",
+    desiredCount: deployment.desiredCount ?? 0,
+    runningCount: deployment.runningCount ?? 0,
+    ...(deployment.failedTasks !== undefined ? { failedTasks: deployment.failedTasks } : {}),
+    ...(deployment.rolloutState ? { rolloutState: deployment.rolloutState } : {}),
+    ...(deployment.rolloutStateReason ? { rolloutStateReason: deployment.rolloutStateReason } : {}),
+    ...(deployment.createdAt ? { createdAt: ms(deployment.createdAt) } : {}),
+  }));
+  const targetGroups: TargetGroupView[] = target.groups.map((group) => ({
+    arn: group.targetGroupArn,
+    name: group.name,
+    containerName: group.containerName,
+    containerPort: group.containerPort,
+    ...(group.group?.HealthCheckPath ? { healthCheckPath: group.group.HealthCheckPath } : {}),
+    ...(group.group?.HealthCheckPort ? { healthCheckPort: group.group.HealthCheckPort } : {}),
+    ...(group.group?.Matcher?.HttpCode ? { matcher: group.group.Matcher.HttpCode } : {}),
+    targets: (health.find((entry) => entry.arn === group.targetGroupArn)?.descriptions ?? []).map(
+      (description) => ({
+        id: description.Target?.Id ?? "",
+        ...(description.Target?.Port !== undefined ? { port: description.Target.Port } : {}),
+        state: description.TargetHealth?.State ?? "unknown",
+        ...(description.TargetHealth?.Reason ? { reason: description.TargetHealth.Reason } : {}),
+        ...(description.TargetHealth?.Description
+          ? { description: description.TargetHealth.Description }
+          : {}),
+      }),
+    ),
+  }));
+  return {
+    at: clock.now(),
+    deployments,
+    events: (service?.events ?? []).map((event) => ({
+      id: event.id ?? "",
+      createdAt: ms(event.createdAt) ?? 0,
+      message: event.message ?? "",
+    })),
+    tasks,
+    targetGroups,
+  };
+}
