@@ -81,12 +81,16 @@ export function clientConfig(cloud: WebCloud) {
   return { endpoint: cloud.endpoint, region: cloud.region, credentials: cloud.credentials };
 }
 
-export function s3Of(cloud: WebCloud): S3Client {
-  return new S3Client({ ...clientConfig(cloud), forcePathStyle: true });
+/** Clients for the cloud; `maxAttempts: 5` is what shipline's own clients retry (lib/aws.ts). */
+export function s3Of(cloud: WebCloud, options: { maxAttempts?: number } = {}): S3Client {
+  return new S3Client({ ...clientConfig(cloud), forcePathStyle: true, ...options });
 }
 
-export function cloudFrontOf(cloud: WebCloud): CloudFrontClient {
-  return new CloudFrontClient(clientConfig(cloud));
+export function cloudFrontOf(
+  cloud: WebCloud,
+  options: { maxAttempts?: number } = {},
+): CloudFrontClient {
+  return new CloudFrontClient({ ...clientConfig(cloud), ...options });
 }
 
 export function edgeUrl(cloud: WebCloud, distributionId: string): string {

@@ -26,8 +26,8 @@ export async function publish(
   const { logger, lines } = memoryLogger();
   const result = await publishWeb(parsePublishWebInputs(raw), {
     logger,
-    s3: s3Of(cloud),
-    cloudfront: () => cloudFrontOf(cloud),
+    s3: s3Of(cloud, { maxAttempts: 5 }),
+    cloudfront: () => cloudFrontOf(cloud, { maxAttempts: 5 }),
     invalidationTimings: { backoffMs: 50, maxBackoffMs: 200, pollMs: 50 },
   });
   return { ...result, log: lines };
