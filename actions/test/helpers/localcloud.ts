@@ -58,3 +58,18 @@ export async function buildApiBundle(outDir: string): Promise<string> {
   );
   return (await module.buildApi({ outDir })).outDir;
 }
+
+/** A localcloud with only ECR (API + registry) on loopback. */
+export interface EcrCloud {
+  endpoint: string;
+  region: string;
+  credentials: { accessKeyId: string; secretAccessKey: string };
+  dispose(): Promise<void>;
+}
+
+export async function startEcrCloud(): Promise<EcrCloud> {
+  const module = await load<{ startEcrCloud(): Promise<EcrCloud> }>(
+    "localcloud/test/ecr/support.ts",
+  );
+  return module.startEcrCloud();
+}
