@@ -3,6 +3,7 @@ import { ConfigurationError, type ExitCode } from "../lib/errors";
 import { type Logger, TerminalLogger } from "../lib/logger";
 import { run } from "../lib/run";
 import { buildImageCommand } from "./build-image";
+import { historyCommand } from "./history";
 import { invalidateCommand } from "./invalidate";
 import { previewCommand } from "./preview";
 import { promoteCommand } from "./promote";
@@ -32,6 +33,7 @@ export async function runCli(
   publishWebCommand(program, () => logger, env);
   invalidateCommand(program, () => logger, env);
   previewCommand(program, () => logger, env);
+  historyCommand(program, () => logger, env);
   return run(async () => {
     try {
       await program.parseAsync(argv, { from: "user" });

@@ -1,0 +1,45 @@
+import type { S3Client } from "@aws-sdk/client-s3";
+import type { Logger } from "../lib/logger";
+import { Ledger } from "./ledger";
+import { describeHolder, readLock } from "./lock";
+import type { ReleaseRecord } from "./record";
+
+interface HistoryInputsShape {
+  bucket: string;
+  "ledger-prefix": string;
+  environment: string;
+  limit: number;
+}
+
+/** `shipline history`: the environment's releases, newest first, the live one marked. */
+export async function showHistory(
+  inputs: HistoryInputsShape,
+  deps: { s3: S3Client; logger: Logger },
+): Promise<ReleaseRecord[]> {
+  const ledger = new Ledger(deps.s3, inputs.bucket, inputs["ledger-prefix"], inputs.environment);
+  const [records, live, lock] = await Promise.all([
+    ledger.history(inputs.limit),
+    ledger.live(),
+    readLock(deps.s3, inputs.bucket, inputs["ledger-prefix"], inputs.environment),
+  ]);
+  const liveId = live?.value.releaseId;
+  await deps.logger.summary({
+    title: `Releases of ${inputs.environment}`,
+    headers: ["", "release", "status", "trigger", "actor", "created", "images", "why"],
+    rows: records.map((record) => [
+      record.id === liveId ? "▶" : "",
+      record.id,
+      record.status,
+      record.restores ? `rollback to ${record.restores}` : record.trigger,
+      record.actor,
+      record.createdAt,
+      Object.entries(record.images)
+        .map(([name, image]) => `${name}@${image.digest.slice(7, 19)}`)
+        .join(" "),
+      record.failure ? `${record.failure.step}: ${record.failure.message.split("\n")[0]}` : "",
+    ]),
+  });
+  if (lock) deps.logger.info(`locked by the ${describeHolder(lock)} until ${lock.expiresAt}`);
+  if (liveId) deps.logger.output("live-release", liveId);
+  return records;
+}

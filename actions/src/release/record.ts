@@ -1,0 +1,105 @@
+import { z } from "zod";
+import { ConfigurationError, quote } from "../lib/errors";
+
+export const RELEASE_FORMAT = "shipline.release/1";
+
+/**
+ * deploying: under way (or its run died: the lock says whether anyone still holds it).
+ * live: passed every step and became the live pointer.
+ * failed: stopped before anything changed, or a rollback of it failed too.
+ * rolled-back: a step failed after the service changed, and the previous release was restored.
+ */
+export const RELEASE_STATUSES = ["deploying", "live", "failed", "rolled-back"] as const;
+export type ReleaseStatus = (typeof RELEASE_STATUSES)[number];
+
+export const TRIGGERS = ["push", "rollback", "manual", "schedule"] as const;
+
+const imageSchema = z.object({
+  repository: z.string(),
+  digest: z.string().regex(/^sha256:[0-9a-f]{64}$/),
+  uri: z.string(),
+});
+
+const stepSchema = z.object({
+  name: z.string(),
+  status: z.enum(["done", "failed", "skipped"]),
+  durationMs: z.number().nonnegative(),
+  detail: z.string().optional(),
+});
+
+export const releaseSchema = z.object({
+  format: z.literal(RELEASE_FORMAT),
+  id: z.string(),
+  environment: z.string(),
+  commit: z.string(),
+  run: z.string(),
+  trigger: z.enum(TRIGGERS),
+  actor: z.string(),
+  createdAt: z.string(),
+  finishedAt: z.string().optional(),
+  status: z.enum(RELEASE_STATUSES),
+  /** Container name → the image it runs, by digest (the API and nginx in the sample app). */
+  images: z.record(z.string(), imageSchema),
+  taskDefinitionArn: z.string().optional(),
+  /** What the service ran before this release: the rollback target of its own deploy. */
+  previousTaskDefinitionArn: z.string().optional(),
+  /** The web release: its id and the key of its manifest in the bucket. */
+  web: z.object({ releaseId: z.string(), manifestKey: z.string() }).optional(),
+  /** For a rollback: the release whose task definition and web entry points it restored. */
+  restores: z.string().optional(),
+  failure: z.object({ step: z.string(), message: z.string() }).optional(),
+  steps: z.array(stepSchema),
+});
+
+export type ReleaseRecord = z.output<typeof releaseSchema>;
+export type ReleaseImage = z.output<typeof imageSchema>;
+export type ReleaseStep = z.output<typeof stepSchema>;
+
+/** Who and what started a run, from the CI system's variables (GitHub Actions or CircleCI). */
+export interface RunContext {
+  commit: string;
+  /** Unique per run and attempt: a re-run gets a new release id. */
+  run: string;
+  actor: string;
+  /** A link to the run, for lock messages and history. */
+  url?: string;
+}
+
+export function runContext(env: NodeJS.ProcessEnv, now: number): RunContext {
+  if (env.GITHUB_RUN_ID) {
+    return {
+      commit: env.GITHUB_SHA ?? "unknown",
+      run: `${env.GITHUB_RUN_ID}.${env.GITHUB_RUN_ATTEMPT ?? "1"}`,
+      actor: env.GITHUB_ACTOR ?? "unknown",
+      ...(env.GITHUB_SERVER_URL && env.GITHUB_REPOSITORY
+        ? {
+            url: `${env.GITHUB_SERVER_URL}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}`,
+          }
+        : {}),
+    };
+  }
+  if (env.CIRCLE_BUILD_NUM) {
+    return {
+      commit: env.CIRCLE_SHA1 ?? "unknown",
+      run: `cci${env.CIRCLE_BUILD_NUM}`,
+      actor: env.CIRCLE_USERNAME ?? "unknown",
+      ...(env.CIRCLE_BUILD_URL ? { url: env.CIRCLE_BUILD_URL } : {}),
+    };
+  }
+  return {
+    commit: env.SHIPLINE_COMMIT ?? "local",
+    run: `local${now.toString(36)}`,
+    actor: env.USER ?? "local",
+  };
+}
+
+/** Release id = short commit + run: readable, unique per run, safe in keys and CallerReferences. */
+export function releaseIdOf(context: RunContext, override?: string): string {
+  const id = override ?? `${context.commit.slice(0, 12)}-${context.run}`;
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/.test(id)) {
+    throw new ConfigurationError(
+      `release id ${quote(id)} must be 1–100 letters, digits, ".", "_" or "-", starting with a letter or digit`,
+    );
+  }
+  return id;
+}
