@@ -17,6 +17,7 @@ export interface LogEntry {
   method: string;
   path: string;
   status: number;
+  errorCode?: string;
   bytesIn: number;
   fault?: string;
 }
