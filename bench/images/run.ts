@@ -55,8 +55,6 @@ try {
   const authFile = join(work, "auth.json");
   const auth = Buffer.from(`${registry.username}:${registry.password}`).toString("base64");
   await writeFile(authFile, JSON.stringify({ auths: { [proxy.host]: { auth } } }), { mode: 0o600 });
-  const baseLayer = base.digest; // manifest digest; the layer digest is checked below by name
-  void baseLayer;
 
   const changed = join(work, "changed");
   await cp(bundle, changed, { recursive: true });
@@ -125,7 +123,6 @@ try {
     ].join("\n"),
   );
   const buildahEnv = { ...process.env, BUILDAH_ISOLATION: "chroot" };
-  let buildahBaseLayerDigest = "";
   async function buildah(
     context: string,
     tag: string,
@@ -169,7 +166,6 @@ try {
     const bigUpload = proxy.requests.some(
       (request) => request.method === "PUT" && request.bytesSent > 30_000_000,
     );
-    if (!buildahBaseLayerDigest) buildahBaseLayerDigest = "checked";
     return {
       ms,
       buildMs: built - started,

@@ -78,6 +78,57 @@ describe("shipline CLI", () => {
     expect(text).not.toContain(registry.password);
   });
 
+  it("--preset nginx puts the proxy's config template at /etc/nginx/templates on the nginx base", async () => {
+    const nginxBase = await buildBaseImage("nginx");
+    const { lines, logger } = capture();
+    const code = await runCli(
+      [
+        "build-image",
+        "--preset",
+        "nginx",
+        "--context",
+        join(REPO_ROOT, "nginx/templates"),
+        "--registry",
+        registry.host,
+        "--registry-username",
+        registry.username,
+        "--repository",
+        "cli/nginx",
+        "--base-image",
+        nginxBase.reference,
+        "--tags",
+        "t",
+      ],
+      { env: { SHIPLINE_REGISTRY_PASSWORD: registry.password }, logger },
+    );
+    expect(code, lines.join("")).toBe(ExitCode.Success);
+    const authFile = join(work, "nginx-auth.json");
+    const auth = Buffer.from(`${registry.username}:${registry.password}`).toString("base64");
+    await writeFile(authFile, JSON.stringify({ auths: { [registry.host]: { auth } } }));
+    const layout = join(work, "nginx-layout");
+    await exec("skopeo", [
+      "copy",
+      "--quiet",
+      "--src-tls-verify=false",
+      `--src-authfile=${authFile}`,
+      `docker://${registry.host}/cli/nginx:t`,
+      `oci:${layout}:t`,
+    ]);
+    const { stdout } = await exec("skopeo", ["inspect", "--config", `oci:${layout}:t`]);
+    const config = JSON.parse(stdout);
+    expect(config.config.User).toBe("101");
+    expect(config.config.ExposedPorts).toHaveProperty("8080/tcp");
+    const bundle = join(work, "nginx-bundle");
+    await exec("umoci", ["unpack", "--image", `${layout}:t`, bundle]);
+    const template = await readFile(
+      join(bundle, "rootfs/etc/nginx/templates/default.conf.template"),
+      "utf8",
+    );
+    expect(template).toBe(
+      await readFile(join(REPO_ROOT, "nginx/templates/default.conf.template"), "utf8"),
+    );
+  });
+
   it("a dry run plans without pushing, and unknown flags are bad input", async () => {
     const { lines, logger } = capture();
     const args = [
