@@ -227,6 +227,15 @@ describe.each(BACKENDS)("API over HTTP on $name", (factory) => {
       expect(answer.body.error.field).toBe("status");
     });
 
+    it("a body that is not a JSON object is refused as a whole", async () => {
+      const answer = await call(url, "POST", "/api/tasks", { token, body: ["title"] });
+      expect(answer.status).toBe(400);
+      expect(answer.body.error).toEqual({
+        code: "invalid_input",
+        message: "expected a JSON object as the request body",
+      });
+    });
+
     it("malformed JSON is a 400 in the same error shape", async () => {
       const response = await fetch(`${url}/api/auth/login`, {
         method: "POST",

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { HttpError } from "./errors";
 
 /** Request bodies and parameters, validated with zod; a failure answers 400 naming the field. */
 
@@ -39,3 +40,15 @@ export const taskIdParams = z.object({ id: z.uuid() });
 export const sleepQuery = z.object({
   ms: z.coerce.number().int().min(0).max(60_000),
 });
+
+/**
+ * Validates a JSON body. A missing body counts as `{}`, so the error names the first missing field;
+ * anything that is not a JSON object (a string, an array) is refused as a whole.
+ */
+export function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
+  if (body === undefined || body === null) return schema.parse({});
+  if (typeof body !== "object" || Array.isArray(body)) {
+    throw new HttpError(400, "invalid_input", "expected a JSON object as the request body");
+  }
+  return schema.parse(body);
+}

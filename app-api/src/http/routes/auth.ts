@@ -2,7 +2,7 @@ import type { FastifyInstance } from "fastify";
 import { hashPassword, verifyNothing, verifyPassword } from "../../auth/password";
 import { createSession, deleteSession } from "../../domain/sessions";
 import { createUser, EmailTakenError, findUserByEmail } from "../../domain/users";
-import { credentialsBody } from "../bodies";
+import { credentialsBody, parseBody } from "../bodies";
 import type { AppContext } from "../context";
 import { HttpError } from "../errors";
 import {
@@ -17,7 +17,7 @@ export function authRoutes(app: FastifyInstance, { config, db }: AppContext) {
   const cookie: CookieSettings = { secure: config.cookieSecure, ttlHours: config.sessionTtlHours };
 
   app.post("/api/auth/register", async (request, reply) => {
-    const { email, password } = credentialsBody.parse(request.body ?? {});
+    const { email, password } = parseBody(credentialsBody, request.body);
     let user: Awaited<ReturnType<typeof createUser>>;
     try {
       user = await createUser(db, email, await hashPassword(password));
@@ -33,7 +33,7 @@ export function authRoutes(app: FastifyInstance, { config, db }: AppContext) {
   });
 
   app.post("/api/auth/login", async (request, reply) => {
-    const { email, password } = credentialsBody.parse(request.body ?? {});
+    const { email, password } = parseBody(credentialsBody, request.body);
     const found = await findUserByEmail(db, email);
     // The same answer, in about the same time, for an unknown email and a wrong password, so
     // registered emails cannot be probed.

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { createTask, deleteTask, findTask, listTasks, updateTask } from "../../domain/tasks";
-import { newTaskBody, taskChangesBody, taskIdParams } from "../bodies";
+import { newTaskBody, parseBody, taskChangesBody, taskIdParams } from "../bodies";
 import type { AppContext } from "../context";
 import { taskNotFound } from "../errors";
 import { requireUser } from "../session";
@@ -20,7 +20,7 @@ export function taskRoutes(app: FastifyInstance, { db }: AppContext) {
 
   app.post("/api/tasks", async (request, reply) => {
     const { user } = await requireUser(db, request);
-    const { title, dueDate } = newTaskBody.parse(request.body ?? {});
+    const { title, dueDate } = parseBody(newTaskBody, request.body);
     const task = await createTask(db, user.id, title, dueDate);
     return reply.status(201).send({ task });
   });
@@ -35,7 +35,7 @@ export function taskRoutes(app: FastifyInstance, { db }: AppContext) {
   app.patch("/api/tasks/:id", async (request) => {
     const { user } = await requireUser(db, request);
     const id = taskId(request);
-    const changes = taskChangesBody.parse(request.body ?? {});
+    const changes = parseBody(taskChangesBody, request.body);
     const task = await updateTask(db, user.id, id, changes);
     if (!task) throw taskNotFound();
     return { task };
