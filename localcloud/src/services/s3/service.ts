@@ -34,7 +34,18 @@ export const createS3Service = (context: ServiceContext): S3Service => {
       const handler = s3Operations[operation];
       if (!handler) throw s3Errors.notImplemented();
       const target = targetOf(request);
-      return handler(s3, { request, bucket: target.bucket ?? "", key: target.key ?? "" });
+      const response = await handler(s3, {
+        request,
+        bucket: target.bucket ?? "",
+        key: target.key ?? "",
+      });
+      // S3 names its request ids differently from the other services; SDKs read these two.
+      response.headers = {
+        "x-amz-request-id": request.requestId,
+        "x-amz-id-2": request.requestId,
+        ...response.headers,
+      };
+      return response;
     },
     async start() {
       store.load();

@@ -35,6 +35,8 @@ export interface WriteConditions {
   ifMatch?: string;
 }
 
+const COMPACT_AFTER = 10_000;
+
 type Entry =
   | { t: "bucket"; bucket: BucketRecord }
   | { t: "rmbucket"; name: string }
@@ -67,6 +69,8 @@ export class ObjectStore {
   private sequence = 0;
   private readonly deletedAt = new Map<string, number>();
   private inFlightConditional = 0;
+  /** Journal lines written since it was last compacted. */
+  private appended = 0;
 
   constructor(stateDir: string) {
     this.blobs = new BlobStore(join(stateDir, "blobs"));
@@ -76,7 +80,7 @@ export class ObjectStore {
   /** Replays the journal, compacts it, and removes bodies nothing refers to. */
   load(): void {
     this.journal.load((entry) => this.apply(entry));
-    this.journal.rewrite(this.snapshot());
+    this.compact();
     const referenced = new Set<string>();
     for (const bucket of this.buckets.values()) {
       for (const object of bucket.objects.values()) referenced.add(object.blob);
@@ -105,6 +109,20 @@ export class ObjectStore {
   private commit(entry: Entry): void {
     this.apply(entry);
     this.journal.append(entry);
+    this.appended += 1;
+    // Overwrites and deletes leave stale lines: compact once they clearly outnumber live records.
+    if (this.appended > COMPACT_AFTER && this.appended > 2 * this.recordCount()) this.compact();
+  }
+
+  private compact(): void {
+    this.journal.rewrite(this.snapshot());
+    this.appended = 0;
+  }
+
+  private recordCount(): number {
+    let count = this.uploads.size;
+    for (const bucket of this.buckets.values()) count += 1 + bucket.objects.size;
+    return count;
   }
 
   private apply(entry: Entry): void {
