@@ -72,15 +72,6 @@ export function parsePreviewInputs(raw: RawInputs): PreviewInputs {
       problems.push(`input "open-pull-requests" ${quote(value)} is not a pull request number`);
     return Number(value);
   });
-  if (
-    parsed.command === "sweep" &&
-    open.length === 0 &&
-    !(parsed["github-token"] && parsed.repository)
-  ) {
-    problems.push(
-      'sweep needs "open-pull-requests", or "github-token" and "repository" to ask GitHub',
-    );
-  }
   if (problems.length > 0) throw new ConfigurationError(problems.join("\n"));
   const settings = checkPublishSettings({
     ...parsed,
