@@ -131,7 +131,7 @@ describe("the bundle (dist/)", () => {
     });
 
     let slowDone = false;
-    const slow = call(url, "GET", "/api/debug/sleep?ms=3000").finally(() => {
+    const slow = call(url, "GET", "/api/debug/sleep?ms=4000").finally(() => {
       slowDone = true;
     });
     await server.waitForLine(/sleep started/);
@@ -142,7 +142,7 @@ describe("the bundle (dist/)", () => {
     expect(slowDone).toBe(false);
 
     const answer = await slow;
-    expect(answer).toMatchObject({ status: 200, body: { slept: 3000 } });
+    expect(answer).toMatchObject({ status: 200, body: { slept: 4000 } });
     expect(await server.exited).toEqual({ code: 0, signal: null });
     const lines = server.output.join("\n");
     expect(lines.indexOf('"path":"/api/debug/sleep"')).toBeLessThan(
