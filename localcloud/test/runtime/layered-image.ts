@@ -24,7 +24,7 @@ const file = (path: string, content: string): LayerEntry => ({
  * A two-layer image whose second layer deletes a file (`.wh.` whiteout), empties a folder
  * (opaque whiteout) and adds files, to check that unpacking honours both kinds.
  */
-export async function writeLayeredImage(): Promise<{ reference: string }> {
+export async function writeLayeredImage(): Promise<{ reference: string; layoutDir: string }> {
   const layoutDir = await mkdtemp(join(tmpdir(), "localcloud-layered-"));
   await initLayout(layoutDir);
   const layers: LayerEntry[][] = [
@@ -68,5 +68,5 @@ export async function writeLayeredImage(): Promise<{ reference: string }> {
     })),
   });
   await writeIndex(layoutDir, [{ ...manifest, annotations: { [REF_NAME]: "layered" } }]);
-  return { reference: `oci:${layoutDir}:layered` };
+  return { reference: `oci:${layoutDir}:layered`, layoutDir };
 }

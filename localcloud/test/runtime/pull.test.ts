@@ -13,6 +13,7 @@ import { writeLayeredImage } from "./layered-image";
 let registry: TestRegistry;
 let stateDir: string;
 let digest: string;
+let layoutDir: string | undefined;
 let location: (reference: string) => ImageLocation;
 
 beforeAll(async () => {
@@ -20,6 +21,7 @@ beforeAll(async () => {
   registry = await startRegistry();
   stateDir = await mkdtemp(join(tmpdir(), "localcloud-pull-"));
   const image = await writeLayeredImage();
+  layoutDir = image.layoutDir;
   ({ digest } = await pushLayout(image.reference, {
     registry: registry.host,
     repository: "test/layered",
@@ -38,6 +40,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await registry?.stop();
   if (stateDir) await rm(stateDir, { recursive: true, force: true });
+  if (layoutDir) await rm(layoutDir, { recursive: true, force: true });
 });
 
 describe("pullImage", () => {
