@@ -55322,16 +55322,27 @@ function sliceTar(tar2) {
 function sha256Hex(data) {
   return createHash6("sha256").update(data).digest("hex");
 }
+var hashed = /* @__PURE__ */ new WeakMap();
+function hashedSlices(tar2) {
+  let slices = hashed.get(tar2);
+  if (!slices) {
+    slices = sliceTar(tar2).map(({ start, end: end2 }) => ({
+      start,
+      end: end2,
+      sliceHash: sha256Hex(tar2.subarray(start, end2))
+    }));
+    hashed.set(tar2, slices);
+  }
+  return slices;
+}
 function sliceHashes(tar2) {
-  return new Set(sliceTar(tar2).map(({ start, end: end2 }) => sha256Hex(tar2.subarray(start, end2))));
+  return new Set(hashedSlices(tar2).map((slice) => slice.sliceHash));
 }
 async function compressMembers(tar2, reusable = /* @__PURE__ */ new Map()) {
-  const slices = sliceTar(tar2);
   let reused = 0;
   const parts = await Promise.all(
-    slices.map(async ({ start, end: end2 }) => {
+    hashedSlices(tar2).map(async ({ start, end: end2, sliceHash }) => {
       const slice = tar2.subarray(start, end2);
-      const sliceHash = sha256Hex(slice);
       const previous = reusable.get(sliceHash);
       if (previous) reused++;
       const bytes = previous ?? await gzipAsync(slice, GZIP_OPTIONS);

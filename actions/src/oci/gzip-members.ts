@@ -71,9 +71,24 @@ function sha256Hex(data: Uint8Array): string {
   return createHash("sha256").update(data).digest("hex");
 }
 
+/** Slices with their hashes, computed once per tar (the builder asks before compressing). */
+const hashed = new WeakMap<Buffer, { start: number; end: number; sliceHash: string }[]>();
+function hashedSlices(tar: Buffer): { start: number; end: number; sliceHash: string }[] {
+  let slices = hashed.get(tar);
+  if (!slices) {
+    slices = sliceTar(tar).map(({ start, end }) => ({
+      start,
+      end,
+      sliceHash: sha256Hex(tar.subarray(start, end)),
+    }));
+    hashed.set(tar, slices);
+  }
+  return slices;
+}
+
 /** The hashes of a tar's slices, to see which members of a previous layer could be copied. */
 export function sliceHashes(tar: Buffer): Set<string> {
-  return new Set(sliceTar(tar).map(({ start, end }) => sha256Hex(tar.subarray(start, end))));
+  return new Set(hashedSlices(tar).map((slice) => slice.sliceHash));
 }
 
 export interface CompressedMembers {
@@ -88,12 +103,10 @@ export async function compressMembers(
   tar: Buffer,
   reusable: ReadonlyMap<string, Buffer> = new Map(),
 ): Promise<CompressedMembers> {
-  const slices = sliceTar(tar);
   let reused = 0;
   const parts = await Promise.all(
-    slices.map(async ({ start, end }) => {
+    hashedSlices(tar).map(async ({ start, end, sliceHash }) => {
       const slice = tar.subarray(start, end);
-      const sliceHash = sha256Hex(slice);
       const previous = reusable.get(sliceHash);
       if (previous) reused++;
       const bytes = previous ?? (await gzipAsync(slice, GZIP_OPTIONS));
