@@ -10,6 +10,7 @@ import {
   PutObjectCommand,
   type S3Client,
   UploadPartCommand,
+  UploadPartCopyCommand,
 } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type S3TestCloud, s3Client, startS3Cloud, uniqueBucket } from "./support";
@@ -195,5 +196,39 @@ describe("multipart uploads", () => {
       new GetObjectCommand({ Bucket: bucket, Key: "summed", ChecksumMode: "ENABLED" }),
     );
     expect(await got.Body?.transformToString()).toBe("abc");
+  });
+
+  it("copies parts from an existing object by byte range (UploadPartCopy)", async () => {
+    const source = Buffer.concat([Buffer.alloc(5 * MiB, 4), Buffer.from("end")]);
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: "copy-src", Body: source }));
+    const uploadId = await start("copy-dst");
+    const ranges = [`bytes=0-${5 * MiB - 1}`, `bytes=${5 * MiB}-${5 * MiB + 2}`];
+    const etags: string[] = [];
+    for (const [index, range] of ranges.entries()) {
+      const copied = await s3.send(
+        new UploadPartCopyCommand({
+          Bucket: bucket,
+          Key: "copy-dst",
+          UploadId: uploadId,
+          PartNumber: index + 1,
+          CopySource: `${bucket}/copy-src`,
+          CopySourceRange: range,
+        }),
+      );
+      etags.push(copied.CopyPartResult?.ETag ?? "");
+    }
+    const done = await s3.send(
+      new CompleteMultipartUploadCommand({
+        Bucket: bucket,
+        Key: "copy-dst",
+        UploadId: uploadId,
+        MultipartUpload: { Parts: etags.map((ETag, index) => ({ ETag, PartNumber: index + 1 })) },
+      }),
+    );
+    expect(done.ETag).toBe(expectedEtag([source.subarray(0, 5 * MiB), source.subarray(5 * MiB)]));
+    const got = await s3.send(
+      new GetObjectCommand({ Bucket: bucket, Key: "copy-dst", Range: "bytes=-3" }),
+    );
+    expect(await got.Body?.transformToString()).toBe("end");
   });
 });

@@ -20,6 +20,7 @@ import {
   uploadPart,
 } from "./handlers/multipart";
 import { deleteObject, getObject, headObject, putObject } from "./handlers/objects";
+import { uploadPartCopy } from "./handlers/upload-part-copy";
 
 export type S3Handler = (context: S3Context, call: S3Call) => Promise<AwsResponse>;
 
@@ -41,6 +42,7 @@ export const s3Operations: Record<string, S3Handler> = {
   ListObjects: listObjects,
   CreateMultipartUpload: createMultipartUpload,
   UploadPart: uploadPart,
+  UploadPartCopy: uploadPartCopy,
   CompleteMultipartUpload: completeMultipartUpload,
   AbortMultipartUpload: abortMultipartUpload,
   ListParts: listParts,

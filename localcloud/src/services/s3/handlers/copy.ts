@@ -24,7 +24,7 @@ export const parseCopySource = (value: string): { bucket: string; key: string } 
 };
 
 /** The `x-amz-copy-source-if-*` preconditions on the source; any failure is 412. */
-const checkSourceConditions = (request: AwsRequest, source: ObjectRecord): void => {
+export const checkSourceConditions = (request: AwsRequest, source: ObjectRecord): void => {
   const modified = Math.floor(Date.parse(source.lastModified) / 1000) * 1000;
   const ifMatch = request.header("x-amz-copy-source-if-match");
   const ifNoneMatch = request.header("x-amz-copy-source-if-none-match");

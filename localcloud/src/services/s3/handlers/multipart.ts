@@ -36,7 +36,7 @@ export const createMultipartUpload = async (
   );
 };
 
-const parsePartNumber = (value: string | undefined): number => {
+export const parsePartNumber = (value: string | undefined): number => {
   const partNumber = Number(value);
   if (!Number.isInteger(partNumber) || partNumber < 1 || partNumber > MAX_PART_NUMBER) {
     throw s3Errors.invalidArgument(
