@@ -21,6 +21,7 @@ export interface InvalidationSettings {
   /** First backoff on TooManyInvalidationsInProgress; doubles up to maxBackoffMs. */
   backoffMs?: number;
   maxBackoffMs?: number;
+  /** First poll of a wait; doubles up to 10 s. */
   pollMs?: number;
 }
 
@@ -95,7 +96,8 @@ export async function waitForInvalidation(
   settings: InvalidationSettings,
 ): Promise<CreatedInvalidation> {
   const { clock } = settings;
-  const poll = settings.pollMs ?? 5_000;
+  // Small invalidations finish in seconds: look soon, then less and less often.
+  let poll = settings.pollMs ?? 1_000;
   let status = invalidation.status;
   while (status !== "Completed") {
     const remaining = settings.deadline - clock.now();
@@ -105,6 +107,7 @@ export async function waitForInvalidation(
       );
     }
     await clock.sleep(Math.min(poll, remaining));
+    poll = Math.min(poll * 2, 10_000);
     const got = await cloudfront.send(
       new GetInvalidationCommand({
         DistributionId: invalidation.distributionId,
