@@ -13,6 +13,7 @@ declare -A APT=(
   [/usr/sbin/runc]=runc
   [/usr/bin/skopeo]=skopeo
   [/usr/bin/umoci]=umoci
+  [/usr/bin/buildah]=buildah
   [/usr/bin/docker-registry]=docker-registry
   [/usr/bin/aws]=awscli
   [/usr/bin/htpasswd]=apache2-utils
