@@ -84,16 +84,14 @@ beforeEach(() => {
       DistributionConfig: undefined,
     } as never,
   });
-  cloudfront
-    .on(CreateInvalidationCommand)
-    .resolves({
-      Invalidation: {
-        Id: "I2ABC",
-        Status: "InProgress",
-        CreateTime: new Date(),
-        InvalidationBatch: undefined,
-      } as never,
-    });
+  cloudfront.on(CreateInvalidationCommand).resolves({
+    Invalidation: {
+      Id: "I2ABC",
+      Status: "InProgress",
+      CreateTime: new Date(),
+      InvalidationBatch: undefined,
+    } as never,
+  });
 });
 
 afterEach(() => {
@@ -183,13 +181,11 @@ describe("the publish-web action", () => {
   );
 
   it("an unknown distribution is bad input, found before anything is uploaded", async () => {
-    cloudfront
-      .on(GetDistributionCommand)
-      .rejects(
-        Object.assign(new Error("The specified distribution does not exist."), {
-          name: "NoSuchDistribution",
-        }),
-      );
+    cloudfront.on(GetDistributionCommand).rejects(
+      Object.assign(new Error("The specified distribution does not exist."), {
+        name: "NoSuchDistribution",
+      }),
+    );
     actions.inputs = { source: site, bucket: "www-example", "distribution-id": "E9MISSING" };
     expect(await publishWebAction()).toBe(ExitCode.BadInput);
     expect(actions.failures[0]).toMatch(/"E9MISSING": no such CloudFront distribution/);
