@@ -1,4 +1,5 @@
-import { access, readFile } from "node:fs/promises";
+import { access, mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
 import { run } from "../../src/runtime/exec";
 import type { NetworkConfig, TaskNetwork } from "../../src/runtime/network";
 
@@ -25,14 +26,46 @@ export async function requireContainerPrivileges(): Promise<void> {
   }
 }
 
+const NETWORK_CLAIMS = "/tmp/localcloud-test-networks";
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
- * A bridge and /24 of its own for one test file, so test files (and a running localcloud on the
- * default lcbr0) never share addresses.
+ * Claims a number for this test process: a file created exclusively, naming our pid. A claim
+ * whose process is gone is taken over, so crashed runs do not use the numbers up.
+ */
+async function claim(n: number): Promise<boolean> {
+  const file = join(NETWORK_CLAIMS, String(n));
+  try {
+    await writeFile(file, String(process.pid), { flag: "wx" });
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+  }
+  const owner = Number(await readFile(file, "utf8").catch(() => "0"));
+  if (owner === process.pid || (owner > 0 && processAlive(owner))) return false;
+  await rm(file, { force: true });
+  return claim(n);
+}
+
+/**
+ * A bridge and /24 of its own for one test file, so test files running in parallel (and a
+ * localcloud on the default lcbr0) never share a bridge or addresses.
  */
 export async function uniqueTestNetwork(): Promise<NetworkConfig> {
-  for (let attempt = 0; attempt < 50; attempt += 1) {
-    const n = 100 + Math.floor(Math.random() * 150);
+  await mkdir(NETWORK_CLAIMS, { recursive: true });
+  const start = Math.floor(Math.random() * 150);
+  for (let offset = 0; offset < 150; offset += 1) {
+    const n = 100 + ((start + offset) % 150);
     const bridge = `lct${n}`;
+    if (!(await claim(n))) continue;
     const taken = await run("ip", ["link", "show", "dev", bridge], { allowFailure: true });
     if (taken.code !== 0) return { bridge, subnet: `198.18.${n}.0/24` };
   }
