@@ -56,7 +56,12 @@ export class BlobStore {
     if (inline)
       return Readable.from([inline.subarray(start ?? 0, end === undefined ? undefined : end + 1)]);
     const fd = openSync(this.path(id), "r");
-    return createReadStream("", { fd, start, end, autoClose: true });
+    const stream = createReadStream("", { fd, start, end, autoClose: true });
+    // A client that hangs up mid-download unpipes the stream; close the file rather than leak it.
+    stream.once("unpipe", () => {
+      if (!stream.readableEnded) stream.destroy();
+    });
+    return stream;
   }
 
   async read(id: string): Promise<Buffer> {
