@@ -17,16 +17,18 @@ export function createHttpServer(config: Pick<Config, "logLevel">): FastifyInsta
     bodyLimit: 64 * 1024,
   });
 
-  // An empty JSON body (a bodyless POST sent with a JSON content type) counts as no body.
+  // An empty JSON body (a bodyless POST sent with a JSON content type) counts as no body; anything
+  // else goes through Fastify's own parser, which guards against prototype poisoning.
+  const parseJson = app.getDefaultJsonParser("error", "error");
   app.removeContentTypeParser("application/json");
-  app.addContentTypeParser("application/json", { parseAs: "string" }, (_request, body, done) => {
+  app.addContentTypeParser("application/json", { parseAs: "string" }, (request, body, done) => {
     const text = String(body);
     if (text.trim() === "") return done(null, undefined);
-    try {
-      done(null, JSON.parse(text));
-    } catch {
-      done(new HttpError(400, "invalid_json", "the request body is not valid JSON"), undefined);
-    }
+    parseJson(request, text, (error, parsed) =>
+      error
+        ? done(new HttpError(400, "invalid_json", "the request body is not valid JSON"), undefined)
+        : done(null, parsed),
+    );
   });
 
   app.setErrorHandler(handleError);
