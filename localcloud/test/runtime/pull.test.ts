@@ -43,6 +43,49 @@ afterAll(async () => {
   if (layoutDir) await rm(layoutDir, { recursive: true, force: true });
 });
 
+/** PUTs a manifest (or index) under a tag through the Distribution API; returns its digest. */
+async function putManifest(tag: string, mediaType: string, body: unknown): Promise<string> {
+  const auth = Buffer.from(`${registry.username}:${registry.password}`).toString("base64");
+  const response = await fetch(`${registry.url}/v2/test/layered/manifests/${tag}`, {
+    method: "PUT",
+    headers: { authorization: `Basic ${auth}`, "content-type": mediaType },
+    body: JSON.stringify({ schemaVersion: 2, mediaType, ...(body as object) }),
+  });
+  expect(response.status).toBe(201);
+  return response.headers.get("docker-content-digest") ?? "";
+}
+
+interface RawManifest {
+  size: number;
+  config: { digest: string; size: number };
+  layers: Array<{ digest: string; size: number }>;
+}
+
+async function getManifest(reference: string): Promise<RawManifest> {
+  const auth = Buffer.from(`${registry.username}:${registry.password}`).toString("base64");
+  const response = await fetch(`${registry.url}/v2/test/layered/manifests/${reference}`, {
+    headers: {
+      authorization: `Basic ${auth}`,
+      accept:
+        "application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json",
+    },
+  });
+  const text = await response.text();
+  return { ...JSON.parse(text), size: Buffer.byteLength(text) };
+}
+
+/** The layered image again, with Docker's media types: another manifest over the same blobs. */
+async function putDockerManifest(tag: string): Promise<string> {
+  const oci = await getManifest(digest);
+  return putManifest(tag, "application/vnd.docker.distribution.manifest.v2+json", {
+    config: { ...oci.config, mediaType: "application/vnd.docker.container.image.v1+json" },
+    layers: oci.layers.map((layer) => ({
+      ...layer,
+      mediaType: "application/vnd.docker.image.rootfs.diff.tar.gzip",
+    })),
+  });
+}
+
 describe("pullImage", () => {
   it("unpacks the layers in order, honouring whiteouts and opaque folders", async () => {
     const image = await pullImage(stateDir, location(digest));
@@ -62,6 +105,32 @@ describe("pullImage", () => {
     expect(byTag.digest).toBe(digest);
     expect(byTag.rootfs).toBe(byDigest.rootfs);
     expect(byTag.imageRef).toBe(`${registry.host}/test/layered:v1`);
+  });
+
+  it("follows an image index to its linux/amd64 manifest, skipping other platforms", async () => {
+    const { size } = await getManifest(digest);
+    const other = await putDockerManifest("other");
+    const entry = (manifestDigest: string, manifestSize: number, architecture: string) => ({
+      mediaType: "application/vnd.oci.image.manifest.v1+json",
+      digest: manifestDigest,
+      size: manifestSize,
+      platform: { os: "linux", architecture },
+    });
+    const otherSize = (await getManifest(other)).size;
+    await putManifest("multi", "application/vnd.oci.image.index.v1+json", {
+      manifests: [entry(other, otherSize, "arm64"), entry(digest, size, "amd64")],
+    });
+    const image = await pullImage(stateDir, location("multi"));
+    expect(image.digest).toBe(digest);
+  });
+
+  it("pulls an image with Docker media types", async () => {
+    const dockerDigest = await putDockerManifest("docker");
+    expect(dockerDigest).not.toBe(digest);
+    const image = await pullImage(stateDir, location("docker"));
+    expect(image.digest).toBe(dockerDigest);
+    expect(await readFile(join(image.rootfs, "data/added.txt"), "utf8")).toBe("added by layer 2");
+    expect(await readdir(join(image.rootfs, "opaque"))).toEqual(["new.txt"]);
   });
 
   it("fails a missing tag with ECS's CannotPullContainerError wording", async () => {
