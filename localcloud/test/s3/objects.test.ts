@@ -99,6 +99,21 @@ describe("objects", () => {
     expect(await cloud.service<S3Service>("s3").readObject(bucket, "missing")).toBeUndefined();
   });
 
+  it("refuses a key over 1,024 bytes and a bucket owner that is not this account", async () => {
+    await expect(
+      s3.send(new PutObjectCommand({ Bucket: bucket, Key: "k".repeat(1025), Body: "x" })),
+    ).rejects.toMatchObject({ name: "KeyTooLongError" });
+    await expect(
+      s3.send(new PutObjectCommand({ Bucket: bucket, Key: "k".repeat(1024), Body: "x" })),
+    ).resolves.toBeDefined();
+    await expect(
+      s3.send(new HeadBucketCommand({ Bucket: bucket, ExpectedBucketOwner: "111111111111" })),
+    ).rejects.toMatchObject({ $metadata: { httpStatusCode: 403 } });
+    await expect(
+      s3.send(new HeadBucketCommand({ Bucket: bucket, ExpectedBucketOwner: cloud.accountId })),
+    ).resolves.toBeDefined();
+  });
+
   it("answers NoSuchKey with the key", async () => {
     await expect(
       s3.send(new GetObjectCommand({ Bucket: bucket, Key: "nope" })),

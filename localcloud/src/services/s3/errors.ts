@@ -102,6 +102,8 @@ export const s3Errors = {
         ETag: etag,
       },
     ),
+  keyTooLong: () => new AwsError("KeyTooLongError", "Your key is too long", 400),
+  accessDenied: () => new AwsError("AccessDenied", "Access Denied", 403),
   notImplemented: () =>
     new AwsError(
       "NotImplemented",

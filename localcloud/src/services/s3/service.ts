@@ -8,6 +8,9 @@ import { operationOf, resolveTarget } from "./routing";
 import { ObjectStore } from "./store";
 import { S3_XMLNS } from "./xml";
 
+/** S3 refuses keys longer than 1,024 bytes of UTF-8. */
+const MAX_KEY_BYTES = 1024;
+
 /** S3 as other localcloud services see it: the API, plus direct reads for the CloudFront edge. */
 export interface S3Service extends LocalcloudService {
   /** The object's body and headers, or undefined when the bucket or key does not exist. */
@@ -34,6 +37,13 @@ export const createS3Service = (context: ServiceContext): S3Service => {
       const handler = s3Operations[operation];
       if (!handler) throw s3Errors.notImplemented();
       const target = targetOf(request);
+      const expectedOwner = request.header("x-amz-expected-bucket-owner");
+      if (expectedOwner !== undefined && expectedOwner !== context.accountId) {
+        throw s3Errors.accessDenied();
+      }
+      if (target.key !== undefined && Buffer.byteLength(target.key) > MAX_KEY_BYTES) {
+        throw s3Errors.keyTooLong();
+      }
       const response = await handler(s3, {
         request,
         bucket: target.bucket ?? "",
