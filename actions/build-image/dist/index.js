@@ -55961,9 +55961,16 @@ async function reusableMembers(target, previous, layerTar, logger2) {
     if (saved > 0 && saved > (best?.saved ?? 0)) best = { layer, saved, members: members2 };
   }
   if (!best?.members) return void 0;
-  const blob = await target.client.getBlob(target.repository, best.layer.digest);
-  logger2.debug(`copying up to ${best.saved} compressed bytes from ${best.layer.digest}`);
-  return membersOf(blob, best.members);
+  try {
+    const blob = await target.client.getBlob(target.repository, best.layer.digest);
+    logger2.debug(`copying up to ${best.saved} compressed bytes from ${best.layer.digest}`);
+    return membersOf(blob, best.members);
+  } catch (error64) {
+    logger2.debug(
+      `cannot read the previous layer ${best.layer.digest}: ${error64.message}`
+    );
+    return void 0;
+  }
 }
 function labelsFor(inputs, base, created) {
   const labels = { [OciLabel.created]: created };
@@ -56026,7 +56033,8 @@ async function buildWithOci(inputs, target, deps) {
   const config2 = updateConfig(base.config, {
     diffId: layerTar.diffId,
     created,
-    createdBy: `shipline build-image: COPY ${inputs.context} ${inputs.destination}`,
+    // Never the local path of the folder: the digest must not depend on where the checkout is.
+    createdBy: `shipline build-image: one layer at ${inputs.destination}`,
     ...inputs.entrypoint ? { entrypoint: inputs.entrypoint } : {},
     ...inputs.cmd ? { cmd: inputs.cmd } : {},
     env: inputs.env,

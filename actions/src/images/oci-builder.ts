@@ -97,9 +97,17 @@ async function reusableMembers(
     if (saved > 0 && saved > (best?.saved ?? 0)) best = { layer, saved, members };
   }
   if (!best?.members) return undefined;
-  const blob = await target.client.getBlob(target.repository, best.layer.digest);
-  logger.debug(`copying up to ${best.saved} compressed bytes from ${best.layer.digest}`);
-  return membersOf(blob, best.members);
+  try {
+    const blob = await target.client.getBlob(target.repository, best.layer.digest);
+    logger.debug(`copying up to ${best.saved} compressed bytes from ${best.layer.digest}`);
+    return membersOf(blob, best.members);
+  } catch (error) {
+    // Only a shortcut: without it the layer is compressed in full, to the same bytes.
+    logger.debug(
+      `cannot read the previous layer ${best.layer.digest}: ${(error as Error).message}`,
+    );
+    return undefined;
+  }
 }
 
 function labelsFor(
@@ -182,7 +190,8 @@ export async function buildWithOci(
   const config = updateConfig(base.config, {
     diffId: layerTar.diffId,
     created,
-    createdBy: `shipline build-image: COPY ${inputs.context} ${inputs.destination}`,
+    // Never the local path of the folder: the digest must not depend on where the checkout is.
+    createdBy: `shipline build-image: one layer at ${inputs.destination}`,
     ...(inputs.entrypoint ? { entrypoint: inputs.entrypoint } : {}),
     ...(inputs.cmd ? { cmd: inputs.cmd } : {}),
     env: inputs.env,

@@ -201,9 +201,11 @@ describe("build-image (builder oci) against Debian's docker-registry", () => {
     expect(await skopeoDigest("shipline/change:rev2")).toBe(changed.digest);
   });
 
-  it("building twice from the same sources gives the same digest", async () => {
+  it("building twice from the same sources gives the same digest, wherever the checkout is", async () => {
     const app = join(work, "app-twice");
+    const elsewhere = join(work, "another-checkout", "app");
     await writeAppFolder(app, "7");
+    await writeAppFolder(elsewhere, "7");
     const one = await push({
       repository: "shipline/twice-a",
       context: app,
@@ -212,7 +214,7 @@ describe("build-image (builder oci) against Debian's docker-registry", () => {
     });
     const two = await push({
       repository: "shipline/twice-b",
-      context: app,
+      context: elsewhere,
       tags: "t",
       revision: "r",
     });
