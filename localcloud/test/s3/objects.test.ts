@@ -42,7 +42,11 @@ describe("buckets", () => {
       name: "BucketNotEmpty",
       $metadata: { httpStatusCode: 409 },
     });
-    await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: "k" }));
+    const deleted = await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: "k" }));
+    expect(deleted.$metadata.httpStatusCode).toBe(204);
+    // Deleting a key that is not there is a success too, as in S3.
+    const again = await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: "k" }));
+    expect(again.$metadata.httpStatusCode).toBe(204);
     await s3.send(new DeleteBucketCommand({ Bucket: bucket }));
     await expect(s3.send(new HeadBucketCommand({ Bucket: bucket }))).rejects.toMatchObject({
       $metadata: { httpStatusCode: 404 },
