@@ -6,11 +6,14 @@ import { startApi } from "../src/index";
 import { call } from "./support/http";
 
 describe("embedded database in DATA_DIR", () => {
+  let tempDir: string;
   let dataDir: string;
   beforeAll(async () => {
-    dataDir = join(await mkdtemp(join(tmpdir(), "app-api-data-")), "db");
+    tempDir = await mkdtemp(join(tmpdir(), "app-api-data-"));
+    // A folder that does not exist yet: the service creates it on first start.
+    dataDir = join(tempDir, "db");
   });
-  afterAll(() => rm(dataDir, { recursive: true, force: true }));
+  afterAll(() => rm(tempDir, { recursive: true, force: true }));
 
   it("keeps users and tasks across a restart", async () => {
     const env = { DATA_DIR: dataDir, LOG_LEVEL: "silent" };
