@@ -3,6 +3,7 @@ import { join, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Command, InvalidArgumentError } from "commander";
 import { startLocalcloud } from "./cloud";
+import { cleanupAll } from "./runtime";
 
 /** What a running localcloud leaves in its state folder, so `stop` and scripts can find it. */
 interface RunFile {
@@ -55,8 +56,15 @@ program
   .option("--state-dir <dir>", "folder for persistent state", ".state/localcloud")
   .option("--timeout <seconds>", "how long to wait before giving up", "30")
   .action(async (options: { stateDir: string; timeout: string }) => {
-    const file = runFilePath(resolve(options.stateDir));
+    const stateDir = resolve(options.stateDir);
+    const file = runFilePath(stateDir);
+    // Whatever a crashed run left of its containers goes too.
+    const sweep = async () => {
+      const runtimeDir = join(stateDir, "ecs", "runtime");
+      if (existsSync(runtimeDir)) await cleanupAll(runtimeDir);
+    };
     if (!existsSync(file)) {
+      await sweep();
       console.log("localcloud is not running");
       return;
     }
@@ -65,6 +73,7 @@ program
       process.kill(pid, "SIGTERM");
     } catch {
       rmSync(file, { force: true });
+      await sweep();
       console.log("localcloud was not running (stale run file removed)");
       return;
     }

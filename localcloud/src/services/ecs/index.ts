@@ -1,5 +1,6 @@
+import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { TaskRuntime } from "../../runtime";
+import { cleanupAll, TaskRuntime } from "../../runtime";
 import type { AwsRequest } from "../../server/aws-request";
 import { AwsError } from "../../server/errors";
 import { jsonResponse } from "../../server/protocols";
@@ -32,6 +33,7 @@ const TARGET_PREFIX = "AmazonEC2ContainerServiceV20141113";
 
 const createEcsService = (context: ServiceContext): EcsService => {
   const state = openEcsState(context.stateDir);
+  const runtimeDir = join(context.stateDir, "runtime");
   let runtime: Promise<TaskRuntime> | undefined;
   const optional = <T extends LocalcloudService>(name: string): T | undefined => {
     try {
@@ -120,6 +122,8 @@ const createEcsService = (context: ServiceContext): EcsService => {
       return jsonResponse(api.handle(operation, input));
     },
     async start() {
+      // A crashed previous run may have left containers, namespaces, a bridge or mounts.
+      if (existsSync(runtimeDir)) await cleanupAll(runtimeDir);
       // Containers do not survive a restart: what was running is reported stopped, and the
       // scheduler starts replacements for services.
       state.update((s) => {
