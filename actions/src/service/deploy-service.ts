@@ -222,12 +222,17 @@ export async function deployService(
 
   const failure = gate.failure as Failure;
   const containers = next.containerDefinitions ?? [];
-  const diagnosis = await diagnose(failure, gate.last, gate.events, (taskId, name) =>
-    lastLogLines(
-      clients,
-      containers.find((c) => c.name === name),
-      taskId,
-    ),
+  const diagnosis = await diagnose(
+    failure,
+    gate.last,
+    gate.events,
+    (taskId, name) =>
+      lastLogLines(
+        clients,
+        containers.find((c) => c.name === name),
+        taskId,
+      ),
+    gate.lastUnhealthy,
   );
   const rollback = await rollBack({
     inputs,

@@ -1,5 +1,5 @@
 import type { SummaryTable } from "../lib/logger";
-import { matchTasksToTargets, type TaskTargets } from "./match";
+import { matchTasksToTargets, type TargetBinding, type TaskTargets } from "./match";
 import { type Snapshot, shortId, type TargetGroupView } from "./snapshot";
 import type { Failure } from "./verdict";
 
@@ -17,7 +17,7 @@ function groupHint(group: TargetGroupView | undefined, port: number): string {
   const path = group?.healthCheckPath ?? "/";
   const checkPort = group?.healthCheckPort ?? "traffic-port";
   const actualPort = checkPort === "traffic-port" ? String(port) : checkPort;
-  return `the load balancer checks GET ${path} on port ${actualPort} and expects HTTP ${group?.matcher ?? "200"}; the service registers container ${group?.containerName ?? "?"} on port ${port}. Check that the app listens on that port (on 0.0.0.0, not 127.0.0.1), that ${path} answers ${group?.matcher ?? "200"} quickly, and that the health check grace period covers its start-up`;
+  return `The load balancer checks GET ${path} on port ${actualPort} and expects HTTP ${group?.matcher ?? "200"}; the service registers container ${group?.containerName ?? "?"} on port ${port}. Check that the app listens on that port (on 0.0.0.0, not 127.0.0.1), that ${path} answers ${group?.matcher ?? "200"} quickly, and that the health check grace period covers its start-up`;
 }
 
 /** Hints for the failures people meet most, from stop reasons, container reasons and target states. */
@@ -25,6 +25,7 @@ export function hintsFor(
   failure: Failure,
   entries: TaskTargets[],
   groups: TargetGroupView[],
+  seenUnhealthy?: TargetBinding,
 ): string[] {
   const hints = new Set<string>();
   const texts = entries.flatMap(({ task }) => [
@@ -48,14 +49,19 @@ export function hintsFor(
       "ResourceInitializationError: ECS could not prepare the task. Check the task execution role (secretsmanager:GetSecretValue / ssm:GetParameters for the task's secrets, kms:Decrypt for their keys, logs:CreateLogStream), that the secrets and the log group exist, and that the subnets reach Secrets Manager / SSM / CloudWatch Logs (NAT or VPC endpoints)",
     );
   }
-  const unhealthy = entries.flatMap(({ bindings }) =>
-    bindings.filter((binding) => binding.state === "unhealthy"),
-  );
-  if (
+  const unhealthy = [
+    ...entries.flatMap(({ bindings }) =>
+      bindings.filter((binding) => binding.state === "unhealthy"),
+    ),
+    ...(seenUnhealthy ? [seenUnhealthy] : []),
+  ];
+  const exited = entries.filter(({ task }) => task.stopCode === "EssentialContainerExited");
+  // A container that crashed also fails its health checks: the crash is the cause, not the check.
+  const healthCheckFailure =
+    failure.cause === "target-unhealthy" ||
     /failed ELB health checks/.test(all) ||
-    unhealthy.length > 0 ||
-    failure.cause === "target-unhealthy"
-  ) {
+    (unhealthy.length > 0 && exited.length === 0);
+  if (healthCheckFailure) {
     const binding = unhealthy[0];
     const group = groups.find((g) => g.arn === binding?.targetGroupArn) ?? groups[0];
     const reason = binding
@@ -70,7 +76,6 @@ export function hintsFor(
       "Task failed container health checks: the task definition's healthCheck command fails; run it by hand in the image, and check its startPeriod",
     );
   }
-  const exited = entries.filter(({ task }) => task.stopCode === "EssentialContainerExited");
   for (const { task } of exited) {
     const containers = task.containers.filter((c) => c.exitCode !== undefined && c.exitCode !== 0);
     const names = containers.map((c) => `${c.name} (exit code ${c.exitCode})`).join(", ");
@@ -132,6 +137,7 @@ export async function diagnose(
   last: Snapshot,
   events: string[],
   logsOf: (taskId: string, container: string) => Promise<string[]>,
+  seenUnhealthy?: TargetBinding,
 ): Promise<Diagnosis> {
   const entries = matchTasksToTargets(last.tasks, last.targetGroups);
   const logs: Diagnosis["logs"] = [];
@@ -152,7 +158,7 @@ export async function diagnose(
   }
   return {
     headline: failure.message,
-    hints: hintsFor(failure, entries, last.targetGroups),
+    hints: hintsFor(failure, entries, last.targetGroups, seenUnhealthy),
     table: taskTable("Tasks of the failed deployment", entries),
     events,
     logs,

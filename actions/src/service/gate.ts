@@ -3,7 +3,7 @@ import type { Logger } from "../lib/logger";
 import type { ServiceClients } from "./clients";
 import type { CurrentService } from "./current";
 import type { GateSettings } from "./inputs";
-import { matchTasksToTargets } from "./match";
+import { matchTasksToTargets, type TargetBinding } from "./match";
 import { observe, type WatchedGroup } from "./observe";
 import { ProgressLines } from "./progress";
 import type { Snapshot } from "./snapshot";
@@ -23,6 +23,13 @@ export interface GateOutcome {
   /** First poll that saw a new task's target unhealthy / every desired task serving. */
   firstUnhealthyAt?: number;
   firstAllHealthyAt?: number;
+  /** The last unhealthy target seen: ECS may have drained it by the time the gate fails. */
+  lastUnhealthy?: UnhealthyTarget;
+}
+
+export interface UnhealthyTarget extends TargetBinding {
+  taskId: string;
+  ip?: string;
 }
 
 /** How a deployment is watched: which target groups decide, under which name it is logged. */
@@ -80,6 +87,7 @@ export async function runGate(run: GateRun): Promise<GateOutcome> {
   let polls = 0;
   let firstUnhealthyAt: number | undefined;
   let firstAllHealthyAt: number | undefined;
+  let lastUnhealthy: UnhealthyTarget | undefined;
   logger.info(
     `gate: waiting for deployment ${run.deploymentId} (${run.strategy.name}; every ${settings.pollIntervalMs} ms, ${settings.healthyPolls} healthy polls in a row, grace ${settings.graceMs} ms, timeout ${settings.timeoutMs} ms)`,
   );
@@ -96,6 +104,11 @@ export async function runGate(run: GateRun): Promise<GateOutcome> {
       logger.info(line);
     }
     const entries = matchTasksToTargets(snapshot.tasks, snapshot.targetGroups);
+    for (const { task, bindings } of entries) {
+      const unhealthy = bindings.find((binding) => binding.state === "unhealthy");
+      if (unhealthy)
+        lastUnhealthy = { ...unhealthy, taskId: task.id, ...(task.ip ? { ip: task.ip } : {}) };
+    }
     if (
       firstUnhealthyAt === undefined &&
       entries.some((entry) => entry.bindings.some((binding) => binding.state === "unhealthy"))
@@ -128,6 +141,7 @@ export async function runGate(run: GateRun): Promise<GateOutcome> {
       endedAt: snapshot.at,
       ...(firstUnhealthyAt !== undefined ? { firstUnhealthyAt } : {}),
       ...(firstAllHealthyAt !== undefined ? { firstAllHealthyAt } : {}),
+      ...(lastUnhealthy ? { lastUnhealthy } : {}),
     };
     if (verdict.state === "passed") {
       logger.info(`gate: passed, ${verdict.detail} for ${verdict.healthyStreak} polls`);

@@ -9,6 +9,8 @@ import {
   sameDefinition,
 } from "../../src/service/render";
 
+type Env = Record<string, Record<string, string>>;
+
 const DIGEST = `sha256:${"a".repeat(64)}`;
 const OTHER = `sha256:${"b".repeat(64)}`;
 const ECR = "123456789012.dkr.ecr.eu-west-1.amazonaws.com";
@@ -111,7 +113,7 @@ describe("renderTaskDefinition", () => {
     "$name: replaces only what was asked, passes every other field through",
     ({ images, environment, expectImages }) => {
       const current = registered();
-      const body = renderTaskDefinition(current, { images, environment });
+      const body = renderTaskDefinition(current, { images, environment: environment as Env });
       const byName = Object.fromEntries((body.containerDefinitions ?? []).map((c) => [c.name, c]));
       expect(byName.api?.image).toBe(expectImages.api);
       expect(byName.nginx?.image).toBe(expectImages.nginx);
@@ -173,9 +175,12 @@ describe("sameDefinition", () => {
     { name: "a new variable", images: [], environment: { nginx: { A: "1" } }, same: false },
   ])("$name → same: $same", ({ images, environment, same }) => {
     const current = registered();
-    expect(sameDefinition(renderTaskDefinition(current, { images, environment }), current)).toBe(
-      same,
-    );
+    expect(
+      sameDefinition(
+        renderTaskDefinition(current, { images, environment: environment as Env }),
+        current,
+      ),
+    ).toBe(same);
   });
 
   it("ignores key order and the read-only fields of the other revision", () => {
