@@ -6,12 +6,12 @@ import {
   duration,
   integer,
   keyValues,
-  list,
   optionalParsedWith,
   optionalText,
   parseDuration,
   parseInputs,
   type RawInputs,
+  splitList,
   text,
 } from "../lib/inputs";
 import { parseImageReference } from "../oci/reference";
@@ -73,12 +73,51 @@ export function parseEnvironmentOverrides(
   return result;
 }
 
+/** A list of container=image@digest entries; every bad entry is reported. */
+function imageChanges() {
+  return z
+    .string()
+    .optional()
+    .transform((raw, ctx) => {
+      const changes: ImageChange[] = [];
+      for (const entry of splitList(raw)) {
+        try {
+          const change = parseImageChange(entry);
+          if (changes.some((other) => other.container === change.container)) {
+            ctx.addIssue({
+              code: "custom",
+              message: `names container ${quote(change.container)} twice`,
+            });
+          }
+          changes.push(change);
+        } catch (error) {
+          if (!(error instanceof ConfigurationError)) throw error;
+          ctx.addIssue({ code: "custom", message: error.message });
+        }
+      }
+      return changes;
+    });
+}
+
+/** container:NAME=value lines. */
+function environmentOverrides() {
+  return keyValues().transform((lines, ctx) => {
+    try {
+      return parseEnvironmentOverrides(lines);
+    } catch (error) {
+      if (!(error instanceof ConfigurationError)) throw error;
+      ctx.addIssue({ code: "custom", message: error.message });
+      return {};
+    }
+  });
+}
+
 /** The inputs of deploy-service, named exactly as in actions/deploy-service/action.yml. */
 export const deployServiceSchema = z.object({
   cluster: text(),
   service: text(),
-  images: list(),
-  environment: keyValues(),
+  images: imageChanges(),
+  environment: environmentOverrides(),
   "migration-command": optionalParsedWith(parseCommand),
   "migration-container": optionalText(),
   "migration-timeout": duration(10 * 60_000),
@@ -148,27 +187,6 @@ export interface DeployServiceInputs {
 export function parseDeployServiceInputs(raw: RawInputs): DeployServiceInputs {
   const parsed = parseInputs(deployServiceSchema, raw);
   const problems: string[] = [];
-  const images: ImageChange[] = [];
-  for (const entry of parsed.images) {
-    try {
-      images.push(parseImageChange(entry));
-    } catch (error) {
-      problems.push(`input "images" ${(error as Error).message}`);
-    }
-  }
-  const seen = new Set<string>();
-  for (const change of images) {
-    if (seen.has(change.container)) {
-      problems.push(`input "images" names container ${quote(change.container)} twice`);
-    }
-    seen.add(change.container);
-  }
-  let environment: Record<string, Record<string, string>> = {};
-  try {
-    environment = parseEnvironmentOverrides(parsed.environment);
-  } catch (error) {
-    problems.push(`input "environment" ${(error as Error).message}`);
-  }
   if (parsed.timeout <= 0) problems.push(`input "timeout" must be more than 0`);
   if (parsed["poll-interval"] <= 0) problems.push(`input "poll-interval" must be more than 0`);
   if (parsed["migration-container"] && !parsed["migration-command"]) {
@@ -179,8 +197,8 @@ export function parseDeployServiceInputs(raw: RawInputs): DeployServiceInputs {
   return {
     cluster: parsed.cluster,
     service: parsed.service,
-    images,
-    environment,
+    images: parsed.images,
+    environment: parsed.environment,
     ...(command
       ? {
           migration: {

@@ -1,4 +1,4 @@
-import { DescribeTasksCommand, ListTasksCommand } from "@aws-sdk/client-ecs";
+import { ListTasksCommand } from "@aws-sdk/client-ecs";
 import { DescribeTargetHealthCommand } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ExitCode } from "../../src/lib/errors";

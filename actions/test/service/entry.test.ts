@@ -1,0 +1,279 @@
+import { DescribeImagesCommand, DescribeRepositoriesCommand, ECRClient } from "@aws-sdk/client-ecr";
+import {
+  DescribeServicesCommand,
+  DescribeTaskDefinitionCommand,
+  DescribeTasksCommand,
+  ECSClient,
+  ListTasksCommand,
+  RegisterTaskDefinitionCommand,
+  type TaskDefinition,
+  UpdateServiceCommand,
+} from "@aws-sdk/client-ecs";
+import {
+  DescribeTargetGroupsCommand,
+  DescribeTargetHealthCommand,
+  ElasticLoadBalancingV2Client,
+} from "@aws-sdk/client-elastic-load-balancing-v2";
+import { mockClient } from "aws-sdk-client-mock";
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import { deployServiceAction } from "../../src/entries/deploy-service";
+import { ExitCode } from "../../src/lib/errors";
+
+// A stand-in for the Actions runtime: inputs in, outputs and failures recorded.
+const actions = vi.hoisted(() => ({
+  inputs: {} as Record<string, string>,
+  outputs: {} as Record<string, string>,
+  failures: [] as string[],
+  summaries: [] as unknown[],
+  lines: [] as string[],
+}));
+
+vi.mock("@actions/core", () => {
+  const summary = {
+    addHeading: () => summary,
+    addTable: (rows: unknown) => {
+      actions.summaries.push(rows);
+      return summary;
+    },
+    write: async () => summary,
+  };
+  const line = (message: string) => actions.lines.push(message);
+  return {
+    getInput: (name: string) => actions.inputs[name] ?? "",
+    setOutput: (name: string, value: string) => {
+      actions.outputs[name] = value;
+    },
+    setSecret: () => {},
+    setFailed: (message: string) => actions.failures.push(message),
+    info: line,
+    debug: () => {},
+    warning: line,
+    error: line,
+    group: async (_name: string, fn: () => Promise<unknown>) => fn(),
+    summary,
+  };
+});
+
+// The gate sleeps between polls; the entry uses the system clock, so make sleeping instant.
+vi.useFakeTimers({ shouldAdvanceTime: true, advanceTimeDelta: 1000 });
+
+const ecs = mockClient(ECSClient);
+const elb = mockClient(ElasticLoadBalancingV2Client);
+const ecr = mockClient(ECRClient);
+
+const ECR_HOST = "123456789012.dkr.ecr.eu-west-1.amazonaws.com";
+const OLD = `sha256:${"1".repeat(64)}`;
+const NEW = `sha256:${"2".repeat(64)}`;
+const TD = "arn:aws:ecs:eu-west-1:123456789012:task-definition/web";
+const TG = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/api/abc";
+
+const definition = (revision: number, digest: string): TaskDefinition => ({
+  taskDefinitionArn: `${TD}:${revision}`,
+  family: "web",
+  revision,
+  status: "ACTIVE",
+  networkMode: "awsvpc",
+  cpu: "256",
+  memory: "512",
+  containerDefinitions: [
+    {
+      name: "api",
+      image: `${ECR_HOST}/shipline/api@${digest}`,
+      portMappings: [{ containerPort: 3000 }],
+      logConfiguration: {
+        logDriver: "awslogs",
+        options: { "awslogs-group": "/ecs/web", "awslogs-stream-prefix": "web" },
+      },
+    },
+  ],
+});
+
+const service = (
+  deployments: { id: string; status: string; taskDefinition: string; rolloutState?: string }[],
+) => ({
+  services: [
+    {
+      serviceName: "web",
+      status: "ACTIVE",
+      desiredCount: 1,
+      taskDefinition: deployments[0]?.taskDefinition,
+      healthCheckGracePeriodSeconds: 0,
+      loadBalancers: [{ targetGroupArn: TG, containerName: "api", containerPort: 3000 }],
+      networkConfiguration: { awsvpcConfiguration: { subnets: ["subnet-a"] } },
+      deployments: deployments.map((d) => ({
+        desiredCount: 1,
+        runningCount: 1,
+        rolloutState: "IN_PROGRESS",
+        ...d,
+      })),
+      events: [],
+    },
+  ],
+});
+
+const task = (id: string, ip: string, startedBy: string) => ({
+  taskArn: `arn:aws:ecs:eu-west-1:123456789012:task/prod/${id}`,
+  lastStatus: "RUNNING",
+  desiredStatus: "RUNNING",
+  startedBy,
+  startedAt: new Date(0),
+  attachments: [{ details: [{ name: "privateIPv4Address", value: ip }] }],
+  containers: [{ name: "api", lastStatus: "RUNNING" }],
+});
+
+/** A service on web:1 whose new deployment (web:2) gets one task whose target is `state`. */
+function cloud(state: "healthy" | "unhealthy") {
+  ecs.reset();
+  elb.reset();
+  ecr.reset();
+  let updates = 0;
+  ecs.on(DescribeTaskDefinitionCommand).callsFake((input: { taskDefinition: string }) => ({
+    taskDefinition: input.taskDefinition === "web" ? definition(1, OLD) : definition(1, OLD),
+    tags: [],
+  }));
+  ecs.on(RegisterTaskDefinitionCommand).resolves({ taskDefinition: definition(2, NEW) });
+  ecs.on(UpdateServiceCommand).callsFake((input: { taskDefinition: string }) => {
+    updates += 1;
+    const id = updates === 1 ? "ecs-svc/new" : "ecs-svc/back";
+    return {
+      service: service([{ id, status: "PRIMARY", taskDefinition: input.taskDefinition }])
+        .services[0],
+    };
+  });
+  ecs.on(DescribeServicesCommand).callsFake(() => {
+    if (updates === 0)
+      return service([
+        {
+          id: "ecs-svc/old",
+          status: "PRIMARY",
+          taskDefinition: `${TD}:1`,
+          rolloutState: "COMPLETED",
+        },
+      ]);
+    if (updates === 1)
+      return service([
+        { id: "ecs-svc/new", status: "PRIMARY", taskDefinition: `${TD}:2` },
+        { id: "ecs-svc/old", status: "ACTIVE", taskDefinition: `${TD}:1` },
+      ]);
+    return service([{ id: "ecs-svc/back", status: "PRIMARY", taskDefinition: `${TD}:1` }]);
+  });
+  ecs.on(ListTasksCommand).callsFake((input: { startedBy: string; desiredStatus: string }) => ({
+    taskArns:
+      input.desiredStatus === "RUNNING"
+        ? [`arn:aws:ecs:eu-west-1:123456789012:task/prod/${input.startedBy.slice(8)}`]
+        : [],
+  }));
+  ecs.on(DescribeTasksCommand).callsFake((input: { tasks: string[] }) => ({
+    tasks: input.tasks.map((arn) => {
+      const id = arn.split("/").pop() ?? "";
+      return task(id, id === "new" ? "10.0.0.2" : "10.0.0.3", `ecs-svc/${id}`);
+    }),
+  }));
+  elb.on(DescribeTargetGroupsCommand).resolves({
+    TargetGroups: [
+      {
+        TargetGroupArn: TG,
+        TargetGroupName: "api",
+        TargetType: "ip",
+        Port: 3000,
+        LoadBalancerArns: ["arn:lb"],
+        HealthCheckPath: "/healthz",
+        HealthCheckPort: "traffic-port",
+        Matcher: { HttpCode: "200" },
+      },
+    ],
+  });
+  elb.on(DescribeTargetHealthCommand).resolves({
+    TargetHealthDescriptions: [
+      {
+        Target: { Id: "10.0.0.2", Port: 3000 },
+        TargetHealth:
+          state === "healthy"
+            ? { State: "healthy" }
+            : {
+                State: "unhealthy",
+                Reason: "Target.ResponseCodeMismatch",
+                Description: "Health checks failed with these codes: [503]",
+              },
+      },
+      { Target: { Id: "10.0.0.3", Port: 3000 }, TargetHealth: { State: "healthy" } },
+    ],
+  });
+  ecr.on(DescribeImagesCommand).resolves({ imageDetails: [{ imageDigest: NEW }] });
+  ecr.on(DescribeRepositoriesCommand).resolves({ repositories: [] });
+}
+
+beforeEach(() => {
+  vi.stubEnv("GITHUB_STEP_SUMMARY", "/dev/null");
+  actions.inputs = {
+    cluster: "prod",
+    service: "web",
+    images: `api=${ECR_HOST}/shipline/api@${NEW}`,
+    "poll-interval": "1s",
+    "healthy-polls": "2",
+    timeout: "1m",
+    region: "eu-west-1",
+  };
+  actions.outputs = {};
+  actions.failures = [];
+  actions.summaries = [];
+  actions.lines = [];
+  process.exitCode = undefined;
+});
+
+describe("deploy-service action entry", () => {
+  it("rolls out, tags the revision with the commit, sets every output and a summary", async () => {
+    cloud("healthy");
+    const code = await deployServiceAction(undefined, { GITHUB_SHA: "feedbeef" });
+    expect(code, actions.failures.join("\n")).toBe(ExitCode.Success);
+    expect(actions.failures).toEqual([]);
+    expect(actions.outputs).toMatchObject({
+      "task-definition-arn": `${TD}:2`,
+      "previous-task-definition-arn": `${TD}:1`,
+      "deployment-id": "ecs-svc/new",
+      verdict: "passed",
+      "rolled-back": "false",
+      registered: "true",
+    });
+    expect(Number(actions.outputs.duration)).toBeGreaterThanOrEqual(0);
+    const registered = ecs.commandCalls(RegisterTaskDefinitionCommand)[0]?.args[0].input;
+    expect(registered?.tags).toEqual([{ key: "shipline:commit", value: "feedbeef" }]);
+    expect(registered?.containerDefinitions?.[0]?.image).toBe(`${ECR_HOST}/shipline/api@${NEW}`);
+    expect(registered).not.toHaveProperty("taskDefinitionArn");
+    expect(ecr.commandCalls(DescribeImagesCommand)[0]?.args[0].input).toMatchObject({
+      registryId: "123456789012",
+      repositoryName: "shipline/api",
+      imageIds: [{ imageDigest: NEW }],
+    });
+    expect(ecs.commandCalls(UpdateServiceCommand)).toHaveLength(1);
+    expect(actions.summaries.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it("rolls back an unhealthy release: exit code 1, one failure naming the target's reason", async () => {
+    cloud("unhealthy");
+    expect(await deployServiceAction(undefined, {})).toBe(ExitCode.FailedRolledBack);
+    expect(process.exitCode).toBe(ExitCode.FailedRolledBack);
+    expect(actions.failures).toHaveLength(1);
+    expect(actions.failures[0]).toMatch(/Health checks failed with these codes: \[503\]/);
+    expect(actions.failures[0]).toMatch(/rolled back to .*web:1, which is healthy/);
+    expect(actions.outputs).toMatchObject({ verdict: "target-unhealthy", "rolled-back": "true" });
+    const updates = ecs
+      .commandCalls(UpdateServiceCommand)
+      .map((call) => call.args[0].input.taskDefinition);
+    expect(updates).toEqual([`${TD}:2`, `${TD}:1`]);
+    expect(
+      actions.lines.some((line) => line.startsWith("hint: Task failed ELB health checks")),
+    ).toBe(true);
+  });
+
+  it("bad input fails with exit code 4 before any AWS call", async () => {
+    cloud("healthy");
+    actions.inputs.images = "api=shipline/api:latest";
+    actions.inputs.timeout = "-1m";
+    expect(await deployServiceAction(undefined, {})).toBe(ExitCode.BadInput);
+    expect(actions.failures).toHaveLength(1);
+    expect(actions.failures[0]).toContain('input "timeout"');
+    expect(actions.failures[0]).toContain("has no digest");
+    expect(ecs.calls()).toHaveLength(0);
+  });
+});
