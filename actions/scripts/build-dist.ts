@@ -27,6 +27,10 @@ export const BUNDLES: { out: string; stub?: string; entry?: string }[] = [
     out: "preview/dist/index.js",
     stub: 'import { previewAction } from "./src/entries/preview";\nawait previewAction();\n',
   },
+  {
+    out: "deploy-service/dist/index.js",
+    stub: 'import { deployServiceAction } from "./src/entries/deploy-service";\nawait deployServiceAction();\n',
+  },
   { out: "dist/shipline.mjs", entry: "src/cli/main.ts" },
 ];
 

@@ -3,6 +3,7 @@ import { ConfigurationError, type ExitCode } from "../lib/errors";
 import { type Logger, TerminalLogger } from "../lib/logger";
 import { run } from "../lib/run";
 import { buildImageCommand } from "./build-image";
+import { deployServiceCommand } from "./deploy-service";
 import { historyCommand } from "./history";
 import { invalidateCommand } from "./invalidate";
 import { previewCommand } from "./preview";
@@ -30,6 +31,7 @@ export async function runCli(
     .configureOutput({ outputError: () => {} });
   buildImageCommand(program, () => logger, env);
   promoteCommand(program, () => logger);
+  deployServiceCommand(program, () => logger, env);
   publishWebCommand(program, () => logger, env);
   invalidateCommand(program, () => logger, env);
   previewCommand(program, () => logger, env);
