@@ -9,6 +9,7 @@ import { invalidateCommand } from "./invalidate";
 import { previewCommand } from "./preview";
 import { promoteCommand } from "./promote";
 import { publishWebCommand } from "./publish-web";
+import { deployCommand, releaseIdCommand, rollbackCommand } from "./release-commands";
 
 /**
  * The `shipline` command line: one subcommand per unit, each mapping flags onto the same typed
@@ -36,6 +37,9 @@ export async function runCli(
   invalidateCommand(program, () => logger, env);
   previewCommand(program, () => logger, env);
   historyCommand(program, () => logger, env);
+  deployCommand(program, () => logger, env);
+  rollbackCommand(program, () => logger, env);
+  releaseIdCommand(program, () => logger, env);
   return run(async () => {
     try {
       await program.parseAsync(argv, { from: "user" });

@@ -44,3 +44,26 @@ export function environmentInputs(
     "lock-ttl": text(settings["lock-ttl"]),
   };
 }
+
+/**
+ * How each container's image is built, as build-image raw inputs (preset, context, base image,
+ * repository). Deploy layers CI defaults and its own tags over these.
+ */
+export function containerBuilds(
+  config: ShiplineConfig,
+  environment: string,
+): Record<string, RawInputs & { preset?: string }> {
+  const settings = config.environments[environment];
+  return Object.fromEntries(
+    Object.entries(settings?.containers ?? {}).map(([name, container]) => [
+      name,
+      {
+        repository: container.repository,
+        ...(container.preset ? { preset: container.preset } : {}),
+        ...(container.context ? { context: container.context } : {}),
+        ...(container["base-image"] ? { "base-image": container["base-image"] } : {}),
+        ...(settings?.region || config.region ? { region: settings?.region ?? config.region } : {}),
+      },
+    ]),
+  );
+}

@@ -20,7 +20,7 @@ export async function environmentRawInputs(
   const named = given.config?.trim();
   const file = named || ((await exists(DEFAULT_CONFIG_FILE)) ? DEFAULT_CONFIG_FILE : undefined);
   const fromFile = file ? environmentInputs(await loadConfig(file), environment, file) : {};
-  return mergeRawInputs(fromFile, ciDefaults(env), given, { environment });
+  return mergeRawInputs(fromFile, ciDefaults(env), given, { environment, config: file });
 }
 
 async function exists(path: string): Promise<boolean> {

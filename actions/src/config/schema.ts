@@ -29,6 +29,10 @@ export const containerSchema = z
       .string()
       .optional()
       .describe("The folder with the bundle or config the image is made of."),
+    "base-image": z
+      .string()
+      .optional()
+      .describe("The base image, pinned by digest (name@sha256:…), for the oci builder."),
   })
   .strict();
 

@@ -1,0 +1,126 @@
+import { CloudFrontClient } from "@aws-sdk/client-cloudfront";
+import { ECRClient } from "@aws-sdk/client-ecr";
+import type { Command } from "commander";
+import { containerBuilds } from "../config/environment";
+import { loadConfig } from "../config/load";
+import { environmentRawInputs } from "../config/resolve";
+import { createClient } from "../lib/aws";
+import { systemClock } from "../lib/clock";
+import type { Logger } from "../lib/logger";
+import { deploy, type ReleaseDeps } from "../release/deploy";
+import { parseDeployInputs, parseRollbackInputs } from "../release/inputs";
+import { releaseIdOf, runContext } from "../release/record";
+import { rollback } from "../release/rollback";
+import { createServiceClients } from "../service/clients";
+import { createS3Client } from "../web/clients";
+import { ENVIRONMENT_FLAGS } from "./history";
+import { addFlags, type FlagSpec, flagsToRawInputs } from "./options";
+
+/** Flags deploy and rollback share; every one can come from the configuration file instead. */
+const RELEASE_FLAGS: FlagSpec[] = [
+  ...ENVIRONMENT_FLAGS,
+  { name: "cluster", description: "ECS cluster" },
+  { name: "service", description: "ECS service" },
+  { name: "distribution-id", description: "CloudFront distribution", repeatable: true },
+  { name: "url", description: "the site's public base URL" },
+  { name: "gate-timeout", description: "hard limit of the rollout gate (default 15m)" },
+  { name: "gate-interval", description: "time between gate polls (default 5s)" },
+  { name: "healthy-polls", description: "consecutive healthy polls to pass (default 3)" },
+  { name: "grace-period", description: "unhealthy targets are not yet failure within this" },
+  { name: "keep-releases", description: "earlier web releases whose files are kept (default 3)" },
+  { name: "lock-ttl", description: "a crashed run's lock may be taken over after this (30m)" },
+  { name: "release-id", description: "release id (default: commit + run)" },
+  { name: "wait-invalidation", description: "wait for CloudFront invalidations: true or false" },
+];
+
+const DEPLOY_FLAGS: FlagSpec[] = [
+  ...RELEASE_FLAGS,
+  { name: "containers", description: "NAME=REPOSITORY of an image to build", repeatable: true },
+  {
+    name: "images",
+    description: "container=image@sha256:… built earlier (not rebuilt)",
+    repeatable: true,
+  },
+  { name: "source", description: "the built SPA folder (default app-web/dist)" },
+  { name: "keep-revisions", description: "task definition revisions to keep (default 5)" },
+  { name: "migration-command", description: "command run with the new task definition first" },
+];
+
+const ROLLBACK_FLAGS: FlagSpec[] = [
+  ...RELEASE_FLAGS,
+  { name: "to", description: "previous (default), release, or a release id" },
+  { name: "release", description: "the release id when --to is release" },
+];
+
+function releaseDeps(
+  region: string | undefined,
+  logger: Logger,
+  env: NodeJS.ProcessEnv,
+): ReleaseDeps {
+  const settings = region ? { region } : {};
+  return {
+    s3: createS3Client({ ...settings, concurrency: 8 }, env),
+    cloudfront: () => createClient(CloudFrontClient, settings),
+    service: createServiceClients(settings),
+    ecr: () => createClient(ECRClient, settings),
+    clock: systemClock,
+    logger,
+    env,
+  };
+}
+
+export function deployCommand(
+  program: Command,
+  logger: () => Logger,
+  env: NodeJS.ProcessEnv,
+): void {
+  const command = program
+    .command("deploy")
+    .description(
+      "ship a release: images → ECS rollout gated on the load balancer → SPA → ledger, one at a time per environment",
+    );
+  addFlags(command, DEPLOY_FLAGS).action(async (options: Record<string, unknown>) => {
+    const raw = await environmentRawInputs(flagsToRawInputs(options, DEPLOY_FLAGS), env);
+    const inputs = parseDeployInputs(raw);
+    const builds = inputs.config
+      ? containerBuilds(await loadConfig(inputs.config), inputs.environment)
+      : {};
+    const record = await deploy(inputs, builds, releaseDeps(inputs.region, logger(), env));
+    logger().output("release-id", record.id);
+  });
+}
+
+export function rollbackCommand(
+  program: Command,
+  logger: () => Logger,
+  env: NodeJS.ProcessEnv,
+): void {
+  const command = program
+    .command("rollback")
+    .description(
+      "return to an earlier release: its task definition (gated) and its SPA entry points; no rebuild, no upload",
+    );
+  addFlags(command, ROLLBACK_FLAGS).action(async (options: Record<string, unknown>) => {
+    const raw = await environmentRawInputs(flagsToRawInputs(options, ROLLBACK_FLAGS), env);
+    const inputs = parseRollbackInputs(raw);
+    const record = await rollback(inputs, releaseDeps(inputs.region, logger(), env));
+    logger().output("release-id", record.id);
+    logger().output("restored", record.restores ?? "");
+  });
+}
+
+export function releaseIdCommand(
+  program: Command,
+  logger: () => Logger,
+  env: NodeJS.ProcessEnv,
+): void {
+  program
+    .command("release-id")
+    .description(
+      "print the release id this CI run deploys (commit + run), e.g. to build the SPA with it",
+    )
+    .option("--release-id <id>", "use this id instead")
+    .action((options: { releaseId?: string }) => {
+      logger().info(releaseIdOf(runContext(env, Date.now()), options.releaseId));
+    });
+}

@@ -1,0 +1,168 @@
+import { join } from "node:path";
+import { CloudFrontClient } from "@aws-sdk/client-cloudfront";
+import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { systemClock } from "../../src/lib/clock";
+import { RolledBackError } from "../../src/lib/errors";
+import { TerminalLogger } from "../../src/lib/logger";
+import { deploy, type ReleaseDeps } from "../../src/release/deploy";
+import { parseDeployInputs, parseRollbackInputs } from "../../src/release/inputs";
+import { Ledger } from "../../src/release/ledger";
+import { rollback } from "../../src/release/rollback";
+import { type ServiceStack, startServiceStack, waitFor } from "../service/cloud";
+import { buildSite, createDistribution, tempDir, type WebCloud } from "../web/cloud";
+
+let stack: ServiceStack;
+let distribution = "";
+let edge = "";
+let tmp = "";
+const lines: string[] = [];
+const stream = {
+  write: (chunk: string) => lines.push(...chunk.split("\n").filter(Boolean)) > 0,
+} as unknown as NodeJS.WritableStream;
+const logger = new TerminalLogger({ out: stream, err: stream });
+
+beforeAll(async () => {
+  stack = await startServiceStack();
+  const first = await stack.createService({ RELEASE_ID: "r0" });
+  await waitFor(
+    "the first revision steady",
+    async () => {
+      const service = await stack.describe();
+      const [primary, ...others] = service.deployments ?? [];
+      return others.length === 0 &&
+        primary?.taskDefinition === first &&
+        primary.rolloutState === "COMPLETED"
+        ? true
+        : undefined;
+    },
+    90_000,
+  );
+  await s3().send(new CreateBucketCommand({ Bucket: "site" }));
+  const cloud = stack.cloud as unknown as WebCloud;
+  distribution = await createDistribution(cloud, "site");
+  edge = cloud.service<{ edgeUrl(id: string): string }>("cloudfront").edgeUrl(distribution);
+  tmp = await tempDir("release");
+}, 300_000);
+
+afterAll(async () => {
+  if (process.env.SHOW_DEPLOY_LOG) console.log(lines.join("\n"));
+  await stack?.dispose();
+});
+
+const config = () => ({
+  endpoint: stack.cloud.endpoint,
+  region: stack.cloud.region,
+  credentials: stack.cloud.credentials,
+});
+const s3 = () => new S3Client({ ...config(), forcePathStyle: true });
+
+function deps(run: string): ReleaseDeps {
+  return {
+    s3: s3(),
+    cloudfront: () => new CloudFrontClient(config()),
+    service: stack.clients,
+    ecr: () => stack.clients.ecr,
+    clock: systemClock,
+    logger,
+    env: {
+      GITHUB_RUN_ID: run,
+      GITHUB_SHA: "0123456789abcdef0123456789abcdef01234567",
+      GITHUB_ACTOR: "tester",
+    },
+  };
+}
+
+const common = () => ({
+  environment: "production",
+  bucket: "site",
+  cluster: stack.cluster,
+  service: stack.service,
+  "distribution-id": distribution,
+  "gate-interval": "250ms",
+  "healthy-polls": "3",
+  "grace-period": "1s",
+  "gate-timeout": "90s",
+});
+
+async function api(): Promise<{ build: string }> {
+  return (await fetch(`${stack.lbUrl}/version`)).json() as Promise<{ build: string }>;
+}
+
+async function page(): Promise<string> {
+  return (await fetch(`${edge}/`)).text();
+}
+
+describe("deploy and rollback on localcloud", () => {
+  it("ships two releases, survives a broken third, and rolls back to the first without any upload", async () => {
+    const site1 = await buildSite(join(tmp, "web-1"), { releaseId: "web-one" });
+    const one = await deploy(
+      parseDeployInputs({ ...common(), images: `api=${stack.apiImage}`, source: site1.dir }),
+      {},
+      deps("1"),
+    );
+    expect(one).toMatchObject({ id: "0123456789ab-1.1", status: "live" });
+    expect(one.steps.map((step) => step.name)).toEqual(["images", "service", "web"]);
+    expect((await api()).build).toBe("1");
+
+    const site2 = await buildSite(join(tmp, "web-2"), { releaseId: "web-two" });
+    const two = await deploy(
+      parseDeployInputs({ ...common(), images: `api=${stack.apiImageNext}`, source: site2.dir }),
+      {},
+      deps("2"),
+    );
+    expect(two.status).toBe("live");
+    expect(two.taskDefinitionArn).not.toBe(one.taskDefinitionArn);
+    expect((await api()).build).toBe("2");
+    await waitFor("the edge to serve release 2", async () =>
+      (await page()).includes("web-two") ? true : undefined,
+    );
+
+    // Release 3: the API rolls out, then the web step fails (no site): the service returns.
+    const broken = await tempDir("no-site");
+    const three = deploy(
+      parseDeployInputs({ ...common(), images: `api=${stack.apiImage}`, source: broken }),
+      {},
+      deps("3"),
+    );
+    await expect(three).rejects.toBeInstanceOf(RolledBackError);
+    const ledger = new Ledger(s3(), "site", ".shipline/", "production");
+    expect(await ledger.read("0123456789ab-3.1")).toMatchObject({
+      status: "rolled-back",
+      failure: { step: "web" },
+    });
+    expect((await stack.describe()).taskDefinition).toBe(two.taskDefinitionArn);
+    expect((await api()).build).toBe("2");
+    expect((await ledger.live())?.value.releaseId).toBe(two.id);
+
+    // Manual rollback to the previous live release: no image push, no task definition, no asset.
+    const since = stack.cloud.requestLog.lastSeq;
+    const back = await rollback(parseRollbackInputs({ ...common(), to: "previous" }), deps("4"));
+    expect(back).toMatchObject({ status: "live", restores: one.id, trigger: "rollback" });
+    expect((await stack.describe()).taskDefinition).toBe(one.taskDefinitionArn);
+    expect((await api()).build).toBe("1");
+    await waitFor("the edge to serve release 1 again", async () =>
+      (await page()).includes("web-one") ? true : undefined,
+    );
+    const calls = stack.cloud.requestLog.list({ sinceSeq: since });
+    const operations = new Set(calls.map((call) => `${call.service}:${call.operation}`));
+    for (const forbidden of [
+      "ecs:RegisterTaskDefinition",
+      "ecr:PutImage",
+      "ecr:InitiateLayerUpload",
+      "ecr:CompleteLayerUpload",
+    ]) {
+      expect(operations.has(forbidden), forbidden).toBe(false);
+    }
+    // Objects written: copies inside the bucket and shipline's own records only.
+    const puts = calls.filter((call) => call.service === "s3" && call.operation === "PutObject");
+    expect(puts.length).toBeGreaterThan(0);
+    for (const put of puts)
+      expect((put as unknown as { path: string }).path).toMatch(/^\/site\/\.shipline\//);
+    expect(operations.has("cloudfront:CreateInvalidation")).toBe(true);
+    expect((await ledger.live())?.value).toMatchObject({
+      releaseId: back.id,
+      previous: [two.id, one.id],
+    });
+  }, 300_000);
+});
