@@ -18,7 +18,7 @@ import {
 } from "./oci-layout";
 
 /** Bump when the recipe or layout format changes, so old cache entries are not reused. */
-const RECIPE_VERSION = "2";
+const RECIPE_VERSION = "3";
 const EPOCH = new Date(0);
 
 export interface BaseImage {

@@ -1,6 +1,7 @@
 import { access, readdir } from "node:fs/promises";
 import { run } from "../runtime/exec";
 import type { LayerEntry } from "./layer-writer";
+import { NGINX_ENTRYPOINT } from "./nginx-entrypoint";
 import { sharedLibraries } from "./shared-libraries";
 
 export type BaseImageKind = "node" | "nginx";
@@ -15,6 +16,7 @@ export interface BaseRecipe {
     Entrypoint?: string[];
     Cmd: string[];
     WorkingDir?: string;
+    User?: string;
     ExposedPorts?: Record<string, Record<string, never>>;
     StopSignal?: string;
   };
@@ -24,6 +26,7 @@ const PATH_ENV = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/
 /** dash as /bin/sh, so `CMD-SHELL` health checks and `sh -c` commands work in the image. */
 const SHELL_SOURCE = "/bin/dash";
 const CA_BUNDLE = "/etc/ssl/certs/ca-certificates.crt";
+const ENVSUBST_SOURCE = "/usr/bin/envsubst";
 
 async function exists(path: string): Promise<boolean> {
   return access(path).then(
@@ -41,8 +44,13 @@ async function binaryWithLibraries(source: string, imagePath: string): Promise<L
   return entries;
 }
 
-function text(path: string, content: string, mode = 0o644): LayerEntry {
-  return { type: "file", path, mode, content: Buffer.from(content) };
+function text(
+  path: string,
+  content: string,
+  mode = 0o644,
+  owner: { uid: number; gid: number } = { uid: 0, gid: 0 },
+): LayerEntry {
+  return { type: "file", path, mode, content: Buffer.from(content), ...owner };
 }
 
 async function commonEntries(users: string, groups: string): Promise<LayerEntry[]> {
@@ -87,16 +95,27 @@ export async function nodeRecipe(nodeBinary = process.execPath): Promise<BaseRec
   };
 }
 
-const NGINX_CONF = `user nginx;
-worker_processes auto;
-error_log /dev/stderr notice;
-pid /run/nginx.pid;
+/**
+ * The main config of the official unprivileged nginx image: no `user` directive, so it runs as
+ * whoever starts it (uid 101 by default); pid and temporary files in /tmp, which that user can
+ * write; logs to the container's output. Sites come from conf.d/, where the entrypoint renders
+ * the templates.
+ */
+const NGINX_CONF = `worker_processes auto;
+error_log stderr notice;
+pid /tmp/nginx.pid;
 
 events {
   worker_connections 1024;
 }
 
 http {
+  client_body_temp_path /tmp/client_temp;
+  proxy_temp_path /tmp/proxy_temp;
+  fastcgi_temp_path /tmp/fastcgi_temp;
+  uwsgi_temp_path /tmp/uwsgi_temp;
+  scgi_temp_path /tmp/scgi_temp;
+
   include /etc/nginx/mime.types;
   default_type application/octet-stream;
   access_log /dev/stdout;
@@ -107,7 +126,7 @@ http {
 `;
 
 const NGINX_DEFAULT_SITE = `server {
-  listen 80;
+  listen 8080;
   server_name localhost;
   location / {
     root /usr/share/nginx/html;
@@ -115,6 +134,9 @@ const NGINX_DEFAULT_SITE = `server {
   }
 }
 `;
+
+/** The unprivileged user the official nginx-unprivileged image runs as. */
+const NGINX_UID = 101;
 
 export async function nginxRecipe(nginxBinary = "/usr/sbin/nginx"): Promise<BaseRecipe> {
   // `nginx -v` prints "nginx version: nginx/1.22.1" on stderr.
@@ -129,6 +151,7 @@ export async function nginxRecipe(nginxBinary = "/usr/sbin/nginx"): Promise<Base
       ...(await binaryWithLibraries(`${modulesDir}/${name}`, `${modulesDir}/${name}`)),
     );
   }
+  const nginxOwner = { uid: NGINX_UID, gid: NGINX_UID };
   const entries = [
     ...(await commonEntries(
       [
@@ -142,15 +165,21 @@ export async function nginxRecipe(nginxBinary = "/usr/sbin/nginx"): Promise<Base
     )),
     ...(await binaryWithLibraries(nginxBinary, "/usr/sbin/nginx")),
     ...moduleEntries,
+    // gettext-base's envsubst, which the entrypoint renders the templates with.
+    ...(await binaryWithLibraries(ENVSUBST_SOURCE, "/usr/bin/envsubst")),
+    text("/docker-entrypoint.sh", NGINX_ENTRYPOINT, 0o755),
     { type: "file", path: "/etc/nginx/mime.types", mode: 0o644, source: "/etc/nginx/mime.types" },
     text("/etc/nginx/nginx.conf", NGINX_CONF),
-    text("/etc/nginx/conf.d/default.conf", NGINX_DEFAULT_SITE),
+    // The entrypoint renders templates into conf.d as the unprivileged user, possibly over the
+    // default site (a `default.conf.template`), so both belong to that user.
+    { type: "directory", path: "/etc/nginx/conf.d", mode: 0o755, ...nginxOwner },
+    text("/etc/nginx/conf.d/default.conf", NGINX_DEFAULT_SITE, 0o644, nginxOwner),
     text(
       "/usr/share/nginx/html/index.html",
       "<!doctype html><title>nginx</title><p>nginx is running.\n",
     ),
     { type: "directory", path: "/var/lib/nginx", mode: 0o755 },
-    { type: "directory", path: "/var/cache/nginx", mode: 0o755 },
+    { type: "directory", path: "/var/cache/nginx", mode: 0o755, ...nginxOwner },
     { type: "directory", path: "/var/log/nginx", mode: 0o755 },
     // As in the official image: logs go to the container's output.
     { type: "symlink", path: "/var/log/nginx/access.log", target: "/dev/stdout" },
@@ -162,9 +191,12 @@ export async function nginxRecipe(nginxBinary = "/usr/sbin/nginx"): Promise<Base
     entries,
     config: {
       Env: [PATH_ENV, `NGINX_VERSION=${version}`],
+      // As the official image: the entrypoint renders the templates, then runs the command.
+      Entrypoint: ["/docker-entrypoint.sh"],
       Cmd: ["nginx", "-g", "daemon off;"],
-      ExposedPorts: { "80/tcp": {} },
+      ExposedPorts: { "8080/tcp": {} },
       StopSignal: "SIGQUIT",
+      User: String(NGINX_UID),
     },
   };
 }

@@ -14,7 +14,8 @@ export type LayerEntry =
   /** A folder; uid/gid default to 0 (a home folder may belong to its user). */
   | { type: "directory"; path: string; mode?: number; uid?: number; gid?: number }
   | { type: "file"; path: string; mode: number; source: string }
-  | { type: "file"; path: string; mode: number; content: Buffer }
+  /** A file written from memory; uid/gid default to 0 (a config its user rewrites at start). */
+  | { type: "file"; path: string; mode: number; content: Buffer; uid?: number; gid?: number }
   | { type: "symlink"; path: string; target: string };
 
 export interface WrittenLayer {
@@ -98,7 +99,18 @@ export async function writeLayer(
           mode: 0o777,
         });
       } else if ("content" in entry) {
-        await addEntry(pack, { ...common, name, type: "file", mode: entry.mode }, entry.content);
+        await addEntry(
+          pack,
+          {
+            ...common,
+            name,
+            type: "file",
+            mode: entry.mode,
+            uid: entry.uid ?? 0,
+            gid: entry.gid ?? 0,
+          },
+          entry.content,
+        );
       } else {
         await addFileEntry(pack, { ...common, name, type: "file", mode: entry.mode }, entry.source);
       }

@@ -99,13 +99,21 @@ describe("buildBaseImage", () => {
       linkname: "/dev/stdout",
     });
     expect(files.has("var/lib/nginx")).toBe(true);
+    // The entrypoint, and what it needs: envsubst, and a conf.d the unprivileged user can write.
+    expect(files.get("docker-entrypoint.sh")?.mode).toBe(0o755);
+    expect(files.get("usr/bin/envsubst")?.mode).toBe(0o755);
+    expect(files.get("etc/nginx/conf.d")).toMatchObject({ type: "directory", uid: 101 });
+    expect(files.get("etc/nginx/conf.d/default.conf")).toMatchObject({ type: "file", uid: 101 });
+    expect(files.get("etc/nginx/nginx.conf")).toMatchObject({ uid: 0, mode: 0o644 });
     const config = JSON.parse(
       await readFile(blobPath(image.layoutDir, image.configDigest), "utf8"),
     );
     expect(config.config).toMatchObject({
+      Entrypoint: ["/docker-entrypoint.sh"],
       Cmd: ["nginx", "-g", "daemon off;"],
       StopSignal: "SIGQUIT",
-      ExposedPorts: { "80/tcp": {} },
+      ExposedPorts: { "8080/tcp": {} },
+      User: "101",
     });
   });
 

@@ -34,6 +34,14 @@ const entries: LayerEntry[] = [
   { type: "symlink", path: "/bin", target: "usr/bin" },
   { type: "directory", path: "/home/app", mode: 0o750, uid: 1000, gid: 1000 },
   { type: "file", path: "/etc/config", mode: 0o644, content: Buffer.from("a=1\n") },
+  {
+    type: "file",
+    path: "/home/app/site.conf",
+    mode: 0o644,
+    content: Buffer.from("x\n"),
+    uid: 1000,
+    gid: 1000,
+  },
 ];
 
 describe("writeLayer", () => {
@@ -48,6 +56,7 @@ describe("writeLayer", () => {
       ["etc/config", "file"],
       ["home/", "directory"],
       ["home/app/", "directory"],
+      ["home/app/site.conf", "file"],
       ["usr/", "directory"],
       ["usr/bin/", "directory"],
       ["usr/bin/tool", "file"],
@@ -55,10 +64,12 @@ describe("writeLayer", () => {
     for (const header of headers) {
       expect(header.mtime).toEqual(mtime);
       expect([header.uname, header.gname]).toEqual(["", ""]);
-      if (header.name !== "home/app/") expect([header.uid, header.gid]).toEqual([0, 0]);
+      if (!header.name.startsWith("home/app/")) expect([header.uid, header.gid]).toEqual([0, 0]);
     }
     const home = headers.find((header) => header.name === "home/app/");
     expect([home?.uid, home?.gid, home?.mode]).toEqual([1000, 1000, 0o750]);
+    const owned = headers.find((header) => header.name === "home/app/site.conf");
+    expect([owned?.uid, owned?.gid, owned?.mode]).toEqual([1000, 1000, 0o644]);
   });
 
   it("gives the same digest for the same entries in any order, and reports both digests", async () => {
