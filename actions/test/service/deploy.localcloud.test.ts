@@ -1,6 +1,7 @@
 import { ListTasksCommand } from "@aws-sdk/client-ecs";
 import { DescribeTargetHealthCommand } from "@aws-sdk/client-elastic-load-balancing-v2";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { runCli } from "../../src/cli/program";
 import { ExitCode } from "../../src/lib/errors";
 import { TerminalLogger } from "../../src/lib/logger";
 import { run } from "../../src/lib/run";
@@ -147,18 +148,36 @@ describe("deploy-service on localcloud (real containers behind a load balancer)"
     expect(tasks.taskArns).toHaveLength(2);
   }, 120_000);
 
-  it("re-running the same deploy registers no new revision and changes nothing", async () => {
+  it("re-running the same deploy (through the CLI) registers no new revision and changes nothing", async () => {
     const seq = stack.cloud.requestLog.lastSeq;
-    const deployed = await deploy({
-      images: `api=${stack.apiImageNext}`,
-      environment: "api:RELEASE_ID=r2",
-    });
-    expect(deployed.code, deployed.text).toBe(ExitCode.Success);
-    expect(deployed.outputs).toMatchObject({
-      verdict: "unchanged",
-      registered: "false",
-      "task-definition-arn": good,
-    });
+    const lines: string[] = [];
+    const stream = {
+      write: (chunk: string) => lines.push(...chunk.split("\n").filter(Boolean)),
+    } as unknown as NodeJS.WritableStream;
+    // The SDK finds localcloud as it would find AWS: AWS_ENDPOINT_URL and credentials.
+    for (const [name, value] of Object.entries(stack.cloud.env())) vi.stubEnv(name, value);
+    const code = await runCli(
+      [
+        "deploy-service",
+        "--cluster",
+        stack.cluster,
+        "--service",
+        stack.service,
+        "--images",
+        `api=${stack.apiImageNext}`,
+        "--environment",
+        "api:RELEASE_ID=r2",
+        "--poll-interval",
+        "250ms",
+      ],
+      { env: { GITHUB_SHA: "0123abc" }, logger: new TerminalLogger({ out: stream, err: stream }) },
+    );
+    vi.unstubAllEnvs();
+    process.exitCode = undefined;
+    expect(code, lines.join("\n")).toBe(ExitCode.Success);
+    expect(lines).toContain("verdict=unchanged");
+    expect(lines).toContain("registered=false");
+    expect(lines).toContain(`task-definition-arn=${good}`);
     expect(changesSince(seq)).toEqual([]);
   });
 
