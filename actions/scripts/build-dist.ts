@@ -31,6 +31,10 @@ export const BUNDLES: { out: string; stub?: string; entry?: string }[] = [
     out: "deploy-service/dist/index.js",
     stub: 'import { deployServiceAction } from "./src/entries/deploy-service";\nawait deployServiceAction();\n',
   },
+  {
+    out: "rollback/dist/index.js",
+    stub: 'import { rollbackAction } from "./src/entries/rollback";\nawait rollbackAction();\n',
+  },
   { out: "dist/shipline.mjs", entry: "src/cli/main.ts" },
 ];
 

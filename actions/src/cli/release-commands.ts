@@ -1,18 +1,13 @@
-import { CloudFrontClient } from "@aws-sdk/client-cloudfront";
-import { ECRClient } from "@aws-sdk/client-ecr";
 import type { Command } from "commander";
 import { containerBuilds } from "../config/environment";
 import { loadConfig } from "../config/load";
 import { environmentRawInputs } from "../config/resolve";
-import { createClient } from "../lib/aws";
-import { systemClock } from "../lib/clock";
 import type { Logger } from "../lib/logger";
-import { deploy, type ReleaseDeps } from "../release/deploy";
+import { releaseDeps } from "../release/clients";
+import { deploy } from "../release/deploy";
 import { parseDeployInputs, parseRollbackInputs } from "../release/inputs";
 import { releaseIdOf, runContext } from "../release/record";
 import { rollback } from "../release/rollback";
-import { createServiceClients } from "../service/clients";
-import { createS3Client } from "../web/clients";
 import { ENVIRONMENT_FLAGS } from "./history";
 import { addFlags, type FlagSpec, flagsToRawInputs } from "./options";
 
@@ -51,23 +46,6 @@ const ROLLBACK_FLAGS: FlagSpec[] = [
   { name: "to", description: "previous (default), release, or a release id" },
   { name: "release", description: "the release id when --to is release" },
 ];
-
-function releaseDeps(
-  region: string | undefined,
-  logger: Logger,
-  env: NodeJS.ProcessEnv,
-): ReleaseDeps {
-  const settings = region ? { region } : {};
-  return {
-    s3: createS3Client({ ...settings, concurrency: 8 }, env),
-    cloudfront: () => createClient(CloudFrontClient, settings),
-    service: createServiceClients(settings),
-    ecr: () => createClient(ECRClient, settings),
-    clock: systemClock,
-    logger,
-    env,
-  };
-}
 
 export function deployCommand(
   program: Command,
