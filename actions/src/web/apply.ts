@@ -1,10 +1,10 @@
-import type { S3Client } from "@aws-sdk/client-s3";
+import { CopyObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import type { Logger } from "../lib/logger";
 import { mapLimited } from "./concurrency";
 import { type SiteLocation, writeSiteManifest } from "./ledger";
 import type { FileRole } from "./manifest";
 import type { PlannedFile, PublishPlan } from "./plan";
-import { type TransferSettings, transferFile } from "./transfer";
+import { copySource, type TransferSettings, transferFile } from "./transfer";
 
 export interface ApplySettings extends TransferSettings {
   concurrency: number;
@@ -46,6 +46,16 @@ export async function applyUploads(
     bytesSent += sent.reduce((total, bytes) => total + bytes, 0);
   }
   if (!plan.manifest) return { bytesSent, manifestWritten: false };
+  // Server-side copies, no bytes sent: the entry points as they are now, for a later rollback.
+  await mapLimited(plan.snapshots, settings.concurrency, (snapshot) =>
+    s3.send(
+      new CopyObjectCommand({
+        Bucket: settings.bucket,
+        Key: snapshot.key,
+        CopySource: copySource(settings.bucket, snapshot.from),
+      }),
+    ),
+  );
   await writeSiteManifest(s3, site, plan.manifest);
   return { bytesSent, manifestWritten: true };
 }

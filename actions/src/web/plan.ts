@@ -38,6 +38,11 @@ export interface PublishPlan {
   deletes: string[];
   /** Keys whose cached copies must go: changed files that are not new immutable assets. */
   invalidate: string[];
+  /**
+   * Server-side copies of new entry points and other unhashed files into the ledger, by content
+   * (`<folder><sha256>`), so a rollback can restore them without the old build.
+   */
+  snapshots: { key: string; from: string }[];
 }
 
 export interface PublishPlanInput {
@@ -52,6 +57,8 @@ export interface PublishPlanInput {
   deleteLimit: number;
   /** ISO time, recorded as the release's publishedAt. */
   now: string;
+  /** Ledger folder for snapshots of unhashed files; none are taken when undefined. */
+  snapshotFolder?: string;
 }
 
 const ROLE_ORDER: Record<FileRole, number> = { immutable: 0, other: 1, entry: 2 };
@@ -118,13 +125,22 @@ export function planPublish(input: PublishPlanInput): PublishPlan {
   const history = earlier.slice(0, input.keepReleases);
   const dropped = earlier.slice(input.keepReleases);
   const kept = new Set([live, ...history].flatMap((release) => Object.keys(release.files)));
+  const folder = input.snapshotFolder;
+  const snapshotsOf = (releases: Release[]) =>
+    folder === undefined ? [] : [...unhashedContent(releases)].map((sha) => `${folder}${sha}`);
+  for (const key of snapshotsOf([live, ...history])) kept.add(key);
   const candidates = [
     ...dropped.flatMap((release) => Object.keys(release.files)),
+    ...snapshotsOf(dropped),
     ...(previous?.pendingDeletes ?? []),
   ];
-  // Only keys of this site's own manifests, and never one a kept release still serves.
+  // Only keys of this site's own manifests (and its snapshots), never one a kept release uses.
   const deletes = [...new Set(candidates)]
-    .filter((key) => key.startsWith(prefix) && !kept.has(key))
+    .filter(
+      (key) =>
+        (key.startsWith(prefix) || (folder !== undefined && key.startsWith(folder))) &&
+        !kept.has(key),
+    )
     .sort(compare);
   if (deletes.length > input.deleteLimit) {
     throw new ConfigurationError(
@@ -145,7 +161,27 @@ export function planPublish(input: PublishPlanInput): PublishPlan {
   const invalidate = changed
     .filter((file) => file.role !== "immutable" || file.reason !== "new")
     .map((file) => file.key);
-  return { releaseId: input.releaseId, prefix, files, manifest, deletes, invalidate };
+  const taken = unhashedContent(earlier);
+  const snapshots: PublishPlan["snapshots"] = [];
+  if (folder !== undefined && manifest) {
+    for (const file of files) {
+      if (file.role === "immutable" || taken.has(file.sha256)) continue;
+      taken.add(file.sha256);
+      snapshots.push({ key: `${folder}${file.sha256}`, from: file.key });
+    }
+  }
+  return { releaseId: input.releaseId, prefix, files, manifest, deletes, invalidate, snapshots };
+}
+
+/** The content of releases' unhashed files: what their snapshots hold. */
+function unhashedContent(releases: Release[]): Set<string> {
+  return new Set(
+    releases.flatMap((release) =>
+      Object.values(release.files)
+        .filter((file) => file.role !== "immutable")
+        .map((file) => file.sha256),
+    ),
+  );
 }
 
 /**

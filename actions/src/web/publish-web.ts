@@ -12,7 +12,7 @@ import type { PublishWebInputs } from "./inputs";
 import { createInvalidation, waitForInvalidation } from "./invalidate";
 import { callerReference, planInvalidation } from "./invalidation-plan";
 import { readSiteManifest, type SiteLocation } from "./ledger";
-import { checkReleaseId } from "./ledger-keys";
+import { checkReleaseId, snapshotFolder } from "./ledger-keys";
 import { type PublishPlan, planPublish, planTotals } from "./plan";
 import { prune } from "./prune";
 import { type InvalidationOutcome, type PublishResult, reportPublish } from "./report";
@@ -94,6 +94,7 @@ export async function publishWeb(
     keepReleases: inputs["keep-releases"],
     deleteLimit: inputs["delete-limit"],
     now: new Date(clock.now()).toISOString(),
+    snapshotFolder: snapshotFolder(inputs["ledger-prefix"], inputs.prefix),
   });
   const invalidations = inputs.invalidate ? invalidationBatches(plan, distributions) : [];
   // A root site is served at "/" (the default root object); a prefix needs its index.html named.

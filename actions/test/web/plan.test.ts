@@ -308,3 +308,31 @@ describe("planPublish: releases kept and deletes", () => {
     ).toThrow(/delete-limit/);
   });
 });
+
+describe("planPublish: snapshots of unhashed files for rollbacks", () => {
+  const folder = ".shipline/web/root/objects/";
+  it("snapshots new entry points and other files by content, once; never hashed assets", () => {
+    const first = plan(v1, undefined, { snapshotFolder: folder });
+    expect(first.snapshots).toEqual([
+      { key: `${folder}${sha("d")}`, from: "robots.txt" },
+      { key: `${folder}${sha("a")}`, from: "index.html" },
+    ]);
+    const previous = manifest(release("r1", v1));
+    expect(plan(v1, previous, { snapshotFolder: folder }).snapshots).toEqual([]);
+    const next = plan([file("index.html", "n"), ...v1.slice(1)], previous, {
+      snapshotFolder: folder,
+    });
+    expect(next.snapshots).toEqual([{ key: `${folder}${sha("n")}`, from: "index.html" }]);
+  });
+
+  it("deletes the snapshots of dropped releases unless a kept release has the same content", () => {
+    const old = release("r0", [file("index.html", "o"), file("robots.txt", "d")]);
+    const live = release("r1", v1);
+    const p = plan(v1, manifest(live, [old]), {
+      snapshotFolder: folder,
+      keepReleases: 1,
+      releaseId: "r2",
+    });
+    expect(p.deletes).toEqual([`${folder}${sha("o")}`]);
+  });
+});

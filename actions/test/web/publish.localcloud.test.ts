@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { appendFile, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { HeadObjectCommand } from "@aws-sdk/client-s3";
@@ -113,9 +114,14 @@ describe("publish-web on localcloud", () => {
       "distribution-id": distribution,
       wait: "true",
     });
+    const indexSha = createHash("sha256")
+      .update(await readFile(join(after.dir, "index.html")))
+      .digest("hex");
     expect(writes(since)).toEqual([
       `PutObject /${bucket}/${newCss}`,
       `PutObject /${bucket}/index.html`,
+      // The entry point's snapshot for rollbacks: a copy inside the bucket, no bytes sent.
+      `CopyObject /${bucket}/.shipline/web/root/objects/${indexSha}`,
       `PutObject /${bucket}/.shipline/web/root/releases/c2.json`,
       `PutObject /${bucket}/.shipline/web/root/manifest.json`,
     ]);
@@ -231,7 +237,8 @@ describe("publish-web on localcloud", () => {
           expect(response.headers.get("content-type")).not.toMatch(/text\/html/);
         }
       }
-      if (n === 4) expect(result.deleted).toBe(1);
+      // t0 drops out: its stylesheet and its index.html snapshot go.
+      if (n === 4) expect(result.deleted).toBe(2);
     }
     // Kept: the live t5 and t4, t3, t2. t0's and t1's stylesheets are gone, nothing else is.
     const state = await bucketState(cloud, bucket);
