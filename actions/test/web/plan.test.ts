@@ -3,6 +3,7 @@ import { ConfigurationError } from "../../src/lib/errors";
 import { headerRules } from "../../src/web/headers";
 import { MANIFEST_FORMAT, type Release, type SiteManifest } from "../../src/web/manifest";
 import { planPublish } from "../../src/web/plan";
+import { planRestore } from "../../src/web/restore";
 import type { LocalFile } from "../../src/web/walk";
 
 const sha = (c: string) => c.repeat(64).slice(0, 64);
@@ -334,5 +335,35 @@ describe("planPublish: snapshots of unhashed files for rollbacks", () => {
       releaseId: "r2",
     });
     expect(p.deletes).toEqual([`${folder}${sha("o")}`]);
+  });
+});
+
+describe("planRestore", () => {
+  const folder = ".shipline/web/root/objects/";
+  const r1 = release("r1", v1);
+  const r2 = release("r2", [
+    file("index.html", "n"),
+    file("assets/app-2.js", "g"),
+    file("assets/app.css", "c"),
+    file("robots.txt", "d"),
+  ]);
+  it.each([
+    { name: "previous", target: "previous", release: "r1", copies: ["index.html"] },
+    { name: "by id", target: "r1", release: "r1", copies: ["index.html"] },
+    { name: "the live one: nothing to do", target: "r2", release: "r2", copies: [] },
+  ])("$name", ({ target, release: id, copies }) => {
+    const p = planRestore(manifest(r2, [r1]), target, folder, "2026-01-03T00:00:00.000Z");
+    expect(p.release.releaseId).toBe(id);
+    expect(p.copies.map((c) => c.key)).toEqual(copies);
+    if (copies.length > 0) {
+      expect(p.copies[0]?.from).toBe(`${folder}${sha("a")}`);
+      expect(p.manifest?.live.releaseId).toBe("r1");
+      expect(p.manifest?.history.map((h) => h.releaseId)).toEqual(["r2"]);
+    }
+  });
+  it("refuses a release that is not kept, naming the kept ones", () => {
+    expect(() => planRestore(manifest(r2, [r1]), "r0", folder, "now")).toThrow(
+      /"r0" is not one of the kept releases of this site \(r2, r1\)/,
+    );
   });
 });

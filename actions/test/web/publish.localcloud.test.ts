@@ -1,9 +1,10 @@
 import { createHash } from "node:crypto";
 import { appendFile, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { HeadObjectCommand } from "@aws-sdk/client-s3";
+import { GetObjectCommand, HeadObjectCommand } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ConfigurationError } from "../../src/lib/errors";
+import { restoreRelease } from "../../src/web/restore";
 import {
   type BuiltSite,
   bucketState,
@@ -20,7 +21,7 @@ import {
   tempDir,
   type WebCloud,
 } from "./cloud";
-import { publish } from "./publish-helpers";
+import { memoryLogger, publish } from "./publish-helpers";
 
 let cloud: WebCloud;
 let tmp: string;
@@ -308,5 +309,52 @@ describe("publish-web on localcloud", () => {
       /input "bucket" "no-such-bucket": no such bucket/,
     );
     expect(writes(since)).toEqual([]);
+  });
+});
+
+describe("restoring a kept release", () => {
+  it("puts the previous release's entry point back from its snapshot: copies only, no upload", async () => {
+    const { bucket, distribution, edge } = await newSite();
+    const src = await sourceCopy(join(tmp, "src-restore"));
+    for (const n of [1, 2]) {
+      await appendFile(join(src, "styles.css"), `\n.restore-${n} { color: red; }\n`);
+      const build = await buildSite(join(tmp, `restore-${n}`), {
+        releaseId: `v${n}`,
+        sourceDir: src,
+      });
+      await publish(cloud, {
+        source: build.dir,
+        bucket,
+        "distribution-id": distribution,
+        wait: "true",
+      });
+    }
+    const since = cloud.requestLog.lastSeq;
+    const plan = await restoreRelease(
+      s3Of(cloud),
+      { bucket, prefix: "", ledgerPrefix: ".shipline/" },
+      "previous",
+      { logger: memoryLogger().logger, now: new Date().toISOString() },
+    );
+    expect(plan.release.releaseId).toBe("v1");
+    expect(writes(since)).toEqual([
+      `CopyObject /${bucket}/index.html`,
+      `PutObject /${bucket}/.shipline/web/root/releases/v1.json`,
+      `PutObject /${bucket}/.shipline/web/root/manifest.json`,
+    ]);
+    // The origin serves release v1's page again, whose assets are all still there.
+    const index = await s3Of(cloud).send(
+      new GetObjectCommand({ Bucket: bucket, Key: "index.html" }),
+    );
+    expect(index.CacheControl).toBe("no-cache");
+    expect(await index.Body?.transformToString()).toContain('content="v1"');
+    expect((await loadPage(edge)).problems).toEqual([]);
+    // The next publish diffs against the restored release.
+    const again = await publish(cloud, {
+      source: join(tmp, "restore-1"),
+      bucket,
+      "release-id": "v1",
+    });
+    expect(again.totals.uploaded).toBe(0);
   });
 });
