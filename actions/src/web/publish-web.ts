@@ -127,7 +127,8 @@ export async function publishWeb(
         bucket: inputs.bucket,
         concurrency: inputs.concurrency,
         multipartThreshold: inputs["multipart-threshold"],
-        partSize: Math.max(8 * MIB, Math.ceil(inputs["multipart-threshold"] / 2)),
+        // Half the threshold (S3's minimum part is 5 MiB), so a large file has at least two parts.
+        partSize: Math.max(5 * MIB, Math.ceil(inputs["multipart-threshold"] / 2)),
       },
       logger,
     );

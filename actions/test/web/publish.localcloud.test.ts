@@ -169,6 +169,33 @@ describe("publish-web on localcloud", () => {
     expect(head.ContentType).toBe("text/plain; charset=utf-8");
   });
 
+  it("sends large files in parts, bounded by the threshold", async () => {
+    const { bucket } = await newSite();
+    const build = await buildSite(join(tmp, "large"), { releaseId: "big-1" });
+    const big = Buffer.alloc(6 * 1024 * 1024 + 123, 7);
+    await writeFile(join(build.dir, "video.bin"), big);
+    const since = cloud.requestLog.lastSeq;
+    await publish(cloud, {
+      source: build.dir,
+      bucket,
+      "multipart-threshold": String(5 * 1024 * 1024),
+    });
+    const operations = cloud.requestLog
+      .list({ sinceSeq: since, service: "s3" })
+      .map((e) => e.operation);
+    expect(operations.filter((op) => op === "UploadPart")).toHaveLength(2);
+    expect(operations).toContain("CompleteMultipartUpload");
+    const head = await s3Of(cloud).send(
+      new HeadObjectCommand({ Bucket: bucket, Key: "video.bin" }),
+    );
+    expect(head).toMatchObject({
+      ContentLength: big.length,
+      ContentType: "application/octet-stream",
+      CacheControl: "no-cache",
+    });
+    expect(head.ETag).toMatch(/-2"$/);
+  });
+
   it("a client polling index.html through the edge during publishes never gets a page with a missing asset", async () => {
     const { bucket, distribution, edge } = await newSite();
     const src = await sourceCopy(join(tmp, "src-poll"));
