@@ -1,5 +1,7 @@
+import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { CloudFrontClient } from "@aws-sdk/client-cloudfront";
+import { DescribeImagesCommand } from "@aws-sdk/client-ecr";
 import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { systemClock } from "../../src/lib/clock";
@@ -11,6 +13,7 @@ import { Ledger } from "../../src/release/ledger";
 import { rollback } from "../../src/release/rollback";
 import { type ServiceStack, startServiceStack, waitFor } from "../service/cloud";
 import { buildSite, createDistribution, tempDir, type WebCloud } from "../web/cloud";
+import { iamActionsOf, policyActions } from "./iam";
 
 let stack: ServiceStack;
 let distribution = "";
@@ -85,6 +88,52 @@ const common = () => ({
   "gate-timeout": "90s",
 });
 
+/** An API with the sample app's contract (/healthz on PORT), answering its build on other paths. */
+async function writeApi(folder: string, build: string): Promise<string> {
+  await mkdir(folder, { recursive: true });
+  await writeFile(
+    join(folder, "server.mjs"),
+    `import { createServer } from "node:http";
+const server = createServer((req, res) => {
+  res.setHeader("content-type", "application/json");
+  res.end(req.url === "/healthz" ? '{"status":"ok"}' : JSON.stringify({ build: ${JSON.stringify(build)} }));
+});
+server.listen(Number(process.env.PORT ?? 3000), "0.0.0.0");
+process.on("SIGTERM", () => { server.close(() => process.exit(0)); setTimeout(() => process.exit(0), 2000).unref(); });
+`,
+  );
+  return folder;
+}
+
+/** The base image the stack pushed, by digest, as a config file would pin it. */
+async function baseImage(): Promise<string> {
+  const described = await stack.clients.ecr.send(
+    new DescribeImagesCommand({ repositoryName: "base/node" }),
+  );
+  return `${stack.registry}/base/node@${described.imageDetails?.[0]?.imageDigest}`;
+}
+
+/** The IAM actions the calls since `since` needed, each with one call that needed it. */
+function actionsSince(since: number, until = Number.POSITIVE_INFINITY): Map<string, string> {
+  const needed = new Map<string, string>();
+  for (const call of stack.cloud.requestLog.list({ sinceSeq: since })) {
+    if (call.seq > until) continue;
+    // Tasks pull their images with the task execution role, not the deployer's: localcloud's
+    // ECS pulls through the same registry, so its reads are not the deployer's.
+    if (call.service === "registry" && /^Get(Manifest|Blob)$/.test(call.operation)) continue;
+    for (const action of iamActionsOf(call.service, call.operation)) {
+      needed.set(action, `${call.service} ${call.operation}`);
+    }
+  }
+  return needed;
+}
+
+async function expectAllowed(command: string, needed: Map<string, string>): Promise<void> {
+  const allowed = await policyActions(command);
+  const missing = [...needed].filter(([action]) => !allowed.has(action));
+  expect(missing, `actions/iam/${command}.json lacks what these calls need`).toEqual([]);
+}
+
 async function api(): Promise<{ build: string }> {
   return (await fetch(`${stack.lbUrl}/version`)).json() as Promise<{ build: string }>;
 }
@@ -96,9 +145,18 @@ async function page(): Promise<string> {
 describe("deploy and rollback on localcloud", () => {
   it("ships two releases, survives a broken third, and rolls back to the first without any upload", async () => {
     const site1 = await buildSite(join(tmp, "web-1"), { releaseId: "web-one" });
+    const deployStart = stack.cloud.requestLog.lastSeq;
+    // Release 1 builds its API image, as a push to main does.
     const one = await deploy(
-      parseDeployInputs({ ...common(), images: `api=${stack.apiImage}`, source: site1.dir }),
-      {},
+      parseDeployInputs({ ...common(), containers: "api=shipline/api", source: site1.dir }),
+      {
+        api: {
+          preset: "api",
+          context: await writeApi(join(tmp, "api-1"), "1"),
+          "base-image": await baseImage(),
+          "source-date-epoch": "1700000000",
+        },
+      },
       deps("1"),
     );
     expect(one).toMatchObject({ id: "0123456789ab-1.1", status: "live" });
@@ -135,6 +193,8 @@ describe("deploy and rollback on localcloud", () => {
     expect((await api()).build).toBe("2");
     expect((await ledger.live())?.value.releaseId).toBe(two.id);
 
+    await expectAllowed("deploy", actionsSince(deployStart));
+
     // Manual rollback to the previous live release: no image push, no task definition, no asset.
     const since = stack.cloud.requestLog.lastSeq;
     const back = await rollback(parseRollbackInputs({ ...common(), to: "previous" }), deps("4"));
@@ -164,5 +224,9 @@ describe("deploy and rollback on localcloud", () => {
       releaseId: back.id,
       previous: [two.id, one.id],
     });
+    await expectAllowed("rollback", actionsSince(since));
+    const historyStart = stack.cloud.requestLog.lastSeq;
+    expect((await ledger.history()).map((record) => record.id)).toContain(back.id);
+    await expectAllowed("history", actionsSince(historyStart));
   }, 300_000);
 });
