@@ -103,9 +103,15 @@ export async function createBucket(cloud: WebCloud, bucket: string): Promise<voi
 }
 
 const CACHING_OPTIMIZED = "658327ea-f89d-4fab-a63d-7e88639e58f6";
+/** Every request goes to the origin: a viewer sees the bucket exactly as it is at that moment. */
+export const CACHING_DISABLED = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad";
 
 /** A distribution serving the bucket at "/", with the SPA fallback for 403/404. */
-export async function createDistribution(cloud: WebCloud, bucket: string): Promise<string> {
+export async function createDistribution(
+  cloud: WebCloud,
+  bucket: string,
+  cachePolicyId = CACHING_OPTIMIZED,
+): Promise<string> {
   const created = await cloudFrontOf(cloud).send(
     new CreateDistributionCommand({
       DistributionConfig: {
@@ -127,7 +133,7 @@ export async function createDistribution(cloud: WebCloud, bucket: string): Promi
         DefaultCacheBehavior: {
           TargetOriginId: "web",
           ViewerProtocolPolicy: "redirect-to-https",
-          CachePolicyId: CACHING_OPTIMIZED,
+          CachePolicyId: cachePolicyId,
         },
         CustomErrorResponses: {
           Quantity: 2,

@@ -9,6 +9,7 @@ import {
   type BuiltSite,
   bucketState,
   buildSite,
+  CACHING_DISABLED,
   createBucket,
   createDistribution,
   edgeUrl,
@@ -57,10 +58,10 @@ const invalidations = (since: number) =>
 
 let sites = 0;
 /** A bucket and a distribution of its own for each test. */
-async function newSite() {
+async function newSite(cachePolicyId?: string) {
   const bucket = `site-${++sites}`;
   await createBucket(cloud, bucket);
-  const distribution = await createDistribution(cloud, bucket);
+  const distribution = await createDistribution(cloud, bucket, cachePolicyId);
   return { bucket, distribution, edge: edgeUrl(cloud, distribution) };
 }
 
@@ -197,7 +198,8 @@ describe("publish-web on localcloud", () => {
   });
 
   it("a client polling index.html through the edge during publishes never gets a page with a missing asset", async () => {
-    const { bucket, distribution, edge } = await newSite();
+    // Uncached, so every poll sees the bucket as it is at that moment: the strictest viewer.
+    const { bucket, distribution, edge } = await newSite(CACHING_DISABLED);
     const src = await sourceCopy(join(tmp, "src-poll"));
     const first = await buildSite(join(tmp, "poll-0"), { releaseId: "p0", sourceDir: src });
     await publish(cloud, { source: first.dir, bucket, "distribution-id": distribution });
@@ -214,7 +216,7 @@ describe("publish-web on localcloud", () => {
       }
     })();
     // Slow S3 writes down so the publishes take long enough for many polls to land inside them.
-    cloud.faults.add({ service: "s3", operation: "PutObject", kind: "latency", latencyMs: 40 });
+    cloud.faults.add({ service: "s3", operation: "PutObject", kind: "latency", latencyMs: 100 });
     try {
       for (let n = 1; n <= 3; n++) {
         await appendFile(join(src, "styles.css"), `\n.poll-${n} { color: red; }\n`);
