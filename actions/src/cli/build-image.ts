@@ -26,6 +26,12 @@ export const BUILD_IMAGE_FLAGS: FlagSpec[] = [
   },
   { name: "destination", description: "where the folder goes in the image (default /app)" },
   {
+    name: "layers",
+    description:
+      'one layer below the last: globs of folder paths separated by spaces, e.g. "*.wasm *.data"; the rest goes last',
+    repeatable: true,
+  },
+  {
     name: "base-image",
     description: "base image: registry/repo:tag, …@sha256:…, or oci:<layout>[:tag]",
   },

@@ -13,6 +13,7 @@ import {
   type RawInputs,
   textWithDefault,
 } from "../lib/inputs";
+import { type LayerPatterns, parseLayerPatterns } from "../oci/layer-split";
 import { parsePlatform } from "../oci/platform";
 import { parseImageReference, parseRepositoryName, parseTag } from "../oci/reference";
 import { LAYOUT_PREFIX, parseLayoutReference } from "../oci/source";
@@ -85,6 +86,8 @@ export const buildImageSchema = z.object({
   "previous-tag": optionalParsedWith(parseTag),
   context: textWithDefault("."),
   destination: textWithDefault("/app"),
+  /** One line per layer below the last, glob patterns of `context` paths; the rest goes last. */
+  layers: optionalParsedWith(parseLayerPatterns),
   "base-image": optionalParsedWith(parseBaseImage),
   platform: optionalParsedWith(parsePlatform),
   entrypoint: optionalParsedWith(parseCommand),
@@ -105,7 +108,12 @@ export const buildImageSchema = z.object({
 
 type Parsed = z.output<typeof buildImageSchema>;
 
-export type BuildImageInputs = Omit<Parsed, "platform" | "tags" | "ports" | "mount-from"> & {
+export type BuildImageInputs = Omit<
+  Parsed,
+  "platform" | "tags" | "ports" | "mount-from" | "layers"
+> & {
+  /** Empty: one layer holds the whole folder. */
+  layers: LayerPatterns;
   platform: { os: string; architecture: string; variant?: string };
   /** At least one; the revision when none were given. */
   tags: string[];
@@ -141,6 +149,7 @@ export function parseBuildImageInputs(raw: RawInputs): BuildImageInputs {
   if (problems.length > 0) throw new ConfigurationError(problems.join("\n"));
   return {
     ...parsed,
+    layers: parsed.layers ?? [],
     platform: parsed.platform ?? { os: "linux", architecture: "amd64" },
     tags: [...new Set(validTags)],
     ports,

@@ -8,7 +8,9 @@ import {
   compressLayer,
   type LayerBlob,
   type LayerTar,
+  normaliseDestination,
 } from "../oci/layer";
+import { splitLayerEntries } from "../oci/layer-split";
 import { buildManifest, isIndex, parseManifest } from "../oci/manifest";
 import { flavourOf, gzipLayerTypeFor, IMAGE_MANIFEST_TYPES } from "../oci/media-types";
 import { RegistryClient } from "../oci/registry";
@@ -16,8 +18,8 @@ import { type ImageSource, LayoutSource, RegistrySource } from "../oci/source";
 import type { Descriptor, ImageConfig, RawManifest } from "../oci/types";
 import { applyPush, describePlan } from "./apply";
 import type { BaseImage, BuildImageInputs } from "./inputs";
-import { type BlobToPush, findReusableLayer, type PreviousImage, planPush } from "./plan";
-import type { BuildImageResult } from "./report";
+import { type BlobToPush, findReusableLayers, type PreviousImage, planPush } from "./plan";
+import type { BuildImageResult, LayerOutcome } from "./report";
 import type { PushTarget } from "./target";
 
 export interface OciBuilderDeps {
@@ -75,39 +77,71 @@ async function readPreviousImages(
 
 /**
  * Members of a previous layer (same repository) whose uncompressed slices the new layer also has:
- * copied instead of compressed again. Only fetched when some bytes can be saved.
+ * copied instead of compressed again. Only fetched when some bytes can be saved; `downloads`
+ * shares one fetch of a blob between the layers built together.
  */
 async function reusableMembers(
   target: PushTarget,
   previous: PreviousImage[],
   layerTar: LayerTar,
   logger: Logger,
+  downloads: Map<string, Promise<Buffer>>,
 ): Promise<Map<string, Buffer> | undefined> {
   const ours = sliceHashes(layerTar.tar);
   let best:
     | { layer: Descriptor; saved: number; members: ReturnType<typeof parseMembers> }
     | undefined;
-  for (const image of previous) {
-    const layer = image.layers.at(-1);
-    const members = parseMembers(layer?.annotations?.[MEMBERS_ANNOTATION]);
-    if (!layer || !members) continue;
+  for (const layer of previous.flatMap((image) => image.layers)) {
+    const members = parseMembers(layer.annotations?.[MEMBERS_ANNOTATION]);
+    if (!members) continue;
     const saved = members
       .filter((member) => ours.has(member.sliceHash))
       .reduce((sum, member) => sum + member.size, 0);
     if (saved > 0 && saved > (best?.saved ?? 0)) best = { layer, saved, members };
   }
   if (!best?.members) return undefined;
+  const { digest } = best.layer;
   try {
-    const blob = await target.client.getBlob(target.repository, best.layer.digest);
-    logger.debug(`copying up to ${best.saved} compressed bytes from ${best.layer.digest}`);
+    let download = downloads.get(digest);
+    if (!download) {
+      download = target.client.getBlob(target.repository, digest);
+      downloads.set(digest, download);
+    }
+    const blob = await download;
+    logger.debug(`copying up to ${best.saved} compressed bytes from ${digest}`);
     return membersOf(blob, best.members);
   } catch (error) {
     // Only a shortcut: without it the layer is compressed in full, to the same bytes.
-    logger.debug(
-      `cannot read the previous layer ${best.layer.digest}: ${(error as Error).message}`,
-    );
+    logger.debug(`cannot read the previous layer ${digest}: ${(error as Error).message}`);
     return undefined;
   }
+}
+
+/** The folder as its layers' tars, bottom first: one, or one per `layers` group plus the rest. */
+async function buildLayerTars(inputs: BuildImageInputs): Promise<LayerTar[]> {
+  const entries = await collectFolder(inputs.context, inputs.destination);
+  const split =
+    inputs.layers.length === 0
+      ? [entries]
+      : splitLayerEntries(entries, normaliseDestination(inputs.destination), inputs.layers);
+  return Promise.all(split.map((part) => buildLayerTar(part, inputs["source-date-epoch"])));
+}
+
+/** The history line of each appended layer; never the local path of the folder. */
+function layerHistory(inputs: BuildImageInputs, index: number): string {
+  // One layer keeps the line it always had: the same sources keep giving the same digest.
+  if (inputs.layers.length === 0) return `shipline build-image: one layer at ${inputs.destination}`;
+  const patterns = inputs.layers[index]?.join(" ") ?? "the rest";
+  return `shipline build-image: layer ${index + 1} of ${inputs.layers.length + 1} at ${inputs.destination} (${patterns})`;
+}
+
+/** One appended layer: its tar, what is pushed, and how it was obtained. */
+interface BuiltLayer {
+  tar: LayerTar;
+  descriptor: Descriptor;
+  /** Set when compressed now; undefined when an identical pushed layer was reused. */
+  compressed?: LayerBlob;
+  reusedFrom?: string;
 }
 
 function labelsFor(
@@ -127,8 +161,8 @@ function labelsFor(
 }
 
 /**
- * Builder "oci": the base image pinned by digest, plus one reproducible layer made of a folder,
- * pushed through the registry API. No Docker engine, and nothing is sent that the registry has.
+ * Builder "oci": the base image pinned by digest, plus reproducible layers made of a folder (one,
+ * or several when `layers` splits it), pushed through the registry API. No Docker engine, and nothing is sent that the registry has.
  */
 export async function buildWithOci(
   inputs: BuildImageInputs,
@@ -142,56 +176,69 @@ export async function buildWithOci(
   if (!baseImage) throw new Error("builder oci needs a base image (checked by the inputs)");
 
   const source = openBaseSource(baseImage, target, deps.fetch);
-  const [base, layerTar, previous] = await Promise.all([
+  const [base, layerTars, previous] = await Promise.all([
     resolveBase(source, baseImage.reference, inputs.platform),
-    collectFolder(inputs.context, inputs.destination).then((entries) =>
-      buildLayerTar(entries, inputs["source-date-epoch"]),
-    ),
+    buildLayerTars(inputs),
     readPreviousImages(target, [
       ...new Set([...inputs.tags, ...(inputs["previous-tag"] ? [inputs["previous-tag"]] : [])]),
     ]),
   ]);
   logger.info(`base ${base.name} pinned at ${base.digest}`);
-  logger.info(
-    `layer ${layerTar.diffId} (${layerTar.entries} entries, ${layerTar.tar.length} bytes uncompressed)`,
-  );
-
-  const diffIds = [...base.config.rootfs.diff_ids, layerTar.diffId];
-  const reusable = findReusableLayer([...previous.values()], diffIds);
-  const presentBefore = reusable
-    ? await target.client.headBlob(target.repository, reusable.layer.digest)
-    : undefined;
-  let compressed: LayerBlob | undefined;
-  let layer: Descriptor;
-  if (reusable && presentBefore !== undefined) {
-    layer = reusable.layer;
+  for (const layerTar of layerTars) {
     logger.info(
-      `layer unchanged since tag ${reusable.tag}: reusing ${layer.digest}, nothing to compress`,
-    );
-  } else {
-    const copyable = await reusableMembers(target, [...previous.values()], layerTar, logger);
-    compressed = await compressLayer(
-      layerTar,
-      gzipLayerTypeFor(flavourOf(base.mediaType)),
-      copyable,
-    );
-    layer = {
-      mediaType: compressed.mediaType,
-      digest: compressed.digest,
-      size: compressed.size,
-      ...(compressed.annotations ? { annotations: compressed.annotations } : {}),
-    };
-    logger.info(
-      `layer compressed to ${compressed.size} bytes (${compressed.totalMembers - compressed.reusedMembers} of ${compressed.totalMembers} gzip members compressed, the rest copied from the previous layer)`,
+      `layer ${layerTar.diffId} (${layerTar.entries} entries, ${layerTar.tar.length} bytes uncompressed)`,
     );
   }
 
+  const mediaType = gzipLayerTypeFor(flavourOf(base.mediaType));
+  const previousImages = [...previous.values()];
+  const reusable = findReusableLayers(
+    previousImages,
+    layerTars.map((layerTar) => layerTar.diffId),
+    mediaType,
+  );
+  // Reuse a pushed layer only if the repository still has its blob.
+  const presentBefore = await Promise.all(
+    reusable.map(async (found) =>
+      found ? await target.client.headBlob(target.repository, found.layer.digest) : undefined,
+    ),
+  );
+  const downloads = new Map<string, Promise<Buffer>>();
+  const layers: BuiltLayer[] = await Promise.all(
+    layerTars.map(async (layerTar, index): Promise<BuiltLayer> => {
+      const found = reusable[index];
+      if (found && presentBefore[index] !== undefined) {
+        logger.info(
+          `layer ${index + 1} unchanged since tag ${found.tag}: reusing ${found.layer.digest}, nothing to compress`,
+        );
+        return { tar: layerTar, descriptor: found.layer, reusedFrom: found.tag };
+      }
+      const copyable = await reusableMembers(target, previousImages, layerTar, logger, downloads);
+      const compressed = await compressLayer(layerTar, mediaType, copyable);
+      logger.info(
+        `layer ${index + 1} compressed to ${compressed.size} bytes (${compressed.totalMembers - compressed.reusedMembers} of ${compressed.totalMembers} gzip members compressed, the rest copied from the previous layer)`,
+      );
+      return {
+        tar: layerTar,
+        compressed,
+        descriptor: {
+          mediaType: compressed.mediaType,
+          digest: compressed.digest,
+          size: compressed.size,
+          ...(compressed.annotations ? { annotations: compressed.annotations } : {}),
+        },
+      };
+    }),
+  );
+
   const created = epochToRfc3339(inputs["source-date-epoch"]);
   const config = updateConfig(base.config, {
-    diffId: layerTar.diffId,
+    layers: layers.map((layer, index) => ({
+      diffId: layer.tar.diffId,
+      // Never the local path of the folder: the digest must not depend on where the checkout is.
+      createdBy: layerHistory(inputs, index),
+    })),
     created,
-    // Never the local path of the folder: the digest must not depend on where the checkout is.
-    createdBy: `shipline build-image: one layer at ${inputs.destination}`,
     ...(inputs.entrypoint ? { entrypoint: inputs.entrypoint } : {}),
     ...(inputs.cmd ? { cmd: inputs.cmd } : {}),
     env: inputs.env,
@@ -209,7 +256,7 @@ export async function buildWithOci(
   const manifest: RawManifest = buildManifest({
     mediaType: base.mediaType,
     config: configDescriptor,
-    layers: [...base.manifest.layers, layer],
+    layers: [...base.manifest.layers, ...layers.map((layer) => layer.descriptor)],
     annotations: { [OciLabel.baseName]: base.name, [OciLabel.baseDigest]: base.digest },
   });
 
@@ -226,16 +273,22 @@ export async function buildWithOci(
       descriptor,
       mountFrom: siblings,
     })),
-    { role: "layer", descriptor: layer, mountFrom: inputs["mount-from"] },
+    ...layers.map((layer) => ({
+      role: "layer" as const,
+      descriptor: layer.descriptor,
+      mountFrom: inputs["mount-from"],
+    })),
     { role: "config", descriptor: configDescriptor, mountFrom: [] },
   ];
+  const knownPresent = new Set(
+    layers.filter((layer) => layer.reusedFrom).map((layer) => layer.descriptor.digest),
+  );
   const heads = await Promise.all(
     blobs.map(async (blob) =>
-      blob.descriptor.digest === reusable?.layer.digest && presentBefore !== undefined
+      knownPresent.has(blob.descriptor.digest) ||
+      (await target.client.headBlob(target.repository, blob.descriptor.digest)) !== undefined
         ? blob.descriptor.digest
-        : (await target.client.headBlob(target.repository, blob.descriptor.digest)) !== undefined
-          ? blob.descriptor.digest
-          : undefined,
+        : undefined,
     ),
   );
   const plan = planPush({
@@ -252,8 +305,10 @@ export async function buildWithOci(
 
   const readBlob = async (blob: { role: string; descriptor: Descriptor }): Promise<Buffer> => {
     if (blob.role === "config") return configBlob.bytes;
-    if (blob.role === "layer")
-      return (compressed ?? (await compressLayer(layerTar, layer.mediaType))).blob;
+    const layer = layers.find((built) => built.descriptor.digest === blob.descriptor.digest);
+    if (blob.role === "layer" && layer)
+      return (layer.compressed ?? (await compressLayer(layer.tar, layer.descriptor.mediaType)))
+        .blob;
     return source.getBlob(blob.descriptor.digest);
   };
   const outcome = inputs["dry-run"]
@@ -269,14 +324,19 @@ export async function buildWithOci(
     tags: outcome.tags,
     blobs: outcome.blobs,
     base: { name: base.name, digest: base.digest },
-    layer: {
-      diffId: layerTar.diffId,
-      digest: layer.digest,
-      ...(reusable && presentBefore !== undefined ? { reusedFrom: reusable.tag } : {}),
-      ...(compressed
-        ? { membersCopied: compressed.reusedMembers, members: compressed.totalMembers }
-        : {}),
-    },
+    layers: layers.map(
+      (layer): LayerOutcome => ({
+        diffId: layer.tar.diffId,
+        digest: layer.descriptor.digest,
+        ...(layer.reusedFrom ? { reusedFrom: layer.reusedFrom } : {}),
+        ...(layer.compressed
+          ? {
+              membersCopied: layer.compressed.reusedMembers,
+              members: layer.compressed.totalMembers,
+            }
+          : {}),
+      }),
+    ),
     dryRun: inputs["dry-run"],
     durationMs: now() - started,
   };

@@ -10,25 +10,27 @@ export interface PreviousImage {
 }
 
 /**
- * The layer pushed before, when the previous image has exactly the diff_ids the new image will
- * have (same base, same layer content): its compressed blob can be reused as is, so nothing is
- * compressed or uploaded. Comparing every diff_id (not only the last) catches a changed base.
+ * For each new layer, the compressed blob pushed before for the same diff_id (the same content),
+ * when a previous image has one of the media type the new image uses: it is reused as is, so
+ * that layer is neither compressed nor uploaded again. Each layer is looked up on its own, so an
+ * unchanged layer is reused even when the layer above it (or the base) changed. The first image
+ * that has it wins (the tags pushed to, then the previous tag).
  */
-export function findReusableLayer(
+export function findReusableLayers(
   previous: PreviousImage[],
   diffIds: string[],
-): { tag: string; layer: Descriptor } | undefined {
-  for (const image of previous) {
-    const layer = image.layers.at(-1);
-    if (
-      layer &&
-      image.diffIds.length === diffIds.length &&
-      image.diffIds.every((id, i) => id === diffIds[i])
-    ) {
-      return { tag: image.tag, layer };
+  mediaType: string,
+): ({ tag: string; layer: Descriptor } | undefined)[] {
+  return diffIds.map((diffId) => {
+    for (const image of previous) {
+      // Without one descriptor per diff_id, positions cannot be matched: do not guess.
+      if (image.diffIds.length !== image.layers.length) continue;
+      const index = image.diffIds.indexOf(diffId);
+      const layer = index >= 0 ? image.layers[index] : undefined;
+      if (layer && layer.mediaType === mediaType) return { tag: image.tag, layer };
     }
-  }
-  return undefined;
+    return undefined;
+  });
 }
 
 export type BlobRole = "base layer" | "layer" | "config";

@@ -20,6 +20,17 @@ export interface TagOutcome {
   outcome: "pushed" | "unchanged" | "would push";
 }
 
+/** How one appended layer was obtained. */
+export interface LayerOutcome {
+  diffId: string;
+  digest: string;
+  /** The tag whose identical layer was reused as is (nothing compressed). */
+  reusedFrom?: string;
+  /** Gzip members copied from the previous layer / all members, when the layer was compressed. */
+  membersCopied?: number;
+  members?: number;
+}
+
 /** Everything build-image did, for outputs, the job summary and tests. */
 export interface BuildImageResult {
   builder: "oci" | "docker";
@@ -32,15 +43,8 @@ export interface BuildImageResult {
   /** Per blob; empty for the docker builder, which does not report them. */
   blobs: BlobOutcome[];
   base?: { name: string; digest: string };
-  layer?: {
-    diffId: string;
-    digest: string;
-    /** The tag whose identical layer was reused as is (nothing compressed). */
-    reusedFrom?: string;
-    /** Gzip members copied from the previous layer / all members, when the layer was compressed. */
-    membersCopied?: number;
-    members?: number;
-  };
+  /** The appended layers, bottom first (oci builder). */
+  layers?: LayerOutcome[];
   dryRun: boolean;
   durationMs: number;
 }

@@ -3,12 +3,10 @@ import type { ContainerConfig, ImageConfig } from "./types";
 
 /** What a build changes in the base image's configuration. Undefined means "keep the base's". */
 export interface ConfigChanges {
-  /** diff_id of the appended layer. */
-  diffId: string;
-  /** RFC 3339 time for `created` and the history entry: SOURCE_DATE_EPOCH, not the clock. */
+  /** The appended layers, bottom first: diff_id and what the history entry says produced it. */
+  layers: { diffId: string; createdBy: string }[];
+  /** RFC 3339 time for `created` and the history entries: SOURCE_DATE_EPOCH, not the clock. */
   created: string;
-  /** What the history entry says produced the layer. */
-  createdBy: string;
   entrypoint?: string[];
   cmd?: string[];
   /** Merged into the base's Env by key; later keys replace earlier ones, new keys are appended. */
@@ -50,7 +48,7 @@ function normalisePort(port: string): string {
 }
 
 /**
- * Returns the base configuration with the new layer appended and the requested settings applied.
+ * Returns the base configuration with the new layers appended and the requested settings applied.
  * Every field shipline does not manage is passed through untouched. As in a Dockerfile, setting
  * an entrypoint without a command drops the base's command (it belonged to the old entrypoint).
  */
@@ -78,8 +76,14 @@ export function updateConfig(base: ImageConfig, changes: ConfigChanges): ImageCo
     ...base,
     created: changes.created,
     config: container,
-    rootfs: { type: "layers", diff_ids: [...base.rootfs.diff_ids, changes.diffId] },
-    history: [...(base.history ?? []), { created: changes.created, created_by: changes.createdBy }],
+    rootfs: {
+      type: "layers",
+      diff_ids: [...base.rootfs.diff_ids, ...changes.layers.map((layer) => layer.diffId)],
+    },
+    history: [
+      ...(base.history ?? []),
+      ...changes.layers.map((layer) => ({ created: changes.created, created_by: layer.createdBy })),
+    ],
   };
 }
 

@@ -97,8 +97,19 @@ async function pushApi(
   return { digest, text };
 }
 
+async function rawManifest(tag: string): Promise<{ layers: { digest: string; size: number }[] }> {
+  const { stdout } = await exec("skopeo", [
+    "inspect",
+    "--tls-verify=false",
+    `--authfile=${authFile}`,
+    "--raw",
+    `docker://${registry.host}/shipline/api:${tag}`,
+  ]);
+  return JSON.parse(stdout);
+}
+
 describe("the API image (preset api: app-api's bundle at /app on the node base)", () => {
-  it("pushes; skopeo agrees; an unchanged rebuild sends nothing; a one-line change sends one layer + config", async () => {
+  it("pushes; skopeo agrees; an unchanged rebuild sends nothing; a one-line change sends the code layer + config", async () => {
     const first = await pushApi(bundle, "v1");
     const { stdout } = await exec("skopeo", [
       "inspect",
@@ -123,12 +134,21 @@ describe("the API image (preset api: app-api's bundle at /app on the node base)"
     await appendFile(join(changed, "server.mjs"), "// one more line\n");
     const next = await pushApi(changed, "v2", "v1");
     expect(next.digest).not.toBe(first.digest);
+    // Only the code layer and the config: PGlite's assets layer is reused as is.
     expect(countPushRequests(proxy.requests)).toMatchObject({
       uploadsStarted: 2,
       blobPuts: 2,
       manifestPuts: 1,
       mounts: 0,
     });
+    const [before, after] = await Promise.all([rawManifest("v1"), rawManifest("v2")]);
+    expect(after.layers).toHaveLength(before.layers.length);
+    expect(after.layers.at(-2)).toEqual(before.layers.at(-2));
+    expect(after.layers.at(-1)?.digest).not.toBe(before.layers.at(-1)?.digest);
+    const uploaded = proxy.requests
+      .filter((request) => request.method === "PUT" && request.path.includes("/blobs/uploads/"))
+      .reduce((total, request) => total + request.bytesSent, 0);
+    expect(uploaded).toBeLessThan(before.layers.at(-2)?.size ?? 0);
   });
 
   it.skipIf(process.getuid?.() !== 0)(

@@ -163,7 +163,7 @@ describe("build-image (builder oci) against Debian's docker-registry", () => {
       revision: "rev1",
     });
     expect(retagged.digest).toBe(first.digest);
-    expect(retagged.layer?.reusedFrom).toBe("rev1");
+    expect(retagged.layers?.[0]?.reusedFrom).toBe("rev1");
     expect(countPushRequests(proxy.requests)).toMatchObject({
       uploadsStarted: 0,
       blobPuts: 0,
@@ -184,7 +184,7 @@ describe("build-image (builder oci) against Debian's docker-registry", () => {
       "previous-tag": "rev1",
       revision: "rev2",
     });
-    expect(changed.layer?.reusedFrom).toBeUndefined();
+    expect(changed.layers?.[0]?.reusedFrom).toBeUndefined();
     expect(changed.blobs.map((blob) => [blob.role, blob.outcome])).toEqual([
       ["base layer", "skipped"],
       ["layer", "uploaded"],

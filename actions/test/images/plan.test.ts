@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   type BlobToPush,
-  findReusableLayer,
+  findReusableLayers,
   type PreviousImage,
   planPush,
 } from "../../src/images/plan";
@@ -119,35 +119,51 @@ describe("planPush", () => {
   });
 });
 
-describe("findReusableLayer", () => {
-  const previous = (tag: string, diffIds: string[], last = "c"): PreviousImage => ({
+describe("findReusableLayers", () => {
+  const oci = "application/vnd.oci.image.layer.v1.tar+gzip";
+  const docker = "application/vnd.docker.image.rootfs.diff.tar.gzip";
+  const previous = (tag: string, diffIds: string[], layers: string[]): PreviousImage => ({
     tag,
     digest: d("e"),
     diffIds,
-    layers: [desc("a"), desc(last)],
+    layers: layers.map(desc),
   });
 
-  it("reuses the last layer when every diff_id matches", () => {
-    expect(findReusableLayer([previous("main", ["x", "y"])], ["x", "y"])).toEqual({
-      tag: "main",
-      layer: desc("c"),
-    });
+  it("reuses each layer whose diff_id was pushed before, on its own", () => {
+    const main = previous("main", ["base", "assets", "code"], ["a", "b", "c"]);
+    expect(findReusableLayers([main], ["assets", "code-2"], oci)).toEqual([
+      { tag: "main", layer: desc("b") },
+      undefined,
+    ]);
+    expect(findReusableLayers([main], ["assets", "code"], oci)).toEqual([
+      { tag: "main", layer: desc("b") },
+      { tag: "main", layer: desc("c") },
+    ]);
   });
 
-  it.each([
-    ["the layer changed", ["x", "z"]],
-    ["the base changed", ["w", "y"]],
-    ["another number of layers", ["x", "y", "z"]],
-  ])("does not reuse when %s", (_, diffIds) => {
-    expect(findReusableLayer([previous("main", ["x", "y"])], diffIds)).toBeUndefined();
+  it("still reuses a layer when the base under it changed (the blob is the layer's content)", () => {
+    const main = previous("main", ["old-base", "code"], ["a", "c"]);
+    expect(findReusableLayers([main], ["code"], oci)).toEqual([{ tag: "main", layer: desc("c") }]);
   });
 
-  it("takes the first image that matches", () => {
-    const found = findReusableLayer(
-      [previous("old", ["q", "y"]), previous("main", ["x", "y"], "d")],
-      ["x", "y"],
+  it("does not reuse a layer of another media type or a changed one", () => {
+    const main = previous("main", ["base", "code"], ["a", "c"]);
+    expect(findReusableLayers([main], ["code"], docker)).toEqual([undefined]);
+    expect(findReusableLayers([main], ["code-2"], oci)).toEqual([undefined]);
+  });
+
+  it("ignores an image whose layers and diff_ids do not pair up", () => {
+    const broken = previous("main", ["base", "code"], ["c"]);
+    expect(findReusableLayers([broken], ["code"], oci)).toEqual([undefined]);
+  });
+
+  it("takes the first image that has the layer", () => {
+    const found = findReusableLayers(
+      [previous("old", ["q", "y"], ["a", "c"]), previous("main", ["x", "y"], ["a", "d"])],
+      ["y"],
+      oci,
     );
-    expect(found?.tag).toBe("main");
-    expect(found?.layer.digest).toBe(d("d"));
+    expect(found[0]?.tag).toBe("old");
+    expect(found[0]?.layer.digest).toBe(d("c"));
   });
 });

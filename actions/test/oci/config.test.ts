@@ -22,12 +22,14 @@ const base: ImageConfig = {
 };
 
 describe("updateConfig", () => {
-  it("appends the diff_id and a history entry, applies settings, passes the rest through", () => {
+  it("appends the diff_ids and history entries, applies settings, passes the rest through", () => {
     const created = epochToRfc3339(1_700_000_000);
     const config = updateConfig(base, {
-      diffId: "sha256:new",
+      layers: [
+        { diffId: "sha256:assets", createdBy: "shipline: assets" },
+        { diffId: "sha256:new", createdBy: "shipline: COPY dist /app" },
+      ],
       created,
-      createdBy: "shipline: COPY dist /app",
       cmd: ["node", "/app/server.mjs"],
       env: { NODE_ENV: "production", PATH: "/app/bin:/usr/bin" },
       workdir: "/app",
@@ -36,9 +38,10 @@ describe("updateConfig", () => {
       labels: { "org.opencontainers.image.revision": "abc" },
     });
     expect(created).toBe("2023-11-14T22:13:20Z");
-    expect(config.rootfs.diff_ids).toEqual(["sha256:base", "sha256:new"]);
+    expect(config.rootfs.diff_ids).toEqual(["sha256:base", "sha256:assets", "sha256:new"]);
     expect(config.history).toEqual([
       { created_by: "base" },
+      { created, created_by: "shipline: assets" },
       { created, created_by: "shipline: COPY dist /app" },
     ]);
     expect(config.created).toBe(created);
@@ -58,9 +61,8 @@ describe("updateConfig", () => {
 
   it("drops the base's command when only the entrypoint changes, as a Dockerfile does", () => {
     const config = updateConfig(base, {
-      diffId: "sha256:new",
+      layers: [{ diffId: "sha256:new", createdBy: "x" }],
       created: "1970-01-01T00:00:00Z",
-      createdBy: "x",
       entrypoint: ["/app/run"],
     });
     expect(config.config?.Entrypoint).toEqual(["/app/run"]);
@@ -68,7 +70,10 @@ describe("updateConfig", () => {
   });
 
   it("serialises deterministically", () => {
-    const changes = { diffId: "sha256:n", created: "1970-01-01T00:00:00Z", createdBy: "x" };
+    const changes = {
+      layers: [{ diffId: "sha256:n", createdBy: "x" }],
+      created: "1970-01-01T00:00:00Z",
+    };
     expect(describeJson(updateConfig(base, changes)).digest).toBe(
       describeJson(updateConfig(base, changes)).digest,
     );
