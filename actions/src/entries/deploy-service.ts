@@ -1,4 +1,5 @@
 import { ciDefaults, mergeRawInputs } from "../lib/ci-context";
+import { type Clock, systemClock } from "../lib/clock";
 import type { ExitCode } from "../lib/errors";
 import { readActionInputs } from "../lib/github-inputs";
 import { GitHubLogger, type Logger } from "../lib/logger";
@@ -17,6 +18,7 @@ export function commitDefault(env: NodeJS.ProcessEnv): Record<string, string | u
 export function deployServiceAction(
   logger: Logger = new GitHubLogger(),
   env: NodeJS.ProcessEnv = process.env,
+  clock: Clock = systemClock,
 ): Promise<ExitCode> {
   return run(async () => {
     const inputs = parseDeployServiceInputs(
@@ -26,6 +28,7 @@ export function deployServiceAction(
     const result = await deployService(inputs, {
       clients: createServiceClients(settings),
       logger,
+      clock,
     });
     await reportDeployService(result, logger);
   }, logger);

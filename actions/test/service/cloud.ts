@@ -37,6 +37,8 @@ import { buildBaseImage, pushLayout } from "../helpers/localcloud";
  */
 export interface LogEntry {
   seq: number;
+  /** ISO time of the request. */
+  time: string;
   service: string;
   operation: string;
   status: number;

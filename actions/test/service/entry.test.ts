@@ -17,6 +17,7 @@ import {
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { deployServiceAction } from "../../src/entries/deploy-service";
+import { ManualClock } from "../../src/lib/clock";
 import { ExitCode } from "../../src/lib/errors";
 
 // A stand-in for the Actions runtime: inputs in, outputs and failures recorded.
@@ -53,9 +54,6 @@ vi.mock("@actions/core", () => {
     summary,
   };
 });
-
-// The gate sleeps between polls; the entry uses the system clock, so make sleeping instant.
-vi.useFakeTimers({ shouldAdvanceTime: true, advanceTimeDelta: 1000 });
 
 const ecs = mockClient(ECSClient);
 const elb = mockClient(ElasticLoadBalancingV2Client);
@@ -122,7 +120,7 @@ const task = (id: string, ip: string, startedBy: string) => ({
 });
 
 /** A service on web:1 whose new deployment (web:2) gets one task whose target is `state`. */
-function cloud(state: "healthy" | "unhealthy") {
+function cloud(state: "healthy" | "unhealthy", after?: "ecs-rollback" | "superseded") {
   ecs.reset();
   elb.reset();
   ecr.reset();
@@ -150,6 +148,19 @@ function cloud(state: "healthy" | "unhealthy") {
           rolloutState: "COMPLETED",
         },
       ]);
+    if (updates === 1 && after === "ecs-rollback") {
+      // The circuit breaker gave up on web:2 and returns to web:1 by itself.
+      return service([
+        { id: "ecs-svc/back", status: "PRIMARY", taskDefinition: `${TD}:1` },
+        { id: "ecs-svc/new", status: "ACTIVE", taskDefinition: `${TD}:2`, rolloutState: "FAILED" },
+      ]);
+    }
+    if (updates === 1 && after === "superseded") {
+      return service([
+        { id: "ecs-svc/other", status: "PRIMARY", taskDefinition: `${TD}:9` },
+        { id: "ecs-svc/new", status: "ACTIVE", taskDefinition: `${TD}:2` },
+      ]);
+    }
     if (updates === 1)
       return service([
         { id: "ecs-svc/new", status: "PRIMARY", taskDefinition: `${TD}:2` },
@@ -224,7 +235,11 @@ beforeEach(() => {
 describe("deploy-service action entry", () => {
   it("rolls out, tags the revision with the commit, sets every output and a summary", async () => {
     cloud("healthy");
-    const code = await deployServiceAction(undefined, { GITHUB_SHA: "feedbeef" });
+    const code = await deployServiceAction(
+      undefined,
+      { GITHUB_SHA: "feedbeef" },
+      new ManualClock(),
+    );
     expect(code, actions.failures.join("\n")).toBe(ExitCode.Success);
     expect(actions.failures).toEqual([]);
     expect(actions.outputs).toMatchObject({
@@ -251,7 +266,9 @@ describe("deploy-service action entry", () => {
 
   it("rolls back an unhealthy release: exit code 1, one failure naming the target's reason", async () => {
     cloud("unhealthy");
-    expect(await deployServiceAction(undefined, {})).toBe(ExitCode.FailedRolledBack);
+    expect(await deployServiceAction(undefined, {}, new ManualClock())).toBe(
+      ExitCode.FailedRolledBack,
+    );
     expect(process.exitCode).toBe(ExitCode.FailedRolledBack);
     expect(actions.failures).toHaveLength(1);
     expect(actions.failures[0]).toMatch(/Health checks failed with these codes: \[503\]/);
@@ -270,10 +287,74 @@ describe("deploy-service action entry", () => {
     cloud("healthy");
     actions.inputs.images = "api=shipline/api:latest";
     actions.inputs.timeout = "-1m";
-    expect(await deployServiceAction(undefined, {})).toBe(ExitCode.BadInput);
+    expect(await deployServiceAction(undefined, {}, new ManualClock())).toBe(ExitCode.BadInput);
     expect(actions.failures).toHaveLength(1);
     expect(actions.failures[0]).toContain('input "timeout"');
     expect(actions.failures[0]).toContain("has no digest");
     expect(ecs.calls()).toHaveLength(0);
+  });
+
+  it("ECS rolled back under it: fails, gates ECS's own rollback instead of starting another", async () => {
+    cloud("healthy", "ecs-rollback");
+    expect(await deployServiceAction(undefined, {}, new ManualClock())).toBe(
+      ExitCode.FailedRolledBack,
+    );
+    expect(actions.outputs).toMatchObject({ verdict: "rolled-back-by-ecs", "rolled-back": "true" });
+    expect(actions.failures[0]).toMatch(
+      /ECS rolled deployment ecs-svc\/new back: deployment ecs-svc\/back returns to .*web:1/,
+    );
+    expect(ecs.commandCalls(UpdateServiceCommand)).toHaveLength(1);
+  });
+
+  it("a competing deployment: not rolled back over, the louder exit code", async () => {
+    cloud("healthy", "superseded");
+    expect(await deployServiceAction(undefined, {}, new ManualClock())).toBe(
+      ExitCode.RollbackFailed,
+    );
+    expect(actions.outputs).toMatchObject({ verdict: "superseded", "rolled-back": "false" });
+    expect(actions.failures[0]).toMatch(/was NOT rolled back \(another deployment replaced it\)/);
+    expect(ecs.commandCalls(UpdateServiceCommand)).toHaveLength(1);
+  });
+
+  it("rollback off: the failure is left in place, the louder exit code", async () => {
+    cloud("unhealthy");
+    actions.inputs.rollback = "false";
+    expect(await deployServiceAction(undefined, {}, new ManualClock())).toBe(
+      ExitCode.RollbackFailed,
+    );
+    expect(actions.outputs).toMatchObject({ verdict: "target-unhealthy", "rolled-back": "false" });
+    expect(actions.failures[0]).toMatch(/NOT rolled back \(rollback is off\)/);
+    expect(ecs.commandCalls(UpdateServiceCommand)).toHaveLength(1);
+  });
+
+  it("the hard timeout is honoured: rolled back, exit code 3", async () => {
+    cloud("healthy");
+    // The new task never gets a target; the rollback's task is healthy.
+    elb.on(DescribeTargetHealthCommand).resolves({
+      TargetHealthDescriptions: [
+        { Target: { Id: "10.0.0.3", Port: 3000 }, TargetHealth: { State: "healthy" } },
+      ],
+    });
+    actions.inputs.timeout = "10s";
+    const clock = new ManualClock();
+    expect(await deployServiceAction(undefined, {}, clock)).toBe(ExitCode.TimedOut);
+    expect(actions.outputs).toMatchObject({ verdict: "timed-out", "rolled-back": "true" });
+    expect(actions.failures[0]).toMatch(/not healthy after 10 s: 0\/1 tasks serving/);
+    // Polls every second until exactly the deadline, never a sleep past it.
+    expect(clock.sleeps.slice(0, 10)).toEqual(Array(10).fill(1000));
+  });
+
+  it("a rollback that does not get healthy is its own, louder outcome: exit code 2", async () => {
+    cloud("healthy");
+    elb.on(DescribeTargetHealthCommand).resolves({ TargetHealthDescriptions: [] });
+    actions.inputs.timeout = "10s";
+    actions.inputs["rollback-timeout"] = "5s";
+    expect(await deployServiceAction(undefined, {}, new ManualClock())).toBe(
+      ExitCode.RollbackFailed,
+    );
+    expect(actions.outputs).toMatchObject({ verdict: "timed-out", "rolled-back": "false" });
+    expect(actions.failures[0]).toMatch(
+      /^ROLLBACK FAILED: .*not healthy after 10 s.*not healthy after 5 s/,
+    );
   });
 });

@@ -1,0 +1,220 @@
+/**
+ * Gate benchmark: how fast shipline's deploy-service reacts to what the load balancer says,
+ * beside the AWS CLI's `aws ecs wait services-stable` on the same rollouts, on localcloud (tasks
+ * are real containers, target health comes from real HTTP checks, time runs at 1/20).
+ *
+ *   npx tsx bench/gate/run.ts            (BENCH_ROUNDS=3 by default)
+ *
+ * An observer polls DescribeTargetHealth every 25 ms to know when the load balancer itself
+ * changed its mind, so each tool is measured against the same ground truth:
+ * - good release: from "every new target healthy" to shipline's verdict, and to the waiter's exit;
+ * - bad release (APP_FAULT=unhealthy): from the first new target `unhealthy` to the start of
+ *   shipline's rollback (its UpdateService back to the previous revision); the waiter's outcome on
+ *   that rollout is shown too.
+ * Times are wall-clock milliseconds at localcloud's pace (a 20 s health-check interval is 1 s).
+ */
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import { DescribeServicesCommand } from "@aws-sdk/client-ecs";
+import { DescribeTargetHealthCommand } from "@aws-sdk/client-elastic-load-balancing-v2";
+import { formatTable, TerminalLogger } from "../../actions/src/lib/logger";
+import { deployService } from "../../actions/src/service/deploy-service";
+import { parseDeployServiceInputs } from "../../actions/src/service/inputs";
+import { startServiceStack, waitFor } from "../../actions/test/service/cloud";
+
+const exec = promisify(execFile);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const POLL = "250ms";
+const HEALTHY_POLLS = process.env.BENCH_HEALTHY_POLLS ?? "3";
+
+const stack = await startServiceStack();
+const sink = { write: () => true } as unknown as NodeJS.WritableStream;
+
+/** The load balancer's own view of the new tasks, sampled every 25 ms. */
+function observeTargets(knownIps: Set<string>) {
+  let running = true;
+  const seen = {
+    firstUnhealthy: undefined as number | undefined,
+    allHealthy: undefined as number | undefined,
+  };
+  const loop = (async () => {
+    while (running) {
+      // The time the question was asked: the state it returns was true by then at the latest
+      // (an answer that takes long under load must not make the tools look faster).
+      const now = Date.now();
+      const health = await stack.clients.elb.send(
+        new DescribeTargetHealthCommand({ TargetGroupArn: stack.targetGroupArn }),
+      );
+      const fresh = (health.TargetHealthDescriptions ?? []).filter(
+        (d) => !knownIps.has(d.Target?.Id ?? ""),
+      );
+      if (
+        seen.firstUnhealthy === undefined &&
+        fresh.some((d) => d.TargetHealth?.State === "unhealthy")
+      ) {
+        seen.firstUnhealthy = now;
+      }
+      if (
+        seen.allHealthy === undefined &&
+        fresh.filter((d) => d.TargetHealth?.State === "healthy").length >= 2
+      ) {
+        seen.allHealthy = now;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+  })();
+  return {
+    seen,
+    async stop() {
+      running = false;
+      await loop;
+    },
+  };
+}
+
+async function currentIps(): Promise<Set<string>> {
+  const health = await stack.clients.elb.send(
+    new DescribeTargetHealthCommand({ TargetGroupArn: stack.targetGroupArn }),
+  );
+  return new Set((health.TargetHealthDescriptions ?? []).map((d) => d.Target?.Id ?? ""));
+}
+
+/** `aws ecs wait services-stable`, started once UpdateService has been called. */
+async function awsWaiter(sinceSeq: number) {
+  await waitFor("UpdateService", async () =>
+    stack.cloud.requestLog.list({ sinceSeq, operation: "UpdateService" }).length > 0
+      ? true
+      : undefined,
+  );
+  const started = Date.now();
+  try {
+    await exec(
+      "/usr/bin/aws",
+      [
+        "ecs",
+        "wait",
+        "services-stable",
+        "--cluster",
+        stack.cluster,
+        "--services",
+        stack.service,
+        "--endpoint-url",
+        stack.cloud.endpoint,
+      ],
+      {
+        env: { ...process.env, ...stack.cloud.env(), AWS_CONFIG_FILE: "/dev/null" },
+        timeout: 600_000,
+      },
+    );
+    return { started, ended: Date.now(), code: 0 };
+  } catch (error) {
+    return { started, ended: Date.now(), code: (error as { code?: number }).code ?? -1 };
+  }
+}
+
+async function steady(): Promise<void> {
+  await waitFor(
+    "a steady service",
+    async () => {
+      const service = (
+        await stack.clients.ecs.send(
+          new DescribeServicesCommand({ cluster: stack.cluster, services: [stack.service] }),
+        )
+      ).services?.[0];
+      const [primary, ...others] = service?.deployments ?? [];
+      return others.length === 0 && primary?.rolloutState === "COMPLETED" ? true : undefined;
+    },
+    180_000,
+  );
+}
+
+async function rollout(environment: string) {
+  await steady();
+  const known = await currentIps();
+  const seq = stack.cloud.requestLog.lastSeq;
+  const observer = observeTargets(known);
+  const waiter = awsWaiter(seq);
+  const started = Date.now();
+  const result = await deployService(
+    parseDeployServiceInputs({
+      cluster: stack.cluster,
+      service: stack.service,
+      environment,
+      "poll-interval": POLL,
+      "healthy-polls": HEALTHY_POLLS,
+      grace: "1s",
+      timeout: "2m",
+    }),
+    { clients: stack.clients, logger: new TerminalLogger({ out: sink, err: sink }) },
+  );
+  const verdictAt = Date.now();
+  const updates = stack.cloud.requestLog.list({ sinceSeq: seq, operation: "UpdateService" });
+  const rollbackAt = updates[1] ? Date.parse(updates[1].time) : undefined;
+  const aws = await waiter;
+  await observer.stop();
+  return { started, result, verdictAt, rollbackAt, aws, truth: observer.seen };
+}
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+};
+
+const good: { shipline: number; aws: number; awsCode: number }[] = [];
+const bad: { shipline: number; verdict: string; awsAfterTruth: number; awsCode: number }[] = [];
+try {
+  await stack.createService({ RELEASE_ID: "r0" });
+  for (let round = 1; round <= ROUNDS; round += 1) {
+    const ok = await rollout(`api:RELEASE_ID=good-${round}`);
+    if (ok.result.outcome !== "success" || ok.truth.allHealthy === undefined) {
+      throw new Error(
+        `good rollout ${round} did not pass: ${ok.result.outcome} ${ok.result.verdict}`,
+      );
+    }
+    good.push({
+      shipline: ok.verdictAt - ok.truth.allHealthy,
+      aws: ok.aws.ended - ok.truth.allHealthy,
+      awsCode: ok.aws.code,
+    });
+    const ko = await rollout(`api:RELEASE_ID=bad-${round}\napi:APP_FAULT=unhealthy`);
+    if (ko.rollbackAt === undefined || ko.truth.firstUnhealthy === undefined) {
+      throw new Error(
+        `bad rollout ${round}: no rollback or no unhealthy target seen (${ko.result.outcome})`,
+      );
+    }
+    bad.push({
+      shipline: ko.rollbackAt - ko.truth.firstUnhealthy,
+      verdict: ko.result.verdict,
+      awsAfterTruth: ko.aws.ended - ko.truth.firstUnhealthy,
+      awsCode: ko.aws.code,
+    });
+    console.error(
+      `round ${round}: good ${JSON.stringify(good.at(-1))}, bad ${JSON.stringify(bad.at(-1))}`,
+    );
+  }
+  console.log(
+    `\ngate benchmark on localcloud, ${ROUNDS} round(s), poll interval ${POLL}, ${HEALTHY_POLLS} healthy polls in a row to pass, LB health check every 1 s\n`,
+  );
+  console.log(
+    formatTable(
+      ["rollout", "measure", "shipline deploy-service", "aws ecs wait services-stable"],
+      [
+        [
+          "good",
+          "all new targets healthy → verdict (median ms)",
+          String(median(good.map((g) => g.shipline))),
+          `${median(good.map((g) => g.aws))} (exit ${good.map((g) => g.awsCode).join("/")})`,
+        ],
+        [
+          "bad (503 on /healthz)",
+          "first new target unhealthy → rollback starts (median ms)",
+          `${median(bad.map((b) => b.shipline))} (${[...new Set(bad.map((b) => b.verdict))].join(", ")})`,
+          `never rolls back; returns ${median(bad.map((b) => b.awsAfterTruth))} ms after, exit ${bad.map((b) => b.awsCode).join("/")}`,
+        ],
+      ],
+    ),
+  );
+  console.log(`\nraw: ${JSON.stringify({ good, bad })}`);
+} finally {
+  await stack.dispose();
+}
