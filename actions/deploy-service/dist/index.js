@@ -74145,6 +74145,12 @@ function mergeRawInputs(...layers) {
   return merged;
 }
 
+// src/lib/clock.ts
+var systemClock = {
+  now: () => Date.now(),
+  sleep: (ms2) => new Promise((resolve) => setTimeout(resolve, ms2))
+};
+
 // ../node_modules/@actions/core/lib/command.js
 import * as os from "os";
 
@@ -94706,12 +94712,6 @@ function createServiceClients(settings = {}) {
 // src/service/deploy-service.ts
 var import_client_ecs6 = __toESM(require_dist_cjs18(), 1);
 
-// src/lib/clock.ts
-var systemClock = {
-  now: () => Date.now(),
-  sleep: (ms2) => new Promise((resolve) => setTimeout(resolve, ms2))
-};
-
 // src/service/current.ts
 var import_client_ecs2 = __toESM(require_dist_cjs18(), 1);
 var import_client_elastic_load_balancing_v22 = __toESM(require_dist_cjs19(), 1);
@@ -96312,7 +96312,7 @@ async function reportDeployService(result, logger2) {
 function commitDefault(env2) {
   return { commit: ciDefaults(env2).revision };
 }
-function deployServiceAction(logger2 = new GitHubLogger(), env2 = process.env) {
+function deployServiceAction(logger2 = new GitHubLogger(), env2 = process.env, clock = systemClock) {
   return run(async () => {
     const inputs = parseDeployServiceInputs(
       mergeRawInputs(commitDefault(env2), readActionInputs(deployServiceSchema))
@@ -96320,7 +96320,8 @@ function deployServiceAction(logger2 = new GitHubLogger(), env2 = process.env) {
     const settings = inputs.region ? { region: inputs.region } : {};
     const result = await deployService(inputs, {
       clients: createServiceClients(settings),
-      logger: logger2
+      logger: logger2,
+      clock
     });
     await reportDeployService(result, logger2);
   }, logger2);
