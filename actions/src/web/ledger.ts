@@ -1,3 +1,4 @@
+import { gunzipSync, gzipSync } from "node:zlib";
 import { GetObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { ConfigurationError, quote } from "../lib/errors";
 import { manifestKey, releaseKey } from "./ledger-keys";
@@ -35,7 +36,8 @@ export async function readSiteManifest(
   const key = manifestKey(site.ledgerPrefix, site.prefix);
   try {
     const object = await s3.send(new GetObjectCommand({ Bucket: site.bucket, Key: key }));
-    const text = (await object.Body?.transformToString("utf8")) ?? "";
+    const bytes = Buffer.from((await object.Body?.transformToByteArray()) ?? []);
+    const text = (object.ContentEncoding === "gzip" ? gunzipSync(bytes) : bytes).toString("utf8");
     return parseSiteManifest(text, `s3://${site.bucket}/${key}`);
   } catch (error) {
     if ((error as { name?: string }).name === "NoSuchKey") return undefined;
@@ -43,12 +45,17 @@ export async function readSiteManifest(
   }
 }
 
+/**
+ * A ledger document, gzipped: a manifest lists every file of several releases, mostly hashes,
+ * and is written on every publish, so its size is most of what a small change sends.
+ */
 const jsonObject = (bucket: string, key: string, body: string) =>
   new PutObjectCommand({
     Bucket: bucket,
     Key: key,
-    Body: body,
+    Body: gzipSync(body),
     ContentType: "application/json",
+    ContentEncoding: "gzip",
     // Ledger documents are read by shipline, never through a cache.
     CacheControl: "no-store",
   });
