@@ -9,7 +9,8 @@ export const DEFAULT_ENVIRONMENT = "production";
 /**
  * The raw inputs of a command that acts on an environment, in layers where later wins:
  * the configuration file's environment → the CI system's defaults → flags or action inputs.
- * The file is the one named by `config`, else `shipline.yml` when it exists, else none.
+ * The file is the one named by `config` (or SHIPLINE_CONFIG), else `shipline.yml` when it
+ * exists, else none.
  */
 export async function environmentRawInputs(
   given: RawInputs,
@@ -17,7 +18,7 @@ export async function environmentRawInputs(
 ): Promise<RawInputs> {
   const environment =
     given.environment?.trim() || env.SHIPLINE_ENVIRONMENT?.trim() || DEFAULT_ENVIRONMENT;
-  const named = given.config?.trim();
+  const named = given.config?.trim() || env.SHIPLINE_CONFIG?.trim();
   const file = named || ((await exists(DEFAULT_CONFIG_FILE)) ? DEFAULT_CONFIG_FILE : undefined);
   const fromFile = file ? environmentInputs(await loadConfig(file), environment, file) : {};
   return mergeRawInputs(fromFile, ciDefaults(env), given, { environment, config: file });

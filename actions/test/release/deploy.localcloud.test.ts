@@ -1,7 +1,5 @@
-import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { CloudFrontClient } from "@aws-sdk/client-cloudfront";
-import { DescribeImagesCommand } from "@aws-sdk/client-ecr";
 import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { systemClock } from "../../src/lib/clock";
@@ -14,6 +12,7 @@ import { rollback } from "../../src/release/rollback";
 import { type ServiceStack, startServiceStack, waitFor } from "../service/cloud";
 import { buildSite, createDistribution, tempDir, type WebCloud } from "../web/cloud";
 import { iamActionsOf, policyActions } from "./iam";
+import { baseImageOf, writeApi } from "./stand-in";
 
 let stack: ServiceStack;
 let distribution = "";
@@ -88,31 +87,6 @@ const common = () => ({
   "gate-timeout": "90s",
 });
 
-/** An API with the sample app's contract (/healthz on PORT), answering its build on other paths. */
-async function writeApi(folder: string, build: string): Promise<string> {
-  await mkdir(folder, { recursive: true });
-  await writeFile(
-    join(folder, "server.mjs"),
-    `import { createServer } from "node:http";
-const server = createServer((req, res) => {
-  res.setHeader("content-type", "application/json");
-  res.end(req.url === "/healthz" ? '{"status":"ok"}' : JSON.stringify({ build: ${JSON.stringify(build)} }));
-});
-server.listen(Number(process.env.PORT ?? 3000), "0.0.0.0");
-process.on("SIGTERM", () => { server.close(() => process.exit(0)); setTimeout(() => process.exit(0), 2000).unref(); });
-`,
-  );
-  return folder;
-}
-
-/** The base image the stack pushed, by digest, as a config file would pin it. */
-async function baseImage(): Promise<string> {
-  const described = await stack.clients.ecr.send(
-    new DescribeImagesCommand({ repositoryName: "base/node" }),
-  );
-  return `${stack.registry}/base/node@${described.imageDetails?.[0]?.imageDigest}`;
-}
-
 /** The IAM actions the calls since `since` needed, each with one call that needed it. */
 function actionsSince(since: number, until = Number.POSITIVE_INFINITY): Map<string, string> {
   const needed = new Map<string, string>();
@@ -153,7 +127,7 @@ describe("deploy and rollback on localcloud", () => {
         api: {
           preset: "api",
           context: await writeApi(join(tmp, "api-1"), "1"),
-          "base-image": await baseImage(),
+          "base-image": await baseImageOf(stack),
           "source-date-epoch": "1700000000",
         },
       },

@@ -1,0 +1,174 @@
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { stringify } from "yaml";
+import { Ledger } from "../../src/release/ledger";
+import { baseImageOf, writeApi } from "../release/stand-in";
+import { type ServiceStack, startServiceStack, waitFor } from "../service/cloud";
+import { createDistribution, tempDir, type WebCloud } from "../web/cloud";
+import { type RehearsalContexts, rehearse, type StepRun } from "./rehearsal";
+
+/**
+ * The deploy and rollback workflows, rehearsed: their own `run` steps, in order, with the env
+ * their YAML sets, against localcloud. Only the runner's preparation differs: the repository is
+ * this checkout (dependencies installed, so `npm ci` is not run again), Node is this one, and the
+ * AWS credentials and endpoint are the local cloud's. SHIPLINE_CONFIG points the pipeline at a
+ * configuration file naming the local stack, as a repository variable would.
+ */
+let stack: ServiceStack;
+let distribution = "";
+let edge = "";
+let tmp = "";
+let configFile = "";
+let apiFolder = "";
+
+beforeAll(async () => {
+  stack = await startServiceStack();
+  const first = await stack.createService({ RELEASE_ID: "r0" });
+  await waitFor(
+    "the first revision steady",
+    async () => {
+      const [primary, ...others] = (await stack.describe()).deployments ?? [];
+      return others.length === 0 &&
+        primary?.taskDefinition === first &&
+        primary.rolloutState === "COMPLETED"
+        ? true
+        : undefined;
+    },
+    90_000,
+  );
+  await s3().send(new CreateBucketCommand({ Bucket: "rehearsal-site" }));
+  const cloud = stack.cloud as unknown as WebCloud;
+  distribution = await createDistribution(cloud, "rehearsal-site");
+  edge = cloud.service<{ edgeUrl(id: string): string }>("cloudfront").edgeUrl(distribution);
+  tmp = await tempDir("rehearsal");
+  apiFolder = await writeApi(join(tmp, "api"), "1");
+  configFile = join(tmp, "shipline.yml");
+  await writeFile(
+    configFile,
+    stringify({
+      version: 1,
+      region: stack.cloud.region,
+      environments: {
+        production: {
+          cluster: stack.cluster,
+          service: stack.service,
+          containers: {
+            api: {
+              repository: "shipline/api",
+              preset: "api",
+              context: apiFolder,
+              "base-image": await baseImageOf(stack),
+            },
+          },
+          bucket: "rehearsal-site",
+          distributions: [distribution],
+          web: "app-web/dist",
+          gate: { timeout: "90s", interval: "250ms", "healthy-polls": 3, "grace-period": "1s" },
+        },
+      },
+    }),
+  );
+}, 300_000);
+
+afterAll(async () => {
+  await stack?.dispose();
+});
+
+const s3 = () =>
+  new S3Client({
+    endpoint: stack.cloud.endpoint,
+    region: stack.cloud.region,
+    credentials: stack.cloud.credentials,
+    forcePathStyle: true,
+  });
+
+const SHA = "89abcdef0123456789abcdef0123456789abcdef";
+
+function runner(run: string): { env: Record<string, string>; override: Record<string, string> } {
+  return {
+    env: {
+      ...stack.cloud.env(),
+      AWS_REGION: stack.cloud.region,
+      GITHUB_SHA: SHA,
+      GITHUB_RUN_ID: run,
+      GITHUB_RUN_ATTEMPT: "1",
+      GITHUB_ACTOR: "rehearsal",
+      SOURCE_DATE_EPOCH: "1700000000",
+    },
+    override: { SHIPLINE_CONFIG: configFile },
+  };
+}
+
+const contexts = (inputs: Record<string, string> = {}): RehearsalContexts => ({
+  vars: {
+    AWS_REGION: stack.cloud.region,
+    SHIPLINE_ROLE_ARN: "arn:aws:iam::000000000000:role/deploy",
+  },
+  inputs,
+  github: { repository: "shipline/shipline", token: "unused" },
+});
+
+function expectPassed(runs: StepRun[], names: string[]): void {
+  const failed = runs.find((run) => run.code !== 0);
+  expect(failed?.output ?? "", `step "${failed?.name}" failed`).toBe("");
+  expect(runs.map((run) => run.name)).toEqual(names);
+}
+
+const page = async () => (await fetch(`${edge}/`)).text();
+const api = async () =>
+  ((await (await fetch(`${stack.lbUrl}/version`)).json()) as { build: string }).build;
+
+describe("rehearsal of the pipelines on localcloud", () => {
+  it("deploy twice, then rollback to the previous release, exactly as the workflows run", async () => {
+    const ledger = new Ledger(s3(), "rehearsal-site", ".shipline/", "production");
+    const skipInstall = { skip: /^npm ci$/ };
+
+    const first = await rehearse(".github/workflows/deploy.yml", "deploy", contexts(), {
+      ...runner("501"),
+      ...skipInstall,
+    });
+    expectPassed(first, ["Build the API bundle and the SPA", "Deploy"]);
+    const one = "89abcdef0123-501.1";
+    expect((await ledger.live())?.value.releaseId).toBe(one);
+    // The SPA was built with the id the deploy recorded: the two steps agree through the CLI.
+    await waitFor("release 1 at the edge", async () =>
+      (await page()).includes(one) ? true : undefined,
+    );
+    expect(await api()).toBe("1");
+
+    await writeApi(apiFolder, "2");
+    const second = await rehearse(".github/workflows/deploy.yml", "deploy", contexts(), {
+      ...runner("502"),
+      ...skipInstall,
+    });
+    expectPassed(second, ["Build the API bundle and the SPA", "Deploy"]);
+    const two = "89abcdef0123-502.1";
+    await waitFor("release 2 at the edge", async () =>
+      (await page()).includes(two) ? true : undefined,
+    );
+    expect(await api()).toBe("2");
+
+    const back = await rehearse(
+      ".github/workflows/rollback.yml",
+      "rollback",
+      contexts({ to: "previous", release: "" }),
+      { ...runner("503"), ...skipInstall },
+    );
+    expectPassed(back, ["Roll back"]);
+    expect(back[0]?.output).toContain(`restored=${one}`);
+    await waitFor("release 1 at the edge again", async () =>
+      (await page()).includes(one) ? true : undefined,
+    );
+    expect(await api()).toBe("1");
+    const live = (await ledger.live())?.value;
+    expect(live?.previous.slice(0, 2)).toEqual([two, one]);
+    const rollbackRecord = await ledger.read(live?.releaseId ?? "");
+    expect(rollbackRecord).toMatchObject({
+      trigger: "rollback",
+      restores: one,
+      actor: "rehearsal",
+    });
+  }, 300_000);
+});
