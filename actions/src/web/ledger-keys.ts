@@ -17,7 +17,7 @@ export function releaseKey(ledgerPrefix: string, sitePrefix: string, releaseId: 
   return `${ledgerPrefix}web/${siteName(sitePrefix)}/releases/${releaseId}.json`;
 }
 
-/** Where a site's snapshots of unhashed files live, by content: `<folder><sha256>`. */
+/** Where a site's snapshots of entry points live, by content: `<folder><sha256>`. */
 export function snapshotFolder(ledgerPrefix: string, sitePrefix: string): string {
   return `${ledgerPrefix}web/${siteName(sitePrefix)}/objects/`;
 }

@@ -39,8 +39,9 @@ export interface PublishPlan {
   /** Keys whose cached copies must go: changed files that are not new immutable assets. */
   invalidate: string[];
   /**
-   * Server-side copies of new entry points and other unhashed files into the ledger, by content
-   * (`<folder><sha256>`), so a rollback can restore them without the old build.
+   * Server-side copies of new entry points into the ledger, by content (`<folder><sha256>`), so a
+   * rollback can put a release's pages back without its build. Only entry points: other unhashed
+   * files can be many (a docs folder), and a rollback restores pages, as a deploy ships them.
    */
   snapshots: { key: string; from: string }[];
 }
@@ -57,7 +58,7 @@ export interface PublishPlanInput {
   deleteLimit: number;
   /** ISO time, recorded as the release's publishedAt. */
   now: string;
-  /** Ledger folder for snapshots of unhashed files; none are taken when undefined. */
+  /** Ledger folder for snapshots of entry points; none are taken when undefined. */
   snapshotFolder?: string;
 }
 
@@ -127,7 +128,7 @@ export function planPublish(input: PublishPlanInput): PublishPlan {
   const kept = new Set([live, ...history].flatMap((release) => Object.keys(release.files)));
   const folder = input.snapshotFolder;
   const snapshotsOf = (releases: Release[]) =>
-    folder === undefined ? [] : [...unhashedContent(releases)].map((sha) => `${folder}${sha}`);
+    folder === undefined ? [] : [...entryPointContent(releases)].map((sha) => `${folder}${sha}`);
   for (const key of snapshotsOf([live, ...history])) kept.add(key);
   const candidates = [
     ...dropped.flatMap((release) => Object.keys(release.files)),
@@ -161,11 +162,11 @@ export function planPublish(input: PublishPlanInput): PublishPlan {
   const invalidate = changed
     .filter((file) => file.role !== "immutable" || file.reason !== "new")
     .map((file) => file.key);
-  const taken = unhashedContent(earlier);
+  const taken = entryPointContent(earlier);
   const snapshots: PublishPlan["snapshots"] = [];
   if (folder !== undefined && manifest) {
     for (const file of files) {
-      if (file.role === "immutable" || taken.has(file.sha256)) continue;
+      if (file.role !== "entry" || taken.has(file.sha256)) continue;
       taken.add(file.sha256);
       snapshots.push({ key: `${folder}${file.sha256}`, from: file.key });
     }
@@ -173,12 +174,12 @@ export function planPublish(input: PublishPlanInput): PublishPlan {
   return { releaseId: input.releaseId, prefix, files, manifest, deletes, invalidate, snapshots };
 }
 
-/** The content of releases' unhashed files: what their snapshots hold. */
-function unhashedContent(releases: Release[]): Set<string> {
+/** The content of releases' entry points: what their snapshots hold. */
+function entryPointContent(releases: Release[]): Set<string> {
   return new Set(
     releases.flatMap((release) =>
       Object.values(release.files)
-        .filter((file) => file.role !== "immutable")
+        .filter((file) => file.role === "entry")
         .map((file) => file.sha256),
     ),
   );

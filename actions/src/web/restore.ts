@@ -16,14 +16,15 @@ export interface RestoreCopy extends ManifestFile {
 
 export interface RestorePlan {
   release: Release;
-  /** Unhashed files to put back, other files before entry points. Empty when already live. */
+  /** Entry points to put back from their snapshots. Empty when the release is already live. */
   copies: RestoreCopy[];
   manifest: SiteManifest | undefined;
 }
 
 /**
  * Plans making a kept release live again: its hashed assets are still in the bucket (kept
- * releases are never pruned), so only its unhashed files are copied back from their snapshots.
+ * releases are never pruned), so only its entry points are copied back from their snapshots;
+ * other unhashed files stay as the newest release left them.
  * No upload, no build. `target` is a release id or "previous".
  */
 export function planRestore(
@@ -47,7 +48,7 @@ export function planRestore(
   }
   const copies = Object.entries(release.files)
     .filter(([key, file]) => {
-      if (file.role === "immutable") return false;
+      if (file.role !== "entry") return false;
       const now = currentObject(manifest, key);
       return !(
         now?.sha256 === file.sha256 &&
@@ -71,7 +72,7 @@ export function planRestore(
 }
 
 /**
- * Restores a kept release's unhashed files from their snapshots (server-side copies) and records
+ * Restores a kept release's entry points from their snapshots (server-side copies) and records
  * it as live. Returns the keys put back, for invalidation.
  */
 export async function restoreRelease(
@@ -90,24 +91,19 @@ export async function restoreRelease(
     snapshotFolder(site.ledgerPrefix, site.prefix),
     options.now,
   );
-  for (const group of [
-    plan.copies.filter((c) => c.role !== "entry"),
-    plan.copies.filter((c) => c.role === "entry"),
-  ]) {
-    await mapLimited(group, options.concurrency ?? 8, (copy) =>
-      s3.send(
-        new CopyObjectCommand({
-          Bucket: site.bucket,
-          Key: copy.key,
-          CopySource: copySource(site.bucket, copy.from),
-          MetadataDirective: "REPLACE",
-          ContentType: copy.contentType,
-          CacheControl: copy.cacheControl,
-          Metadata: { sha256: copy.sha256 },
-        }),
-      ),
-    );
-  }
+  await mapLimited(plan.copies, options.concurrency ?? 8, (copy) =>
+    s3.send(
+      new CopyObjectCommand({
+        Bucket: site.bucket,
+        Key: copy.key,
+        CopySource: copySource(site.bucket, copy.from),
+        MetadataDirective: "REPLACE",
+        ContentType: copy.contentType,
+        CacheControl: copy.cacheControl,
+        Metadata: { sha256: copy.sha256 },
+      }),
+    ),
+  );
   if (plan.manifest) await writeSiteManifest(s3, site, plan.manifest);
   options.logger.info(
     `release ${plan.release.releaseId} is live again (${plan.copies.length} file(s) restored)`,

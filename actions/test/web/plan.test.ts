@@ -310,14 +310,11 @@ describe("planPublish: releases kept and deletes", () => {
   });
 });
 
-describe("planPublish: snapshots of unhashed files for rollbacks", () => {
+describe("planPublish: snapshots of entry points for rollbacks", () => {
   const folder = ".shipline/web/root/objects/";
-  it("snapshots new entry points and other files by content, once; never hashed assets", () => {
+  it("snapshots new entry points by content, once; never other files", () => {
     const first = plan(v1, undefined, { snapshotFolder: folder });
-    expect(first.snapshots).toEqual([
-      { key: `${folder}${sha("d")}`, from: "robots.txt" },
-      { key: `${folder}${sha("a")}`, from: "index.html" },
-    ]);
+    expect(first.snapshots).toEqual([{ key: `${folder}${sha("a")}`, from: "index.html" }]);
     const previous = manifest(release("r1", v1));
     expect(plan(v1, previous, { snapshotFolder: folder }).snapshots).toEqual([]);
     const next = plan([file("index.html", "n"), ...v1.slice(1)], previous, {
