@@ -75,7 +75,8 @@ const MAX_COPY_BYTES = 5 * 1024 ** 3;
 export function planPublish(input: PublishPlanInput): PublishPlan {
   const { previous, prefix } = input;
   const desiredSha = new Map(input.files.map((file) => [`${prefix}${file.path}`, file.sha256]));
-  const holders = contentIndex(previous, desiredSha);
+  // Built on first need: an unchanged site never pays for it.
+  let holders: Map<string, string> | undefined;
   const files: PlannedFile[] = input.files.map((file) => {
     const key = `${prefix}${file.path}`;
     const headers = input.headers(file.path);
@@ -97,6 +98,7 @@ export function planPublish(input: PublishPlanInput): PublishPlan {
         : { ...base, action: "copy", reason: "headers", copyFrom: key };
     }
     const reason: ChangeReason = current ? "content" : "new";
+    holders ??= contentIndex(previous, desiredSha);
     const holder = holders.get(file.sha256);
     if (holder !== undefined && file.size <= MAX_COPY_BYTES) {
       return { ...base, action: "copy", reason, copyFrom: holder };
