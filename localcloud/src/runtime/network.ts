@@ -156,21 +156,36 @@ async function linkExists(name: string): Promise<boolean> {
   return (await run("ip", ["link", "show", "dev", name], { allowFailure: true })).code === 0;
 }
 
+async function netnsExists(name: string): Promise<boolean> {
+  const listed = await run("ip", ["netns", "list"]);
+  return listed.stdout.split("\n").some((line) => line.split(" ")[0] === name);
+}
+
+/**
+ * Deletes with `ip` unless it is gone. A task that stops while localcloud shuts down tears down
+ * its own network at the same time as the final cleanup, so "already deleted" is success.
+ */
+async function deleteIfPresent(exists: () => Promise<boolean>, args: string[]): Promise<void> {
+  if (!(await exists())) return;
+  try {
+    await ip(args);
+  } catch (error) {
+    if (await exists()) throw error;
+  }
+}
+
 export async function destroyVeth(stateDir: string, name: string): Promise<void> {
   // Deleting one end deletes the pair; the namespace's end may already be gone with its namespace.
-  if (await linkExists(name)) await ip(["link", "del", "dev", name]);
+  await deleteIfPresent(() => linkExists(name), ["link", "del", "dev", name]);
   await forget(stateDir, { kind: "veth", name });
 }
 
 export async function destroyNetns(stateDir: string, name: string): Promise<void> {
-  const listed = await run("ip", ["netns", "list"]);
-  if (listed.stdout.split("\n").some((line) => line.split(" ")[0] === name)) {
-    await ip(["netns", "del", name]);
-  }
+  await deleteIfPresent(() => netnsExists(name), ["netns", "del", name]);
   await forget(stateDir, { kind: "netns", name });
 }
 
 export async function destroyBridge(stateDir: string, name: string): Promise<void> {
-  if (await linkExists(name)) await ip(["link", "del", "dev", name]);
+  await deleteIfPresent(() => linkExists(name), ["link", "del", "dev", name]);
   await forget(stateDir, { kind: "bridge", name });
 }
