@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { cp, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CloudWatchLogsClient, CreateLogGroupCommand } from "@aws-sdk/client-cloudwatch-logs";
@@ -101,6 +101,14 @@ console.log(JSON.stringify({ level: 30, msg: "applied 1 migration(s): 0001_init"
   return folder;
 }
 
+/** app-api's real bundle (server.mjs, migrate.mjs and PGlite's files), built into `outDir`. */
+async function buildApiBundle(outDir: string): Promise<string> {
+  const module = await load<{ buildApi(options: { outDir: string }): Promise<{ outDir: string }> }>(
+    "app-api/scripts/build-api.ts",
+  );
+  return (await module.buildApi({ outDir })).outDir;
+}
+
 const quiet = {
   write: () => true,
 } as unknown as NodeJS.WritableStream;
@@ -109,7 +117,7 @@ export interface ServiceStack {
   cloud: EcsCloud;
   clients: ServiceClients;
   registry: string;
-  /** Two builds of the API stand-in on the node base, by digest (shipline's own builder). */
+  /** Two builds of the app (the stand-in, or app-api) on the node base, by digest (shipline's builder). */
   apiImage: string;
   apiImageNext: string;
   targetGroupArn: string;
@@ -117,7 +125,10 @@ export interface ServiceStack {
   cluster: string;
   service: string;
   /** Registers the first revision of family "web" and creates the service on it. */
-  createService(environment: Record<string, string>, desiredCount?: number): Promise<string>;
+  createService(
+    environment: Record<string, string>,
+    options?: { desiredCount?: number; gracePeriodSeconds?: number },
+  ): Promise<string>;
   describe(): Promise<Service>;
   dispose(): Promise<void>;
 }
@@ -127,7 +138,9 @@ export interface ServiceStack {
  * port 80, a target group on the API's port 3000 with /healthz, a log group, a cluster, and the
  * API image built by shipline's own image builder and pushed to the cloud's ECR.
  */
-export async function startServiceStack(): Promise<ServiceStack> {
+export async function startServiceStack(
+  options: { app?: "stand-in" | "api" } = {},
+): Promise<ServiceStack> {
   const fixtures = await load<{
     requireContainerPrivileges(): Promise<void>;
     uniqueTestNetwork(): Promise<{ bridge: string; subnet: string }>;
@@ -153,9 +166,10 @@ export async function startServiceStack(): Promise<ServiceStack> {
       ecr: new ECRClient(config),
       logs: new CloudWatchLogsClient(config),
     };
+    const realApi = options.app === "api";
     const [base, bundle] = await Promise.all([
       buildBaseImage("node"),
-      writeApp(join(work, "api"), "1"),
+      realApi ? buildApiBundle(join(work, "api")) : writeApp(join(work, "api"), "1"),
     ]);
     for (const name of ["base/node", "shipline/api"]) {
       await clients.ecr.send(new CreateRepositoryCommand({ repositoryName: name }));
@@ -174,7 +188,14 @@ export async function startServiceStack(): Promise<ServiceStack> {
       password,
     });
     // A second build differs by one file, so it has its own digest.
-    const next = await writeApp(join(work, "api-next"), "2");
+    const next = join(work, "api-next");
+    if (realApi) {
+      // The same bundle plus one file: another digest, the same code.
+      await cp(bundle, next, { recursive: true });
+      await writeFile(join(next, "BUILD"), "2\n");
+    } else {
+      await writeApp(next, "2");
+    }
     const build = async (context: string, tag: string) => {
       const lines: string[] = [];
       const logger = new TerminalLogger({
@@ -238,7 +259,11 @@ export async function startServiceStack(): Promise<ServiceStack> {
     await clients.logs.send(new CreateLogGroupCommand({ logGroupName: "/ecs/web" }));
     await clients.ecs.send(new CreateClusterCommand({ clusterName: "shipline" }));
 
-    const createService = async (environment: Record<string, string>, desiredCount = 2) => {
+    const createService = async (
+      environment: Record<string, string>,
+      serviceOptions: { desiredCount?: number; gracePeriodSeconds?: number } = {},
+    ) => {
+      const { desiredCount = 2, gracePeriodSeconds = 60 } = serviceOptions;
       const registered = await clients.ecs.send(
         new RegisterTaskDefinitionCommand({
           family: "web",
@@ -274,8 +299,8 @@ export async function startServiceStack(): Promise<ServiceStack> {
           taskDefinition: arn,
           desiredCount,
           launchType: "FARGATE",
-          // 60 s at the cloud's pace: 3 s for the API to start before ECS counts failed checks.
-          healthCheckGracePeriodSeconds: 60,
+          // At the cloud's pace 60 s is 3 s for the app to start before ECS counts failed checks.
+          healthCheckGracePeriodSeconds: gracePeriodSeconds,
           networkConfiguration: {
             awsvpcConfiguration: { subnets: ["subnet-a"], assignPublicIp: "DISABLED" },
           },
