@@ -8,8 +8,8 @@
  *   1. first upload into an empty bucket;
  *   2. a fresh checkout of the same tree (every mtime new, as in CI), nothing changed;
  *   3. a fresh checkout with 1% of the files changed (20 files; half keep their size).
- * Both run 10 transfers at once (the AWS CLI's default). Requests and bytes are what localcloud's
- * request log recorded for S3 during each run.
+ * Each tool runs with its default number of transfers at once (aws: 10, shipline: 16). Requests
+ * and bytes are what localcloud's request log recorded for S3 during each run.
  */
 import { execFile, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -27,7 +27,6 @@ import { publishWeb } from "../../actions/src/web/publish-web";
 const exec = promisify(execFile);
 const AWS_CLI = "/usr/bin/aws";
 const FILES = 2000;
-const CONCURRENCY = 10;
 
 /** Deterministic bytes: a SHA-256 stream seeded by the file's name and version. */
 function content(seed: string, size: number): Buffer {
@@ -118,7 +117,9 @@ try {
   // shipline's own S3 client (keep-alive sockets sized to the concurrency), found by the SDK
   // through the environment as in CI.
   Object.assign(process.env, cloud.env);
-  const s3 = createS3Client({ concurrency: CONCURRENCY });
+  const s3 = createS3Client({
+    concurrency: parsePublishWebInputs({ source: ".", bucket: "bench-shipline" }).concurrency,
+  });
   for (const bucket of ["bench-shipline", "bench-awscli"])
     await s3.send(new CreateBucketCommand({ Bucket: bucket }));
   const original = join(work, "original");
@@ -149,21 +150,13 @@ try {
   };
   const shipline = (source: string) =>
     measure(async () => {
-      await publishWeb(
-        parsePublishWebInputs({
-          source,
-          bucket: "bench-shipline",
-          concurrency: String(CONCURRENCY),
-          "keep-releases": "3",
-        }),
-        {
-          logger,
-          s3,
-          cloudfront: () => {
-            throw new Error("no distribution in the bench");
-          },
+      await publishWeb(parsePublishWebInputs({ source, bucket: "bench-shipline" }), {
+        logger,
+        s3,
+        cloudfront: () => {
+          throw new Error("no distribution in the bench");
         },
-      );
+      });
     });
   const awsSync = (source: string) =>
     measure(async () => {
@@ -239,7 +232,7 @@ try {
   }
   const total = Array.from({ length: FILES - 1 }, (_, i) => sizeOf(i)).reduce((a, b) => a + b, 0);
   console.log(
-    `web publish: ${FILES} files, ${mb(total)}, ${changedFiles.size} changed in the last scenario, ${CONCURRENCY} transfers at once, localcloud S3 on loopback\n`,
+    `web publish: ${FILES} files, ${mb(total)}, ${changedFiles.size} changed in the last scenario, each tool's default concurrency, localcloud S3 on loopback\n`,
   );
   console.log(
     formatTable(

@@ -50,7 +50,7 @@ export const PUBLISH_SETTINGS_FLAGS: FlagSpec[] = [
   { name: "invalidate", description: "invalidate changed paths: true or false (default true)" },
   { name: "wait", description: "wait for the invalidations to complete", switch: true },
   { name: "wait-timeout", description: "how long to wait, e.g. 5m (default 10m)" },
-  { name: "concurrency", description: "uploads at once (default 8)" },
+  { name: "concurrency", description: "uploads at once (default 16)" },
   {
     name: "multipart-threshold",
     description: "bytes from which files go up in parts (default 16 MiB)",

@@ -43,7 +43,7 @@ export const publishSettingsShape = {
   invalidate: boolean(true),
   wait: boolean(false),
   "wait-timeout": duration(10 * 60_000),
-  concurrency: integer(8, { min: 1, max: 64 }),
+  concurrency: integer(16, { min: 1, max: 64 }),
   "multipart-threshold": integer(16 * MIB, { min: 5 * MIB }),
   "ledger-prefix": textWithDefault(DEFAULT_LEDGER_PREFIX),
   url: optionalText(),

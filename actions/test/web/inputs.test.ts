@@ -16,7 +16,7 @@ describe("publish-web inputs", () => {
       invalidate: true,
       wait: false,
       "wait-timeout": 600_000,
-      concurrency: 8,
+      concurrency: 16,
       "ledger-prefix": ".shipline/",
       "dry-run": false,
       "cache-control": [],
