@@ -27395,7 +27395,7 @@ var require_dist_cjs11 = __commonJS({
     var { setCredentialFeature: setCredentialFeature2 } = (init_client3(), __toCommonJS(client_exports2));
     var { CredentialsProviderError: CredentialsProviderError2, parseKnownFiles: parseKnownFiles2, getProfileName: getProfileName2 } = (init_config2(), __toCommonJS(config_exports));
     var { HttpRequest: HttpRequest2 } = (init_protocols(), __toCommonJS(protocols_exports));
-    var { createHash: createHash7, createPrivateKey, createPublicKey, sign: sign2 } = __require("node:crypto");
+    var { createHash: createHash8, createPrivateKey, createPublicKey, sign: sign2 } = __require("node:crypto");
     var { promises: promises3 } = __require("node:fs");
     var { homedir: homedir3 } = __require("node:os");
     var { dirname, join: join9 } = __require("node:path");
@@ -27566,7 +27566,7 @@ var require_dist_cjs11 = __commonJS({
       getTokenFilePath() {
         const directory = process.env.AWS_LOGIN_CACHE_DIRECTORY ?? join9(homedir3(), ".aws", "login", "cache");
         const loginSessionBytes = Buffer.from(this.loginSession, "utf8");
-        const loginSessionSha256 = createHash7("sha256").update(loginSessionBytes).digest("hex");
+        const loginSessionSha256 = createHash8("sha256").update(loginSessionBytes).digest("hex");
         return join9(directory, `${loginSessionSha256}.json`);
       }
       derToRawSignature(derSignature) {
@@ -57063,6 +57063,12 @@ async function resolveBase(source, reference, platform3) {
   return { name: display, digest: raw.digest, mediaType: raw.mediaType, manifest, config: config2, source };
 }
 
+// src/oci/layer.ts
+var tar = __toESM(require_tar_stream(), 1);
+import { createHash as createHash7 } from "node:crypto";
+import { lstat, readdir, readFile as readFile4, readlink } from "node:fs/promises";
+import { join as join7, posix } from "node:path";
+
 // src/oci/gzip-members.ts
 import { createHash as createHash6 } from "node:crypto";
 import { promisify } from "node:util";
@@ -57095,7 +57101,11 @@ function sliceTar(tar2) {
     const start = starts[i5] ?? 0;
     const next = starts[i5 + 1] ?? tar2.length;
     if (start - (cuts.at(-1) ?? 0) >= MIN_MEMBER) cuts.push(start);
-    for (let offset = start + MAX_MEMBER; offset < next - MIN_MEMBER; offset += MAX_MEMBER)
+    const content = start + BLOCK2;
+    const big = next - content >= MIN_MEMBER;
+    if (big && content > (cuts.at(-1) ?? 0)) cuts.push(content);
+    const first = big ? content : start;
+    for (let offset = first + MAX_MEMBER; offset < next - MIN_MEMBER; offset += MAX_MEMBER)
       cuts.push(offset);
   }
   const slices = cuts.map((start, i5) => ({ start, end: cuts[i5 + 1] ?? tar2.length }));
@@ -57163,9 +57173,6 @@ function membersOf(blob, members2) {
 }
 
 // src/oci/layer.ts
-var tar = __toESM(require_tar_stream(), 1);
-import { lstat, readdir, readFile as readFile4, readlink } from "node:fs/promises";
-import { join as join7, posix } from "node:path";
 var DIRECTORY_MODE = 493;
 var FILE_MODE = 420;
 var EXECUTABLE_MODE = 493;
@@ -57190,6 +57197,7 @@ async function collectFolder(folder, destination) {
   for (let depth = 1; depth <= parts.length; depth++) {
     entries.push({ type: "directory", path: parts.slice(0, depth).join("/") });
   }
+  const reads = [];
   const walk = async (absolute, inImage) => {
     for (const name of await readdir(absolute)) {
       const source = join7(absolute, name);
@@ -57200,7 +57208,13 @@ async function collectFolder(folder, destination) {
         await walk(source, path);
       } else if (info2.isFile()) {
         const executable = (info2.mode & 73) !== 0;
-        entries.push({ type: "file", path, content: await readFile4(source), executable });
+        const entry = { type: "file", path, content: Buffer.alloc(0), executable };
+        entries.push(entry);
+        reads.push(
+          readFile4(source).then((content) => {
+            entry.content = content;
+          })
+        );
       } else if (info2.isSymbolicLink()) {
         entries.push({ type: "symlink", path, target: await readlink(source) });
       } else {
@@ -57208,7 +57222,13 @@ async function collectFolder(folder, destination) {
       }
     }
   };
-  await walk(folder, root5);
+  try {
+    await walk(folder, root5);
+  } finally {
+    const settled = await Promise.allSettled(reads);
+    const failed = settled.find((result) => result.status === "rejected");
+    if (failed) throw failed.reason;
+  }
   if (!entries.some((entry) => entry.type === "file")) {
     throw new ConfigurationError(`folder ${quote(folder)} contains no files`);
   }
@@ -57226,8 +57246,15 @@ async function buildLayerTar(entries, mtimeSeconds) {
   }
   const pack2 = tar.pack();
   const chunks = [];
+  const hash2 = createHash7("sha256");
+  let size = 0;
   const done = new Promise((resolve, reject) => {
-    pack2.on("data", (chunk) => chunks.push(chunk));
+    pack2.on("data", (data) => {
+      const chunk = data;
+      chunks.push(chunk);
+      hash2.update(chunk);
+      size += chunk.length;
+    });
     pack2.on("end", resolve);
     pack2.on("error", reject);
   });
@@ -57254,8 +57281,16 @@ async function buildLayerTar(entries, mtimeSeconds) {
   }
   pack2.finalize();
   await done;
-  const bytes = Buffer.concat(chunks);
-  return { tar: bytes, diffId: sha256Digest(bytes), entries: sorted.length };
+  let bytes;
+  return {
+    get tar() {
+      bytes ??= Buffer.concat(chunks, size);
+      return bytes;
+    },
+    diffId: `sha256:${hash2.digest("hex")}`,
+    size,
+    entries: sorted.length
+  };
 }
 async function compressLayer(layer, mediaType, reusable) {
   const { blob, members: members2, reused } = await compressMembers(layer.tar, reusable);
@@ -57269,67 +57304,6 @@ async function compressLayer(layer, mediaType, reusable) {
     reusedMembers: reused,
     totalMembers: members2.length
   };
-}
-
-// src/oci/layer-split.ts
-var import_picomatch = __toESM(require_picomatch2(), 1);
-function parseLayerPatterns(text) {
-  const groups = text.split("\n").map((line) => line.trim().split(/\s+/).filter(Boolean)).filter((group5) => group5.length > 0);
-  for (const pattern of groups.flat()) {
-    if (pattern.startsWith("/") || pattern.split("/").includes("..")) {
-      throw new ConfigurationError(
-        `pattern ${quote(pattern)} must be relative to the folder, without "..", like *.wasm or assets/**`
-      );
-    }
-  }
-  return groups;
-}
-function groupMatcher(patterns) {
-  const tests = patterns.map(
-    (pattern) => (0, import_picomatch.default)(pattern, { dot: true, basename: !pattern.includes("/") })
-  );
-  return (path) => tests.some((test23) => test23(path));
-}
-function splitLayerEntries(entries, root5, groups) {
-  const matchers = groups.map(groupMatcher);
-  const prefix = root5 ? `${root5}/` : "";
-  const lastIndex = groups.length;
-  const directories = /* @__PURE__ */ new Map();
-  for (const entry of entries) if (entry.type === "directory") directories.set(entry.path, entry);
-  const placed = Array.from({ length: lastIndex + 1 }, () => /* @__PURE__ */ new Set());
-  const layers = placed.map(() => []);
-  const placeFolder = (layer, path) => {
-    const directory = directories.get(path);
-    if (!directory || placed[layer]?.has(path)) return;
-    placed[layer]?.add(path);
-    layers[layer]?.push(directory);
-  };
-  const placeParents = (layer, path) => {
-    for (let slash = path.indexOf("/"); slash >= 0; slash = path.indexOf("/", slash + 1)) {
-      placeFolder(layer, path.slice(0, slash));
-    }
-  };
-  for (const entry of entries) {
-    if (entry.type === "directory") continue;
-    const inFolder = entry.path.startsWith(prefix) ? entry.path.slice(prefix.length) : entry.path;
-    const index = matchers.findIndex((matches) => matches(inFolder));
-    const layer = index >= 0 ? index : lastIndex;
-    layers[layer]?.push(entry);
-    placeParents(layer, entry.path);
-  }
-  for (const path of directories.keys()) {
-    if (!placed.some((paths) => paths.has(path))) {
-      placeParents(lastIndex, path);
-      placeFolder(lastIndex, path);
-    }
-  }
-  for (const layer of layers.keys()) {
-    if (root5) {
-      placeParents(layer, root5);
-      placeFolder(layer, root5);
-    }
-  }
-  return layers;
 }
 
 // src/oci/auth.ts
@@ -57724,6 +57698,67 @@ function describePlan(plan) {
   };
 }
 
+// src/oci/layer-split.ts
+var import_picomatch = __toESM(require_picomatch2(), 1);
+function parseLayerPatterns(text) {
+  const groups = text.split("\n").map((line) => line.trim().split(/\s+/).filter(Boolean)).filter((group5) => group5.length > 0);
+  for (const pattern of groups.flat()) {
+    if (pattern.startsWith("/") || pattern.split("/").includes("..")) {
+      throw new ConfigurationError(
+        `pattern ${quote(pattern)} must be relative to the folder, without "..", like *.wasm or assets/**`
+      );
+    }
+  }
+  return groups;
+}
+function groupMatcher(patterns) {
+  const tests = patterns.map(
+    (pattern) => (0, import_picomatch.default)(pattern, { dot: true, basename: !pattern.includes("/") })
+  );
+  return (path) => tests.some((test23) => test23(path));
+}
+function splitLayerEntries(entries, root5, groups) {
+  const matchers = groups.map(groupMatcher);
+  const prefix = root5 ? `${root5}/` : "";
+  const lastIndex = groups.length;
+  const directories = /* @__PURE__ */ new Map();
+  for (const entry of entries) if (entry.type === "directory") directories.set(entry.path, entry);
+  const placed = Array.from({ length: lastIndex + 1 }, () => /* @__PURE__ */ new Set());
+  const layers = placed.map(() => []);
+  const placeFolder = (layer, path) => {
+    const directory = directories.get(path);
+    if (!directory || placed[layer]?.has(path)) return;
+    placed[layer]?.add(path);
+    layers[layer]?.push(directory);
+  };
+  const placeParents = (layer, path) => {
+    for (let slash = path.indexOf("/"); slash >= 0; slash = path.indexOf("/", slash + 1)) {
+      placeFolder(layer, path.slice(0, slash));
+    }
+  };
+  for (const entry of entries) {
+    if (entry.type === "directory") continue;
+    const inFolder = entry.path.startsWith(prefix) ? entry.path.slice(prefix.length) : entry.path;
+    const index = matchers.findIndex((matches) => matches(inFolder));
+    const layer = index >= 0 ? index : lastIndex;
+    layers[layer]?.push(entry);
+    placeParents(layer, entry.path);
+  }
+  for (const path of directories.keys()) {
+    if (!placed.some((paths) => paths.has(path))) {
+      placeParents(lastIndex, path);
+      placeFolder(lastIndex, path);
+    }
+  }
+  for (const layer of layers.keys()) {
+    if (root5) {
+      placeParents(layer, root5);
+      placeFolder(layer, root5);
+    }
+  }
+  return layers;
+}
+
 // src/images/plan.ts
 function findReusableLayers(previous, diffIds, mediaType) {
   return diffIds.map((diffId) => {
@@ -57758,6 +57793,98 @@ function planPush(input2) {
     action: tag.current === input2.manifestDigest ? "unchanged" : "put"
   }));
   return { repository: input2.repository, manifestDigest: input2.manifestDigest, blobs, tags };
+}
+
+// src/images/image-layers.ts
+async function buildLayerTars(inputs) {
+  const entries = await collectFolder(inputs.context, inputs.destination);
+  const split2 = inputs.layers.length === 0 ? [entries] : splitLayerEntries(entries, normaliseDestination(inputs.destination), inputs.layers);
+  return Promise.all(split2.map((part) => buildLayerTar(part, inputs["source-date-epoch"])));
+}
+var Downloads = class {
+  constructor(target) {
+    this.target = target;
+  }
+  target;
+  started = /* @__PURE__ */ new Map();
+  get(digest2) {
+    let download = this.started.get(digest2);
+    if (!download) {
+      download = this.target.client.getBlob(this.target.repository, digest2);
+      download.catch(() => void 0);
+      this.started.set(digest2, download);
+    }
+    return download;
+  }
+};
+async function reusableMembers(layerTar, previous, likely, downloads, logger2) {
+  if (likely && parseMembers(likely.annotations?.[MEMBERS_ANNOTATION]))
+    downloads.get(likely.digest);
+  const ours = sliceHashes(layerTar.tar);
+  let best;
+  for (const layer of previous.flatMap((image) => image.layers)) {
+    const members2 = parseMembers(layer.annotations?.[MEMBERS_ANNOTATION]);
+    if (!members2) continue;
+    const saved = members2.filter((member2) => ours.has(member2.sliceHash)).reduce((sum, member2) => sum + member2.size, 0);
+    if (saved > 0 && saved > (best?.saved ?? 0)) best = { layer, saved, members: members2 };
+  }
+  if (!best?.members) return void 0;
+  const { digest: digest2 } = best.layer;
+  try {
+    const blob = await downloads.get(digest2);
+    logger2.debug(`copying up to ${best.saved} compressed bytes from ${digest2}`);
+    return membersOf(blob, best.members);
+  } catch (error64) {
+    logger2.debug(`cannot read the previous layer ${digest2}: ${error64.message}`);
+    return void 0;
+  }
+}
+async function prepareLayers(layerTars, context) {
+  const { target, previous, mediaType, logger: logger2 } = context;
+  const head = async (digest2) => await target.client.headBlob(target.repository, digest2) !== void 0;
+  const reusable = findReusableLayers(
+    previous,
+    layerTars.map((layerTar) => layerTar.diffId),
+    mediaType
+  );
+  const downloads = new Downloads(target);
+  const likelyPrevious = (index) => {
+    const layers = previous[0]?.layers ?? [];
+    return layers[layers.length - layerTars.length + index];
+  };
+  return Promise.all(
+    layerTars.map(async (layerTar, index) => {
+      const found = reusable[index];
+      if (found && await head(found.layer.digest)) {
+        logger2.info(
+          `layer ${index + 1} unchanged since tag ${found.tag}: reusing ${found.layer.digest}, nothing to compress`
+        );
+        return { tar: layerTar, descriptor: found.layer, reusedFrom: found.tag, present: true };
+      }
+      const copyable = await reusableMembers(
+        layerTar,
+        previous,
+        likelyPrevious(index),
+        downloads,
+        logger2
+      );
+      const compressed = await compressLayer(layerTar, mediaType, copyable);
+      logger2.info(
+        `layer ${index + 1} compressed to ${compressed.size} bytes (${compressed.totalMembers - compressed.reusedMembers} of ${compressed.totalMembers} gzip members compressed, the rest copied from the previous layer)`
+      );
+      return {
+        tar: layerTar,
+        compressed,
+        descriptor: {
+          mediaType: compressed.mediaType,
+          digest: compressed.digest,
+          size: compressed.size,
+          ...compressed.annotations ? { annotations: compressed.annotations } : {}
+        },
+        present: await head(compressed.digest)
+      };
+    })
+  );
 }
 
 // src/images/oci-builder.ts
@@ -57795,36 +57922,6 @@ async function readPreviousImages(target, tags) {
   );
   return new Map(found.filter((image) => image !== void 0).map((image) => [image.tag, image]));
 }
-async function reusableMembers(target, previous, layerTar, logger2, downloads) {
-  const ours = sliceHashes(layerTar.tar);
-  let best;
-  for (const layer of previous.flatMap((image) => image.layers)) {
-    const members2 = parseMembers(layer.annotations?.[MEMBERS_ANNOTATION]);
-    if (!members2) continue;
-    const saved = members2.filter((member2) => ours.has(member2.sliceHash)).reduce((sum, member2) => sum + member2.size, 0);
-    if (saved > 0 && saved > (best?.saved ?? 0)) best = { layer, saved, members: members2 };
-  }
-  if (!best?.members) return void 0;
-  const { digest: digest2 } = best.layer;
-  try {
-    let download = downloads.get(digest2);
-    if (!download) {
-      download = target.client.getBlob(target.repository, digest2);
-      downloads.set(digest2, download);
-    }
-    const blob = await download;
-    logger2.debug(`copying up to ${best.saved} compressed bytes from ${digest2}`);
-    return membersOf(blob, best.members);
-  } catch (error64) {
-    logger2.debug(`cannot read the previous layer ${digest2}: ${error64.message}`);
-    return void 0;
-  }
-}
-async function buildLayerTars(inputs) {
-  const entries = await collectFolder(inputs.context, inputs.destination);
-  const split2 = inputs.layers.length === 0 ? [entries] : splitLayerEntries(entries, normaliseDestination(inputs.destination), inputs.layers);
-  return Promise.all(split2.map((part) => buildLayerTar(part, inputs["source-date-epoch"])));
-}
 function layerHistory(inputs, index) {
   if (inputs.layers.length === 0) return `shipline build-image: one layer at ${inputs.destination}`;
   const patterns = inputs.layers[index]?.join(" ") ?? "the rest";
@@ -57847,8 +57944,14 @@ async function buildWithOci(inputs, target, deps) {
   const baseImage = inputs["base-image"];
   if (!baseImage) throw new Error("builder oci needs a base image (checked by the inputs)");
   const source = openBaseSource(baseImage, target, deps.fetch);
+  const head = async (digest2) => await target.client.headBlob(target.repository, digest2) !== void 0;
+  const resolving = resolveBase(source, baseImage.reference, inputs.platform);
+  const baseHeads = resolving.then(
+    (resolved) => Promise.all(resolved.manifest.layers.map((layer) => head(layer.digest)))
+  );
+  baseHeads.catch(() => void 0);
   const [base, layerTars, previous] = await Promise.all([
-    resolveBase(source, baseImage.reference, inputs.platform),
+    resolving,
     buildLayerTars(inputs),
     readPreviousImages(target, [
       .../* @__PURE__ */ new Set([...inputs.tags, ...inputs["previous-tag"] ? [inputs["previous-tag"]] : []])
@@ -57857,52 +57960,13 @@ async function buildWithOci(inputs, target, deps) {
   logger2.info(`base ${base.name} pinned at ${base.digest}`);
   for (const layerTar of layerTars) {
     logger2.info(
-      `layer ${layerTar.diffId} (${layerTar.entries} entries, ${layerTar.tar.length} bytes uncompressed)`
+      `layer ${layerTar.diffId} (${layerTar.entries} entries, ${layerTar.size} bytes uncompressed)`
     );
   }
-  const mediaType = gzipLayerTypeFor(flavourOf(base.mediaType));
-  const previousImages = [...previous.values()];
-  const reusable = findReusableLayers(
-    previousImages,
-    layerTars.map((layerTar) => layerTar.diffId),
-    mediaType
-  );
-  const presentBefore = await Promise.all(
-    reusable.map(
-      async (found) => found ? await target.client.headBlob(target.repository, found.layer.digest) : void 0
-    )
-  );
-  const downloads = /* @__PURE__ */ new Map();
-  const layers = await Promise.all(
-    layerTars.map(async (layerTar, index) => {
-      const found = reusable[index];
-      if (found && presentBefore[index] !== void 0) {
-        logger2.info(
-          `layer ${index + 1} unchanged since tag ${found.tag}: reusing ${found.layer.digest}, nothing to compress`
-        );
-        return { tar: layerTar, descriptor: found.layer, reusedFrom: found.tag };
-      }
-      const copyable = await reusableMembers(target, previousImages, layerTar, logger2, downloads);
-      const compressed = await compressLayer(layerTar, mediaType, copyable);
-      logger2.info(
-        `layer ${index + 1} compressed to ${compressed.size} bytes (${compressed.totalMembers - compressed.reusedMembers} of ${compressed.totalMembers} gzip members compressed, the rest copied from the previous layer)`
-      );
-      return {
-        tar: layerTar,
-        compressed,
-        descriptor: {
-          mediaType: compressed.mediaType,
-          digest: compressed.digest,
-          size: compressed.size,
-          ...compressed.annotations ? { annotations: compressed.annotations } : {}
-        }
-      };
-    })
-  );
   const created = epochToRfc3339(inputs["source-date-epoch"]);
   const config2 = updateConfig(base.config, {
-    layers: layers.map((layer, index) => ({
-      diffId: layer.tar.diffId,
+    layers: layerTars.map((layerTar, index) => ({
+      diffId: layerTar.diffId,
       // Never the local path of the folder: the digest must not depend on where the checkout is.
       createdBy: layerHistory(inputs, index)
     })),
@@ -57921,6 +57985,14 @@ async function buildWithOci(inputs, target, deps) {
     digest: configBlob.digest,
     size: configBlob.size
   };
+  const configHead = head(configDescriptor.digest);
+  configHead.catch(() => void 0);
+  const layers = await prepareLayers(layerTars, {
+    target,
+    previous: [...previous.values()],
+    mediaType: gzipLayerTypeFor(flavourOf(base.mediaType)),
+    logger: logger2
+  });
   const manifest = buildManifest({
     mediaType: base.mediaType,
     config: configDescriptor,
@@ -57945,18 +58017,16 @@ async function buildWithOci(inputs, target, deps) {
     })),
     { role: "config", descriptor: configDescriptor, mountFrom: [] }
   ];
-  const knownPresent = new Set(
-    layers.filter((layer) => layer.reusedFrom).map((layer) => layer.descriptor.digest)
-  );
-  const heads = await Promise.all(
-    blobs.map(
-      async (blob) => knownPresent.has(blob.descriptor.digest) || await target.client.headBlob(target.repository, blob.descriptor.digest) !== void 0 ? blob.descriptor.digest : void 0
-    )
-  );
+  const [baseHere, configHere] = await Promise.all([baseHeads, configHead]);
+  const present = /* @__PURE__ */ new Set([
+    ...base.manifest.layers.filter((_, i5) => baseHere[i5]).map((layer) => layer.digest),
+    ...layers.filter((layer) => layer.present).map((layer) => layer.descriptor.digest),
+    ...configHere ? [configDescriptor.digest] : []
+  ]);
   const plan = planPush({
     repository: target.repository,
     blobs,
-    present: new Set(heads.filter((digest2) => digest2 !== void 0)),
+    present,
     manifestDigest: manifest.digest,
     tags: inputs.tags.map((tag) => ({
       tag,

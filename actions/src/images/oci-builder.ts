@@ -1,24 +1,16 @@
 import type { Logger } from "../lib/logger";
 import { type ResolvedBase, resolveBase } from "../oci/base";
 import { describeJson, epochToRfc3339, OciLabel, updateConfig } from "../oci/config";
-import { MEMBERS_ANNOTATION, membersOf, parseMembers, sliceHashes } from "../oci/gzip-members";
-import {
-  buildLayerTar,
-  collectFolder,
-  compressLayer,
-  type LayerBlob,
-  type LayerTar,
-  normaliseDestination,
-} from "../oci/layer";
-import { splitLayerEntries } from "../oci/layer-split";
+import { compressLayer } from "../oci/layer";
 import { buildManifest, isIndex, parseManifest } from "../oci/manifest";
 import { flavourOf, gzipLayerTypeFor, IMAGE_MANIFEST_TYPES } from "../oci/media-types";
 import { RegistryClient } from "../oci/registry";
 import { type ImageSource, LayoutSource, RegistrySource } from "../oci/source";
 import type { Descriptor, ImageConfig, RawManifest } from "../oci/types";
 import { applyPush, describePlan } from "./apply";
+import { buildLayerTars, prepareLayers } from "./image-layers";
 import type { BaseImage, BuildImageInputs } from "./inputs";
-import { type BlobToPush, findReusableLayers, type PreviousImage, planPush } from "./plan";
+import { type BlobToPush, type PreviousImage, planPush } from "./plan";
 import type { BuildImageResult, LayerOutcome } from "./report";
 import type { PushTarget } from "./target";
 
@@ -75,73 +67,12 @@ async function readPreviousImages(
   return new Map(found.filter((image) => image !== undefined).map((image) => [image.tag, image]));
 }
 
-/**
- * Members of a previous layer (same repository) whose uncompressed slices the new layer also has:
- * copied instead of compressed again. Only fetched when some bytes can be saved; `downloads`
- * shares one fetch of a blob between the layers built together.
- */
-async function reusableMembers(
-  target: PushTarget,
-  previous: PreviousImage[],
-  layerTar: LayerTar,
-  logger: Logger,
-  downloads: Map<string, Promise<Buffer>>,
-): Promise<Map<string, Buffer> | undefined> {
-  const ours = sliceHashes(layerTar.tar);
-  let best:
-    | { layer: Descriptor; saved: number; members: ReturnType<typeof parseMembers> }
-    | undefined;
-  for (const layer of previous.flatMap((image) => image.layers)) {
-    const members = parseMembers(layer.annotations?.[MEMBERS_ANNOTATION]);
-    if (!members) continue;
-    const saved = members
-      .filter((member) => ours.has(member.sliceHash))
-      .reduce((sum, member) => sum + member.size, 0);
-    if (saved > 0 && saved > (best?.saved ?? 0)) best = { layer, saved, members };
-  }
-  if (!best?.members) return undefined;
-  const { digest } = best.layer;
-  try {
-    let download = downloads.get(digest);
-    if (!download) {
-      download = target.client.getBlob(target.repository, digest);
-      downloads.set(digest, download);
-    }
-    const blob = await download;
-    logger.debug(`copying up to ${best.saved} compressed bytes from ${digest}`);
-    return membersOf(blob, best.members);
-  } catch (error) {
-    // Only a shortcut: without it the layer is compressed in full, to the same bytes.
-    logger.debug(`cannot read the previous layer ${digest}: ${(error as Error).message}`);
-    return undefined;
-  }
-}
-
-/** The folder as its layers' tars, bottom first: one, or one per `layers` group plus the rest. */
-async function buildLayerTars(inputs: BuildImageInputs): Promise<LayerTar[]> {
-  const entries = await collectFolder(inputs.context, inputs.destination);
-  const split =
-    inputs.layers.length === 0
-      ? [entries]
-      : splitLayerEntries(entries, normaliseDestination(inputs.destination), inputs.layers);
-  return Promise.all(split.map((part) => buildLayerTar(part, inputs["source-date-epoch"])));
-}
-
 /** The history line of each appended layer; never the local path of the folder. */
 function layerHistory(inputs: BuildImageInputs, index: number): string {
   // One layer keeps the line it always had: the same sources keep giving the same digest.
   if (inputs.layers.length === 0) return `shipline build-image: one layer at ${inputs.destination}`;
   const patterns = inputs.layers[index]?.join(" ") ?? "the rest";
   return `shipline build-image: layer ${index + 1} of ${inputs.layers.length + 1} at ${inputs.destination} (${patterns})`;
-}
-
-/** One appended layer: its tar, what is pushed, and how it was obtained. */
-interface BuiltLayer {
-  tar: LayerTar;
-  descriptor: Descriptor;
-  /** Set when compressed now; undefined when an identical pushed layer was reused. */
-  compressed?: LayerBlob;
-  reusedFrom?: string;
 }
 
 function labelsFor(
@@ -162,7 +93,8 @@ function labelsFor(
 
 /**
  * Builder "oci": the base image pinned by digest, plus reproducible layers made of a folder (one,
- * or several when `layers` splits it), pushed through the registry API. No Docker engine, and nothing is sent that the registry has.
+ * or several when `layers` splits it), pushed through the registry API. No Docker engine, and
+ * nothing is sent that the registry has.
  */
 export async function buildWithOci(
   inputs: BuildImageInputs,
@@ -176,8 +108,16 @@ export async function buildWithOci(
   if (!baseImage) throw new Error("builder oci needs a base image (checked by the inputs)");
 
   const source = openBaseSource(baseImage, target, deps.fetch);
+  const head = async (digest: string) =>
+    (await target.client.headBlob(target.repository, digest)) !== undefined;
+  const resolving = resolveBase(source, baseImage.reference, inputs.platform);
+  // The base layers are HEADed as soon as the base is known, while the folder is still read.
+  const baseHeads = resolving.then((resolved) =>
+    Promise.all(resolved.manifest.layers.map((layer) => head(layer.digest))),
+  );
+  baseHeads.catch(() => undefined);
   const [base, layerTars, previous] = await Promise.all([
-    resolveBase(source, baseImage.reference, inputs.platform),
+    resolving,
     buildLayerTars(inputs),
     readPreviousImages(target, [
       ...new Set([...inputs.tags, ...(inputs["previous-tag"] ? [inputs["previous-tag"]] : [])]),
@@ -186,55 +126,15 @@ export async function buildWithOci(
   logger.info(`base ${base.name} pinned at ${base.digest}`);
   for (const layerTar of layerTars) {
     logger.info(
-      `layer ${layerTar.diffId} (${layerTar.entries} entries, ${layerTar.tar.length} bytes uncompressed)`,
+      `layer ${layerTar.diffId} (${layerTar.entries} entries, ${layerTar.size} bytes uncompressed)`,
     );
   }
 
-  const mediaType = gzipLayerTypeFor(flavourOf(base.mediaType));
-  const previousImages = [...previous.values()];
-  const reusable = findReusableLayers(
-    previousImages,
-    layerTars.map((layerTar) => layerTar.diffId),
-    mediaType,
-  );
-  // Reuse a pushed layer only if the repository still has its blob.
-  const presentBefore = await Promise.all(
-    reusable.map(async (found) =>
-      found ? await target.client.headBlob(target.repository, found.layer.digest) : undefined,
-    ),
-  );
-  const downloads = new Map<string, Promise<Buffer>>();
-  const layers: BuiltLayer[] = await Promise.all(
-    layerTars.map(async (layerTar, index): Promise<BuiltLayer> => {
-      const found = reusable[index];
-      if (found && presentBefore[index] !== undefined) {
-        logger.info(
-          `layer ${index + 1} unchanged since tag ${found.tag}: reusing ${found.layer.digest}, nothing to compress`,
-        );
-        return { tar: layerTar, descriptor: found.layer, reusedFrom: found.tag };
-      }
-      const copyable = await reusableMembers(target, previousImages, layerTar, logger, downloads);
-      const compressed = await compressLayer(layerTar, mediaType, copyable);
-      logger.info(
-        `layer ${index + 1} compressed to ${compressed.size} bytes (${compressed.totalMembers - compressed.reusedMembers} of ${compressed.totalMembers} gzip members compressed, the rest copied from the previous layer)`,
-      );
-      return {
-        tar: layerTar,
-        compressed,
-        descriptor: {
-          mediaType: compressed.mediaType,
-          digest: compressed.digest,
-          size: compressed.size,
-          ...(compressed.annotations ? { annotations: compressed.annotations } : {}),
-        },
-      };
-    }),
-  );
-
+  // The config depends on the diff_ids only: it is known (and HEADed) before any compression.
   const created = epochToRfc3339(inputs["source-date-epoch"]);
   const config = updateConfig(base.config, {
-    layers: layers.map((layer, index) => ({
-      diffId: layer.tar.diffId,
+    layers: layerTars.map((layerTar, index) => ({
+      diffId: layerTar.diffId,
       // Never the local path of the folder: the digest must not depend on where the checkout is.
       createdBy: layerHistory(inputs, index),
     })),
@@ -253,6 +153,15 @@ export async function buildWithOci(
     digest: configBlob.digest,
     size: configBlob.size,
   };
+  const configHead = head(configDescriptor.digest);
+  configHead.catch(() => undefined);
+
+  const layers = await prepareLayers(layerTars, {
+    target,
+    previous: [...previous.values()],
+    mediaType: gzipLayerTypeFor(flavourOf(base.mediaType)),
+    logger,
+  });
   const manifest: RawManifest = buildManifest({
     mediaType: base.mediaType,
     config: configDescriptor,
@@ -280,21 +189,17 @@ export async function buildWithOci(
     })),
     { role: "config", descriptor: configDescriptor, mountFrom: [] },
   ];
-  const knownPresent = new Set(
-    layers.filter((layer) => layer.reusedFrom).map((layer) => layer.descriptor.digest),
-  );
-  const heads = await Promise.all(
-    blobs.map(async (blob) =>
-      knownPresent.has(blob.descriptor.digest) ||
-      (await target.client.headBlob(target.repository, blob.descriptor.digest)) !== undefined
-        ? blob.descriptor.digest
-        : undefined,
-    ),
-  );
+  // Every blob was HEADed: the base layers and the config early, each new layer once built.
+  const [baseHere, configHere] = await Promise.all([baseHeads, configHead]);
+  const present = new Set<string>([
+    ...base.manifest.layers.filter((_, i) => baseHere[i]).map((layer) => layer.digest),
+    ...layers.filter((layer) => layer.present).map((layer) => layer.descriptor.digest),
+    ...(configHere ? [configDescriptor.digest] : []),
+  ]);
   const plan = planPush({
     repository: target.repository,
     blobs,
-    present: new Set(heads.filter((digest) => digest !== undefined)),
+    present,
     manifestDigest: manifest.digest,
     tags: inputs.tags.map((tag) => ({
       tag,

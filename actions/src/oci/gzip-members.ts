@@ -51,7 +51,10 @@ function entryStarts(tar: Buffer): number[] {
 /**
  * Where members start: at entry boundaries once a member has at least MIN_MEMBER bytes, and every
  * MAX_MEMBER bytes inside an entry, counted from the entry's start (so a change in one file does
- * not move the slices of the files after it once a boundary re-aligns).
+ * not move the slices of the files after it once a boundary re-aligns). A big file's content
+ * starts a member of its own, apart from its header: when the file grows or shrinks (its header
+ * holds the size), only the small member with the header and the slices that changed are
+ * compressed again, not the file's first MAX_MEMBER bytes.
  */
 export function sliceTar(tar: Buffer): { start: number; end: number }[] {
   const starts = entryStarts(tar);
@@ -60,7 +63,11 @@ export function sliceTar(tar: Buffer): { start: number; end: number }[] {
     const start = starts[i] ?? 0;
     const next = starts[i + 1] ?? tar.length;
     if (start - (cuts.at(-1) ?? 0) >= MIN_MEMBER) cuts.push(start);
-    for (let offset = start + MAX_MEMBER; offset < next - MIN_MEMBER; offset += MAX_MEMBER)
+    const content = start + BLOCK;
+    const big = next - content >= MIN_MEMBER;
+    if (big && content > (cuts.at(-1) ?? 0)) cuts.push(content);
+    const first = big ? content : start;
+    for (let offset = first + MAX_MEMBER; offset < next - MIN_MEMBER; offset += MAX_MEMBER)
       cuts.push(offset);
   }
   const slices = cuts.map((start, i) => ({ start, end: cuts[i + 1] ?? tar.length }));

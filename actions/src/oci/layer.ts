@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { lstat, readdir, readFile, readlink } from "node:fs/promises";
 import { join, posix } from "node:path";
 import * as tar from "tar-stream";
@@ -15,8 +16,11 @@ export type LayerEntry =
 
 /** The uncompressed layer and its identity: the diff_id is the sha256 of these tar bytes. */
 export interface LayerTar {
-  tar: Buffer;
+  /** The tar bytes, put together on first use (a reused layer never needs them). */
+  readonly tar: Buffer;
   diffId: string;
+  /** Length of the tar in bytes. */
+  size: number;
   entries: number;
 }
 
@@ -61,6 +65,8 @@ export async function collectFolder(folder: string, destination: string): Promis
   for (let depth = 1; depth <= parts.length; depth++) {
     entries.push({ type: "directory", path: parts.slice(0, depth).join("/") });
   }
+  // Files are read together once the tree is known: the reads overlap in libuv's thread pool.
+  const reads: Promise<void>[] = [];
   const walk = async (absolute: string, inImage: string): Promise<void> => {
     for (const name of await readdir(absolute)) {
       const source = join(absolute, name);
@@ -72,7 +78,13 @@ export async function collectFolder(folder: string, destination: string): Promis
       } else if (info.isFile()) {
         // Any execute bit in the source keeps the file executable; nothing else of its mode.
         const executable = (info.mode & 0o111) !== 0;
-        entries.push({ type: "file", path, content: await readFile(source), executable });
+        const entry = { type: "file" as const, path, content: Buffer.alloc(0), executable };
+        entries.push(entry);
+        reads.push(
+          readFile(source).then((content) => {
+            entry.content = content;
+          }),
+        );
       } else if (info.isSymbolicLink()) {
         entries.push({ type: "symlink", path, target: await readlink(source) });
       } else {
@@ -80,7 +92,14 @@ export async function collectFolder(folder: string, destination: string): Promis
       }
     }
   };
-  await walk(folder, root);
+  try {
+    await walk(folder, root);
+  } finally {
+    // Never leave a read running (or its failure unhandled) when the walk stops early.
+    const settled = await Promise.allSettled(reads);
+    const failed = settled.find((result) => result.status === "rejected");
+    if (failed) throw failed.reason;
+  }
   if (!entries.some((entry) => entry.type === "file")) {
     throw new ConfigurationError(`folder ${quote(folder)} contains no files`);
   }
@@ -108,9 +127,17 @@ export async function buildLayerTar(
     }
   }
   const pack = tar.pack();
+  // The diff_id is hashed as the tar streams out; the bytes are only joined when compressed.
   const chunks: Buffer[] = [];
+  const hash = createHash("sha256");
+  let size = 0;
   const done = new Promise<void>((resolve, reject) => {
-    pack.on("data", (chunk) => chunks.push(chunk as Buffer));
+    pack.on("data", (data) => {
+      const chunk = data as Buffer;
+      chunks.push(chunk);
+      hash.update(chunk);
+      size += chunk.length;
+    });
     pack.on("end", resolve);
     pack.on("error", reject);
   });
@@ -137,8 +164,16 @@ export async function buildLayerTar(
   }
   pack.finalize();
   await done;
-  const bytes = Buffer.concat(chunks);
-  return { tar: bytes, diffId: sha256Digest(bytes), entries: sorted.length };
+  let bytes: Buffer | undefined;
+  return {
+    get tar() {
+      bytes ??= Buffer.concat(chunks, size);
+      return bytes;
+    },
+    diffId: `sha256:${hash.digest("hex")}`,
+    size,
+    entries: sorted.length,
+  };
 }
 
 /**

@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { gunzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import {
@@ -17,6 +17,8 @@ const file = (path: string, content: Buffer): LayerEntry => ({
   content,
   executable: false,
 });
+
+const sha256Hex = (bytes: Buffer) => createHash("sha256").update(bytes).digest("hex");
 
 async function tarOf(big: Buffer) {
   return buildLayerTar(
@@ -67,6 +69,20 @@ describe("gzip members", () => {
     expect(copied.reused).toBeLessThan(copied.members.length);
     expect(gunzipSync(copied.blob).equals(after)).toBe(true);
     expect([...sliceHashes(after)]).toEqual(copied.members.map((member) => member.sliceHash));
+  });
+
+  it("when a big file grows at its end, only its header's member and its last slice change", async () => {
+    const big = randomBytes(3 * 1024 * 1024 + 100_000);
+    const before = new Set(sliceHashes((await tarOf(big)).tar));
+    const grown = (await tarOf(Buffer.concat([big, Buffer.from("// one more line\n")]))).tar;
+    const changed = [...sliceHashes(grown)].filter((hash) => !before.has(hash));
+    expect(changed).toHaveLength(2);
+    const sizes = sliceTar(grown)
+      .filter((slice) => !before.has(sha256Hex(grown.subarray(slice.start, slice.end))))
+      .map((slice) => slice.end - slice.start);
+    // The header's member holds the small files before it, not a MiB of the big file.
+    expect(Math.min(...sizes)).toBeLessThan(64 * 1024);
+    expect(sizes.reduce((sum, size) => sum + size, 0)).toBeLessThan(200_000);
   });
 
   it("ignores malformed annotations and blobs that do not match them", () => {
