@@ -57222,13 +57222,14 @@ async function collectFolder(folder, destination) {
       }
     }
   };
-  try {
-    await walk(folder, root5);
-  } finally {
-    const settled = await Promise.allSettled(reads);
-    const failed = settled.find((result) => result.status === "rejected");
-    if (failed) throw failed.reason;
-  }
+  const walked = await walk(folder, root5).then(
+    () => ({ ok: true }),
+    (error64) => ({ ok: false, error: error64 })
+  );
+  const settled = await Promise.allSettled(reads);
+  if (!walked.ok) throw walked.error;
+  const failed = settled.find((result) => result.status === "rejected");
+  if (failed) throw failed.reason;
   if (!entries.some((entry) => entry.type === "file")) {
     throw new ConfigurationError(`folder ${quote(folder)} contains no files`);
   }

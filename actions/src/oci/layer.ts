@@ -92,14 +92,15 @@ export async function collectFolder(folder: string, destination: string): Promis
       }
     }
   };
-  try {
-    await walk(folder, root);
-  } finally {
-    // Never leave a read running (or its failure unhandled) when the walk stops early.
-    const settled = await Promise.allSettled(reads);
-    const failed = settled.find((result) => result.status === "rejected");
-    if (failed) throw failed.reason;
-  }
+  const walked = await walk(folder, root).then(
+    () => ({ ok: true as const }),
+    (error: unknown) => ({ ok: false as const, error }),
+  );
+  // Never leave a read running (or its failure unhandled) when the walk stops early.
+  const settled = await Promise.allSettled(reads);
+  if (!walked.ok) throw walked.error;
+  const failed = settled.find((result) => result.status === "rejected");
+  if (failed) throw failed.reason;
   if (!entries.some((entry) => entry.type === "file")) {
     throw new ConfigurationError(`folder ${quote(folder)} contains no files`);
   }
