@@ -72312,7 +72312,7 @@ var require_dist_cjs17 = __commonJS({
     };
     var CompleteMultipartUploadCommand = class extends command5(_ep05, _mw1, "CompleteMultipartUpload", CompleteMultipartUpload$) {
     };
-    var CopyObjectCommand2 = class extends command5(_ep12, _mw1, "CopyObject", CopyObject$) {
+    var CopyObjectCommand3 = class extends command5(_ep12, _mw1, "CopyObject", CopyObject$) {
     };
     var CreateBucketCommand = class extends command5(_ep2, _mw2, "CreateBucket", CreateBucket$) {
     };
@@ -72628,7 +72628,7 @@ var require_dist_cjs17 = __commonJS({
     var commands5 = {
       AbortMultipartUploadCommand,
       CompleteMultipartUploadCommand,
-      CopyObjectCommand: CopyObjectCommand2,
+      CopyObjectCommand: CopyObjectCommand3,
       CreateBucketCommand,
       CreateBucketMetadataConfigurationCommand,
       CreateBucketMetadataTableConfigurationCommand,
@@ -73256,7 +73256,7 @@ var require_dist_cjs17 = __commonJS({
     exports.Condition$ = Condition$;
     exports.ContinuationEvent$ = ContinuationEvent$;
     exports.CopyObject$ = CopyObject$;
-    exports.CopyObjectCommand = CopyObjectCommand2;
+    exports.CopyObjectCommand = CopyObjectCommand3;
     exports.CopyObjectOutput$ = CopyObjectOutput$;
     exports.CopyObjectRequest$ = CopyObjectRequest$;
     exports.CopyObjectResult$ = CopyObjectResult$;
@@ -106271,6 +106271,9 @@ function manifestKey(ledgerPrefix, sitePrefix) {
 function releaseKey(ledgerPrefix, sitePrefix, releaseId) {
   return `${ledgerPrefix}web/${siteName(sitePrefix)}/releases/${releaseId}.json`;
 }
+function snapshotFolder(ledgerPrefix, sitePrefix) {
+  return `${ledgerPrefix}web/${siteName(sitePrefix)}/objects/`;
+}
 function siteName(sitePrefix) {
   return sitePrefix === "" ? "root" : `sites/${sitePrefix.replace(/\/$/, "")}`;
 }
@@ -106316,7 +106319,7 @@ var publishSettingsShape = {
   invalidate: boolean4(true),
   wait: boolean4(false),
   "wait-timeout": duration3(10 * 6e4),
-  concurrency: integer2(8, { min: 1, max: 64 }),
+  concurrency: integer2(16, { min: 1, max: 64 }),
   "multipart-threshold": integer2(16 * MIB, { min: 5 * MIB }),
   "ledger-prefix": textWithDefault(DEFAULT_LEDGER_PREFIX),
   url: optionalText(),
@@ -106395,6 +106398,9 @@ var systemClock = {
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms))
 };
 
+// src/web/apply.ts
+var import_client_s34 = __toESM(require_dist_cjs17(), 1);
+
 // src/web/concurrency.ts
 async function mapLimited(items, limit, fn) {
   const results = new Array(items.length);
@@ -106417,6 +106423,7 @@ async function mapLimited(items, limit, fn) {
 
 // src/web/ledger.ts
 var import_client_s32 = __toESM(require_dist_cjs17(), 1);
+import { gunzipSync, gzipSync } from "node:zlib";
 
 // src/web/manifest.ts
 var MANIFEST_FORMAT = "shipline.web/1";
@@ -106499,7 +106506,8 @@ async function readSiteManifest(s3, site) {
   const key = manifestKey(site.ledgerPrefix, site.prefix);
   try {
     const object2 = await s3.send(new import_client_s32.GetObjectCommand({ Bucket: site.bucket, Key: key }));
-    const text2 = await object2.Body?.transformToString("utf8") ?? "";
+    const bytes = Buffer.from(await object2.Body?.transformToByteArray() ?? []);
+    const text2 = (object2.ContentEncoding === "gzip" ? gunzipSync(bytes) : bytes).toString("utf8");
     return parseSiteManifest(text2, `s3://${site.bucket}/${key}`);
   } catch (error64) {
     if (error64.name === "NoSuchKey") return void 0;
@@ -106509,8 +106517,9 @@ async function readSiteManifest(s3, site) {
 var jsonObject = (bucket, key, body) => new import_client_s32.PutObjectCommand({
   Bucket: bucket,
   Key: key,
-  Body: body,
+  Body: gzipSync(body),
   ContentType: "application/json",
+  ContentEncoding: "gzip",
   // Ledger documents are read by shipline, never through a cache.
   CacheControl: "no-store"
 });
@@ -106600,6 +106609,17 @@ async function applyUploads(s3, plan, site, settings, logger2) {
     bytesSent += sent.reduce((total, bytes) => total + bytes, 0);
   }
   if (!plan.manifest) return { bytesSent, manifestWritten: false };
+  await mapLimited(
+    plan.snapshots,
+    settings.concurrency,
+    (snapshot) => s3.send(
+      new import_client_s34.CopyObjectCommand({
+        Bucket: settings.bucket,
+        Key: snapshot.key,
+        CopySource: copySource(settings.bucket, snapshot.from)
+      })
+    )
+  );
   await writeSiteManifest(s3, site, plan.manifest);
   return { bytesSent, manifestWritten: true };
 }
@@ -106838,7 +106858,7 @@ var MAX_COPY_BYTES = 5 * 1024 ** 3;
 function planPublish(input2) {
   const { previous, prefix } = input2;
   const desiredSha = new Map(input2.files.map((file2) => [`${prefix}${file2.path}`, file2.sha256]));
-  const holders = contentIndex(previous, desiredSha);
+  let holders;
   const files = input2.files.map((file2) => {
     const key = `${prefix}${file2.path}`;
     const headers = input2.headers(file2.path);
@@ -106856,6 +106876,7 @@ function planPublish(input2) {
       return sameHeaders ? { ...base, action: "skip", reason: "unchanged" } : { ...base, action: "copy", reason: "headers", copyFrom: key };
     }
     const reason = current ? "content" : "new";
+    holders ??= contentIndex(previous, desiredSha);
     const holder = holders.get(file2.sha256);
     if (holder !== void 0 && file2.size <= MAX_COPY_BYTES) {
       return { ...base, action: "copy", reason, copyFrom: holder };
@@ -106884,11 +106905,17 @@ function planPublish(input2) {
   const history = earlier.slice(0, input2.keepReleases);
   const dropped = earlier.slice(input2.keepReleases);
   const kept = new Set([live, ...history].flatMap((release2) => Object.keys(release2.files)));
+  const folder = input2.snapshotFolder;
+  const snapshotsOf = (releases) => folder === void 0 ? [] : [...entryPointContent(releases)].map((sha) => `${folder}${sha}`);
+  for (const key of snapshotsOf([live, ...history])) kept.add(key);
   const candidates = [
     ...dropped.flatMap((release2) => Object.keys(release2.files)),
+    ...snapshotsOf(dropped),
     ...previous?.pendingDeletes ?? []
   ];
-  const deletes = [...new Set(candidates)].filter((key) => key.startsWith(prefix) && !kept.has(key)).sort(compare);
+  const deletes = [...new Set(candidates)].filter(
+    (key) => (key.startsWith(prefix) || folder !== void 0 && key.startsWith(folder)) && !kept.has(key)
+  ).sort(compare);
   if (deletes.length > input2.deleteLimit) {
     throw new ConfigurationError(
       `this publish would delete ${deletes.length} objects, more than input "delete-limit" (${input2.deleteLimit}) allows; nothing was changed. Raise the limit if this is expected (first keys: ${deletes.slice(0, 5).join(", ")})`
@@ -106897,7 +106924,23 @@ function planPublish(input2) {
   const somethingChanged = changed.length > 0 || deletes.length > 0 || previous === void 0 || previous.live.releaseId !== input2.releaseId || Object.keys(previous.live.files).length !== files.length;
   const manifest = somethingChanged ? { format: MANIFEST_FORMAT, prefix, live, history, pendingDeletes: deletes } : void 0;
   const invalidate2 = changed.filter((file2) => file2.role !== "immutable" || file2.reason !== "new").map((file2) => file2.key);
-  return { releaseId: input2.releaseId, prefix, files, manifest, deletes, invalidate: invalidate2 };
+  const taken = entryPointContent(earlier);
+  const snapshots = [];
+  if (folder !== void 0 && manifest) {
+    for (const file2 of files) {
+      if (file2.role !== "entry" || taken.has(file2.sha256)) continue;
+      taken.add(file2.sha256);
+      snapshots.push({ key: `${folder}${file2.sha256}`, from: file2.key });
+    }
+  }
+  return { releaseId: input2.releaseId, prefix, files, manifest, deletes, invalidate: invalidate2, snapshots };
+}
+function entryPointContent(releases) {
+  return new Set(
+    releases.flatMap(
+      (release2) => Object.values(release2.files).filter((file2) => file2.role === "entry").map((file2) => file2.sha256)
+    )
+  );
 }
 function contentIndex(previous, desiredSha) {
   const index = /* @__PURE__ */ new Map();
@@ -106929,13 +106972,13 @@ function planTotals(files) {
 }
 
 // src/web/prune.ts
-var import_client_s34 = __toESM(require_dist_cjs17(), 1);
+var import_client_s35 = __toESM(require_dist_cjs17(), 1);
 var BATCH = 1e3;
 async function deleteKeys(s3, bucket, keys) {
   for (let start = 0; start < keys.length; start += BATCH) {
     const batch = keys.slice(start, start + BATCH);
     const result = await s3.send(
-      new import_client_s34.DeleteObjectsCommand({
+      new import_client_s35.DeleteObjectsCommand({
         Bucket: bucket,
         Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true }
       })
@@ -107038,8 +107081,8 @@ async function reportPublish(result, logger2) {
 // src/web/walk.ts
 import { createHash as createHash8 } from "node:crypto";
 import { createReadStream as createReadStream3 } from "node:fs";
-import { lstat as lstat2, readdir as readdir2, realpath, stat as stat2 } from "node:fs/promises";
-import { join as join5, relative, sep as sep2 } from "node:path";
+import { lstat as lstat2, readdir as readdir2, readFile as readFile5, realpath, stat as stat2 } from "node:fs/promises";
+import { isAbsolute, join as join5, relative, sep as sep2 } from "node:path";
 async function walkFolder(root5, input2 = "source") {
   const rootReal = await realpath(root5).catch(() => {
     throw new ConfigurationError(`input "${input2}" ${quote(root5)} does not exist`);
@@ -107056,23 +107099,28 @@ async function walkFolder(root5, input2 = "source") {
         `folder ${quote(join5(root5, relativeDir))} cannot be read: ${error64.code ?? error64.message}`
       );
     });
-    for (const name of entries.sort()) {
-      const path = relativeDir ? `${relativeDir}/${name}` : name;
-      const full = join5(dir, name);
-      let info2 = await lstat2(full);
-      let target = full;
-      if (info2.isSymbolicLink()) {
-        target = await realpath(full).catch(() => {
-          throw new ConfigurationError(`link ${quote(path)} in ${quote(root5)} points at nothing`);
-        });
-        const inside = relative(rootReal, target);
-        if (inside.startsWith("..") || inside === "" || inside.split(sep2)[0] === "..") {
-          throw new ConfigurationError(
-            `link ${quote(path)} in ${quote(root5)} leads outside the folder (to ${quote(target)}); publish only the built site`
-          );
+    const described = await Promise.all(
+      entries.sort().map(async (name) => {
+        const path = relativeDir ? `${relativeDir}/${name}` : name;
+        const full = join5(dir, name);
+        let info2 = await lstat2(full);
+        let target = full;
+        if (info2.isSymbolicLink()) {
+          target = await realpath(full).catch(() => {
+            throw new ConfigurationError(`link ${quote(path)} in ${quote(root5)} points at nothing`);
+          });
+          const inside = relative(rootReal, target);
+          if (inside === "" || inside.split(sep2)[0] === ".." || isAbsolute(inside)) {
+            throw new ConfigurationError(
+              `link ${quote(path)} in ${quote(root5)} leads outside the folder (to ${quote(target)}); publish only the built site`
+            );
+          }
+          info2 = await stat2(target);
         }
-        info2 = await stat2(target);
-      }
+        return { path, target, info: info2 };
+      })
+    );
+    for (const { path, target, info: info2 } of described) {
       if (info2.isDirectory()) {
         if (visited.has(target)) continue;
         visited.add(target);
@@ -107090,7 +107138,16 @@ async function walkFolder(root5, input2 = "source") {
   }
   return mapLimited(found, 16, async (file2) => ({ ...file2, sha256: await hashFile(file2) }));
 }
-function hashFile(file2) {
+var READ_WHOLE_BELOW = 8 * 1024 * 1024;
+async function hashFile(file2) {
+  if (file2.size < READ_WHOLE_BELOW) {
+    const bytes = await readFile5(file2.absolutePath).catch((error64) => {
+      throw new ConfigurationError(
+        `file ${quote(file2.path)} cannot be read: ${error64.code ?? error64.message}`
+      );
+    });
+    return createHash8("sha256").update(bytes).digest("hex");
+  }
   return new Promise((resolve, reject) => {
     const hash2 = createHash8("sha256");
     createReadStream3(file2.absolutePath).on(
@@ -107154,7 +107211,8 @@ async function publishWeb(inputs, deps) {
     previous,
     keepReleases: inputs["keep-releases"],
     deleteLimit: inputs["delete-limit"],
-    now: new Date(clock.now()).toISOString()
+    now: new Date(clock.now()).toISOString(),
+    snapshotFolder: snapshotFolder(inputs["ledger-prefix"], inputs.prefix)
   });
   const invalidations = inputs.invalidate ? invalidationBatches(plan, distributions) : [];
   const url2 = inputs.url ? `${inputs.url.replace(/\/+$/, "")}${servedAt}${inputs.prefix ? "index.html" : ""}` : distributions[0] ? siteUrl(distributions[0].domainName, `${servedAt}${inputs.prefix ? "index.html" : ""}`) : void 0;
@@ -107181,7 +107239,8 @@ async function publishWeb(inputs, deps) {
         bucket: inputs.bucket,
         concurrency: inputs.concurrency,
         multipartThreshold: inputs["multipart-threshold"],
-        partSize: Math.max(8 * MIB2, Math.ceil(inputs["multipart-threshold"] / 2))
+        // Half the threshold (S3's minimum part is 5 MiB), so a large file has at least two parts.
+        partSize: Math.max(5 * MIB2, Math.ceil(inputs["multipart-threshold"] / 2))
       },
       logger2
     );
