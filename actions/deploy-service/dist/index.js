@@ -95257,6 +95257,7 @@ async function runGate(run2) {
     `gate: waiting for deployment ${run2.deploymentId} (${run2.strategy.name}; every ${settings.pollIntervalMs} ms, ${settings.healthyPolls} healthy polls in a row, grace ${settings.graceMs} ms, timeout ${settings.timeoutMs} ms)`
   );
   for (; ; ) {
+    const pollStartedAt = clock.now();
     const snapshot = await observe(run2.clients, clock, {
       cluster: run2.cluster,
       service: run2.service,
@@ -95310,8 +95311,10 @@ async function runGate(run2) {
       return { ...outcome, passed: false, failure: verdict.failure };
     }
     streak = verdict.healthyStreak;
-    const left = startedAt + settings.timeoutMs - clock.now();
-    await clock.sleep(Math.max(0, Math.min(settings.pollIntervalMs, left)));
+    const now = clock.now();
+    const untilNextPoll = pollStartedAt + settings.pollIntervalMs - now;
+    const left = startedAt + settings.timeoutMs - now;
+    await clock.sleep(Math.max(0, Math.min(untilNextPoll, left)));
   }
 }
 
@@ -95777,7 +95780,7 @@ async function deployService(inputs, deps) {
   }
   const failure2 = gate.failure;
   const containers = next.containerDefinitions ?? [];
-  const diagnosis = await diagnose(
+  const diagnosing = diagnose(
     failure2,
     gate.last,
     gate.events,
@@ -95788,14 +95791,17 @@ async function deployService(inputs, deps) {
     ),
     gate.lastUnhealthy
   );
-  const rollback = await rollBack({
-    inputs,
-    deps: { clients, logger: logger2, clock },
-    current,
-    failure: failure2,
-    gate,
-    knownEventIds: [...knownEventIds, ...gate.last.events.map((event) => event.id)]
-  });
+  const [rollback, diagnosis] = await Promise.all([
+    rollBack({
+      inputs,
+      deps: { clients, logger: logger2, clock },
+      current,
+      failure: failure2,
+      gate,
+      knownEventIds: [...knownEventIds, ...gate.last.events.map((event) => event.id)]
+    }),
+    diagnosing
+  ]);
   const outcome = !rollback ? "not-rolled-back" : !rollback.passed ? "rollback-failed" : failure2.cause === "timed-out" ? "timed-out" : "rolled-back";
   return finish({
     outcome,
@@ -95814,14 +95820,15 @@ async function rollBack(options) {
     logger2.error("another deployment replaced this one: not rolling back over it");
     return void 0;
   }
-  if (!inputs.rollback) {
-    logger2.error(`rollback is off: ${inputs.service} stays on the failed deployment`);
-    return void 0;
-  }
   let by = "shipline";
   let deploymentId;
   const primary = gate.last.deployments.find((d5) => d5.status === "PRIMARY");
-  if (failure2.cause === "rolled-back-by-ecs" && primary) {
+  const ecsRollback = failure2.cause === "rolled-back-by-ecs" && primary !== void 0;
+  if (!inputs.rollback && !ecsRollback) {
+    logger2.error(`rollback is off: ${inputs.service} stays on the failed deployment`);
+    return void 0;
+  }
+  if (ecsRollback && primary) {
     by = "ecs";
     deploymentId = primary.id;
     logger2.info(`ECS is already rolling back (deployment ${primary.id}); checking it`);
@@ -96230,7 +96237,7 @@ function logDiagnosis(result, logger2) {
 async function reportSummary(result, logger2) {
   await logger2.summary({
     title: `deploy-service ${result.service}: ${result.outcome} (${result.verdict}) in ${seconds(result.durationMs)} s`,
-    headers: ["", ""],
+    headers: ["", "value"],
     rows: [
       ["task definition", result.taskDefinitionArn],
       ["previous", result.previousTaskDefinitionArn],

@@ -222,7 +222,8 @@ export async function deployService(
 
   const failure = gate.failure as Failure;
   const containers = next.containerDefinitions ?? [];
-  const diagnosis = await diagnose(
+  // The rollback starts at once; the diagnosis (logs to read) is worked out meanwhile.
+  const diagnosing = diagnose(
     failure,
     gate.last,
     gate.events,
@@ -234,14 +235,17 @@ export async function deployService(
       ),
     gate.lastUnhealthy,
   );
-  const rollback = await rollBack({
-    inputs,
-    deps: { clients, logger, clock },
-    current,
-    failure,
-    gate,
-    knownEventIds: [...knownEventIds, ...gate.last.events.map((event) => event.id)],
-  });
+  const [rollback, diagnosis] = await Promise.all([
+    rollBack({
+      inputs,
+      deps: { clients, logger, clock },
+      current,
+      failure,
+      gate,
+      knownEventIds: [...knownEventIds, ...gate.last.events.map((event) => event.id)],
+    }),
+    diagnosing,
+  ]);
   const outcome: DeployOutcome = !rollback
     ? "not-rolled-back"
     : !rollback.passed
@@ -279,14 +283,16 @@ async function rollBack(options: {
     logger.error("another deployment replaced this one: not rolling back over it");
     return undefined;
   }
-  if (!inputs.rollback) {
-    logger.error(`rollback is off: ${inputs.service} stays on the failed deployment`);
-    return undefined;
-  }
   let by: RollbackResult["by"] = "shipline";
   let deploymentId: string | undefined;
   const primary = gate.last.deployments.find((d) => d.status === "PRIMARY");
-  if (failure.cause === "rolled-back-by-ecs" && primary) {
+  // ECS's own rollback happens whatever the rollback input says: check it the same way.
+  const ecsRollback = failure.cause === "rolled-back-by-ecs" && primary !== undefined;
+  if (!inputs.rollback && !ecsRollback) {
+    logger.error(`rollback is off: ${inputs.service} stays on the failed deployment`);
+    return undefined;
+  }
+  if (ecsRollback && primary) {
     by = "ecs";
     deploymentId = primary.id;
     logger.info(`ECS is already rolling back (deployment ${primary.id}); checking it`);

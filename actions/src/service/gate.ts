@@ -92,6 +92,7 @@ export async function runGate(run: GateRun): Promise<GateOutcome> {
     `gate: waiting for deployment ${run.deploymentId} (${run.strategy.name}; every ${settings.pollIntervalMs} ms, ${settings.healthyPolls} healthy polls in a row, grace ${settings.graceMs} ms, timeout ${settings.timeoutMs} ms)`,
   );
   for (;;) {
+    const pollStartedAt = clock.now();
     const snapshot = await observe(run.clients, clock, {
       cluster: run.cluster,
       service: run.service,
@@ -152,8 +153,11 @@ export async function runGate(run: GateRun): Promise<GateOutcome> {
       return { ...outcome, passed: false, failure: verdict.failure };
     }
     streak = verdict.healthyStreak;
-    // Never sleep past the deadline: the last poll happens at the timeout, not after it.
-    const left = startedAt + settings.timeoutMs - clock.now();
-    await clock.sleep(Math.max(0, Math.min(settings.pollIntervalMs, left)));
+    // Polls start every interval (the time the calls took counts), and never sleep past the
+    // deadline: the last poll happens at the timeout, not after it.
+    const now = clock.now();
+    const untilNextPoll = pollStartedAt + settings.pollIntervalMs - now;
+    const left = startedAt + settings.timeoutMs - now;
+    await clock.sleep(Math.max(0, Math.min(untilNextPoll, left)));
   }
 }

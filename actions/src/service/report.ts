@@ -42,7 +42,7 @@ function logDiagnosis(result: DeployServiceResult, logger: Logger): void {
 export async function reportSummary(result: DeployServiceResult, logger: Logger): Promise<void> {
   await logger.summary({
     title: `deploy-service ${result.service}: ${result.outcome} (${result.verdict}) in ${seconds(result.durationMs)} s`,
-    headers: ["", ""],
+    headers: ["", "value"],
     rows: [
       ["task definition", result.taskDefinitionArn],
       ["previous", result.previousTaskDefinitionArn],
