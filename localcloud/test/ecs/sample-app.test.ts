@@ -76,8 +76,9 @@ beforeAll(async () => {
                 interval: 5,
                 timeout: 5,
                 retries: 3,
-                // The embedded database initialises at start (~10 s on a busy two-core machine).
-                startPeriod: 120,
+                // The embedded database initialises at start: ~10 s on an idle two-core machine,
+                // much longer on a loaded one. Failures in this grace time do not count.
+                startPeriod: 300,
               },
               stopTimeout: 5,
               logConfiguration: awslogs(t.cloud),
@@ -170,7 +171,7 @@ async function diagnosis(): Promise<string> {
 
 describe("the sample app (nginx + API) as an ECS service behind the load balancer", () => {
   it("becomes steady with two tasks whose targets are healthy and whose API is healthy", {
-    timeout: 60_000,
+    timeout: 90_000,
   }, async () => {
     await t.ecs.send(
       new CreateServiceCommand({
@@ -199,7 +200,7 @@ describe("the sample app (nginx + API) as an ECS service behind the load balance
         const [primary, ...others] = current.deployments ?? [];
         return others.length === 0 && primary?.rolloutState === "COMPLETED" ? current : undefined;
       },
-      50_000,
+      80_000,
     ).catch(async (error: Error) => {
       throw new Error(`${error.message}\n${await diagnosis()}`);
     });
