@@ -1,7 +1,7 @@
 import { CopyObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import type { Logger } from "../lib/logger";
 import { mapLimited } from "./concurrency";
-import { type SiteLocation, writeSiteManifest } from "./ledger";
+import { type SiteLocation, type WriteCondition, writeSiteManifest } from "./ledger";
 import type { FileRole } from "./manifest";
 import type { PlannedFile, PublishPlan } from "./plan";
 import { copySource, type TransferSettings, transferFile } from "./transfer";
@@ -13,6 +13,8 @@ export interface ApplySettings extends TransferSettings {
 export interface ApplyResult {
   /** Bytes actually sent (copies send none). */
   bytesSent: number;
+  /** The written manifest's ETag; undefined when nothing changed. */
+  manifestEtag?: string;
   manifestWritten: boolean;
 }
 
@@ -34,6 +36,7 @@ export async function applyUploads(
   site: SiteLocation,
   settings: ApplySettings,
   logger: Logger,
+  condition?: WriteCondition,
 ): Promise<ApplyResult> {
   let bytesSent = 0;
   for (const group of GROUPS) {
@@ -56,6 +59,6 @@ export async function applyUploads(
       }),
     ),
   );
-  await writeSiteManifest(s3, site, plan.manifest);
-  return { bytesSent, manifestWritten: true };
+  const manifestEtag = await writeSiteManifest(s3, site, plan.manifest, condition);
+  return { bytesSent, manifestWritten: true, ...(manifestEtag ? { manifestEtag } : {}) };
 }

@@ -33,26 +33,55 @@ export async function readSiteManifest(
   s3: S3Client,
   site: SiteLocation,
 ): Promise<SiteManifest | undefined> {
+  return (await readSiteManifestVersion(s3, site)).manifest;
+}
+
+/** A manifest with the ETag it was read at, for a conditional write of the next one. */
+export interface ManifestVersion {
+  manifest?: SiteManifest;
+  etag?: string;
+}
+
+export async function readSiteManifestVersion(
+  s3: S3Client,
+  site: SiteLocation,
+): Promise<ManifestVersion> {
   const key = manifestKey(site.ledgerPrefix, site.prefix);
   try {
     const object = await s3.send(new GetObjectCommand({ Bucket: site.bucket, Key: key }));
     const bytes = Buffer.from((await object.Body?.transformToByteArray()) ?? []);
     const text = (object.ContentEncoding === "gzip" ? gunzipSync(bytes) : bytes).toString("utf8");
-    return parseSiteManifest(text, `s3://${site.bucket}/${key}`);
+    return {
+      manifest: parseSiteManifest(text, `s3://${site.bucket}/${key}`),
+      ...(object.ETag ? { etag: object.ETag } : {}),
+    };
   } catch (error) {
-    if ((error as { name?: string }).name === "NoSuchKey") return undefined;
+    if ((error as { name?: string }).name === "NoSuchKey") return {};
     throw bucketError(error, site.bucket) ?? error;
   }
+}
+
+/**
+ * Written only over the version a publish read (If-Match), or only if there is none yet
+ * (If-None-Match: *): two publishes of one site at once cannot both record their release.
+ */
+export type WriteCondition = { ifMatch: string } | { ifNoneMatch: "*" };
+
+export function conditionAfter(version: ManifestVersion): WriteCondition | undefined {
+  if (!version.manifest) return { ifNoneMatch: "*" };
+  return version.etag ? { ifMatch: version.etag } : undefined;
 }
 
 /**
  * A ledger document, gzipped: a manifest lists every file of several releases, mostly hashes,
  * and is written on every publish, so its size is most of what a small change sends.
  */
-const jsonObject = (bucket: string, key: string, body: string) =>
+const jsonObject = (bucket: string, key: string, body: string, condition?: WriteCondition) =>
   new PutObjectCommand({
     Bucket: bucket,
     Key: key,
+    ...(condition && "ifMatch" in condition ? { IfMatch: condition.ifMatch } : {}),
+    ...(condition && "ifNoneMatch" in condition ? { IfNoneMatch: condition.ifNoneMatch } : {}),
     Body: gzipSync(body),
     ContentType: "application/json",
     ContentEncoding: "gzip",
@@ -68,7 +97,8 @@ export async function writeSiteManifest(
   s3: S3Client,
   site: SiteLocation,
   manifest: SiteManifest,
-): Promise<void> {
+  condition?: WriteCondition,
+): Promise<string | undefined> {
   const record = `${JSON.stringify(manifest.live, null, 2)}\n`;
   await s3.send(
     jsonObject(
@@ -77,7 +107,7 @@ export async function writeSiteManifest(
       record,
     ),
   );
-  await writeManifestOnly(s3, site, manifest);
+  return writeManifestOnly(s3, site, manifest, condition);
 }
 
 /** Rewrites the site's manifest alone (after a prune, the release record is already there). */
@@ -85,7 +115,22 @@ export async function writeManifestOnly(
   s3: S3Client,
   site: SiteLocation,
   manifest: SiteManifest,
-): Promise<void> {
+  condition?: WriteCondition,
+): Promise<string | undefined> {
   const key = manifestKey(site.ledgerPrefix, site.prefix);
-  await s3.send(jsonObject(site.bucket, key, serializeSiteManifest(manifest)));
+  try {
+    const written = await s3.send(
+      jsonObject(site.bucket, key, serializeSiteManifest(manifest), condition),
+    );
+    return written.ETag;
+  } catch (error) {
+    const name = (error as { name?: string }).name;
+    if (condition && (name === "PreconditionFailed" || name === "ConditionalRequestConflict")) {
+      throw new Error(
+        `another publish recorded a release of s3://${site.bucket}/${site.prefix} while this one ran; release ${manifest.live.releaseId} was not recorded (its files are up: re-run to record it)`,
+        { cause: error },
+      );
+    }
+    throw error;
+  }
 }

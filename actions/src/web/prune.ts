@@ -39,11 +39,18 @@ export async function prune(
   site: SiteLocation,
   manifest: SiteManifest,
   logger: Logger,
+  /** The ETag this run's manifest was written with: the rewrite goes over that one only. */
+  etag?: string,
 ): Promise<number> {
   const keys = manifest.pendingDeletes;
   if (keys.length === 0) return 0;
   logger.info(`deleting ${keys.length} object(s) no kept release uses`);
   await deleteKeys(s3, site.bucket, keys);
-  await writeManifestOnly(s3, site, { ...manifest, pendingDeletes: [] });
+  await writeManifestOnly(
+    s3,
+    site,
+    { ...manifest, pendingDeletes: [] },
+    etag ? { ifMatch: etag } : undefined,
+  );
   return keys.length;
 }

@@ -11,7 +11,7 @@ import { DEFAULT_ENTRY_PATTERNS, headerRules } from "./headers";
 import type { PublishWebInputs } from "./inputs";
 import { createInvalidation, waitForInvalidation } from "./invalidate";
 import { callerReference, planInvalidation } from "./invalidation-plan";
-import { readSiteManifest, type SiteLocation } from "./ledger";
+import { conditionAfter, readSiteManifestVersion, type SiteLocation } from "./ledger";
 import { checkReleaseId, snapshotFolder } from "./ledger-keys";
 import { type PublishPlan, planPublish, planTotals } from "./plan";
 import { prune } from "./prune";
@@ -76,7 +76,8 @@ export async function publishWeb(
     prefix: inputs.prefix,
     ledgerPrefix: inputs["ledger-prefix"],
   };
-  const previous = await readSiteManifest(deps.s3, site);
+  const version = await readSiteManifestVersion(deps.s3, site);
+  const previous = version.manifest;
   const plan = planPublish({
     releaseId,
     prefix: inputs.prefix,
@@ -131,10 +132,13 @@ export async function publishWeb(
         partSize: Math.max(5 * MIB, Math.ceil(inputs["multipart-threshold"] / 2)),
       },
       logger,
+      conditionAfter(version),
     );
     result.bytesSent = applied.bytesSent;
     result.invalidations = await invalidate(deps, invalidations, inputs, clock);
-    if (plan.manifest) result.deleted = await prune(deps.s3, site, plan.manifest, logger);
+    if (plan.manifest) {
+      result.deleted = await prune(deps.s3, site, plan.manifest, logger, applied.manifestEtag);
+    }
   }
   result.durationMs = clock.now() - started;
   await reportPublish(result, logger);

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { GetObjectCommand, HeadObjectCommand } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ConfigurationError } from "../../src/lib/errors";
+import { readSiteManifest } from "../../src/web/ledger";
 import { restoreRelease } from "../../src/web/restore";
 import {
   type BuiltSite,
@@ -338,6 +339,42 @@ describe("publish-web on localcloud", () => {
       /input "bucket" "no-such-bucket": no such bucket/,
     );
     expect(writes(since)).toEqual([]);
+  });
+});
+
+describe("two publishes of one site at once", () => {
+  it("only one records its release; the other fails naming the conflict; the site stays whole", async () => {
+    const { bucket, distribution, edge } = await newSite(CACHING_DISABLED);
+    const src = await sourceCopy(join(tmp, "src-race"));
+    const base = await buildSite(join(tmp, "race-0"), { releaseId: "race-0", sourceDir: src });
+    await publish(cloud, { source: base.dir, bucket, "distribution-id": distribution });
+    const builds: BuiltSite[] = [];
+    for (const n of [1, 2]) {
+      await appendFile(join(src, "styles.css"), `\n.race-${n} { color: red; }\n`);
+      builds.push(
+        await buildSite(join(tmp, `race-${n}`), { releaseId: `race-${n}`, sourceDir: src }),
+      );
+    }
+    cloud.faults.add({ service: "s3", operation: "PutObject", kind: "latency", latencyMs: 50 });
+    const outcomes = await Promise.allSettled(
+      builds.map((build) =>
+        publish(cloud, { source: build.dir, bucket, "distribution-id": distribution }),
+      ),
+    );
+    cloud.faults.clear();
+    const failed = outcomes.filter((outcome) => outcome.status === "rejected");
+    expect(failed).toHaveLength(1);
+    expect(String((failed[0] as PromiseRejectedResult).reason)).toMatch(
+      /another publish recorded a release/,
+    );
+    const winner = outcomes.findIndex((outcome) => outcome.status === "fulfilled");
+    const manifest = await readSiteManifest(s3Of(cloud), {
+      bucket,
+      prefix: "",
+      ledgerPrefix: ".shipline/",
+    });
+    expect(manifest?.live.releaseId).toBe(`race-${winner + 1}`);
+    expect((await loadPage(edge)).problems).toEqual([]);
   });
 });
 
