@@ -57063,12 +57063,6 @@ async function resolveBase(source, reference, platform3) {
   return { name: display, digest: raw.digest, mediaType: raw.mediaType, manifest, config: config2, source };
 }
 
-// src/oci/layer.ts
-var tar = __toESM(require_tar_stream(), 1);
-import { createHash as createHash7 } from "node:crypto";
-import { lstat, readdir, readFile as readFile4, readlink } from "node:fs/promises";
-import { join as join7, posix } from "node:path";
-
 // src/oci/gzip-members.ts
 import { createHash as createHash6 } from "node:crypto";
 import { promisify } from "node:util";
@@ -57173,6 +57167,10 @@ function membersOf(blob, members2) {
 }
 
 // src/oci/layer.ts
+var tar = __toESM(require_tar_stream(), 1);
+import { createHash as createHash7 } from "node:crypto";
+import { lstat, readdir, readFile as readFile4, readlink } from "node:fs/promises";
+import { join as join7, posix } from "node:path";
 var DIRECTORY_MODE = 493;
 var FILE_MODE = 420;
 var EXECUTABLE_MODE = 493;
@@ -57402,21 +57400,31 @@ var RegistryClient = class {
   }
   /** Uploads a whole blob: POST opens the upload, one PUT with ?digest= completes it. */
   async uploadBlob(repository, digest2, data) {
-    const scopes = [{ repository, access: "push,pull" }];
+    await this.finishUpload(repository, await this.startUpload(repository), digest2, data);
+  }
+  /**
+   * Opens an upload (POST) and returns where to PUT the blob. Opened ahead of time, while the
+   * blob is still being compressed; one never completed is left to expire, as registries do.
+   */
+  async startUpload(repository) {
     const start = await this.request({
       method: "POST",
       url: `/v2/${repository}/blobs/uploads/`,
-      scopes
+      scopes: [{ repository, access: "push,pull" }]
     });
-    await this.expect(start, [202], `start upload of ${digest2} to ${repository}`);
+    await this.expect(start, [202], `start an upload to ${repository}`);
     const location = start.headers.get("location");
     if (!location) throw new RegistryError("upload started without a Location header", 202);
+    return location;
+  }
+  /** Sends the whole blob to an opened upload in one PUT with ?digest= (monolithic upload). */
+  async finishUpload(repository, location, digest2, data) {
     const url2 = new URL(location, this.baseUrl);
     url2.searchParams.set("digest", digest2);
     const finish = await this.request({
       method: "PUT",
       url: url2.toString(),
-      scopes,
+      scopes: [{ repository, access: "push,pull" }],
       headers: {
         "content-type": "application/octet-stream",
         "content-length": String(data.length)
@@ -57640,7 +57648,7 @@ async function mapLimited(items, limit, fn) {
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
   return results;
 }
-async function transfer(blob, target, read, logger2) {
+async function transfer(blob, target, read, logger2, opened) {
   const { digest: digest2, size } = blob.descriptor;
   const outcome = (kind, extra = {}) => ({
     role: blob.role,
@@ -57663,14 +57671,16 @@ async function transfer(blob, target, read, logger2) {
     }
   }
   const data = await read(blob);
-  await target.client.uploadBlob(target.repository, digest2, data);
+  const location = await opened(digest2)?.catch(() => void 0);
+  if (location) await target.client.finishUpload(target.repository, location, digest2, data);
+  else await target.client.uploadBlob(target.repository, digest2, data);
   return outcome("uploaded", { bytesUploaded: data.length });
 }
-async function applyPush(plan, manifest, target, read, logger2) {
+async function applyPush(plan, manifest, target, read, logger2, opened = () => void 0) {
   const blobs = await mapLimited(
     plan.blobs,
     CONCURRENCY,
-    (blob) => transfer(blob, target, read, logger2)
+    (blob) => transfer(blob, target, read, logger2, opened)
   );
   const tags = [];
   for (const tag of plan.tags) {
@@ -57841,14 +57851,13 @@ async function reusableMembers(layerTar, previous, likely, downloads, logger2) {
   }
 }
 async function prepareLayers(layerTars, context) {
-  const { target, previous, mediaType, logger: logger2 } = context;
+  const { target, previous, mediaType, logger: logger2, downloads, openUpload } = context;
   const head = async (digest2) => await target.client.headBlob(target.repository, digest2) !== void 0;
   const reusable = findReusableLayers(
     previous,
     layerTars.map((layerTar) => layerTar.diffId),
     mediaType
   );
-  const downloads = new Downloads(target);
   const likelyPrevious = (index) => {
     const layers = previous[0]?.layers ?? [];
     return layers[layers.length - layerTars.length + index];
@@ -57862,6 +57871,8 @@ async function prepareLayers(layerTars, context) {
         );
         return { tar: layerTar, descriptor: found.layer, reusedFrom: found.tag, present: true };
       }
+      const upload = openUpload?.();
+      upload?.catch(() => void 0);
       const copyable = await reusableMembers(
         layerTar,
         previous,
@@ -57882,7 +57893,8 @@ async function prepareLayers(layerTars, context) {
           size: compressed.size,
           ...compressed.annotations ? { annotations: compressed.annotations } : {}
         },
-        present: await head(compressed.digest)
+        present: await head(compressed.digest),
+        ...upload ? { upload } : {}
       };
     })
   );
@@ -57951,12 +57963,17 @@ async function buildWithOci(inputs, target, deps) {
     (resolved) => Promise.all(resolved.manifest.layers.map((layer) => head(layer.digest)))
   );
   baseHeads.catch(() => void 0);
+  const downloads = new Downloads(target);
   const [base, layerTars, previous] = await Promise.all([
     resolving,
     buildLayerTars(inputs),
     readPreviousImages(target, [
       .../* @__PURE__ */ new Set([...inputs.tags, ...inputs["previous-tag"] ? [inputs["previous-tag"]] : []])
-    ])
+    ]).then((images) => {
+      const top = [...images.values()][0]?.layers.at(-1);
+      if (top && parseMembers(top.annotations?.[MEMBERS_ANNOTATION])) downloads.get(top.digest);
+      return images;
+    })
   ]);
   logger2.info(`base ${base.name} pinned at ${base.digest}`);
   for (const layerTar of layerTars) {
@@ -57988,11 +58005,16 @@ async function buildWithOci(inputs, target, deps) {
   };
   const configHead = head(configDescriptor.digest);
   configHead.catch(() => void 0);
+  const openUpload = inputs["dry-run"] ? void 0 : () => target.client.startUpload(target.repository);
+  const configUpload = configHead.then((here) => here ? void 0 : openUpload?.());
+  configUpload.catch(() => void 0);
   const layers = await prepareLayers(layerTars, {
     target,
     previous: [...previous.values()],
     mediaType: gzipLayerTypeFor(flavourOf(base.mediaType)),
-    logger: logger2
+    logger: logger2,
+    downloads,
+    ...openUpload ? { openUpload } : {}
   });
   const manifest = buildManifest({
     mediaType: base.mediaType,
@@ -58042,7 +58064,10 @@ async function buildWithOci(inputs, target, deps) {
       return (layer.compressed ?? await compressLayer(layer.tar, layer.descriptor.mediaType)).blob;
     return source.getBlob(blob.descriptor.digest);
   };
-  const outcome = inputs["dry-run"] ? describePlan(plan) : await applyPush(plan, manifest, target, readBlob, logger2);
+  const outcome = inputs["dry-run"] ? describePlan(plan) : await applyPush(plan, manifest, target, readBlob, logger2, (digest2) => {
+    if (digest2 === configDescriptor.digest) return configUpload;
+    return layers.find((layer) => layer.descriptor.digest === digest2)?.upload;
+  });
   return {
     builder: "oci",
     image: `${target.host}/${target.repository}@${manifest.digest}`,

@@ -33,10 +33,15 @@ export interface BuiltLayer {
   reusedFrom?: string;
   /** The target repository has the blob (HEAD answered). */
   present: boolean;
+  /** An upload opened while the layer was compressed (its Location). */
+  upload?: Promise<string>;
 }
 
-/** Blob downloads shared between the layers built together; a fetch nobody awaits never fails loudly. */
-class Downloads {
+/**
+ * Blob downloads shared between the layers built together, so one may start early (prefetch);
+ * a fetch nobody awaits never fails loudly.
+ */
+export class Downloads {
   private readonly started = new Map<string, Promise<Buffer>>();
   constructor(private readonly target: PushTarget) {}
   get(digest: string): Promise<Buffer> {
@@ -101,9 +106,12 @@ export async function prepareLayers(
     previous: PreviousImage[];
     mediaType: string;
     logger: Logger;
+    downloads: Downloads;
+    /** Opens an upload for a layer that has to be compressed; absent in a dry run. */
+    openUpload?: () => Promise<string>;
   },
 ): Promise<BuiltLayer[]> {
-  const { target, previous, mediaType, logger } = context;
+  const { target, previous, mediaType, logger, downloads, openUpload } = context;
   const head = async (digest: string) =>
     (await target.client.headBlob(target.repository, digest)) !== undefined;
   const reusable = findReusableLayers(
@@ -111,7 +119,6 @@ export async function prepareLayers(
     layerTars.map((layerTar) => layerTar.diffId),
     mediaType,
   );
-  const downloads = new Downloads(target);
   // The layer at the same place, counted from the top, in the first previous image.
   const likelyPrevious = (index: number): Descriptor | undefined => {
     const layers = previous[0]?.layers ?? [];
@@ -126,6 +133,9 @@ export async function prepareLayers(
         );
         return { tar: layerTar, descriptor: found.layer, reusedFrom: found.tag, present: true };
       }
+      // A compressed layer is new to the repository unless another image has the same bytes.
+      const upload = openUpload?.();
+      upload?.catch(() => undefined);
       const copyable = await reusableMembers(
         layerTar,
         previous,
@@ -147,6 +157,7 @@ export async function prepareLayers(
           ...(compressed.annotations ? { annotations: compressed.annotations } : {}),
         },
         present: await head(compressed.digest),
+        ...(upload ? { upload } : {}),
       };
     }),
   );

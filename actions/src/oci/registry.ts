@@ -123,21 +123,38 @@ export class RegistryClient {
 
   /** Uploads a whole blob: POST opens the upload, one PUT with ?digest= completes it. */
   async uploadBlob(repository: string, digest: string, data: Buffer): Promise<void> {
-    const scopes: Scope[] = [{ repository, access: "push,pull" }];
+    await this.finishUpload(repository, await this.startUpload(repository), digest, data);
+  }
+
+  /**
+   * Opens an upload (POST) and returns where to PUT the blob. Opened ahead of time, while the
+   * blob is still being compressed; one never completed is left to expire, as registries do.
+   */
+  async startUpload(repository: string): Promise<string> {
     const start = await this.request({
       method: "POST",
       url: `/v2/${repository}/blobs/uploads/`,
-      scopes,
+      scopes: [{ repository, access: "push,pull" }],
     });
-    await this.expect(start, [202], `start upload of ${digest} to ${repository}`);
+    await this.expect(start, [202], `start an upload to ${repository}`);
     const location = start.headers.get("location");
     if (!location) throw new RegistryError("upload started without a Location header", 202);
+    return location;
+  }
+
+  /** Sends the whole blob to an opened upload in one PUT with ?digest= (monolithic upload). */
+  async finishUpload(
+    repository: string,
+    location: string,
+    digest: string,
+    data: Buffer,
+  ): Promise<void> {
     const url = new URL(location, this.baseUrl);
     url.searchParams.set("digest", digest);
     const finish = await this.request({
       method: "PUT",
       url: url.toString(),
-      scopes,
+      scopes: [{ repository, access: "push,pull" }],
       headers: {
         "content-type": "application/octet-stream",
         "content-length": String(data.length),
