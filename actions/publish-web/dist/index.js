@@ -106502,28 +106502,37 @@ function bucketError(error64, bucket) {
   }
   return void 0;
 }
-async function readSiteManifest(s3, site) {
+async function readSiteManifestVersion(s3, site) {
   const key = manifestKey(site.ledgerPrefix, site.prefix);
   try {
     const object2 = await s3.send(new import_client_s32.GetObjectCommand({ Bucket: site.bucket, Key: key }));
     const bytes = Buffer.from(await object2.Body?.transformToByteArray() ?? []);
     const text2 = (object2.ContentEncoding === "gzip" ? gunzipSync(bytes) : bytes).toString("utf8");
-    return parseSiteManifest(text2, `s3://${site.bucket}/${key}`);
+    return {
+      manifest: parseSiteManifest(text2, `s3://${site.bucket}/${key}`),
+      ...object2.ETag ? { etag: object2.ETag } : {}
+    };
   } catch (error64) {
-    if (error64.name === "NoSuchKey") return void 0;
+    if (error64.name === "NoSuchKey") return {};
     throw bucketError(error64, site.bucket) ?? error64;
   }
 }
-var jsonObject = (bucket, key, body) => new import_client_s32.PutObjectCommand({
+function conditionAfter(version2) {
+  if (!version2.manifest) return { ifNoneMatch: "*" };
+  return version2.etag ? { ifMatch: version2.etag } : void 0;
+}
+var jsonObject = (bucket, key, body, condition) => new import_client_s32.PutObjectCommand({
   Bucket: bucket,
   Key: key,
+  ...condition && "ifMatch" in condition ? { IfMatch: condition.ifMatch } : {},
+  ...condition && "ifNoneMatch" in condition ? { IfNoneMatch: condition.ifNoneMatch } : {},
   Body: gzipSync(body),
   ContentType: "application/json",
   ContentEncoding: "gzip",
   // Ledger documents are read by shipline, never through a cache.
   CacheControl: "no-store"
 });
-async function writeSiteManifest(s3, site, manifest) {
+async function writeSiteManifest(s3, site, manifest, condition) {
   const record2 = `${JSON.stringify(manifest.live, null, 2)}
 `;
   await s3.send(
@@ -106533,11 +106542,25 @@ async function writeSiteManifest(s3, site, manifest) {
       record2
     )
   );
-  await writeManifestOnly(s3, site, manifest);
+  return writeManifestOnly(s3, site, manifest, condition);
 }
-async function writeManifestOnly(s3, site, manifest) {
+async function writeManifestOnly(s3, site, manifest, condition) {
   const key = manifestKey(site.ledgerPrefix, site.prefix);
-  await s3.send(jsonObject(site.bucket, key, serializeSiteManifest(manifest)));
+  try {
+    const written = await s3.send(
+      jsonObject(site.bucket, key, serializeSiteManifest(manifest), condition)
+    );
+    return written.ETag;
+  } catch (error64) {
+    const name = error64.name;
+    if (condition && (name === "PreconditionFailed" || name === "ConditionalRequestConflict")) {
+      throw new Error(
+        `another publish recorded a release of s3://${site.bucket}/${site.prefix} while this one ran; release ${manifest.live.releaseId} was not recorded (its files are up: re-run to record it)`,
+        { cause: error64 }
+      );
+    }
+    throw error64;
+  }
 }
 
 // src/web/transfer.ts
@@ -106595,7 +106618,7 @@ var GROUPS = [
   { role: "other", label: "other files" },
   { role: "entry", label: "entry points" }
 ];
-async function applyUploads(s3, plan, site, settings, logger2) {
+async function applyUploads(s3, plan, site, settings, logger2, condition) {
   let bytesSent = 0;
   for (const group5 of GROUPS) {
     const files = plan.files.filter((file2) => file2.role === group5.role && file2.action !== "skip");
@@ -106620,8 +106643,8 @@ async function applyUploads(s3, plan, site, settings, logger2) {
       })
     )
   );
-  await writeSiteManifest(s3, site, plan.manifest);
-  return { bytesSent, manifestWritten: true };
+  const manifestEtag = await writeSiteManifest(s3, site, plan.manifest, condition);
+  return { bytesSent, manifestWritten: true, ...manifestEtag ? { manifestEtag } : {} };
 }
 
 // src/web/distributions.ts
@@ -106991,12 +107014,17 @@ async function deleteKeys(s3, bucket, keys) {
     }
   }
 }
-async function prune(s3, site, manifest, logger2) {
+async function prune(s3, site, manifest, logger2, etag) {
   const keys = manifest.pendingDeletes;
   if (keys.length === 0) return 0;
   logger2.info(`deleting ${keys.length} object(s) no kept release uses`);
   await deleteKeys(s3, site.bucket, keys);
-  await writeManifestOnly(s3, site, { ...manifest, pendingDeletes: [] });
+  await writeManifestOnly(
+    s3,
+    site,
+    { ...manifest, pendingDeletes: [] },
+    etag ? { ifMatch: etag } : void 0
+  );
   return keys.length;
 }
 
@@ -107195,7 +107223,8 @@ async function publishWeb(inputs, deps) {
     prefix: inputs.prefix,
     ledgerPrefix: inputs["ledger-prefix"]
   };
-  const previous = await readSiteManifest(deps.s3, site);
+  const version2 = await readSiteManifestVersion(deps.s3, site);
+  const previous = version2.manifest;
   const plan = planPublish({
     releaseId,
     prefix: inputs.prefix,
@@ -107242,11 +107271,14 @@ async function publishWeb(inputs, deps) {
         // Half the threshold (S3's minimum part is 5 MiB), so a large file has at least two parts.
         partSize: Math.max(5 * MIB2, Math.ceil(inputs["multipart-threshold"] / 2))
       },
-      logger2
+      logger2,
+      conditionAfter(version2)
     );
     result.bytesSent = applied.bytesSent;
     result.invalidations = await invalidate(deps, invalidations, inputs, clock);
-    if (plan.manifest) result.deleted = await prune(deps.s3, site, plan.manifest, logger2);
+    if (plan.manifest) {
+      result.deleted = await prune(deps.s3, site, plan.manifest, logger2, applied.manifestEtag);
+    }
   }
   result.durationMs = clock.now() - started;
   await reportPublish(result, logger2);
