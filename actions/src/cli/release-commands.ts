@@ -39,6 +39,16 @@ const DEPLOY_FLAGS: FlagSpec[] = [
   { name: "source", description: "the built SPA folder (default app-web/dist)" },
   { name: "keep-revisions", description: "task definition revisions to keep (default 5)" },
   { name: "migration-command", description: "command run with the new task definition first" },
+  {
+    name: "release-env",
+    description: "container:NAME set to the release id (e.g. api:RELEASE_ID)",
+    repeatable: true,
+  },
+  {
+    name: "container-env",
+    description: "container:NAME=value set in the new task definition",
+    repeatable: true,
+  },
 ];
 
 const ROLLBACK_FLAGS: FlagSpec[] = [

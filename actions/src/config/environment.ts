@@ -42,6 +42,7 @@ export function environmentInputs(
     "keep-revisions": text(settings["keep-revisions"]),
     "keep-releases": text(settings["keep-releases"]),
     "lock-ttl": text(settings["lock-ttl"]),
+    "release-env": settings["release-env"].join("\n"),
   };
 }
 

@@ -86,6 +86,12 @@ export const environmentSchema = z
     url: z.url().optional().describe("The site's public URL (default: the distribution's)."),
     web: z.string().optional().describe("The built SPA folder to publish (default app-web/dist)."),
     gate: gateSchema.default({}).describe("How the ECS rollout is judged."),
+    "release-env": z
+      .array(z.string().regex(/^[A-Za-z0-9_-]+:[A-Za-z_][A-Za-z0-9_]*$/, "expected container:NAME"))
+      .default([])
+      .describe(
+        "Environment variables (container:NAME) set to the release id in each new task definition, e.g. api:RELEASE_ID.",
+      ),
     "keep-revisions": z
       .number()
       .int()

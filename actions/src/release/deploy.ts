@@ -137,6 +137,10 @@ export async function deploy(
               : {}),
             commit: context.commit,
             tags: `shipline:release=${releaseId}`,
+            environment: [
+              ...inputs["release-env"].map((variable) => `${variable}=${releaseId}`),
+              ...inputs["container-env"],
+            ].join("\n"),
             region: inputs.region,
           }),
           { clients: deps.service, logger, clock },

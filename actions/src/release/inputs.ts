@@ -60,6 +60,10 @@ export const deploySchema = z.object({
   source: textWithDefault("app-web/dist"),
   "keep-revisions": integer(5, { min: 0, max: 1000 }),
   "migration-command": optionalText(),
+  /** container:NAME lines: variables set to the release id in the new task definition. */
+  "release-env": list(),
+  /** container:NAME=value lines: variables set in the new task definition. */
+  "container-env": list(),
 });
 
 export const rollbackSchema = z.object({

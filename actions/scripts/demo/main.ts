@@ -1,0 +1,290 @@
+// The whole pipeline on this machine: starts localcloud, creates the stack in it, then ships as a
+// push to main would: release 1, release 2, a bad release 3 that rolls itself back, and a manual
+// rollback to release 1; a probe watches the site through the edge the whole time.
+//   npx tsx actions/scripts/demo/main.ts           keeps serving until Ctrl-C
+//   npx tsx actions/scripts/demo/main.ts --once    exits after the script (1 when a check fails)
+import { execFileSync } from "node:child_process";
+import { mkdir, rm, writeFile } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { DescribeServicesCommand } from "@aws-sdk/client-ecs";
+import { stringify } from "yaml";
+import { presetInputs } from "../../src/cli/presets";
+import { runCli } from "../../src/cli/program";
+import { buildImage } from "../../src/images/build-image";
+import { parseBuildImageInputs } from "../../src/images/inputs";
+import { ExitCode } from "../../src/lib/errors";
+import { TerminalLogger } from "../../src/lib/logger";
+import { releaseIdOf, runContext } from "../../src/release/record";
+import { startProbe } from "./probe";
+import { clients, createRepositories, createStack, NAMES, registryLogin } from "./stack";
+
+const REPO = fileURLToPath(new URL("../../..", import.meta.url));
+const { values: args } = parseArgs({
+  options: {
+    once: { type: "boolean", default: false },
+    "state-dir": { type: "string", default: join(REPO, ".state/shipline-demo") },
+  },
+});
+const STATE = resolve(args["state-dir"] ?? "");
+const log = (line: string) => console.log(line);
+const timings: [string, number][] = [];
+
+async function timed<T>(what: string, fn: () => Promise<T>): Promise<T> {
+  const started = Date.now();
+  log(`\n━━ ${what}`);
+  try {
+    return await fn();
+  } finally {
+    timings.push([what, Date.now() - started]);
+  }
+}
+
+async function load<T>(path: string): Promise<T> {
+  return (await import(/* @vite-ignore */ join(REPO, path))) as T;
+}
+
+interface Cloud {
+  endpoint: string;
+  region: string;
+  credentials: { accessKeyId: string; secretAccessKey: string };
+  env(): Record<string, string>;
+  service<T>(name: string): T;
+  stop(): Promise<void>;
+}
+
+const commit = (() => {
+  try {
+    return execFileSync("git", ["rev-parse", "HEAD"], { cwd: REPO }).toString().trim();
+  } catch {
+    return "0000000000000000000000000000000000000000";
+  }
+})();
+
+async function main(): Promise<number> {
+  await rm(STATE, { recursive: true, force: true });
+  await mkdir(STATE, { recursive: true });
+  const { startLocalcloud } = await load<{ startLocalcloud(o: unknown): Promise<Cloud> }>(
+    "localcloud/src/index.ts",
+  );
+  const cloud = await timed("start localcloud", () =>
+    startLocalcloud({ stateDir: join(STATE, "cloud"), port: 0, timeScale: 0.2 }),
+  );
+  const stopCloud = () => cloud.stop();
+  try {
+    // The CLI and the SDK find localcloud the way they find AWS: through the environment.
+    Object.assign(process.env, cloud.env(), { AWS_REGION: cloud.region });
+    return await pipeline(cloud);
+  } finally {
+    await stopCloud();
+  }
+}
+
+async function pipeline(cloud: Cloud): Promise<number> {
+  const apiDir = join(STATE, "api");
+  const { buildApi } = await load<{ buildApi(o: { outDir: string }): Promise<unknown> }>(
+    "app-api/scripts/build-api.ts",
+  );
+  const { buildWeb } = await load<{ buildWeb(o: Record<string, unknown>): Promise<unknown> }>(
+    "app-web/scripts/build.ts",
+  );
+  const base = await timed("base images and the API bundle", async () => {
+    await buildApi({ outDir: apiDir });
+    await createRepositories(cloud, [
+      "base/node",
+      "base/nginx",
+      NAMES.apiRepository,
+      NAMES.nginxRepository,
+    ]);
+    const { buildBaseImage } = await load<{
+      buildBaseImage(kind: string, cache: string): Promise<{ reference: string; tag: string }>;
+    }>("localcloud/src/images/base-image.ts");
+    const { pushLayout } = await load<{
+      pushLayout(source: string, target: Record<string, string>): Promise<{ digest: string }>;
+    }>("localcloud/src/images/push.ts");
+    const login = await registryLogin(cloud);
+    const pushed: Record<string, string> = {};
+    for (const kind of ["node", "nginx"]) {
+      const image = await buildBaseImage(kind, join(REPO, ".state", "base-images"));
+      const { digest } = await pushLayout(image.reference, {
+        ...login,
+        repository: `base/${kind}`,
+        tag: image.tag,
+      });
+      pushed[kind] = `${login.registry}/base/${kind}@${digest}`;
+    }
+    return pushed;
+  });
+  const nginxTemplates = join(REPO, "nginx/templates");
+  const { templateDefaults } = await load<{ templateDefaults: Record<string, string> }>(
+    "nginx/src/defaults.ts",
+  );
+
+  const stack = await timed(
+    "create the stack (ECR, ALB, ECS service, bucket, distribution)",
+    async () => {
+      const quiet = new TerminalLogger({ out: { write: () => true } as never });
+      const build = async (
+        preset: string,
+        repository: string,
+        context: string,
+        baseImage: string,
+      ) =>
+        (
+          await buildImage(
+            parseBuildImageInputs({
+              ...presetInputs(preset),
+              repository,
+              context,
+              "base-image": baseImage,
+              tags: "bootstrap",
+              "source-date-epoch": "1700000000",
+            }),
+            { logger: quiet, ecr: () => clients(cloud).ecr },
+          )
+        ).image;
+      const images = {
+        api: await build("api", NAMES.apiRepository, apiDir, base.node ?? ""),
+        nginx: await build("nginx", NAMES.nginxRepository, nginxTemplates, base.nginx ?? ""),
+      };
+      const created = await createStack(cloud, images, templateDefaults);
+      await waitSteady(cloud);
+      return created;
+    },
+  );
+  const edge = cloud
+    .service<{ edgeUrl(id: string): string }>("cloudfront")
+    .edgeUrl(stack.distributionId);
+
+  const configFile = join(STATE, "shipline.yml");
+  await writeFile(
+    configFile,
+    stringify({
+      version: 1,
+      region: cloud.region,
+      environments: {
+        production: {
+          cluster: stack.cluster,
+          service: stack.service,
+          containers: {
+            api: {
+              repository: NAMES.apiRepository,
+              preset: "api",
+              context: apiDir,
+              "base-image": base.node,
+            },
+            nginx: {
+              repository: NAMES.nginxRepository,
+              preset: "nginx",
+              context: nginxTemplates,
+              "base-image": base.nginx,
+            },
+          },
+          bucket: stack.bucket,
+          distributions: [stack.distributionId],
+          "release-env": ["api:RELEASE_ID"],
+          gate: { timeout: "5m", interval: "1s", "healthy-polls": 2, "grace-period": "45s" },
+        },
+      },
+    }),
+  );
+
+  let run = 0;
+  const ship = async (label: string, extra: string[] = []) => {
+    run += 1;
+    const env = {
+      ...process.env,
+      GITHUB_RUN_ID: String(run),
+      GITHUB_SHA: commit,
+      GITHUB_ACTOR: "demo",
+    };
+    const id = releaseIdOf(runContext(env, Date.now()));
+    const web = join(STATE, `web-${run}`);
+    await buildWeb({ outDir: web, basePath: "/", releaseId: id });
+    const code = await timed(`${label}: ${id}`, () =>
+      runCli(["deploy", "--config", configFile, "--source", web, ...extra], { env }),
+    );
+    process.exitCode = undefined;
+    return { id, code };
+  };
+
+  const one = await ship("release 1");
+  // From the moment there is a site, every request through the edge must succeed.
+  const probe = startProbe(edge);
+  const two = await ship("release 2");
+  const three = await ship("release 3 (bad: its API fails its health check)", [
+    "--container-env",
+    "api:APP_FAULT=unhealthy",
+  ]);
+  run += 1;
+  const back = await timed(`manual rollback to ${one.id}`, () =>
+    runCli(["rollback", "--config", configFile, "--to", one.id], {
+      env: { ...process.env, GITHUB_RUN_ID: String(run), GITHUB_SHA: commit, GITHUB_ACTOR: "demo" },
+    }),
+  );
+  process.exitCode = undefined;
+  const results = await probe.stop();
+
+  const version = (await (await fetch(`${edge}/api/version`)).json()) as { releaseId?: string };
+  // The rollback's invalidation completes in the background: give the edge a bounded while.
+  let page = "";
+  for (let attempt = 0; attempt < 60 && !page.includes(one.id); attempt++) {
+    if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 500));
+    page = await (await fetch(`${edge}/`)).text();
+  }
+  const checks: [string, boolean, string][] = [
+    ["release 1 shipped", one.code === ExitCode.Success, `exit ${one.code}`],
+    ["release 2 shipped", two.code === ExitCode.Success, `exit ${two.code}`],
+    [
+      "release 3 rolled itself back",
+      three.code === ExitCode.FailedRolledBack,
+      `exit ${three.code}`,
+    ],
+    ["manual rollback", back === ExitCode.Success, `exit ${back}`],
+    ["API serves release 1", version.releaseId === one.id, `/api/version: ${version.releaseId}`],
+    ["SPA serves release 1", page.includes(one.id), `index.html of ${one.id}`],
+    [
+      "no failed request through the edge",
+      results.failed === 0,
+      `${results.failed} of ${results.requests}; ${results.errors.slice(0, 3).join("; ")}`,
+    ],
+    ["no page with a missing asset", results.brokenPages === 0, `${results.brokenPages}`],
+  ];
+  log("\n━━ timings");
+  for (const [what, ms] of timings) log(`${(ms / 1000).toFixed(1).padStart(7)} s  ${what}`);
+  log("\n━━ checks");
+  for (const [what, ok, detail] of checks) log(`${ok ? "✓" : "✗"} ${what}: ${detail}`);
+  log(`\nthe site: ${edge}/  (the API behind it: ${edge}/api/version)`);
+  log(`history:  npx tsx actions/src/cli/main.ts history --config ${configFile}`);
+  const failed = checks.filter(([, ok]) => !ok).length;
+  if (!args.once) {
+    log("\nserving until Ctrl-C");
+    await new Promise<void>((resolve) => {
+      process.once("SIGINT", () => resolve());
+      process.once("SIGTERM", () => resolve());
+    });
+  }
+  return failed === 0 ? 0 : 1;
+}
+
+async function waitSteady(cloud: Cloud): Promise<void> {
+  const deadline = Date.now() + 240_000;
+  for (;;) {
+    const service = (
+      await clients(cloud).ecs.send(
+        new DescribeServicesCommand({ cluster: NAMES.cluster, services: [NAMES.service] }),
+      )
+    ).services?.[0];
+    const [primary, ...others] = service?.deployments ?? [];
+    if (others.length === 0 && primary?.rolloutState === "COMPLETED") return;
+    if (Date.now() > deadline)
+      throw new Error("the service did not become steady within 4 minutes");
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
+
+process.exitCode = await main().catch((error: Error) => {
+  console.error(error.stack ?? error.message);
+  return 1;
+});
