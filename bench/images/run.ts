@@ -6,18 +6,20 @@
  *   npx tsx bench/images/run.ts
  *
  * Scenarios, each for both tools: the first build + push into an empty repository, the same
- * sources again under a new tag, and a one-line change of the bundle. buildah builds a Dockerfile
+ * sources again under a new tag, and a one-line change of the bundle. shipline uses the `api`
+ * preset as is (PGlite's runtime assets in one layer, the code in another). buildah builds a Dockerfile
  * equivalent to app-api/Dockerfile's final stage (its build stage runs `npm ci`, which needs the
  * network; both tools start from the same prebuilt bundle instead).
  */
 import { execFile } from "node:child_process";
 import { appendFile, cp, mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { PRESETS } from "../../actions/src/cli/presets";
 import { buildImage } from "../../actions/src/images/build-image";
 import { parseBuildImageInputs } from "../../actions/src/images/inputs";
+import { uploadedBytes } from "../../actions/src/images/report";
 import { formatTable, TerminalLogger } from "../../actions/src/lib/logger";
 import { countPushRequests, startCountingProxy } from "../../actions/test/helpers/counting-proxy";
 import {
@@ -34,7 +36,16 @@ interface Measure {
   bytes: number;
   blobUploads: number;
   baseLayerUploaded: boolean;
+  /** shipline only: blob bytes uploaded, and what happened to each appended layer. */
+  uploaded?: number;
+  layers?: string;
 }
+
+const load = () =>
+  loadavg()
+    .map((value) => value.toFixed(2))
+    .join(", ");
+const loadAtStart = load();
 
 const work = await mkdtemp(join(tmpdir(), "bench-images-"));
 const registry = await startRegistry();
@@ -101,6 +112,14 @@ try {
       baseLayerUploaded: result.blobs.some(
         (blob) => blob.role === "base layer" && blob.outcome === "uploaded",
       ),
+      uploaded: uploadedBytes(result),
+      layers: (result.layers ?? [])
+        .map((layer, index) =>
+          layer.reusedFrom
+            ? `layer ${index + 1} reused`
+            : `layer ${index + 1} compressed (${(layer.members ?? 0) - (layer.membersCopied ?? 0)}/${layer.members} gzip members)`,
+        )
+        .join(", "),
     };
   }
 
@@ -243,9 +262,10 @@ try {
   if (incremental) {
     const ratio = incremental.theirs.ms / incremental.ours.ms;
     console.log(
-      `\none-line change: shipline ${ratio >= 10 ? "meets" : "misses"} the 10x target (${ratio.toFixed(1)}x); base layer uploaded by shipline: ${incremental.ours.baseLayerUploaded ? "yes" : "no"}`,
+      `\none-line change: shipline ${ratio >= 10 ? "meets" : "misses"} the 10x target (${ratio.toFixed(1)}x); base layer uploaded by shipline: ${incremental.ours.baseLayerUploaded ? "yes" : "no"}; blob bytes uploaded by shipline: ${incremental.ours.uploaded ?? 0} (${mib(incremental.ours.uploaded ?? 0)}) against ${mib(incremental.theirs.bytes)} sent by buildah; ${incremental.ours.layers}`,
     );
   }
+  console.log(`load average (1, 5, 15 min): ${loadAtStart} at the start, ${load()} at the end`);
   console.log(
     "sent = request bodies through the counting proxy (what each tool uploaded); times include reading the bundle",
   );
