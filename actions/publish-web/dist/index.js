@@ -106956,7 +106956,29 @@ function planPublish(input2) {
       snapshots.push({ key: `${folder}${file2.sha256}`, from: file2.key });
     }
   }
-  return { releaseId: input2.releaseId, prefix, files, manifest, deletes, invalidate: invalidate2, snapshots };
+  const sizes = recordedSizes(earlier, folder);
+  const deleteBytes = deletes.reduce((total, key) => total + (sizes.get(key) ?? 0), 0);
+  return {
+    releaseId: input2.releaseId,
+    prefix,
+    files,
+    manifest,
+    deletes,
+    deleteBytes,
+    invalidate: invalidate2,
+    snapshots
+  };
+}
+function recordedSizes(releases, folder) {
+  const sizes = /* @__PURE__ */ new Map();
+  for (const release2 of releases) {
+    for (const [key, file2] of Object.entries(release2.files)) {
+      if (!sizes.has(key)) sizes.set(key, file2.size);
+      if (folder !== void 0 && file2.role === "entry")
+        sizes.set(`${folder}${file2.sha256}`, file2.size);
+    }
+  }
+  return sizes;
 }
 function entryPointContent(releases) {
   return new Set(
@@ -107080,6 +107102,10 @@ async function reportPublish(result, logger2) {
   logger2.output("skipped", String(totals.skipped));
   logger2.output("skipped-bytes", String(totals.skippedBytes));
   logger2.output("deleted", String(result.deleted));
+  logger2.output(
+    "deleted-bytes",
+    String(result.deleted > 0 || result.dryRun ? result.deleteBytes : 0)
+  );
   logger2.output(
     "invalidation-id",
     result.invalidations.map((item) => item.id).filter(Boolean).join(",")
@@ -107255,6 +107281,7 @@ async function publishWeb(inputs, deps) {
     bytesSent: 0,
     deleted: 0,
     deletes: plan.deletes,
+    deleteBytes: plan.deleteBytes,
     invalidations: invalidations.map((batch) => ({ ...batch, id: "", status: "planned" })),
     ...url2 ? { url: url2 } : {},
     durationMs: 0

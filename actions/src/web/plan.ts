@@ -36,6 +36,8 @@ export interface PublishPlan {
   manifest: SiteManifest | undefined;
   /** Keys to delete once the new release is live (only ever from dropped releases' manifests). */
   deletes: string[];
+  /** Their size as the manifests recorded it. */
+  deleteBytes: number;
   /** Keys whose cached copies must go: changed files that are not new immutable assets. */
   invalidate: string[];
   /**
@@ -173,7 +175,31 @@ export function planPublish(input: PublishPlanInput): PublishPlan {
       snapshots.push({ key: `${folder}${file.sha256}`, from: file.key });
     }
   }
-  return { releaseId: input.releaseId, prefix, files, manifest, deletes, invalidate, snapshots };
+  const sizes = recordedSizes(earlier, folder);
+  const deleteBytes = deletes.reduce((total, key) => total + (sizes.get(key) ?? 0), 0);
+  return {
+    releaseId: input.releaseId,
+    prefix,
+    files,
+    manifest,
+    deletes,
+    deleteBytes,
+    invalidate,
+    snapshots,
+  };
+}
+
+/** Key → size as the releases recorded it, snapshots included. */
+function recordedSizes(releases: Release[], folder: string | undefined): Map<string, number> {
+  const sizes = new Map<string, number>();
+  for (const release of releases) {
+    for (const [key, file] of Object.entries(release.files)) {
+      if (!sizes.has(key)) sizes.set(key, file.size);
+      if (folder !== undefined && file.role === "entry")
+        sizes.set(`${folder}${file.sha256}`, file.size);
+    }
+  }
+  return sizes;
 }
 
 /** The content of releases' entry points: what their snapshots hold. */

@@ -115,6 +115,7 @@ export async function publishWeb(
     bytesSent: 0,
     deleted: 0,
     deletes: plan.deletes,
+    deleteBytes: plan.deleteBytes,
     invalidations: invalidations.map((batch) => ({ ...batch, id: "", status: "planned" })),
     ...(url ? { url } : {}),
     durationMs: 0,

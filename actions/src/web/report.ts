@@ -22,6 +22,7 @@ export interface PublishResult {
   deleted: number;
   /** Keys to delete (done, or planned in a dry run). */
   deletes: string[];
+  deleteBytes: number;
   invalidations: InvalidationOutcome[];
   url?: string;
   durationMs: number;
@@ -86,6 +87,10 @@ export async function reportPublish(result: PublishResult, logger: Logger): Prom
   logger.output("skipped", String(totals.skipped));
   logger.output("skipped-bytes", String(totals.skippedBytes));
   logger.output("deleted", String(result.deleted));
+  logger.output(
+    "deleted-bytes",
+    String(result.deleted > 0 || result.dryRun ? result.deleteBytes : 0),
+  );
   logger.output(
     "invalidation-id",
     result.invalidations

@@ -129,6 +129,7 @@ describe("the publish-web action", () => {
       skipped: "0",
       "skipped-bytes": "0",
       deleted: "0",
+      "deleted-bytes": "0",
       "invalidation-id": "I2ABC",
       "invalidation-paths": "/,/index.html",
       url: "https://d111.cloudfront.net/",

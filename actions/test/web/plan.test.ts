@@ -264,6 +264,7 @@ describe("planPublish: releases kept and deletes", () => {
       { keepReleases: keep },
     );
     expect(p.deletes).toEqual(deletes);
+    expect(p.deleteBytes).toBe(deletes.length * 10);
     expect(p.manifest?.history.map((h) => h.releaseId)).toEqual(
       history.slice(0, keep).map((h) => h.releaseId),
     );
