@@ -45,6 +45,19 @@ export function preflight(
     requireContainer(inputs.migration.container, "migration-container");
   }
 
+  const controller = current.service.deploymentController?.type ?? "ECS";
+  if (controller !== "ECS") {
+    problems.push(
+      `service ${current.service.serviceName} uses the ${controller} deployment controller: not supported, shipline rolls services that use the ECS rolling deployment controller`,
+    );
+  }
+  const inFlight = (current.service.deployments ?? []).filter((d) => d.status !== "PRIMARY");
+  if (inFlight.length > 0) {
+    warnings.push(
+      `another deployment of ${current.service.serviceName} is still in progress (${inFlight.map((d) => d.id).join(", ")}); this rollout replaces it, and a rollback returns to ${current.taskDefinition.taskDefinitionArn ?? "the PRIMARY definition"}`,
+    );
+  }
+
   const loadBalancers = current.service.loadBalancers ?? [];
   if (loadBalancers.length > 0 && current.taskDefinition.networkMode !== "awsvpc") {
     problems.push(

@@ -132,6 +132,34 @@ describe("preflight", () => {
     expect(findings.problems.join("\n")).toContain(problem);
   });
 
+  it("refuses blue/green services (CodeDeploy controller)", () => {
+    const findings = preflight(
+      current({ service: { deploymentController: { type: "CODE_DEPLOY" } } }),
+      inputs(),
+    );
+    expect(findings.problems.join("\n")).toContain(
+      "uses the CODE_DEPLOY deployment controller: not supported",
+    );
+  });
+
+  it("warns when another deployment is still in progress", () => {
+    const findings = preflight(
+      current({
+        service: {
+          deployments: [
+            { id: "ecs-svc/2", status: "PRIMARY" },
+            { id: "ecs-svc/1", status: "ACTIVE" },
+          ],
+        },
+      }),
+      inputs(),
+    );
+    expect(findings.problems).toEqual([]);
+    expect(findings.warnings[0]).toContain(
+      "another deployment of web is still in progress (ecs-svc/1)",
+    );
+  });
+
   it("only warns when the target group's own port differs from the container port", () => {
     const findings = preflight(current({ group: { Port: 80 } }), inputs());
     expect(findings.problems).toEqual([]);
