@@ -57070,7 +57070,7 @@ import { gzip } from "node:zlib";
 var GZIP_OPTIONS = { level: 6, memLevel: 8, windowBits: 15, strategy: 0 };
 var gzipAsync = promisify(gzip);
 var MIN_MEMBER = 64 * 1024;
-var MAX_MEMBER = 1024 * 1024;
+var MAX_MEMBER = 256 * 1024;
 var BLOCK2 = 512;
 var MEMBERS_ANNOTATION = "dev.shipline.layer.gzip-members";
 function entryStarts(tar2) {

