@@ -1,3 +1,7 @@
+import { execFile } from "node:child_process";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { ListTasksCommand } from "@aws-sdk/client-ecs";
 import { DescribeTargetHealthCommand } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
@@ -8,6 +12,7 @@ import { run } from "../../src/lib/run";
 import { type DeployServiceResult, deployService } from "../../src/service/deploy-service";
 import { parseDeployServiceInputs } from "../../src/service/inputs";
 import { reportDeployService } from "../../src/service/report";
+import { REPO_ROOT } from "../helpers/fixtures";
 import { type ServiceStack, startProbe, startServiceStack, waitFor } from "./cloud";
 
 let stack: ServiceStack;
@@ -179,6 +184,48 @@ describe("deploy-service on localcloud (real containers behind a load balancer)"
     expect(lines).toContain("registered=false");
     expect(lines).toContain(`task-definition-arn=${good}`);
     expect(changesSince(seq)).toEqual([]);
+  });
+
+  it("the committed action bundle runs the same deploy from action.yml inputs", async () => {
+    const folder = await mkdtemp(join(tmpdir(), "deploy-service-action-"));
+    const outputFile = join(folder, "output");
+    const summaryFile = join(folder, "summary");
+    await writeFile(outputFile, "");
+    await writeFile(summaryFile, "");
+    try {
+      const seq = stack.cloud.requestLog.lastSeq;
+      const { stdout, code } = await new Promise<{ stdout: string; code: number | null }>(
+        (resolve) => {
+          const child = execFile(
+            process.execPath,
+            [join(REPO_ROOT, "actions/deploy-service/dist/index.js")],
+            {
+              env: {
+                PATH: process.env.PATH,
+                ...stack.cloud.env(),
+                GITHUB_OUTPUT: outputFile,
+                GITHUB_STEP_SUMMARY: summaryFile,
+                GITHUB_SHA: "0123abc",
+                INPUT_CLUSTER: stack.cluster,
+                INPUT_SERVICE: stack.service,
+                INPUT_IMAGES: `api=${stack.apiImageNext}`,
+                INPUT_ENVIRONMENT: "api:RELEASE_ID=r2",
+                "INPUT_POLL-INTERVAL": "250ms",
+              },
+            },
+            (_error, out) => resolve({ stdout: out, code: child.exitCode }),
+          );
+        },
+      );
+      expect(code, stdout).toBe(0);
+      const outputs = await readFile(outputFile, "utf8");
+      expect(outputs).toMatch(/^verdict<<ghadelimiter_[\w-]+\nunchanged\n/m);
+      expect(outputs).toContain(good);
+      expect(await readFile(summaryFile, "utf8")).toContain("deploy-service web: unchanged");
+      expect(changesSince(seq)).toEqual([]);
+    } finally {
+      await rm(folder, { recursive: true, force: true });
+    }
   });
 
   it("a release whose API fails its health check: rolled back by itself, exit code 1, diagnosis names the health check", async () => {
