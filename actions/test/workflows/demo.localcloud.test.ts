@@ -1,0 +1,46 @@
+import { spawn } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { REPO_ROOT } from "../helpers/fixtures";
+
+/**
+ * `npm run demo -- --once` end to end: localcloud, the stack, releases 1 and 2, a bad release 3
+ * that rolls itself back, a manual rollback to 1, with a probe through the edge. The demo prints
+ * its checks and exits 1 when one fails; this runs it as a user would and reads them.
+ */
+describe("the demo", () => {
+  it("runs the whole pipeline on this machine and every check passes", async () => {
+    const stateDir = await mkdtemp(join(tmpdir(), "shipline-demo-"));
+    try {
+      const { code, output } = await new Promise<{ code: number; output: string }>(
+        (resolve, reject) => {
+          const child = spawn(
+            "npx",
+            ["tsx", "actions/scripts/demo/main.ts", "--once", "--state-dir", stateDir],
+            {
+              cwd: REPO_ROOT,
+            },
+          );
+          let output = "";
+          child.stdout.on("data", (chunk: Buffer) => {
+            output += chunk.toString();
+          });
+          child.stderr.on("data", (chunk: Buffer) => {
+            output += chunk.toString();
+          });
+          child.on("error", reject);
+          child.on("close", (exit) => resolve({ code: exit ?? 1, output }));
+        },
+      );
+      const checks = output.slice(output.indexOf("━━ checks"));
+      expect(checks, output.slice(-4000)).toContain("✓ release 3 rolled itself back");
+      expect(checks).not.toContain("✗");
+      expect(checks).toContain("✓ no failed request through the edge: 0 of");
+      expect(code).toBe(0);
+    } finally {
+      await rm(stateDir, { recursive: true, force: true });
+    }
+  }, 600_000);
+});
