@@ -2,7 +2,12 @@ import { gunzipSync, gzipSync } from "node:zlib";
 import { GetObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { ConfigurationError, quote } from "../lib/errors";
 import { manifestKey, releaseKey } from "./ledger-keys";
-import { parseSiteManifest, type SiteManifest, serializeSiteManifest } from "./manifest";
+import {
+  orderedRelease,
+  parseSiteManifest,
+  type SiteManifest,
+  serializeSiteManifest,
+} from "./manifest";
 
 export interface SiteLocation {
   bucket: string;
@@ -99,7 +104,7 @@ export async function writeSiteManifest(
   manifest: SiteManifest,
   condition?: WriteCondition,
 ): Promise<string | undefined> {
-  const record = `${JSON.stringify(manifest.live, null, 2)}\n`;
+  const record = `${JSON.stringify(orderedRelease(manifest.live))}\n`;
   await s3.send(
     jsonObject(
       site.bucket,

@@ -81,21 +81,33 @@ export function parseSiteManifest(text: string, where: string): SiteManifest {
   return result.data as SiteManifest;
 }
 
-/** Stable bytes: sorted keys, so the same release always serializes the same way. */
+/**
+ * Stable bytes: fields in a fixed order and files sorted by key, so the same release always
+ * serializes the same way. Compact: it is stored gzipped and read by programs.
+ */
 export function serializeSiteManifest(manifest: SiteManifest): string {
-  return `${JSON.stringify(sortKeys(manifest), null, 2)}\n`;
+  return `${JSON.stringify({
+    format: manifest.format,
+    prefix: manifest.prefix,
+    live: orderedRelease(manifest.live),
+    history: manifest.history.map(orderedRelease),
+    pendingDeletes: manifest.pendingDeletes,
+  })}\n`;
 }
 
-function sortKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (value && typeof value === "object") {
-    return Object.fromEntries(
-      Object.entries(value as Record<string, unknown>)
-        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-        .map(([key, inner]) => [key, sortKeys(inner)]),
-    );
+export function orderedRelease(release: Release): Release {
+  const files: Record<string, ManifestFile> = {};
+  for (const key of Object.keys(release.files).sort()) {
+    const file = release.files[key] as ManifestFile;
+    files[key] = {
+      sha256: file.sha256,
+      size: file.size,
+      contentType: file.contentType,
+      cacheControl: file.cacheControl,
+      role: file.role,
+    };
   }
-  return value;
+  return { releaseId: release.releaseId, publishedAt: release.publishedAt, files };
 }
 
 /** Every release whose files are in the bucket, newest first. */
