@@ -135,6 +135,25 @@ describe("publish-web on localcloud", () => {
     expect(referencedAssets(page.html)).toContain(`/${newCss}`);
   });
 
+  it("invalidates every distribution serving the bucket and waits for all of them", async () => {
+    const { bucket, distribution } = await newSite();
+    const second = await createDistribution(cloud, bucket);
+    const build = await buildSite(join(tmp, "two-distributions"), { releaseId: "d1" });
+    const result = await publish(cloud, {
+      source: build.dir,
+      bucket,
+      "distribution-id": `${distribution}\n${second}`,
+      wait: "true",
+    });
+    expect(result.invalidations.map((i) => [i.distributionId, i.status, i.paths])).toEqual([
+      [distribution, "Completed", ["/", "/index.html"]],
+      [second, "Completed", ["/", "/index.html"]],
+    ]);
+    for (const id of [distribution, second]) {
+      expect((await loadPage(edgeUrl(cloud, id))).html).toContain('content="d1"');
+    }
+  });
+
   it("applies a same-size change and a header-only rule change", async () => {
     const { bucket, distribution } = await newSite();
     const build = await buildSite(join(tmp, "same-size"), { releaseId: "s1" });
