@@ -95226,6 +95226,17 @@ function judge(snapshot, context, healthyStreak) {
   return { state: "waiting", healthyStreak: streak, detail };
 }
 
+// src/service/view.ts
+function changeLines(logger2) {
+  return {
+    show: (_snapshot, changes) => {
+      for (const line of changes) logger2.info(line);
+    },
+    close: () => {
+    }
+  };
+}
+
 // src/service/gate.ts
 function chooseWaitStrategy(current) {
   const groups = (current.service.loadBalancers ?? []).flatMap((lb) => {
@@ -95247,6 +95258,7 @@ async function runGate(run2) {
   const { clock, logger: logger2, settings } = run2;
   const startedAt = clock.now();
   const progress = new ProgressLines(run2.knownEventIds);
+  const view2 = run2.view ?? changeLines(logger2);
   const events = [];
   let streak = 0;
   let polls = 0;
@@ -95265,10 +95277,9 @@ async function runGate(run2) {
       groups: run2.strategy.groups
     });
     polls += 1;
-    for (const line of progress.next(snapshot, run2.deploymentId)) {
-      if (line.startsWith("event: ")) events.push(line.slice(7));
-      logger2.info(line);
-    }
+    const changes = progress.next(snapshot, run2.deploymentId);
+    for (const line of changes) if (line.startsWith("event: ")) events.push(line.slice(7));
+    view2.show(snapshot, changes);
     const entries = matchTasksToTargets(snapshot.tasks, snapshot.targetGroups);
     for (const { task, bindings } of entries) {
       const unhealthy = bindings.find((binding) => binding.state === "unhealthy");
@@ -95302,6 +95313,7 @@ async function runGate(run2) {
       ...firstAllHealthyAt !== void 0 ? { firstAllHealthyAt } : {},
       ...lastUnhealthy ? { lastUnhealthy } : {}
     };
+    if (verdict.state !== "waiting") view2.close();
     if (verdict.state === "passed") {
       logger2.info(`gate: passed, ${verdict.detail} for ${verdict.healthyStreak} polls`);
       return { ...outcome, passed: true };
@@ -95780,7 +95792,8 @@ async function deployService(inputs, deps) {
     settings: gateSettings(inputs, current, inputs.gate.timeoutMs),
     deploymentId: deployment.id,
     rollbackTarget: previousArn,
-    knownEventIds
+    knownEventIds,
+    ...deps.view ? { view: deps.view() } : {}
   });
   const common = { deploymentId: deployment.id, gate, ...migration ? { migration } : {} };
   if (gate.passed) {
@@ -95810,7 +95823,8 @@ async function deployService(inputs, deps) {
       current,
       failure: failure2,
       gate,
-      knownEventIds: [...knownEventIds, ...gate.last.events.map((event) => event.id)]
+      knownEventIds: [...knownEventIds, ...gate.last.events.map((event) => event.id)],
+      ...deps.view ? { view: deps.view } : {}
     }),
     diagnosing
   ]);
@@ -95872,7 +95886,8 @@ async function rollBack(options) {
     strategy: chooseWaitStrategy(current),
     settings: gateSettings(inputs, current, inputs.rollbackTimeoutMs),
     deploymentId,
-    knownEventIds: options.knownEventIds
+    knownEventIds: options.knownEventIds,
+    ...options.view ? { view: options.view() } : {}
   });
   return {
     by,

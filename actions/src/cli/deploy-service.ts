@@ -6,6 +6,7 @@ import { createServiceClients } from "../service/clients";
 import { deployService } from "../service/deploy-service";
 import { parseDeployServiceInputs } from "../service/inputs";
 import { reportDeployService } from "../service/report";
+import { liveTable } from "../service/view";
 import { addFlags, type FlagSpec, flagsToRawInputs } from "./options";
 
 /** The flags of `shipline deploy-service`, named like the inputs of actions/deploy-service/action.yml. */
@@ -70,9 +71,12 @@ export function deployServiceCommand(
       mergeRawInputs(commitDefault(env), flagsToRawInputs(options, DEPLOY_SERVICE_FLAGS)),
     );
     const log = logger();
+    // A live table on an interactive terminal; one line per change anywhere else (CI logs).
+    const live = process.stdout.isTTY === true && !env.CI;
     const result = await deployService(inputs, {
       clients: createServiceClients(inputs.region ? { region: inputs.region } : {}),
       logger: log,
+      ...(live ? { view: () => liveTable(process.stdout) } : {}),
     });
     await reportDeployService(result, log);
   });

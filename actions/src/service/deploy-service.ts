@@ -15,6 +15,7 @@ import { migrationContainer, preflight } from "./preflight";
 import { renderTaskDefinition, revisionTags } from "./render";
 import { pruneRevisions, registerIfChanged } from "./revisions";
 import type { Failure } from "./verdict";
+import type { ProgressView } from "./view";
 
 /** How the rollout ended; each maps to one exit code (see report.ts). */
 export type DeployOutcome =
@@ -62,6 +63,8 @@ export interface DeployServiceDeps {
   clients: ServiceClients;
   logger: Logger;
   clock?: Clock;
+  /** A fresh progress view per gate (a live table on a terminal); log lines by default. */
+  view?: () => ProgressView;
 }
 
 /** Reads and checks everything before any change; throws ConfigurationError with every problem. */
@@ -210,6 +213,7 @@ export async function deployService(
     deploymentId: deployment.id,
     rollbackTarget: previousArn,
     knownEventIds,
+    ...(deps.view ? { view: deps.view() } : {}),
   });
   const common = { deploymentId: deployment.id, gate, ...(migration ? { migration } : {}) };
   if (gate.passed) {
@@ -243,6 +247,7 @@ export async function deployService(
       failure,
       gate,
       knownEventIds: [...knownEventIds, ...gate.last.events.map((event) => event.id)],
+      ...(deps.view ? { view: deps.view } : {}),
     }),
     diagnosing,
   ]);
@@ -270,11 +275,12 @@ export async function deployService(
  */
 async function rollBack(options: {
   inputs: DeployServiceInputs;
-  deps: Required<DeployServiceDeps>;
+  deps: Required<Omit<DeployServiceDeps, "view">>;
   current: CurrentService;
   failure: Failure;
   gate: GateOutcome;
   knownEventIds: string[];
+  view?: () => ProgressView;
 }): Promise<RollbackResult | undefined> {
   const { inputs, deps, current, failure, gate } = options;
   const { clients, logger, clock } = deps;
@@ -325,6 +331,7 @@ async function rollBack(options: {
     settings: gateSettings(inputs, current, inputs.rollbackTimeoutMs),
     deploymentId,
     knownEventIds: options.knownEventIds,
+    ...(options.view ? { view: options.view() } : {}),
   });
   return {
     by,

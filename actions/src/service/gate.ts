@@ -8,6 +8,7 @@ import { observe, type WatchedGroup } from "./observe";
 import { ProgressLines } from "./progress";
 import type { Snapshot } from "./snapshot";
 import { type Failure, judge } from "./verdict";
+import { changeLines, type ProgressView } from "./view";
 
 export interface GateOutcome {
   passed: boolean;
@@ -75,6 +76,8 @@ export interface GateRun {
   rollbackTarget?: string;
   /** Service events present before the change: not repeated as progress. */
   knownEventIds: Iterable<string>;
+  /** Where progress goes; one log line per change by default. */
+  view?: ProgressView;
 }
 
 /** Polls until the verdict is final. Logs one line per change; the timeout is always honoured. */
@@ -82,6 +85,7 @@ export async function runGate(run: GateRun): Promise<GateOutcome> {
   const { clock, logger, settings } = run;
   const startedAt = clock.now();
   const progress = new ProgressLines(run.knownEventIds);
+  const view = run.view ?? changeLines(logger);
   const events: string[] = [];
   let streak = 0;
   let polls = 0;
@@ -100,10 +104,9 @@ export async function runGate(run: GateRun): Promise<GateOutcome> {
       groups: run.strategy.groups,
     });
     polls += 1;
-    for (const line of progress.next(snapshot, run.deploymentId)) {
-      if (line.startsWith("event: ")) events.push(line.slice(7));
-      logger.info(line);
-    }
+    const changes = progress.next(snapshot, run.deploymentId);
+    for (const line of changes) if (line.startsWith("event: ")) events.push(line.slice(7));
+    view.show(snapshot, changes);
     const entries = matchTasksToTargets(snapshot.tasks, snapshot.targetGroups);
     for (const { task, bindings } of entries) {
       const unhealthy = bindings.find((binding) => binding.state === "unhealthy");
@@ -144,6 +147,7 @@ export async function runGate(run: GateRun): Promise<GateOutcome> {
       ...(firstAllHealthyAt !== undefined ? { firstAllHealthyAt } : {}),
       ...(lastUnhealthy ? { lastUnhealthy } : {}),
     };
+    if (verdict.state !== "waiting") view.close();
     if (verdict.state === "passed") {
       logger.info(`gate: passed, ${verdict.detail} for ${verdict.healthyStreak} polls`);
       return { ...outcome, passed: true };
