@@ -21,13 +21,14 @@ import { buildImage } from "../../actions/src/images/build-image";
 import { parseBuildImageInputs } from "../../actions/src/images/inputs";
 import { uploadedBytes } from "../../actions/src/images/report";
 import { formatTable, TerminalLogger } from "../../actions/src/lib/logger";
-import { countPushRequests, startCountingProxy } from "../../actions/test/helpers/counting-proxy";
+import { countPushRequests } from "../../actions/test/helpers/counting-proxy";
 import {
   buildApiBundle,
   buildBaseImage,
   pushLayout,
   startRegistry,
 } from "../../actions/test/helpers/localcloud";
+import { startProxyThread } from "./proxy-thread";
 
 const exec = promisify(execFile);
 
@@ -49,7 +50,7 @@ const loadAtStart = load();
 
 const work = await mkdtemp(join(tmpdir(), "bench-images-"));
 const registry = await startRegistry();
-const proxy = await startCountingProxy(registry.host);
+const proxy = await startProxyThread(registry.host);
 try {
   const [base, bundle] = await Promise.all([
     buildBaseImage("node"),
@@ -80,7 +81,7 @@ try {
     tag: string,
     previous?: string,
   ): Promise<Measure> {
-    proxy.reset();
+    await proxy.reset();
     const started = performance.now();
     const result = await buildImage(
       parseBuildImageInputs({
@@ -104,7 +105,7 @@ try {
       },
     );
     const ms = performance.now() - started;
-    const counts = countPushRequests(proxy.requests);
+    const counts = countPushRequests(await proxy.requests());
     return {
       ms,
       bytes: counts.bytesSent,
@@ -152,7 +153,7 @@ try {
     context: string,
     tag: string,
   ): Promise<Measure & { buildMs: number; pushMs: number }> {
-    proxy.reset();
+    await proxy.reset();
     const started = performance.now();
     await exec(
       "buildah",
@@ -171,8 +172,8 @@ try {
       { env: buildahEnv },
     );
     const built = performance.now();
-    const pulled = countPushRequests(proxy.requests).bytesSent;
-    proxy.reset();
+    const pulled = countPushRequests(await proxy.requests()).bytesSent;
+    await proxy.reset();
     await exec(
       "buildah",
       [
@@ -187,8 +188,9 @@ try {
       { env: buildahEnv },
     );
     const ms = performance.now() - started;
-    const counts = countPushRequests(proxy.requests);
-    const bigUpload = proxy.requests.some(
+    const requests = await proxy.requests();
+    const counts = countPushRequests(requests);
+    const bigUpload = requests.some(
       (request) => request.method === "PUT" && request.bytesSent > 30_000_000,
     );
     return {
