@@ -76,11 +76,11 @@ function job(spec: PipelineSpec, name: string, pipeline: Pipeline): Record<strin
         name: CIRCLECI_SETUP_STEPS.forkGuard,
         // CIRCLE_PR_REPONAME is set only for forks; they never receive the context's credentials.
         command: [
-          'if [ -n "${CIRCLE_PR_REPONAME:-}" ]; then',
+          'if [ -n "$CIRCLE_PR_REPONAME" ]; then',
           '  echo "Pull requests from forks get no preview: they never receive AWS credentials."',
           "  circleci-agent step halt",
           "fi",
-          'if [ -z "${CIRCLE_PULL_REQUEST:-}" ]; then',
+          'if [ -z "$CIRCLE_PULL_REQUEST" ]; then',
           '  echo "Not a pull request: no preview."',
           "  circleci-agent step halt",
           "fi",

@@ -14,6 +14,9 @@ export function renderGitHub(spec: PipelineSpec, header: string): Record<string,
   );
 }
 
+/** A GitHub expression, `${{ body }}`. */
+const expr = (body: string): string => `\${{ ${body} }}`;
+
 const SAME_REPOSITORY = "github.event.pull_request.head.repo.full_name == github.repository";
 
 function workflow(spec: PipelineSpec, name: string, pipeline: Pipeline): Record<string, unknown> {
@@ -38,8 +41,8 @@ function workflow(spec: PipelineSpec, name: string, pipeline: Pipeline): Record<
               name: "AWS credentials (OIDC, no stored keys)",
               uses: usesOf(PINNED_ACTIONS.awsCredentials),
               with: {
-                "role-to-assume": "${{ vars.SHIPLINE_ROLE_ARN }}",
-                "aws-region": "${{ vars.AWS_REGION }}",
+                "role-to-assume": expr("vars.SHIPLINE_ROLE_ARN"),
+                "aws-region": expr("vars.AWS_REGION"),
               },
             },
           ]
@@ -114,7 +117,7 @@ function concurrencyOf(spec: PipelineSpec, pipeline: Pipeline): Record<string, u
   }
   if (isPullRequest(pipeline)) {
     return {
-      group: "shipline-preview-${{ github.event.pull_request.number }}",
+      group: `shipline-preview-${expr("github.event.pull_request.number")}`,
       "cancel-in-progress": pipeline.trigger === "pull-request",
     };
   }
@@ -134,15 +137,15 @@ function jobPermissions(pipeline: Pipeline): Record<string, string> {
 function value(source: Source): string {
   switch (source.kind) {
     case "var":
-      return `\${{ vars.${source.name} }}`;
+      return expr(`vars.${source.name}`);
     case "input":
-      return `\${{ inputs.${source.name} }}`;
+      return expr(`inputs.${source.name}`);
     case "pr-number":
-      return "${{ github.event.pull_request.number }}";
+      return expr("github.event.pull_request.number");
     case "github-token":
-      return "${{ github.token }}";
+      return expr("github.token");
     case "repository":
-      return "${{ github.repository }}";
+      return expr("github.repository");
     case "literal":
       return source.value;
   }
