@@ -106462,17 +106462,28 @@ function parseSiteManifest(text2, where) {
   return result.data;
 }
 function serializeSiteManifest(manifest) {
-  return `${JSON.stringify(sortKeys(manifest), null, 2)}
+  return `${JSON.stringify({
+    format: manifest.format,
+    prefix: manifest.prefix,
+    live: orderedRelease(manifest.live),
+    history: manifest.history.map(orderedRelease),
+    pendingDeletes: manifest.pendingDeletes
+  })}
 `;
 }
-function sortKeys(value) {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (value && typeof value === "object") {
-    return Object.fromEntries(
-      Object.entries(value).sort(([a5], [b5]) => a5 < b5 ? -1 : a5 > b5 ? 1 : 0).map(([key, inner]) => [key, sortKeys(inner)])
-    );
+function orderedRelease(release2) {
+  const files = {};
+  for (const key of Object.keys(release2.files).sort()) {
+    const file2 = release2.files[key];
+    files[key] = {
+      sha256: file2.sha256,
+      size: file2.size,
+      contentType: file2.contentType,
+      cacheControl: file2.cacheControl,
+      role: file2.role
+    };
   }
-  return value;
+  return { releaseId: release2.releaseId, publishedAt: release2.publishedAt, files };
 }
 function keptReleases(manifest) {
   return [manifest.live, ...manifest.history];
@@ -106533,7 +106544,7 @@ var jsonObject = (bucket, key, body, condition) => new import_client_s32.PutObje
   CacheControl: "no-store"
 });
 async function writeSiteManifest(s3, site, manifest, condition) {
-  const record2 = `${JSON.stringify(manifest.live, null, 2)}
+  const record2 = `${JSON.stringify(orderedRelease(manifest.live))}
 `;
   await s3.send(
     jsonObject(
