@@ -1,12 +1,13 @@
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
+import { CreateBucketCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import { Ledger } from "../../src/release/ledger";
 import { baseImageOf, writeApi } from "../release/stand-in";
 import { type ServiceStack, startServiceStack, waitFor } from "../service/cloud";
 import { createDistribution, tempDir, type WebCloud } from "../web/cloud";
+import { startFakeGitHub } from "./fake-github";
 import { type RehearsalContexts, rehearse, type StepRun } from "./rehearsal";
 
 /**
@@ -170,5 +171,71 @@ describe("rehearsal of the pipelines on localcloud", () => {
       restores: one,
       actor: "rehearsal",
     });
+  }, 300_000);
+
+  it("preview on a pull request (one comment, updated), then cleanup when it closes", async () => {
+    const github = await startFakeGitHub();
+    try {
+      const previewContexts: RehearsalContexts = {
+        vars: {
+          AWS_REGION: stack.cloud.region,
+          SHIPLINE_ROLE_ARN: "arn:aws:iam::000000000000:role/preview",
+          SHIPLINE_BUCKET: "rehearsal-site",
+          SHIPLINE_DISTRIBUTION_ID: distribution,
+        },
+        github: {
+          repository: "acme/shop",
+          token: "fake-token",
+          "event.pull_request.number": "7",
+        },
+      };
+      const pullRequestRunner = (run: string) => {
+        const { env, override } = runner(run);
+        return {
+          env: {
+            ...env,
+            GITHUB_REPOSITORY: "acme/shop",
+            GITHUB_REF: "refs/pull/7/merge",
+            GITHUB_EVENT_NAME: "pull_request",
+            GITHUB_API_URL: github.url,
+          },
+          override,
+          // Installing is the runner's preparation; the projects' own tests run in this suite.
+          skip: /^(npm ci|npx vitest run .*)$/,
+        };
+      };
+      for (const run of ["601", "602"]) {
+        const steps = await rehearse(
+          ".github/workflows/preview.yml",
+          "preview",
+          previewContexts,
+          pullRequestRunner(run),
+        );
+        expectPassed(steps, ["Build the SPA for its preview path", "Publish the preview"]);
+      }
+      const preview = await fetch(`${edge}/previews/pr-7/index.html`);
+      expect(preview.status).toBe(200);
+      expect(await preview.text()).toContain("pr-7");
+      // One comment on the pull request, written once and then updated, naming the preview URL.
+      expect(github.writes).toEqual(["create 7", "update 7"]);
+      expect(github.comments).toHaveLength(1);
+      expect(github.comments[0]?.body).toContain("/previews/pr-7/");
+
+      const cleanup = await rehearse(
+        ".github/workflows/preview-cleanup.yml",
+        "preview-cleanup",
+        previewContexts,
+        pullRequestRunner("603"),
+      );
+      expectPassed(cleanup, ["Remove the preview"]);
+      const left = await s3().send(
+        new ListObjectsV2Command({ Bucket: "rehearsal-site", Prefix: "previews/pr-7/" }),
+      );
+      expect(left.KeyCount ?? 0).toBe(0);
+      // The production site is untouched by previews.
+      expect(await page()).toContain("89abcdef0123-501.1");
+    } finally {
+      await github.stop();
+    }
   }, 300_000);
 });
