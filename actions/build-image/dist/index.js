@@ -57063,6 +57063,12 @@ async function resolveBase(source, reference, platform3) {
   return { name: display, digest: raw.digest, mediaType: raw.mediaType, manifest, config: config2, source };
 }
 
+// src/oci/layer.ts
+var tar = __toESM(require_tar_stream(), 1);
+import { createHash as createHash7 } from "node:crypto";
+import { lstat, readdir, readFile as readFile4, readlink } from "node:fs/promises";
+import { join as join7, posix } from "node:path";
+
 // src/oci/gzip-members.ts
 import { createHash as createHash6 } from "node:crypto";
 import { promisify } from "node:util";
@@ -57167,10 +57173,6 @@ function membersOf(blob, members2) {
 }
 
 // src/oci/layer.ts
-var tar = __toESM(require_tar_stream(), 1);
-import { createHash as createHash7 } from "node:crypto";
-import { lstat, readdir, readFile as readFile4, readlink } from "node:fs/promises";
-import { join as join7, posix } from "node:path";
 var DIRECTORY_MODE = 493;
 var FILE_MODE = 420;
 var EXECUTABLE_MODE = 493;
@@ -57807,10 +57809,14 @@ function planPush(input2) {
 }
 
 // src/images/image-layers.ts
-async function buildLayerTars(inputs) {
+async function startLayerTars(inputs) {
   const entries = await collectFolder(inputs.context, inputs.destination);
   const split2 = inputs.layers.length === 0 ? [entries] : splitLayerEntries(entries, normaliseDestination(inputs.destination), inputs.layers);
-  return Promise.all(split2.map((part) => buildLayerTar(part, inputs["source-date-epoch"])));
+  return split2.map((part) => {
+    const tar2 = buildLayerTar(part, inputs["source-date-epoch"]);
+    tar2.catch(() => void 0);
+    return tar2;
+  });
 }
 var Downloads = class {
   constructor(target) {
@@ -57853,18 +57859,14 @@ async function reusableMembers(layerTar, previous, likely, downloads, logger2) {
 async function prepareLayers(layerTars, context) {
   const { target, previous, mediaType, logger: logger2, downloads, openUpload } = context;
   const head = async (digest2) => await target.client.headBlob(target.repository, digest2) !== void 0;
-  const reusable = findReusableLayers(
-    previous,
-    layerTars.map((layerTar) => layerTar.diffId),
-    mediaType
-  );
   const likelyPrevious = (index) => {
     const layers = previous[0]?.layers ?? [];
     return layers[layers.length - layerTars.length + index];
   };
   return Promise.all(
-    layerTars.map(async (layerTar, index) => {
-      const found = reusable[index];
+    layerTars.map(async (building, index) => {
+      const layerTar = await building;
+      const [found] = findReusableLayers(previous, [layerTar.diffId], mediaType);
       if (found && await head(found.layer.digest)) {
         logger2.info(
           `layer ${index + 1} unchanged since tag ${found.tag}: reusing ${found.layer.digest}, nothing to compress`
@@ -57963,19 +57965,25 @@ async function buildWithOci(inputs, target, deps) {
     (resolved) => Promise.all(resolved.manifest.layers.map((layer) => head(layer.digest)))
   );
   baseHeads.catch(() => void 0);
-  const downloads = new Downloads(target);
-  const [base, layerTars, previous] = await Promise.all([
+  const [base, building, previous] = await Promise.all([
     resolving,
-    buildLayerTars(inputs),
+    startLayerTars(inputs),
     readPreviousImages(target, [
       .../* @__PURE__ */ new Set([...inputs.tags, ...inputs["previous-tag"] ? [inputs["previous-tag"]] : []])
-    ]).then((images) => {
-      const top = [...images.values()][0]?.layers.at(-1);
-      if (top && parseMembers(top.annotations?.[MEMBERS_ANNOTATION])) downloads.get(top.digest);
-      return images;
-    })
+    ])
   ]);
   logger2.info(`base ${base.name} pinned at ${base.digest}`);
+  const openUpload = inputs["dry-run"] ? void 0 : () => target.client.startUpload(target.repository);
+  const preparing = prepareLayers(building, {
+    target,
+    previous: [...previous.values()],
+    mediaType: gzipLayerTypeFor(flavourOf(base.mediaType)),
+    logger: logger2,
+    downloads: new Downloads(target),
+    ...openUpload ? { openUpload } : {}
+  });
+  preparing.catch(() => void 0);
+  const layerTars = await Promise.all(building);
   for (const layerTar of layerTars) {
     logger2.info(
       `layer ${layerTar.diffId} (${layerTar.entries} entries, ${layerTar.size} bytes uncompressed)`
@@ -58005,17 +58013,9 @@ async function buildWithOci(inputs, target, deps) {
   };
   const configHead = head(configDescriptor.digest);
   configHead.catch(() => void 0);
-  const openUpload = inputs["dry-run"] ? void 0 : () => target.client.startUpload(target.repository);
   const configUpload = configHead.then((here) => here ? void 0 : openUpload?.());
   configUpload.catch(() => void 0);
-  const layers = await prepareLayers(layerTars, {
-    target,
-    previous: [...previous.values()],
-    mediaType: gzipLayerTypeFor(flavourOf(base.mediaType)),
-    logger: logger2,
-    downloads,
-    ...openUpload ? { openUpload } : {}
-  });
+  const layers = await preparing;
   const manifest = buildManifest({
     mediaType: base.mediaType,
     config: configDescriptor,

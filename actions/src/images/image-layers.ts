@@ -14,14 +14,22 @@ import type { BuildImageInputs } from "./inputs";
 import { findReusableLayers, type PreviousImage } from "./plan";
 import type { PushTarget } from "./target";
 
-/** The folder as its layers' tars, bottom first: one, or one per `layers` group plus the rest. */
-export async function buildLayerTars(inputs: BuildImageInputs): Promise<LayerTar[]> {
+/**
+ * Reads the folder and starts each layer's tar, bottom first: one, or one per `layers` group plus
+ * the rest. Each layer's promise settles on its own, so a small layer goes on while a big one is
+ * still being hashed.
+ */
+export async function startLayerTars(inputs: BuildImageInputs): Promise<Promise<LayerTar>[]> {
   const entries = await collectFolder(inputs.context, inputs.destination);
   const split =
     inputs.layers.length === 0
       ? [entries]
       : splitLayerEntries(entries, normaliseDestination(inputs.destination), inputs.layers);
-  return Promise.all(split.map((part) => buildLayerTar(part, inputs["source-date-epoch"])));
+  return split.map((part) => {
+    const tar = buildLayerTar(part, inputs["source-date-epoch"]);
+    tar.catch(() => undefined);
+    return tar;
+  });
 }
 
 /** One appended layer: its tar, what is pushed, and how it was obtained. */
@@ -100,7 +108,7 @@ async function reusableMembers(
  * is compressed (copying the gzip members that did not change) and HEADed.
  */
 export async function prepareLayers(
-  layerTars: LayerTar[],
+  layerTars: Promise<LayerTar>[],
   context: {
     target: PushTarget;
     previous: PreviousImage[];
@@ -114,19 +122,15 @@ export async function prepareLayers(
   const { target, previous, mediaType, logger, downloads, openUpload } = context;
   const head = async (digest: string) =>
     (await target.client.headBlob(target.repository, digest)) !== undefined;
-  const reusable = findReusableLayers(
-    previous,
-    layerTars.map((layerTar) => layerTar.diffId),
-    mediaType,
-  );
   // The layer at the same place, counted from the top, in the first previous image.
   const likelyPrevious = (index: number): Descriptor | undefined => {
     const layers = previous[0]?.layers ?? [];
     return layers[layers.length - layerTars.length + index];
   };
   return Promise.all(
-    layerTars.map(async (layerTar, index): Promise<BuiltLayer> => {
-      const found = reusable[index];
+    layerTars.map(async (building, index): Promise<BuiltLayer> => {
+      const layerTar = await building;
+      const [found] = findReusableLayers(previous, [layerTar.diffId], mediaType);
       if (found && (await head(found.layer.digest))) {
         logger.info(
           `layer ${index + 1} unchanged since tag ${found.tag}: reusing ${found.layer.digest}, nothing to compress`,

@@ -1,7 +1,6 @@
 import type { Logger } from "../lib/logger";
 import { type ResolvedBase, resolveBase } from "../oci/base";
 import { describeJson, epochToRfc3339, OciLabel, updateConfig } from "../oci/config";
-import { MEMBERS_ANNOTATION, parseMembers } from "../oci/gzip-members";
 import { compressLayer } from "../oci/layer";
 import { buildManifest, isIndex, parseManifest } from "../oci/manifest";
 import { flavourOf, gzipLayerTypeFor, IMAGE_MANIFEST_TYPES } from "../oci/media-types";
@@ -9,7 +8,7 @@ import { RegistryClient } from "../oci/registry";
 import { type ImageSource, LayoutSource, RegistrySource } from "../oci/source";
 import type { Descriptor, ImageConfig, RawManifest } from "../oci/types";
 import { applyPush, describePlan } from "./apply";
-import { buildLayerTars, Downloads, prepareLayers } from "./image-layers";
+import { Downloads, prepareLayers, startLayerTars } from "./image-layers";
 import type { BaseImage, BuildImageInputs } from "./inputs";
 import { type BlobToPush, type PreviousImage, planPush } from "./plan";
 import type { BuildImageResult, LayerOutcome } from "./report";
@@ -117,21 +116,29 @@ export async function buildWithOci(
     Promise.all(resolved.manifest.layers.map((layer) => head(layer.digest))),
   );
   baseHeads.catch(() => undefined);
-  const downloads = new Downloads(target);
-  const [base, layerTars, previous] = await Promise.all([
+  const [base, building, previous] = await Promise.all([
     resolving,
-    buildLayerTars(inputs),
+    startLayerTars(inputs),
     readPreviousImages(target, [
       ...new Set([...inputs.tags, ...(inputs["previous-tag"] ? [inputs["previous-tag"]] : [])]),
-    ]).then((images) => {
-      // The previous top layer (the code, in a split) is what a change usually touches: fetch
-      // it while the folder is hashed, so its unchanged gzip members are at hand.
-      const top = [...images.values()][0]?.layers.at(-1);
-      if (top && parseMembers(top.annotations?.[MEMBERS_ANNOTATION])) downloads.get(top.digest);
-      return images;
-    }),
+    ]),
   ]);
   logger.info(`base ${base.name} pinned at ${base.digest}`);
+  // Uploads are opened while layers compress (a POST off the critical path), never in a dry run.
+  const openUpload = inputs["dry-run"]
+    ? undefined
+    : () => target.client.startUpload(target.repository);
+  // Each layer is reused or compressed as soon as its own tar is hashed.
+  const preparing = prepareLayers(building, {
+    target,
+    previous: [...previous.values()],
+    mediaType: gzipLayerTypeFor(flavourOf(base.mediaType)),
+    logger,
+    downloads: new Downloads(target),
+    ...(openUpload ? { openUpload } : {}),
+  });
+  preparing.catch(() => undefined);
+  const layerTars = await Promise.all(building);
   for (const layerTar of layerTars) {
     logger.info(
       `layer ${layerTar.diffId} (${layerTar.entries} entries, ${layerTar.size} bytes uncompressed)`,
@@ -163,21 +170,10 @@ export async function buildWithOci(
   };
   const configHead = head(configDescriptor.digest);
   configHead.catch(() => undefined);
-  // Uploads are opened while layers compress (a POST off the critical path), never in a dry run.
-  const openUpload = inputs["dry-run"]
-    ? undefined
-    : () => target.client.startUpload(target.repository);
   const configUpload = configHead.then((here) => (here ? undefined : openUpload?.()));
   configUpload.catch(() => undefined);
 
-  const layers = await prepareLayers(layerTars, {
-    target,
-    previous: [...previous.values()],
-    mediaType: gzipLayerTypeFor(flavourOf(base.mediaType)),
-    logger,
-    downloads,
-    ...(openUpload ? { openUpload } : {}),
-  });
+  const layers = await preparing;
   const manifest: RawManifest = buildManifest({
     mediaType: base.mediaType,
     config: configDescriptor,
