@@ -201,6 +201,40 @@ describe("build-image (builder oci) against Debian's docker-registry", () => {
     expect(await skopeoDigest("shipline/change:rev2")).toBe(changed.digest);
   });
 
+  it("with layers split, each layer is reused or uploaded on its own", async () => {
+    const app = join(work, "app-split");
+    await writeAppFolder(app, "1");
+    const split = { repository: "shipline/split", context: app, layers: "public/**" };
+    const first = await push({ ...split, tags: "rev1", revision: "rev1" });
+    expect(first.blobs.map((blob) => [blob.role, blob.outcome])).toEqual([
+      ["base layer", "mounted"],
+      ["layer", "uploaded"],
+      ["layer", "uploaded"],
+      ["config", "uploaded"],
+    ]);
+    // A change in the lower layer only: the upper one (server.mjs) is reused from rev1.
+    await writeFile(join(app, "public/index.txt"), "static file, changed\n");
+    const changed = await push({
+      ...split,
+      tags: "rev2",
+      "previous-tag": "rev1",
+      revision: "rev2",
+    });
+    expect(changed.layers?.map((layer) => layer.reusedFrom)).toEqual([undefined, "rev1"]);
+    expect(changed.blobs.map((blob) => [blob.role, blob.outcome])).toEqual([
+      ["base layer", "skipped"],
+      ["layer", "uploaded"],
+      ["layer", "skipped"],
+      ["config", "uploaded"],
+    ]);
+    expect(countPushRequests(proxy.requests)).toMatchObject({
+      uploadsStarted: 2,
+      blobPuts: 2,
+      manifestPuts: 1,
+    });
+    expect(await skopeoDigest("shipline/split:rev2")).toBe(changed.digest);
+  });
+
   it("building twice from the same sources gives the same digest, wherever the checkout is", async () => {
     const app = join(work, "app-twice");
     const elsewhere = join(work, "another-checkout", "app");
