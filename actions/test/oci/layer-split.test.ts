@@ -2,6 +2,8 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { BUILD_IMAGE_FLAGS } from "../../src/cli/build-image";
+import { flagsToRawInputs } from "../../src/cli/options";
 import { PRESETS } from "../../src/cli/presets";
 import { parseBuildImageInputs } from "../../src/images/inputs";
 import { ConfigurationError } from "../../src/lib/errors";
@@ -44,6 +46,17 @@ describe("parseLayerPatterns", () => {
 
   it.each(["/etc/*.conf", "../secrets/*", "a/../../b"])("refuses %s", (pattern) => {
     expect(() => parseLayerPatterns(pattern)).toThrow(ConfigurationError);
+  });
+
+  it("takes one CLI --layers flag per layer", () => {
+    const raw = flagsToRawInputs({ layers: ["*.wasm *.data", "assets/**"] }, BUILD_IMAGE_FLAGS);
+    const inputs = parseBuildImageInputs({
+      ...raw,
+      repository: "r",
+      tags: "t",
+      "base-image": "127.0.0.1:5000/base/node:20",
+    });
+    expect(inputs.layers).toEqual([["*.wasm", "*.data"], ["assets/**"]]);
   });
 
   it("is validated with the other inputs, naming the input", () => {
