@@ -4,7 +4,7 @@ import { type Clock, systemClock } from "../lib/clock";
 import { ConfigurationError } from "../lib/errors";
 import type { Logger } from "../lib/logger";
 import { describeDistributions } from "../web/distributions";
-import { createInvalidation } from "../web/invalidate";
+import { createInvalidation, waitForInvalidation } from "../web/invalidate";
 import { callerReference, urlPath } from "../web/invalidation-plan";
 import { bucketError, readSiteManifest, type SiteLocation } from "../web/ledger";
 import { siteName } from "../web/ledger-keys";
@@ -22,6 +22,7 @@ export interface DestroyDeps {
   cloudfront: () => CloudFrontClient;
   logger: Logger;
   clock?: Clock;
+  invalidationTimings?: { backoffMs?: number; maxBackoffMs?: number; pollMs?: number };
 }
 
 /** Every key under a prefix (used for shipline's own ledger folder only). */
@@ -52,7 +53,13 @@ export async function listKeys(s3: S3Client, bucket: string, prefix: string): Pr
  */
 export async function destroySite(
   site: SiteLocation,
-  settings: { distributionIds: string[]; deleteLimit: number; releaseLabel: string },
+  settings: {
+    distributionIds: string[];
+    deleteLimit: number;
+    releaseLabel: string;
+    wait?: boolean;
+    waitTimeoutMs?: number;
+  },
   deps: DestroyDeps,
 ): Promise<DestroyResult> {
   const clock = deps.clock ?? systemClock;
@@ -98,6 +105,12 @@ export async function destroySite(
     `deleted ${files.length} object(s) under ${site.prefix} and ${records.length} ledger record(s)`,
   );
   const invalidationIds: string[] = [];
+  const timing = {
+    clock,
+    logger: deps.logger,
+    deadline: clock.now() + (settings.waitTimeoutMs ?? 10 * 60_000),
+    ...deps.invalidationTimings,
+  };
   for (const distribution of distributions) {
     if (!site.prefix.startsWith(distribution.originPrefix)) continue;
     const paths = [`${urlPath(site.prefix, distribution.originPrefix)}*`];
@@ -108,8 +121,9 @@ export async function destroySite(
         paths,
         callerReference: callerReference(`destroy-${settings.releaseLabel}`, paths),
       },
-      { clock, logger: deps.logger, deadline: clock.now() + 5 * 60_000 },
+      timing,
     );
+    if (settings.wait) await waitForInvalidation(deps.cloudfront(), created, timing);
     invalidationIds.push(created.id);
   }
   return { prefix: site.prefix, deleted: files.length, invalidationIds };

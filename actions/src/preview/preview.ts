@@ -58,6 +58,8 @@ export async function runPreview(inputs: PreviewInputs, deps: PreviewDeps): Prom
         distributionIds: inputs.publish.invalidate ? inputs.publish["distribution-id"] : [],
         deleteLimit: inputs.publish["delete-limit"],
         releaseLabel: `pr-${pr}`,
+        wait: inputs.publish.wait,
+        waitTimeoutMs: inputs.publish["wait-timeout"],
       },
       deps,
     );
