@@ -143,37 +143,46 @@ function heldLock(
 ): HeldLock {
   let document = initial;
   let etag = initialEtag;
+  // Renewals and the release are conditional on the last ETag: one at a time, in order, or a
+  // heartbeat and a step boundary would each see the other's write as someone else's.
+  let queue: Promise<unknown> = Promise.resolve();
+  const serially = <T>(fn: () => Promise<T>): Promise<T> => {
+    const next = queue.then(fn, fn);
+    queue = next.catch(() => undefined);
+    return next;
+  };
+  const renew = async () => {
+    const renewed = { ...document, expiresAt: lockDocument(settings).expiresAt };
+    try {
+      etag = await writeJson(s3, settings.bucket, key, renewed, { etag });
+      document = renewed;
+    } catch (error) {
+      if (!isPreconditionFailed(error)) throw error;
+      throw new ShiplineError(
+        `lost the lock of environment "${settings.environment}": it expired and another run took it over (raise lock-ttl above the longest deploy)`,
+        ExitCode.Bug,
+        { cause: error },
+      );
+    }
+  };
   return {
     key,
     get document() {
       return document;
     },
-    async renew() {
-      const renewed = { ...document, expiresAt: lockDocument(settings).expiresAt };
-      try {
-        etag = await writeJson(s3, settings.bucket, key, renewed, { etag });
-        document = renewed;
-      } catch (error) {
-        if (!isPreconditionFailed(error)) throw error;
-        throw new ShiplineError(
-          `lost the lock of environment "${settings.environment}": it expired and another run took it over (raise lock-ttl above the longest deploy)`,
-          ExitCode.Bug,
-          { cause: error },
-        );
-      }
-    },
-    async release() {
-      try {
-        // If-Match: never delete a lock that another run took over after ours expired.
-        await s3.send(
-          new DeleteObjectCommand({ Bucket: settings.bucket, Key: key, IfMatch: etag }),
-        );
-      } catch (error) {
-        if (!isPreconditionFailed(error)) throw error;
-        settings.logger.warning(
-          `the lock of environment "${settings.environment}" was taken over by another run; left it to them`,
-        );
-      }
-    },
+    renew: () => serially(renew),
+    release: () => serially(release),
   };
+
+  async function release(): Promise<void> {
+    try {
+      // If-Match: never delete a lock that another run took over after ours expired.
+      await s3.send(new DeleteObjectCommand({ Bucket: settings.bucket, Key: key, IfMatch: etag }));
+    } catch (error) {
+      if (!isPreconditionFailed(error)) throw error;
+      settings.logger.warning(
+        `the lock of environment "${settings.environment}" was taken over by another run; left it to them`,
+      );
+    }
+  }
 }

@@ -78,9 +78,22 @@ export async function withReleaseSession(
     clock,
     logger,
   });
+  // A heartbeat keeps the lock fresh while one step runs long (a slow gate, a rollback), so only
+  // a run that died lets it expire. A renewal that finds the lock taken fails the next step.
+  let lost: Error | undefined;
+  const heartbeat = setInterval(
+    () => {
+      lock.renew().catch((error: Error) => {
+        lost ??= error;
+      });
+    },
+    Math.max(1_000, settings.lockTtlMs / 3),
+  );
+  heartbeat.unref();
   try {
-    return await runLocked(settings, ledger, lock, body);
+    return await runLocked(settings, ledger, lock, body, () => lost);
   } finally {
+    clearInterval(heartbeat);
     await lock.release();
   }
 }
@@ -90,6 +103,7 @@ async function runLocked(
   ledger: Ledger,
   lock: HeldLock,
   body: (session: ReleaseSession) => Promise<void>,
+  lockLost: () => Error | undefined,
 ): Promise<ReleaseRecord> {
   const { clock, logger } = settings;
   const liveAtStart = await ledger.live();
@@ -122,6 +136,8 @@ async function runLocked(
         const durationMs = clock.now() - started;
         logger.info(`✔ ${name} (${(durationMs / 1000).toFixed(1)}s)`);
         await save({ steps: [...current.value.steps, { name, status: "done", durationMs }] });
+        const lost = lockLost();
+        if (lost) throw lost;
         await lock.renew();
         return result;
       } catch (error) {

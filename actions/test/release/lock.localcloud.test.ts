@@ -104,6 +104,30 @@ describe("one deploy per environment", () => {
     expect(record.status).toBe("live");
   });
 
+  it("a step longer than the lock's lifetime keeps the lock: the heartbeat renews it", async () => {
+    await createBucket(cloud, "ledger-heartbeat");
+    const ttlMs = 1_500;
+    let refused: Error | undefined;
+    const record = await withReleaseSession(
+      session("ledger-heartbeat", "long", systemClock, ttlMs),
+      async (release) => {
+        await release.step("slow gate", async () => {
+          await new Promise((resolve) => setTimeout(resolve, 3 * ttlMs));
+          // Twice the lifetime later, another run is still refused: the lock was renewed.
+          refused = await withReleaseSession(
+            session("ledger-heartbeat", "other"),
+            async () => {},
+          ).then(
+            () => undefined,
+            (error: Error) => error,
+          );
+        });
+      },
+    );
+    expect(record.status).toBe("live");
+    expect(refused).toBeInstanceOf(LockHeldError);
+  });
+
   it("a failing step is recorded with its reason and the live pointer does not move", async () => {
     await createBucket(cloud, "ledger-failure");
     await withReleaseSession(session("ledger-failure", "good"), async () => {});
