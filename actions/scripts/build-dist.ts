@@ -32,6 +32,10 @@ export const BUNDLES: { out: string; stub?: string; entry?: string }[] = [
     stub: 'import { deployServiceAction } from "./src/entries/deploy-service";\nawait deployServiceAction();\n',
   },
   {
+    out: "deploy/dist/index.js",
+    stub: 'import { deployAction } from "./src/entries/deploy";\nawait deployAction();\n',
+  },
+  {
     out: "rollback/dist/index.js",
     stub: 'import { rollbackAction } from "./src/entries/rollback";\nawait rollbackAction();\n',
   },

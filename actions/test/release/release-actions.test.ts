@@ -6,11 +6,11 @@ import { rollbackAction } from "../../src/entries/rollback";
 import { ExitCode } from "../../src/lib/errors";
 import { inputNames } from "../../src/lib/inputs";
 import { TerminalLogger } from "../../src/lib/logger";
-import { rollbackSchema } from "../../src/release/inputs";
+import { deploySchema, rollbackSchema } from "../../src/release/inputs";
 import { REPO_ROOT } from "../helpers/fixtures";
 
-describe("the rollback action", () => {
-  it("declares exactly the inputs its entry reads", async () => {
+describe("the deploy and rollback actions", () => {
+  it("rollback declares exactly the inputs its entry reads", async () => {
     const action = parse(
       await readFile(join(REPO_ROOT, "actions/rollback/action.yml"), "utf8"),
     ) as {
@@ -19,6 +19,13 @@ describe("the rollback action", () => {
     };
     expect(Object.keys(action.inputs).sort()).toEqual(inputNames(rollbackSchema).sort());
     expect(action.runs.main).toBe("dist/index.js");
+  });
+
+  it("deploy declares exactly the inputs its entry reads", async () => {
+    const action = parse(await readFile(join(REPO_ROOT, "actions/deploy/action.yml"), "utf8")) as {
+      inputs: Record<string, unknown>;
+    };
+    expect(Object.keys(action.inputs).sort()).toEqual(inputNames(deploySchema).sort());
   });
 
   it("refuses bad input before touching AWS, naming the input", async () => {

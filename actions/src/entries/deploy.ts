@@ -1,0 +1,46 @@
+import { containerBuilds } from "../config/environment";
+import { loadConfig } from "../config/load";
+import { environmentRawInputs } from "../config/resolve";
+import type { ExitCode } from "../lib/errors";
+import { readActionInputs } from "../lib/github-inputs";
+import { GitHubLogger, type Logger } from "../lib/logger";
+import { run } from "../lib/run";
+import { releaseDeps } from "../release/clients";
+import { deploy } from "../release/deploy";
+import { deploySchema, parseDeployInputs } from "../release/inputs";
+
+/**
+ * The deploy GitHub Action: action.yml inputs over the configuration file's environment →
+ * deploy → outputs and a job summary. The same core as `shipline deploy`.
+ */
+export function deployAction(
+  logger: Logger = new GitHubLogger(),
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<ExitCode> {
+  return run(async () => {
+    const inputs = parseDeployInputs(
+      await environmentRawInputs(readActionInputs(deploySchema), env),
+    );
+    const builds = inputs.config
+      ? containerBuilds(await loadConfig(inputs.config), inputs.environment)
+      : {};
+    const record = await deploy(inputs, builds, releaseDeps(inputs.region, logger, env));
+    logger.output("release-id", record.id);
+    logger.output("task-definition-arn", record.taskDefinitionArn ?? "");
+    logger.output(
+      "images",
+      Object.entries(record.images)
+        .map(([container, image]) => `${container}=${image.uri}`)
+        .join("\n"),
+    );
+    await logger.summary({
+      title: `Release ${record.id} is live in ${inputs.environment}`,
+      headers: ["step", "status", "seconds"],
+      rows: record.steps.map((step) => [
+        step.name,
+        step.status,
+        (step.durationMs / 1000).toFixed(1),
+      ]),
+    });
+  }, logger);
+}
