@@ -57973,7 +57973,8 @@ async function buildWithOci(inputs, target, deps) {
     ])
   ]);
   logger2.info(`base ${base.name} pinned at ${base.digest}`);
-  const openUpload = inputs["dry-run"] ? void 0 : () => target.client.startUpload(target.repository);
+  const tagTaken = target.immutable && inputs.tags.some((tag) => previous.has(tag));
+  const openUpload = inputs["dry-run"] || tagTaken ? void 0 : () => target.client.startUpload(target.repository);
   const preparing = prepareLayers(building, {
     target,
     previous: [...previous.values()],

@@ -124,10 +124,12 @@ export async function buildWithOci(
     ]),
   ]);
   logger.info(`base ${base.name} pinned at ${base.digest}`);
-  // Uploads are opened while layers compress (a POST off the critical path), never in a dry run.
-  const openUpload = inputs["dry-run"]
-    ? undefined
-    : () => target.client.startUpload(target.repository);
+  // Uploads are opened while layers compress (a POST off the critical path); never in a dry run,
+  // nor when an immutable tag already exists: that push either sends nothing or is refused
+  // before anything is sent.
+  const tagTaken = target.immutable && inputs.tags.some((tag) => previous.has(tag));
+  const openUpload =
+    inputs["dry-run"] || tagTaken ? undefined : () => target.client.startUpload(target.repository);
   // Each layer is reused or compressed as soon as its own tar is hashed.
   const preparing = prepareLayers(building, {
     target,
