@@ -20,7 +20,6 @@ import type { DeployInputs } from "./inputs";
 import { type ReleaseImage, type ReleaseRecord, releaseIdOf, runContext } from "./record";
 import { graceOf, restoreService } from "./restore-service";
 import { withReleaseSession } from "./session";
-import { archiveWebRelease } from "./web-archive";
 
 export interface ReleaseDeps {
   s3: S3Client;
@@ -155,7 +154,6 @@ export async function deploy(
       });
 
       await release.step("web", async () => {
-        const site = { bucket: inputs.bucket, prefix: "", ledgerPrefix: inputs["ledger-prefix"] };
         try {
           await publishWeb(
             parsePublishWebInputs({
@@ -171,7 +169,6 @@ export async function deploy(
             }),
             { logger, s3: deps.s3, cloudfront: deps.cloudfront, clock },
           );
-          await archiveWebRelease(deps.s3, site, releaseId, logger);
         } catch (error) {
           await returnService(
             error as Error,

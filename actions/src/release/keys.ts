@@ -18,8 +18,3 @@ export function lockKey(ledgerPrefix: string, environment: string): string {
 export function livePointerKey(ledgerPrefix: string, environment: string): string {
   return `${ledgerPrefix}live/${environment}.json`;
 }
-
-/** Copies of a release's non-immutable web files (entry points), restored by rollback. */
-export function webArchivePrefix(ledgerPrefix: string, releaseId: string): string {
-  return `${ledgerPrefix}web/archive/${releaseId}/`;
-}

@@ -5,7 +5,7 @@ import { Ledger } from "./ledger";
 import { type ReleaseRecord, releaseIdOf, runContext } from "./record";
 import { graceOf, restoreService } from "./restore-service";
 import { withReleaseSession } from "./session";
-import { restoreWebRelease } from "./web-archive";
+import { restoreWebRelease } from "./web-rollback";
 
 /**
  * rollback = the chosen release's task definition (gated, as a deploy is) → its web entry

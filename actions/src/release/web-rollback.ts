@@ -1,0 +1,95 @@
+import type { CloudFrontClient } from "@aws-sdk/client-cloudfront";
+import type { S3Client } from "@aws-sdk/client-s3";
+import type { Clock } from "../lib/clock";
+import type { Logger } from "../lib/logger";
+import { describeDistributions } from "../web/distributions";
+import { createInvalidation, waitForInvalidation } from "../web/invalidate";
+import { callerReference, planInvalidation } from "../web/invalidation-plan";
+import type { SiteLocation } from "../web/ledger";
+import type { Release } from "../web/manifest";
+import { restoreRelease } from "../web/restore";
+
+export interface WebRestoreSettings {
+  site: SiteLocation;
+  distributionIds: string[];
+  wait: boolean;
+  waitTimeoutMs: number;
+}
+
+export interface WebRestoreResult {
+  restored: string[];
+  invalidated: string[];
+}
+
+/**
+ * Makes a kept web release live again with the web unit's restore (its entry points copied back
+ * from the snapshots every publish keeps; its hashed assets are still in the bucket), then
+ * invalidates the paths whose content changed.
+ */
+export async function restoreWebRelease(
+  s3: S3Client,
+  cloudfront: () => CloudFrontClient,
+  settings: WebRestoreSettings,
+  releaseId: string,
+  deps: { clock: Clock; logger: Logger },
+): Promise<WebRestoreResult> {
+  const plan = await restoreRelease(s3, settings.site, releaseId, {
+    logger: deps.logger,
+    now: new Date(deps.clock.now()).toISOString(),
+  });
+  const restored = plan.copies.map((copy) => copy.key);
+  const invalidated = await invalidate(
+    cloudfront,
+    settings,
+    releaseId,
+    restored,
+    plan.release,
+    deps,
+  );
+  return { restored, invalidated };
+}
+
+async function invalidate(
+  cloudfront: () => CloudFrontClient,
+  settings: WebRestoreSettings,
+  releaseId: string,
+  changedKeys: string[],
+  target: Release,
+  deps: { clock: Clock; logger: Logger },
+): Promise<string[]> {
+  if (changedKeys.length === 0 || settings.distributionIds.length === 0) return [];
+  const client = cloudfront();
+  const distributions = await describeDistributions(
+    client,
+    settings.distributionIds,
+    settings.site.bucket,
+  );
+  const invalidationSettings = {
+    clock: deps.clock,
+    logger: deps.logger,
+    deadline: deps.clock.now() + settings.waitTimeoutMs,
+  };
+  const ids: string[] = [];
+  for (const distribution of distributions) {
+    const { paths } = planInvalidation({
+      changedKeys,
+      siteKeys: Object.keys(target.files),
+      originPrefix: distribution.originPrefix,
+    });
+    if (paths.length === 0) continue;
+    const created = await createInvalidation(
+      client,
+      {
+        distributionId: distribution.id,
+        paths,
+        // A rollback to the same release again is a new invalidation: the time is part of it.
+        callerReference: callerReference(`rollback-${releaseId}-${deps.clock.now()}`, paths),
+      },
+      invalidationSettings,
+    );
+    deps.logger.info(`invalidation ${created.id} on ${distribution.id}: ${paths.join(" ")}`);
+    if (settings.wait) await waitForInvalidation(client, created, invalidationSettings);
+    ids.push(created.id);
+  }
+  return ids;
+}
