@@ -57063,12 +57063,6 @@ async function resolveBase(source, reference, platform3) {
   return { name: display, digest: raw.digest, mediaType: raw.mediaType, manifest, config: config2, source };
 }
 
-// src/oci/layer.ts
-var tar = __toESM(require_tar_stream(), 1);
-import { createHash as createHash7 } from "node:crypto";
-import { lstat, readdir, readFile as readFile4, readlink } from "node:fs/promises";
-import { join as join7, posix } from "node:path";
-
 // src/oci/gzip-members.ts
 import { createHash as createHash6 } from "node:crypto";
 import { promisify } from "node:util";
@@ -57173,6 +57167,10 @@ function membersOf(blob, members2) {
 }
 
 // src/oci/layer.ts
+var tar = __toESM(require_tar_stream(), 1);
+import { createHash as createHash7 } from "node:crypto";
+import { lstat, readdir, readFile as readFile4, readlink } from "node:fs/promises";
+import { join as join7, posix } from "node:path";
 var DIRECTORY_MODE = 493;
 var FILE_MODE = 420;
 var EXECUTABLE_MODE = 493;
@@ -57965,12 +57963,17 @@ async function buildWithOci(inputs, target, deps) {
     (resolved) => Promise.all(resolved.manifest.layers.map((layer) => head(layer.digest)))
   );
   baseHeads.catch(() => void 0);
+  const downloads = new Downloads(target);
   const [base, building, previous] = await Promise.all([
     resolving,
     startLayerTars(inputs),
     readPreviousImages(target, [
       .../* @__PURE__ */ new Set([...inputs.tags, ...inputs["previous-tag"] ? [inputs["previous-tag"]] : []])
-    ])
+    ]).then((images) => {
+      const top = [...images.values()][0]?.layers.at(-1);
+      if (top && parseMembers(top.annotations?.[MEMBERS_ANNOTATION])) downloads.get(top.digest);
+      return images;
+    })
   ]);
   logger2.info(`base ${base.name} pinned at ${base.digest}`);
   const tagTaken = target.immutable && inputs.tags.some((tag) => previous.has(tag));
@@ -57980,7 +57983,7 @@ async function buildWithOci(inputs, target, deps) {
     previous: [...previous.values()],
     mediaType: gzipLayerTypeFor(flavourOf(base.mediaType)),
     logger: logger2,
-    downloads: new Downloads(target),
+    downloads,
     ...openUpload ? { openUpload } : {}
   });
   preparing.catch(() => void 0);

@@ -1,6 +1,7 @@
 import type { Logger } from "../lib/logger";
 import { type ResolvedBase, resolveBase } from "../oci/base";
 import { describeJson, epochToRfc3339, OciLabel, updateConfig } from "../oci/config";
+import { MEMBERS_ANNOTATION, parseMembers } from "../oci/gzip-members";
 import { compressLayer } from "../oci/layer";
 import { buildManifest, isIndex, parseManifest } from "../oci/manifest";
 import { flavourOf, gzipLayerTypeFor, IMAGE_MANIFEST_TYPES } from "../oci/media-types";
@@ -116,12 +117,19 @@ export async function buildWithOci(
     Promise.all(resolved.manifest.layers.map((layer) => head(layer.digest))),
   );
   baseHeads.catch(() => undefined);
+  const downloads = new Downloads(target);
   const [base, building, previous] = await Promise.all([
     resolving,
     startLayerTars(inputs),
     readPreviousImages(target, [
       ...new Set([...inputs.tags, ...(inputs["previous-tag"] ? [inputs["previous-tag"]] : [])]),
-    ]),
+    ]).then((images) => {
+      // The previous top layer (the code, in a split) is what a change usually touches: fetch
+      // it while the folder is read, so its unchanged gzip members are at hand.
+      const top = [...images.values()][0]?.layers.at(-1);
+      if (top && parseMembers(top.annotations?.[MEMBERS_ANNOTATION])) downloads.get(top.digest);
+      return images;
+    }),
   ]);
   logger.info(`base ${base.name} pinned at ${base.digest}`);
   // Uploads are opened while layers compress (a POST off the critical path); never in a dry run,
@@ -136,7 +144,7 @@ export async function buildWithOci(
     previous: [...previous.values()],
     mediaType: gzipLayerTypeFor(flavourOf(base.mediaType)),
     logger,
-    downloads: new Downloads(target),
+    downloads,
     ...(openUpload ? { openUpload } : {}),
   });
   preparing.catch(() => undefined);
