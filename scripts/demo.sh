@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# `npm run demo`: installs what is missing, then builds the sample stack and serves
-# it on this machine (nginx/demo/main.ts). `npm run demo -- --once` checks it and exits.
+# `npm run demo`: installs what is missing, starts localcloud, creates the stack in it and runs the
+# pipeline as a push to main would (releases 1 and 2, a bad release 3 that rolls itself back, a
+# manual rollback to 1), then keeps serving until Ctrl-C. `npm run demo -- --once` exits after it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-exec npx tsx nginx/demo/main.ts "$@"
+exec npx tsx actions/scripts/demo/main.ts "$@"

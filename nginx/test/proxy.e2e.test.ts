@@ -6,12 +6,12 @@ import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildApi } from "../../app-api/scripts/build-api";
-import { startApi } from "../demo/steps/start-api";
 import type { RunningProcess } from "../src/child-process";
 import { freePorts } from "../src/free-port";
 import { startNginx } from "../src/nginx-process";
 import { renderNginxConfig } from "../src/render";
 import { json, type Request, request } from "./support/http";
+import { startApi } from "./support/start-api";
 
 // Connections from this address may set the client's address with X-Forwarded-For;
 // connections from 127.0.0.1 may not.
