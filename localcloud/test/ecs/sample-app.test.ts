@@ -1,5 +1,4 @@
 import { randomUUID } from "node:crypto";
-import { readFileSync } from "node:fs";
 import { FilterLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { ECRClient } from "@aws-sdk/client-ecr";
 import {
@@ -10,10 +9,9 @@ import {
 } from "@aws-sdk/client-ecs";
 import { DescribeTargetHealthCommand } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { run as runCommand } from "../../src/runtime/exec";
 import { clientConfig } from "../helpers/cloud";
 import { buildSampleImages, type SampleImages } from "./sample-images";
-import { type EcsTestCloud, startEcsCloud, waitFor } from "./support";
+import { disposeAndExpectNothingLeft, type EcsTestCloud, startEcsCloud, waitFor } from "./support";
 
 /**
  * The sample app as it is deployed: the images built and pushed by the toolkit's CLI, one task
@@ -90,26 +88,7 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
-  if (!t) return;
-  const stateDir = t.cloud.stateDir;
-  await t.cloud.dispose();
-  // Nothing of the task runtime is left on the host.
-  const bridge = await runCommand("ip", ["link", "show", "dev", t.taskNetwork.bridge], {
-    allowFailure: true,
-  });
-  expect(bridge.code).not.toBe(0);
-  expect(readFileSync("/proc/mounts", "utf8")).not.toContain(stateDir);
-  const runc = await runCommand("runc", ["--root", `${stateDir}/ecs/runtime/runc`, "list", "-q"], {
-    allowFailure: true,
-  });
-  expect(runc.stdout.trim()).toBe("");
-  const prefix = t.taskNetwork.subnet.split(".").slice(0, 3).join(".");
-  const namespaces = (
-    await runCommand("ip", ["-all", "netns", "exec", "ip", "-4", "-o", "addr"], {
-      allowFailure: true,
-    })
-  ).stdout;
-  expect(namespaces).not.toContain(` ${prefix}.`);
+  if (t) await disposeAndExpectNothingLeft(t);
 });
 
 /**

@@ -1,5 +1,4 @@
 import { execFile } from "node:child_process";
-import { readFileSync } from "node:fs";
 import { promisify } from "node:util";
 import { GetLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import {
@@ -10,8 +9,7 @@ import {
 } from "@aws-sdk/client-ecs";
 import { DescribeTargetHealthCommand } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { run as runCommand } from "../../src/runtime/exec";
-import { type EcsTestCloud, startEcsCloud, waitFor } from "./support";
+import { disposeAndExpectNothingLeft, type EcsTestCloud, startEcsCloud, waitFor } from "./support";
 
 const execFileAsync = promisify(execFile);
 let t: EcsTestCloud;
@@ -25,27 +23,7 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
-  if (!t) return;
-  const stateDir = t.cloud.stateDir;
-  await t.cloud.dispose();
-  // Nothing of the task runtime is left on the host.
-  const bridge = await runCommand("ip", ["link", "show", "dev", t.taskNetwork.bridge], {
-    allowFailure: true,
-  });
-  expect(bridge.code).not.toBe(0);
-  expect(readFileSync("/proc/mounts", "utf8")).not.toContain(stateDir);
-  const runc = await runCommand("runc", ["--root", `${stateDir}/ecs/runtime/runc`, "list", "-q"], {
-    allowFailure: true,
-  });
-  expect(runc.stdout.trim()).toBe("");
-  // No namespace holds an address of this file's task subnet (other suites run their own).
-  const prefix = t.taskNetwork.subnet.split(".").slice(0, 3).join(".");
-  const namespaces = (
-    await runCommand("ip", ["-all", "netns", "exec", "ip", "-4", "-o", "addr"], {
-      allowFailure: true,
-    })
-  ).stdout;
-  expect(namespaces).not.toContain(` ${prefix}.`);
+  if (t) await disposeAndExpectNothingLeft(t);
 });
 
 const steady = (taskDefinition: string) =>

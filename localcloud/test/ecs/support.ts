@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { CloudWatchLogsClient, CreateLogGroupCommand } from "@aws-sdk/client-cloudwatch-logs";
 import {
   CreateRepositoryCommand,
@@ -19,8 +20,10 @@ import {
   ElasticLoadBalancingV2Client,
   ModifyTargetGroupAttributesCommand,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
+import { expect } from "vitest";
 import { buildBaseImage } from "../../src/images/base-image";
 import { pushLayout } from "../../src/images/push";
+import { run as runCommand } from "../../src/runtime/exec";
 import { clientConfig, startTestCloud } from "../helpers/cloud";
 import {
   BASE_IMAGE_CACHE,
@@ -199,4 +202,30 @@ export const waitFor = async <T>(
       throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+};
+
+/**
+ * Stops the cloud, then checks that nothing of its task runtime is left on the host: no bridge,
+ * mount or runc container, and no namespace holding an address of this cloud's task subnet (other
+ * test files run their own subnets at the same time).
+ */
+export const disposeAndExpectNothingLeft = async (t: EcsTestCloud): Promise<void> => {
+  const stateDir = t.cloud.stateDir;
+  await t.cloud.dispose();
+  const bridge = await runCommand("ip", ["link", "show", "dev", t.taskNetwork.bridge], {
+    allowFailure: true,
+  });
+  expect(bridge.code).not.toBe(0);
+  expect(readFileSync("/proc/mounts", "utf8")).not.toContain(stateDir);
+  const runc = await runCommand("runc", ["--root", `${stateDir}/ecs/runtime/runc`, "list", "-q"], {
+    allowFailure: true,
+  });
+  expect(runc.stdout.trim()).toBe("");
+  const prefix = t.taskNetwork.subnet.split(".").slice(0, 3).join(".");
+  const namespaces = (
+    await runCommand("ip", ["-all", "netns", "exec", "ip", "-4", "-o", "addr"], {
+      allowFailure: true,
+    })
+  ).stdout;
+  expect(namespaces).not.toContain(` ${prefix}.`);
 };
