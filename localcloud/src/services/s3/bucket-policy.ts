@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { AwsError } from "../../server/errors";
+import { wildcardMatcher } from "../wildcard";
 
 /**
  * Bucket policies, as far as localcloud evaluates them: for reads by a service principal, which
@@ -83,14 +84,9 @@ export const serviceMayRead = (policy: BucketPolicy, read: ServiceRead): boolean
 const list = (value: string | string[] | undefined): string[] =>
   value === undefined ? [] : Array.isArray(value) ? value : [value];
 
-/** IAM wildcards: `*` any run of characters, `?` one; actions ignore case. */
-const wildcard = (pattern: string, value: string, ignoreCase = false): boolean => {
-  const source = pattern
-    .split("")
-    .map((c) => (c === "*" ? ".*" : c === "?" ? "." : c.replace(/[.+^${}()|[\]\\]/g, "\\$&")))
-    .join("");
-  return new RegExp(`^${source}$`, ignoreCase ? "is" : "s").test(value);
-};
+/** IAM wildcards (`*`, `?`); action names ignore case, resources and values do not. */
+const wildcard = (pattern: string, value: string, ignoreCase = false): boolean =>
+  wildcardMatcher(pattern, { ignoreCase })(value);
 
 const applies = (statement: Statement, read: ServiceRead): boolean => {
   const principal = statement.Principal;
