@@ -2,6 +2,7 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Command, InvalidArgumentError } from "commander";
+import { bindDecision } from "./bind-policy";
 import { startLocalcloud } from "./cloud";
 import { cleanupAll } from "./runtime";
 
@@ -31,24 +32,38 @@ program
   .description("start every service in the foreground; Ctrl-C or `localcloud stop` stops it")
   .option("--state-dir <dir>", "folder for persistent state", ".state/localcloud")
   .option("--host <host>", "interface to listen on", "127.0.0.1")
+  .option(
+    "--allow-remote",
+    "allow a --host other machines can reach (the API's keys are public and tasks run as root)",
+    false,
+  )
   .option("--port <port>", "port of the AWS API endpoint (0 = any free port)", port, 4566)
-  .action(async (options: { stateDir: string; host: string; port: number }) => {
-    const stateDir = resolve(options.stateDir);
-    const cloud = await startLocalcloud({ stateDir, host: options.host, port: options.port });
-    const runFile: RunFile = { pid: process.pid, endpoints: cloud.endpoints, env: cloud.env() };
-    writeFileSync(runFilePath(stateDir), JSON.stringify(runFile, null, 2));
-    console.log(JSON.stringify({ ready: true, ...runFile }));
-    let stopping = false;
-    const shutdown = async () => {
-      if (stopping) return;
-      stopping = true;
-      await cloud.stop();
-      rmSync(runFilePath(stateDir), { force: true });
-      process.exit(0);
-    };
-    process.on("SIGINT", shutdown);
-    process.on("SIGTERM", shutdown);
-  });
+  .action(
+    async (options: { stateDir: string; host: string; allowRemote: boolean; port: number }) => {
+      const bind = bindDecision(options.host, options.allowRemote);
+      if (bind.kind === "refused") program.error(bind.message, { exitCode: 2 });
+      const stateDir = resolve(options.stateDir);
+      const cloud = await startLocalcloud({
+        stateDir,
+        host: options.host,
+        allowNonLoopback: options.allowRemote,
+        port: options.port,
+      });
+      const runFile: RunFile = { pid: process.pid, endpoints: cloud.endpoints, env: cloud.env() };
+      writeFileSync(runFilePath(stateDir), JSON.stringify(runFile, null, 2));
+      console.log(JSON.stringify({ ready: true, ...runFile }));
+      let stopping = false;
+      const shutdown = async () => {
+        if (stopping) return;
+        stopping = true;
+        await cloud.stop();
+        rmSync(runFilePath(stateDir), { force: true });
+        process.exit(0);
+      };
+      process.on("SIGINT", shutdown);
+      process.on("SIGTERM", shutdown);
+    },
+  );
 
 program
   .command("stop")

@@ -1,5 +1,6 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
+import { bindDecision } from "./bind-policy";
 import { type Credentials, DEFAULT_REGION, LOCAL_ACCOUNT_ID, TEST_CREDENTIALS } from "./config";
 import { ApiServer } from "./server/api-server";
 import { FaultInjector } from "./server/faults";
@@ -12,6 +13,10 @@ export interface LocalcloudOptions {
   stateDir: string;
   /** Interface to listen on (loopback by default). */
   host?: string;
+  /** Let `host` be an address other machines can reach (the CLI's `--allow-remote`). */
+  allowNonLoopback?: boolean;
+  /** Where the warning about a non-loopback address goes (default: stderr). */
+  warn?: (message: string) => void;
   /** Port of the AWS API endpoint; 0 picks a free one. */
   port?: number;
   region?: string;
@@ -42,6 +47,9 @@ export interface Localcloud {
 /** Starts every emulated service and the shared API endpoint. */
 export const startLocalcloud = async (options: LocalcloudOptions): Promise<Localcloud> => {
   const host = options.host ?? "127.0.0.1";
+  const bind = bindDecision(host, options.allowNonLoopback ?? false);
+  if (bind.kind === "refused") throw new Error(bind.message);
+  if (bind.kind === "remote") (options.warn ?? console.warn)(bind.warning);
   const region = options.region ?? DEFAULT_REGION;
   const timeScale = options.timeScale ?? Number(process.env.LOCALCLOUD_TIME_SCALE ?? 1);
   if (!(timeScale > 0)) throw new Error(`localcloud: timeScale must be > 0, got ${timeScale}`);

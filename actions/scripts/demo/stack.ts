@@ -1,4 +1,4 @@
-import { CloudFrontClient, CreateDistributionCommand } from "@aws-sdk/client-cloudfront";
+import { CloudFrontClient } from "@aws-sdk/client-cloudfront";
 import { CloudWatchLogsClient, CreateLogGroupCommand } from "@aws-sdk/client-cloudwatch-logs";
 import {
   CreateRepositoryCommand,
@@ -18,13 +18,14 @@ import {
   ElasticLoadBalancingV2Client,
   ModifyTargetGroupAttributesCommand,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
-import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
+import { S3Client } from "@aws-sdk/client-s3";
+import { createSite } from "./site";
 
 /**
  * The sample stack, created in a running localcloud through the AWS API only (what a user's
  * infrastructure tool does once in a real account): ECR repositories, a cluster, a service of one
- * task [nginx → api] behind a load balancer, the deploy bucket and a distribution that serves the
- * bucket and sends /api/* to the load balancer.
+ * task [nginx → api] behind a load balancer, and the site (site.ts): the deploy bucket and a
+ * distribution that serves it, except shipline's ledger, and sends /api/* to the load balancer.
  */
 export interface CloudEndpoint {
   endpoint: string;
@@ -49,9 +50,6 @@ export const NAMES = {
   apiRepository: "shipline/api",
   nginxRepository: "shipline/nginx",
 } as const;
-
-const CACHING_OPTIMIZED = "658327ea-f89d-4fab-a63d-7e88639e58f6";
-const CACHING_DISABLED = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad";
 
 export function clients(cloud: CloudEndpoint) {
   const config = { endpoint: cloud.endpoint, region: cloud.region, credentials: cloud.credentials };
@@ -181,74 +179,15 @@ export async function createStack(
     }),
   );
 
-  await c.s3.send(new CreateBucketCommand({ Bucket: NAMES.bucket }));
-  const distribution = await c.cloudfront.send(
-    new CreateDistributionCommand({
-      DistributionConfig: {
-        CallerReference: `shipline-demo-${Date.now()}`,
-        Comment: "shipline demo",
-        Enabled: true,
-        DefaultRootObject: "index.html",
-        Origins: {
-          Quantity: 2,
-          Items: [
-            {
-              Id: "web",
-              DomainName: `${NAMES.bucket}.s3.${cloud.region}.amazonaws.com`,
-              OriginPath: "",
-              S3OriginConfig: { OriginAccessIdentity: "" },
-            },
-            {
-              Id: "api",
-              DomainName: lb?.DNSName ?? "",
-              CustomOriginConfig: {
-                HTTPPort: 80,
-                HTTPSPort: 443,
-                OriginProtocolPolicy: "http-only",
-              },
-            },
-          ],
-        },
-        DefaultCacheBehavior: {
-          TargetOriginId: "web",
-          ViewerProtocolPolicy: "redirect-to-https",
-          CachePolicyId: CACHING_OPTIMIZED,
-        },
-        CacheBehaviors: {
-          Quantity: 1,
-          Items: [
-            {
-              PathPattern: "/api/*",
-              TargetOriginId: "api",
-              ViewerProtocolPolicy: "redirect-to-https",
-              CachePolicyId: CACHING_DISABLED,
-              AllowedMethods: {
-                Quantity: 7,
-                Items: ["GET", "HEAD", "OPTIONS", "PUT", "PATCH", "POST", "DELETE"],
-                CachedMethods: { Quantity: 2, Items: ["GET", "HEAD"] },
-              },
-            },
-          ],
-        },
-        CustomErrorResponses: {
-          Quantity: 1,
-          Items: [
-            {
-              ErrorCode: 403,
-              ResponsePagePath: "/index.html",
-              ResponseCode: "200",
-              ErrorCachingMinTTL: 0,
-            },
-          ],
-        },
-      },
-    }),
-  );
+  const distributionId = await createSite(cloud, {
+    bucket: NAMES.bucket,
+    apiDomain: lb?.DNSName ?? "",
+  });
   return {
     cluster: NAMES.cluster,
     service: NAMES.service,
     bucket: NAMES.bucket,
-    distributionId: distribution.Distribution?.Id ?? "",
+    distributionId,
     logGroup: NAMES.logGroup,
     albUrl: `http://${lb?.DNSName}:80`,
   };

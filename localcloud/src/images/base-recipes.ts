@@ -36,7 +36,10 @@ async function exists(path: string): Promise<boolean> {
 }
 
 /** A binary copied to `imagePath`, plus every library it loads, at the path the loader expects. */
-async function binaryWithLibraries(source: string, imagePath: string): Promise<LayerEntry[]> {
+export async function binaryWithLibraries(
+  source: string,
+  imagePath: string,
+): Promise<LayerEntry[]> {
   const entries: LayerEntry[] = [{ type: "file", path: imagePath, mode: 0o755, source }];
   for (const library of await sharedLibraries(source)) {
     entries.push({ type: "file", path: library, mode: 0o755, source: library });

@@ -1,23 +1,9 @@
+import { processCapabilities } from "./capabilities";
+import { DEVICE_RULES } from "./devices";
+import { seccompProfile } from "./seccomp-profile";
 import type { ProcessUser } from "./users";
 
-/** Docker's default capability set: what an ECS container gets without linuxParameters. */
-const DEFAULT_CAPABILITIES = [
-  "CAP_CHOWN",
-  "CAP_DAC_OVERRIDE",
-  "CAP_FSETID",
-  "CAP_FOWNER",
-  "CAP_MKNOD",
-  "CAP_NET_RAW",
-  "CAP_SETGID",
-  "CAP_SETUID",
-  "CAP_SETFCAP",
-  "CAP_SETPCAP",
-  "CAP_NET_BIND_SERVICE",
-  "CAP_SYS_CHROOT",
-  "CAP_KILL",
-  "CAP_AUDIT_WRITE",
-];
-
+/** Kernel state a container must not read (as Docker and containerd mask it). */
 const MASKED_PATHS = [
   "/proc/acpi",
   "/proc/asound",
@@ -28,6 +14,7 @@ const MASKED_PATHS = [
   "/proc/timer_stats",
   "/proc/sched_debug",
   "/sys/firmware",
+  "/sys/devices/virtual/powercap",
   "/proc/scsi",
 ];
 
@@ -48,21 +35,19 @@ export interface ProcessSpec {
   cpuUnits?: number;
 }
 
-function resources(spec: ProcessSpec): Record<string, unknown> | undefined {
-  const result: Record<string, unknown> = {};
+function resources(spec: ProcessSpec): Record<string, unknown> {
+  const result: Record<string, unknown> = { devices: DEVICE_RULES };
   if (spec.memoryLimitMiB !== undefined) {
     const bytes = spec.memoryLimitMiB * 1024 * 1024;
     // swap equal to the limit: no swap on top of it, as ECS containers have none.
     result.memory = { limit: bytes, swap: bytes };
   }
   if (spec.cpuUnits !== undefined) result.cpu = { shares: Math.max(2, spec.cpuUnits) };
-  return Object.keys(result).length > 0 ? result : undefined;
+  return result;
 }
 
 /** An OCI runtime spec (runc's config.json) for one container process. */
 export function runtimeSpec(spec: ProcessSpec): Record<string, unknown> {
-  const isRoot = spec.user.uid === 0;
-  const capabilities = isRoot ? DEFAULT_CAPABILITIES : [];
   return {
     ociVersion: "1.0.2",
     process: {
@@ -75,14 +60,12 @@ export function runtimeSpec(spec: ProcessSpec): Record<string, unknown> {
       args: spec.args,
       env: spec.env,
       cwd: spec.cwd,
-      capabilities: {
-        bounding: DEFAULT_CAPABILITIES,
-        effective: capabilities,
-        permitted: capabilities,
-      },
+      capabilities: processCapabilities(spec.user.uid),
       // No rlimits: containers inherit the host's; raising them needs CAP_SYS_RESOURCE, which a
       // CI container may not grant.
-      noNewPrivileges: false,
+      // No setuid program or file capability can raise a container's privileges (Docker's
+      // `no-new-privileges`); it also lets runc apply the seccomp filter as late as possible.
+      noNewPrivileges: true,
     },
     root: { path: "rootfs", readonly: spec.readonlyRootfs },
     hostname: spec.hostname,
@@ -129,6 +112,7 @@ export function runtimeSpec(spec: ProcessSpec): Record<string, unknown> {
         { type: "network", path: spec.netnsPath },
       ],
       resources: resources(spec),
+      seccomp: seccompProfile(),
       maskedPaths: MASKED_PATHS,
       readonlyPaths: READONLY_PATHS,
     },

@@ -12,6 +12,7 @@ import {
   readBody,
 } from "./aws-request";
 import { handleControl } from "./control";
+import { controlRefusal } from "./control-guard";
 import { AwsError, toAwsError } from "./errors";
 import { serializeError } from "./protocols";
 import { parseAuthorization, verifySignature } from "./sigv4-verify";
@@ -60,6 +61,12 @@ export class ApiServer {
     const started = performance.now();
     const url = new URL(req.url ?? "/", "http://localhost");
     if (url.pathname.startsWith("/_localcloud/")) {
+      const refusal = controlRefusal(req.headers, this.context.host);
+      if (refusal) {
+        res.writeHead(403, { "content-type": "application/json" });
+        res.end(JSON.stringify({ error: `localcloud control endpoint: ${refusal}` }));
+        return;
+      }
       await handleControl(this.context, req, res, url);
       return;
     }

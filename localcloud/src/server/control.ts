@@ -4,8 +4,8 @@ import { readBody } from "./aws-request";
 import { faultRuleSchema } from "./faults";
 
 /**
- * The control endpoint (`/_localcloud/…`, unsigned, loopback only): read the request log and
- * inject or clear faults, from tests, benchmarks or a shell.
+ * The control endpoint (`/_localcloud/…`, unsigned, for local tools only: see `controlRefusal`):
+ * read the request log and inject or clear faults, from tests, benchmarks or a shell.
  *
  *   GET    /_localcloud/health
  *   GET    /_localcloud/requests?since=SEQ&service=s3&operation=PutObject

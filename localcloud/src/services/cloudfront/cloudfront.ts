@@ -3,6 +3,7 @@ import { AwsError } from "../../server/errors";
 import type { LocalcloudService, ServiceContext } from "../service";
 import { readEdgeConfig } from "./distribution-config";
 import {
+  distributionArn,
   distributionDocument,
   distributionSummary,
   invalidationDocument,
@@ -67,6 +68,7 @@ export class CloudFront implements CloudFrontService {
     this.edges = new EdgeFleet({
       host: context.host,
       s3: () => context.service<LocalcloudService & S3ObjectReader>("s3"),
+      distributionArn: (id) => distributionArn(context.accountId, id),
       requestLog: context.requestLog,
       faults: context.faults,
       defaultErrorCachingMinTtl: () => this.options.defaultErrorCachingMinTtl,

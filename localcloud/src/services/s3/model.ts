@@ -40,6 +40,8 @@ export interface BucketRecord {
   name: string;
   created: string;
   region: string;
+  /** The bucket policy document as it was put (PutBucketPolicy), if any. */
+  policy?: string;
 }
 
 /** What other services (the CloudFront edge) read through the in-process API. */

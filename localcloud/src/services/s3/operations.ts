@@ -1,5 +1,6 @@
 import type { AwsResponse } from "../../server/aws-request";
 import type { S3Call, S3Context } from "./context";
+import { deleteBucketPolicy, getBucketPolicy, putBucketPolicy } from "./handlers/bucket-policy";
 import {
   createBucket,
   deleteBucket,
@@ -32,6 +33,9 @@ export const s3Operations: Record<string, S3Handler> = {
   DeleteBucket: deleteBucket,
   GetBucketLocation: getBucketLocation,
   GetBucketVersioning: getBucketVersioning,
+  PutBucketPolicy: putBucketPolicy,
+  GetBucketPolicy: getBucketPolicy,
+  DeleteBucketPolicy: deleteBucketPolicy,
   PutObject: putObject,
   GetObject: getObject,
   HeadObject: headObject,

@@ -38,16 +38,19 @@ export const operationOf = (request: AwsRequest, target: S3Target): string => {
   if (target.key === undefined) {
     switch (method) {
       case "PUT":
+        if (has(request, "policy")) return "PutBucketPolicy";
         return bucketSubresource(request) ? "Unknown" : "CreateBucket";
       case "HEAD":
         return "HeadBucket";
       case "DELETE":
+        if (has(request, "policy")) return "DeleteBucketPolicy";
         return bucketSubresource(request) ? "Unknown" : "DeleteBucket";
       case "POST":
         return has(request, "delete") ? "DeleteObjects" : "Unknown";
       case "GET":
         if (has(request, "location")) return "GetBucketLocation";
         if (has(request, "versioning")) return "GetBucketVersioning";
+        if (has(request, "policy")) return "GetBucketPolicy";
         if (has(request, "uploads")) return "ListMultipartUploads";
         if (bucketSubresource(request)) return "Unknown";
         return request.query["list-type"] === "2" ? "ListObjectsV2" : "ListObjects";
@@ -77,9 +80,8 @@ export const operationOf = (request: AwsRequest, target: S3Target): string => {
   }
 };
 
-/** Bucket sub-resources (`?policy`, `?cors`, …) that localcloud does not emulate. */
+/** Bucket sub-resources (`?cors`, `?website`, …) that localcloud does not emulate. */
 const UNSUPPORTED_BUCKET_SUBRESOURCES = [
-  "policy",
   "cors",
   "website",
   "lifecycle",

@@ -1,5 +1,6 @@
 import type { AwsRequest } from "../../server/aws-request";
 import type { LocalcloudService, ServiceContext } from "../service";
+import { parseBucketPolicy, serviceMayRead } from "./bucket-policy";
 import type { S3Context } from "./context";
 import { s3Errors } from "./errors";
 import type { StoredObject } from "./model";
@@ -15,6 +16,11 @@ const MAX_KEY_BYTES = 1024;
 export interface S3Service extends LocalcloudService {
   /** The object's body and headers, or undefined when the bucket or key does not exist. */
   readObject(bucket: string, key: string): Promise<StoredObject | undefined>;
+  /**
+   * Whether the bucket policy lets a CloudFront distribution (Origin Access Control) read the
+   * key. Without a policy every read passes: localcloud does not model OAC's signing.
+   */
+  distributionMayRead(bucket: string, key: string, distributionArn: string): boolean;
 }
 
 export const createS3Service = (context: ServiceContext): S3Service => {
@@ -62,6 +68,16 @@ export const createS3Service = (context: ServiceContext): S3Service => {
     },
     async stop() {
       store.close();
+    },
+    distributionMayRead(bucket, key, distributionArn) {
+      const policy = store.hasBucket(bucket) ? store.bucket(bucket).policy : undefined;
+      if (policy === undefined) return true;
+      return serviceMayRead(parseBucketPolicy(policy), {
+        service: "cloudfront.amazonaws.com",
+        sourceArn: distributionArn,
+        bucket,
+        key,
+      });
     },
     async readObject(bucket, key) {
       if (!store.hasBucket(bucket)) return undefined;

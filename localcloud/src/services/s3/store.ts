@@ -40,6 +40,7 @@ const COMPACT_AFTER = 10_000;
 type Entry =
   | { t: "bucket"; bucket: BucketRecord }
   | { t: "rmbucket"; name: string }
+  | { t: "policy"; name: string; policy?: string }
   | { t: "put"; bucket: string; object: ObjectRecord }
   | { t: "rm"; bucket: string; key: string }
   | { t: "upload"; upload: UploadRecord }
@@ -134,6 +135,13 @@ export class ObjectStore {
       case "rmbucket":
         this.buckets.delete(entry.name);
         return;
+      case "policy": {
+        const bucket = this.buckets.get(entry.name);
+        if (!bucket) return;
+        const { policy: _previous, ...record } = bucket.record;
+        bucket.record = entry.policy === undefined ? record : { ...record, policy: entry.policy };
+        return;
+      }
       case "put": {
         const bucket = this.buckets.get(entry.bucket);
         if (!bucket) return;
@@ -190,6 +198,12 @@ export class ObjectStore {
       if (upload.bucket === name) this.abortUpload(upload.uploadId);
     }
     this.commit({ t: "rmbucket", name });
+  }
+
+  /** Sets the bucket's policy document, or removes it (undefined). */
+  setBucketPolicy(name: string, policy: string | undefined): void {
+    this.bucketState(name);
+    this.commit(policy === undefined ? { t: "policy", name } : { t: "policy", name, policy });
   }
 
   private bucketState(name: string): BucketState {

@@ -9,6 +9,7 @@ import type { S3ObjectReader } from "./s3-origin";
 export interface EdgeFleetDependencies {
   host: string;
   s3(): S3ObjectReader;
+  distributionArn(distributionId: string): string;
   requestLog: RequestLog;
   faults: FaultInjector;
   defaultErrorCachingMinTtl(): number;
@@ -36,6 +37,7 @@ export class EdgeFleet {
       settle: () => this.deps.settle(distributionId),
       cache,
       s3: this.deps.s3,
+      distributionArn: this.deps.distributionArn(distributionId),
       requestLog: this.deps.requestLog,
       faults: this.deps.faults,
       defaultErrorCachingMinTtl: this.deps.defaultErrorCachingMinTtl,

@@ -20,6 +20,8 @@ export interface EdgeDependencies {
   settle(): void;
   cache: EdgeCache;
   s3(): S3ObjectReader;
+  /** The distribution's ARN: what a bucket policy names as `aws:SourceArn`. */
+  distributionArn: string;
   requestLog: RequestLog;
   /** Rules for service "edge" (operation "Request"): latency, 5xx pages, dropped connections. */
   faults: FaultInjector;
@@ -267,7 +269,13 @@ export class Edge {
 
   private fetch(origin: Origin, request: OriginRequest): Promise<OriginResponse> {
     return origin.kind === "s3"
-      ? fetchFromS3(this.deps.s3(), origin.bucket, origin.originPath, request)
+      ? fetchFromS3(
+          this.deps.s3(),
+          origin.bucket,
+          origin.originPath,
+          request,
+          this.deps.distributionArn,
+        )
       : fetchFromHttp(origin, request);
   }
 

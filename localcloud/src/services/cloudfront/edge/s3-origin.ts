@@ -7,6 +7,11 @@ export interface S3ObjectReader {
     bucket: string,
     key: string,
   ): Promise<S3ObjectRead | undefined> | S3ObjectRead | undefined;
+  /**
+   * Whether the bucket's policy lets this distribution read the key, as S3 decides for a
+   * CloudFront Origin Access Control. A reader without policies lets every read through.
+   */
+  distributionMayRead?(bucket: string, key: string, distributionArn: string): boolean;
 }
 
 export interface S3ObjectRead {
@@ -22,16 +27,19 @@ export interface S3ObjectRead {
 
 /**
  * Reads `originPath + path` from the bucket as S3 answers CloudFront through an Origin Access
- * Control: a missing key is 403 AccessDenied (the OAC may not list the bucket), not 404.
+ * Control: a missing key is 403 AccessDenied (the OAC may not list the bucket), not 404, and so
+ * is a key the bucket policy does not let the distribution read.
  */
 export const fetchFromS3 = async (
   s3: S3ObjectReader,
   bucket: string,
   originPath: string,
   request: OriginRequest,
+  distributionArn: string,
 ): Promise<OriginResponse> => {
   const key = `${originPath}${safeDecode(request.rawPath)}`.replace(/^\//, "");
-  const object = key === "" ? undefined : await s3.readObject(bucket, key);
+  const allowed = key !== "" && (s3.distributionMayRead?.(bucket, key, distributionArn) ?? true);
+  const object = allowed ? await s3.readObject(bucket, key) : undefined;
   if (!object) return accessDenied();
   const etag = quoted(object.etag);
   const lastModified = new Date(object.lastModified).toUTCString();
