@@ -20,6 +20,9 @@ import { type RehearsalContexts, rehearse, type StepRun } from "./rehearsal";
 let stack: ServiceStack;
 let distribution = "";
 let edge = "";
+// Previews have a distribution (and so a hostname) of their own: never production's origin.
+let previewDistribution = "";
+let previewEdge = "";
 let tmp = "";
 let configFile = "";
 let apiFolder = "";
@@ -43,6 +46,10 @@ beforeAll(async () => {
   const cloud = stack.cloud as unknown as WebCloud;
   distribution = await createDistribution(cloud, "rehearsal-site");
   edge = cloud.service<{ edgeUrl(id: string): string }>("cloudfront").edgeUrl(distribution);
+  previewDistribution = await createDistribution(cloud, "rehearsal-site");
+  previewEdge = cloud
+    .service<{ edgeUrl(id: string): string }>("cloudfront")
+    .edgeUrl(previewDistribution);
   tmp = await tempDir("rehearsal");
   apiFolder = await writeApi(join(tmp, "api"), "1");
   configFile = join(tmp, "shipline.yml");
@@ -179,9 +186,10 @@ describe("rehearsal of the pipelines on localcloud", () => {
       const previewContexts: RehearsalContexts = {
         vars: {
           AWS_REGION: stack.cloud.region,
-          SHIPLINE_ROLE_ARN: "arn:aws:iam::000000000000:role/preview",
+          SHIPLINE_PREVIEW_ROLE_ARN: "arn:aws:iam::000000000000:role/preview",
           SHIPLINE_BUCKET: "rehearsal-site",
-          SHIPLINE_DISTRIBUTION_ID: distribution,
+          SHIPLINE_PREVIEW_DISTRIBUTION_ID: previewDistribution,
+          SHIPLINE_PREVIEW_URL: previewEdge,
         },
         github: {
           repository: "acme/shop",
@@ -205,21 +213,34 @@ describe("rehearsal of the pipelines on localcloud", () => {
         };
       };
       for (const run of ["601", "602"]) {
+        // The build job (no credentials) leaves app-web/dist; the runner hands it to the publish
+        // job as the artifact, here the same folder.
+        const built = await rehearse(
+          ".github/workflows/preview.yml",
+          "build",
+          previewContexts,
+          pullRequestRunner(run),
+        );
+        expectPassed(built, ["Build the SPA for its preview path"]);
         const steps = await rehearse(
           ".github/workflows/preview.yml",
           "preview",
           previewContexts,
           pullRequestRunner(run),
         );
-        expectPassed(steps, ["Build the SPA for its preview path", "Publish the preview"]);
+        expectPassed(steps, ["Publish the preview"]);
       }
-      const preview = await fetch(`${edge}/previews/pr-7/index.html`);
+      expect(new URL(previewEdge).origin).not.toBe(new URL(edge).origin);
+      const preview = await fetch(`${previewEdge}/previews/pr-7/index.html`);
       expect(preview.status).toBe(200);
       expect(await preview.text()).toContain("pr-7");
       // One comment on the pull request, written once and then updated, naming the preview URL.
-      expect(github.writes).toEqual(["create 7", "update 7"]);
+      expect(github.writes.filter((write) => !write.startsWith("deployment"))).toEqual([
+        "create 7",
+        "update 7",
+      ]);
       expect(github.comments).toHaveLength(1);
-      expect(github.comments[0]?.body).toContain("/previews/pr-7/");
+      expect(github.comments[0]?.body).toContain(`${previewEdge}/previews/pr-7/`);
 
       const cleanup = await rehearse(
         ".github/workflows/preview-cleanup.yml",
