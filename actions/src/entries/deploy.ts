@@ -1,6 +1,7 @@
 import { containerBuilds } from "../config/environment";
 import { loadConfig } from "../config/load";
 import { environmentRawInputs } from "../config/resolve";
+import { trackRelease } from "../github/track";
 import type { ExitCode } from "../lib/errors";
 import { readActionInputs } from "../lib/github-inputs";
 import { GitHubLogger, type Logger } from "../lib/logger";
@@ -24,7 +25,9 @@ export function deployAction(
     const builds = inputs.config
       ? containerBuilds(await loadConfig(inputs.config), inputs.environment)
       : {};
-    const record = await deploy(inputs, builds, releaseDeps(inputs.region, logger, env));
+    const record = await trackRelease("deploy", inputs, env, logger, () =>
+      deploy(inputs, builds, releaseDeps(inputs.region, logger, env)),
+    );
     logger.output("release-id", record.id);
     logger.output("task-definition-arn", record.taskDefinitionArn ?? "");
     logger.output(

@@ -1,4 +1,5 @@
 import { environmentRawInputs } from "../config/resolve";
+import { trackRelease } from "../github/track";
 import type { ExitCode } from "../lib/errors";
 import { readActionInputs } from "../lib/github-inputs";
 import { GitHubLogger, type Logger } from "../lib/logger";
@@ -19,7 +20,9 @@ export function rollbackAction(
     const inputs = parseRollbackInputs(
       await environmentRawInputs(readActionInputs(rollbackSchema), env),
     );
-    const record = await rollback(inputs, releaseDeps(inputs.region, logger, env));
+    const record = await trackRelease("rollback", inputs, env, logger, () =>
+      rollback(inputs, releaseDeps(inputs.region, logger, env)),
+    );
     logger.output("release-id", record.id);
     logger.output("restored", record.restores ?? "");
     logger.output("task-definition-arn", record.taskDefinitionArn ?? "");
