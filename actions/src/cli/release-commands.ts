@@ -8,6 +8,7 @@ import { releaseDeps } from "../release/clients";
 import { deploy } from "../release/deploy";
 import { parseDeployInputs, parseRollbackInputs } from "../release/inputs";
 import { releaseIdOf, runContext } from "../release/record";
+import { reportRelease } from "../release/report";
 import { rollback } from "../release/rollback";
 import { ENVIRONMENT_FLAGS } from "./history";
 import { addFlags, type FlagSpec, flagsToRawInputs } from "./options";
@@ -77,7 +78,7 @@ export function deployCommand(
     const record = await trackRelease("deploy", inputs, env, logger(), () =>
       deploy(inputs, builds, releaseDeps(inputs.region, logger(), env)),
     );
-    logger().output("release-id", record.id);
+    await reportRelease("deploy", record, inputs.environment, logger());
   });
 }
 
@@ -97,8 +98,7 @@ export function rollbackCommand(
     const record = await trackRelease("rollback", inputs, env, logger(), () =>
       rollback(inputs, releaseDeps(inputs.region, logger(), env)),
     );
-    logger().output("release-id", record.id);
-    logger().output("restored", record.restores ?? "");
+    await reportRelease("rollback", record, inputs.environment, logger());
   });
 }
 

@@ -9,6 +9,7 @@ import { run } from "../lib/run";
 import { releaseDeps } from "../release/clients";
 import { deploy } from "../release/deploy";
 import { deploySchema, parseDeployInputs } from "../release/inputs";
+import { reportRelease } from "../release/report";
 
 /**
  * The deploy GitHub Action: action.yml inputs over the configuration file's environment →
@@ -28,22 +29,6 @@ export function deployAction(
     const record = await trackRelease("deploy", inputs, env, logger, () =>
       deploy(inputs, builds, releaseDeps(inputs.region, logger, env)),
     );
-    logger.output("release-id", record.id);
-    logger.output("task-definition-arn", record.taskDefinitionArn ?? "");
-    logger.output(
-      "images",
-      Object.entries(record.images)
-        .map(([container, image]) => `${container}=${image.uri}`)
-        .join("\n"),
-    );
-    await logger.summary({
-      title: `Release ${record.id} is live in ${inputs.environment}`,
-      headers: ["step", "status", "seconds"],
-      rows: record.steps.map((step) => [
-        step.name,
-        step.status,
-        (step.durationMs / 1000).toFixed(1),
-      ]),
-    });
+    await reportRelease("deploy", record, inputs.environment, logger);
   }, logger);
 }

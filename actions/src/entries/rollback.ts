@@ -6,6 +6,7 @@ import { GitHubLogger, type Logger } from "../lib/logger";
 import { run } from "../lib/run";
 import { releaseDeps } from "../release/clients";
 import { parseRollbackInputs, rollbackSchema } from "../release/inputs";
+import { reportRelease } from "../release/report";
 import { rollback } from "../release/rollback";
 
 /**
@@ -23,17 +24,6 @@ export function rollbackAction(
     const record = await trackRelease("rollback", inputs, env, logger, () =>
       rollback(inputs, releaseDeps(inputs.region, logger, env)),
     );
-    logger.output("release-id", record.id);
-    logger.output("restored", record.restores ?? "");
-    logger.output("task-definition-arn", record.taskDefinitionArn ?? "");
-    await logger.summary({
-      title: `Rolled back ${inputs.environment} to ${record.restores}`,
-      headers: ["step", "status", "seconds"],
-      rows: record.steps.map((step) => [
-        step.name,
-        step.status,
-        (step.durationMs / 1000).toFixed(1),
-      ]),
-    });
+    await reportRelease("rollback", record, inputs.environment, logger);
   }, logger);
 }
