@@ -1,5 +1,7 @@
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { githubDeploymentApi } from "../../src/github/deployments";
+import { DeploymentTracker } from "../../src/github/track";
 import type { RawInputs } from "../../src/lib/inputs";
 import type { PullRequestHost } from "../../src/preview/comments";
 import { parsePreviewInputs } from "../../src/preview/inputs";
@@ -19,6 +21,7 @@ import {
   type WebCloud,
 } from "../web/cloud";
 import { memoryLogger, publish } from "../web/publish-helpers";
+import { type FakeGitHub, startFakeGitHub } from "../workflows/fake-github";
 
 /** The part of playwright-core's Browser used here (launched by app-web's Chromium helper). */
 interface Browser {
@@ -38,6 +41,13 @@ let distribution: string;
 let edge: string;
 const bucket = "preview-site";
 const comments: { pr: number; body: string }[] = [];
+/** A loopback GitHub API that records the previews' deployments. */
+let github: FakeGitHub;
+const RUN_URL = "https://github.example/acme/shop/actions/runs/77";
+const statesOf = (environment: string) =>
+  github.deployments
+    .filter((deployment) => deployment.environment === environment)
+    .map((deployment) => deployment.statuses.map((status) => status.state).join(" → "));
 
 /** A code host that keeps one comment per pull request, as GitHub would show it. */
 const host: PullRequestHost = {
@@ -62,6 +72,12 @@ const preview = async (raw: RawInputs) => {
       s3: s3Of(cloud, { maxAttempts: 5 }),
       cloudfront: () => cloudFrontOf(cloud, { maxAttempts: 5 }),
       host,
+      deployments: new DeploymentTracker(
+        githubDeploymentApi("ghs_preview-test", "acme/shop", github.url),
+        logger,
+        "feature/preview",
+        RUN_URL,
+      ),
       invalidationTimings: { backoffMs: 50, pollMs: 50 },
     },
   );
@@ -75,6 +91,7 @@ beforeAll(async () => {
   const chromium = (await import(
     /* @vite-ignore */ join(REPO_ROOT, "app-web/test/support/chromium.ts")
   )) as { launchChromium(): Promise<Browser> };
+  github = await startFakeGitHub();
   [cloud, browser, tmp] = await Promise.all([
     startWebCloud(),
     chromium.launchChromium(),
@@ -89,6 +106,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await cloud?.dispose();
+  await github?.stop();
 });
 
 describe("previews on localcloud", () => {
@@ -142,6 +160,19 @@ describe("previews on localcloud", () => {
     expect(after).toEqual(rootBefore);
     // The wildcard invalidation has completed (wait): the edge no longer serves the preview.
     expect((await (await fetch(url)).text()).includes("pr7-")).toBe(false);
+    // Each push was a GitHub deployment of the preview's environment, live at its URL; once the
+    // preview is gone, all of them are inactive.
+    expect(statesOf("preview-pr-7")).toEqual([
+      "in_progress → success → inactive",
+      "in_progress → success → inactive",
+    ]);
+    const published = github.deployments.find((d) => d.environment === "preview-pr-7");
+    expect(published).toMatchObject({ ref: "feature/preview", transient_environment: true });
+    expect(published?.statuses[1]).toEqual({
+      state: "success",
+      environment_url: url,
+      log_url: RUN_URL,
+    });
   });
 
   it("sweep removes the previews of pull requests that are no longer open", async () => {
@@ -158,6 +189,8 @@ describe("previews on localcloud", () => {
     const keys = Object.keys(await bucketState(cloud, bucket));
     expect(keys.some((key) => key.startsWith("previews/pr-8/"))).toBe(false);
     expect(keys.some((key) => key.startsWith("previews/pr-9/"))).toBe(true);
+    expect(statesOf("preview-pr-8")).toEqual(["in_progress → success → inactive"]);
+    expect(statesOf("preview-pr-9")).toEqual(["in_progress → success"]);
   });
 
   it("refuses a preview built for another base path, before writing anything", async () => {
@@ -166,6 +199,8 @@ describe("previews on localcloud", () => {
     await expect(
       preview({ command: "publish", "pull-request": "10", source: wrong.dir }),
     ).rejects.toThrow(/build it with --base \/previews\/pr-10\//);
+    // A failed preview: its deployment says so.
+    expect(statesOf("preview-pr-10")).toEqual(["in_progress → failure"]);
     expect(
       cloud.requestLog.list({ sinceSeq: since, service: "s3" }).filter((e) => e.method !== "GET"),
     ).toEqual([]);
