@@ -74,7 +74,7 @@ export function renderCircleCi(spec: PipelineSpec, header: string): Record<strin
         return [
           name,
           {
-            when: whenOf(name, pipeline),
+            when: whenOf(spec, name, pipeline),
             jobs: [
               // No context: the pull request's code never sees a credential.
               ...(pipeline.build ? [{ [buildJobName(name)]: { filters: filters() } }] : []),
@@ -221,17 +221,18 @@ function filtersOf(spec: PipelineSpec, pipeline: Pipeline): Record<string, unkno
 }
 
 const SCHEDULED = { equal: ["scheduled_pipeline", "<< pipeline.trigger_source >>"] };
-const ON_MAIN = { equal: ["main", "<< pipeline.git.branch >>"] };
+const onBranch = (branch: string) => ({ equal: [branch, "<< pipeline.git.branch >>"] });
 const action = (name: string) => ({ equal: [name, "<< pipeline.parameters.action >>"] });
 
-function whenOf(name: string, pipeline: Pipeline): unknown {
+function whenOf(spec: PipelineSpec, name: string, pipeline: Pipeline): unknown {
+  const onDefaultBranch = onBranch(spec["default-branch"]);
   switch (pipeline.trigger) {
     case "push-main":
-      return { and: [ON_MAIN, action("deploy"), { not: SCHEDULED }] };
+      return { and: [onDefaultBranch, action("deploy"), { not: SCHEDULED }] };
     case "manual":
       return action(name);
     case "pull-request":
-      return { and: [{ not: ON_MAIN }, action("deploy"), { not: SCHEDULED }] };
+      return { and: [{ not: onDefaultBranch }, action("deploy"), { not: SCHEDULED }] };
     case "schedule":
       return { and: [SCHEDULED, { equal: [name, "<< pipeline.schedule.name >>"] }] };
     case "pull-request-closed":

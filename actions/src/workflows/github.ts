@@ -53,7 +53,7 @@ function workflow(spec: PipelineSpec, name: string, pipeline: Pipeline): Record<
   }
   return {
     name,
-    on: triggerOf(pipeline),
+    on: triggerOf(spec, pipeline),
     // Nothing by default; each job asks for what it needs.
     permissions: {},
     concurrency: concurrencyOf(spec, name, pipeline),
@@ -170,10 +170,10 @@ const envOf = (entries: [string, Source][]) =>
 const isPullRequest = (pipeline: Pipeline) =>
   pipeline.trigger === "pull-request" || pipeline.trigger === "pull-request-closed";
 
-function triggerOf(pipeline: Pipeline): Record<string, unknown> {
+function triggerOf(spec: PipelineSpec, pipeline: Pipeline): Record<string, unknown> {
   switch (pipeline.trigger) {
     case "push-main":
-      return { push: { branches: ["main"] } };
+      return { push: { branches: [spec["default-branch"]] } };
     case "manual":
       return {
         workflow_dispatch: {
