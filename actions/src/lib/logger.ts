@@ -35,15 +35,24 @@ export interface GitHubLoggerOptions {
    * read from the log as on any other system (and written to GITHUB_OUTPUT when there is one).
    */
   echoOutputs?: boolean;
+  /**
+   * Values the runner masks already (its token, `secrets.*`, the keys the credentials action
+   * exported): removed from every line here too, without a second `::add-mask::`, which would
+   * land in the output of commands whose stdout is read, such as `shipline release-id`.
+   */
+  runnerMasked?: string[];
 }
 
 /** GitHub Actions: masks, groups, annotations, step outputs and the job summary. */
 export class GitHubLogger implements Logger {
   private readonly secrets = new SecretSet();
+  /** The values `::add-mask::` was sent for. */
+  private readonly announced = new Set<string>();
   private readonly echoOutputs: boolean;
 
   constructor(options: GitHubLoggerOptions = {}) {
     this.echoOutputs = options.echoOutputs ?? false;
+    for (const value of options.runnerMasked ?? []) this.secrets.add(value);
   }
 
   info(message: string): void {
@@ -63,7 +72,10 @@ export class GitHubLogger implements Logger {
   }
   secret(value: string): void {
     // `::add-mask::` once per value, before anything else can print it.
-    if (this.secrets.add(value)) core.setSecret(value);
+    this.secrets.add(value);
+    if (!value || this.announced.has(value)) return;
+    this.announced.add(value);
+    core.setSecret(value);
   }
   output(name: string, value: string): void {
     const safe = this.redact(value);

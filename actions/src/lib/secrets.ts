@@ -6,11 +6,8 @@
 export class SecretSet {
   private readonly values = new Set<string>();
 
-  /** True when the value is new (so a logger announces each mask once). */
-  add(value: string): boolean {
-    if (!value || this.values.has(value)) return false;
-    this.values.add(value);
-    return true;
+  add(value: string): void {
+    if (value) this.values.add(value);
   }
 
   redact(text: string): string {

@@ -178,6 +178,26 @@ describe("the CLI keeps secrets out of CI logs", () => {
 });
 
 describe("the CLI on GitHub Actions", () => {
+  it("release-id prints only the id, which the build reads with $(…), with a token in the environment", async () => {
+    const token = "ghs_run-token-the-runner-masks";
+    const code = await runCaptured(["release-id"], {
+      GITHUB_ACTIONS: "true",
+      GITHUB_TOKEN: token,
+      GITHUB_SHA: "89abcdef0123456789abcdef0123456789abcdef",
+      GITHUB_RUN_ID: "501",
+      GITHUB_RUN_ATTEMPT: "1",
+    });
+    expect(code).toBe(ExitCode.Success);
+    expect(logText()).toBe("89abcdef0123-501.1\n");
+    // The token is still kept out of every line the CLI writes.
+    await runCaptured(["release-id", "--release-id", `bad/${token}`], {
+      GITHUB_ACTIONS: "true",
+      GITHUB_TOKEN: token,
+    });
+    expect(logText()).toContain("::error::");
+    expect(logText()).not.toContain(token);
+  });
+
   it("writes its tables to the job summary and its outputs to the log and GITHUB_OUTPUT", async () => {
     const summary = join(work, "summary.md");
     const outputs = join(work, "outputs.txt");
