@@ -7,7 +7,7 @@ import { Ledger } from "../../src/release/ledger";
 import { baseImageOf, writeApi } from "../release/stand-in";
 import { type ServiceStack, startServiceStack, waitFor } from "../service/cloud";
 import { createDistribution, tempDir, type WebCloud } from "../web/cloud";
-import { startFakeGitHub } from "./fake-github";
+import { type FakeGitHub, startFakeGitHub } from "./fake-github";
 import { type RehearsalContexts, rehearse, type StepRun } from "./rehearsal";
 
 /**
@@ -26,8 +26,11 @@ let previewEdge = "";
 let tmp = "";
 let configFile = "";
 let apiFolder = "";
+/** GitHub for the deploy and rollback runs: whatever they tell GitHub stays on loopback. */
+let releaseGitHub: FakeGitHub;
 
 beforeAll(async () => {
+  releaseGitHub = await startFakeGitHub();
   stack = await startServiceStack();
   const first = await stack.createService({ RELEASE_ID: "r0" });
   await waitFor(
@@ -82,6 +85,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await stack?.dispose();
+  await releaseGitHub?.stop();
 });
 
 const s3 = () =>
@@ -103,6 +107,8 @@ function runner(run: string): { env: Record<string, string>; override: Record<st
       GITHUB_RUN_ID: run,
       GITHUB_RUN_ATTEMPT: "1",
       GITHUB_ACTOR: "rehearsal",
+      GITHUB_REPOSITORY: "shipline/shipline",
+      GITHUB_API_URL: releaseGitHub.url,
       SOURCE_DATE_EPOCH: "1700000000",
     },
     override: { SHIPLINE_CONFIG: configFile },
