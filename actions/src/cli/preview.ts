@@ -61,7 +61,7 @@ export function previewCommand(
         inputs.githubToken && inputs.repository
           ? githubHost(githubRest(inputs.githubToken, inputs.repository, env.GITHUB_API_URL))
           : undefined;
-      const deployments = deploymentTracker(env, logger());
+      const deployments = deploymentTracker(env, logger(), inputs);
       await runPreview(inputs, {
         ...(deployments ? { deployments } : {}),
         logger: logger(),

@@ -80,9 +80,11 @@ export class DeploymentTracker {
 export function deploymentTracker(
   env: NodeJS.ProcessEnv,
   logger: Logger,
+  /** A token and repository given as inputs (the preview action's), over the environment's. */
+  given: { githubToken?: string; repository?: string } = {},
 ): DeploymentTracker | undefined {
-  const token = env.GITHUB_TOKEN;
-  const repository = env.GITHUB_REPOSITORY;
+  const token = given.githubToken ?? env.GITHUB_TOKEN;
+  const repository = given.repository ?? env.GITHUB_REPOSITORY;
   const ref = env.GITHUB_HEAD_REF || env.GITHUB_SHA || env.CIRCLE_SHA1;
   if (!token || !repository || !ref) return undefined;
   logger.secret(token);
