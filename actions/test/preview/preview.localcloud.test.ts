@@ -7,6 +7,7 @@ import type { PullRequestHost } from "../../src/preview/comments";
 import { parsePreviewInputs } from "../../src/preview/inputs";
 import { runPreview } from "../../src/preview/preview";
 import { REPO_ROOT } from "../helpers/fixtures";
+import { iamActionsOf, policyActions } from "../release/iam";
 import {
   bucketState,
   buildSite,
@@ -84,6 +85,39 @@ const preview = async (raw: RawInputs) => {
   return { result, lines };
 };
 
+/** Where the preview role may write and list (actions/iam/preview.json). */
+const PREVIEW_PREFIXES = ["previews/", ".shipline/web/sites/previews/"];
+
+/**
+ * The calls since `since` are what the preview role allows: its actions, objects under the
+ * previews' prefixes only, and CloudFront calls for the distribution the previews use. (Calls on
+ * the bucket itself, listings and batch deletes, name their keys in the query or the body, which
+ * the request log does not keep; the policy limits listings with an s3:prefix condition.)
+ */
+async function expectPreviewRoleSuffices(since: number): Promise<void> {
+  const allowed = await policyActions("preview");
+  const refused: string[] = [];
+  for (const call of cloud.requestLog.list({ sinceSeq: since })) {
+    if (call.service !== "s3" && call.service !== "cloudfront") continue;
+    const what = `${call.service} ${call.operation} ${call.path}`;
+    if (iamActionsOf(call.service, call.operation).some((action) => !allowed.has(action))) {
+      refused.push(`${what}: action`);
+    }
+    const url = new URL(call.path, "http://localhost");
+    if (call.service === "cloudfront") {
+      if (!new RegExp(`/distribution/${distribution}(/|$)`).test(url.pathname)) {
+        refused.push(`${what}: resource`);
+      }
+      continue;
+    }
+    const key = decodeURIComponent(url.pathname.replace(`/${bucket}`, "").replace(/^\//, ""));
+    if (key && !PREVIEW_PREFIXES.some((prefix) => key.startsWith(prefix))) {
+      refused.push(`${what}: outside the previews`);
+    }
+  }
+  expect(refused).toEqual([]);
+}
+
 const buildPreview = (pr: number, releaseId: string) =>
   buildSite(join(tmp, `pr-${pr}-${releaseId}`), { basePath: `/previews/pr-${pr}/`, releaseId });
 
@@ -112,6 +146,7 @@ afterAll(async () => {
 describe("previews on localcloud", () => {
   it("publishes under previews/pr-<n>/, works in Chromium at its URL, comments once, and destroy removes it", async () => {
     const rootBefore = await bucketState(cloud, bucket);
+    const since = cloud.requestLog.lastSeq;
     const first = await preview({
       command: "publish",
       "pull-request": "7",
@@ -160,6 +195,7 @@ describe("previews on localcloud", () => {
     expect(after).toEqual(rootBefore);
     // The wildcard invalidation has completed (wait): the edge no longer serves the preview.
     expect((await (await fetch(url)).text()).includes("pr7-")).toBe(false);
+    await expectPreviewRoleSuffices(since);
     // Each push was a GitHub deployment of the preview's environment, live at its URL; once the
     // preview is gone, all of them are inactive.
     expect(statesOf("preview-pr-7")).toEqual([
@@ -176,6 +212,7 @@ describe("previews on localcloud", () => {
   });
 
   it("sweep removes the previews of pull requests that are no longer open", async () => {
+    const since = cloud.requestLog.lastSeq;
     for (const pr of [8, 9]) {
       await preview({
         command: "publish",
@@ -191,6 +228,7 @@ describe("previews on localcloud", () => {
     expect(keys.some((key) => key.startsWith("previews/pr-9/"))).toBe(true);
     expect(statesOf("preview-pr-8")).toEqual(["in_progress → success → inactive"]);
     expect(statesOf("preview-pr-9")).toEqual(["in_progress → success"]);
+    await expectPreviewRoleSuffices(since);
   });
 
   it("refuses a preview built for another base path, before writing anything", async () => {
