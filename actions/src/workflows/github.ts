@@ -225,8 +225,9 @@ function jobPermissions(pipeline: Pipeline): Record<string, string> {
   return {
     contents: "read",
     ...(pipeline.credentials !== "none" ? { "id-token": "write" } : {}),
-    // Deploys, rollbacks and previews record a GitHub deployment; the sweep records none.
-    ...(pipeline.trigger !== "schedule" ? { deployments: "write" } : {}),
+    // Deploys, rollbacks and previews record a GitHub deployment; removing a preview (cleanup,
+    // sweep) marks its deployments inactive.
+    deployments: "write",
     // Previews comment on their pull request; the sweep only lists the open ones.
     ...(isPullRequest(pipeline) ? { "pull-requests": "write" } : {}),
     ...(pipeline.trigger === "schedule" ? { "pull-requests": "read" } : {}),
