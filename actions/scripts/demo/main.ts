@@ -191,14 +191,18 @@ async function pipeline(cloud: Cloud): Promise<number> {
   );
 
   let run = 0;
+  // A run as CI would start it; with no GitHub token, so the demo never records deployments on
+  // whatever repository the shell's environment names.
+  const runEnv = (): NodeJS.ProcessEnv => ({
+    ...process.env,
+    GITHUB_RUN_ID: String(run),
+    GITHUB_SHA: commit,
+    GITHUB_ACTOR: "demo",
+    GITHUB_TOKEN: "",
+  });
   const ship = async (label: string, extra: string[] = []) => {
     run += 1;
-    const env = {
-      ...process.env,
-      GITHUB_RUN_ID: String(run),
-      GITHUB_SHA: commit,
-      GITHUB_ACTOR: "demo",
-    };
+    const env = runEnv();
     const id = releaseIdOf(runContext(env, Date.now()));
     const web = join(STATE, `web-${run}`);
     await buildWeb({ outDir: web, basePath: "/", releaseId: id });
@@ -219,9 +223,7 @@ async function pipeline(cloud: Cloud): Promise<number> {
   ]);
   run += 1;
   const back = await timed(`manual rollback to ${one.id}`, () =>
-    runCli(["rollback", "--config", configFile, "--to", one.id], {
-      env: { ...process.env, GITHUB_RUN_ID: String(run), GITHUB_SHA: commit, GITHUB_ACTOR: "demo" },
-    }),
+    runCli(["rollback", "--config", configFile, "--to", one.id], { env: runEnv() }),
   );
   process.exitCode = undefined;
   const results = await probe.stop();

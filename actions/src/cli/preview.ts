@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { deploymentTracker } from "../github/track";
 import { ciDefaults, mergeRawInputs } from "../lib/ci-context";
 import type { Logger } from "../lib/logger";
 import { previewCiDefaults } from "../preview/ci-defaults";
@@ -60,7 +61,9 @@ export function previewCommand(
         inputs.githubToken && inputs.repository
           ? githubHost(githubRest(inputs.githubToken, inputs.repository, env.GITHUB_API_URL))
           : undefined;
+      const deployments = deploymentTracker(env, logger(), inputs);
       await runPreview(inputs, {
+        ...(deployments ? { deployments } : {}),
         logger: logger(),
         s3: createS3Client({ ...region, concurrency: inputs.publish.concurrency }, env),
         cloudfront: () => createCloudFrontClient(region),

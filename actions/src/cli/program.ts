@@ -1,11 +1,12 @@
 import { Command, CommanderError } from "commander";
 import { ConfigurationError, type ExitCode } from "../lib/errors";
-import { type Logger, TerminalLogger } from "../lib/logger";
+import type { Logger } from "../lib/logger";
 import { run } from "../lib/run";
 import { buildImageCommand } from "./build-image";
 import { deployServiceCommand } from "./deploy-service";
 import { historyCommand } from "./history";
 import { invalidateCommand } from "./invalidate";
+import { cliLogger } from "./logger";
 import { previewCommand } from "./preview";
 import { promoteCommand } from "./promote";
 import { publishWebCommand } from "./publish-web";
@@ -20,8 +21,7 @@ export async function runCli(
   options: { env?: NodeJS.ProcessEnv; logger?: Logger } = {},
 ): Promise<ExitCode> {
   const env = options.env ?? process.env;
-  const logger: Logger =
-    options.logger ?? new TerminalLogger({ verbose: argv.includes("--verbose") });
+  const logger: Logger = options.logger ?? cliLogger(argv, env);
   const program = new Command("shipline")
     .description(
       "deploy the classic AWS web stack: images to ECR, ECS behind an ALB, S3 + CloudFront",

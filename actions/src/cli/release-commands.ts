@@ -2,11 +2,13 @@ import type { Command } from "commander";
 import { containerBuilds } from "../config/environment";
 import { loadConfig } from "../config/load";
 import { environmentRawInputs } from "../config/resolve";
+import { trackRelease } from "../github/track";
 import type { Logger } from "../lib/logger";
 import { releaseDeps } from "../release/clients";
 import { deploy } from "../release/deploy";
 import { parseDeployInputs, parseRollbackInputs } from "../release/inputs";
 import { releaseIdOf, runContext } from "../release/record";
+import { reportRelease } from "../release/report";
 import { rollback } from "../release/rollback";
 import { ENVIRONMENT_FLAGS } from "./history";
 import { addFlags, type FlagSpec, flagsToRawInputs } from "./options";
@@ -73,8 +75,10 @@ export function deployCommand(
     const builds = inputs.config
       ? containerBuilds(await loadConfig(inputs.config), inputs.environment)
       : {};
-    const record = await deploy(inputs, builds, releaseDeps(inputs.region, logger(), env));
-    logger().output("release-id", record.id);
+    const record = await trackRelease("deploy", inputs, env, logger(), () =>
+      deploy(inputs, builds, releaseDeps(inputs.region, logger(), env)),
+    );
+    await reportRelease("deploy", record, inputs.environment, logger());
   });
 }
 
@@ -91,9 +95,10 @@ export function rollbackCommand(
   addFlags(command, ROLLBACK_FLAGS).action(async (options: Record<string, unknown>) => {
     const raw = await environmentRawInputs(flagsToRawInputs(options, ROLLBACK_FLAGS), env);
     const inputs = parseRollbackInputs(raw);
-    const record = await rollback(inputs, releaseDeps(inputs.region, logger(), env));
-    logger().output("release-id", record.id);
-    logger().output("restored", record.restores ?? "");
+    const record = await trackRelease("rollback", inputs, env, logger(), () =>
+      rollback(inputs, releaseDeps(inputs.region, logger(), env)),
+    );
+    await reportRelease("rollback", record, inputs.environment, logger());
   });
 }
 

@@ -1,6 +1,7 @@
 import { containerBuilds } from "../config/environment";
 import { loadConfig } from "../config/load";
 import { environmentRawInputs } from "../config/resolve";
+import { trackRelease } from "../github/track";
 import type { ExitCode } from "../lib/errors";
 import { readActionInputs } from "../lib/github-inputs";
 import { GitHubLogger, type Logger } from "../lib/logger";
@@ -8,6 +9,7 @@ import { run } from "../lib/run";
 import { releaseDeps } from "../release/clients";
 import { deploy } from "../release/deploy";
 import { deploySchema, parseDeployInputs } from "../release/inputs";
+import { reportRelease } from "../release/report";
 
 /**
  * The deploy GitHub Action: action.yml inputs over the configuration file's environment →
@@ -24,23 +26,9 @@ export function deployAction(
     const builds = inputs.config
       ? containerBuilds(await loadConfig(inputs.config), inputs.environment)
       : {};
-    const record = await deploy(inputs, builds, releaseDeps(inputs.region, logger, env));
-    logger.output("release-id", record.id);
-    logger.output("task-definition-arn", record.taskDefinitionArn ?? "");
-    logger.output(
-      "images",
-      Object.entries(record.images)
-        .map(([container, image]) => `${container}=${image.uri}`)
-        .join("\n"),
+    const record = await trackRelease("deploy", inputs, env, logger, () =>
+      deploy(inputs, builds, releaseDeps(inputs.region, logger, env)),
     );
-    await logger.summary({
-      title: `Release ${record.id} is live in ${inputs.environment}`,
-      headers: ["step", "status", "seconds"],
-      rows: record.steps.map((step) => [
-        step.name,
-        step.status,
-        (step.durationMs / 1000).toFixed(1),
-      ]),
-    });
+    await reportRelease("deploy", record, inputs.environment, logger);
   }, logger);
 }

@@ -1,4 +1,5 @@
 import { context } from "@actions/github";
+import { deploymentTracker } from "../github/track";
 import { ciDefaults, mergeRawInputs } from "../lib/ci-context";
 import type { ExitCode } from "../lib/errors";
 import { readActionInputs } from "../lib/github-inputs";
@@ -29,7 +30,9 @@ export function previewAction(
       inputs.githubToken && inputs.repository
         ? githubHost(githubRest(inputs.githubToken, inputs.repository, env.GITHUB_API_URL))
         : undefined;
+    const deployments = deploymentTracker(env, logger, inputs);
     await runPreview(inputs, {
+      ...(deployments ? { deployments } : {}),
       logger,
       s3: createS3Client({ ...region, concurrency: inputs.publish.concurrency }, env),
       cloudfront: () => createCloudFrontClient(region),

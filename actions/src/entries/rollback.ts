@@ -1,10 +1,12 @@
 import { environmentRawInputs } from "../config/resolve";
+import { trackRelease } from "../github/track";
 import type { ExitCode } from "../lib/errors";
 import { readActionInputs } from "../lib/github-inputs";
 import { GitHubLogger, type Logger } from "../lib/logger";
 import { run } from "../lib/run";
 import { releaseDeps } from "../release/clients";
 import { parseRollbackInputs, rollbackSchema } from "../release/inputs";
+import { reportRelease } from "../release/report";
 import { rollback } from "../release/rollback";
 
 /**
@@ -19,18 +21,9 @@ export function rollbackAction(
     const inputs = parseRollbackInputs(
       await environmentRawInputs(readActionInputs(rollbackSchema), env),
     );
-    const record = await rollback(inputs, releaseDeps(inputs.region, logger, env));
-    logger.output("release-id", record.id);
-    logger.output("restored", record.restores ?? "");
-    logger.output("task-definition-arn", record.taskDefinitionArn ?? "");
-    await logger.summary({
-      title: `Rolled back ${inputs.environment} to ${record.restores}`,
-      headers: ["step", "status", "seconds"],
-      rows: record.steps.map((step) => [
-        step.name,
-        step.status,
-        (step.durationMs / 1000).toFixed(1),
-      ]),
-    });
+    const record = await trackRelease("rollback", inputs, env, logger, () =>
+      rollback(inputs, releaseDeps(inputs.region, logger, env)),
+    );
+    await reportRelease("rollback", record, inputs.environment, logger);
   }, logger);
 }

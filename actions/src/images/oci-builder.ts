@@ -31,12 +31,15 @@ export function openBaseSource(
   base: BaseImage,
   target: PushTarget,
   fetchImpl?: typeof fetch,
+  mask?: (secret: string) => void,
 ): ImageSource {
   if (base.kind === "layout") return new LayoutSource(base.path);
   if (base.registry === target.host) return new RegistrySource(target.client, base.repository);
   const client = new RegistryClient({
     registry: registryAddress(base.registry),
     ...(fetchImpl ? { fetch: fetchImpl } : {}),
+    // Anonymous pulls still get bearer tokens; they are masked like any other.
+    ...(mask ? { mask } : {}),
   });
   return new RegistrySource(client, base.repository);
 }
@@ -108,7 +111,9 @@ export async function buildWithOci(
   const baseImage = inputs["base-image"];
   if (!baseImage) throw new Error("builder oci needs a base image (checked by the inputs)");
 
-  const source = openBaseSource(baseImage, target, deps.fetch);
+  const source = openBaseSource(baseImage, target, deps.fetch, (secret) =>
+    deps.logger.secret(secret),
+  );
   const head = async (digest: string) =>
     (await target.client.headBlob(target.repository, digest)) !== undefined;
   const resolving = resolveBase(source, baseImage.reference, inputs.platform);

@@ -46,6 +46,7 @@ export async function openTarget(settings: TargetSettings, deps: TargetDeps): Pr
       registry: settings.registry,
       ...(credentials ? { credentials } : {}),
       ...fetchOption,
+      mask: (secret) => deps.logger.secret(secret),
     });
     return {
       kind: "registry",
@@ -65,6 +66,7 @@ export async function openTarget(settings: TargetSettings, deps: TargetDeps): Pr
     registry: login.endpoint,
     credentials: login.credentials,
     ...fetchOption,
+    mask: (secret) => deps.logger.secret(secret),
   });
   return {
     kind: "ecr",

@@ -21,6 +21,11 @@ export function parseChallenge(header: string | null): Challenge | undefined {
   return { scheme: (match[1] ?? "").toLowerCase(), params };
 }
 
+/** base64 of user:password: as secret as the password itself, so it is masked too. */
+export function basicToken(credentials: RegistryCredentials): string {
+  return Buffer.from(`${credentials.username}:${credentials.password}`).toString("base64");
+}
+
 export function basicAuthorization(credentials: RegistryCredentials): string {
-  return `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString("base64")}`;
+  return `Basic ${basicToken(credentials)}`;
 }

@@ -1,5 +1,5 @@
 import { ConfigurationError, quote } from "../lib/errors";
-import { basicAuthorization, parseChallenge, type RegistryCredentials } from "./auth";
+import { basicAuthorization, basicToken, parseChallenge, type RegistryCredentials } from "./auth";
 import { sha256Digest } from "./digest";
 import { ALL_MANIFEST_TYPES } from "./media-types";
 import type { RawManifest } from "./types";
@@ -9,6 +9,12 @@ export interface RegistryClientOptions {
   registry: string;
   credentials?: RegistryCredentials;
   fetch?: typeof fetch;
+  /**
+   * Told every secret the client holds or derives (the password, base64 of user:password, each
+   * bearer token) before it is first sent, so a logger can mask it: a registry may echo the
+   * Authorization header back in an error message.
+   */
+  mask?: (secret: string) => void;
 }
 
 /** A registry answered with an unexpected status; code/message come from its error body. */
@@ -63,6 +69,7 @@ export class RegistryClient {
   readonly baseUrl: string;
   private readonly credentials?: RegistryCredentials;
   private readonly fetch: typeof fetch;
+  private readonly mask: (secret: string) => void;
   /** Bearer tokens by scope key; undefined when the registry takes Basic. */
   private readonly tokens = new Map<string, string>();
   private bearerRealm?: { realm: string; service?: string };
@@ -71,7 +78,12 @@ export class RegistryClient {
     const { host, baseUrl } = registryEndpoint(options.registry);
     this.host = host;
     this.baseUrl = baseUrl;
-    if (options.credentials) this.credentials = options.credentials;
+    this.mask = options.mask ?? (() => {});
+    if (options.credentials) {
+      this.credentials = options.credentials;
+      this.mask(options.credentials.password);
+      this.mask(basicToken(options.credentials));
+    }
     this.fetch = options.fetch ?? globalThis.fetch;
   }
 
@@ -260,6 +272,7 @@ export class RegistryClient {
     const body = (await response.json()) as { token?: string; access_token?: string };
     const token = body.token ?? body.access_token;
     if (!token) throw new RegistryError("token service answered without a token", 200);
+    this.mask(token);
     this.tokens.set(key, token);
     return `Bearer ${token}`;
   }

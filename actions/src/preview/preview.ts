@@ -1,5 +1,6 @@
 import type { CloudFrontClient } from "@aws-sdk/client-cloudfront";
 import type { S3Client } from "@aws-sdk/client-s3";
+import { type DeploymentTracker, previewEnvironment, tracked } from "../github/track";
 import type { Clock } from "../lib/clock";
 import { ConfigurationError } from "../lib/errors";
 import type { Logger } from "../lib/logger";
@@ -17,6 +18,8 @@ export interface PreviewDeps {
   logger: Logger;
   /** The code host, when there is one to comment on / ask (GitHub with a token). */
   host?: PullRequestHost;
+  /** Records a GitHub deployment per preview (and marks it inactive when it goes). */
+  deployments?: DeploymentTracker;
   clock?: Clock;
   invalidationTimings?: { backoffMs?: number; maxBackoffMs?: number; pollMs?: number };
 }
@@ -30,7 +33,18 @@ export type PreviewResult =
 export async function runPreview(inputs: PreviewInputs, deps: PreviewDeps): Promise<PreviewResult> {
   const { logger } = deps;
   if (inputs.command === "publish") {
-    const publish = await publishWeb(inputs.publish, deps);
+    const publish = inputs.publish["dry-run"]
+      ? await publishWeb(inputs.publish, deps)
+      : await tracked(
+          deps.deployments,
+          {
+            environment: previewEnvironment(inputs.pullRequest),
+            description: `shipline preview of #${inputs.pullRequest}`,
+            preview: true,
+          },
+          () => publishWeb(inputs.publish, deps),
+          (result) => result.url,
+        );
     let comment = "skipped";
     if (inputs.comment && deps.host && !inputs.publish["dry-run"]) {
       comment = await deps.host.upsertComment(
@@ -65,6 +79,7 @@ export async function runPreview(inputs: PreviewInputs, deps: PreviewDeps): Prom
     );
   if (inputs.command === "destroy") {
     const destroyed = await destroy(inputs.pullRequest);
+    await deps.deployments?.deactivate(previewEnvironment(inputs.pullRequest));
     logger.output("deleted", String(destroyed.deleted));
     logger.output("invalidation-id", destroyed.invalidationIds.join(","));
     return { command: "destroy", destroyed };
@@ -79,7 +94,10 @@ export async function runPreview(inputs: PreviewInputs, deps: PreviewDeps): Prom
   const stale = stalePreviews(published, open);
   logger.info(`previews: ${published.length} published, ${stale.length} of closed pull requests`);
   const destroyed: DestroyResult[] = [];
-  for (const pr of stale) destroyed.push(await destroy(pr));
+  for (const pr of stale) {
+    destroyed.push(await destroy(pr));
+    await deps.deployments?.deactivate(previewEnvironment(pr));
+  }
   logger.output("removed", stale.join(","));
   logger.output("deleted", String(destroyed.reduce((total, item) => total + item.deleted, 0)));
   await logger.summary({

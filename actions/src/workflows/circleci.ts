@@ -1,5 +1,15 @@
 import { stringify } from "yaml";
-import { type Pipeline, type PipelineSpec, pipelineEnv, type Source } from "./spec";
+import {
+  buildEnv,
+  contextOf,
+  type Pipeline,
+  type PipelineSpec,
+  pipelineEnv,
+  roleVariable,
+  type Source,
+  type Step,
+  stepsWithCredentials,
+} from "./spec";
 
 export const CIRCLECI_FILE = ".circleci/config.yml";
 
@@ -8,7 +18,11 @@ export const CIRCLECI_SETUP_STEPS = {
   forkGuard: "Pull requests from forks get no preview",
   pullRequest: "Pull request number",
   aws: "AWS credentials from CircleCI's OIDC token (no stored keys)",
+  defaultBranch: "shipline of the default branch (none of the pull request's code runs here)",
 } as const;
+
+/** The job that runs a pipeline's build steps (the pull request's code), with no context. */
+export const buildJobName = (pipeline: string) => `${pipeline}-build`;
 
 /**
  * CircleCI: one config with a job per pipeline and a workflow per trigger. A push to main runs
@@ -45,31 +59,83 @@ export function renderCircleCi(spec: PipelineSpec, header: string): Record<strin
     version: 2.1,
     parameters,
     executors: {
-      node: { docker: [{ image: `cimg/node:${spec.node}.19` }], resource_class: "medium" },
+      node: { docker: [{ image: spec["circleci-image"] }], resource_class: "medium" },
     },
     jobs: Object.fromEntries(
-      pipelines.map(([name, pipeline]) => [name, job(spec, name, pipeline)]),
+      pipelines.flatMap(([name, pipeline]) => [
+        ...(pipeline.build ? [[buildJobName(name), buildJob(spec, name, pipeline)]] : []),
+        [name, job(spec, name, pipeline)],
+      ]),
     ),
     workflows: Object.fromEntries(
-      pipelines.map(([name, pipeline]) => [
-        name,
-        {
-          when: whenOf(name, pipeline),
-          jobs: [{ [name]: { context: [`shipline-${spec.environment}`] } }],
-        },
-      ]),
+      pipelines.map(([name, pipeline]) => {
+        // A fresh object per job, so the YAML has no anchors to follow.
+        const filters = () => filtersOf(spec, pipeline);
+        return [
+          name,
+          {
+            when: whenOf(spec, name, pipeline),
+            jobs: [
+              // No context: the pull request's code never sees a credential.
+              ...(pipeline.build ? [{ [buildJobName(name)]: { filters: filters() } }] : []),
+              {
+                [name]: {
+                  context: [contextOf(spec, pipeline)],
+                  filters: filters(),
+                  ...(pipeline.build ? { requires: [buildJobName(name)] } : {}),
+                },
+              },
+            ],
+          },
+        ];
+      }),
     ),
   };
   return { [CIRCLECI_FILE]: `${header}${stringify(config, { lineWidth: 0 })}` };
 }
 
+/** Runs the pull request's code with no context (no credentials, no token); hands over a folder. */
+function buildJob(spec: PipelineSpec, name: string, pipeline: Pipeline): Record<string, unknown> {
+  const build = pipeline.build;
+  if (!build) throw new Error(`pipelines.${name} has no build`);
+  const steps: unknown[] = ["checkout", ...pullRequestSteps(spec, pipeline)];
+  for (const step of build.steps) steps.push(runStep(step));
+  steps.push({ persist_to_workspace: { root: ".", paths: [build.artifact] } });
+  return { executor: "node", ...environmentOf(name, buildEnv(spec, pipeline)), steps };
+}
+
 function job(spec: PipelineSpec, name: string, pipeline: Pipeline): Record<string, unknown> {
+  const steps: unknown[] = ["checkout"];
+  if (pipeline.build) {
+    steps.push({
+      run: {
+        name: CIRCLECI_SETUP_STEPS.defaultBranch,
+        command: `git fetch --depth 1 origin ${spec["default-branch"]} && git checkout --force --detach FETCH_HEAD`,
+      },
+    });
+    steps.push({ attach_workspace: { at: "." } });
+  }
+  steps.push(...pullRequestSteps(spec, pipeline));
+  for (const step of stepsWithCredentials(pipeline)) {
+    steps.push(step === "credentials" ? credentialsStep(pipeline) : runStep(step));
+  }
+  return { executor: "node", ...environmentOf(name, pipelineEnv(spec, pipeline)), steps };
+}
+
+const runStep = (step: Step) => ({ run: { name: step.name, command: step.run } });
+
+function environmentOf(name: string, entries: [string, Source][]): Record<string, unknown> {
   const environment: Record<string, string> = {};
-  for (const [key, source] of pipelineEnv(spec, pipeline)) {
+  for (const [key, source] of entries) {
     const rendered = value(name, key, source);
     if (rendered !== undefined) environment[key] = rendered;
   }
-  const steps: unknown[] = ["checkout"];
+  return Object.keys(environment).length ? { environment } : {};
+}
+
+/** The fork guard and the pull request number, for pipelines that run on pull requests. */
+function pullRequestSteps(spec: PipelineSpec, pipeline: Pipeline): unknown[] {
+  const steps: unknown[] = [];
   if (pipeline.trigger === "pull-request") {
     steps.push({
       run: {
@@ -88,8 +154,8 @@ function job(spec: PipelineSpec, name: string, pipeline: Pipeline): Record<strin
       },
     });
   }
-  if (pipelineEnv(spec, pipeline).some(([, source]) => source.kind === "pr-number")) {
-    const key = pipelineEnv(spec, pipeline).find(([, source]) => source.kind === "pr-number")?.[0];
+  const key = pipelineEnv(spec, pipeline).find(([, source]) => source.kind === "pr-number")?.[0];
+  if (key) {
     steps.push({
       run: {
         name: CIRCLECI_SETUP_STEPS.pullRequest,
@@ -97,22 +163,22 @@ function job(spec: PipelineSpec, name: string, pipeline: Pipeline): Record<strin
       },
     });
   }
-  if (pipeline.aws) {
-    steps.push({
-      run: {
-        name: CIRCLECI_SETUP_STEPS.aws,
-        // The SDK's web-identity provider exchanges the token itself (AssumeRoleWithWebIdentity).
-        command: [
-          'umask 077; printf "%s" "$CIRCLE_OIDC_TOKEN_V2" > /tmp/aws-web-identity-token',
-          `echo 'export AWS_WEB_IDENTITY_TOKEN_FILE=/tmp/aws-web-identity-token' >> "$BASH_ENV"`,
-          `echo "export AWS_ROLE_ARN=$SHIPLINE_ROLE_ARN" >> "$BASH_ENV"`,
-          `echo "export AWS_ROLE_SESSION_NAME=circleci-$CIRCLE_BUILD_NUM" >> "$BASH_ENV"`,
-        ].join("\n"),
-      },
-    });
-  }
-  for (const step of pipeline.steps) steps.push({ run: { name: step.name, command: step.run } });
-  return { executor: "node", ...(Object.keys(environment).length ? { environment } : {}), steps };
+  return steps;
+}
+
+function credentialsStep(pipeline: Pipeline): unknown {
+  return {
+    run: {
+      name: CIRCLECI_SETUP_STEPS.aws,
+      // The SDK's web-identity provider exchanges the token itself (AssumeRoleWithWebIdentity).
+      command: [
+        'umask 077; printf "%s" "$CIRCLE_OIDC_TOKEN_V2" > /tmp/aws-web-identity-token',
+        `echo 'export AWS_WEB_IDENTITY_TOKEN_FILE=/tmp/aws-web-identity-token' >> "$BASH_ENV"`,
+        `echo "export AWS_ROLE_ARN=$${roleVariable(pipeline)}" >> "$BASH_ENV"`,
+        `echo "export AWS_ROLE_SESSION_NAME=circleci-$CIRCLE_BUILD_NUM" >> "$BASH_ENV"`,
+      ].join("\n"),
+    },
+  };
 }
 
 /** Job environment values are literal on CircleCI: context variables keep their own names. */
@@ -143,18 +209,30 @@ function value(pipeline: string, key: string, source: Source): string | undefine
   }
 }
 
+/**
+ * Branch filters on top of `when`: production's context only ever runs on the default branch,
+ * previews never do (the contexts' own restrictions say the same; see workflows/README.md).
+ */
+function filtersOf(spec: PipelineSpec, pipeline: Pipeline): Record<string, unknown> {
+  const branch = spec["default-branch"];
+  return pipeline.trigger === "pull-request"
+    ? { branches: { ignore: [branch] } }
+    : { branches: { only: [branch] } };
+}
+
 const SCHEDULED = { equal: ["scheduled_pipeline", "<< pipeline.trigger_source >>"] };
-const ON_MAIN = { equal: ["main", "<< pipeline.git.branch >>"] };
+const onBranch = (branch: string) => ({ equal: [branch, "<< pipeline.git.branch >>"] });
 const action = (name: string) => ({ equal: [name, "<< pipeline.parameters.action >>"] });
 
-function whenOf(name: string, pipeline: Pipeline): unknown {
+function whenOf(spec: PipelineSpec, name: string, pipeline: Pipeline): unknown {
+  const onDefaultBranch = onBranch(spec["default-branch"]);
   switch (pipeline.trigger) {
     case "push-main":
-      return { and: [ON_MAIN, action("deploy"), { not: SCHEDULED }] };
+      return { and: [onDefaultBranch, action("deploy"), { not: SCHEDULED }] };
     case "manual":
       return action(name);
     case "pull-request":
-      return { and: [{ not: ON_MAIN }, action("deploy"), { not: SCHEDULED }] };
+      return { and: [{ not: onDefaultBranch }, action("deploy"), { not: SCHEDULED }] };
     case "schedule":
       return { and: [SCHEDULED, { equal: [name, "<< pipeline.schedule.name >>"] }] };
     case "pull-request-closed":

@@ -1,6 +1,16 @@
 import { stringify } from "yaml";
 import { PINNED_ACTIONS, type PinnedAction, usesOf } from "./pins";
-import { type Pipeline, type PipelineSpec, pipelineEnv, type Source } from "./spec";
+import {
+  type BuildJob,
+  buildEnv,
+  type Pipeline,
+  type PipelineSpec,
+  pipelineEnv,
+  roleVariable,
+  type Source,
+  type Step,
+  stepsWithCredentials,
+} from "./spec";
 
 /** GitHub Actions: one workflow file per pipeline, `.github/workflows/<name>.yml`. */
 export function renderGitHub(spec: PipelineSpec, header: string): Record<string, string> {
@@ -18,39 +28,15 @@ export function renderGitHub(spec: PipelineSpec, header: string): Record<string,
 const expr = (body: string): string => `\${{ ${body} }}`;
 
 const SAME_REPOSITORY = "github.event.pull_request.head.repo.full_name == github.repository";
+const ON_DEFAULT_BRANCH = "github.ref_name == github.event.repository.default_branch";
+
+/** The artifact that carries a build job's folder to the job that publishes it. */
+const artifactName = (pipelineName: string) => `${pipelineName}-site`;
 
 function workflow(spec: PipelineSpec, name: string, pipeline: Pipeline): Record<string, unknown> {
-  const job: Record<string, unknown> = {
-    name: pipeline.description.replace(/\.$/, ""),
-    "runs-on": "ubuntu-latest",
-    "timeout-minutes": 30,
-    ...(pipeline.trigger === "push-main" || pipeline.trigger === "manual"
-      ? { environment: spec.environment }
-      : {}),
-    ...(isPullRequest(pipeline) ? { if: SAME_REPOSITORY } : {}),
-    permissions: jobPermissions(pipeline),
-    env: Object.fromEntries(
-      pipelineEnv(spec, pipeline).map(([key, source]) => [key, value(source)]),
-    ),
-    steps: [
-      { uses: usesOf(PINNED_ACTIONS.checkout), with: { "persist-credentials": false } },
-      { uses: usesOf(PINNED_ACTIONS.setupNode), with: { "node-version": spec.node, cache: "npm" } },
-      ...(pipeline.aws
-        ? [
-            {
-              name: "AWS credentials (OIDC, no stored keys)",
-              uses: usesOf(PINNED_ACTIONS.awsCredentials),
-              with: {
-                "role-to-assume": expr("vars.SHIPLINE_ROLE_ARN"),
-                "aws-region": expr("vars.AWS_REGION"),
-              },
-            },
-          ]
-        : []),
-      ...pipeline.steps.map((step) => ({ name: step.name, run: step.run })),
-    ],
-  };
-  const jobs: Record<string, unknown> = { [name]: job };
+  const jobs: Record<string, unknown> = {};
+  if (pipeline.build) jobs.build = buildJob(spec, name, pipeline, pipeline.build);
+  jobs[name] = mainJob(spec, name, pipeline);
   if (pipeline.trigger === "pull-request") {
     // Forks never receive AWS credentials: say so instead of failing or silently passing.
     jobs["fork-notice"] = {
@@ -67,21 +53,127 @@ function workflow(spec: PipelineSpec, name: string, pipeline: Pipeline): Record<
   }
   return {
     name,
-    on: triggerOf(pipeline),
+    on: triggerOf(spec, pipeline),
     // Nothing by default; each job asks for what it needs.
     permissions: {},
-    concurrency: concurrencyOf(spec, pipeline),
+    concurrency: concurrencyOf(spec, name, pipeline),
     jobs,
   };
 }
 
+/**
+ * Runs the pull request's code: no AWS credentials, no id-token, a read-only token that is not
+ * kept in the checkout nor given to the steps. Only the built folder leaves the job.
+ */
+function buildJob(
+  spec: PipelineSpec,
+  name: string,
+  pipeline: Pipeline,
+  build: BuildJob,
+): Record<string, unknown> {
+  return {
+    name: `Build (no credentials): ${pipeline.description.replace(/\.$/, "")}`,
+    "runs-on": "ubuntu-latest",
+    "timeout-minutes": pipeline["timeout-minutes"],
+    ...(isPullRequest(pipeline) ? { if: SAME_REPOSITORY } : {}),
+    permissions: { contents: "read" },
+    env: envOf(buildEnv(spec, pipeline)),
+    steps: [
+      { uses: usesOf(PINNED_ACTIONS.checkout), with: { "persist-credentials": false } },
+      setupNode(spec, build.steps),
+      ...build.steps.map((step) => ({ name: step.name, run: step.run })),
+      {
+        name: "Hand over the built site (files only)",
+        uses: usesOf(PINNED_ACTIONS.uploadArtifact),
+        with: {
+          name: artifactName(name),
+          path: build.artifact,
+          "if-no-files-found": "error",
+          "retention-days": 1,
+        },
+      },
+    ],
+  };
+}
+
+function mainJob(spec: PipelineSpec, name: string, pipeline: Pipeline): Record<string, unknown> {
+  // Jobs that assume the preview role, or take a build job's output, run the default branch's
+  // shipline: never the pull request's code next to credentials.
+  const defaultBranchOnly = pipeline.build !== undefined || pipeline.credentials === "preview";
+  return {
+    name: pipeline.description.replace(/\.$/, ""),
+    "runs-on": "ubuntu-latest",
+    "timeout-minutes": pipeline["timeout-minutes"],
+    ...(pipeline.build ? { needs: "build" } : {}),
+    ...(pipeline.trigger === "push-main" || pipeline.trigger === "manual"
+      ? { environment: spec.environment }
+      : {}),
+    ...ifOf(pipeline),
+    permissions: jobPermissions(pipeline),
+    env: envOf(pipelineEnv(spec, pipeline)),
+    steps: [
+      {
+        uses: usesOf(PINNED_ACTIONS.checkout),
+        with: {
+          ...(defaultBranchOnly ? { ref: expr("github.event.repository.default_branch") } : {}),
+          "persist-credentials": false,
+        },
+      },
+      setupNode(spec, pipeline.steps),
+      ...(pipeline.build
+        ? [
+            {
+              name: "The built site from the build job",
+              uses: usesOf(PINNED_ACTIONS.downloadArtifact),
+              with: { name: artifactName(name), path: pipeline.build.artifact },
+            },
+          ]
+        : []),
+      ...stepsWithCredentials(pipeline).map((step) =>
+        step === "credentials" ? credentialsStep(pipeline) : { name: step.name, run: step.run },
+      ),
+    ],
+  };
+}
+
+function ifOf(pipeline: Pipeline): { if?: string } {
+  if (isPullRequest(pipeline)) return { if: SAME_REPOSITORY };
+  // A rollback dispatched from another branch would run that branch's code with the role.
+  if (pipeline.trigger === "manual") return { if: ON_DEFAULT_BRANCH };
+  return {};
+}
+
+function setupNode(spec: PipelineSpec, steps: Step[]): Record<string, unknown> {
+  // The npm cache only helps jobs that install; the others run the committed bundle.
+  const installs = steps.some((step) => /\bnpm ci\b/.test(step.run));
+  return {
+    uses: usesOf(PINNED_ACTIONS.setupNode),
+    with: { "node-version": spec.node, ...(installs ? { cache: "npm" } : {}) },
+  };
+}
+
+function credentialsStep(pipeline: Pipeline): Record<string, unknown> {
+  const role = roleVariable(pipeline);
+  return {
+    name: `AWS credentials: the ${pipeline.credentials} role (OIDC, no stored keys)`,
+    uses: usesOf(PINNED_ACTIONS.awsCredentials),
+    with: {
+      "role-to-assume": expr(`vars.${role}`),
+      "aws-region": expr("vars.AWS_REGION"),
+    },
+  };
+}
+
+const envOf = (entries: [string, Source][]) =>
+  Object.fromEntries(entries.map(([key, source]) => [key, value(source)]));
+
 const isPullRequest = (pipeline: Pipeline) =>
   pipeline.trigger === "pull-request" || pipeline.trigger === "pull-request-closed";
 
-function triggerOf(pipeline: Pipeline): Record<string, unknown> {
+function triggerOf(spec: PipelineSpec, pipeline: Pipeline): Record<string, unknown> {
   switch (pipeline.trigger) {
     case "push-main":
-      return { push: { branches: ["main"] } };
+      return { push: { branches: [spec["default-branch"]] } };
     case "manual":
       return {
         workflow_dispatch: {
@@ -109,11 +201,16 @@ function triggerOf(pipeline: Pipeline): Record<string, unknown> {
   }
 }
 
-function concurrencyOf(spec: PipelineSpec, pipeline: Pipeline): Record<string, unknown> {
+function concurrencyOf(
+  spec: PipelineSpec,
+  name: string,
+  pipeline: Pipeline,
+): Record<string, unknown> {
   if (pipeline.trigger === "push-main" || pipeline.trigger === "manual") {
-    // Deploys and rollbacks of one environment queue behind each other; a running one is never
-    // cancelled halfway (shipline's lock guards the same across CI systems).
-    return { group: `shipline-${spec.environment}`, "cancel-in-progress": false };
+    // A running deploy or rollback is never cancelled halfway. Deploys and rollbacks have groups
+    // of their own: GitHub replaces a group's *pending* run with a newer one, so in one shared
+    // group a push would cancel a waiting rollback. shipline's lock keeps them from overlapping.
+    return { group: `shipline-${spec.environment}-${name}`, "cancel-in-progress": false };
   }
   if (isPullRequest(pipeline)) {
     return {
@@ -127,7 +224,10 @@ function concurrencyOf(spec: PipelineSpec, pipeline: Pipeline): Record<string, u
 function jobPermissions(pipeline: Pipeline): Record<string, string> {
   return {
     contents: "read",
-    ...(pipeline.aws ? { "id-token": "write" } : {}),
+    ...(pipeline.credentials !== "none" ? { "id-token": "write" } : {}),
+    // Deploys, rollbacks and previews record a GitHub deployment; removing a preview (cleanup,
+    // sweep) marks its deployments inactive.
+    deployments: "write",
     // Previews comment on their pull request; the sweep only lists the open ones.
     ...(isPullRequest(pipeline) ? { "pull-requests": "write" } : {}),
     ...(pipeline.trigger === "schedule" ? { "pull-requests": "read" } : {}),

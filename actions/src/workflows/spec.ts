@@ -16,7 +16,30 @@ const source = z
     "expected var:NAME, input:NAME, pr-number, github-token, repository or a literal",
   );
 
-const stepSchema = z.object({ name: z.string(), run: z.string() }).strict();
+const stepSchema = z
+  .object({
+    name: z.string(),
+    run: z.string(),
+    // Reaches AWS: the credentials are obtained right before the first such step, so nothing
+    // that runs earlier (installing, building) ever holds them.
+    aws: z.boolean().default(false),
+  })
+  .strict();
+
+/** Which role a pipeline assumes: none, the deploy role, or the preview role (previews only). */
+export const CREDENTIALS = ["none", "deploy", "preview"] as const;
+
+/**
+ * A job that runs the pull request's code (install, test, build) with no credentials and a
+ * read-only token; only `artifact` (a folder of built files) leaves it, for the pipeline's own
+ * steps, which then run none of the pull request's code.
+ */
+const buildSchema = z
+  .object({
+    artifact: z.string().regex(/^[\w.-]+(\/[\w.-]+)*$/, "expected a relative folder"),
+    steps: z.array(stepSchema).min(1),
+  })
+  .strict();
 
 export const TRIGGERS = [
   "push-main",
@@ -40,16 +63,27 @@ const pipelineSchema = z
     inputs: z.record(z.string(), inputSchema).default({}),
     cron: z.string().optional(),
     description: z.string(),
-    aws: z.boolean(),
+    credentials: z.enum(CREDENTIALS),
+    // Longer than the release lock's TTL, so a job is never killed while its lock still stands.
+    "timeout-minutes": z.number().int().positive(),
+    build: buildSchema.optional(),
     env: z.record(z.string(), source).default({}),
     steps: z.array(stepSchema).min(1),
   })
-  .strict();
+  .strict()
+  .refine((pipeline) => pipeline.credentials === "none" || pipeline.steps.some((s) => s.aws), {
+    message: "a pipeline with credentials marks the first step that needs them with aws: true",
+  })
+  .refine((pipeline) => !pipeline.build?.steps.some((step) => step.aws), {
+    message: "build steps run the pull request's code and never get AWS credentials",
+  });
 
 export const specSchema = z
   .object({
-    node: z.string(),
+    node: z.string().regex(/^\d+$/, "expected a Node major version"),
+    "circleci-image": z.string(),
     environment: z.string(),
+    "default-branch": z.string(),
     env: z.record(z.string(), source).default({}),
     pipelines: z.record(z.string(), pipelineSchema),
   })
@@ -58,6 +92,8 @@ export const specSchema = z
 export type PipelineSpec = z.output<typeof specSchema>;
 export type Pipeline = z.output<typeof pipelineSchema>;
 export type Step = z.output<typeof stepSchema>;
+export type BuildJob = z.output<typeof buildSchema>;
+export type Credentials = (typeof CREDENTIALS)[number];
 export type PipelineInput = z.output<typeof inputSchema>;
 
 export type Source =
@@ -76,7 +112,28 @@ export function parseSource(value: string): Source {
 }
 
 export function parseSpec(text: string): PipelineSpec {
-  return specSchema.parse(parse(text));
+  const spec = specSchema.parse(parse(text));
+  if (!spec["circleci-image"].startsWith(`cimg/node:${spec.node}.`)) {
+    throw new Error(
+      `circleci-image must be a cimg/node:${spec.node}.x image, like node: ${spec.node}`,
+    );
+  }
+  return spec;
+}
+
+/**
+ * The steps in the order they run, with `credentials` where the role is assumed: right before
+ * the first step that reaches AWS. Both renderers place their credentials step from this.
+ */
+export function stepsWithCredentials(pipeline: Pipeline): (Step | "credentials")[] {
+  if (pipeline.credentials === "none") return pipeline.steps;
+  const first = pipeline.steps.findIndex((step) => step.aws);
+  return [...pipeline.steps.slice(0, first), "credentials", ...pipeline.steps.slice(first)];
+}
+
+/** The build job's environment: the pipeline's, less the GitHub token (it runs the PR's code). */
+export function buildEnv(spec: PipelineSpec, pipeline: Pipeline): [string, Source][] {
+  return pipelineEnv(spec, pipeline).filter(([, source]) => source.kind !== "github-token");
 }
 
 export async function loadSpec(path: string): Promise<PipelineSpec> {
@@ -89,4 +146,14 @@ export function pipelineEnv(spec: PipelineSpec, pipeline: Pipeline): [string, So
     name,
     parseSource(value),
   ]);
+}
+
+/** The variable holding the role a pipeline assumes; the preview role can only touch previews. */
+export function roleVariable(pipeline: Pipeline): string {
+  return pipeline.credentials === "preview" ? "SHIPLINE_PREVIEW_ROLE_ARN" : "SHIPLINE_ROLE_ARN";
+}
+
+/** The CircleCI context (and the GitHub credentials) a pipeline's main job gets. */
+export function contextOf(spec: PipelineSpec, pipeline: Pipeline): string {
+  return pipeline.credentials === "preview" ? "shipline-preview" : `shipline-${spec.environment}`;
 }

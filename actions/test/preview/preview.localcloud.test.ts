@@ -1,10 +1,13 @@
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { githubDeploymentApi } from "../../src/github/deployments";
+import { DeploymentTracker } from "../../src/github/track";
 import type { RawInputs } from "../../src/lib/inputs";
 import type { PullRequestHost } from "../../src/preview/comments";
 import { parsePreviewInputs } from "../../src/preview/inputs";
 import { runPreview } from "../../src/preview/preview";
 import { REPO_ROOT } from "../helpers/fixtures";
+import { iamActionsOf, policyActions } from "../release/iam";
 import {
   bucketState,
   buildSite,
@@ -19,6 +22,7 @@ import {
   type WebCloud,
 } from "../web/cloud";
 import { memoryLogger, publish } from "../web/publish-helpers";
+import { type FakeGitHub, startFakeGitHub } from "../workflows/fake-github";
 
 /** The part of playwright-core's Browser used here (launched by app-web's Chromium helper). */
 interface Browser {
@@ -38,6 +42,13 @@ let distribution: string;
 let edge: string;
 const bucket = "preview-site";
 const comments: { pr: number; body: string }[] = [];
+/** A loopback GitHub API that records the previews' deployments. */
+let github: FakeGitHub;
+const RUN_URL = "https://github.example/acme/shop/actions/runs/77";
+const statesOf = (environment: string) =>
+  github.deployments
+    .filter((deployment) => deployment.environment === environment)
+    .map((deployment) => deployment.statuses.map((status) => status.state).join(" → "));
 
 /** A code host that keeps one comment per pull request, as GitHub would show it. */
 const host: PullRequestHost = {
@@ -62,11 +73,50 @@ const preview = async (raw: RawInputs) => {
       s3: s3Of(cloud, { maxAttempts: 5 }),
       cloudfront: () => cloudFrontOf(cloud, { maxAttempts: 5 }),
       host,
+      deployments: new DeploymentTracker(
+        githubDeploymentApi("ghs_preview-test", "acme/shop", github.url),
+        logger,
+        "feature/preview",
+        RUN_URL,
+      ),
       invalidationTimings: { backoffMs: 50, pollMs: 50 },
     },
   );
   return { result, lines };
 };
+
+/** Where the preview role may write and list (actions/iam/preview.json). */
+const PREVIEW_PREFIXES = ["previews/", ".shipline/web/sites/previews/"];
+
+/**
+ * The calls since `since` are what the preview role allows: its actions, objects under the
+ * previews' prefixes only, and CloudFront calls for the distribution the previews use. (Calls on
+ * the bucket itself, listings and batch deletes, name their keys in the query or the body, which
+ * the request log does not keep; the policy limits listings with an s3:prefix condition.)
+ */
+async function expectPreviewRoleSuffices(since: number): Promise<void> {
+  const allowed = await policyActions("preview");
+  const refused: string[] = [];
+  for (const call of cloud.requestLog.list({ sinceSeq: since })) {
+    if (call.service !== "s3" && call.service !== "cloudfront") continue;
+    const what = `${call.service} ${call.operation} ${call.path}`;
+    if (iamActionsOf(call.service, call.operation).some((action) => !allowed.has(action))) {
+      refused.push(`${what}: action`);
+    }
+    const url = new URL(call.path, "http://localhost");
+    if (call.service === "cloudfront") {
+      if (!new RegExp(`/distribution/${distribution}(/|$)`).test(url.pathname)) {
+        refused.push(`${what}: resource`);
+      }
+      continue;
+    }
+    const key = decodeURIComponent(url.pathname.replace(`/${bucket}`, "").replace(/^\//, ""));
+    if (key && !PREVIEW_PREFIXES.some((prefix) => key.startsWith(prefix))) {
+      refused.push(`${what}: outside the previews`);
+    }
+  }
+  expect(refused).toEqual([]);
+}
 
 const buildPreview = (pr: number, releaseId: string) =>
   buildSite(join(tmp, `pr-${pr}-${releaseId}`), { basePath: `/previews/pr-${pr}/`, releaseId });
@@ -75,6 +125,7 @@ beforeAll(async () => {
   const chromium = (await import(
     /* @vite-ignore */ join(REPO_ROOT, "app-web/test/support/chromium.ts")
   )) as { launchChromium(): Promise<Browser> };
+  github = await startFakeGitHub();
   [cloud, browser, tmp] = await Promise.all([
     startWebCloud(),
     chromium.launchChromium(),
@@ -89,11 +140,13 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await cloud?.dispose();
+  await github?.stop();
 });
 
 describe("previews on localcloud", () => {
   it("publishes under previews/pr-<n>/, works in Chromium at its URL, comments once, and destroy removes it", async () => {
     const rootBefore = await bucketState(cloud, bucket);
+    const since = cloud.requestLog.lastSeq;
     const first = await preview({
       command: "publish",
       "pull-request": "7",
@@ -142,9 +195,24 @@ describe("previews on localcloud", () => {
     expect(after).toEqual(rootBefore);
     // The wildcard invalidation has completed (wait): the edge no longer serves the preview.
     expect((await (await fetch(url)).text()).includes("pr7-")).toBe(false);
+    await expectPreviewRoleSuffices(since);
+    // Each push was a GitHub deployment of the preview's environment, live at its URL; once the
+    // preview is gone, all of them are inactive.
+    expect(statesOf("preview-pr-7")).toEqual([
+      "in_progress → success → inactive",
+      "in_progress → success → inactive",
+    ]);
+    const published = github.deployments.find((d) => d.environment === "preview-pr-7");
+    expect(published).toMatchObject({ ref: "feature/preview", transient_environment: true });
+    expect(published?.statuses[1]).toEqual({
+      state: "success",
+      environment_url: url,
+      log_url: RUN_URL,
+    });
   });
 
   it("sweep removes the previews of pull requests that are no longer open", async () => {
+    const since = cloud.requestLog.lastSeq;
     for (const pr of [8, 9]) {
       await preview({
         command: "publish",
@@ -158,6 +226,9 @@ describe("previews on localcloud", () => {
     const keys = Object.keys(await bucketState(cloud, bucket));
     expect(keys.some((key) => key.startsWith("previews/pr-8/"))).toBe(false);
     expect(keys.some((key) => key.startsWith("previews/pr-9/"))).toBe(true);
+    expect(statesOf("preview-pr-8")).toEqual(["in_progress → success → inactive"]);
+    expect(statesOf("preview-pr-9")).toEqual(["in_progress → success"]);
+    await expectPreviewRoleSuffices(since);
   });
 
   it("refuses a preview built for another base path, before writing anything", async () => {
@@ -166,6 +237,8 @@ describe("previews on localcloud", () => {
     await expect(
       preview({ command: "publish", "pull-request": "10", source: wrong.dir }),
     ).rejects.toThrow(/build it with --base \/previews\/pr-10\//);
+    // A failed preview: its deployment says so.
+    expect(statesOf("preview-pr-10")).toEqual(["in_progress → failure"]);
     expect(
       cloud.requestLog.list({ sinceSeq: since, service: "s3" }).filter((e) => e.method !== "GET"),
     ).toEqual([]);

@@ -2,6 +2,7 @@ import { join } from "node:path";
 import { CloudFrontClient } from "@aws-sdk/client-cloudfront";
 import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { trackRelease } from "../../src/github/track";
 import { systemClock } from "../../src/lib/clock";
 import { RolledBackError } from "../../src/lib/errors";
 import { TerminalLogger } from "../../src/lib/logger";
@@ -11,6 +12,7 @@ import { Ledger } from "../../src/release/ledger";
 import { rollback } from "../../src/release/rollback";
 import { type ServiceStack, startServiceStack, waitFor } from "../service/cloud";
 import { buildSite, createDistribution, tempDir, type WebCloud } from "../web/cloud";
+import { type FakeGitHub, startFakeGitHub } from "../workflows/fake-github";
 import { iamActionsOf, policyActions } from "./iam";
 import { baseImageOf, writeApi } from "./stand-in";
 
@@ -18,6 +20,8 @@ let stack: ServiceStack;
 let distribution = "";
 let edge = "";
 let tmp = "";
+/** A loopback GitHub API: each deploy and rollback below is also a GitHub deployment. */
+let github: FakeGitHub;
 const lines: string[] = [];
 const stream = {
   write: (chunk: string) => lines.push(...chunk.split("\n").filter(Boolean)) > 0,
@@ -25,6 +29,7 @@ const stream = {
 const logger = new TerminalLogger({ out: stream, err: stream });
 
 beforeAll(async () => {
+  github = await startFakeGitHub();
   stack = await startServiceStack();
   const first = await stack.createService({ RELEASE_ID: "r0" });
   await waitFor(
@@ -50,6 +55,7 @@ beforeAll(async () => {
 afterAll(async () => {
   if (process.env.SHOW_DEPLOY_LOG) console.log(lines.join("\n"));
   await stack?.dispose();
+  await github?.stop();
 });
 
 const config = () => ({
@@ -59,6 +65,22 @@ const config = () => ({
 });
 const s3 = () => new S3Client({ ...config(), forcePathStyle: true });
 
+function runEnv(run: string): NodeJS.ProcessEnv {
+  return {
+    GITHUB_RUN_ID: run,
+    GITHUB_SHA: "0123456789abcdef0123456789abcdef01234567",
+    GITHUB_ACTOR: "tester",
+    GITHUB_SERVER_URL: "https://github.example",
+    GITHUB_REPOSITORY: "acme/shop",
+    GITHUB_API_URL: github.url,
+    GITHUB_TOKEN: "ghs_release-test",
+  };
+}
+
+/** As `shipline deploy` and `rollback` run it: inside a GitHub deployment of the environment. */
+const asDeployment = <T>(kind: "deploy" | "rollback", run: string, work: () => Promise<T>) =>
+  trackRelease(kind, { environment: "production", url: edge }, runEnv(run), logger, work);
+
 function deps(run: string): ReleaseDeps {
   return {
     s3: s3(),
@@ -67,11 +89,7 @@ function deps(run: string): ReleaseDeps {
     ecr: () => stack.clients.ecr,
     clock: systemClock,
     logger,
-    env: {
-      GITHUB_RUN_ID: run,
-      GITHUB_SHA: "0123456789abcdef0123456789abcdef01234567",
-      GITHUB_ACTOR: "tester",
-    },
+    env: runEnv(run),
   };
 }
 
@@ -138,10 +156,12 @@ describe("deploy and rollback on localcloud", () => {
     expect((await api()).build).toBe("1");
 
     const site2 = await buildSite(join(tmp, "web-2"), { releaseId: "web-two" });
-    const two = await deploy(
-      parseDeployInputs({ ...common(), images: `api=${stack.apiImageNext}`, source: site2.dir }),
-      {},
-      deps("2"),
+    const two = await asDeployment("deploy", "2", () =>
+      deploy(
+        parseDeployInputs({ ...common(), images: `api=${stack.apiImageNext}`, source: site2.dir }),
+        {},
+        deps("2"),
+      ),
     );
     expect(two.status).toBe("live");
     expect(two.taskDefinitionArn).not.toBe(one.taskDefinitionArn);
@@ -152,10 +172,12 @@ describe("deploy and rollback on localcloud", () => {
 
     // Release 3: the API rolls out, then the web step fails (no site): the service returns.
     const broken = await tempDir("no-site");
-    const three = deploy(
-      parseDeployInputs({ ...common(), images: `api=${stack.apiImage}`, source: broken }),
-      {},
-      deps("3"),
+    const three = asDeployment("deploy", "3", () =>
+      deploy(
+        parseDeployInputs({ ...common(), images: `api=${stack.apiImage}`, source: broken }),
+        {},
+        deps("3"),
+      ),
     );
     await expect(three).rejects.toBeInstanceOf(RolledBackError);
     const ledger = new Ledger(s3(), "site", ".shipline/", "production");
@@ -171,7 +193,9 @@ describe("deploy and rollback on localcloud", () => {
 
     // Manual rollback to the previous live release: no image push, no task definition, no asset.
     const since = stack.cloud.requestLog.lastSeq;
-    const back = await rollback(parseRollbackInputs({ ...common(), to: "previous" }), deps("4"));
+    const back = await asDeployment("rollback", "4", () =>
+      rollback(parseRollbackInputs({ ...common(), to: "previous" }), deps("4")),
+    );
     expect(back).toMatchObject({ status: "live", restores: one.id, trigger: "rollback" });
     expect((await stack.describe()).taskDefinition).toBe(one.taskDefinitionArn);
     expect((await api()).build).toBe("1");
@@ -202,5 +226,22 @@ describe("deploy and rollback on localcloud", () => {
     const historyStart = stack.cloud.requestLog.lastSeq;
     expect((await ledger.history()).map((record) => record.id)).toContain(back.id);
     await expectAllowed("history", actionsSince(historyStart));
+
+    // On GitHub: release 2 live at the site, release 3 failed, the rollback live; each links its run.
+    const run = (n: number) => `https://github.example/acme/shop/actions/runs/${n}`;
+    expect(
+      github.deployments.map((d) => [d.environment, d.description, d.statuses.map((s) => s.state)]),
+    ).toEqual([
+      ["production", "shipline deploy", ["in_progress", "success"]],
+      ["production", "shipline deploy", ["in_progress", "failure"]],
+      ["production", "shipline rollback", ["in_progress", "success"]],
+    ]);
+    expect(github.deployments[0]?.statuses[1]).toEqual({
+      state: "success",
+      environment_url: edge,
+      log_url: run(2),
+    });
+    expect(github.deployments[1]?.statuses[1]).toEqual({ state: "failure", log_url: run(3) });
+    expect(github.deployments[2]?.statuses[1]?.log_url).toBe(run(4));
   }, 300_000);
 });

@@ -7,7 +7,7 @@ import { Ledger } from "../../src/release/ledger";
 import { baseImageOf, writeApi } from "../release/stand-in";
 import { type ServiceStack, startServiceStack, waitFor } from "../service/cloud";
 import { createDistribution, tempDir, type WebCloud } from "../web/cloud";
-import { startFakeGitHub } from "./fake-github";
+import { type FakeGitHub, startFakeGitHub } from "./fake-github";
 import { type RehearsalContexts, rehearse, type StepRun } from "./rehearsal";
 
 /**
@@ -20,11 +20,17 @@ import { type RehearsalContexts, rehearse, type StepRun } from "./rehearsal";
 let stack: ServiceStack;
 let distribution = "";
 let edge = "";
+// Previews have a distribution (and so a hostname) of their own: never production's origin.
+let previewDistribution = "";
+let previewEdge = "";
 let tmp = "";
 let configFile = "";
 let apiFolder = "";
+/** GitHub for the deploy and rollback runs: whatever they tell GitHub stays on loopback. */
+let releaseGitHub: FakeGitHub;
 
 beforeAll(async () => {
+  releaseGitHub = await startFakeGitHub();
   stack = await startServiceStack();
   const first = await stack.createService({ RELEASE_ID: "r0" });
   await waitFor(
@@ -43,6 +49,10 @@ beforeAll(async () => {
   const cloud = stack.cloud as unknown as WebCloud;
   distribution = await createDistribution(cloud, "rehearsal-site");
   edge = cloud.service<{ edgeUrl(id: string): string }>("cloudfront").edgeUrl(distribution);
+  previewDistribution = await createDistribution(cloud, "rehearsal-site");
+  previewEdge = cloud
+    .service<{ edgeUrl(id: string): string }>("cloudfront")
+    .edgeUrl(previewDistribution);
   tmp = await tempDir("rehearsal");
   apiFolder = await writeApi(join(tmp, "api"), "1");
   configFile = join(tmp, "shipline.yml");
@@ -75,6 +85,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await stack?.dispose();
+  await releaseGitHub?.stop();
 });
 
 const s3 = () =>
@@ -96,6 +107,8 @@ function runner(run: string): { env: Record<string, string>; override: Record<st
       GITHUB_RUN_ID: run,
       GITHUB_RUN_ATTEMPT: "1",
       GITHUB_ACTOR: "rehearsal",
+      GITHUB_REPOSITORY: "shipline/shipline",
+      GITHUB_API_URL: releaseGitHub.url,
       SOURCE_DATE_EPOCH: "1700000000",
     },
     override: { SHIPLINE_CONFIG: configFile },
@@ -179,9 +192,10 @@ describe("rehearsal of the pipelines on localcloud", () => {
       const previewContexts: RehearsalContexts = {
         vars: {
           AWS_REGION: stack.cloud.region,
-          SHIPLINE_ROLE_ARN: "arn:aws:iam::000000000000:role/preview",
+          SHIPLINE_PREVIEW_ROLE_ARN: "arn:aws:iam::000000000000:role/preview",
           SHIPLINE_BUCKET: "rehearsal-site",
-          SHIPLINE_DISTRIBUTION_ID: distribution,
+          SHIPLINE_PREVIEW_DISTRIBUTION_ID: previewDistribution,
+          SHIPLINE_PREVIEW_URL: previewEdge,
         },
         github: {
           repository: "acme/shop",
@@ -205,21 +219,34 @@ describe("rehearsal of the pipelines on localcloud", () => {
         };
       };
       for (const run of ["601", "602"]) {
+        // The build job (no credentials) leaves app-web/dist; the runner hands it to the publish
+        // job as the artifact, here the same folder.
+        const built = await rehearse(
+          ".github/workflows/preview.yml",
+          "build",
+          previewContexts,
+          pullRequestRunner(run),
+        );
+        expectPassed(built, ["Build the SPA for its preview path"]);
         const steps = await rehearse(
           ".github/workflows/preview.yml",
           "preview",
           previewContexts,
           pullRequestRunner(run),
         );
-        expectPassed(steps, ["Build the SPA for its preview path", "Publish the preview"]);
+        expectPassed(steps, ["Publish the preview"]);
       }
-      const preview = await fetch(`${edge}/previews/pr-7/index.html`);
+      expect(new URL(previewEdge).origin).not.toBe(new URL(edge).origin);
+      const preview = await fetch(`${previewEdge}/previews/pr-7/index.html`);
       expect(preview.status).toBe(200);
       expect(await preview.text()).toContain("pr-7");
       // One comment on the pull request, written once and then updated, naming the preview URL.
-      expect(github.writes).toEqual(["create 7", "update 7"]);
+      expect(github.writes.filter((write) => !write.startsWith("deployment"))).toEqual([
+        "create 7",
+        "update 7",
+      ]);
       expect(github.comments).toHaveLength(1);
-      expect(github.comments[0]?.body).toContain("/previews/pr-7/");
+      expect(github.comments[0]?.body).toContain(`${previewEdge}/previews/pr-7/`);
 
       const cleanup = await rehearse(
         ".github/workflows/preview-cleanup.yml",

