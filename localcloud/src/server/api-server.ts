@@ -13,7 +13,7 @@ import {
 } from "./aws-request";
 import { handleControl } from "./control";
 import { AwsError, toAwsError } from "./errors";
-import { serializeError } from "./protocols";
+import { protocolOfUnsigned, serializeError } from "./protocols";
 import { parseAuthorization, verifySignature } from "./sigv4-verify";
 
 /**
@@ -69,6 +69,14 @@ export class ApiServer {
     const queryAll = parseQuery(url.search);
     const scope = parseAuthorization(firstHeader(req.headers, "authorization"));
     const service = scope ? this.bySigningName.get(scope.signingName) : undefined;
+    const protocol =
+      service?.protocol ??
+      protocolOfUnsigned({
+        header: (name) => firstHeader(req.headers, name),
+        query: Object.fromEntries(Object.entries(queryAll).map(([k, v]) => [k, v[0] ?? ""])),
+        path: rawPath,
+        body,
+      });
 
     let operation = "Unknown";
     let response: AwsResponse;
@@ -76,11 +84,14 @@ export class ApiServer {
     let errorCode: string | undefined;
     try {
       if (!scope) {
-        throw new AwsError(
-          "MissingAuthenticationToken",
-          "Request is missing Authentication Token",
-          403,
-        );
+        // S3 treats an unsigned request as anonymous, which a private bucket denies.
+        throw protocol === "rest-xml-s3"
+          ? new AwsError("AccessDenied", "Access Denied", 403)
+          : new AwsError(
+              "MissingAuthenticationToken",
+              "Request is missing Authentication Token",
+              403,
+            );
       }
       if (!service) {
         throw new AwsError("UnknownService", `localcloud does not emulate "${scope.signingName}"`);
@@ -129,7 +140,7 @@ export class ApiServer {
     } catch (error) {
       if (!(error instanceof AwsError)) throw error;
       errorCode = error.code;
-      response = serializeError(service?.protocol ?? "json", error, requestId, service?.xmlns);
+      response = serializeError(protocol, error, requestId, service?.xmlns);
     }
     const bytesOut = await this.send(res, response, requestId);
     this.log(
