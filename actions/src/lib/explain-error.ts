@@ -61,7 +61,11 @@ function explainService(error: Error, call: FailedCall | undefined): string | un
   const said = error.message ? `; AWS said: ${error.message}` : "";
   if (ACCESS_DENIED.has(code)) {
     const { action, resource } = permissionOf(error.message, call);
-    return `${operationOf(call)} was denied (${code}): grant ${action} on ${resource} to the role or user shipline runs as${said}`;
+    // EC2-style refusals encode the details; AWS's CLI decodes them for whoever may.
+    const decode = /Encoded authorization failure message/i.test(error.message)
+      ? ' (read the encoded details with "aws sts decode-authorization-message --encoded-message …")'
+      : "";
+    return `${operationOf(call)} was denied (${code}): grant ${action} on ${resource} to the role or user shipline runs as${said}${decode}`;
   }
   if (EXPIRED.has(code)) {
     return `the AWS credentials have expired (${code} from ${operationOf(call)}): get fresh ones (re-run configure-aws-credentials, "aws sso login", or new session keys) and run again`;

@@ -113,13 +113,14 @@ describe("errors of the user's world are bad input (exit 4) that says what to do
   it("UnauthorizedOperation is a permission problem too", async () => {
     answer = jsonError(
       "UnauthorizedOperation",
-      "You are not authorized to perform this operation.",
+      "You are not authorized to perform this operation. Encoded authorization failure message: AbC",
     );
     const { code, text } = await outcome(() =>
       ecs().send(new UpdateServiceCommand({ cluster: "prod", service: "api" })),
     );
     expect(code).toBe(ExitCode.BadInput);
     expect(text).toContain('grant ecs:UpdateService on service "api", cluster "prod"');
+    expect(text).toContain("aws sts decode-authorization-message");
   });
 
   it.each([
