@@ -2,8 +2,11 @@ import { DescribeClustersCommand, ECSClient, UpdateServiceCommand } from "@aws-s
 import { GetObjectCommand, NoSuchBucket, S3Client } from "@aws-sdk/client-s3";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { AwsRequest } from "../src/server/aws-request";
+import type { Protocol } from "../src/server/protocols";
 import { ecsService } from "../src/services/ecs";
 import { s3Service } from "../src/services/s3";
+import type { ServiceFactory } from "../src/services/service";
 import { stsService } from "../src/services/sts";
 import { clientConfig, startTestCloud } from "./helpers/cloud";
 
@@ -13,13 +16,35 @@ import { clientConfig, startTestCloud } from "./helpers/cloud";
  * so names no service. The SDK reads an error body of the wrong form as an unknown error.
  */
 let cloud: Awaited<ReturnType<typeof startTestCloud>>;
+let broken: Awaited<ReturnType<typeof startTestCloud>>;
+
+/** A service whose handler has a bug: it throws something that is not an AWS error. */
+const brokenService = (signingName: string, protocol: Protocol): ServiceFactory => ({
+  name: `broken-${signingName}`,
+  create: () => ({
+    name: `broken-${signingName}`,
+    signingName,
+    protocol,
+    throttlingError: { code: "Throttling", status: 400, message: "Rate exceeded" },
+    operationOf: (_request: AwsRequest) => "Any",
+    handle: async () => {
+      throw new TypeError("a bug in a handler");
+    },
+  }),
+});
 
 beforeAll(async () => {
-  cloud = await startTestCloud({ services: [stsService, s3Service, ecsService] });
+  [cloud, broken] = await Promise.all([
+    startTestCloud({ services: [stsService, s3Service, ecsService] }),
+    startTestCloud({
+      services: [brokenService("s3", "rest-xml-s3"), brokenService("ecs", "json")],
+    }),
+  ]);
 });
 
 afterAll(async () => {
   await cloud?.dispose();
+  await broken?.dispose();
 });
 
 /** Sends requests as they are: no signature, as an anonymous caller would. */
@@ -66,6 +91,19 @@ describe("error bodies in each service's protocol", () => {
     await expect(ecs.send(new DescribeClustersCommand({}))).rejects.toMatchObject({
       name: "MissingAuthenticationToken",
       $metadata: { httpStatusCode: 403 },
+    });
+  });
+
+  it("a bug in a handler is AWS's generic 500 in the service's protocol", async () => {
+    const s3 = new S3Client({ ...clientConfig(broken), forcePathStyle: true, maxAttempts: 1 });
+    await expect(s3.send(new GetObjectCommand({ Bucket: "b", Key: "a" }))).rejects.toMatchObject({
+      name: "InternalError",
+      $metadata: { httpStatusCode: 500 },
+    });
+    const ecs = new ECSClient({ ...clientConfig(broken), maxAttempts: 1 });
+    await expect(ecs.send(new DescribeClustersCommand({}))).rejects.toMatchObject({
+      name: "InternalFailure",
+      $metadata: { httpStatusCode: 500 },
     });
   });
 });

@@ -12,7 +12,7 @@ import {
   readBody,
 } from "./aws-request";
 import { handleControl } from "./control";
-import { AwsError, toAwsError } from "./errors";
+import { AwsError, internalFailure, toAwsError } from "./errors";
 import { protocolOfUnsigned, serializeError } from "./protocols";
 import { parseAuthorization, verifySignature } from "./sigv4-verify";
 
@@ -137,8 +137,11 @@ export class ApiServer {
         }
       }
       response = await service.handle(request, operation);
-    } catch (error) {
-      if (!(error instanceof AwsError)) throw error;
+    } catch (caught) {
+      if (!(caught instanceof AwsError)) {
+        console.error(`localcloud: ${service?.name ?? "?"} ${operation} failed`, caught);
+      }
+      const error = caught instanceof AwsError ? caught : internalFailure(protocol);
       errorCode = error.code;
       response = serializeError(protocol, error, requestId, service?.xmlns);
     }

@@ -29,3 +29,15 @@ export interface AwsErrorShape {
 
 export const toAwsError = (shape: AwsErrorShape): AwsError =>
   new AwsError(shape.code, shape.message, shape.status);
+
+/**
+ * What a bug in a handler is answered with: AWS's generic 500 of the protocol (S3 says
+ * InternalError, the Query and JSON services InternalFailure), so the client's SDK reads it as a
+ * server error it may retry, not as a body it cannot parse.
+ */
+export const internalFailure = (protocol: string): AwsError =>
+  new AwsError(
+    protocol === "rest-xml-s3" ? "InternalError" : "InternalFailure",
+    "We encountered an internal error. Please try again.",
+    500,
+  );
