@@ -95,7 +95,12 @@ export function failedCallOf(error: unknown): FailedCall | undefined {
 
 /** Attaches the failed call to an error (exported for tests that build errors by hand). */
 export function withFailedCall<E>(error: E, call: FailedCall): E {
-  if (typeof error === "object" && error !== null && failedCallOf(error) === undefined) {
+  if (
+    typeof error === "object" &&
+    error !== null &&
+    Object.isExtensible(error) &&
+    failedCallOf(error) === undefined
+  ) {
     Object.defineProperty(error, FAILED_CALL, { value: call, enumerable: false });
   }
   return error;
@@ -111,12 +116,17 @@ interface InitializeStack {
   ): void;
 }
 
+const recording = new WeakSet<object>();
+
 /**
  * Makes every failure of this client's calls carry the call (service, operation, resource). It
  * runs first in the stack, so failures of any later step (region, credentials, signing, the
  * response) are covered too.
  */
 export function recordFailedCalls<C extends { middlewareStack: object }>(client: C): C {
+  // A stack refuses a second middleware of the same name: wrapping twice is a no-op.
+  if (recording.has(client)) return client;
+  recording.add(client);
   // Every SDK v3 client's stack has this `add`; its own type differs per client (input/output).
   (client.middlewareStack as InitializeStack).add(
     (next, context) => async (args) => {
