@@ -106,4 +106,27 @@ describe("error bodies in each service's protocol", () => {
       $metadata: { httpStatusCode: 500 },
     });
   });
+
+  it("an injected denial is each protocol's AccessDenied, naming the action where AWS does", async () => {
+    cloud.faults.add({ service: "s3", operation: "GetObject", kind: "deny", count: 1 });
+    cloud.faults.add({ service: "ecs", operation: "DescribeClusters", kind: "deny", count: 1 });
+    cloud.faults.add({ service: "sts", kind: "deny", count: 1 });
+    const s3 = new S3Client({ ...clientConfig(cloud), forcePathStyle: true, maxAttempts: 1 });
+    await expect(s3.send(new GetObjectCommand({ Bucket: "b", Key: "a" }))).rejects.toMatchObject({
+      name: "AccessDenied",
+      message: "Access Denied",
+      $metadata: { httpStatusCode: 403 },
+    });
+    const ecs = new ECSClient({ ...clientConfig(cloud), maxAttempts: 1 });
+    await expect(ecs.send(new DescribeClustersCommand({}))).rejects.toMatchObject({
+      name: "AccessDeniedException",
+      message: expect.stringContaining("is not authorized to perform: ecs:DescribeClusters"),
+    });
+    const sts = new STSClient({ ...clientConfig(cloud), maxAttempts: 1 });
+    await expect(sts.send(new GetCallerIdentityCommand({}))).rejects.toMatchObject({
+      name: "AccessDenied",
+      message: expect.stringContaining("is not authorized to perform: sts:GetCallerIdentity"),
+      $metadata: { httpStatusCode: 403 },
+    });
+  });
 });

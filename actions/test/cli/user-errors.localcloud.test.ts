@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -14,6 +14,8 @@ const saved = { ...process.env };
 beforeAll(async () => {
   [cloud, home] = await Promise.all([startWebCloud(), mkdtemp(join(tmpdir(), "user-errors-"))]);
   await createBucket(cloud, "deploys");
+  await mkdir(join(home, "site"));
+  await writeFile(join(home, "site/index.html"), "<!doctype html><title>site</title>");
 });
 
 afterAll(async () => {
@@ -82,5 +84,27 @@ describe("the user's AWS setup, against localcloud", () => {
     expect(code, text).toBe(ExitCode.BadInput);
     expect(text).toContain("no AWS region is set");
     expect(text).toContain("AWS_REGION");
+  });
+
+  it("a refused upload names the operation, the object and the IAM action to grant", async () => {
+    cloud.faults.add({ service: "s3", operation: "PutObject", kind: "deny", count: 1 });
+    const { code, text } = await shipline(
+      [
+        "publish-web",
+        "--source",
+        join(home, "site"),
+        "--bucket",
+        "deploys",
+        "--release-id",
+        "web-1",
+        "--invalidate",
+        "false",
+      ],
+      cloud.env(),
+    );
+    cloud.faults.clear();
+    expect(code, text).toBe(ExitCode.BadInput);
+    expect(text).toContain("s3 PutObject was denied (AccessDenied)");
+    expect(text).toContain("grant s3:PutObject on arn:aws:s3:::deploys/index.html");
   });
 });

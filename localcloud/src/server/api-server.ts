@@ -12,7 +12,7 @@ import {
   readBody,
 } from "./aws-request";
 import { handleControl } from "./control";
-import { AwsError, internalFailure, toAwsError } from "./errors";
+import { AwsError, accessDenied, internalFailure, toAwsError } from "./errors";
 import { protocolOfUnsigned, serializeError } from "./protocols";
 import { parseAuthorization, verifySignature } from "./sigv4-verify";
 
@@ -126,6 +126,15 @@ export class ApiServer {
         if (decision.kind === "throttle") {
           fault = "throttle";
           throw toAwsError(service.throttlingError);
+        }
+        if (decision.kind === "deny") {
+          fault = "deny";
+          throw accessDenied({
+            protocol,
+            accountId: this.context.accountId,
+            // The emulated services' signing names are their IAM action prefixes too.
+            action: `${service.signingName}:${operation}`,
+          });
         }
         if (decision.kind === "error") {
           fault = "error";

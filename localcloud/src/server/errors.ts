@@ -41,3 +41,19 @@ export const internalFailure = (protocol: string): AwsError =>
     "We encountered an internal error. Please try again.",
     500,
   );
+
+/**
+ * AWS's answer to a call that no policy allows, per protocol: S3 says only "Access Denied"; the
+ * JSON and Query services name the caller and the action.
+ */
+export const accessDenied = (options: {
+  protocol: string;
+  accountId: string;
+  action: string;
+}): AwsError => {
+  if (options.protocol === "rest-xml-s3") return new AwsError("AccessDenied", "Access Denied", 403);
+  const message = `User: arn:aws:iam::${options.accountId}:user/localcloud is not authorized to perform: ${options.action} because no identity-based policy allows the ${options.action} action`;
+  return options.protocol === "json" || options.protocol === "rest-json"
+    ? new AwsError("AccessDeniedException", message, 400)
+    : new AwsError("AccessDenied", message, 403);
+};
