@@ -124,13 +124,17 @@ export async function requireActiveRevision(
   taskDefinitionArn: string,
   what: string,
 ): Promise<void> {
-  const described = await clients.ecs.send(
-    new DescribeTaskDefinitionCommand({ taskDefinition: taskDefinitionArn }),
-  );
-  const status = described.taskDefinition?.status;
+  // A revision deleted after deregistration is not described at all (ClientException).
+  const described = await clients.ecs
+    .send(new DescribeTaskDefinitionCommand({ taskDefinition: taskDefinitionArn }))
+    .catch((error: Error) => {
+      if (error.name === "ClientException") return undefined;
+      throw error;
+    });
+  const status = described?.taskDefinition?.status;
   if (status !== "ACTIVE") {
     throw new ConfigurationError(
-      `${what} runs task definition ${taskDefinitionArn}, which is ${status ?? "unknown to ECS"}: ECS cannot deploy a deregistered revision; choose a newer release (see shipline history), or register that revision again and deploy it`,
+      `${what} runs task definition ${taskDefinitionArn}, which is ${status ?? "unknown to ECS (deleted)"}: ECS cannot deploy a deregistered revision; choose a newer release (see shipline history), or register that revision again and deploy it`,
     );
   }
 }

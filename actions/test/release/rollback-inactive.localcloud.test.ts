@@ -51,43 +51,66 @@ afterAll(async () => {
 });
 
 describe("rollback to a deregistered revision", () => {
-  it("rollback --to a release whose revision is INACTIVE is refused before any change", async () => {
-    ecs.on(DescribeTaskDefinitionCommand).resolves({
-      taskDefinition: { taskDefinitionArn: td(1), family: "web", revision: 1, status: "INACTIVE" },
-    });
-    ecs.on(UpdateServiceCommand).rejects(new Error("must not be reached"));
-    const deps: ReleaseDeps = {
-      s3: s3Of(cloud),
-      cloudfront: () => {
-        throw new Error("not reached");
-      },
-      service: { ecs: new ECSClient({}) } as ReleaseDeps["service"],
-      ecr: () => {
-        throw new Error("not reached");
-      },
-      clock: systemClock,
-      logger,
-      env: {},
-    };
-    const since = cloud.requestLog.lastSeq;
-    const error = await rollback(
-      parseRollbackInputs({
-        environment: "production",
-        bucket: "inactive",
-        cluster: "c",
-        service: "s",
-        to: "r-1",
+  const described = {
+    INACTIVE: () =>
+      ecs.on(DescribeTaskDefinitionCommand).resolves({
+        taskDefinition: {
+          taskDefinitionArn: td(1),
+          family: "web",
+          revision: 1,
+          status: "INACTIVE",
+        },
       }),
-      deps,
-    ).catch((caught: Error) => caught);
-    expect(error).toBeInstanceOf(ConfigurationError);
-    expect((error as Error).message).toContain(
-      `release "r-1" runs task definition ${td(1)}, which is INACTIVE`,
-    );
-    expect(ecs.commandCalls(UpdateServiceCommand)).toHaveLength(0);
-    const writes = cloud.requestLog
-      .list({ sinceSeq: since, service: "s3" })
-      .filter((call) => call.operation !== "GetObject");
-    expect(writes).toEqual([]);
-  });
+    deleted: () =>
+      ecs.on(DescribeTaskDefinitionCommand).rejects(
+        Object.assign(new Error("Unable to describe task definition."), {
+          name: "ClientException",
+        }),
+      ),
+  };
+
+  it.each([
+    ["INACTIVE", "which is INACTIVE"],
+    ["deleted", "which is unknown to ECS (deleted)"],
+  ] as const)(
+    "rollback --to a release whose revision is %s is refused before any change",
+    async (state, message) => {
+      ecs.reset();
+      described[state]();
+      ecs.on(UpdateServiceCommand).rejects(new Error("must not be reached"));
+      const deps: ReleaseDeps = {
+        s3: s3Of(cloud),
+        cloudfront: () => {
+          throw new Error("not reached");
+        },
+        service: { ecs: new ECSClient({}) } as ReleaseDeps["service"],
+        ecr: () => {
+          throw new Error("not reached");
+        },
+        clock: systemClock,
+        logger,
+        env: {},
+      };
+      const since = cloud.requestLog.lastSeq;
+      const error = await rollback(
+        parseRollbackInputs({
+          environment: "production",
+          bucket: "inactive",
+          cluster: "c",
+          service: "s",
+          to: "r-1",
+        }),
+        deps,
+      ).catch((caught: Error) => caught);
+      expect(error).toBeInstanceOf(ConfigurationError);
+      expect((error as Error).message).toContain(
+        `release "r-1" runs task definition ${td(1)}, ${message}`,
+      );
+      expect(ecs.commandCalls(UpdateServiceCommand)).toHaveLength(0);
+      const writes = cloud.requestLog
+        .list({ sinceSeq: since, service: "s3" })
+        .filter((call) => call.operation !== "GetObject");
+      expect(writes).toEqual([]);
+    },
+  );
 });
