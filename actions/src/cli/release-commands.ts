@@ -39,7 +39,11 @@ const DEPLOY_FLAGS: FlagSpec[] = [
     repeatable: true,
   },
   { name: "source", description: "the built SPA folder (default app-web/dist)" },
-  { name: "keep-revisions", description: "task definition revisions to keep (default 5)" },
+  {
+    name: "keep-revisions",
+    description:
+      "keep the task definitions of the live release and the N live before it (default 5)",
+  },
   { name: "migration-command", description: "command run with the new task definition first" },
   {
     name: "release-env",

@@ -98,7 +98,9 @@ export const environmentSchema = z
       .min(1)
       .max(100)
       .optional()
-      .describe("Task definition revisions to keep (default 5)."),
+      .describe(
+        "Task definition revisions to keep: those of the live release and the N live before it (default 5).",
+      ),
     "keep-releases": z
       .number()
       .int()

@@ -1,3 +1,4 @@
+import { recordFailedCalls } from "./aws-call";
 import { ConfigurationError } from "./errors";
 
 /**
@@ -37,9 +38,9 @@ export function awsClientConfig(settings: AwsSettings = {}): AwsClientConfig {
 }
 
 /** Creates any SDK v3 client with shipline's shared settings: `createClient(ECRClient, settings)`. */
-export function createClient<C>(
+export function createClient<C extends Parameters<typeof recordFailedCalls>[0]>(
   Client: new (config: AwsClientConfig) => C,
   settings: AwsSettings = {},
 ): C {
-  return new Client(awsClientConfig(settings));
+  return recordFailedCalls(new Client(awsClientConfig(settings)));
 }

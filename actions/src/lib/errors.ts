@@ -71,8 +71,3 @@ export class RollbackFailedError extends ShiplineError {
     super(message, ExitCode.RollbackFailed, options);
   }
 }
-
-/** The exit code for any thrown value: its own code for shipline errors, Bug for the rest. */
-export function exitCodeOf(error: unknown): ExitCode {
-  return error instanceof ShiplineError ? error.exitCode : ExitCode.Bug;
-}

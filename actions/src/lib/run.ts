@@ -1,4 +1,5 @@
-import { ExitCode, exitCodeOf, ShiplineError } from "./errors";
+import { ExitCode } from "./errors";
+import { explainError } from "./explain-error";
 import type { Logger } from "./logger";
 
 /**
@@ -11,18 +12,16 @@ export async function run(main: () => Promise<void>, logger: Logger): Promise<Ex
     await main();
     return ExitCode.Success;
   } catch (error) {
-    const code = exitCodeOf(error);
-    logger.fail(failureMessage(error));
-    if (!(error instanceof ShiplineError) && error instanceof Error && error.stack) {
-      logger.debug(error.stack);
-    }
+    const explained = explainError(error);
+    const code = explained?.exitCode ?? ExitCode.Bug;
+    logger.fail(explained?.message ?? bugMessage(error));
+    if (!explained && error instanceof Error && error.stack) logger.debug(error.stack);
     process.exitCode = code;
     return code;
   }
 }
 
-function failureMessage(error: unknown): string {
-  if (error instanceof ShiplineError) return error.message;
+function bugMessage(error: unknown): string {
   const detail = error instanceof Error ? error.message : String(error);
   // Not the user's fault: say so, so nobody spends time re-checking their inputs.
   return `unexpected error (a bug, or an unexpected answer from a remote service): ${detail}`;

@@ -1,5 +1,5 @@
 import { readFile } from "node:fs/promises";
-import { join } from "node:path";
+import { basename, join, resolve } from "node:path";
 import { ConfigurationError, quote } from "../lib/errors";
 import { sha256Digest } from "./digest";
 import { MediaType } from "./media-types";
@@ -8,7 +8,7 @@ import type { ImageIndex, RawManifest } from "./types";
 
 /** Where a base image is read from: a registry repository or an OCI image layout folder. */
 export interface ImageSource {
-  /** For messages and the base-name annotation, e.g. "registry/repo" or "oci:/path". */
+  /** For messages and the base-name annotation, e.g. "registry/repo" or "oci:layout-folder". */
   readonly name: string;
   /** Set for registry sources: blobs may be mounted from here when pushing to the same host. */
   readonly registry?: { host: string; repository: string };
@@ -53,7 +53,9 @@ export function parseLayoutReference(text: string): { path: string; tag?: string
 export class LayoutSource implements ImageSource {
   readonly name: string;
   constructor(private readonly path: string) {
-    this.name = `${LAYOUT_PREFIX}${path}`;
+    // Only the folder's own name: the full path differs between checkouts, and the name ends up
+    // in the image's base.name annotation, so it would make the same inputs give two digests.
+    this.name = `${LAYOUT_PREFIX}${basename(resolve(path))}`;
   }
 
   async getManifest(reference: string): Promise<RawManifest | undefined> {

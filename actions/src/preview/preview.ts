@@ -47,15 +47,24 @@ export async function runPreview(inputs: PreviewInputs, deps: PreviewDeps): Prom
         );
     let comment = "skipped";
     if (inputs.comment && deps.host && !inputs.publish["dry-run"]) {
-      comment = await deps.host.upsertComment(
-        inputs.pullRequest,
-        previewCommentBody({
-          ...(publish.url ? { url: publish.url } : {}),
-          releaseId: publish.releaseId,
-          uploaded: publish.totals.uploaded,
-          skipped: publish.totals.skipped,
-        }),
-      );
+      // The preview is published by now: a comment GitHub refuses (a bad or read-only token)
+      // must not fail a job whose work is done, only say why the pull request shows no link.
+      comment = await deps.host
+        .upsertComment(
+          inputs.pullRequest,
+          previewCommentBody({
+            ...(publish.url ? { url: publish.url } : {}),
+            releaseId: publish.releaseId,
+            uploaded: publish.totals.uploaded,
+            skipped: publish.totals.skipped,
+          }),
+        )
+        .catch((error: Error) => {
+          logger.warning(
+            `the preview is published, but commenting on pull request #${inputs.pullRequest} failed (${error.message}): check that the GitHub token may write pull request comments`,
+          );
+          return "failed" as const;
+        });
     }
     logger.output("comment", comment);
     return { command: "publish", publish, comment };

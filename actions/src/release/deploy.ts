@@ -17,6 +17,8 @@ import { parsePublishWebInputs } from "../web/inputs";
 import { releaseKey } from "../web/ledger-keys";
 import { publishWeb } from "../web/publish-web";
 import type { DeployInputs } from "./inputs";
+import { revisionsKeptByLedger } from "./kept-revisions";
+import { Ledger } from "./ledger";
 import { type ReleaseImage, type ReleaseRecord, releaseIdOf, runContext } from "./record";
 import { graceOf, restoreService } from "./restore-service";
 import { withReleaseSession } from "./session";
@@ -61,6 +63,8 @@ export async function deploy(
     );
   }
   logger.info(`release ${releaseId} of ${context.commit} to ${inputs.environment}`);
+  const ledger = () =>
+    new Ledger(deps.s3, inputs.bucket, inputs["ledger-prefix"], inputs.environment);
   const gate = {
     pollIntervalMs: inputs["gate-interval"],
     healthyPolls: inputs["healthy-polls"],
@@ -142,7 +146,12 @@ export async function deploy(
             ].join("\n"),
             region: inputs.region,
           }),
-          { clients: deps.service, logger, clock },
+          {
+            clients: deps.service,
+            logger,
+            clock,
+            keptRevisions: (keep) => revisionsKeptByLedger(ledger(), keep),
+          },
         );
         await release.record({
           taskDefinitionArn: result.taskDefinitionArn,

@@ -1,4 +1,5 @@
 import { ConfigurationError, quote } from "../lib/errors";
+import { requireActiveRevision } from "../service/revisions";
 import type { ReleaseDeps } from "./deploy";
 import type { RollbackInputs } from "./inputs";
 import { Ledger } from "./ledger";
@@ -18,6 +19,11 @@ export async function rollback(inputs: RollbackInputs, deps: ReleaseDeps): Promi
   const context = runContext(deps.env, clock.now());
   const ledger = new Ledger(deps.s3, inputs.bucket, inputs["ledger-prefix"], inputs.environment);
   const target = await chooseTarget(ledger, inputs);
+  await requireActiveRevision(
+    deps.service,
+    target.taskDefinitionArn as string,
+    `release ${quote(target.id)}`,
+  );
   const releaseId = releaseIdOf(
     { ...context, commit: target.commit },
     inputs["release-id"] ?? undefined,

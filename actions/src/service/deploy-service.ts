@@ -13,7 +13,7 @@ import { type MigrationResult, runMigration } from "./migrate";
 import { describeChanges } from "./plan";
 import { migrationContainer, preflight } from "./preflight";
 import { renderTaskDefinition, revisionTags } from "./render";
-import { pruneRevisions, registerIfChanged } from "./revisions";
+import { pruneRevisions, type Retention, registerIfChanged } from "./revisions";
 import type { Failure } from "./verdict";
 import type { ProgressView } from "./view";
 
@@ -65,6 +65,12 @@ export interface DeployServiceDeps {
   clock?: Clock;
   /** A fresh progress view per gate (a live table on a terminal); log lines by default. */
   view?: () => ProgressView;
+  /**
+   * For a release: the task definitions its ledger keeps with `keep` releases kept, or undefined
+   * while the ledger knows fewer (nothing is deregistered then). Without it, the newest `keep`
+   * revisions of the family stay.
+   */
+  keptRevisions?: (keep: number) => Promise<string[] | undefined>;
 }
 
 /** Reads and checks everything before any change; throws ConfigurationError with every problem. */
@@ -217,10 +223,7 @@ export async function deployService(
   });
   const common = { deploymentId: deployment.id, gate, ...(migration ? { migration } : {}) };
   if (gate.passed) {
-    const protect = [nextArn, previousArn];
-    await pruneRevisions(clients, next.family ?? "", inputs.keepRevisions, protect, logger).catch(
-      (error: Error) => logger.warning(`could not deregister old revisions: ${error.message}`),
-    );
+    await pruneAfterSuccess(inputs.keepRevisions, next.family ?? "", [nextArn, previousArn], deps);
     return finish({ outcome: "success", verdict: "passed", ...common });
   }
 
@@ -268,6 +271,27 @@ export async function deployService(
   });
 }
 
+/** Deregisters what the retention does not keep; a failure only warns: the rollout succeeded. */
+async function pruneAfterSuccess(
+  keep: number,
+  family: string,
+  protect: string[],
+  deps: DeployServiceDeps,
+): Promise<void> {
+  if (keep <= 0) return;
+  try {
+    const referenced = deps.keptRevisions ? await deps.keptRevisions(keep) : undefined;
+    if (deps.keptRevisions && !referenced) {
+      deps.logger.info(`fewer than ${keep} releases are kept yet: no revision is deregistered`);
+      return;
+    }
+    const retention: Retention = referenced ? { referenced } : { newest: keep };
+    await pruneRevisions(deps.clients, family, retention, protect, deps.logger);
+  } catch (error) {
+    deps.logger.warning(`could not deregister old revisions: ${(error as Error).message}`);
+  }
+}
+
 /**
  * Returns the service to the captured definition and gates that the same way. When ECS's
  * circuit breaker already rolled back, its rollback deployment is gated instead of starting
@@ -275,7 +299,7 @@ export async function deployService(
  */
 async function rollBack(options: {
   inputs: DeployServiceInputs;
-  deps: Required<Omit<DeployServiceDeps, "view">>;
+  deps: Required<Omit<DeployServiceDeps, "view" | "keptRevisions">>;
   current: CurrentService;
   failure: Failure;
   gate: GateOutcome;

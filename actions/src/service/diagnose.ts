@@ -20,12 +20,28 @@ function groupHint(group: TargetGroupView | undefined, port: number): string {
   return `The load balancer checks GET ${path} on port ${actualPort} and expects HTTP ${group?.matcher ?? "200"}; the service registers container ${group?.containerName ?? "?"} on port ${port}. Check that the app listens on that port (on 0.0.0.0, not 127.0.0.1), that ${path} answers ${group?.matcher ?? "200"} quickly, and that the health check grace period covers its start-up`;
 }
 
+/**
+ * Where to look next after a time-out without a clear failure. It only points at the service
+ * events when there are some: an empty list is itself a clue (ECS never got as far as placing).
+ */
+function timedOutHint(events: string[], tasks: number): string {
+  const head =
+    "Timed out without a clear failure: tasks may be slow to start or pull, or the service cannot place them (capacity, subnets, security groups).";
+  if (events.length > 0) return `${head} Look at the service events below`;
+  const next =
+    tasks === 0
+      ? "and the deployment started no task: check the service's desired count, its minimum/maximum healthy percent and the cluster's capacity"
+      : "so look at the tasks' status: PROVISIONING or PENDING for long is a slow image pull or no capacity; raise the timeout if start-up is only slow";
+  return `${head} ECS reported no service events since the deploy began, ${next}`;
+}
+
 /** Hints for the failures people meet most, from stop reasons, container reasons and target states. */
 export function hintsFor(
   failure: Failure,
   entries: TaskTargets[],
   groups: TargetGroupView[],
   seenUnhealthy?: TargetBinding,
+  events: string[] = [],
 ): string[] {
   const hints = new Set<string>();
   const texts = entries.flatMap(({ task }) => [
@@ -93,9 +109,7 @@ export function hintsFor(
     );
   }
   if (failure.cause === "timed-out" && hints.size === 0) {
-    hints.add(
-      "Timed out without a clear failure: tasks may be slow to start or pull, or the service cannot place them (capacity, subnets, security groups). Look at the service events below",
-    );
+    hints.add(timedOutHint(events, entries.length));
   }
   if (failure.cause === "superseded") {
     hints.add(
@@ -158,7 +172,7 @@ export async function diagnose(
   }
   return {
     headline: failure.message,
-    hints: hintsFor(failure, entries, last.targetGroups, seenUnhealthy),
+    hints: hintsFor(failure, entries, last.targetGroups, seenUnhealthy, events),
     table: taskTable("Tasks of the failed deployment", entries),
     events,
     logs,

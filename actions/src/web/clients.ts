@@ -3,25 +3,28 @@ import { Agent as HttpsAgent } from "node:https";
 import { CloudFrontClient } from "@aws-sdk/client-cloudfront";
 import { S3Client } from "@aws-sdk/client-s3";
 import { type AwsSettings, awsClientConfig } from "../lib/aws";
+import { recordFailedCalls } from "../lib/aws-call";
+import { addressBucketsByPathOnCustomEndpoints, pathStyleChoice } from "./s3-addressing";
 
 /**
  * S3 with keep-alive sockets sized to the upload concurrency (one TLS handshake per socket, not
- * per file). Path-style addressing when a custom endpoint is set (AWS_ENDPOINT_URL[_S3]): local
- * stand-ins and most S3-compatible stores do not resolve bucket subdomains.
+ * per file). Path-style addressing with a custom endpoint, or as AWS_S3_FORCE_PATH_STYLE says
+ * (see s3-addressing.ts).
  */
 export function createS3Client(
   settings: AwsSettings & { concurrency: number },
   env: NodeJS.ProcessEnv = process.env,
 ): S3Client {
   const sockets = { keepAlive: true, maxSockets: settings.concurrency };
-  return new S3Client({
+  const choice = pathStyleChoice(env);
+  const client = new S3Client({
     ...awsClientConfig(settings),
-    forcePathStyle: Boolean(env.AWS_ENDPOINT_URL_S3 || env.AWS_ENDPOINT_URL),
     // The SDK builds its Node handler from these options.
     requestHandler: { httpAgent: new HttpAgent(sockets), httpsAgent: new HttpsAgent(sockets) },
   });
+  return recordFailedCalls(addressBucketsByPathOnCustomEndpoints(client, choice));
 }
 
 export function createCloudFrontClient(settings: AwsSettings): CloudFrontClient {
-  return new CloudFrontClient(awsClientConfig(settings));
+  return recordFailedCalls(new CloudFrontClient(awsClientConfig(settings)));
 }

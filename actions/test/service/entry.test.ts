@@ -1,9 +1,12 @@
+import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import { DescribeImagesCommand, DescribeRepositoriesCommand, ECRClient } from "@aws-sdk/client-ecr";
 import {
+  DeregisterTaskDefinitionCommand,
   DescribeServicesCommand,
   DescribeTaskDefinitionCommand,
   DescribeTasksCommand,
   ECSClient,
+  ListTaskDefinitionsCommand,
   ListTasksCommand,
   RegisterTaskDefinitionCommand,
   type TaskDefinition,
@@ -19,6 +22,9 @@ import { beforeEach, describe, expect, it, vi } from "vitest";
 import { deployServiceAction } from "../../src/entries/deploy-service";
 import { ManualClock } from "../../src/lib/clock";
 import { ExitCode } from "../../src/lib/errors";
+import { TerminalLogger } from "../../src/lib/logger";
+import { deployService } from "../../src/service/deploy-service";
+import { parseDeployServiceInputs } from "../../src/service/inputs";
 
 // A stand-in for the Actions runtime: inputs in, outputs and failures recorded.
 const actions = vi.hoisted(() => ({
@@ -356,5 +362,54 @@ describe("deploy-service action entry", () => {
     expect(actions.failures[0]).toMatch(
       /^ROLLBACK FAILED: .*not healthy after 10 s.*not healthy after 5 s/,
     );
+  });
+});
+
+describe("revisions deregistered after a rollout", () => {
+  // web:5 and web:4 are failed deploys' revisions; web:3 is what a kept release runs (the same
+  // content as an earlier release, reused rather than registered again).
+  const rollOut = async (keptRevisions?: (keep: number) => Promise<string[] | undefined>) => {
+    cloud("healthy");
+    ecs.on(ListTaskDefinitionsCommand).resolves({
+      taskDefinitionArns: [5, 4, 3, 2, 1].map((revision) => `${TD}:${revision}`),
+    });
+    ecs.on(DeregisterTaskDefinitionCommand).resolves({});
+    const quiet = { write: () => true } as unknown as NodeJS.WritableStream;
+    const result = await deployService(
+      parseDeployServiceInputs({ ...actions.inputs, "keep-revisions": "2" }),
+      {
+        clients: {
+          ecs: new ECSClient({}),
+          elb: new ElasticLoadBalancingV2Client({}),
+          ecr: new ECRClient({}),
+          logs: new CloudWatchLogsClient({}),
+        },
+        logger: new TerminalLogger({ out: quiet, err: quiet }),
+        clock: new ManualClock(),
+        ...(keptRevisions ? { keptRevisions } : {}),
+      },
+    );
+    expect(result.outcome).toBe("success");
+    return ecs
+      .commandCalls(DeregisterTaskDefinitionCommand)
+      .map((call) => call.args[0].input.taskDefinition);
+  };
+
+  it("a release keeps what its ledger's kept releases run, and drops failed deploys' revisions", async () => {
+    const asked: number[] = [];
+    const deregistered = await rollOut(async (keep) => {
+      asked.push(keep);
+      return [`${TD}:1`, `${TD}:3`];
+    });
+    expect(asked).toEqual([2]);
+    expect(deregistered).toEqual([`${TD}:5`, `${TD}:4`]);
+  });
+
+  it("a young ledger (fewer kept releases than asked) deregisters nothing", async () => {
+    expect(await rollOut(async () => undefined)).toEqual([]);
+  });
+
+  it("deploy-service on its own keeps the family's newest revisions", async () => {
+    expect(await rollOut()).toEqual([`${TD}:3`]);
   });
 });

@@ -90,7 +90,13 @@ describe("pruneRevisions", () => {
           ],
         });
       ecs.on(DeregisterTaskDefinitionCommand).resolves({});
-      const done = await pruneRevisions({ ecs: new ECSClient({}) }, "web", keep, protect, logger);
+      const done = await pruneRevisions(
+        { ecs: new ECSClient({}) },
+        "web",
+        { newest: keep },
+        protect,
+        logger,
+      );
       expect(done).toEqual(deregistered.map(arn));
       expect(
         ecs

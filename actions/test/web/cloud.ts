@@ -34,7 +34,7 @@ export interface WebCloud {
     add(rule: {
       service: string;
       operation?: string;
-      kind: "throttle" | "error" | "latency" | "reset";
+      kind: "throttle" | "error" | "latency" | "reset" | "deny";
       count?: number;
       fraction?: number;
       latencyMs?: number;

@@ -13,8 +13,8 @@ import {
 } from "./aws-request";
 import { handleControl } from "./control";
 import { controlRefusal } from "./control-guard";
-import { AwsError, toAwsError } from "./errors";
-import { serializeError } from "./protocols";
+import { AwsError, accessDenied, internalFailure, toAwsError } from "./errors";
+import { protocolOfUnsigned, serializeError } from "./protocols";
 import { parseAuthorization, verifySignature } from "./sigv4-verify";
 
 /**
@@ -76,6 +76,14 @@ export class ApiServer {
     const queryAll = parseQuery(url.search);
     const scope = parseAuthorization(firstHeader(req.headers, "authorization"));
     const service = scope ? this.bySigningName.get(scope.signingName) : undefined;
+    const protocol =
+      service?.protocol ??
+      protocolOfUnsigned({
+        header: (name) => firstHeader(req.headers, name),
+        query: Object.fromEntries(Object.entries(queryAll).map(([k, v]) => [k, v[0] ?? ""])),
+        path: rawPath,
+        body,
+      });
 
     let operation = "Unknown";
     let response: AwsResponse;
@@ -83,11 +91,14 @@ export class ApiServer {
     let errorCode: string | undefined;
     try {
       if (!scope) {
-        throw new AwsError(
-          "MissingAuthenticationToken",
-          "Request is missing Authentication Token",
-          403,
-        );
+        // S3 treats an unsigned request as anonymous, which a private bucket denies.
+        throw protocol === "rest-xml-s3"
+          ? new AwsError("AccessDenied", "Access Denied", 403)
+          : new AwsError(
+              "MissingAuthenticationToken",
+              "Request is missing Authentication Token",
+              403,
+            );
       }
       if (!service) {
         throw new AwsError("UnknownService", `localcloud does not emulate "${scope.signingName}"`);
@@ -123,6 +134,15 @@ export class ApiServer {
           fault = "throttle";
           throw toAwsError(service.throttlingError);
         }
+        if (decision.kind === "deny") {
+          fault = "deny";
+          throw accessDenied({
+            protocol,
+            accountId: this.context.accountId,
+            // The emulated services' signing names are their IAM action prefixes too.
+            action: `${service.signingName}:${operation}`,
+          });
+        }
         if (decision.kind === "error") {
           fault = "error";
           throw new AwsError(
@@ -133,10 +153,13 @@ export class ApiServer {
         }
       }
       response = await service.handle(request, operation);
-    } catch (error) {
-      if (!(error instanceof AwsError)) throw error;
+    } catch (caught) {
+      if (!(caught instanceof AwsError)) {
+        console.error(`localcloud: ${service?.name ?? "?"} ${operation} failed`, caught);
+      }
+      const error = caught instanceof AwsError ? caught : internalFailure(protocol);
       errorCode = error.code;
-      response = serializeError(service?.protocol ?? "json", error, requestId, service?.xmlns);
+      response = serializeError(protocol, error, requestId, service?.xmlns);
     }
     const bytesOut = await this.send(res, response, requestId);
     this.log(

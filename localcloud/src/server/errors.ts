@@ -29,3 +29,31 @@ export interface AwsErrorShape {
 
 export const toAwsError = (shape: AwsErrorShape): AwsError =>
   new AwsError(shape.code, shape.message, shape.status);
+
+/**
+ * What a bug in a handler is answered with: AWS's generic 500 of the protocol (S3 says
+ * InternalError, the Query and JSON services InternalFailure), so the client's SDK reads it as a
+ * server error it may retry, not as a body it cannot parse.
+ */
+export const internalFailure = (protocol: string): AwsError =>
+  new AwsError(
+    protocol === "rest-xml-s3" ? "InternalError" : "InternalFailure",
+    "We encountered an internal error. Please try again.",
+    500,
+  );
+
+/**
+ * AWS's answer to a call that no policy allows, per protocol: S3 says only "Access Denied"; the
+ * JSON and Query services name the caller and the action.
+ */
+export const accessDenied = (options: {
+  protocol: string;
+  accountId: string;
+  action: string;
+}): AwsError => {
+  if (options.protocol === "rest-xml-s3") return new AwsError("AccessDenied", "Access Denied", 403);
+  const message = `User: arn:aws:iam::${options.accountId}:user/localcloud is not authorized to perform: ${options.action} because no identity-based policy allows the ${options.action} action`;
+  return options.protocol === "json" || options.protocol === "rest-json"
+    ? new AwsError("AccessDeniedException", message, 400)
+    : new AwsError("AccessDenied", message, 403);
+};

@@ -1,15 +1,16 @@
 import { z } from "zod";
 
 /**
- * Fault injection: tests ask for throttling, 5xx, latency or dropped connections on a
- * service/operation, for the next N calls or a fraction of calls.
+ * Fault injection: tests ask for throttling, 5xx, latency, dropped connections or refused
+ * permissions on a service/operation, for the next N calls or a fraction of calls.
  */
 export const faultRuleSchema = z
   .object({
     service: z.string().min(1),
     /** Omit for every operation of the service. */
     operation: z.string().min(1).optional(),
-    kind: z.enum(["throttle", "error", "latency", "reset"]),
+    /** `deny`: the service's AccessDenied, as AWS answers a call no policy allows. */
+    kind: z.enum(["throttle", "error", "latency", "reset", "deny"]),
     /** Apply to the next `count` matching calls (default: until cleared). */
     count: z.number().int().positive().optional(),
     /** Apply to this fraction of matching calls (default 1). */

@@ -39,6 +39,24 @@ export const jsonResponse = (
   body: JSON.stringify(payload ?? {}),
 });
 
+/**
+ * The protocol of a request that names no service (it is unsigned, so no credential scope says
+ * which): read from its shape, so the refusal is in the form the caller's SDK parses. JSON
+ * services are called with X-Amz-Target, Query services with an Action parameter, CloudFront
+ * under its API version; anything else is S3's REST API.
+ */
+export const protocolOfUnsigned = (request: {
+  header(name: string): string | undefined;
+  query: Record<string, string>;
+  path: string;
+  body: Buffer;
+}): Protocol => {
+  if (request.header("x-amz-target")) return "json";
+  if (request.query.Action || /(^|&)Action=/.test(request.body.toString("utf8"))) return "query";
+  if (/^\/20\d\d-\d\d-\d\d\//.test(request.path)) return "rest-xml";
+  return "rest-xml-s3";
+};
+
 export const serializeError = (
   protocol: Protocol,
   error: AwsError,

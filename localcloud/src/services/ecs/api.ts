@@ -247,6 +247,20 @@ export class EcsApi {
     return record;
   }
 
+  /**
+   * A task definition new tasks may start from. ECS refuses a deregistered (INACTIVE) revision
+   * for RunTask, CreateService and UpdateService alike, though not with the same error code:
+   * UpdateService and CreateService answer ClientException, RunTask InvalidParameterException.
+   */
+  private launchable(
+    reference: unknown,
+    refuse: (message: string) => AwsError,
+  ): TaskDefinitionRecord {
+    const record = this.taskDefinition(reference);
+    if (record.definition.status !== "ACTIVE") throw refuse("TaskDefinition is inactive");
+    return record;
+  }
+
   // ── services ──────────────────────────────────────────────────────────────────────────────────
 
   opCreateService(input: Json) {
@@ -261,8 +275,7 @@ export class EcsApi {
     ) {
       throw invalid("Creation of service was not idempotent.");
     }
-    const record = this.taskDefinition(input.taskDefinition);
-    if (record.definition.status !== "ACTIVE") throw invalid("TaskDefinition is inactive");
+    const record = this.launchable(input.taskDefinition, clientError);
     const loadBalancers = this.loadBalancersOf(input.loadBalancers, record.definition);
     const config = (input.deploymentConfiguration as Json | undefined) ?? {};
     const breaker = (config.deploymentCircuitBreaker as Json | undefined) ?? {};
@@ -324,8 +337,7 @@ export class EcsApi {
     const primary = service.deployments.find((d) => d.status === "PRIMARY");
     let newTaskDefinition: string | undefined;
     if (input.taskDefinition !== undefined) {
-      const record = this.taskDefinition(input.taskDefinition);
-      if (record.definition.status !== "ACTIVE") throw invalid("TaskDefinition is inactive");
+      const record = this.launchable(input.taskDefinition, clientError);
       newTaskDefinition = record.definition.taskDefinitionArn as string;
       if (input.loadBalancers === undefined)
         this.loadBalancersOf(service.loadBalancers, record.definition);
@@ -520,7 +532,7 @@ export class EcsApi {
 
   opRunTask(input: Json) {
     const cluster = this.cluster(input.cluster);
-    const record = this.taskDefinition(input.taskDefinition);
+    const record = this.launchable(input.taskDefinition, invalid);
     const count = Number(input.count ?? 1);
     if (!(count >= 1 && count <= 10)) throw invalid("count must be between 1 and 10");
     const tasks = Array.from({ length: count }, () =>
