@@ -17,6 +17,7 @@ import { parsePublishWebInputs } from "../web/inputs";
 import { releaseKey } from "../web/ledger-keys";
 import { publishWeb } from "../web/publish-web";
 import type { DeployInputs } from "./inputs";
+import { environmentOf } from "./reality";
 import { type ReleaseImage, type ReleaseRecord, releaseIdOf, runContext } from "./record";
 import { graceOf, restoreService } from "./restore-service";
 import { withReleaseSession } from "./session";
@@ -79,6 +80,7 @@ export async function deploy(
       lockTtlMs: inputs["lock-ttl"],
       clock,
       logger,
+      live: environmentOf(inputs, deps),
     },
     async (release) => {
       const images = await release.step("images", async () => {
@@ -142,7 +144,14 @@ export async function deploy(
             ].join("\n"),
             region: inputs.region,
           }),
-          { clients: deps.service, logger, clock },
+          {
+            clients: deps.service,
+            logger,
+            clock,
+            ...(release.liveRelease?.taskDefinitionArn
+              ? { returnTo: release.liveRelease.taskDefinitionArn }
+              : {}),
+          },
         );
         await release.record({
           taskDefinitionArn: result.taskDefinitionArn,
