@@ -182,7 +182,8 @@ async function startDeploy(
   const id = `feedfacecafe-${run}.1`;
   await writeApi(apiFolder, String(run), options.healthy ?? true);
   const site = await buildSite(join(tmp, `web-${run}`), { releaseId: id });
-  return { id, ...shipline(["deploy", "--source", site.dir], run, options.onOutput) };
+  // The same object: its output keeps growing as the run writes.
+  return Object.assign(shipline(["deploy", "--source", site.dir], run, options.onOutput), { id });
 }
 
 /** Kills the run the moment it announces `marker`. */
@@ -230,6 +231,8 @@ describe("the ledger reconciled with what is served", () => {
     const early = await startDeploy(2, { onOutput: killAt("▶ images") });
     await early.done;
     expect(early.child.signalCode).toBe("SIGKILL");
+    // While its lock is fresh the run may be alive (status would leave its record to it).
+    await lockExpired();
     const dry = shipline(["status", "--dry-run"], 90);
     expect(await dry.done, dry.output).toBe(0);
     expect(dry.output).toMatch(/deploying → failed \(dry run: not recorded\)/);
@@ -240,7 +243,6 @@ describe("the ledger reconciled with what is served", () => {
       status: "failed",
       reconciled: { reason: expect.stringMatching(/stopped before the release went out/) },
     });
-    await lockExpired();
 
     // Killed the moment B's index.html is in the bucket: the snapshot copies that follow are
     // held back, so nothing after the entry points (manifest, record, pointer) is written.
@@ -278,6 +280,7 @@ describe("the ledger reconciled with what is served", () => {
     expect((await ledger().live())?.value.releaseId).toBe(a);
     expect((await ledger().read(b.id))?.status).toBe("deploying");
     await expectServing(b.id, "3");
+    await lockExpired();
 
     const status = shipline(["status"], 92);
     expect(await status.done, status.output).toBe(0);
@@ -286,7 +289,6 @@ describe("the ledger reconciled with what is served", () => {
     expect((await ledger().live())?.value).toMatchObject({ releaseId: b.id, previous: [a] });
     expect((await ledger().read(b.id))?.status).toBe("live");
 
-    await lockExpired();
     const back = shipline(["rollback", "--to", a], 4);
     expect(await back.done, back.output).toBe(0);
     await expectServing(a, "1");
