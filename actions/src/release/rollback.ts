@@ -78,6 +78,7 @@ export async function rollback(inputs: RollbackInputs, deps: ReleaseDeps): Promi
           },
           taskDefinitionArn,
           { clients: deps.service, clock, logger },
+          release.liveRelease?.taskDefinitionArn,
         );
         await release.record({
           taskDefinitionArn,

@@ -128,7 +128,8 @@ async function runLocked(
   const settled = settings.live
     ? await settleLedger(ledger, settings.live, { now: () => clock.now(), logger })
     : await asRecorded(ledger);
-  if (settled.reconciliation) logger.info(settled.reconciliation.summary);
+  const found = settled.reconciliation;
+  if (found) (found.consistent ? logger.info : logger.warning).call(logger, found.summary);
   await settings.begin?.(settled);
   const liveAtStart = settled.pointer;
   let current: Versioned<ReleaseRecord> = await ledger.create({
