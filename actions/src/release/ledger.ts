@@ -73,6 +73,8 @@ export class Ledger {
     status: Extract<ReleaseStatus, "live" | "failed">,
     reason: string,
     now: Date,
+    /** What the dead run would have recorded had it lived (its web release). */
+    patch: Pick<Partial<ReleaseRecord>, "web"> = {},
   ): Promise<boolean> {
     const current = await this.readVersioned(id);
     if (current?.value.status !== "deploying") return false;
@@ -80,6 +82,7 @@ export class Ledger {
     try {
       await this.update(current, {
         ...current.value,
+        ...patch,
         status,
         reconciled: { at, reason },
         ...(status === "failed" ? { failure: { step: "reconcile", message: reason } } : {}),

@@ -1,9 +1,11 @@
 import type { Logger } from "../lib/logger";
+import { releaseKey } from "../web/ledger-keys";
 import type { Ledger, LivePointer } from "./ledger";
 import { type Environment, observe } from "./reality";
-import { type Reconciliation, reconcile } from "./reconcile";
+import { type Reconciliation, reconcile, webReleaseOf } from "./reconcile";
 import type { ReleaseRecord } from "./record";
 import type { Versioned } from "./s3-json";
+import { recordServedWebRelease } from "./settle-web";
 
 export interface Settled {
   /** Undefined when the ledger was taken as recorded, without looking at the environment. */
@@ -40,9 +42,10 @@ export async function settleLedger(
   let pointer = observed.pointer;
   const verb = options.dryRun ? "would record" : "recorded";
   for (const change of reconciliation.settle) {
+    const record = observed.state.records.find((r) => r.id === change.id);
     const settled =
       options.dryRun ||
-      (await ledger.settle(change.id, change.status, change.reason, new Date(options.now())));
+      (record !== undefined && (await settleOne(ledger, environment, record, change, options)));
     if (settled)
       logger.warning(`${verb} release ${change.id} as ${change.status}: ${change.reason}`);
   }
@@ -68,4 +71,32 @@ export async function asRecorded(ledger: Ledger): Promise<Settled> {
   const pointer = await ledger.live();
   const live = pointer ? await ledger.read(pointer.value.releaseId) : undefined;
   return { pointer, live };
+}
+
+/**
+ * Settles one record. One found live also gets what its run would have recorded had it lived:
+ * its web release, in its record and as the site's live release (with its snapshots).
+ */
+async function settleOne(
+  ledger: Ledger,
+  environment: Environment,
+  record: ReleaseRecord,
+  change: Reconciliation["settle"][number],
+  options: SettleOptions,
+): Promise<boolean> {
+  const web = webReleaseOf(record);
+  const recordWeb = change.status === "live" && web !== undefined;
+  const settled = await ledger.settle(
+    record.id,
+    change.status,
+    change.reason,
+    new Date(options.now()),
+    recordWeb && !record.web
+      ? { web: { releaseId: web, manifestKey: releaseKey(environment.site.ledgerPrefix, "", web) } }
+      : {},
+  );
+  if (recordWeb && (await recordServedWebRelease(environment.s3, environment.site, web))) {
+    options.logger.warning(`recorded web release ${web} as the site's live release: it is served`);
+  }
+  return settled;
 }

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import { Ledger } from "../../src/release/ledger";
 import { readLock } from "../../src/release/lock";
+import { readSiteManifest } from "../../src/web/ledger";
 import { REPO_ROOT } from "../helpers/fixtures";
 import { type ServiceStack, startServiceStack, waitFor } from "../service/cloud";
 import { buildSite, CACHING_DISABLED, tempDir, type WebCloud } from "../web/cloud";
@@ -288,6 +289,10 @@ describe("the ledger reconciled with what is served", () => {
     expect(status.output).toMatch(/deploying → live \(repaired\)/);
     expect((await ledger().live())?.value).toMatchObject({ releaseId: b.id, previous: [a] });
     expect((await ledger().read(b.id))?.status).toBe("live");
+    // What B's run would have recorded had it lived: its web release, the site's manifest.
+    expect((await ledger().read(b.id))?.web?.releaseId).toBe(b.id);
+    const site = { bucket: BUCKET, prefix: "", ledgerPrefix: LEDGER };
+    expect((await readSiteManifest(s3(), site))?.live.releaseId).toBe(b.id);
 
     const back = shipline(["rollback", "--to", a], 4);
     expect(await back.done, back.output).toBe(0);
@@ -295,6 +300,11 @@ describe("the ledger reconciled with what is served", () => {
     const after = shipline(["status"], 93);
     expect(await after.done, after.output).toBe(0);
     expect(after.output).toContain(`release ${(await ledger().live())?.value.releaseId} is live`);
+
+    // And forward again to B, whose run never recorded its site: its pages come back too.
+    const forward = shipline(["rollback", "--to", b.id], 40);
+    expect(await forward.done, forward.output).toBe(0);
+    await expectServing(b.id, "3");
   }, 600_000);
 
   it("the takeover of a run killed in its gate returns a failed rollout to the live release, not to the dead run's revision", async () => {
