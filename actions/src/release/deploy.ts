@@ -80,7 +80,7 @@ export async function deploy(
       lockTtlMs: inputs["lock-ttl"],
       clock,
       logger,
-      live: environmentOf(inputs, deps),
+      reality: environmentOf(inputs, deps),
     },
     async (release) => {
       const images = await release.step("images", async () => {

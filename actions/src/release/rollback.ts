@@ -19,10 +19,10 @@ export async function rollback(inputs: RollbackInputs, deps: ReleaseDeps): Promi
   const { clock, logger } = deps;
   const context = runContext(deps.env, clock.now());
   const ledger = new Ledger(deps.s3, inputs.bucket, inputs["ledger-prefix"], inputs.environment);
-  const live = environmentOf(inputs, deps);
+  const reality = environmentOf(inputs, deps);
   // The target is chosen from the ledger as reality settles it (a run that died may have left
   // another release serving), first without writing anything, so a refusal changes nothing.
-  const observed = await observe(ledger, live);
+  const observed = await observe(ledger, reality);
   const preview = reconcile(observed.state, observed.reality);
   let target = await chooseTarget(ledger, inputs, {
     live: pointerAfter(preview, observed.pointer?.value),
@@ -46,7 +46,7 @@ export async function rollback(inputs: RollbackInputs, deps: ReleaseDeps): Promi
       lockTtlMs: inputs["lock-ttl"],
       clock,
       logger,
-      live,
+      reality,
       // Settled for real once the lock is held: the same choice, unless the world moved since.
       begin: async (settled) => {
         target = await chooseTarget(ledger, inputs, {

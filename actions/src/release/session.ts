@@ -32,7 +32,7 @@ export interface SessionSettings {
    * The service and site the ledger is reconciled with once the lock is held. Deploy and
    * rollback always give it; without it (tests of the lock alone) the ledger is taken as it is.
    */
-  live?: Environment;
+  reality?: Environment;
   /**
    * Runs after reconciliation, before this run's record is written: a refusal here (a rollback
    * target that is live already) leaves no record behind.
@@ -125,8 +125,8 @@ async function runLocked(
   const { clock, logger } = settings;
   // A run that died (kill -9, a lost runner) left the ledger behind reality: settle that first,
   // so this run starts from, and returns to, what is really live.
-  const settled = settings.live
-    ? await settleLedger(ledger, settings.live, { now: () => clock.now(), logger })
+  const settled = settings.reality
+    ? await settleLedger(ledger, settings.reality, { now: () => clock.now(), logger })
     : await asRecorded(ledger);
   const found = settled.reconciliation;
   if (found) (found.consistent ? logger.info : logger.warning).call(logger, found.summary);
