@@ -11,6 +11,7 @@ import { readSiteManifest } from "../../src/web/ledger";
 import { REPO_ROOT } from "../helpers/fixtures";
 import { type ServiceStack, startServiceStack, waitFor } from "../service/cloud";
 import { buildSite, CACHING_DISABLED, tempDir, type WebCloud } from "../web/cloud";
+import { actionsNeeded, missingFromPolicy } from "./iam";
 import { baseImageOf, writeApi } from "./stand-in";
 
 /**
@@ -283,8 +284,24 @@ describe("the ledger reconciled with what is served", () => {
     await expectServing(b.id, "3");
     await lockExpired();
 
+    const statusStart = stack.cloud.requestLog.lastSeq;
     const status = shipline(["status"], 92);
     expect(await status.done, status.output).toBe(0);
+    const calls = cloud.requestLog.list({ sinceSeq: statusStart }) as unknown as {
+      service: string;
+      operation: string;
+      path: string;
+    }[];
+    expect(await missingFromPolicy("status", actionsNeeded(calls)), "status.json").toEqual([]);
+    // It wrote ledger records only: nothing to the site, nothing to the service.
+    const writes = calls.filter(
+      (call) => call.service === "s3" && /^(Put|Copy|Delete)/.test(call.operation),
+    );
+    expect(writes.length).toBeGreaterThan(0);
+    for (const write of writes) expect(write.path).toMatch(new RegExp(`^/${BUCKET}/\\.shipline/`));
+    expect(calls.filter((c) => c.service === "ecs" && !c.operation.startsWith("Describe"))).toEqual(
+      [],
+    );
     expect(status.output).toContain(`${b.id}`);
     expect(status.output).toMatch(/deploying → live \(repaired\)/);
     expect((await ledger().live())?.value).toMatchObject({ releaseId: b.id, previous: [a] });
