@@ -11,6 +11,7 @@ import { previewCommand } from "./preview";
 import { promoteCommand } from "./promote";
 import { publishWebCommand } from "./publish-web";
 import { deployCommand, releaseIdCommand, rollbackCommand } from "./release-commands";
+import { statusCommand } from "./status";
 
 /**
  * The `shipline` command line: one subcommand per unit, each mapping flags onto the same typed
@@ -37,6 +38,7 @@ export async function runCli(
   invalidateCommand(program, () => logger, env);
   previewCommand(program, () => logger, env);
   historyCommand(program, () => logger, env);
+  statusCommand(program, () => logger, env);
   deployCommand(program, () => logger, env);
   rollbackCommand(program, () => logger, env);
   releaseIdCommand(program, () => logger, env);

@@ -19,6 +19,7 @@ import { publishWeb } from "../web/publish-web";
 import type { DeployInputs } from "./inputs";
 import { revisionsKeptByLedger } from "./kept-revisions";
 import { Ledger } from "./ledger";
+import { environmentOf } from "./reality";
 import { type ReleaseImage, type ReleaseRecord, releaseIdOf, runContext } from "./record";
 import { graceOf, restoreService } from "./restore-service";
 import { withReleaseSession } from "./session";
@@ -83,6 +84,7 @@ export async function deploy(
       lockTtlMs: inputs["lock-ttl"],
       clock,
       logger,
+      reality: environmentOf(inputs, deps),
     },
     async (release) => {
       const images = await release.step("images", async () => {
@@ -151,6 +153,9 @@ export async function deploy(
             logger,
             clock,
             keptRevisions: (keep) => revisionsKeptByLedger(ledger(), keep),
+            ...(release.liveRelease?.taskDefinitionArn
+              ? { returnTo: release.liveRelease.taskDefinitionArn }
+              : {}),
           },
         );
         await release.record({

@@ -36,7 +36,11 @@ export async function showHistory(
       Object.entries(record.images)
         .map(([name, image]) => `${name}@${image.digest.slice(7, 19)}`)
         .join(" "),
-      record.failure ? `${record.failure.step}: ${record.failure.message.split("\n")[0]}` : "",
+      record.failure
+        ? `${record.failure.step}: ${record.failure.message.split("\n")[0]}`
+        : record.reconciled
+          ? `settled: ${record.reconciled.reason}`
+          : "",
     ]),
   });
   if (lock) deps.logger.info(`locked by the ${describeHolder(lock)} until ${lock.expiresAt}`);

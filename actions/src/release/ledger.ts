@@ -2,7 +2,7 @@ import { ListObjectsV2Command, type S3Client } from "@aws-sdk/client-s3";
 import { z } from "zod";
 import { ConfigurationError, quote } from "../lib/errors";
 import { livePointerKey, releaseRecordKey, releasesPrefix } from "./keys";
-import { type ReleaseRecord, releaseSchema } from "./record";
+import { type ReleaseRecord, type ReleaseStatus, releaseSchema } from "./record";
 import { isPreconditionFailed, readJson, type Versioned, writeJson } from "./s3-json";
 
 export const LIVE_FORMAT = "shipline.live/1";
@@ -61,7 +61,41 @@ export class Ledger {
   }
 
   async read(id: string): Promise<ReleaseRecord | undefined> {
-    return (await readJson(this.s3, this.bucket, this.recordKey(id), releaseSchema))?.value;
+    return (await this.readVersioned(id))?.value;
+  }
+
+  /**
+   * Settles a record a dead run left "deploying" as what was found live decides: only while it
+   * still says deploying, and only over the version read (If-Match). False when it had moved on.
+   */
+  async settle(
+    id: string,
+    status: Extract<ReleaseStatus, "live" | "failed">,
+    reason: string,
+    now: Date,
+    /** What the dead run would have recorded had it lived (its web release). */
+    patch: Pick<Partial<ReleaseRecord>, "web"> = {},
+  ): Promise<boolean> {
+    const current = await this.readVersioned(id);
+    if (current?.value.status !== "deploying") return false;
+    const at = now.toISOString();
+    try {
+      await this.update(current, {
+        ...current.value,
+        ...patch,
+        status,
+        reconciled: { at, reason },
+        ...(status === "failed" ? { failure: { step: "reconcile", message: reason } } : {}),
+      });
+      return true;
+    } catch (error) {
+      if (isPreconditionFailed(error)) return false;
+      throw error;
+    }
+  }
+
+  async readVersioned(id: string): Promise<Versioned<ReleaseRecord> | undefined> {
+    return readJson(this.s3, this.bucket, this.recordKey(id), releaseSchema);
   }
 
   /** The newest records first (by creation time), at most `limit`. */
@@ -115,7 +149,7 @@ export class Ledger {
     releaseId: string,
     readAtStart: Versioned<LivePointer> | undefined,
     now: Date,
-  ): Promise<LivePointer> {
+  ): Promise<Versioned<LivePointer>> {
     const pointer: LivePointer = {
       format: LIVE_FORMAT,
       environment: this.environment,
@@ -128,13 +162,14 @@ export class Ledger {
         : [],
     };
     try {
-      await writeJson(
+      const etag = await writeJson(
         this.s3,
         this.bucket,
         livePointerKey(this.ledgerPrefix, this.environment),
         pointer,
         readAtStart ? { etag: readAtStart.etag } : { create: true },
       );
+      return { value: pointer, etag };
     } catch (error) {
       if (!isPreconditionFailed(error)) throw error;
       throw new Error(
@@ -142,6 +177,5 @@ export class Ledger {
         { cause: error },
       );
     }
-    return pointer;
   }
 }

@@ -48,6 +48,8 @@ export const releaseSchema = z.object({
   /** For a rollback: the release whose task definition and web entry points it restored. */
   restores: z.string().optional(),
   failure: z.object({ step: z.string(), message: z.string() }).optional(),
+  /** Set when a later run found this record out of step with what was live and corrected it. */
+  reconciled: z.object({ at: z.string(), reason: z.string() }).optional(),
   steps: z.array(stepSchema),
 });
 

@@ -31,12 +31,18 @@ export async function restoreService(
   target: ServiceTarget,
   taskDefinitionArn: string,
   deps: { clients: ServiceClients; clock: Clock; logger: Logger },
+  /**
+   * Where a failed gate returns to: the live release's task definition, as a deploy's does;
+   * default (or when that is the one being restored) what the service runs now.
+   */
+  returnTo?: string,
 ): Promise<RestoreResult> {
   const current = await readCurrentService(deps.clients, target.cluster, target.service);
-  const previousArn = current.taskDefinition.taskDefinitionArn ?? "";
-  if (previousArn === taskDefinitionArn) {
+  const runningArn = current.taskDefinition.taskDefinitionArn ?? "";
+  const previousArn = returnTo && returnTo !== taskDefinitionArn ? returnTo : runningArn;
+  if (runningArn === taskDefinitionArn) {
     deps.logger.info(`${target.service} already runs ${taskDefinitionArn}`);
-    return { previousTaskDefinitionArn: previousArn, taskDefinitionArn, changed: false };
+    return { previousTaskDefinitionArn: runningArn, taskDefinitionArn, changed: false };
   }
   const knownEventIds = (current.service.events ?? []).flatMap((event) => event.id ?? []);
   const settings: GateSettings = {

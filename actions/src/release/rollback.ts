@@ -2,7 +2,9 @@ import { ConfigurationError, quote } from "../lib/errors";
 import { requireActiveRevision } from "../service/revisions";
 import type { ReleaseDeps } from "./deploy";
 import type { RollbackInputs } from "./inputs";
-import { Ledger } from "./ledger";
+import { Ledger, type LivePointer } from "./ledger";
+import { environmentOf, observe } from "./reality";
+import { type Reconciliation, reconcile } from "./reconcile";
 import { type ReleaseRecord, releaseIdOf, runContext } from "./record";
 import { graceOf, restoreService } from "./restore-service";
 import { withReleaseSession } from "./session";
@@ -18,7 +20,15 @@ export async function rollback(inputs: RollbackInputs, deps: ReleaseDeps): Promi
   const { clock, logger } = deps;
   const context = runContext(deps.env, clock.now());
   const ledger = new Ledger(deps.s3, inputs.bucket, inputs["ledger-prefix"], inputs.environment);
-  const target = await chooseTarget(ledger, inputs);
+  const reality = environmentOf(inputs, deps);
+  // The target is chosen from the ledger as reality settles it (a run that died may have left
+  // another release serving), first without writing anything, so a refusal changes nothing.
+  const observed = await observe(ledger, reality);
+  const preview = reconcile(observed.state, observed.reality);
+  let target = await chooseTarget(ledger, inputs, {
+    live: pointerAfter(preview, observed.pointer?.value),
+    reconciliation: preview,
+  });
   await requireActiveRevision(
     deps.service,
     target.taskDefinitionArn as string,
@@ -42,14 +52,24 @@ export async function rollback(inputs: RollbackInputs, deps: ReleaseDeps): Promi
       lockTtlMs: inputs["lock-ttl"],
       clock,
       logger,
+      reality,
+      // Settled for real once the lock is held: the same choice, unless the world moved since.
+      begin: async (settled) => {
+        target = await chooseTarget(ledger, inputs, {
+          live: settled.pointer?.value,
+          ...(settled.reconciliation ? { reconciliation: settled.reconciliation } : {}),
+        });
+      },
     },
     async (release) => {
+      const taskDefinitionArn = target.taskDefinitionArn as string;
+      // Known before anything moves: a run that dies now is recognised by what it restores.
       await release.record({
         restores: target.id,
         images: target.images,
+        taskDefinitionArn,
         ...(target.web ? { web: target.web } : {}),
       });
-      const taskDefinitionArn = target.taskDefinitionArn as string;
       await release.step("service", async () => {
         const restored = await restoreService(
           {
@@ -64,6 +84,7 @@ export async function rollback(inputs: RollbackInputs, deps: ReleaseDeps): Promi
           },
           taskDefinitionArn,
           { clients: deps.service, clock, logger },
+          release.liveRelease?.taskDefinitionArn,
         );
         await release.record({
           taskDefinitionArn,
@@ -91,12 +112,35 @@ export async function rollback(inputs: RollbackInputs, deps: ReleaseDeps): Promi
   );
 }
 
-/** `previous`, `release` + a named one, or a release id; only a release that was live qualifies. */
-async function chooseTarget(ledger: Ledger, inputs: RollbackInputs): Promise<ReleaseRecord> {
-  const live = await ledger.live();
+/** The live pointer once a reconciliation is applied: moved to what really serves. */
+function pointerAfter(
+  reconciliation: Reconciliation,
+  pointer: LivePointer | undefined,
+): Pick<LivePointer, "releaseId" | "previous"> | undefined {
+  if (!reconciliation.moveLive || reconciliation.liveId === undefined) return pointer;
+  return {
+    releaseId: reconciliation.liveId,
+    previous: pointer ? [pointer.releaseId, ...pointer.previous] : [],
+  };
+}
+
+/**
+ * `previous`, `release` + a named one, or a release id; only a release that went live
+ * qualifies, and not the one that is live — unless what is served is not that release (a run
+ * died half-way), when returning to it is exactly the repair.
+ */
+async function chooseTarget(
+  ledger: Ledger,
+  inputs: RollbackInputs,
+  settled: {
+    live: Pick<LivePointer, "releaseId" | "previous"> | undefined;
+    reconciliation?: Reconciliation;
+  },
+): Promise<ReleaseRecord> {
+  const { live, reconciliation } = settled;
   let id: string | undefined;
   if (inputs.to === "previous") {
-    id = live?.value.previous[0];
+    id = live?.previous[0];
     if (!id) {
       throw new ConfigurationError(
         `environment "${inputs.environment}" has no previous live release to return to (see shipline history)`,
@@ -114,12 +158,14 @@ async function chooseTarget(ledger: Ledger, inputs: RollbackInputs): Promise<Rel
       `release ${quote(id)} is not in the ledger of environment "${inputs.environment}" (see shipline history)`,
     );
   }
-  if (record.status !== "live" || !record.taskDefinitionArn) {
+  const settledAs = reconciliation?.releases.find((row) => row.id === id)?.settledAs;
+  const status = settledAs ?? record.status;
+  if (status !== "live" || !record.taskDefinitionArn) {
     throw new ConfigurationError(
-      `release ${quote(id)} never went live (status ${record.status}): roll back to a release that did`,
+      `release ${quote(id)} never went live (status ${status}): roll back to a release that did`,
     );
   }
-  if (live?.value.releaseId === id) {
+  if (live?.releaseId === id && (reconciliation?.consistent ?? true)) {
     throw new ConfigurationError(`release ${quote(id)} is the live release already`);
   }
   return record;

@@ -4,6 +4,7 @@ import { RolledBackError } from "../lib/errors";
 import type { Logger } from "../lib/logger";
 import { Ledger, type LivePointer } from "./ledger";
 import { acquireLock, type HeldLock } from "./lock";
+import type { Environment } from "./reality";
 import {
   RELEASE_FORMAT,
   type ReleaseRecord,
@@ -12,6 +13,7 @@ import {
   type TRIGGERS,
 } from "./record";
 import type { Versioned } from "./s3-json";
+import { asRecorded, type Settled, settleLedger } from "./settle";
 
 export interface SessionSettings {
   s3: S3Client;
@@ -26,6 +28,16 @@ export interface SessionSettings {
   lockTtlMs: number;
   clock: Clock;
   logger: Logger;
+  /**
+   * The service and site the ledger is reconciled with once the lock is held. Deploy and
+   * rollback always give it; without it (tests of the lock alone) the ledger is taken as it is.
+   */
+  reality?: Environment;
+  /**
+   * Runs after reconciliation, before this run's record is written: a refusal here (a rollback
+   * target that is live already) leaves no record behind.
+   */
+  begin?: (settled: Settled) => Promise<void> | void;
 }
 
 /** What a deploy or rollback may add to its record as it goes. */
@@ -40,8 +52,13 @@ export type RecordPatch = Partial<
 export interface ReleaseSession {
   readonly ledger: Ledger;
   readonly releaseId: string;
-  /** The live pointer as it was when the lock was taken. */
+  /** The live pointer when the lock was taken, once reconciled with what is served. */
   readonly liveAtStart: LivePointer | undefined;
+  /**
+   * The live release's record, once reconciled: what a failed change returns to — never a
+   * revision a dead run left on the service without passing its gate.
+   */
+  readonly liveRelease: ReleaseRecord | undefined;
   step<T>(name: string, fn: () => Promise<T>): Promise<T>;
   record(patch: RecordPatch): Promise<void>;
 }
@@ -106,7 +123,15 @@ async function runLocked(
   lockLost: () => Error | undefined,
 ): Promise<ReleaseRecord> {
   const { clock, logger } = settings;
-  const liveAtStart = await ledger.live();
+  // A run that died (kill -9, a lost runner) left the ledger behind reality: settle that first,
+  // so this run starts from, and returns to, what is really live.
+  const settled = settings.reality
+    ? await settleLedger(ledger, settings.reality, { now: () => clock.now(), logger })
+    : await asRecorded(ledger);
+  const found = settled.reconciliation;
+  if (found) (found.consistent ? logger.info : logger.warning).call(logger, found.summary);
+  await settings.begin?.(settled);
+  const liveAtStart = settled.pointer;
   let current: Versioned<ReleaseRecord> = await ledger.create({
     format: RELEASE_FORMAT,
     id: settings.releaseId,
@@ -128,6 +153,7 @@ async function runLocked(
     ledger,
     releaseId: settings.releaseId,
     liveAtStart: liveAtStart?.value,
+    liveRelease: settled.live,
     async step(name, fn) {
       const started = clock.now();
       logger.info(`▶ ${name}`);

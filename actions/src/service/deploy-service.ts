@@ -71,6 +71,12 @@ export interface DeployServiceDeps {
    * revisions of the family stay.
    */
   keptRevisions?: (keep: number) => Promise<string[] | undefined>;
+  /**
+   * Where a failed rollout returns to. A release passes its live release's task definition: the
+   * PRIMARY found may be a revision a dead run left behind without passing its gate.
+   * Default: the PRIMARY found.
+   */
+  returnTo?: string;
 }
 
 /** Reads and checks everything before any change; throws ConfigurationError with every problem. */
@@ -115,7 +121,8 @@ export async function deployService(
   const { current, warnings } = await prepare(inputs, clients);
   for (const warning of warnings) logger.warning(warning);
   const previous = current.taskDefinition;
-  const previousArn = previous.taskDefinitionArn ?? "";
+  const runningArn = previous.taskDefinitionArn ?? "";
+  const previousArn = deps.returnTo || runningArn;
   const body = renderTaskDefinition(previous, inputs);
   const changes = describeChanges(previous, body);
   const base = {
@@ -126,7 +133,11 @@ export async function deployService(
     warnings,
     rolledBack: false,
   };
-  logger.info(`${inputs.service}: running ${previousArn} (the rollback target)`);
+  logger.info(
+    previousArn === runningArn
+      ? `${inputs.service}: running ${runningArn} (the rollback target)`
+      : `${inputs.service}: running ${runningArn}, which never passed a gate; the rollback target is the live release's ${previousArn}`,
+  );
   for (const line of changes) logger.info(`change: ${line}`);
   const strategy = chooseWaitStrategy(current);
 
@@ -170,7 +181,7 @@ export async function deployService(
     durationMs: clock.now() - started,
     ...result,
   });
-  if (nextArn === previousArn) {
+  if (nextArn === runningArn && nextArn === previousArn) {
     logger.info(`${inputs.service} already runs ${nextArn}: nothing to roll out`);
     return finish({ outcome: "unchanged", verdict: "unchanged" });
   }
@@ -223,7 +234,7 @@ export async function deployService(
   });
   const common = { deploymentId: deployment.id, gate, ...(migration ? { migration } : {}) };
   if (gate.passed) {
-    await pruneAfterSuccess(inputs.keepRevisions, next.family ?? "", [nextArn, previousArn], deps);
+    await pruneAfterSuccess(inputs.keepRevisions, next.family ?? "", [nextArn, previousArn, runningArn], deps);
     return finish({ outcome: "success", verdict: "passed", ...common });
   }
 
@@ -247,6 +258,7 @@ export async function deployService(
       inputs,
       deps: { clients, logger, clock },
       current,
+      returnTo: previousArn,
       failure,
       gate,
       knownEventIds: [...knownEventIds, ...gate.last.events.map((event) => event.id)],
@@ -299,8 +311,9 @@ async function pruneAfterSuccess(
  */
 async function rollBack(options: {
   inputs: DeployServiceInputs;
-  deps: Required<Omit<DeployServiceDeps, "view" | "keptRevisions">>;
+  deps: Required<Omit<DeployServiceDeps, "view" | "keptRevisions" | "returnTo">>;
   current: CurrentService;
+  returnTo: string;
   failure: Failure;
   gate: GateOutcome;
   knownEventIds: string[];
@@ -308,7 +321,7 @@ async function rollBack(options: {
 }): Promise<RollbackResult | undefined> {
   const { inputs, deps, current, failure, gate } = options;
   const { clients, logger, clock } = deps;
-  const previousArn = current.taskDefinition.taskDefinitionArn ?? "";
+  const previousArn = options.returnTo;
   if (failure.cause === "superseded") {
     logger.error("another deployment replaced this one: not rolling back over it");
     return undefined;
@@ -316,8 +329,10 @@ async function rollBack(options: {
   let by: RollbackResult["by"] = "shipline";
   let deploymentId: string | undefined;
   const primary = gate.last.deployments.find((d) => d.status === "PRIMARY");
-  // ECS's own rollback happens whatever the rollback input says: check it the same way.
-  const ecsRollback = failure.cause === "rolled-back-by-ecs" && primary !== undefined;
+  // ECS's own rollback happens whatever the rollback input says: check it the same way. It
+  // returns to the last completed deployment, which is not always the target: then ours goes on.
+  const ecsRollback =
+    failure.cause === "rolled-back-by-ecs" && primary?.taskDefinition === previousArn;
   if (!inputs.rollback && !ecsRollback) {
     logger.error(`rollback is off: ${inputs.service} stays on the failed deployment`);
     return undefined;

@@ -1,7 +1,12 @@
 import { CopyObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import type { Logger } from "../lib/logger";
 import { mapLimited } from "./concurrency";
-import { type SiteLocation, type WriteCondition, writeSiteManifest } from "./ledger";
+import {
+  type SiteLocation,
+  type WriteCondition,
+  writeManifestOnly,
+  writeWebRelease,
+} from "./ledger";
 import type { FileRole } from "./manifest";
 import type { PlannedFile, PublishPlan } from "./plan";
 import { copySource, type TransferSettings, transferFile } from "./transfer";
@@ -40,6 +45,10 @@ export async function applyUploads(
 ): Promise<ApplyResult> {
   let bytesSent = 0;
   for (const group of GROUPS) {
+    // The release's own record goes up before its entry points: a run that dies once they are
+    // served leaves a release the next run can recognise as the one the site serves.
+    if (group.role === "entry" && plan.manifest)
+      await writeWebRelease(s3, site, plan.manifest.live);
     const files = plan.files.filter((file) => file.role === group.role && file.action !== "skip");
     if (files.length === 0) continue;
     logger.info(`sending ${files.length} ${group.label}`);
@@ -59,6 +68,6 @@ export async function applyUploads(
       }),
     ),
   );
-  const manifestEtag = await writeSiteManifest(s3, site, plan.manifest, condition);
+  const manifestEtag = await writeManifestOnly(s3, site, plan.manifest, condition);
   return { bytesSent, manifestWritten: true, ...(manifestEtag ? { manifestEtag } : {}) };
 }

@@ -5,6 +5,8 @@ import { manifestKey, releaseKey } from "./ledger-keys";
 import {
   orderedRelease,
   parseSiteManifest,
+  parseWebRelease,
+  type Release,
   type SiteManifest,
   serializeSiteManifest,
 } from "./manifest";
@@ -52,17 +54,42 @@ export async function readSiteManifestVersion(
   site: SiteLocation,
 ): Promise<ManifestVersion> {
   const key = manifestKey(site.ledgerPrefix, site.prefix);
+  const document = await readLedgerDocument(s3, site.bucket, key);
+  if (!document) return {};
+  return {
+    manifest: parseSiteManifest(document.text, `s3://${site.bucket}/${key}`),
+    ...(document.etag ? { etag: document.etag } : {}),
+  };
+}
+
+/**
+ * One release's own record (its files as it planned them), written before its entry points go
+ * up: what tells, after a run died, whose entry points the bucket serves.
+ */
+export async function readWebRelease(
+  s3: S3Client,
+  site: SiteLocation,
+  releaseId: string,
+): Promise<Release | undefined> {
+  const key = releaseKey(site.ledgerPrefix, site.prefix, releaseId);
+  const document = await readLedgerDocument(s3, site.bucket, key);
+  return document ? parseWebRelease(document.text, `s3://${site.bucket}/${key}`) : undefined;
+}
+
+/** A ledger document's text (gunzipped) and ETag; undefined when there is none. */
+async function readLedgerDocument(
+  s3: S3Client,
+  bucket: string,
+  key: string,
+): Promise<{ text: string; etag?: string } | undefined> {
   try {
-    const object = await s3.send(new GetObjectCommand({ Bucket: site.bucket, Key: key }));
+    const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
     const bytes = Buffer.from((await object.Body?.transformToByteArray()) ?? []);
     const text = (object.ContentEncoding === "gzip" ? gunzipSync(bytes) : bytes).toString("utf8");
-    return {
-      manifest: parseSiteManifest(text, `s3://${site.bucket}/${key}`),
-      ...(object.ETag ? { etag: object.ETag } : {}),
-    };
+    return { text, ...(object.ETag ? { etag: object.ETag } : {}) };
   } catch (error) {
-    if ((error as { name?: string }).name === "NoSuchKey") return {};
-    throw bucketError(error, site.bucket) ?? error;
+    if ((error as { name?: string }).name === "NoSuchKey") return undefined;
+    throw bucketError(error, bucket) ?? error;
   }
 }
 
@@ -104,15 +131,23 @@ export async function writeSiteManifest(
   manifest: SiteManifest,
   condition?: WriteCondition,
 ): Promise<string | undefined> {
-  const record = `${JSON.stringify(orderedRelease(manifest.live))}\n`;
+  await writeWebRelease(s3, site, manifest.live);
+  return writeManifestOnly(s3, site, manifest, condition);
+}
+
+/** A release's own record, read by rollback, history and reconciliation. */
+export async function writeWebRelease(
+  s3: S3Client,
+  site: SiteLocation,
+  release: Release,
+): Promise<void> {
   await s3.send(
     jsonObject(
       site.bucket,
-      releaseKey(site.ledgerPrefix, site.prefix, manifest.live.releaseId),
-      record,
+      releaseKey(site.ledgerPrefix, site.prefix, release.releaseId),
+      `${JSON.stringify(orderedRelease(release))}\n`,
     ),
   );
-  return writeManifestOnly(s3, site, manifest, condition);
 }
 
 /** Rewrites the site's manifest alone (after a prune, the release record is already there). */

@@ -66,19 +66,36 @@ const manifestSchema = z.object({
 
 /** Parses a stored manifest; a document shipline did not write is an error, not a fresh start. */
 export function parseSiteManifest(text: string, where: string): SiteManifest {
+  return parseDocument(
+    manifestSchema,
+    text,
+    `the web manifest at ${where}`,
+    `a ${MANIFEST_FORMAT} document`,
+  );
+}
+
+/** Parses one release's own record (releases/<id>.json). */
+export function parseWebRelease(text: string, where: string): Release {
+  return parseDocument(
+    releaseSchema,
+    text,
+    `the web release at ${where}`,
+    "a shipline release record",
+  );
+}
+
+function parseDocument<T>(schema: z.ZodType<T>, text: string, what: string, expected: string): T {
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch {
-    throw new Error(`the web manifest at ${where} is not JSON`);
+    throw new Error(`${what} is not JSON`);
   }
-  const result = manifestSchema.safeParse(json);
+  const result = schema.safeParse(json);
   if (!result.success) {
-    throw new Error(
-      `the web manifest at ${where} is not a ${MANIFEST_FORMAT} document: ${result.error.issues[0]?.message ?? "invalid"}`,
-    );
+    throw new Error(`${what} is not ${expected}: ${result.error.issues[0]?.message ?? "invalid"}`);
   }
-  return result.data as SiteManifest;
+  return result.data;
 }
 
 /**

@@ -5,7 +5,14 @@ import type { Logger } from "../lib/logger";
 import { mapLimited } from "./concurrency";
 import { readSiteManifest, type SiteLocation, writeSiteManifest } from "./ledger";
 import { snapshotFolder } from "./ledger-keys";
-import { currentObject, type ManifestFile, type Release, type SiteManifest } from "./manifest";
+import {
+  currentObject,
+  keptReleases,
+  type ManifestFile,
+  type Release,
+  type SiteManifest,
+} from "./manifest";
+import { type ServedContent, servedContent } from "./served";
 import { copySource } from "./transfer";
 
 export interface RestoreCopy extends ManifestFile {
@@ -16,7 +23,7 @@ export interface RestoreCopy extends ManifestFile {
 
 export interface RestorePlan {
   release: Release;
-  /** Entry points to put back from their snapshots. Empty when the release is already live. */
+  /** Entry points to put back from their snapshots. Empty when the bucket serves them already. */
   copies: RestoreCopy[];
   manifest: SiteManifest | undefined;
 }
@@ -32,12 +39,17 @@ export function planRestore(
   target: string,
   folder: string,
   now: string,
+  /**
+   * What the bucket serves at the entry points, when read: a run that died after uploading
+   * another release's pages left them there without recording it, so the manifest alone would
+   * call the target live already and restore nothing.
+   */
+  served?: ServedContent,
 ): RestorePlan {
-  if (target === manifest.live.releaseId) {
-    return { release: manifest.live, copies: [], manifest: undefined };
-  }
-  const release =
-    target === "previous"
+  const isLive = target === manifest.live.releaseId;
+  const release = isLive
+    ? manifest.live
+    : target === "previous"
       ? manifest.history[0]
       : manifest.history.find((candidate) => candidate.releaseId === target);
   if (!release) {
@@ -49,6 +61,7 @@ export function planRestore(
   const copies = Object.entries(release.files)
     .filter(([key, file]) => {
       if (file.role !== "entry") return false;
+      if (served && served[key] !== file.sha256) return true;
       const now = currentObject(manifest, key);
       return !(
         now?.sha256 === file.sha256 &&
@@ -60,6 +73,7 @@ export function planRestore(
     .sort(
       (a, b) => Number(a.role === "entry") - Number(b.role === "entry") || (a.key < b.key ? -1 : 1),
     );
+  if (isLive) return { release, copies, manifest: undefined };
   return {
     release,
     copies,
@@ -85,11 +99,15 @@ export async function restoreRelease(
   if (!manifest) {
     throw new ConfigurationError(`nothing was published to s3://${site.bucket}/${site.prefix} yet`);
   }
+  const entryKeys = keptReleases(manifest).flatMap((release) =>
+    Object.entries(release.files).flatMap(([key, file]) => (file.role === "entry" ? [key] : [])),
+  );
   const plan = planRestore(
     manifest,
     target,
     snapshotFolder(site.ledgerPrefix, site.prefix),
     options.now,
+    await servedContent(s3, site.bucket, [...new Set(entryKeys)]),
   );
   await mapLimited(plan.copies, options.concurrency ?? 8, (copy) =>
     s3.send(

@@ -13,7 +13,7 @@ import { rollback } from "../../src/release/rollback";
 import { type ServiceStack, startServiceStack, waitFor } from "../service/cloud";
 import { buildSite, createDistribution, tempDir, type WebCloud } from "../web/cloud";
 import { type FakeGitHub, startFakeGitHub } from "../workflows/fake-github";
-import { iamActionsOf, policyActions } from "./iam";
+import { actionsNeeded, missingFromPolicy } from "./iam";
 import { baseImageOf, writeApi } from "./stand-in";
 
 let stack: ServiceStack;
@@ -107,22 +107,13 @@ const common = () => ({
 
 /** The IAM actions the calls since `since` needed, each with one call that needed it. */
 function actionsSince(since: number, until = Number.POSITIVE_INFINITY): Map<string, string> {
-  const needed = new Map<string, string>();
-  for (const call of stack.cloud.requestLog.list({ sinceSeq: since })) {
-    if (call.seq > until) continue;
-    // Tasks pull their images with the task execution role, not the deployer's: localcloud's
-    // ECS pulls through the same registry, so its reads are not the deployer's.
-    if (call.service === "registry" && /^Get(Manifest|Blob)$/.test(call.operation)) continue;
-    for (const action of iamActionsOf(call.service, call.operation)) {
-      needed.set(action, `${call.service} ${call.operation}`);
-    }
-  }
-  return needed;
+  return actionsNeeded(
+    stack.cloud.requestLog.list({ sinceSeq: since }).filter((call) => call.seq <= until),
+  );
 }
 
 async function expectAllowed(command: string, needed: Map<string, string>): Promise<void> {
-  const allowed = await policyActions(command);
-  const missing = [...needed].filter(([action]) => !allowed.has(action));
+  const missing = await missingFromPolicy(command, needed);
   expect(missing, `actions/iam/${command}.json lacks what these calls need`).toEqual([]);
 }
 

@@ -70,3 +70,30 @@ export async function policyActions(command: string): Promise<Set<string>> {
     ),
   );
 }
+
+/**
+ * The IAM actions a command's recorded calls need. Tasks pull their images with the task
+ * execution role, not the deployer's: localcloud's ECS pulls through the same registry, so its
+ * reads are left out.
+ */
+export function actionsNeeded(
+  calls: { service: string; operation: string }[],
+): Map<string, string> {
+  const needed = new Map<string, string>();
+  for (const call of calls) {
+    if (call.service === "registry" && /^Get(Manifest|Blob)$/.test(call.operation)) continue;
+    for (const action of iamActionsOf(call.service, call.operation)) {
+      needed.set(action, `${call.service} ${call.operation}`);
+    }
+  }
+  return needed;
+}
+
+/** What the command's policy lacks of the actions needed: [action, the call that needs it]. */
+export async function missingFromPolicy(
+  command: string,
+  needed: Map<string, string>,
+): Promise<[string, string][]> {
+  const allowed = await policyActions(command);
+  return [...needed].filter(([action]) => !allowed.has(action));
+}

@@ -1,3 +1,11 @@
+import { createHash } from "node:crypto";
+import {
+  DescribeServicesCommand,
+  DescribeTaskDefinitionCommand,
+  ECSClient,
+} from "@aws-sdk/client-ecs";
+import { PutObjectCommand } from "@aws-sdk/client-s3";
+import { mockClient } from "aws-sdk-client-mock";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { systemClock } from "../../src/lib/clock";
 import { ConfigurationError } from "../../src/lib/errors";
@@ -6,9 +14,13 @@ import type { ReleaseDeps } from "../../src/release/deploy";
 import { parseRollbackInputs } from "../../src/release/inputs";
 import { rollback } from "../../src/release/rollback";
 import { withReleaseSession } from "../../src/release/session";
+import type { ServiceClients } from "../../src/service/clients";
+import { writeWebRelease } from "../../src/web/ledger";
 import { createBucket, type S3Cloud, s3Of, startS3Cloud } from "./cloud";
 
 /** Which release a rollback returns to, and the ones it refuses before touching anything. */
+const FAMILY = "arn:aws:ecs:us-east-1:0:task-definition/web";
+const R1_TASK_DEFINITION = `${FAMILY}:1`;
 let cloud: S3Cloud;
 const quiet = { write: () => true } as unknown as NodeJS.WritableStream;
 const logger = new TerminalLogger({ out: quiet, err: quiet });
@@ -33,28 +45,68 @@ beforeAll(async () => {
       },
       async (session) => {
         await session.record({
-          taskDefinitionArn: `arn:aws:ecs:us-east-1:0:task-definition/web:${run}`,
+          taskDefinitionArn: `${FAMILY}:${run}`,
         });
         if (fail) throw new Error("gate failed");
       },
     ).catch(() => undefined);
   await release("1");
   await release("2", true);
+  // r-1's site: its own web record and its index.html, as a publish leaves them.
+  const s3 = s3Of(cloud);
+  const page = "<html>r-1</html>";
+  const pageSha = createHash("sha256").update(page).digest("hex");
+  await writeWebRelease(s3, site, {
+    releaseId: "r-1",
+    publishedAt: "2026-01-01T00:00:00.000Z",
+    files: {
+      "index.html": {
+        sha256: pageSha,
+        size: page.length,
+        contentType: "text/html",
+        cacheControl: "no-cache",
+        role: "entry",
+      },
+    },
+  });
+  await s3.send(
+    new PutObjectCommand({
+      Bucket: "targets",
+      Key: "index.html",
+      Body: page,
+      Metadata: { sha256: pageSha },
+    }),
+  );
 });
 afterAll(async () => {
   await cloud?.dispose();
 });
+
+const site = { bucket: "targets", prefix: "", ledgerPrefix: ".shipline/" };
+const ecs = new ECSClient({ region: "us-east-1" });
+mockClient(ecs)
+  .on(DescribeServicesCommand)
+  .resolves({
+    services: [
+      {
+        serviceName: "s",
+        status: "ACTIVE",
+        deployments: [
+          { status: "PRIMARY", taskDefinition: R1_TASK_DEFINITION, rolloutState: "COMPLETED" },
+        ],
+      },
+    ],
+  })
+  .on(DescribeTaskDefinitionCommand)
+  .resolves({ taskDefinition: { taskDefinitionArn: R1_TASK_DEFINITION } });
 
 const deps = (): ReleaseDeps => ({
   s3: s3Of(cloud),
   cloudfront: () => {
     throw new Error("not reached");
   },
-  // Refusals happen before any service call: an unusable client proves it.
-  service: new Proxy(
-    {},
-    { get: () => ({ send: () => Promise.reject(new Error("not reached")) }) },
-  ) as never,
+  // The service runs r-1; anything but reading it would fail.
+  service: { ecs } as unknown as ServiceClients,
   ecr: () => {
     throw new Error("not reached");
   },
@@ -91,7 +143,7 @@ describe("rollback targets", () => {
     expect((error as Error).message).toMatch(message);
     const writes = cloud.requestLog
       .list({ sinceSeq: since, service: "s3" })
-      .filter((call) => call.operation !== "GetObject");
+      .filter((call) => !["GetObject", "HeadObject", "ListObjectsV2"].includes(call.operation));
     expect(writes).toEqual([]);
   });
 });

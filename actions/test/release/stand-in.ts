@@ -8,13 +8,16 @@ import type { ServiceStack } from "../service/cloud";
  * It starts at once; the real bundle initialises PGlite first, which takes longer than the test
  * stack's health-check grace period on a busy machine.
  */
-export async function writeApi(folder: string, build: string): Promise<string> {
+export async function writeApi(folder: string, build: string, healthy = true): Promise<string> {
   await mkdir(folder, { recursive: true });
+  // An unhealthy build answers its health check with 503: the gate must fail it.
+  const health = healthy ? "200" : "503";
   await writeFile(
     join(folder, "server.mjs"),
     `import { createServer } from "node:http";
 const server = createServer((req, res) => {
   res.setHeader("content-type", "application/json");
+  if (req.url === "/healthz") res.statusCode = ${health};
   res.end(req.url === "/healthz" ? '{"status":"ok"}' : JSON.stringify({ build: ${JSON.stringify(build)} }));
 });
 server.listen(Number(process.env.PORT ?? 3000), "0.0.0.0");

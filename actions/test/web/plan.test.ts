@@ -359,6 +359,17 @@ describe("planRestore", () => {
       expect(p.manifest?.history.map((h) => h.releaseId)).toEqual(["r2"]);
     }
   });
+  it("puts back the live release's pages when the bucket serves another's (a run died after uploading them)", () => {
+    const served = { "index.html": sha("x") };
+    const p = planRestore(manifest(r2, [r1]), "r2", folder, "now", served);
+    expect(p.copies.map((c) => [c.key, c.from])).toEqual([["index.html", `${folder}${sha("n")}`]]);
+    // The manifest names r2 live already: nothing to rewrite.
+    expect(p.manifest).toBeUndefined();
+    const already = planRestore(manifest(r2, [r1]), "r2", folder, "now", {
+      "index.html": sha("n"),
+    });
+    expect(already.copies).toEqual([]);
+  });
   it("refuses a release that is not kept, naming the kept ones", () => {
     expect(() => planRestore(manifest(r2, [r1]), "r0", folder, "now")).toThrow(
       /"r0" is not one of the kept releases of this site \(r2, r1\)/,

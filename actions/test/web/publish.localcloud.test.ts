@@ -122,10 +122,11 @@ describe("publish-web on localcloud", () => {
       .digest("hex");
     expect(writes(since)).toEqual([
       `PutObject /${bucket}/${newCss}`,
+      // The release's own record before its entry points: what identifies them after a crash.
+      `PutObject /${bucket}/.shipline/web/root/releases/c2.json`,
       `PutObject /${bucket}/index.html`,
       // The entry point's snapshot for rollbacks: a copy inside the bucket, no bytes sent.
       `CopyObject /${bucket}/.shipline/web/root/objects/${indexSha}`,
-      `PutObject /${bucket}/.shipline/web/root/releases/c2.json`,
       `PutObject /${bucket}/.shipline/web/root/manifest.json`,
     ]);
     expect(result.invalidations.map((i) => i.paths)).toEqual([["/", "/index.html"]]);

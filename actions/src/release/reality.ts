@@ -1,0 +1,139 @@
+import type { S3Client } from "@aws-sdk/client-s3";
+import type { ServiceClients } from "../service/clients";
+import { readCurrentService } from "../service/current";
+import { mapLimited } from "../web/concurrency";
+import { readSiteManifest, readWebRelease, type SiteLocation } from "../web/ledger";
+import { keptReleases, type Release } from "../web/manifest";
+import { servedContent } from "../web/served";
+import type { Ledger, LivePointer } from "./ledger";
+import type { LedgerState, Reality, ServiceState } from "./reconcile";
+import { webReleaseOf } from "./reconcile";
+import type { ReleaseRecord } from "./record";
+import type { Versioned } from "./s3-json";
+
+/** Where an environment's release really runs: its ECS service and its site in the bucket. */
+export interface Environment {
+  s3: S3Client;
+  service: ServiceClients;
+  cluster: string;
+  serviceName: string;
+  /** The site of the environment's releases: the bucket root, under the ledger prefix. */
+  site: SiteLocation;
+}
+
+/** The environment of a deploy's or rollback's inputs. */
+export function environmentOf(
+  inputs: { bucket: string; "ledger-prefix": string; cluster: string; service: string },
+  deps: { s3: S3Client; service: ServiceClients },
+): Environment {
+  return {
+    s3: deps.s3,
+    service: deps.service,
+    cluster: inputs.cluster,
+    serviceName: inputs.service,
+    site: { bucket: inputs.bucket, prefix: "", ledgerPrefix: inputs["ledger-prefix"] },
+  };
+}
+
+/** Records looked at: enough to find any run left behind since the last few releases. */
+const RECORDS_READ = 20;
+const READ_CONCURRENCY = 8;
+
+export interface Observed {
+  state: LedgerState;
+  reality: Reality;
+  /** The live pointer with its ETag: a move is conditional on it. */
+  pointer: Versioned<LivePointer> | undefined;
+}
+
+/** Reads the ledger, then what the service and the site really serve. Reads only. */
+export async function observe(
+  ledger: Ledger,
+  environment: Environment,
+  inProgress?: string,
+): Promise<Observed> {
+  const [pointer, history, service] = await Promise.all([
+    ledger.live(),
+    ledger.history(RECORDS_READ),
+    observeService(environment),
+  ]);
+  const records = await withLiveRecord(ledger, history, pointer?.value.releaseId);
+  const entryPoints = await entryPointsOf(environment, candidates(records, pointer?.value));
+  const keys = [...new Set(Object.values(entryPoints).flatMap((entries) => Object.keys(entries)))];
+  return {
+    pointer,
+    state: {
+      live: pointer?.value,
+      records,
+      entryPoints,
+      ...(inProgress ? { inProgress } : {}),
+    },
+    reality: {
+      service,
+      served: await servedContent(environment.s3, environment.site.bucket, keys),
+    },
+  };
+}
+
+async function observeService(environment: Environment): Promise<ServiceState> {
+  const current = await readCurrentService(
+    environment.service,
+    environment.cluster,
+    environment.serviceName,
+  );
+  const primary = current.service.deployments?.find((d) => d.status === "PRIMARY");
+  const arn = current.taskDefinition.taskDefinitionArn;
+  return {
+    ...(arn ? { primaryTaskDefinitionArn: arn } : {}),
+    ...(primary?.rolloutState ? { rolloutState: primary.rolloutState } : {}),
+  };
+}
+
+/** The live release's record even when it is older than the records read. */
+async function withLiveRecord(
+  ledger: Ledger,
+  history: ReleaseRecord[],
+  liveId: string | undefined,
+): Promise<ReleaseRecord[]> {
+  if (liveId === undefined || history.some((record) => record.id === liveId)) return history;
+  const live = await ledger.read(liveId);
+  return live ? [...history, live] : history;
+}
+
+/**
+ * The web releases whose entry points are worth comparing: the live one, the one a rollback
+ * returns to by default, and every release a run left deploying.
+ */
+function candidates(records: ReleaseRecord[], pointer: LivePointer | undefined): string[] {
+  const ids = new Set([pointer?.releaseId, pointer?.previous[0]]);
+  const webs = records
+    .filter((record) => ids.has(record.id) || record.status === "deploying")
+    .flatMap((record) => webReleaseOf(record) ?? []);
+  return [...new Set(webs)];
+}
+
+/** Web release id → its entry points, from the site's manifest or the release's own record. */
+async function entryPointsOf(
+  environment: Environment,
+  webIds: string[],
+): Promise<Record<string, Record<string, string>>> {
+  const { s3, site } = environment;
+  const manifest = await readSiteManifest(s3, site);
+  const kept = new Map((manifest ? keptReleases(manifest) : []).map((r) => [r.releaseId, r]));
+  const releases = await mapLimited(
+    webIds,
+    READ_CONCURRENCY,
+    async (id) => kept.get(id) ?? (await readWebRelease(s3, site, id)),
+  );
+  return Object.fromEntries(
+    releases.flatMap((release) => (release ? [[release.releaseId, entriesOf(release)]] : [])),
+  );
+}
+
+function entriesOf(release: Release): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(release.files)
+      .filter(([, file]) => file.role === "entry")
+      .map(([key, file]) => [key, file.sha256]),
+  );
+}

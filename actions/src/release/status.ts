@@ -1,0 +1,79 @@
+import type { S3Client } from "@aws-sdk/client-s3";
+import { z } from "zod";
+import type { Clock } from "../lib/clock";
+import { ExitCode, ShiplineError } from "../lib/errors";
+import { boolean, parseInputs, type RawInputs, text } from "../lib/inputs";
+import type { Logger } from "../lib/logger";
+import type { ServiceClients } from "../service/clients";
+import { normalizePrefix } from "../web/ledger-keys";
+import { ledgerShape } from "./inputs";
+import { Ledger } from "./ledger";
+import { describeHolder, readLock } from "./lock";
+import { environmentOf } from "./reality";
+import type { Reconciliation, ReleaseReality } from "./reconcile";
+import { settleLedger } from "./settle";
+
+export const statusSchema = z.object({
+  ...ledgerShape,
+  cluster: text(),
+  service: text(),
+  /** Report what would be recorded; write nothing. */
+  "dry-run": boolean(false),
+});
+
+export type StatusInputs = z.output<typeof statusSchema>;
+
+export function parseStatusInputs(raw: RawInputs): StatusInputs {
+  const parsed = parseInputs(statusSchema, raw);
+  return { ...parsed, "ledger-prefix": normalizePrefix(parsed["ledger-prefix"], "ledger-prefix") };
+}
+
+/** The service and the site do not serve one release: exit 1, the table says which serves what. */
+export class MixedStateError extends ShiplineError {
+  constructor(message: string) {
+    super(message, ExitCode.FailedRolledBack);
+  }
+}
+
+/**
+ * `shipline status`: what the service and the site really serve against the ledger. Records a
+ * dead run left behind are settled (unless --dry-run); the service and the site are never
+ * touched. Fails with exit 1 when they do not serve one release.
+ */
+export async function showStatus(
+  inputs: StatusInputs,
+  deps: { s3: S3Client; service: ServiceClients; clock: Clock; logger: Logger },
+): Promise<Reconciliation> {
+  const { clock, logger } = deps;
+  const ledger = new Ledger(deps.s3, inputs.bucket, inputs["ledger-prefix"], inputs.environment);
+  const lock = await readLock(deps.s3, inputs.bucket, inputs["ledger-prefix"], inputs.environment);
+  // A run holding a fresh lock is under way: its release is in progress, not left behind.
+  const active = lock && Date.parse(lock.expiresAt) > clock.now() ? lock : undefined;
+  if (active) logger.info(`under way: the ${describeHolder(active)}`);
+  const { reconciliation } = await settleLedger(ledger, environmentOf(inputs, deps), {
+    now: () => clock.now(),
+    logger,
+    dryRun: inputs["dry-run"],
+    ...(active ? { inProgress: active.holder.releaseId } : {}),
+  });
+  await logger.summary({
+    title: `What ${inputs.environment} serves`,
+    headers: ["", "release", "API task definition", "SPA entry points", "ledger status"],
+    rows: reconciliation.releases.map((row) => rowOf(row, reconciliation, inputs["dry-run"])),
+  });
+  if (reconciliation.liveId) logger.output("live-release", reconciliation.liveId);
+  logger.output("consistent", String(reconciliation.consistent));
+  if (!reconciliation.consistent) throw new MixedStateError(reconciliation.summary);
+  logger.info(reconciliation.summary);
+  return reconciliation;
+}
+
+function rowOf(row: ReleaseReality, reconciliation: Reconciliation, dryRun: boolean): string[] {
+  const arn = row.taskDefinitionArn ?? "";
+  const api = arn ? `${arn.slice(arn.lastIndexOf("/") + 1)}${row.api ? " (PRIMARY)" : ""}` : "—";
+  const spa = { yes: "served", no: "not served", unknown: "—" }[row.spa];
+  const status = row.settledAs
+    ? `${row.status} → ${row.settledAs}${dryRun ? " (dry run: not recorded)" : " (repaired)"}`
+    : row.status;
+  return [row.id === reconciliation.liveId ? "▶" : "", row.id, api, spa, status];
+}
