@@ -10,6 +10,7 @@ import { previewCommand } from "./preview";
 import { promoteCommand } from "./promote";
 import { publishWebCommand } from "./publish-web";
 import { deployCommand, releaseIdCommand, rollbackCommand } from "./release-commands";
+import { unlockCommand } from "./unlock";
 
 /**
  * The `shipline` command line: one subcommand per unit, each mapping flags onto the same typed
@@ -40,6 +41,7 @@ export async function runCli(
   deployCommand(program, () => logger, env);
   rollbackCommand(program, () => logger, env);
   releaseIdCommand(program, () => logger, env);
+  unlockCommand(program, () => logger, env);
   return run(async () => {
     try {
       await program.parseAsync(argv, { from: "user" });

@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import { containerBuilds } from "../config/environment";
 import { loadConfig } from "../config/load";
 import { environmentRawInputs } from "../config/resolve";
+import { whileCancellable } from "../lib/cancel";
 import type { Logger } from "../lib/logger";
 import { releaseDeps } from "../release/clients";
 import { deploy } from "../release/deploy";
@@ -73,7 +74,9 @@ export function deployCommand(
     const builds = inputs.config
       ? containerBuilds(await loadConfig(inputs.config), inputs.environment)
       : {};
-    const record = await deploy(inputs, builds, releaseDeps(inputs.region, logger(), env));
+    const record = await whileCancellable(logger(), (signal) =>
+      deploy(inputs, builds, releaseDeps(inputs.region, logger(), env, signal)),
+    );
     logger().output("release-id", record.id);
   });
 }
@@ -91,7 +94,9 @@ export function rollbackCommand(
   addFlags(command, ROLLBACK_FLAGS).action(async (options: Record<string, unknown>) => {
     const raw = await environmentRawInputs(flagsToRawInputs(options, ROLLBACK_FLAGS), env);
     const inputs = parseRollbackInputs(raw);
-    const record = await rollback(inputs, releaseDeps(inputs.region, logger(), env));
+    const record = await whileCancellable(logger(), (signal) =>
+      rollback(inputs, releaseDeps(inputs.region, logger(), env, signal)),
+    );
     logger().output("release-id", record.id);
     logger().output("restored", record.restores ?? "");
   });

@@ -1,6 +1,7 @@
 import { containerBuilds } from "../config/environment";
 import { loadConfig } from "../config/load";
 import { environmentRawInputs } from "../config/resolve";
+import { whileCancellable } from "../lib/cancel";
 import type { ExitCode } from "../lib/errors";
 import { readActionInputs } from "../lib/github-inputs";
 import { GitHubLogger, type Logger } from "../lib/logger";
@@ -24,7 +25,10 @@ export function deployAction(
     const builds = inputs.config
       ? containerBuilds(await loadConfig(inputs.config), inputs.environment)
       : {};
-    const record = await deploy(inputs, builds, releaseDeps(inputs.region, logger, env));
+    // A cancelled job gets SIGINT, then SIGTERM: both stop the release at its next safe point.
+    const record = await whileCancellable(logger, (signal) =>
+      deploy(inputs, builds, releaseDeps(inputs.region, logger, env, signal)),
+    );
     logger.output("release-id", record.id);
     logger.output("task-definition-arn", record.taskDefinitionArn ?? "");
     logger.output(

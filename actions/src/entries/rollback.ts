@@ -1,4 +1,5 @@
 import { environmentRawInputs } from "../config/resolve";
+import { whileCancellable } from "../lib/cancel";
 import type { ExitCode } from "../lib/errors";
 import { readActionInputs } from "../lib/github-inputs";
 import { GitHubLogger, type Logger } from "../lib/logger";
@@ -19,7 +20,9 @@ export function rollbackAction(
     const inputs = parseRollbackInputs(
       await environmentRawInputs(readActionInputs(rollbackSchema), env),
     );
-    const record = await rollback(inputs, releaseDeps(inputs.region, logger, env));
+    const record = await whileCancellable(logger, (signal) =>
+      rollback(inputs, releaseDeps(inputs.region, logger, env, signal)),
+    );
     logger.output("release-id", record.id);
     logger.output("restored", record.restores ?? "");
     logger.output("task-definition-arn", record.taskDefinitionArn ?? "");

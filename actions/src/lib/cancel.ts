@@ -60,3 +60,25 @@ export function cancelOnSignals(
     },
   };
 }
+
+/**
+ * Runs `fn` with SIGINT/SIGTERM turned into its cancellation token, logging what happens; the
+ * handlers are removed afterwards, so nothing outside the run changes how signals behave.
+ */
+export async function whileCancellable<T>(
+  logger: { warning(message: string): void },
+  fn: (signal: AbortSignal) => Promise<T>,
+): Promise<T> {
+  const cancellation = cancelOnSignals((signal, first) =>
+    logger.warning(
+      first
+        ? `${signal}: stopping at the next safe point, putting back what this run changed, then releasing the lock`
+        : `${signal}: already stopping; the cleanup keeps the environment consistent`,
+    ),
+  );
+  try {
+    return await fn(cancellation.signal);
+  } finally {
+    cancellation.dispose();
+  }
+}

@@ -4,6 +4,7 @@ import type { S3Client } from "@aws-sdk/client-s3";
 import { presetInputs } from "../cli/presets";
 import { buildImage } from "../images/build-image";
 import { parseBuildImageInputs } from "../images/inputs";
+import { CancelledError } from "../lib/cancel";
 import { ciDefaults, mergeRawInputs } from "../lib/ci-context";
 import type { Clock } from "../lib/clock";
 import { ConfigurationError, quote, RollbackFailedError, RolledBackError } from "../lib/errors";
@@ -13,6 +14,7 @@ import type { ServiceClients } from "../service/clients";
 import { deployService } from "../service/deploy-service";
 import { parseDeployServiceInputs, parseImageChange } from "../service/inputs";
 import { failureOf } from "../service/report";
+import { returnWithoutWaiting } from "../service/update";
 import { parsePublishWebInputs } from "../web/inputs";
 import { releaseKey } from "../web/ledger-keys";
 import { publishWeb } from "../web/publish-web";
@@ -31,6 +33,8 @@ export interface ReleaseDeps {
   env: NodeJS.ProcessEnv;
   /** Registry fetch for the image builder (tests may route it). */
   fetch?: typeof fetch;
+  /** SIGINT/SIGTERM: stop at the next safe point and put back what the release changed. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -79,6 +83,7 @@ export async function deploy(
       lockTtlMs: inputs["lock-ttl"],
       clock,
       logger,
+      ...(deps.signal ? { signal: deps.signal } : {}),
     },
     async (release) => {
       const images = await release.step("images", async () => {
@@ -142,7 +147,7 @@ export async function deploy(
             ].join("\n"),
             region: inputs.region,
           }),
-          { clients: deps.service, logger, clock },
+          { clients: deps.service, logger, clock, ...(deps.signal ? { signal: deps.signal } : {}) },
         );
         await release.record({
           taskDefinitionArn: result.taskDefinitionArn,
@@ -153,33 +158,49 @@ export async function deploy(
         return result;
       });
 
-      await release.step("web", async () => {
-        try {
-          await publishWeb(
-            parsePublishWebInputs({
-              source: inputs.source,
-              bucket: inputs.bucket,
-              "distribution-id": inputs["distribution-id"].join("\n"),
-              "release-id": releaseId,
-              "keep-releases": String(inputs["keep-releases"]),
-              "ledger-prefix": inputs["ledger-prefix"],
-              wait: String(inputs["wait-invalidation"]),
-              ...(inputs.url ? { url: inputs.url } : {}),
-              ...(inputs.region ? { region: inputs.region } : {}),
-            }),
-            { logger, s3: deps.s3, cloudfront: deps.cloudfront, clock },
-          );
-        } catch (error) {
-          await returnService(
-            error as Error,
-            rollout.previousTaskDefinitionArn,
-            rollout.taskDefinitionArn,
+      // Stopped before the web step began: the service went out, the site did not. Put the
+      // service back at once (a cancelled run exits within seconds) and record the cancellation.
+      const returnIfCancelled = async (error: unknown): Promise<never> => {
+        const { previousTaskDefinitionArn: previous, taskDefinitionArn: next } = rollout;
+        if (error instanceof CancelledError && previous && previous !== next) {
+          await returnWithoutWaiting(
+            error,
+            { clients: deps.service, cluster: inputs.cluster, service: inputs.service },
+            previous,
+            logger,
           );
         }
-        await release.record({
-          web: { releaseId, manifestKey: releaseKey(inputs["ledger-prefix"], "", releaseId) },
-        });
-      });
+        throw error;
+      };
+      await release
+        .step("web", async () => {
+          try {
+            await publishWeb(
+              parsePublishWebInputs({
+                source: inputs.source,
+                bucket: inputs.bucket,
+                "distribution-id": inputs["distribution-id"].join("\n"),
+                "release-id": releaseId,
+                "keep-releases": String(inputs["keep-releases"]),
+                "ledger-prefix": inputs["ledger-prefix"],
+                wait: String(inputs["wait-invalidation"]),
+                ...(inputs.url ? { url: inputs.url } : {}),
+                ...(inputs.region ? { region: inputs.region } : {}),
+              }),
+              { logger, s3: deps.s3, cloudfront: deps.cloudfront, clock },
+            );
+          } catch (error) {
+            await returnService(
+              error as Error,
+              rollout.previousTaskDefinitionArn,
+              rollout.taskDefinitionArn,
+            );
+          }
+          await release.record({
+            web: { releaseId, manifestKey: releaseKey(inputs["ledger-prefix"], "", releaseId) },
+          });
+        })
+        .catch(returnIfCancelled);
     },
   );
 

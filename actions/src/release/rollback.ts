@@ -36,6 +36,7 @@ export async function rollback(inputs: RollbackInputs, deps: ReleaseDeps): Promi
       lockTtlMs: inputs["lock-ttl"],
       clock,
       logger,
+      ...(deps.signal ? { signal: deps.signal } : {}),
     },
     async (release) => {
       await release.record({
@@ -57,7 +58,7 @@ export async function rollback(inputs: RollbackInputs, deps: ReleaseDeps): Promi
             },
           },
           taskDefinitionArn,
-          { clients: deps.service, clock, logger },
+          { clients: deps.service, clock, logger, ...(deps.signal ? { signal: deps.signal } : {}) },
         );
         await release.record({
           taskDefinitionArn,
