@@ -91,6 +91,8 @@ export interface LockState {
   heartbeating: boolean;
 }
 
+const HTTP_DATE_RESOLUTION_MS = 1_000;
+
 /** The TTL the holder wrote; locks written before it was recorded carry it in their times. */
 function ttlOf(document: LockDocument): number {
   return document.ttlMs ?? Date.parse(document.expiresAt) - Date.parse(document.acquiredAt);
@@ -137,7 +139,9 @@ export async function inspectLock(
     etag: read.output.ETag ?? "",
     ageMs,
     ttlMs,
-    expired: ageMs >= ttlMs,
+    // Both times are HTTP dates, whole seconds: a second of margin so truncation never makes a
+    // lock look older than it is.
+    expired: ageMs >= ttlMs + HTTP_DATE_RESOLUTION_MS,
     heartbeating: ageMs < ttlMs / 2,
   };
 }
