@@ -56,6 +56,8 @@ beforeAll(async () => {
         production: {
           cluster: stack.cluster,
           service: stack.service,
+          // Built earlier: every deploy here passes the image with --images, nothing is built.
+          containers: { api: { repository: "shipline/api" } },
           bucket: BUCKET,
           distributions: [distribution],
           gate: { timeout: "90s", interval: "250ms", "healthy-polls": 3, "grace-period": "1s" },
