@@ -4,7 +4,6 @@ import type { S3Client } from "@aws-sdk/client-s3";
 import { presetInputs } from "../cli/presets";
 import { buildImage } from "../images/build-image";
 import { parseBuildImageInputs } from "../images/inputs";
-import { CancelledError } from "../lib/cancel";
 import { ciDefaults, mergeRawInputs } from "../lib/ci-context";
 import type { Clock } from "../lib/clock";
 import { ConfigurationError, quote, RollbackFailedError, RolledBackError } from "../lib/errors";
@@ -14,7 +13,7 @@ import type { ServiceClients } from "../service/clients";
 import { deployService } from "../service/deploy-service";
 import { parseDeployServiceInputs, parseImageChange } from "../service/inputs";
 import { failureOf } from "../service/report";
-import { returnWithoutWaiting } from "../service/update";
+import { returnIfCancelled } from "../service/update";
 import { parsePublishWebInputs } from "../web/inputs";
 import { releaseKey } from "../web/ledger-keys";
 import { publishWeb } from "../web/publish-web";
@@ -158,49 +157,43 @@ export async function deploy(
         return result;
       });
 
-      // Stopped before the web step began: the service went out, the site did not. Put the
-      // service back at once (a cancelled run exits within seconds) and record the cancellation.
-      const returnIfCancelled = async (error: unknown): Promise<never> => {
-        const { previousTaskDefinitionArn: previous, taskDefinitionArn: next } = rollout;
-        if (error instanceof CancelledError && previous && previous !== next) {
-          await returnWithoutWaiting(
-            error,
-            { clients: deps.service, cluster: inputs.cluster, service: inputs.service },
-            previous,
-            logger,
+      const web = release.step("web", async () => {
+        try {
+          await publishWeb(
+            parsePublishWebInputs({
+              source: inputs.source,
+              bucket: inputs.bucket,
+              "distribution-id": inputs["distribution-id"].join("\n"),
+              "release-id": releaseId,
+              "keep-releases": String(inputs["keep-releases"]),
+              "ledger-prefix": inputs["ledger-prefix"],
+              wait: String(inputs["wait-invalidation"]),
+              ...(inputs.url ? { url: inputs.url } : {}),
+              ...(inputs.region ? { region: inputs.region } : {}),
+            }),
+            { logger, s3: deps.s3, cloudfront: deps.cloudfront, clock },
+          );
+        } catch (error) {
+          await returnService(
+            error as Error,
+            rollout.previousTaskDefinitionArn,
+            rollout.taskDefinitionArn,
           );
         }
-        throw error;
-      };
-      await release
-        .step("web", async () => {
-          try {
-            await publishWeb(
-              parsePublishWebInputs({
-                source: inputs.source,
-                bucket: inputs.bucket,
-                "distribution-id": inputs["distribution-id"].join("\n"),
-                "release-id": releaseId,
-                "keep-releases": String(inputs["keep-releases"]),
-                "ledger-prefix": inputs["ledger-prefix"],
-                wait: String(inputs["wait-invalidation"]),
-                ...(inputs.url ? { url: inputs.url } : {}),
-                ...(inputs.region ? { region: inputs.region } : {}),
-              }),
-              { logger, s3: deps.s3, cloudfront: deps.cloudfront, clock },
-            );
-          } catch (error) {
-            await returnService(
-              error as Error,
-              rollout.previousTaskDefinitionArn,
-              rollout.taskDefinitionArn,
-            );
-          }
-          await release.record({
-            web: { releaseId, manifestKey: releaseKey(inputs["ledger-prefix"], "", releaseId) },
-          });
-        })
-        .catch(returnIfCancelled);
+        await release.record({
+          web: { releaseId, manifestKey: releaseKey(inputs["ledger-prefix"], "", releaseId) },
+        });
+      });
+      // Stopped before the web step began: the service went out, the site did not. Put the
+      // service back at once (a cancelled run exits within seconds) and record the cancellation.
+      await web.catch((error: unknown) =>
+        returnIfCancelled(
+          error,
+          { clients: deps.service, cluster: inputs.cluster, service: inputs.service },
+          rollout,
+          logger,
+        ),
+      );
     },
   );
 

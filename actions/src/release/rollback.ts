@@ -1,4 +1,5 @@
 import { ConfigurationError, quote } from "../lib/errors";
+import { returnIfCancelled } from "../service/update";
 import type { ReleaseDeps } from "./deploy";
 import type { RollbackInputs } from "./inputs";
 import { Ledger } from "./ledger";
@@ -45,8 +46,8 @@ export async function rollback(inputs: RollbackInputs, deps: ReleaseDeps): Promi
         ...(target.web ? { web: target.web } : {}),
       });
       const taskDefinitionArn = target.taskDefinitionArn as string;
-      await release.step("service", async () => {
-        const restored = await restoreService(
+      const restored = await release.step("service", async () => {
+        const result = await restoreService(
           {
             cluster: inputs.cluster,
             service: inputs.service,
@@ -62,12 +63,13 @@ export async function rollback(inputs: RollbackInputs, deps: ReleaseDeps): Promi
         );
         await release.record({
           taskDefinitionArn,
-          previousTaskDefinitionArn: restored.previousTaskDefinitionArn,
+          previousTaskDefinitionArn: result.previousTaskDefinitionArn,
         });
+        return result;
       });
       if (target.web) {
         const web = target.web;
-        await release.step("web", () =>
+        const restoring = release.step("web", () =>
           restoreWebRelease(
             deps.s3,
             deps.cloudfront,
@@ -79,6 +81,15 @@ export async function rollback(inputs: RollbackInputs, deps: ReleaseDeps): Promi
             },
             web.releaseId,
             { clock, logger },
+          ),
+        );
+        // Cancelled before the site was restored: the service returns to what was live.
+        await restoring.catch((error: unknown) =>
+          returnIfCancelled(
+            error,
+            { clients: deps.service, cluster: inputs.cluster, service: inputs.service },
+            restored,
+            logger,
           ),
         );
       }

@@ -52,3 +52,21 @@ export async function returnWithoutWaiting(
   }
   throw interruption;
 }
+
+/**
+ * For a step after the rollout: when the run was cancelled before the release went live, the
+ * service goes back to what it ran before (without waiting). Any other error is left to the
+ * caller's own handling. Always rethrows.
+ */
+export async function returnIfCancelled(
+  error: unknown,
+  target: { clients: Pick<ServiceClients, "ecs">; cluster: string; service: string },
+  rollout: { previousTaskDefinitionArn: string; taskDefinitionArn: string },
+  logger: Logger,
+): Promise<never> {
+  const { previousTaskDefinitionArn: previous, taskDefinitionArn: next } = rollout;
+  if (error instanceof CancelledError && previous && previous !== next) {
+    await returnWithoutWaiting(error, target, previous, logger);
+  }
+  throw error;
+}
