@@ -95,8 +95,13 @@ function runEnv(run: number): Record<string, string> {
 }
 
 const releaseOf = (run: number) => `0123456789ab-${run}.1`;
-/** Alternate builds, so every deploy rolls out a new task definition. */
-const imageOf = (run: number) => (run % 2 ? stack.apiImageNext : stack.apiImage);
+/** Every deploy rolls out a new task definition: its own variable, whatever ran before. */
+const changeOf = (run: number) => [
+  "--images",
+  `api=${run % 2 ? stack.apiImageNext : stack.apiImage}`,
+  "--container-env",
+  `api:DEPLOY_RUN=${run}`,
+];
 
 /**
  * `shipline deploy` in this process (the SDK clients as shipline makes them, so its own retry
@@ -120,10 +125,10 @@ async function deployInProcess(
   const env = runEnv(run);
   for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value);
   try {
-    const code = await runCli(
-      ["deploy", "--images", `api=${imageOf(run)}`, "--source", site, ...extra],
-      { env, logger: new TerminalLogger({ out: stream, err: stream }) },
-    );
+    const code = await runCli(["deploy", ...changeOf(run), "--source", site, ...extra], {
+      env,
+      logger: new TerminalLogger({ out: stream, err: stream }),
+    });
     return { code, output: lines.join("\n") };
   } finally {
     vi.unstubAllEnvs();
@@ -206,16 +211,7 @@ interface Spawned {
 function spawnDeploy(run: number): Spawned {
   const child = spawn(
     process.execPath,
-    [
-      "--import",
-      "tsx",
-      "actions/src/cli/main.ts",
-      "deploy",
-      "--images",
-      `api=${imageOf(run)}`,
-      "--source",
-      site,
-    ],
+    ["--import", "tsx", "actions/src/cli/main.ts", "deploy", ...changeOf(run), "--source", site],
     { cwd: REPO_ROOT, env: { ...process.env, ...runEnv(run) } },
   );
   const result: Spawned = {
@@ -235,10 +231,15 @@ function spawnDeploy(run: number): Spawned {
 describe("a deploy cancelled during the gate", () => {
   it("SIGINT: exit 130 within seconds, service back, cancelled recorded, lock released, next deploy at once", async () => {
     const before = (await stack.describe()).taskDefinition;
+    const liveBefore = (await ledger().live())?.value.releaseId;
     const victim = spawnDeploy(5);
     await waitFor(
       "the cancelled deploy's gate",
-      async () => (victim.output.includes("gate: waiting") ? true : undefined),
+      async () => {
+        if (victim.child.exitCode !== null)
+          throw new Error(`deploy ended early:\n${victim.output}`);
+        return victim.output.includes("gate: waiting") ? true : undefined;
+      },
       120_000,
     );
     const signalledAt = Date.now();
@@ -255,7 +256,7 @@ describe("a deploy cancelled during the gate", () => {
       status: "cancelled",
       failure: { step: "service" },
     });
-    expect((await ledger().live())?.value.releaseId).toBe(releaseOf(3));
+    expect((await ledger().live())?.value.releaseId).toBe(liveBefore);
     expect(await readLock(s3(), BUCKET, ".shipline/", "production")).toBeUndefined();
 
     // The next deploy starts at once (the lock TTL is 30 minutes) and goes live.
