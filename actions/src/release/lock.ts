@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { DeleteObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { z } from "zod";
-import type { Clock } from "../lib/clock";
+import { type Clock, systemClock } from "../lib/clock";
 import { ExitCode, ShiplineError } from "../lib/errors";
 import type { Logger } from "../lib/logger";
 import { lockKey } from "./keys";
@@ -193,7 +193,7 @@ export async function readLock(
   bucket: string,
   ledgerPrefix: string,
   environment: string,
-  clock: Clock = { now: () => Date.now(), sleep: async () => {} },
+  clock: Clock = systemClock,
 ): Promise<LockDocument | undefined> {
   return (await inspectLock(s3, bucket, lockKey(ledgerPrefix, environment), clock))?.document;
 }

@@ -68,6 +68,8 @@ export async function withReleaseSession(
   body: (session: ReleaseSession) => Promise<void>,
 ): Promise<ReleaseRecord> {
   const { clock, logger } = settings;
+  // Stopped before it began: not even the lock is taken.
+  throwIfCancelled(settings.signal);
   const ledger = new Ledger(
     settings.s3,
     settings.bucket,
