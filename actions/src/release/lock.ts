@@ -211,11 +211,22 @@ function lockDocument(settings: LockSettings, token: string): LockDocument {
   };
 }
 
-const seconds = (ms: number) => `${Math.round(ms / 1000)} s`;
+/** "12 s": how lock ages and TTLs are shown. */
+export const seconds = (ms: number) => `${Math.round(ms / 1000)} s`;
 
 export function describeHolder(lock: LockDocument): string {
   const { holder } = lock;
   return `${holder.command} of release ${holder.releaseId} (run ${holder.run} by ${holder.actor}${holder.url ? `, ${holder.url}` : ""})`;
+}
+
+/** Who holds the lock and how fresh it is by S3's clock, for history and unlock. */
+export function describeLock(environment: string, lock: LockState): string {
+  const state = lock.expired
+    ? "expired"
+    : lock.heartbeating
+      ? "held, heartbeating"
+      : "held, not renewed for over half its TTL";
+  return `environment "${environment}" is locked by the ${describeHolder(lock.document)} since ${lock.document.acquiredAt}; last renewed ${seconds(lock.ageMs)} ago by S3's clock, TTL ${seconds(lock.ttlMs)} (${state})`;
 }
 
 function heldBy(lock: LockState, settings: LockSettings): LockHeldError {

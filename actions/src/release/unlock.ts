@@ -6,7 +6,7 @@ import type { Logger } from "../lib/logger";
 import { normalizePrefix } from "../web/ledger-keys";
 import { ledgerShape } from "./inputs";
 import { lockKey } from "./keys";
-import { describeHolder, inspectLock, LockHeldError, type LockState } from "./lock";
+import { describeLock, inspectLock, LockHeldError, seconds } from "./lock";
 import { isPreconditionFailed } from "./s3-json";
 
 export const unlockSchema = z.object({
@@ -24,8 +24,6 @@ export function parseUnlockInputs(raw: RawInputs): UnlockInputs {
 }
 
 export type UnlockOutcome = "free" | "removed" | "would-remove" | "would-refuse";
-
-const seconds = (ms: number) => `${Math.round(ms / 1000)} s`;
 
 /**
  * `shipline unlock`: shows who holds the environment's lock and removes it. A holder that is
@@ -77,13 +75,4 @@ export async function unlock(
   }
   logger.info(`removed the lock of environment "${inputs.environment}"`);
   return "removed";
-}
-
-function describeLock(environment: string, lock: LockState): string {
-  const state = lock.expired
-    ? "expired"
-    : lock.heartbeating
-      ? "held, heartbeating"
-      : "held, not renewed for over half its TTL";
-  return `environment "${environment}" is locked by the ${describeHolder(lock.document)} since ${lock.document.acquiredAt}; last renewed ${seconds(lock.ageMs)} ago by S3's clock, TTL ${seconds(lock.ttlMs)} (${state})`;
 }

@@ -229,40 +229,47 @@ function spawnDeploy(run: number): Spawned {
 }
 
 describe("a deploy cancelled during the gate", () => {
-  it("SIGINT: exit 130 within seconds, service back, cancelled recorded, lock released, next deploy at once", async () => {
-    const before = (await stack.describe()).taskDefinition;
-    const liveBefore = (await ledger().live())?.value.releaseId;
-    const victim = spawnDeploy(5);
-    await waitFor(
-      "the cancelled deploy's gate",
-      async () => {
-        if (victim.child.exitCode !== null)
-          throw new Error(`deploy ended early:\n${victim.output}`);
-        return victim.output.includes("gate: waiting") ? true : undefined;
-      },
-      120_000,
-    );
-    const signalledAt = Date.now();
-    victim.child.kill("SIGINT");
-    const code = await victim.done;
-    const stoppedInMs = Date.now() - signalledAt;
-    console.log(`SIGINT to exit: ${stoppedInMs} ms`);
-    expect(code, victim.output).toBe(130);
-    expect(stoppedInMs).toBeLessThan(10_000);
-    expect(victim.output).toContain("SIGINT: stopping at the next safe point");
+  it.each([
+    { signal: "SIGINT" as const, code: 130, run: 5 },
+    { signal: "SIGTERM" as const, code: 143, run: 7 },
+  ])(
+    "$signal: exit $code within seconds, service back, cancelled recorded, lock released, next deploy at once",
+    async ({ signal, code: expectedCode, run }) => {
+      const before = (await stack.describe()).taskDefinition;
+      const liveBefore = (await ledger().live())?.value.releaseId;
+      const victim = spawnDeploy(run);
+      await waitFor(
+        "the cancelled deploy's gate",
+        async () => {
+          if (victim.child.exitCode !== null)
+            throw new Error(`deploy ended early:\n${victim.output}`);
+          return victim.output.includes("gate: waiting") ? true : undefined;
+        },
+        120_000,
+      );
+      const signalledAt = Date.now();
+      victim.child.kill(signal);
+      const code = await victim.done;
+      const stoppedInMs = Date.now() - signalledAt;
+      console.log(`${signal} to exit: ${stoppedInMs} ms`);
+      expect(code, victim.output).toBe(expectedCode);
+      expect(stoppedInMs).toBeLessThan(10_000);
+      expect(victim.output).toContain(`${signal}: stopping at the next safe point`);
 
-    expect((await stack.describe()).taskDefinition).toBe(before);
-    expect(await ledger().read(releaseOf(5))).toMatchObject({
-      status: "cancelled",
-      failure: { step: "service" },
-    });
-    expect((await ledger().live())?.value.releaseId).toBe(liveBefore);
-    expect(await readLock(s3(), BUCKET, ".shipline/", "production")).toBeUndefined();
+      expect((await stack.describe()).taskDefinition).toBe(before);
+      expect(await ledger().read(releaseOf(run))).toMatchObject({
+        status: "cancelled",
+        failure: { step: "service" },
+      });
+      expect((await ledger().live())?.value.releaseId).toBe(liveBefore);
+      expect(await readLock(s3(), BUCKET, ".shipline/", "production")).toBeUndefined();
 
-    // The next deploy starts at once (the lock TTL is 30 minutes) and goes live.
-    const next = await deployInProcess(6);
-    expect(next.code, next.output).toBe(0);
-    expect(next.output).not.toContain("locked by");
-    expect((await ledger().live())?.value.releaseId).toBe(releaseOf(6));
-  }, 240_000);
+      // The next deploy starts at once (the lock TTL is 30 minutes) and goes live.
+      const next = await deployInProcess(run + 1);
+      expect(next.code, next.output).toBe(0);
+      expect(next.output).not.toContain("locked by");
+      expect((await ledger().live())?.value.releaseId).toBe(releaseOf(run + 1));
+    },
+    240_000,
+  );
 });
