@@ -262,7 +262,11 @@ function heldLock(
     return current?.document.token === document.token ? current?.etag : undefined;
   };
   const renew = async () => {
-    const renewed = { ...document, expiresAt: lockDocument(settings, "").expiresAt };
+    // expiresAt is for people reading the lock; S3's LastModified is what expiry is judged by.
+    const renewed = {
+      ...document,
+      expiresAt: new Date(settings.clock.now() + settings.ttlMs).toISOString(),
+    };
     for (let attempt = 0; ; attempt++) {
       try {
         etag = await writeJson(s3, settings.bucket, key, renewed, { etag });
