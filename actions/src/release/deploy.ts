@@ -212,6 +212,8 @@ export async function deploy(
             timeoutMs: inputs["gate-timeout"],
             ...graceOf(inputs["grace-period"]),
           },
+          // This is the undo: reads failing during it must not send the service forward again.
+          onInterruption: "stay",
         },
         previousArn,
         { clients: deps.service, clock, logger },

@@ -13,6 +13,12 @@ export interface ServiceTarget {
   service: string;
   /** Gate timings; the grace period defaults to the service's own. */
   gate: Omit<GateSettings, "graceMs"> & { graceMs?: number };
+  /**
+   * When the gate ends without a verdict (cancelled, reads failing to the deadline): "return"
+   * sends the service back to what it ran (a rollback moving forward, before its commit point);
+   * "stay" leaves it going to the target (an undo, which must not be undone).
+   */
+  onInterruption?: "return" | "stay";
 }
 
 export interface RestoreResult {
@@ -63,7 +69,7 @@ export async function restoreService(
     });
   };
   const gate = await roll(taskDefinitionArn, previousArn).catch((error: unknown) => {
-    if (!isInterruption(error)) throw error;
+    if (!isInterruption(error) || target.onInterruption === "stay") throw error;
     return returnWithoutWaiting(
       error,
       { clients: deps.clients, cluster: target.cluster, service: target.service },
