@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { commitDefault } from "../entries/deploy-service";
+import { whileCancellable } from "../lib/cancel";
 import { mergeRawInputs } from "../lib/ci-context";
 import type { Logger } from "../lib/logger";
 import { createServiceClients } from "../service/clients";
@@ -73,11 +74,14 @@ export function deployServiceCommand(
     const log = logger();
     // A live table on an interactive terminal; one line per change anywhere else (CI logs).
     const live = process.stdout.isTTY === true && !env.CI;
-    const result = await deployService(inputs, {
-      clients: createServiceClients(inputs.region ? { region: inputs.region } : {}),
-      logger: log,
-      ...(live ? { view: () => liveTable(process.stdout) } : {}),
-    });
+    const result = await whileCancellable(log, (signal) =>
+      deployService(inputs, {
+        clients: createServiceClients(inputs.region ? { region: inputs.region } : {}),
+        logger: log,
+        signal,
+        ...(live ? { view: () => liveTable(process.stdout) } : {}),
+      }),
+    );
     await reportDeployService(result, log);
   });
 }

@@ -12,6 +12,7 @@ import { promoteCommand } from "./promote";
 import { publishWebCommand } from "./publish-web";
 import { deployCommand, releaseIdCommand, rollbackCommand } from "./release-commands";
 import { statusCommand } from "./status";
+import { unlockCommand } from "./unlock";
 
 /**
  * The `shipline` command line: one subcommand per unit, each mapping flags onto the same typed
@@ -42,6 +43,7 @@ export async function runCli(
   deployCommand(program, () => logger, env);
   rollbackCommand(program, () => logger, env);
   releaseIdCommand(program, () => logger, env);
+  unlockCommand(program, () => logger, env);
   return run(async () => {
     try {
       await program.parseAsync(argv, { from: "user" });

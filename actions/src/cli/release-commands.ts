@@ -3,6 +3,7 @@ import { containerBuilds } from "../config/environment";
 import { loadConfig } from "../config/load";
 import { environmentRawInputs } from "../config/resolve";
 import { trackRelease } from "../github/track";
+import { whileCancellable } from "../lib/cancel";
 import type { Logger } from "../lib/logger";
 import { releaseDeps } from "../release/clients";
 import { deploy } from "../release/deploy";
@@ -80,7 +81,9 @@ export function deployCommand(
       ? containerBuilds(await loadConfig(inputs.config), inputs.environment)
       : {};
     const record = await trackRelease("deploy", inputs, env, logger(), () =>
-      deploy(inputs, builds, releaseDeps(inputs.region, logger(), env)),
+      whileCancellable(logger(), (signal) =>
+        deploy(inputs, builds, releaseDeps(inputs.region, logger(), env, signal)),
+      ),
     );
     await reportRelease("deploy", record, inputs.environment, logger());
   });
@@ -100,7 +103,9 @@ export function rollbackCommand(
     const raw = await environmentRawInputs(flagsToRawInputs(options, ROLLBACK_FLAGS), env);
     const inputs = parseRollbackInputs(raw);
     const record = await trackRelease("rollback", inputs, env, logger(), () =>
-      rollback(inputs, releaseDeps(inputs.region, logger(), env)),
+      whileCancellable(logger(), (signal) =>
+        rollback(inputs, releaseDeps(inputs.region, logger(), env, signal)),
+      ),
     );
     await reportRelease("rollback", record, inputs.environment, logger());
   });

@@ -1,3 +1,4 @@
+import { whileCancellable } from "../lib/cancel";
 import { ciDefaults, mergeRawInputs } from "../lib/ci-context";
 import { type Clock, systemClock } from "../lib/clock";
 import type { ExitCode } from "../lib/errors";
@@ -25,11 +26,10 @@ export function deployServiceAction(
       mergeRawInputs(commitDefault(env), readActionInputs(deployServiceSchema)),
     );
     const settings = inputs.region ? { region: inputs.region } : {};
-    const result = await deployService(inputs, {
-      clients: createServiceClients(settings),
-      logger,
-      clock,
-    });
+    // A cancelled job: the gate stops at once and a started rollout is sent back.
+    const result = await whileCancellable(logger, (signal) =>
+      deployService(inputs, { clients: createServiceClients(settings), logger, clock, signal }),
+    );
     await reportDeployService(result, logger);
   }, logger);
 }

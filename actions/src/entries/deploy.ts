@@ -2,6 +2,7 @@ import { containerBuilds } from "../config/environment";
 import { loadConfig } from "../config/load";
 import { environmentRawInputs } from "../config/resolve";
 import { trackRelease } from "../github/track";
+import { whileCancellable } from "../lib/cancel";
 import type { ExitCode } from "../lib/errors";
 import { readActionInputs } from "../lib/github-inputs";
 import { GitHubLogger, type Logger } from "../lib/logger";
@@ -26,8 +27,11 @@ export function deployAction(
     const builds = inputs.config
       ? containerBuilds(await loadConfig(inputs.config), inputs.environment)
       : {};
+    // A cancelled job gets SIGINT, then SIGTERM: both stop the release at its next safe point.
     const record = await trackRelease("deploy", inputs, env, logger, () =>
-      deploy(inputs, builds, releaseDeps(inputs.region, logger, env)),
+      whileCancellable(logger, (signal) =>
+        deploy(inputs, builds, releaseDeps(inputs.region, logger, env, signal)),
+      ),
     );
     await reportRelease("deploy", record, inputs.environment, logger);
   }, logger);

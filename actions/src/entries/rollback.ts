@@ -1,5 +1,6 @@
 import { environmentRawInputs } from "../config/resolve";
 import { trackRelease } from "../github/track";
+import { whileCancellable } from "../lib/cancel";
 import type { ExitCode } from "../lib/errors";
 import { readActionInputs } from "../lib/github-inputs";
 import { GitHubLogger, type Logger } from "../lib/logger";
@@ -21,8 +22,11 @@ export function rollbackAction(
     const inputs = parseRollbackInputs(
       await environmentRawInputs(readActionInputs(rollbackSchema), env),
     );
+    // A cancelled job gets SIGINT, then SIGTERM: both stop the release at its next safe point.
     const record = await trackRelease("rollback", inputs, env, logger, () =>
-      rollback(inputs, releaseDeps(inputs.region, logger, env)),
+      whileCancellable(logger, (signal) =>
+        rollback(inputs, releaseDeps(inputs.region, logger, env, signal)),
+      ),
     );
     await reportRelease("rollback", record, inputs.environment, logger);
   }, logger);

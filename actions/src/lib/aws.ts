@@ -1,4 +1,6 @@
 import { recordFailedCalls } from "./aws-call";
+import { loadConfig } from "@smithy/core/config";
+import { NODE_MAX_ATTEMPT_CONFIG_OPTIONS } from "@smithy/core/retry";
 import { ConfigurationError } from "./errors";
 
 /**
@@ -12,17 +14,33 @@ import { ConfigurationError } from "./errors";
 export interface AwsSettings {
   /** The region; when undefined the SDK's own resolution applies (AWS_REGION, profile). */
   region?: string;
-  /** Retries for throttling and transient errors (the SDK's standard retry strategy). */
+  /**
+   * Attempts per call for throttling and transient errors. When undefined the SDK's own
+   * resolution applies (AWS_MAX_ATTEMPTS, `max_attempts` in the profile), defaulting to
+   * DEFAULT_MAX_ATTEMPTS rather than the SDK's 3.
+   */
   maxAttempts?: number;
 }
 
 export interface AwsClientConfig {
   region?: string;
-  maxAttempts: number;
+  maxAttempts: number | (() => Promise<number>);
   customUserAgent: string;
 }
 
+/** A deploy runs for minutes; a few more attempts per call than the SDK's 3 cost nothing. */
+export const DEFAULT_MAX_ATTEMPTS = 5;
+
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+
+/**
+ * The SDK's own lookup of the attempts (environment, then shared config file), with shipline's
+ * default only where the user set nothing. The retry mode (AWS_RETRY_MODE, `retry_mode`) is
+ * left entirely to the SDK.
+ */
+function maxAttemptsFromEnvironment(): () => Promise<number> {
+  return loadConfig({ ...NODE_MAX_ATTEMPT_CONFIG_OPTIONS, default: DEFAULT_MAX_ATTEMPTS });
+}
 
 export function awsClientConfig(settings: AwsSettings = {}): AwsClientConfig {
   if (settings.region !== undefined && !REGION.test(settings.region)) {
@@ -32,7 +50,7 @@ export function awsClientConfig(settings: AwsSettings = {}): AwsClientConfig {
   }
   return {
     ...(settings.region ? { region: settings.region } : {}),
-    maxAttempts: settings.maxAttempts ?? 5,
+    maxAttempts: settings.maxAttempts ?? maxAttemptsFromEnvironment(),
     customUserAgent: "shipline",
   };
 }

@@ -1,13 +1,31 @@
+import { cancellationOf } from "./cancel";
+
 /** Time, injected so that waits and timeouts can be tested without sleeping. */
 export interface Clock {
   /** Milliseconds since the epoch. */
   now(): number;
-  sleep(ms: number): Promise<void>;
+  /**
+   * Waits `ms`; with a signal, a cancellation ends the wait at once by throwing the signal's
+   * reason (a CancelledError), so no wait outlives a Ctrl-C.
+   */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
 export const systemClock: Clock = {
   now: () => Date.now(),
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  sleep: (ms, signal) =>
+    new Promise((resolve, reject) => {
+      if (signal?.aborted) return reject(cancellationOf(signal));
+      const onAbort = () => {
+        clearTimeout(timer);
+        reject(cancellationOf(signal as AbortSignal));
+      };
+      const timer = setTimeout(() => {
+        signal?.removeEventListener("abort", onAbort);
+        resolve();
+      }, ms);
+      signal?.addEventListener("abort", onAbort, { once: true });
+    }),
 };
 
 /** A clock for tests: `sleep` returns at once and moves time forward by the requested amount. */
@@ -17,7 +35,8 @@ export class ManualClock implements Clock {
   now(): number {
     return this.current;
   }
-  async sleep(ms: number): Promise<void> {
+  async sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    if (signal?.aborted) throw cancellationOf(signal);
     this.sleeps.push(ms);
     this.current += ms;
   }

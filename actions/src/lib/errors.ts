@@ -14,6 +14,10 @@ export const ExitCode = {
   BadInput: 4,
   /** Anything unexpected: a bug in shipline or in something it talks to. */
   Bug: 70,
+  /** Stopped by SIGINT (Ctrl-C) after putting back what had to be; 128 + 2, as shells report it. */
+  Interrupted: 130,
+  /** Stopped by SIGTERM (a cancelled CI job) after putting back what had to be; 128 + 15. */
+  Terminated: 143,
 } as const;
 
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];

@@ -12,6 +12,7 @@ export function releaseDeps(
   region: string | undefined,
   logger: Logger,
   env: NodeJS.ProcessEnv,
+  signal?: AbortSignal,
 ): ReleaseDeps {
   const settings = region ? { region } : {};
   return {
@@ -22,5 +23,6 @@ export function releaseDeps(
     clock: systemClock,
     logger,
     env,
+    ...(signal ? { signal } : {}),
   };
 }

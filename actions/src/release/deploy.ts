@@ -13,6 +13,7 @@ import type { ServiceClients } from "../service/clients";
 import { deployService } from "../service/deploy-service";
 import { parseDeployServiceInputs, parseImageChange } from "../service/inputs";
 import { failureOf } from "../service/report";
+import { returnIfCancelled } from "../service/update";
 import { parsePublishWebInputs } from "../web/inputs";
 import { releaseKey } from "../web/ledger-keys";
 import { publishWeb } from "../web/publish-web";
@@ -34,6 +35,8 @@ export interface ReleaseDeps {
   env: NodeJS.ProcessEnv;
   /** Registry fetch for the image builder (tests may route it). */
   fetch?: typeof fetch;
+  /** SIGINT/SIGTERM: stop at the next safe point and put back what the release changed. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -85,6 +88,7 @@ export async function deploy(
       clock,
       logger,
       reality: environmentOf(inputs, deps),
+      ...(deps.signal ? { signal: deps.signal } : {}),
     },
     async (release) => {
       const images = await release.step("images", async () => {
@@ -156,6 +160,7 @@ export async function deploy(
             ...(release.liveRelease?.taskDefinitionArn
               ? { returnTo: release.liveRelease.taskDefinitionArn }
               : {}),
+            ...(deps.signal ? { signal: deps.signal } : {}),
           },
         );
         await release.record({
@@ -167,7 +172,7 @@ export async function deploy(
         return result;
       });
 
-      await release.step("web", async () => {
+      const web = release.step("web", async () => {
         try {
           await publishWeb(
             parsePublishWebInputs({
@@ -194,6 +199,16 @@ export async function deploy(
           web: { releaseId, manifestKey: releaseKey(inputs["ledger-prefix"], "", releaseId) },
         });
       });
+      // Stopped before the web step began: the service went out, the site did not. Put the
+      // service back at once (a cancelled run exits within seconds) and record the cancellation.
+      await web.catch((error: unknown) =>
+        returnIfCancelled(
+          error,
+          { clients: deps.service, cluster: inputs.cluster, service: inputs.service },
+          rollout,
+          logger,
+        ),
+      );
     },
   );
 
@@ -212,6 +227,8 @@ export async function deploy(
             timeoutMs: inputs["gate-timeout"],
             ...graceOf(inputs["grace-period"]),
           },
+          // This is the undo: reads failing during it must not send the service forward again.
+          onInterruption: "stay",
         },
         previousArn,
         { clients: deps.service, clock, logger },

@@ -1,7 +1,9 @@
 import type { S3Client } from "@aws-sdk/client-s3";
+import { type Clock, systemClock } from "../lib/clock";
 import type { Logger } from "../lib/logger";
+import { lockKey } from "./keys";
 import { Ledger } from "./ledger";
-import { describeHolder, readLock } from "./lock";
+import { describeLock, inspectLock } from "./lock";
 import type { ReleaseRecord } from "./record";
 
 interface HistoryInputsShape {
@@ -14,13 +16,18 @@ interface HistoryInputsShape {
 /** `shipline history`: the environment's releases, newest first, the live one marked. */
 export async function showHistory(
   inputs: HistoryInputsShape,
-  deps: { s3: S3Client; logger: Logger },
+  deps: { s3: S3Client; logger: Logger; clock?: Clock },
 ): Promise<ReleaseRecord[]> {
   const ledger = new Ledger(deps.s3, inputs.bucket, inputs["ledger-prefix"], inputs.environment);
   const [records, live, lock] = await Promise.all([
     ledger.history(inputs.limit),
     ledger.live(),
-    readLock(deps.s3, inputs.bucket, inputs["ledger-prefix"], inputs.environment),
+    inspectLock(
+      deps.s3,
+      inputs.bucket,
+      lockKey(inputs["ledger-prefix"], inputs.environment),
+      deps.clock ?? systemClock,
+    ),
   ]);
   const liveId = live?.value.releaseId;
   await deps.logger.summary({
@@ -43,7 +50,7 @@ export async function showHistory(
           : "",
     ]),
   });
-  if (lock) deps.logger.info(`locked by the ${describeHolder(lock)} until ${lock.expiresAt}`);
+  if (lock) deps.logger.info(describeLock(inputs.environment, lock));
   if (liveId) deps.logger.output("live-release", liveId);
   return records;
 }

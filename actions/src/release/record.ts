@@ -8,8 +8,15 @@ export const RELEASE_FORMAT = "shipline.release/1";
  * live: passed every step and became the live pointer.
  * failed: stopped before anything changed, or a rollback of it failed too.
  * rolled-back: a step failed after the service changed, and the previous release was restored.
+ * cancelled: stopped by SIGINT/SIGTERM before going live; what it had changed was put back.
  */
-export const RELEASE_STATUSES = ["deploying", "live", "failed", "rolled-back"] as const;
+export const RELEASE_STATUSES = [
+  "deploying",
+  "live",
+  "failed",
+  "rolled-back",
+  "cancelled",
+] as const;
 export type ReleaseStatus = (typeof RELEASE_STATUSES)[number];
 
 export const TRIGGERS = ["push", "rollback", "manual", "schedule"] as const;

@@ -1,4 +1,3 @@
-import { UpdateServiceCommand } from "@aws-sdk/client-ecs";
 import type { Clock } from "../lib/clock";
 import { RollbackFailedError, RolledBackError } from "../lib/errors";
 import { parseDuration } from "../lib/inputs";
@@ -7,12 +6,19 @@ import type { ServiceClients } from "../service/clients";
 import { readCurrentService } from "../service/current";
 import { chooseWaitStrategy, type GateOutcome, runGate } from "../service/gate";
 import type { GateSettings } from "../service/inputs";
+import { isInterruption, returnWithoutWaiting, startDeployment } from "../service/update";
 
 export interface ServiceTarget {
   cluster: string;
   service: string;
   /** Gate timings; the grace period defaults to the service's own. */
   gate: Omit<GateSettings, "graceMs"> & { graceMs?: number };
+  /**
+   * When the gate ends without a verdict (cancelled, reads failing to the deadline): "return"
+   * sends the service back to what it ran (a rollback moving forward, before its commit point);
+   * "stay" leaves it going to the target (an undo, which must not be undone).
+   */
+  onInterruption?: "return" | "stay";
 }
 
 export interface RestoreResult {
@@ -30,7 +36,7 @@ export interface RestoreResult {
 export async function restoreService(
   target: ServiceTarget,
   taskDefinitionArn: string,
-  deps: { clients: ServiceClients; clock: Clock; logger: Logger },
+  deps: { clients: ServiceClients; clock: Clock; logger: Logger; signal?: AbortSignal },
   /**
    * Where a failed gate returns to: the live release's task definition, as a deploy's does;
    * default (or when that is the one being restored) what the service runs now.
@@ -52,18 +58,8 @@ export async function restoreService(
     graceMs: target.gate.graceMs ?? (current.service.healthCheckGracePeriodSeconds ?? 0) * 1000,
   };
   const roll = async (arn: string, rollbackTarget?: string): Promise<GateOutcome> => {
-    const update = await deps.clients.ecs.send(
-      new UpdateServiceCommand({
-        cluster: target.cluster,
-        service: target.service,
-        taskDefinition: arn,
-      }),
-    );
-    const deployment = update.service?.deployments?.find(
-      (d) => d.status === "PRIMARY" && d.taskDefinition === arn,
-    );
-    if (!deployment?.id) throw new Error(`UpdateService started no deployment of ${arn}`);
-    deps.logger.info(`${target.service}: deployment ${deployment.id} of ${arn}`);
+    const deploymentId = await startDeployment(deps.clients, target.cluster, target.service, arn);
+    deps.logger.info(`${target.service}: deployment ${deploymentId} of ${arn}`);
     return runGate({
       clients: deps.clients,
       clock: deps.clock,
@@ -72,12 +68,21 @@ export async function restoreService(
       service: target.service,
       strategy: chooseWaitStrategy(current),
       settings,
-      deploymentId: deployment.id,
+      deploymentId,
       ...(rollbackTarget ? { rollbackTarget } : {}),
       knownEventIds,
+      ...(deps.signal ? { signal: deps.signal } : {}),
     });
   };
-  const gate = await roll(taskDefinitionArn, previousArn);
+  const gate = await roll(taskDefinitionArn, previousArn).catch((error: unknown) => {
+    if (!isInterruption(error) || target.onInterruption === "stay") throw error;
+    return returnWithoutWaiting(
+      error,
+      { clients: deps.clients, cluster: target.cluster, service: target.service },
+      previousArn,
+      deps.logger,
+    );
+  });
   if (gate.passed) {
     return { previousTaskDefinitionArn: previousArn, taskDefinitionArn, changed: true };
   }

@@ -1,5 +1,6 @@
 import { ConfigurationError, quote } from "../lib/errors";
 import { requireActiveRevision } from "../service/revisions";
+import { returnIfCancelled } from "../service/update";
 import type { ReleaseDeps } from "./deploy";
 import type { RollbackInputs } from "./inputs";
 import { Ledger, type LivePointer } from "./ledger";
@@ -60,6 +61,7 @@ export async function rollback(inputs: RollbackInputs, deps: ReleaseDeps): Promi
           ...(settled.reconciliation ? { reconciliation: settled.reconciliation } : {}),
         });
       },
+      ...(deps.signal ? { signal: deps.signal } : {}),
     },
     async (release) => {
       const taskDefinitionArn = target.taskDefinitionArn as string;
@@ -70,8 +72,8 @@ export async function rollback(inputs: RollbackInputs, deps: ReleaseDeps): Promi
         taskDefinitionArn,
         ...(target.web ? { web: target.web } : {}),
       });
-      await release.step("service", async () => {
-        const restored = await restoreService(
+      const restored = await release.step("service", async () => {
+        const result = await restoreService(
           {
             cluster: inputs.cluster,
             service: inputs.service,
@@ -83,17 +85,18 @@ export async function rollback(inputs: RollbackInputs, deps: ReleaseDeps): Promi
             },
           },
           taskDefinitionArn,
-          { clients: deps.service, clock, logger },
+          { clients: deps.service, clock, logger, ...(deps.signal ? { signal: deps.signal } : {}) },
           release.liveRelease?.taskDefinitionArn,
         );
         await release.record({
           taskDefinitionArn,
-          previousTaskDefinitionArn: restored.previousTaskDefinitionArn,
+          previousTaskDefinitionArn: result.previousTaskDefinitionArn,
         });
+        return result;
       });
       if (target.web) {
         const web = target.web;
-        await release.step("web", () =>
+        const restoring = release.step("web", () =>
           restoreWebRelease(
             deps.s3,
             deps.cloudfront,
@@ -105,6 +108,15 @@ export async function rollback(inputs: RollbackInputs, deps: ReleaseDeps): Promi
             },
             web.releaseId,
             { clock, logger },
+          ),
+        );
+        // Cancelled before the site was restored: the service returns to what was live.
+        await restoring.catch((error: unknown) =>
+          returnIfCancelled(
+            error,
+            { clients: deps.service, cluster: inputs.cluster, service: inputs.service },
+            restored,
+            logger,
           ),
         );
       }

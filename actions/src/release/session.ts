@@ -1,9 +1,11 @@
 import type { S3Client } from "@aws-sdk/client-s3";
+import { CancelledError, throwIfCancelled } from "../lib/cancel";
 import type { Clock } from "../lib/clock";
 import { RolledBackError } from "../lib/errors";
 import type { Logger } from "../lib/logger";
+import { Heartbeat } from "./heartbeat";
 import { Ledger, type LivePointer } from "./ledger";
-import { acquireLock, type HeldLock } from "./lock";
+import { acquireLock } from "./lock";
 import type { Environment } from "./reality";
 import {
   RELEASE_FORMAT,
@@ -38,6 +40,8 @@ export interface SessionSettings {
    * target that is live already) leaves no record behind.
    */
   begin?: (settled: Settled) => Promise<void> | void;
+  /** SIGINT/SIGTERM: the run stops at the next step boundary (and inside waits that take it). */
+  signal?: AbortSignal;
 }
 
 /** What a deploy or rollback may add to its record as it goes. */
@@ -59,6 +63,12 @@ export interface ReleaseSession {
    * revision a dead run left on the service without passing its gate.
    */
   readonly liveRelease: ReleaseRecord | undefined;
+  /** The run's cancellation, for the waits inside steps. */
+  readonly signal: AbortSignal | undefined;
+  /**
+   * Runs one step. Before it starts — the safe point — a cancellation or a lost lock stops the
+   * run with CancelledError / LockLostError, so nothing changes after either.
+   */
   step<T>(name: string, fn: () => Promise<T>): Promise<T>;
   record(patch: RecordPatch): Promise<void>;
 }
@@ -66,14 +76,17 @@ export interface ReleaseSession {
 /**
  * One release from lock to record: take the environment's lock, write the record as
  * "deploying", run the steps (each timed and kept in the record, the lock renewed between them),
- * then mark the record live and move the live pointer — or record which step failed and why.
- * The lock is released in every case; a run killed outright leaves it to expire.
+ * then mark the record live and move the live pointer — or record which step failed and why
+ * (`cancelled` when SIGINT/SIGTERM stopped it). The lock is released in every case, a cancelled
+ * run included; only a run killed outright leaves it to expire.
  */
 export async function withReleaseSession(
   settings: SessionSettings,
   body: (session: ReleaseSession) => Promise<void>,
 ): Promise<ReleaseRecord> {
   const { clock, logger } = settings;
+  // Stopped before it began: not even the lock is taken.
+  throwIfCancelled(settings.signal);
   const ledger = new Ledger(
     settings.s3,
     settings.bucket,
@@ -95,22 +108,18 @@ export async function withReleaseSession(
     clock,
     logger,
   });
-  // A heartbeat keeps the lock fresh while one step runs long (a slow gate, a rollback), so only
-  // a run that died lets it expire. A renewal that finds the lock taken fails the next step.
-  let lost: Error | undefined;
-  const heartbeat = setInterval(
-    () => {
-      lock.renew().catch((error: Error) => {
-        lost ??= error;
-      });
-    },
-    Math.max(1_000, settings.lockTtlMs / 3),
-  );
-  heartbeat.unref();
+  const heartbeat = new Heartbeat(lock, {
+    ttlMs: settings.lockTtlMs,
+    clock,
+    logger,
+    environment: settings.environment,
+  });
+  heartbeat.start();
   try {
-    return await runLocked(settings, ledger, lock, body, () => lost);
+    return await runLocked(settings, ledger, heartbeat, body);
   } finally {
-    clearInterval(heartbeat);
+    await heartbeat.stop();
+    // A lost lock is someone else's now: release() leaves a lock it does not hold alone.
     await lock.release();
   }
 }
@@ -118,11 +127,16 @@ export async function withReleaseSession(
 async function runLocked(
   settings: SessionSettings,
   ledger: Ledger,
-  lock: HeldLock,
+  heartbeat: Heartbeat,
   body: (session: ReleaseSession) => Promise<void>,
-  lockLost: () => Error | undefined,
 ): Promise<ReleaseRecord> {
-  const { clock, logger } = settings;
+  const { clock, logger, signal } = settings;
+  /** The safe point: nothing changes after a cancellation or with a lock that is lost. */
+  const mayContinue = () => {
+    throwIfCancelled(signal);
+    const lost = heartbeat.lost();
+    if (lost) throw lost;
+  };
   // A run that died (kill -9, a lost runner) left the ledger behind reality: settle that first,
   // so this run starts from, and returns to, what is really live.
   const settled = settings.reality
@@ -154,7 +168,14 @@ async function runLocked(
     releaseId: settings.releaseId,
     liveAtStart: liveAtStart?.value,
     liveRelease: settled.live,
+    signal,
     async step(name, fn) {
+      try {
+        mayContinue();
+      } catch (error) {
+        failedStep = name;
+        throw error;
+      }
       const started = clock.now();
       logger.info(`▶ ${name}`);
       try {
@@ -162,9 +183,8 @@ async function runLocked(
         const durationMs = clock.now() - started;
         logger.info(`✔ ${name} (${(durationMs / 1000).toFixed(1)}s)`);
         await save({ steps: [...current.value.steps, { name, status: "done", durationMs }] });
-        const lost = lockLost();
-        if (lost) throw lost;
-        await lock.renew();
+        // A fresh lock for the next step; a failed renewal is the heartbeat's to judge.
+        await heartbeat.beat();
         return result;
       } catch (error) {
         failedStep = name;
@@ -183,7 +203,12 @@ async function runLocked(
   try {
     await body(session);
   } catch (error) {
-    const status: ReleaseStatus = error instanceof RolledBackError ? "rolled-back" : "failed";
+    const status: ReleaseStatus =
+      error instanceof CancelledError
+        ? "cancelled"
+        : error instanceof RolledBackError
+          ? "rolled-back"
+          : "failed";
     await save({
       status,
       finishedAt: new Date(clock.now()).toISOString(),
@@ -193,6 +218,10 @@ async function runLocked(
     );
     throw error;
   }
+  // Going live is a change too: not with a lock that is lost. A cancellation that came after the
+  // last step does not stop it: the release is complete, recording it keeps the ledger true.
+  const lost = heartbeat.lost();
+  if (lost) throw lost;
   await save({ status: "live", finishedAt: new Date(clock.now()).toISOString() });
   await ledger.setLive(settings.releaseId, liveAtStart, new Date(clock.now()));
   return current.value;

@@ -1,4 +1,3 @@
-import { UpdateServiceCommand } from "@aws-sdk/client-ecs";
 import { type Clock, systemClock } from "../lib/clock";
 import { ConfigurationError } from "../lib/errors";
 import type { Logger } from "../lib/logger";
@@ -14,6 +13,7 @@ import { describeChanges } from "./plan";
 import { migrationContainer, preflight } from "./preflight";
 import { renderTaskDefinition, revisionTags } from "./render";
 import { pruneRevisions, type Retention, registerIfChanged } from "./revisions";
+import { isInterruption, returnWithoutWaiting, startDeployment } from "./update";
 import type { Failure } from "./verdict";
 import type { ProgressView } from "./view";
 
@@ -77,6 +77,11 @@ export interface DeployServiceDeps {
    * Default: the PRIMARY found.
    */
   returnTo?: string;
+  /**
+   * Cancellation (SIGINT/SIGTERM): the gate stops at once and a started rollout is sent back to
+   * the previous task definition before the CancelledError is rethrown.
+   */
+  signal?: AbortSignal;
 }
 
 /** Reads and checks everything before any change; throws ConfigurationError with every problem. */
@@ -198,7 +203,7 @@ export async function deployService(
         timeoutMs: inputs.migration.timeoutMs,
         pollIntervalMs: inputs.gate.pollIntervalMs,
       },
-      { clients, clock, logger },
+      { clients, clock, logger, ...(deps.signal ? { signal: deps.signal } : {}) },
     );
     if (!migration.ok) {
       logger.error(`migration failed: ${migration.reason}; the service was not touched`);
@@ -206,17 +211,9 @@ export async function deployService(
     }
   }
 
-  const update = await clients.ecs.send(
-    new UpdateServiceCommand({
-      cluster: inputs.cluster,
-      service: inputs.service,
-      taskDefinition: nextArn,
-    }),
-  );
-  const deployment = update.service?.deployments?.find(
-    (d) => d.status === "PRIMARY" && d.taskDefinition === nextArn,
-  );
-  if (!deployment?.id) throw new Error(`UpdateService started no deployment of ${nextArn}`);
+  const deployment = {
+    id: await startDeployment(clients, inputs.cluster, inputs.service, nextArn),
+  };
   logger.info(`updated ${inputs.service}: deployment ${deployment.id}`);
   const knownEventIds = (current.service.events ?? []).flatMap((event) => event.id ?? []);
   const gate = await runGate({
@@ -231,6 +228,10 @@ export async function deployService(
     rollbackTarget: previousArn,
     knownEventIds,
     ...(deps.view ? { view: deps.view() } : {}),
+    ...(deps.signal ? { signal: deps.signal } : {}),
+  }).catch((error: unknown) => {
+    if (!isInterruption(error)) throw error;
+    return returnWithoutWaiting(error, { clients, ...inputs }, previousArn, logger);
   });
   const common = { deploymentId: deployment.id, gate, ...(migration ? { migration } : {}) };
   if (gate.passed) {
@@ -256,7 +257,7 @@ export async function deployService(
   const [rollback, diagnosis] = await Promise.all([
     rollBack({
       inputs,
-      deps: { clients, logger, clock },
+      deps: { clients, logger, clock, ...(deps.signal ? { signal: deps.signal } : {}) },
       current,
       returnTo: previousArn,
       failure,
@@ -311,7 +312,8 @@ async function pruneAfterSuccess(
  */
 async function rollBack(options: {
   inputs: DeployServiceInputs;
-  deps: Required<Omit<DeployServiceDeps, "view" | "keptRevisions" | "returnTo">>;
+  deps: Required<Pick<DeployServiceDeps, "clients" | "logger" | "clock">> &
+    Pick<DeployServiceDeps, "signal">;
   current: CurrentService;
   returnTo: string;
   failure: Failure;
@@ -343,14 +345,7 @@ async function rollBack(options: {
     logger.info(`ECS is already rolling back (deployment ${primary.id}); checking it`);
   } else {
     logger.info(`rolling back ${inputs.service} to ${previousArn}`);
-    const update = await clients.ecs.send(
-      new UpdateServiceCommand({
-        cluster: inputs.cluster,
-        service: inputs.service,
-        taskDefinition: previousArn,
-      }),
-    );
-    deploymentId = update.service?.deployments?.find((d) => d.status === "PRIMARY")?.id;
+    deploymentId = await startDeployment(clients, inputs.cluster, inputs.service, previousArn);
   }
   if (!deploymentId)
     return {
@@ -371,6 +366,8 @@ async function rollBack(options: {
     deploymentId,
     knownEventIds: options.knownEventIds,
     ...(options.view ? { view: options.view() } : {}),
+    // Cancelled meanwhile: the way back is already under way, stop watching it.
+    ...(deps.signal ? { signal: deps.signal } : {}),
   });
   return {
     by,

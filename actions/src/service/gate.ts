@@ -1,3 +1,4 @@
+import { throwIfCancelled } from "../lib/cancel";
 import type { Clock } from "../lib/clock";
 import type { Logger } from "../lib/logger";
 import type { ServiceClients } from "./clients";
@@ -78,9 +79,15 @@ export interface GateRun {
   knownEventIds: Iterable<string>;
   /** Where progress goes; one log line per change by default. */
   view?: ProgressView;
+  /** Cancellation: checked before every poll, and it ends the wait between polls at once. */
+  signal?: AbortSignal;
 }
 
-/** Polls until the verdict is final. Logs one line per change; the timeout is always honoured. */
+/**
+ * Polls until the verdict is final. Logs one line per change; the timeout is always honoured.
+ * A read failing transiently is retried until the gate's deadline (a verdict comes only from
+ * answers); past it, RetriesExhaustedError names the operation. A cancellation throws at once.
+ */
 export async function runGate(run: GateRun): Promise<GateOutcome> {
   const { clock, logger, settings } = run;
   const startedAt = clock.now();
@@ -95,9 +102,16 @@ export async function runGate(run: GateRun): Promise<GateOutcome> {
   logger.info(
     `gate: waiting for deployment ${run.deploymentId} (${run.strategy.name}; every ${settings.pollIntervalMs} ms, ${settings.healthyPolls} healthy polls in a row, grace ${settings.graceMs} ms, timeout ${settings.timeoutMs} ms)`,
   );
+  const patience = {
+    clock,
+    deadline: startedAt + settings.timeoutMs,
+    logger,
+    ...(run.signal ? { signal: run.signal } : {}),
+  };
   for (;;) {
+    throwIfCancelled(run.signal);
     const pollStartedAt = clock.now();
-    const snapshot = await observe(run.clients, clock, {
+    const snapshot = await observe(run.clients, patience, {
       cluster: run.cluster,
       service: run.service,
       deploymentId: run.deploymentId,
@@ -162,6 +176,6 @@ export async function runGate(run: GateRun): Promise<GateOutcome> {
     const now = clock.now();
     const untilNextPoll = pollStartedAt + settings.pollIntervalMs - now;
     const left = startedAt + settings.timeoutMs - now;
-    await clock.sleep(Math.max(0, Math.min(untilNextPoll, left)));
+    await clock.sleep(Math.max(0, Math.min(untilNextPoll, left)), run.signal);
   }
 }

@@ -7,6 +7,7 @@ import {
 } from "@aws-sdk/client-ecs";
 import type { Clock } from "../lib/clock";
 import type { Logger } from "../lib/logger";
+import { retryTransient } from "../lib/retry";
 import type { ServiceClients } from "./clients";
 import { lastLogLines } from "./logs";
 import { taskView } from "./observe";
@@ -59,9 +60,14 @@ export function migrationRunTask(request: MigrationRequest): RunTaskCommandInput
  */
 export async function runMigration(
   request: MigrationRequest,
-  deps: { clients: Pick<ServiceClients, "ecs" | "logs">; clock: Clock; logger: Logger },
+  deps: {
+    clients: Pick<ServiceClients, "ecs" | "logs">;
+    clock: Clock;
+    logger: Logger;
+    signal?: AbortSignal;
+  },
 ): Promise<MigrationResult> {
-  const { clients, clock, logger } = deps;
+  const { clients, clock, logger, signal } = deps;
   const startedAt = clock.now();
   logger.info(`migration: running ${JSON.stringify(request.command)} in ${request.container}`);
   const started = await clients.ecs.send(new RunTaskCommand(migrationRunTask(request)));
@@ -77,9 +83,17 @@ export async function runMigration(
   }
   let task: TaskView | undefined;
   let lastStatus = "";
+  const patience = {
+    clock,
+    deadline: startedAt + request.timeoutMs,
+    logger,
+    ...(signal ? { signal } : {}),
+  };
   for (;;) {
-    const described = await clients.ecs.send(
-      new DescribeTasksCommand({ cluster: request.cluster, tasks: [arn] }),
+    const described = await retryTransient(
+      "ECS DescribeTasks",
+      () => clients.ecs.send(new DescribeTasksCommand({ cluster: request.cluster, tasks: [arn] })),
+      patience,
     );
     const found = described.tasks?.[0];
     if (found) {
@@ -100,7 +114,7 @@ export async function runMigration(
       };
     }
     const left = startedAt + request.timeoutMs - clock.now();
-    await clock.sleep(Math.max(0, Math.min(request.pollIntervalMs, left)));
+    await clock.sleep(Math.max(0, Math.min(request.pollIntervalMs, left)), signal);
   }
   const container = task.containers.find((c) => c.name === request.container);
   const definition = request.taskDefinition.containerDefinitions?.find(

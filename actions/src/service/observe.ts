@@ -7,7 +7,7 @@ import {
 } from "@aws-sdk/client-ecs";
 import type { TargetGroup } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { DescribeTargetHealthCommand } from "@aws-sdk/client-elastic-load-balancing-v2";
-import type { Clock } from "../lib/clock";
+import { type Patience, retryTransient } from "../lib/retry";
 import type { ServiceClients } from "./clients";
 import {
   type DeploymentView,
@@ -69,6 +69,7 @@ export interface ObserveTarget {
 
 async function listTaskArns(
   clients: Pick<ServiceClients, "ecs">,
+  patience: Patience,
   cluster: string,
   startedBy: string,
   desiredStatus: DesiredStatus,
@@ -76,8 +77,11 @@ async function listTaskArns(
   const arns: string[] = [];
   let nextToken: string | undefined;
   do {
-    const page = await clients.ecs.send(
-      new ListTasksCommand({ cluster, startedBy, desiredStatus, nextToken }),
+    const page = await retryTransient(
+      "ECS ListTasks",
+      () =>
+        clients.ecs.send(new ListTasksCommand({ cluster, startedBy, desiredStatus, nextToken })),
+      patience,
     );
     arns.push(...(page.taskArns ?? []));
     nextToken = page.nextToken;
@@ -88,18 +92,21 @@ async function listTaskArns(
 /** Tasks started by the deployment (ECS sets startedBy to its id), running and stopped. */
 export async function deploymentTasks(
   clients: Pick<ServiceClients, "ecs">,
+  patience: Patience,
   cluster: string,
   deploymentId: string,
 ): Promise<TaskView[]> {
   const [running, stopped] = await Promise.all([
-    listTaskArns(clients, cluster, deploymentId, "RUNNING"),
-    listTaskArns(clients, cluster, deploymentId, "STOPPED"),
+    listTaskArns(clients, patience, cluster, deploymentId, "RUNNING"),
+    listTaskArns(clients, patience, cluster, deploymentId, "STOPPED"),
   ]);
   const arns = [...new Set([...running, ...stopped])];
   const tasks: TaskView[] = [];
   for (let i = 0; i < arns.length; i += 100) {
-    const described = await clients.ecs.send(
-      new DescribeTasksCommand({ cluster, tasks: arns.slice(i, i + 100) }),
+    const described = await retryTransient(
+      "ECS DescribeTasks",
+      () => clients.ecs.send(new DescribeTasksCommand({ cluster, tasks: arns.slice(i, i + 100) })),
+      patience,
     );
     tasks.push(...(described.tasks ?? []).map(taskView));
   }
@@ -108,25 +115,36 @@ export async function deploymentTasks(
 
 /**
  * One poll: DescribeServices, the deployment's tasks (ListTasks by startedBy + DescribeTasks),
- * and DescribeTargetHealth for every target group of the service.
+ * and DescribeTargetHealth for every target group of the service. Each read rides out transient
+ * failures until the patience's deadline: a snapshot is only ever made of real answers.
  */
 export async function observe(
   clients: Pick<ServiceClients, "ecs" | "elb">,
-  clock: Clock,
+  patience: Patience,
   target: ObserveTarget,
 ): Promise<Snapshot> {
   const groupArns = [...new Set(target.groups.map((group) => group.targetGroupArn))];
   const [described, tasks, health] = await Promise.all([
-    clients.ecs.send(
-      new DescribeServicesCommand({ cluster: target.cluster, services: [target.service] }),
+    retryTransient(
+      "ECS DescribeServices",
+      () =>
+        clients.ecs.send(
+          new DescribeServicesCommand({ cluster: target.cluster, services: [target.service] }),
+        ),
+      patience,
     ),
-    deploymentTasks(clients, target.cluster, target.deploymentId),
+    deploymentTasks(clients, patience, target.cluster, target.deploymentId),
     Promise.all(
       groupArns.map(async (arn) => ({
         arn,
         descriptions:
-          (await clients.elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: arn })))
-            .TargetHealthDescriptions ?? [],
+          (
+            await retryTransient(
+              "ELBv2 DescribeTargetHealth",
+              () => clients.elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: arn })),
+              patience,
+            )
+          ).TargetHealthDescriptions ?? [],
       })),
     ),
   ]);
@@ -163,7 +181,7 @@ export async function observe(
     ),
   }));
   return {
-    at: clock.now(),
+    at: patience.clock.now(),
     deployments,
     events: (service?.events ?? []).map((event) => ({
       id: event.id ?? "",

@@ -6,6 +6,7 @@ import {
 import type { Clock } from "../lib/clock";
 import { ConfigurationError, quote, TimeoutError } from "../lib/errors";
 import type { Logger } from "../lib/logger";
+import { retryTransient } from "../lib/retry";
 
 export interface InvalidationRequest {
   distributionId: string;
@@ -108,12 +109,17 @@ export async function waitForInvalidation(
     }
     await clock.sleep(Math.min(poll, remaining));
     poll = Math.min(poll * 2, 10_000);
-    const got = await cloudfront.send(
-      new GetInvalidationCommand({
-        DistributionId: invalidation.distributionId,
-        Id: invalidation.id,
-      }),
-      { abortSignal: AbortSignal.timeout(Math.max(1_000, settings.deadline - clock.now())) },
+    const got = await retryTransient(
+      "CloudFront GetInvalidation",
+      () =>
+        cloudfront.send(
+          new GetInvalidationCommand({
+            DistributionId: invalidation.distributionId,
+            Id: invalidation.id,
+          }),
+          { abortSignal: AbortSignal.timeout(Math.max(1_000, settings.deadline - clock.now())) },
+        ),
+      { clock, deadline: settings.deadline, logger: settings.logger },
     );
     status = got.Invalidation?.Status ?? status;
   }

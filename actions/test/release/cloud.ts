@@ -16,7 +16,18 @@ export interface S3Cloud {
       operation: string;
       path: string;
       status: number;
+      fault?: string;
     }[];
+  };
+  /** Fault injection (localcloud/src/server/faults.ts). */
+  faults: {
+    add(rule: {
+      service: string;
+      operation?: string;
+      kind: "throttle" | "error" | "latency" | "reset";
+      count?: number;
+    }): number;
+    clear(): void;
   };
   dispose(): Promise<void>;
 }

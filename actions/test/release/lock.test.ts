@@ -17,16 +17,25 @@ function s3Error(name: string, status: number): S3ServiceException {
   return new S3ServiceException({ name, $fault: "client", $metadata: { httpStatusCode: status } });
 }
 
-function lockBody(holder: string, expiresAt: number) {
+/**
+ * A lock object as GetObject returns it, last written at `renewedAt` with a 60 s TTL. A mocked
+ * client has no `Date` header, so its age is taken against the runner's (manual) clock.
+ */
+function lockObject(holder: string, renewedAt: number, etag: string) {
   const text = JSON.stringify({
     format: LOCK_FORMAT,
     environment: "production",
     holder: { releaseId: holder, run: holder, actor: "someone", command: "deploy" },
-    acquiredAt: new Date(expiresAt - 60_000).toISOString(),
-    expiresAt: new Date(expiresAt).toISOString(),
+    acquiredAt: new Date(renewedAt).toISOString(),
+    expiresAt: new Date(renewedAt + 60_000).toISOString(),
+    ttlMs: 60_000,
   });
-  // What readJson uses of a response body.
-  return { transformToString: async () => text } as never;
+  return {
+    // What the lock reader uses of a response body.
+    Body: { transformToString: async () => text } as never,
+    ETag: etag,
+    LastModified: new Date(renewedAt),
+  };
 }
 
 const settings = (clock: ManualClock) => ({
@@ -60,8 +69,8 @@ describe("the environment lock", () => {
     s3.on(PutObjectCommand, { IfMatch: '"dead"' }).rejects(s3Error("PreconditionFailed", 412));
     s3.on(GetObjectCommand)
       // First read: a dead run's expired lock; second: the run that took it over first.
-      .resolvesOnce({ Body: lockBody("dead-run", 999_000), ETag: '"dead"' })
-      .resolves({ Body: lockBody("quicker-run", 1_060_000), ETag: '"quick"' });
+      .resolvesOnce(lockObject("dead-run", 939_000, '"dead"'))
+      .resolves(lockObject("quicker-run", 1_000_000, '"quick"'));
     const error = await acquireLock(new S3Client({}), settings(clock)).catch(
       (caught: Error) => caught,
     );
@@ -76,7 +85,7 @@ describe("the environment lock", () => {
     const clock = new ManualClock(1_000_000);
     s3.on(PutObjectCommand, { IfNoneMatch: "*" }).rejects(s3Error("PreconditionFailed", 412));
     s3.on(PutObjectCommand, { IfMatch: '"dead"' }).resolves({ ETag: '"mine"' });
-    s3.on(GetObjectCommand).resolves({ Body: lockBody("dead-run", 999_999), ETag: '"dead"' });
+    s3.on(GetObjectCommand).resolves(lockObject("dead-run", 900_000, '"dead"'));
     const lock = await acquireLock(new S3Client({}), settings(clock));
     expect(lock.document.expiresAt).toBe(new Date(1_060_000).toISOString());
   });

@@ -77,6 +77,26 @@ describe("waitForInvalidation", () => {
     expect(clock.sleeps).toEqual([500, 1_000]);
   });
 
+  it("rides out a 503 on GetInvalidation: a poll that fails is asked again", async () => {
+    cloudfront
+      .on(GetInvalidationCommand)
+      .rejectsOnce(
+        Object.assign(new Error("Service Unavailable"), {
+          name: "ServiceUnavailable",
+          $metadata: { httpStatusCode: 503 },
+        }),
+      )
+      .resolves({ Invalidation: { Status: "Completed" } as never });
+    const clock = new ManualClock();
+    const done = await waitForInvalidation(
+      new CloudFrontClient({}),
+      { distributionId: "E1TEST", id: "I1", paths: ["/"], status: "InProgress" },
+      { clock, logger: memoryLogger().logger, deadline: 60_000, pollMs: 500 },
+    );
+    expect(done.status).toBe("Completed");
+    expect(cloudfront.commandCalls(GetInvalidationCommand)).toHaveLength(2);
+  });
+
   it("honours the timeout while it stays InProgress", async () => {
     cloudfront
       .on(GetInvalidationCommand)
