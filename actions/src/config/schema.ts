@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { parseDuration } from "../lib/inputs";
+import { CONTAINER_NAME, CONTAINER_NAME_RULE } from "../lib/names";
 
 /**
  * The environment configuration file (`shipline.yml`). Keys are spelled like the inputs and flags
@@ -18,9 +19,13 @@ const name = (what: string) => z.string().min(1, `expected a non-empty ${what}`)
 
 export const containerSchema = z
   .object({
-    repository: name("ECR repository name").describe(
-      'The ECR repository the image is pushed to, e.g. "shipline/api".',
-    ),
+    repository: z
+      .string()
+      .regex(
+        /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/,
+        'expected an ECR repository name like "shipline/api"',
+      )
+      .describe('The ECR repository the image is pushed to, e.g. "shipline/api".'),
     preset: z
       .enum(["api", "nginx"])
       .optional()
@@ -63,7 +68,10 @@ export const environmentSchema = z
     cluster: name("ECS cluster name").describe("The ECS cluster."),
     service: name("ECS service name").describe("The ECS service behind the load balancer."),
     containers: z
-      .record(name("container name"), containerSchema)
+      .record(
+        z.string().regex(CONTAINER_NAME, `expected a container name: ${CONTAINER_NAME_RULE}`),
+        containerSchema,
+      )
       .refine((value) => Object.keys(value).length > 0, {
         message: "expected at least one container",
       })

@@ -6,7 +6,7 @@ import { readActionInputs } from "../lib/github-inputs";
 import { GitHubLogger, type Logger } from "../lib/logger";
 import { run } from "../lib/run";
 import { releaseDeps } from "../release/clients";
-import { deploy } from "../release/deploy";
+import { runDeploy } from "../release/commands";
 import { deploySchema, parseDeployInputs } from "../release/inputs";
 
 /**
@@ -24,7 +24,8 @@ export function deployAction(
     const builds = inputs.config
       ? containerBuilds(await loadConfig(inputs.config), inputs.environment)
       : {};
-    const record = await deploy(inputs, builds, releaseDeps(inputs.region, logger, env));
+    const record = await runDeploy(inputs, builds, releaseDeps(inputs.region, logger, env));
+    if (!record) return;
     logger.output("release-id", record.id);
     logger.output("task-definition-arn", record.taskDefinitionArn ?? "");
     logger.output(

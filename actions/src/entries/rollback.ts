@@ -4,8 +4,8 @@ import { readActionInputs } from "../lib/github-inputs";
 import { GitHubLogger, type Logger } from "../lib/logger";
 import { run } from "../lib/run";
 import { releaseDeps } from "../release/clients";
+import { runRollback } from "../release/commands";
 import { parseRollbackInputs, rollbackSchema } from "../release/inputs";
-import { rollback } from "../release/rollback";
 
 /**
  * The rollback GitHub Action: action.yml inputs over the configuration file's environment →
@@ -19,7 +19,8 @@ export function rollbackAction(
     const inputs = parseRollbackInputs(
       await environmentRawInputs(readActionInputs(rollbackSchema), env),
     );
-    const record = await rollback(inputs, releaseDeps(inputs.region, logger, env));
+    const record = await runRollback(inputs, releaseDeps(inputs.region, logger, env));
+    if (!record) return;
     logger.output("release-id", record.id);
     logger.output("restored", record.restores ?? "");
     logger.output("task-definition-arn", record.taskDefinitionArn ?? "");

@@ -1,24 +1,20 @@
 import type { CloudFrontClient } from "@aws-sdk/client-cloudfront";
 import type { ECRClient } from "@aws-sdk/client-ecr";
 import type { S3Client } from "@aws-sdk/client-s3";
-import { presetInputs } from "../cli/presets";
 import { buildImage } from "../images/build-image";
-import { parseBuildImageInputs } from "../images/inputs";
-import { ciDefaults, mergeRawInputs } from "../lib/ci-context";
 import type { Clock } from "../lib/clock";
-import { ConfigurationError, quote, RollbackFailedError, RolledBackError } from "../lib/errors";
-import type { RawInputs } from "../lib/inputs";
+import { quote, RollbackFailedError, RolledBackError } from "../lib/errors";
 import type { Logger } from "../lib/logger";
+import { parseImageReference } from "../oci/reference";
 import type { ServiceClients } from "../service/clients";
 import { deployService } from "../service/deploy-service";
-import { parseDeployServiceInputs, parseImageChange } from "../service/inputs";
 import { failureOf } from "../service/report";
-import { parsePublishWebInputs } from "../web/inputs";
 import { releaseKey } from "../web/ledger-keys";
-import { publishWeb } from "../web/publish-web";
-import type { DeployInputs } from "./inputs";
-import { type ReleaseImage, type ReleaseRecord, releaseIdOf, runContext } from "./record";
-import { graceOf, restoreService } from "./restore-service";
+import { describeAfterCommit } from "../web/publish-phase";
+import { publishWebRelease } from "../web/publish-web";
+import type { ReleasePlan } from "./plan";
+import type { ReleaseImage, ReleaseRecord } from "./record";
+import { restoreService } from "./restore-service";
 import { withReleaseSession } from "./session";
 
 export interface ReleaseDeps {
@@ -34,81 +30,42 @@ export interface ReleaseDeps {
 }
 
 /**
- * deploy = images → service (gated) → web → record, under the environment's lock. The API goes
- * first so the new SPA never talks to an old API. Any failure leaves the previous release
- * serving: a failed gate is rolled back by the rollout itself, and a failed web publish returns
- * the service to its previous task definition (the old index.html was never replaced: entry
- * points go last).
+ * deploy = images → service (gated) → web → record, under the environment's lock, following a
+ * plan checked beforehand (planRelease). The API goes first so the new SPA never talks to an old
+ * API. The release commits when the web's entry points are live: a failure before that leaves
+ * the previous release serving (a failed gate is rolled back by the rollout itself; a failed web
+ * publish returns the service to its previous task definition), a failure after it is a warning
+ * on a release that is live, never a return to the old API under the new SPA.
  */
-export async function deploy(
-  inputs: DeployInputs,
-  builds: Record<string, RawInputs>,
-  deps: ReleaseDeps,
-): Promise<ReleaseRecord> {
+export async function deploy(plan: ReleasePlan, deps: ReleaseDeps): Promise<ReleaseRecord> {
   const { clock, logger } = deps;
-  const context = runContext(deps.env, clock.now());
-  const releaseId = releaseIdOf(context, inputs["release-id"]);
-  const prebuilt = new Map(
-    inputs.images.map((entry) => {
-      const change = parseImageChange(entry);
-      return [change.container, change] as const;
-    }),
-  );
-  const containers = Object.keys({ ...inputs.containers, ...Object.fromEntries(prebuilt) });
-  if (containers.length === 0) {
-    throw new ConfigurationError(
-      'nothing to deploy: give "containers" (NAME=REPOSITORY, usually from the configuration file) or "images" (container=image@sha256:…)',
-    );
-  }
-  logger.info(`release ${releaseId} of ${context.commit} to ${inputs.environment}`);
-  const gate = {
-    pollIntervalMs: inputs["gate-interval"],
-    healthyPolls: inputs["healthy-polls"],
-    timeoutMs: inputs["gate-timeout"],
-  };
+  logger.info(`release ${plan.releaseId} of ${plan.context.commit} to ${plan.ledger.environment}`);
   return withReleaseSession(
     {
       s3: deps.s3,
-      bucket: inputs.bucket,
-      ledgerPrefix: inputs["ledger-prefix"],
-      environment: inputs.environment,
-      releaseId,
-      context,
-      trigger: deps.env.GITHUB_EVENT_NAME === "workflow_dispatch" ? "manual" : "push",
+      ...plan.ledger,
+      releaseId: plan.releaseId,
+      context: plan.context,
+      trigger: plan.trigger,
       command: "deploy",
-      lockTtlMs: inputs["lock-ttl"],
       clock,
       logger,
     },
     async (release) => {
       const images = await release.step("images", async () => {
         const result: Record<string, ReleaseImage> = {};
-        for (const container of containers) {
-          const given = prebuilt.get(container);
-          if (given) {
-            result[container] = {
-              repository: given.repository,
-              digest: given.digest,
-              uri: given.image,
-            };
+        for (const image of plan.images) {
+          if (image.source === "given") {
+            const { repository, digest, image: uri } = image.change;
+            result[image.container] = { repository, digest, uri };
             continue;
           }
-          const build = builds[container] ?? {};
-          const { preset, ...rest } = build;
-          const built = await buildImage(
-            parseBuildImageInputs(
-              mergeRawInputs(ciDefaults(deps.env), presetInputs(preset), rest, {
-                repository: inputs.containers[container] ?? rest.repository,
-                // Tagged with the commit (the CI default); a run without one, with its release.
-                ...(/^[0-9a-f]{7,40}$/.test(context.commit)
-                  ? { revision: context.commit }
-                  : { tags: releaseId }),
-                region: inputs.region,
-              }),
-            ),
-            { logger, ecr: deps.ecr, ...(deps.fetch ? { fetch: deps.fetch } : {}) },
-          );
-          result[container] = {
+          const built = await buildImage(image.inputs, {
+            logger,
+            ecr: deps.ecr,
+            ...(deps.fetch ? { fetch: deps.fetch } : {}),
+          });
+          result[image.container] = {
             repository: built.repository,
             digest: built.digest,
             uri: built.image,
@@ -120,28 +77,7 @@ export async function deploy(
 
       const rollout = await release.step("service", async () => {
         const result = await deployService(
-          parseDeployServiceInputs({
-            cluster: inputs.cluster,
-            service: inputs.service,
-            images: Object.entries(images)
-              .map(([container, image]) => `${container}=${image.uri}`)
-              .join("\n"),
-            "poll-interval": `${gate.pollIntervalMs}ms`,
-            "healthy-polls": String(gate.healthyPolls),
-            timeout: `${gate.timeoutMs}ms`,
-            ...(inputs["grace-period"] ? { grace: inputs["grace-period"] } : {}),
-            "keep-revisions": String(inputs["keep-revisions"]),
-            ...(inputs["migration-command"]
-              ? { "migration-command": inputs["migration-command"] }
-              : {}),
-            commit: context.commit,
-            tags: `shipline:release=${releaseId}`,
-            environment: [
-              ...inputs["release-env"].map((variable) => `${variable}=${releaseId}`),
-              ...inputs["container-env"],
-            ].join("\n"),
-            region: inputs.region,
-          }),
+          { ...plan.service, images: imageChanges(plan, images) },
           { clients: deps.service, logger, clock },
         );
         await release.record({
@@ -154,54 +90,41 @@ export async function deploy(
       });
 
       await release.step("web", async () => {
+        let outcome: Awaited<ReturnType<typeof publishWebRelease>>;
         try {
-          await publishWeb(
-            parsePublishWebInputs({
-              source: inputs.source,
-              bucket: inputs.bucket,
-              "distribution-id": inputs["distribution-id"].join("\n"),
-              "release-id": releaseId,
-              "keep-releases": String(inputs["keep-releases"]),
-              "ledger-prefix": inputs["ledger-prefix"],
-              wait: String(inputs["wait-invalidation"]),
-              ...(inputs.url ? { url: inputs.url } : {}),
-              ...(inputs.region ? { region: inputs.region } : {}),
-            }),
+          outcome = await publishWebRelease(
+            plan.web.inputs,
             { logger, s3: deps.s3, cloudfront: deps.cloudfront, clock },
+            plan.web.site,
           );
         } catch (error) {
-          await returnService(
+          // Before the commit point: the site still serves the previous release.
+          return returnService(
             error as Error,
             rollout.previousTaskDefinitionArn,
             rollout.taskDefinitionArn,
           );
         }
-        await release.record({
-          web: { releaseId, manifestKey: releaseKey(inputs["ledger-prefix"], "", releaseId) },
-        });
+        const web = {
+          releaseId: plan.releaseId,
+          manifestKey: releaseKey(plan.ledger.ledgerPrefix, "", plan.releaseId),
+        };
+        if (outcome.afterCommit) {
+          // After it: API and SPA are both the new release. Record it live and say what is left.
+          await release.record({ web, warnings: [describeAfterCommit(outcome.afterCommit)] });
+        } else {
+          await release.record({ web });
+        }
       });
     },
   );
 
-  /** The web failed after the service went live: put the service back, then report the cause. */
+  /** The web failed before its entry points went live: put the service back, then report. */
   async function returnService(error: Error, previousArn: string, newArn: string): Promise<never> {
     if (!previousArn || previousArn === newArn) throw error;
     logger.error(`web publish failed (${error.message}); returning the service to ${previousArn}`);
     try {
-      await restoreService(
-        {
-          cluster: inputs.cluster,
-          service: inputs.service,
-          gate: {
-            pollIntervalMs: inputs["gate-interval"],
-            healthyPolls: inputs["healthy-polls"],
-            timeoutMs: inputs["gate-timeout"],
-            ...graceOf(inputs["grace-period"]),
-          },
-        },
-        previousArn,
-        { clients: deps.service, clock, logger },
-      );
+      await restoreService(plan.restore, previousArn, { clients: deps.service, clock, logger });
     } catch (restoreError) {
       throw new RollbackFailedError(
         `ROLLBACK FAILED: the web publish failed (${error.message}) and returning the service to ${previousArn} failed too (${(restoreError as Error).message})`,
@@ -213,4 +136,19 @@ export async function deploy(
       { cause: error },
     );
   }
+}
+
+/** The images the new task definition runs, pinned by digest. */
+function imageChanges(plan: ReleasePlan, images: Record<string, ReleaseImage>) {
+  return plan.images.map((planned) => {
+    if (planned.source === "given") return planned.change;
+    const image = images[planned.container] as ReleaseImage;
+    return {
+      container: planned.container,
+      image: image.uri,
+      registry: parseImageReference(image.uri).registry,
+      repository: image.repository,
+      digest: image.digest,
+    };
+  });
 }

@@ -1,16 +1,20 @@
 import { z } from "zod";
+import { quote } from "../lib/errors";
 import {
   boolean,
   duration,
   integer,
   keyValues,
   list,
+  optionalDuration,
   optionalText,
   parseInputs,
   type RawInputs,
   text,
   textWithDefault,
 } from "../lib/inputs";
+import { CONTAINER_NAME, CONTAINER_NAME_RULE } from "../lib/names";
+import { distributionIds } from "../web/inputs";
 import { DEFAULT_LEDGER_PREFIX, normalizePrefix } from "../web/ledger-keys";
 
 /** Inputs every command on an environment's ledger shares (keys as in the config file). */
@@ -34,27 +38,56 @@ export function parseHistoryInputs(raw: RawInputs): HistoryInputs {
   return { ...parsed, "ledger-prefix": normalizePrefix(parsed["ledger-prefix"], "ledger-prefix") };
 }
 
+/**
+ * The shortest and longest durations a release accepts. A poll interval of 0 spins against the
+ * AWS APIs; a lock that expires at once is no lock (another run would take it over mid-deploy),
+ * and one shorter than a minute lets one slow renewal lose it.
+ */
+export const DURATION_LIMITS = {
+  "gate-timeout": { minMs: 30_000, maxMs: 12 * 3_600_000 },
+  "gate-interval": { minMs: 1_000, maxMs: 5 * 60_000 },
+  "grace-period": { minMs: 0, maxMs: 60 * 60_000 },
+  "lock-ttl": { minMs: 60_000, maxMs: 24 * 3_600_000 },
+} as const;
+
 /** Settings deploy and rollback share (service gate, web, lock), keyed like the config file. */
 const releaseShape = {
   ...ledgerShape,
   cluster: text(),
   service: text(),
-  "distribution-id": list(),
+  "distribution-id": distributionIds(),
   url: optionalText(),
-  "gate-timeout": duration(15 * 60_000),
-  "gate-interval": duration(5_000),
+  "gate-timeout": duration(15 * 60_000, DURATION_LIMITS["gate-timeout"]),
+  "gate-interval": duration(5_000, DURATION_LIMITS["gate-interval"]),
   "healthy-polls": integer(3, { min: 1, max: 100 }),
-  "grace-period": optionalText(),
+  /** Undefined: the service's own health check grace period. */
+  "grace-period": optionalDuration(DURATION_LIMITS["grace-period"]),
   "keep-releases": integer(3, { min: 0, max: 100 }),
-  "lock-ttl": duration(30 * 60_000),
+  "lock-ttl": duration(30 * 60_000, DURATION_LIMITS["lock-ttl"]),
   "release-id": optionalText(),
   "wait-invalidation": boolean(false),
+  /** Print the plan and change nothing: no lock, no record, no write. */
+  "dry-run": boolean(false),
 };
+
+/** NAME=REPOSITORY lines whose names are container names (nothing that splits a line). */
+function containerRepositories() {
+  return keyValues().superRefine((lines, ctx) => {
+    for (const name of Object.keys(lines)) {
+      if (!CONTAINER_NAME.test(name)) {
+        ctx.addIssue({
+          code: "custom",
+          message: `names container ${quote(name)}: a container name is ${CONTAINER_NAME_RULE}`,
+        });
+      }
+    }
+  });
+}
 
 export const deploySchema = z.object({
   ...releaseShape,
   /** NAME=REPOSITORY lines: the containers whose images are built (from the config file). */
-  containers: keyValues(),
+  containers: containerRepositories(),
   /** container=registry/repository@sha256:… lines: images built earlier, used as they are. */
   images: list(),
   source: textWithDefault("app-web/dist"),

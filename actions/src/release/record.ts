@@ -48,6 +48,8 @@ export const releaseSchema = z.object({
   /** For a rollback: the release whose task definition and web entry points it restored. */
   restores: z.string().optional(),
   failure: z.object({ step: z.string(), message: z.string() }).optional(),
+  /** What failed after the release went live (e.g. an invalidation): left for the next run. */
+  warnings: z.array(z.string()).optional(),
   steps: z.array(stepSchema),
 });
 

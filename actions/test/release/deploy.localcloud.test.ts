@@ -5,10 +5,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { systemClock } from "../../src/lib/clock";
 import { RolledBackError } from "../../src/lib/errors";
 import { TerminalLogger } from "../../src/lib/logger";
-import { deploy, type ReleaseDeps } from "../../src/release/deploy";
+import { runDeploy, runRollback } from "../../src/release/commands";
+import type { ReleaseDeps } from "../../src/release/deploy";
 import { parseDeployInputs, parseRollbackInputs } from "../../src/release/inputs";
 import { Ledger } from "../../src/release/ledger";
-import { rollback } from "../../src/release/rollback";
+import type { ReleaseRecord } from "../../src/release/record";
 import { type ServiceStack, startServiceStack, waitFor } from "../service/cloud";
 import { buildSite, createDistribution, tempDir, type WebCloud } from "../web/cloud";
 import { iamActionsOf, policyActions } from "./iam";
@@ -75,13 +76,19 @@ function deps(run: string): ReleaseDeps {
   };
 }
 
+/** A deploy or rollback that is not a dry run returns its record. */
+const deploy = async (...args: Parameters<typeof runDeploy>) =>
+  (await runDeploy(...args)) as ReleaseRecord;
+const rollback = async (...args: Parameters<typeof runRollback>) =>
+  (await runRollback(...args)) as ReleaseRecord;
+
 const common = () => ({
   environment: "production",
   bucket: "site",
   cluster: stack.cluster,
   service: stack.service,
   "distribution-id": distribution,
-  "gate-interval": "250ms",
+  "gate-interval": "1s",
   "healthy-polls": "3",
   "grace-period": "1s",
   "gate-timeout": "90s",
