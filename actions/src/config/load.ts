@@ -38,7 +38,10 @@ export function parseConfig(text: string, file: string): ShiplineConfig {
   throw new ConfigurationError(
     result.error.issues
       .map((issue) => {
-        const path = issue.path.map(String);
+        // A bad key is shown quoted in the message, not spliced into the path.
+        const path = (issue.code === "invalid_key" ? issue.path.slice(0, -1) : issue.path).map(
+          String,
+        );
         const line = lineOf(document, lines, path);
         return `${file}${line ? `:${line}` : ""}: ${path.join(".") || "(top level)"}: ${describeIssue(issue, document.getIn(path))}`;
       })
@@ -114,6 +117,11 @@ function lineOf(
 function describeIssue(issue: z.core.$ZodIssue, actual: unknown): string {
   if (issue.code === "unrecognized_keys") {
     return `unknown key${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((key) => quote(key)).join(", ")}`;
+  }
+  if (issue.code === "invalid_key") {
+    // A record's key (a container's or an environment's name) broke its rule: say which rule.
+    const rule = issue.issues[0]?.message ?? issue.message;
+    return `key ${quote(issue.path.at(-1))}: ${rule}`;
   }
   if (issue.code === "invalid_type" && actual === undefined) {
     return `is required (${issue.expected})`;
