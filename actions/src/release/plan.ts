@@ -73,6 +73,8 @@ export async function planRelease(
     "distribution-id": inputs["distribution-id"],
     "keep-releases": inputs["keep-releases"],
     wait: inputs["wait-invalidation"],
+    // The same bound as the rollout's gate (and as rollback's invalidation wait).
+    "wait-timeout": inputs["gate-timeout"],
   };
   const gate = {
     pollIntervalMs: inputs["gate-interval"],
