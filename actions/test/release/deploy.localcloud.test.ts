@@ -59,6 +59,7 @@ const config = () => ({
   credentials: stack.cloud.credentials,
 });
 const s3 = () => new S3Client({ ...config(), forcePathStyle: true });
+const faults = () => (stack.cloud as unknown as WebCloud).faults;
 
 function deps(run: string): ReleaseDeps {
   return {
@@ -124,7 +125,7 @@ async function page(): Promise<string> {
 }
 
 describe("deploy and rollback on localcloud", () => {
-  it("ships two releases, survives a broken third, and rolls back to the first without any upload", async () => {
+  it("ships releases, puts the service back when the web fails before its entry points, goes forward when it fails after, and rolls back without any upload", async () => {
     const site1 = await buildSite(join(tmp, "web-1"), { releaseId: "web-one" });
     const deployStart = stack.cloud.requestLog.lastSeq;
     // Release 1 builds its API image, as a push to main does.
@@ -157,15 +158,18 @@ describe("deploy and rollback on localcloud", () => {
       (await page()).includes("web-two") ? true : undefined,
     );
 
-    // Release 3: the API rolls out, then the web step fails (no site): the service returns.
-    const broken = await tempDir("no-site");
+    // Release 3: the API rolls out, then the web step fails before its entry points (CloudFront
+    // cannot be read): nothing of the new site is live, so the service returns.
+    const ledger = new Ledger(s3(), "site", ".shipline/", "production");
+    const site3 = await buildSite(join(tmp, "web-3"), { releaseId: "web-three" });
+    faults().add({ service: "cloudfront", operation: "GetDistribution", kind: "error", count: 50 });
     const three = deploy(
-      parseDeployInputs({ ...common(), images: `api=${stack.apiImage}`, source: broken }),
+      parseDeployInputs({ ...common(), images: `api=${stack.apiImage}`, source: site3.dir }),
       {},
       deps("3"),
     );
     await expect(three).rejects.toBeInstanceOf(RolledBackError);
-    const ledger = new Ledger(s3(), "site", ".shipline/", "production");
+    faults().clear();
     expect(await ledger.read("0123456789ab-3.1")).toMatchObject({
       status: "rolled-back",
       failure: { step: "web" },
@@ -173,17 +177,49 @@ describe("deploy and rollback on localcloud", () => {
     expect((await stack.describe()).taskDefinition).toBe(two.taskDefinitionArn);
     expect((await api()).build).toBe("2");
     expect((await ledger.live())?.value.releaseId).toBe(two.id);
+    expect(await page()).toContain("web-two");
+
+    // Release 4: the entry points go live, then every invalidation fails. The release is
+    // committed: API and SPA stay on it, it is recorded live, and the failure is a warning.
+    const site4 = await buildSite(join(tmp, "web-4"), { releaseId: "web-four" });
+    faults().add({
+      service: "cloudfront",
+      operation: "CreateInvalidation",
+      kind: "error",
+      count: 50,
+    });
+    const warningsBefore = lines.filter((line) => line.includes("invalidating CloudFront failed"));
+    const four = await deploy(
+      parseDeployInputs({ ...common(), images: `api=${stack.apiImage}`, source: site4.dir }),
+      {},
+      deps("4"),
+    ).finally(() => faults().clear());
+    expect(four).toMatchObject({ id: "0123456789ab-4.1", status: "live" });
+    expect(four.warnings?.[0]).toMatch(/the new site is live, but invalidating CloudFront failed/);
+    expect(
+      lines.filter((line) => line.includes("invalidating CloudFront failed")).length,
+    ).toBeGreaterThan(warningsBefore.length);
+    expect(await ledger.read(four.id)).toMatchObject({
+      status: "live",
+      web: { releaseId: four.id },
+    });
+    expect((await ledger.live())?.value.releaseId).toBe(four.id);
+    expect((await stack.describe()).taskDefinition).toBe(four.taskDefinitionArn);
+    expect(four.taskDefinitionArn).not.toBe(two.taskDefinitionArn);
+    await waitFor("the edge to serve release 4", async () =>
+      (await page()).includes("web-four") ? true : undefined,
+    );
 
     await expectAllowed("deploy", actionsSince(deployStart));
 
     // Manual rollback to the previous live release: no image push, no task definition, no asset.
     const since = stack.cloud.requestLog.lastSeq;
-    const back = await rollback(parseRollbackInputs({ ...common(), to: "previous" }), deps("4"));
-    expect(back).toMatchObject({ status: "live", restores: one.id, trigger: "rollback" });
-    expect((await stack.describe()).taskDefinition).toBe(one.taskDefinitionArn);
-    expect((await api()).build).toBe("1");
-    await waitFor("the edge to serve release 1 again", async () =>
-      (await page()).includes("web-one") ? true : undefined,
+    const back = await rollback(parseRollbackInputs({ ...common(), to: "previous" }), deps("5"));
+    expect(back).toMatchObject({ status: "live", restores: two.id, trigger: "rollback" });
+    expect((await stack.describe()).taskDefinition).toBe(two.taskDefinitionArn);
+    expect((await api()).build).toBe("2");
+    await waitFor("the edge to serve release 2 again", async () =>
+      (await page()).includes("web-two") ? true : undefined,
     );
     const calls = stack.cloud.requestLog.list({ sinceSeq: since });
     const operations = new Set(calls.map((call) => `${call.service}:${call.operation}`));
@@ -203,7 +239,7 @@ describe("deploy and rollback on localcloud", () => {
     expect(operations.has("cloudfront:CreateInvalidation")).toBe(true);
     expect((await ledger.live())?.value).toMatchObject({
       releaseId: back.id,
-      previous: [two.id, one.id],
+      previous: [four.id, two.id, one.id],
     });
     await expectAllowed("rollback", actionsSince(since));
     const historyStart = stack.cloud.requestLog.lastSeq;
