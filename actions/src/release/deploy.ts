@@ -10,7 +10,7 @@ import type { ServiceClients } from "../service/clients";
 import { deployService } from "../service/deploy-service";
 import { failureOf } from "../service/report";
 import { releaseKey } from "../web/ledger-keys";
-import { describeAfterCommit } from "../web/publish-phase";
+import { describeAfterCommit, SitePutBackError } from "../web/publish-phase";
 import { publishWebRelease } from "../web/publish-web";
 import type { ReleasePlan } from "./plan";
 import type { ReleaseImage, ReleaseRecord } from "./record";
@@ -128,6 +128,13 @@ export async function deploy(plan: ReleasePlan, deps: ReleaseDeps): Promise<Rele
     } catch (restoreError) {
       throw new RollbackFailedError(
         `ROLLBACK FAILED: the web publish failed (${error.message}) and returning the service to ${previousArn} failed too (${(restoreError as Error).message})`,
+        { cause: error },
+      );
+    }
+    if (error instanceof SitePutBackError) {
+      // The service is back, but the site may serve some of the new pages: a human must look.
+      throw new RollbackFailedError(
+        `ROLLBACK FAILED: ${error.message}; the service was returned to ${quote(previousArn)}`,
         { cause: error },
       );
     }
