@@ -95,8 +95,8 @@ export const deploySchema = z.object({
   "migration-command": optionalText(),
   /** container:NAME lines: variables set to the release id in the new task definition. */
   "release-env": list(),
-  /** container:NAME=value lines: variables set in the new task definition. */
-  "container-env": list(),
+  /** container:NAME=value lines (one per line: a value may hold commas). */
+  "container-env": keyValues(),
 });
 
 export const rollbackSchema = z.object({

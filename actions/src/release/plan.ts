@@ -171,17 +171,8 @@ function environmentOverrides(
   inputs: DeployInputs,
   releaseId: string,
 ): Record<string, Record<string, string>> {
-  const lines: Record<string, string> = {};
+  const lines: Record<string, string> = { ...inputs["container-env"] };
   for (const variable of inputs["release-env"]) lines[variable] = releaseId;
-  for (const entry of inputs["container-env"]) {
-    const equals = entry.indexOf("=");
-    if (equals <= 0) {
-      throw new ConfigurationError(
-        `input "container-env" ${quote(entry)} must be container:NAME=value, e.g. api:LOG_LEVEL=debug`,
-      );
-    }
-    lines[entry.slice(0, equals).trim()] = entry.slice(equals + 1);
-  }
   const overrides = parseEnvironmentOverrides(lines);
   for (const container of Object.keys(overrides)) {
     checkContainerName(container, 'input "release-env" or "container-env"');
