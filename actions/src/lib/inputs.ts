@@ -112,14 +112,23 @@ export function duration(
       }
       const { minMs = 0, maxMs = Number.POSITIVE_INFINITY } = bounds;
       if (ms < minMs || ms > maxMs) {
-        const range =
-          maxMs === Number.POSITIVE_INFINITY
-            ? `at least ${formatDuration(minMs)}`
-            : `from ${formatDuration(minMs)} to ${formatDuration(maxMs)}`;
-        return fail(ctx, `must be a duration ${range}, got ${quote(value)}`);
+        return fail(ctx, `must be a duration ${durationRange(bounds)}, got ${quote(value)}`);
       }
       return ms;
     });
+}
+
+/** "from 1m to 24h" (or "at least 1m"), for messages and descriptions. */
+export function durationRange({
+  minMs = 0,
+  maxMs = Number.POSITIVE_INFINITY,
+}: {
+  minMs?: number;
+  maxMs?: number;
+}): string {
+  return maxMs === Number.POSITIVE_INFINITY
+    ? `at least ${formatDuration(minMs)}`
+    : `from ${formatDuration(minMs)} to ${formatDuration(maxMs)}`;
 }
 
 /** Like duration, but undefined when not given (e.g. "use the service's own setting"). */

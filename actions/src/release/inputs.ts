@@ -16,6 +16,7 @@ import {
 import { CONTAINER_NAME, CONTAINER_NAME_RULE } from "../lib/names";
 import { distributionIds } from "../web/inputs";
 import { DEFAULT_LEDGER_PREFIX, normalizePrefix } from "../web/ledger-keys";
+import { DURATION_LIMITS } from "./limits";
 
 /** Inputs every command on an environment's ledger shares (keys as in the config file). */
 export const ledgerShape = {
@@ -37,18 +38,6 @@ export function parseHistoryInputs(raw: RawInputs): HistoryInputs {
   const parsed = parseInputs(historySchema, raw);
   return { ...parsed, "ledger-prefix": normalizePrefix(parsed["ledger-prefix"], "ledger-prefix") };
 }
-
-/**
- * The shortest and longest durations a release accepts. A poll interval of 0 spins against the
- * AWS APIs; a lock that expires at once is no lock (another run would take it over mid-deploy),
- * and one shorter than a minute lets one slow renewal lose it.
- */
-export const DURATION_LIMITS = {
-  "gate-timeout": { minMs: 30_000, maxMs: 12 * 3_600_000 },
-  "gate-interval": { minMs: 1_000, maxMs: 5 * 60_000 },
-  "grace-period": { minMs: 0, maxMs: 60 * 60_000 },
-  "lock-ttl": { minMs: 60_000, maxMs: 24 * 3_600_000 },
-} as const;
 
 /** Settings deploy and rollback share (service gate, web, lock), keyed like the config file. */
 const releaseShape = {

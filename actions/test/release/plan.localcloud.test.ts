@@ -164,7 +164,7 @@ describe("deploy refuses bad input before anything changes", () => {
       config: (environment: Record<string, unknown>) => {
         environment.gate = { interval: 0 };
       },
-      message: /input "gate-interval" must be a duration from 1s to 5m, got "0"/,
+      message: /case\.yml:\d+: environments\.production\.gate\.interval: expected a duration from 1s to 5m/,
     },
     {
       name: "a container name with '=' and a line break",
