@@ -1,4 +1,5 @@
 import { ConfigurationError, quote } from "../lib/errors";
+import { describeAfterCommit } from "../web/publish-phase";
 import type { ReleaseDeps } from "./deploy";
 import type { RollbackInputs } from "./inputs";
 import { Ledger } from "./ledger";
@@ -105,9 +106,18 @@ export async function rollback(plan: RollbackPlan, deps: ReleaseDeps): Promise<R
       });
       if (target.web) {
         const web = target.web;
-        await release.step("web", () =>
-          restoreWebRelease(deps.s3, deps.cloudfront, plan.web, web.releaseId, { clock, logger }),
-        );
+        await release.step("web", async () => {
+          const restored = await restoreWebRelease(
+            deps.s3,
+            deps.cloudfront,
+            plan.web,
+            web.releaseId,
+            { clock, logger },
+          );
+          if (restored.afterCommit) {
+            await release.record({ warnings: [describeAfterCommit(restored.afterCommit)] });
+          }
+        });
       }
     },
   );

@@ -245,5 +245,25 @@ describe("deploy and rollback on localcloud", () => {
     const historyStart = stack.cloud.requestLog.lastSeq;
     expect((await ledger.history()).map((record) => record.id)).toContain(back.id);
     await expectAllowed("history", actionsSince(historyStart));
-  }, 300_000);
+
+    // A rollback whose invalidations all fail once the entry points are back: it goes forward
+    // too, recorded live with a warning, API and SPA both on the release it returned to.
+    faults().add({
+      service: "cloudfront",
+      operation: "CreateInvalidation",
+      kind: "error",
+      count: 50,
+    });
+    const forward = await rollback(
+      parseRollbackInputs({ ...common(), to: four.id }),
+      deps("6"),
+    ).finally(() => faults().clear());
+    expect(forward).toMatchObject({ status: "live", restores: four.id });
+    expect(forward.warnings?.[0]).toMatch(/invalidating CloudFront failed/);
+    expect((await ledger.live())?.value.releaseId).toBe(forward.id);
+    expect((await stack.describe()).taskDefinition).toBe(four.taskDefinitionArn);
+    await waitFor("the edge to serve release 4 again", async () =>
+      (await page()).includes("web-four") ? true : undefined,
+    );
+  }, 400_000);
 });
