@@ -1,7 +1,6 @@
 import type { CloudFrontClient } from "@aws-sdk/client-cloudfront";
 import type { S3Client } from "@aws-sdk/client-s3";
 import { type Clock, systemClock } from "../lib/clock";
-import { ConfigurationError, quote } from "../lib/errors";
 import type { Logger } from "../lib/logger";
 import {
   type ApplySettings,
@@ -10,7 +9,6 @@ import {
   UploadError,
   uploadFiles,
 } from "./apply";
-import type { AssetManifest } from "./asset-manifest";
 import { type DistributionInfo, describeDistributions, siteUrl } from "./distributions";
 import { DEFAULT_ENTRY_PATTERNS, headerRules } from "./headers";
 import type { PublishWebInputs } from "./inputs";
@@ -28,7 +26,7 @@ import {
   SitePutBackError,
 } from "./publish-phase";
 import { type InvalidationOutcome, type PublishResult, reportPublish } from "./report";
-import { type CheckedSite, checkSiteFolder } from "./site-folder";
+import { type CheckedSite, checkBasePath, checkSiteFolder } from "./site-folder";
 
 export interface PublishWebDeps {
   logger: Logger;
@@ -208,15 +206,6 @@ async function uploadOrPutBack(
       );
     }
     throw cause;
-  }
-}
-
-/** A build made for another base path would load its assets from the wrong place. */
-function checkBasePath(assets: AssetManifest | undefined, servedAt: string): void {
-  if (assets?.basePath !== undefined && assets.basePath !== servedAt) {
-    throw new ConfigurationError(
-      `the build's base path ${quote(assets.basePath)} (asset-manifest.json) is not where it would be served (${quote(servedAt)}): build it with --base ${servedAt}`,
-    );
   }
 }
 

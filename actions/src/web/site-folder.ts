@@ -49,6 +49,9 @@ export async function checkSiteFolder(inputs: PublishWebInputs): Promise<Checked
     );
   }
   const assets = await readAssetManifest(walked);
+  // A site at the bucket's root is served at "/" whatever the distribution's origin path; one
+  // under a prefix is checked once the distributions are read.
+  if (inputs.prefix === "") checkBasePath(assets, "/");
   const releaseId = checkReleaseId(
     inputs["release-id"] ?? assets?.releaseId ?? inputs.revision ?? missingReleaseId(),
   );
@@ -59,4 +62,13 @@ function missingReleaseId(): never {
   throw new ConfigurationError(
     'input "release-id" is required (or give "revision", or publish a build whose asset-manifest.json has a releaseId)',
   );
+}
+
+/** A build made for another base path would load its assets from the wrong place. */
+export function checkBasePath(assets: AssetManifest | undefined, servedAt: string): void {
+  if (assets?.basePath !== undefined && assets.basePath !== servedAt) {
+    throw new ConfigurationError(
+      `the build's base path ${quote(assets.basePath)} (asset-manifest.json) is not where it would be served (${quote(servedAt)}): build it with --base ${servedAt}`,
+    );
+  }
 }

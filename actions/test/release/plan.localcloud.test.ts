@@ -164,7 +164,8 @@ describe("deploy refuses bad input before anything changes", () => {
       config: (environment: Record<string, unknown>) => {
         environment.gate = { interval: 0 };
       },
-      message: /case\.yml:\d+: environments\.production\.gate\.interval: expected a duration from 1s to 5m/,
+      message:
+        /case\.yml:\d+: environments\.production\.gate\.interval: expected a duration from 1s to 5m/,
     },
     {
       name: "a container name with '=' and a line break",
@@ -208,6 +209,14 @@ describe("deploy refuses bad input before anything changes", () => {
         }),
       ],
       message: /link "docs\/again" .* leads back into a folder that contains it/,
+    },
+    {
+      name: "a web build made for another base path",
+      args: async () => [
+        "--source",
+        (await buildSite(join(tmp, "based"), { releaseId: "based", basePath: "/app/" })).dir,
+      ],
+      message: /base path "\/app\/" \(asset-manifest.json\) is not where it would be served/,
     },
     {
       name: "a YAML alias bomb",
