@@ -75,59 +75,67 @@ export async function deploy(plan: ReleasePlan, deps: ReleaseDeps): Promise<Rele
       });
       await release.record({ images });
 
-      const rollout = await release.step("service", async () => {
-        const result = await deployService(
-          { ...plan.service, images: imageChanges(plan, images) },
-          { clients: deps.service, logger, clock },
-        );
-        await release.record({
-          taskDefinitionArn: result.taskDefinitionArn,
-          previousTaskDefinitionArn: result.previousTaskDefinitionArn,
+      // Set once the service runs the new task definition, cleared at the commit point: while
+      // set, any failure (the web, or recording either step) returns the service.
+      let moved: { previousArn: string } | undefined;
+      try {
+        await release.step("service", async () => {
+          const result = await deployService(
+            { ...plan.service, images: imageChanges(plan, images) },
+            { clients: deps.service, logger, clock },
+          );
+          const failure = failureOf(result);
+          const previous = result.previousTaskDefinitionArn;
+          if (!failure && previous && previous !== result.taskDefinitionArn) {
+            moved = { previousArn: previous };
+          }
+          await release.record({
+            taskDefinitionArn: result.taskDefinitionArn,
+            previousTaskDefinitionArn: result.previousTaskDefinitionArn,
+          });
+          if (failure) throw failure;
+          return result;
         });
-        const failure = failureOf(result);
-        if (failure) throw failure;
-        return result;
-      });
 
-      await release.step("web", async () => {
-        let outcome: Awaited<ReturnType<typeof publishWebRelease>>;
-        try {
-          outcome = await publishWebRelease(
+        await release.step("web", async () => {
+          const outcome = await publishWebRelease(
             plan.web.inputs,
             { logger, s3: deps.s3, cloudfront: deps.cloudfront, clock },
             plan.web.site,
           );
-        } catch (error) {
-          // Before the commit point: the site still serves the previous release.
-          return returnService(
-            error as Error,
-            rollout.previousTaskDefinitionArn,
-            rollout.taskDefinitionArn,
-          );
-        }
-        const web = {
-          releaseId: plan.releaseId,
-          manifestKey: releaseKey(plan.ledger.ledgerPrefix, "", plan.releaseId),
-        };
-        if (outcome.afterCommit) {
-          // After it: API and SPA are both the new release. Record it live and say what is left.
-          await release.record({ web, warnings: [describeAfterCommit(outcome.afterCommit)] });
-        } else {
-          await release.record({ web });
-        }
-      });
+          // The commit point: API and SPA are both the new release. From here on, only forward.
+          moved = undefined;
+          const warnings = outcome.afterCommit ? [describeAfterCommit(outcome.afterCommit)] : [];
+          const web = {
+            releaseId: plan.releaseId,
+            manifestKey: releaseKey(plan.ledger.ledgerPrefix, "", plan.releaseId),
+          };
+          // A failure to record it does not un-publish it: the release stays live, its record
+          // lacks only the web facts, and the warning says so.
+          await release
+            .record({ web, ...(warnings.length > 0 ? { warnings } : {}) })
+            .catch((error: Error) =>
+              logger.warning(
+                `the release is live, but recording its web release failed: ${error.message}`,
+              ),
+            );
+        });
+      } catch (error) {
+        // Before the commit point: the site still serves the previous release.
+        if (moved) await returnService(error as Error, moved.previousArn);
+        throw error;
+      }
     },
   );
 
-  /** The web failed before its entry points went live: put the service back, then report. */
-  async function returnService(error: Error, previousArn: string, newArn: string): Promise<never> {
-    if (!previousArn || previousArn === newArn) throw error;
-    logger.error(`web publish failed (${error.message}); returning the service to ${previousArn}`);
+  /** A step failed before the commit point, with the service moved: put it back, then report. */
+  async function returnService(error: Error, previousArn: string): Promise<never> {
+    logger.error(`${error.message}; returning the service to ${previousArn}`);
     try {
       await restoreService(plan.restore, previousArn, { clients: deps.service, clock, logger });
     } catch (restoreError) {
       throw new RollbackFailedError(
-        `ROLLBACK FAILED: the web publish failed (${error.message}) and returning the service to ${previousArn} failed too (${(restoreError as Error).message})`,
+        `ROLLBACK FAILED: the release failed before its entry points went live (${error.message}) and returning the service to ${previousArn} failed too (${(restoreError as Error).message})`,
         { cause: error },
       );
     }
@@ -139,7 +147,7 @@ export async function deploy(plan: ReleasePlan, deps: ReleaseDeps): Promise<Rele
       );
     }
     throw new RolledBackError(
-      `the web publish failed (${error.message}); the service was returned to ${quote(previousArn)} and the previous site was never replaced`,
+      `the release failed before its entry points went live (${error.message}); the service was returned to ${quote(previousArn)} and the previous site was never replaced`,
       { cause: error },
     );
   }
