@@ -20,8 +20,14 @@ let distribution = "";
 let edge = "";
 let tmp = "";
 const lines: string[] = [];
+/** Called with each line the deploy logs: a test acts at a precise point of a run. */
+let onLine: (line: string) => void = () => {};
 const stream = {
-  write: (chunk: string) => lines.push(...chunk.split("\n").filter(Boolean)) > 0,
+  write: (chunk: string) => {
+    const parts = chunk.split("\n").filter(Boolean);
+    for (const part of parts) onLine(part);
+    return lines.push(...parts) > 0;
+  },
 } as unknown as NodeJS.WritableStream;
 const logger = new TerminalLogger({ out: stream, err: stream });
 
@@ -211,6 +217,28 @@ describe("deploy and rollback on localcloud", () => {
     );
 
     await expectAllowed("deploy", actionsSince(deployStart));
+
+    // Release 8: the gate passes, then recording the rollout fails (S3 refuses every write from
+    // that moment). Still before the commit point: the service returns to release 4's.
+    let armed = true;
+    onLine = (line) => {
+      if (armed && line.includes("gate: passed")) {
+        armed = false;
+        faults().add({ service: "s3", operation: "PutObject", kind: "error" });
+      }
+    };
+    const eight = deploy(
+      parseDeployInputs({ ...common(), images: `api=${stack.apiImageNext}`, source: site4.dir }),
+      {},
+      deps("8"),
+    );
+    await expect(eight).rejects.toBeInstanceOf(RolledBackError);
+    onLine = () => {};
+    faults().clear();
+    expect(armed).toBe(false);
+    expect((await stack.describe()).taskDefinition).toBe(four.taskDefinitionArn);
+    expect((await ledger.live())?.value.releaseId).toBe(four.id);
+    expect(await page()).toContain("web-four");
 
     // Manual rollback to the previous live release: no image push, no task definition, no asset.
     const since = stack.cloud.requestLog.lastSeq;
