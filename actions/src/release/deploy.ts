@@ -9,6 +9,7 @@ import { parseImageReference } from "../oci/reference";
 import type { ServiceClients } from "../service/clients";
 import { deployService } from "../service/deploy-service";
 import { failureOf } from "../service/report";
+import { describeDistributions } from "../web/distributions";
 import { releaseKey } from "../web/ledger-keys";
 import { describeAfterCommit, SitePutBackError } from "../web/publish-phase";
 import { publishWebRelease } from "../web/publish-web";
@@ -40,6 +41,7 @@ export interface ReleaseDeps {
 export async function deploy(plan: ReleasePlan, deps: ReleaseDeps): Promise<ReleaseRecord> {
   const { clock, logger } = deps;
   logger.info(`release ${plan.releaseId} of ${plan.context.commit} to ${plan.ledger.environment}`);
+  await checkDistributions(plan, deps);
   return withReleaseSession(
     {
       s3: deps.s3,
@@ -166,4 +168,13 @@ function imageChanges(plan: ReleasePlan, images: Record<string, ReleaseImage>) {
       digest: image.digest,
     };
   });
+}
+
+/**
+ * The one input the plan cannot check offline: that each distribution exists. Read before the
+ * lock, so a wrong id is a bad input (exit 4) found before the service rolls, not after it.
+ */
+async function checkDistributions(plan: ReleasePlan, deps: ReleaseDeps): Promise<void> {
+  const ids = plan.web.inputs["distribution-id"];
+  if (ids.length > 0) await describeDistributions(deps.cloudfront(), ids, plan.web.inputs.bucket);
 }

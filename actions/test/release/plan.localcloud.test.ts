@@ -219,6 +219,11 @@ describe("deploy refuses bad input before anything changes", () => {
       message: /base path "\/app\/" \(asset-manifest.json\) is not where it would be served/,
     },
     {
+      name: "a distribution that does not exist",
+      args: async () => ["--distribution-id", "E0NOSUCHDIST1"],
+      message: /input "distribution-id" "E0NOSUCHDIST1": no such CloudFront distribution/,
+    },
+    {
       name: "a YAML alias bomb",
       file: async () => {
         const file = join(tmp, "bomb.yml");
