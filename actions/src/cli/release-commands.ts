@@ -2,15 +2,11 @@ import type { Command } from "commander";
 import { containerBuilds } from "../config/environment";
 import { loadConfig } from "../config/load";
 import { environmentRawInputs } from "../config/resolve";
-import { trackRelease } from "../github/track";
-import { whileCancellable } from "../lib/cancel";
 import type { Logger } from "../lib/logger";
 import { releaseDeps } from "../release/clients";
-import { deploy } from "../release/deploy";
+import { runDeploy, runRollback } from "../release/commands";
 import { parseDeployInputs, parseRollbackInputs } from "../release/inputs";
 import { releaseIdOf, runContext } from "../release/record";
-import { reportRelease } from "../release/report";
-import { rollback } from "../release/rollback";
 import { ENVIRONMENT_FLAGS } from "./history";
 import { addFlags, type FlagSpec, flagsToRawInputs } from "./options";
 
@@ -21,14 +17,22 @@ const RELEASE_FLAGS: FlagSpec[] = [
   { name: "service", description: "ECS service" },
   { name: "distribution-id", description: "CloudFront distribution", repeatable: true },
   { name: "url", description: "the site's public base URL" },
-  { name: "gate-timeout", description: "hard limit of the rollout gate (default 15m)" },
-  { name: "gate-interval", description: "time between gate polls (default 5s)" },
+  { name: "gate-timeout", description: "hard limit of the rollout gate (default 15m; 30s to 12h)" },
+  { name: "gate-interval", description: "time between gate polls (default 5s; 1s to 5m)" },
   { name: "healthy-polls", description: "consecutive healthy polls to pass (default 3)" },
   { name: "grace-period", description: "unhealthy targets are not yet failure within this" },
   { name: "keep-releases", description: "earlier web releases whose files are kept (default 3)" },
-  { name: "lock-ttl", description: "a crashed run's lock may be taken over after this (30m)" },
+  {
+    name: "lock-ttl",
+    description: "a crashed run's lock may be taken over after this (30m; 1m to 24h)",
+  },
   { name: "release-id", description: "release id (default: commit + run)" },
   { name: "wait-invalidation", description: "wait for CloudFront invalidations: true or false" },
+  {
+    name: "dry-run",
+    description: "print the plan and change nothing (no lock, no record)",
+    switch: true,
+  },
 ];
 
 const DEPLOY_FLAGS: FlagSpec[] = [
@@ -80,12 +84,7 @@ export function deployCommand(
     const builds = inputs.config
       ? containerBuilds(await loadConfig(inputs.config), inputs.environment)
       : {};
-    const record = await trackRelease("deploy", inputs, env, logger(), () =>
-      whileCancellable(logger(), (signal) =>
-        deploy(inputs, builds, releaseDeps(inputs.region, logger(), env, signal)),
-      ),
-    );
-    await reportRelease("deploy", record, inputs.environment, logger());
+    await runDeploy(inputs, builds, releaseDeps(inputs.region, logger(), env));
   });
 }
 
@@ -102,12 +101,7 @@ export function rollbackCommand(
   addFlags(command, ROLLBACK_FLAGS).action(async (options: Record<string, unknown>) => {
     const raw = await environmentRawInputs(flagsToRawInputs(options, ROLLBACK_FLAGS), env);
     const inputs = parseRollbackInputs(raw);
-    const record = await trackRelease("rollback", inputs, env, logger(), () =>
-      whileCancellable(logger(), (signal) =>
-        rollback(inputs, releaseDeps(inputs.region, logger(), env, signal)),
-      ),
-    );
-    await reportRelease("rollback", record, inputs.environment, logger());
+    await runRollback(inputs, releaseDeps(inputs.region, logger(), env));
   });
 }
 

@@ -1,4 +1,4 @@
-import { readFile } from "node:fs/promises";
+import { open } from "node:fs/promises";
 import { isNode, LineCounter, parseDocument } from "yaml";
 import type { z } from "zod";
 import { ConfigurationError, quote } from "../lib/errors";
@@ -23,12 +23,25 @@ export function parseConfig(text: string, file: string): ShiplineConfig {
         .join("\n"),
     );
   }
-  const result = configSchema.safeParse(document.toJS() ?? {});
+  let value: unknown;
+  try {
+    value = document.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (error) {
+    // The yaml library's own guard against alias expansion (it throws a ReferenceError).
+    throw new ConfigurationError(
+      `${file}: not a configuration file: ${(error as Error).message} (at most ${MAX_ALIAS_COUNT} alias expansions)`,
+      { cause: error },
+    );
+  }
+  const result = configSchema.safeParse(value ?? {});
   if (result.success) return result.data;
   throw new ConfigurationError(
     result.error.issues
       .map((issue) => {
-        const path = issue.path.map(String);
+        // A bad key is shown quoted in the message, not spliced into the path.
+        const path = (issue.code === "invalid_key" ? issue.path.slice(0, -1) : issue.path).map(
+          String,
+        );
         const line = lineOf(document, lines, path);
         return `${file}${line ? `:${line}` : ""}: ${path.join(".") || "(top level)"}: ${describeIssue(issue, document.getIn(path))}`;
       })
@@ -36,10 +49,37 @@ export function parseConfig(text: string, file: string): ShiplineConfig {
   );
 }
 
+/** A configuration file is a page of settings; anything bigger is a mistake (or an attack). */
+export const MAX_CONFIG_BYTES = 1024 * 1024;
+
+/**
+ * YAML aliases may repeat a node many times over (a "billion laughs" file expands to gigabytes
+ * from a few lines); a configuration file needs few, if any.
+ */
+export const MAX_ALIAS_COUNT = 100;
+
 export async function loadConfig(file: string = DEFAULT_CONFIG_FILE): Promise<ShiplineConfig> {
-  let text: string;
+  return parseConfig(await readConfigText(file), file);
+}
+
+/** The file's text, refused before it is read whole when it is too big, and checked as UTF-8. */
+async function readConfigText(file: string): Promise<string> {
+  let bytes: Buffer;
   try {
-    text = await readFile(file, "utf8");
+    const handle = await open(file, "r");
+    try {
+      // Reads one byte past the limit at most: the size of a pipe or device is not known ahead.
+      const buffer = Buffer.alloc(MAX_CONFIG_BYTES + 1);
+      let length = 0;
+      while (length < buffer.length) {
+        const { bytesRead } = await handle.read(buffer, length, buffer.length - length);
+        if (bytesRead === 0) break;
+        length += bytesRead;
+      }
+      bytes = buffer.subarray(0, length);
+    } finally {
+      await handle.close();
+    }
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     throw new ConfigurationError(
@@ -49,7 +89,16 @@ export async function loadConfig(file: string = DEFAULT_CONFIG_FILE): Promise<Sh
       { cause: error },
     );
   }
-  return parseConfig(text, file);
+  if (bytes.length > MAX_CONFIG_BYTES) {
+    throw new ConfigurationError(
+      `configuration file ${quote(file)} is larger than ${MAX_CONFIG_BYTES / 1024} KiB: is it the right file?`,
+    );
+  }
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    throw new ConfigurationError(`configuration file ${quote(file)} is not UTF-8 text`);
+  }
 }
 
 /** The line of the deepest node of `path` that exists in the document (1-based). */
@@ -68,6 +117,11 @@ function lineOf(
 function describeIssue(issue: z.core.$ZodIssue, actual: unknown): string {
   if (issue.code === "unrecognized_keys") {
     return `unknown key${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((key) => quote(key)).join(", ")}`;
+  }
+  if (issue.code === "invalid_key") {
+    // A record's key (a container's or an environment's name) broke its rule: say which rule.
+    const rule = issue.issues[0]?.message ?? issue.message;
+    return `key ${quote(issue.path.at(-1))}: ${rule}`;
   }
   if (issue.code === "invalid_type" && actual === undefined) {
     return `is required (${issue.expected})`;

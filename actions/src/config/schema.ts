@@ -1,5 +1,7 @@
 import { z } from "zod";
-import { parseDuration } from "../lib/inputs";
+import { durationRange, parseDuration } from "../lib/inputs";
+import { CONTAINER_NAME, CONTAINER_NAME_RULE } from "../lib/names";
+import { DURATION_LIMITS, type DurationLimit } from "../release/limits";
 
 /**
  * The environment configuration file (`shipline.yml`). Keys are spelled like the inputs and flags
@@ -14,13 +16,30 @@ const duration = z
   })
   .describe('A duration like "30s", "5m", "1h30m", or a number of seconds.');
 
+const toMs = (value: string | number) =>
+  typeof value === "number" ? value * 1000 : (parseDuration(value) ?? Number.NaN);
+
+/** A duration within a release's limits, so the file's line is named, not only the input. */
+const limitedDuration = (limit: DurationLimit) =>
+  duration.refine(
+    (value) => {
+      const ms = toMs(value);
+      return Number.isNaN(ms) || (ms >= limit.minMs && ms <= limit.maxMs);
+    },
+    { message: `expected a duration ${durationRange(limit)}` },
+  );
+
 const name = (what: string) => z.string().min(1, `expected a non-empty ${what}`);
 
 export const containerSchema = z
   .object({
-    repository: name("ECR repository name").describe(
-      'The ECR repository the image is pushed to, e.g. "shipline/api".',
-    ),
+    repository: z
+      .string()
+      .regex(
+        /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/,
+        'expected an ECR repository name like "shipline/api"',
+      )
+      .describe('The ECR repository the image is pushed to, e.g. "shipline/api".'),
     preset: z
       .enum(["api", "nginx"])
       .optional()
@@ -38,8 +57,16 @@ export const containerSchema = z
 
 export const gateSchema = z
   .object({
-    timeout: duration.optional().describe("Hard limit for the rollout gate (default 10m)."),
-    interval: duration.optional().describe("Poll interval of the gate (default 5s)."),
+    timeout: limitedDuration(DURATION_LIMITS["gate-timeout"])
+      .optional()
+      .describe(
+        `Hard limit for the rollout gate (default 15m; ${durationRange(DURATION_LIMITS["gate-timeout"])}).`,
+      ),
+    interval: limitedDuration(DURATION_LIMITS["gate-interval"])
+      .optional()
+      .describe(
+        `Poll interval of the gate (default 5s; ${durationRange(DURATION_LIMITS["gate-interval"])}).`,
+      ),
     "healthy-polls": z
       .number()
       .int()
@@ -47,7 +74,7 @@ export const gateSchema = z
       .max(100)
       .optional()
       .describe("Consecutive healthy polls needed to pass (default 3)."),
-    "grace-period": duration
+    "grace-period": limitedDuration(DURATION_LIMITS["grace-period"])
       .optional()
       .describe("Time after a task starts during which an unhealthy target is not yet failure."),
   })
@@ -63,7 +90,10 @@ export const environmentSchema = z
     cluster: name("ECS cluster name").describe("The ECS cluster."),
     service: name("ECS service name").describe("The ECS service behind the load balancer."),
     containers: z
-      .record(name("container name"), containerSchema)
+      .record(
+        z.string().regex(CONTAINER_NAME, `expected a container name: ${CONTAINER_NAME_RULE}`),
+        containerSchema,
+      )
       .refine((value) => Object.keys(value).length > 0, {
         message: "expected at least one container",
       })
@@ -108,9 +138,11 @@ export const environmentSchema = z
       .max(100)
       .optional()
       .describe("Earlier web releases whose files are kept for old tabs and rollback (default 3)."),
-    "lock-ttl": duration
+    "lock-ttl": limitedDuration(DURATION_LIMITS["lock-ttl"])
       .optional()
-      .describe("After this long a deploy lock left by a crashed run may be taken over (30m)."),
+      .describe(
+        `After this long a deploy lock left by a crashed run may be taken over (30m; ${durationRange(DURATION_LIMITS["lock-ttl"])}).`,
+      ),
   })
   .strict();
 

@@ -1,16 +1,13 @@
 import { containerBuilds } from "../config/environment";
 import { loadConfig } from "../config/load";
 import { environmentRawInputs } from "../config/resolve";
-import { trackRelease } from "../github/track";
-import { whileCancellable } from "../lib/cancel";
 import type { ExitCode } from "../lib/errors";
 import { readActionInputs } from "../lib/github-inputs";
 import { GitHubLogger, type Logger } from "../lib/logger";
 import { run } from "../lib/run";
 import { releaseDeps } from "../release/clients";
-import { deploy } from "../release/deploy";
+import { runDeploy } from "../release/commands";
 import { deploySchema, parseDeployInputs } from "../release/inputs";
-import { reportRelease } from "../release/report";
 
 /**
  * The deploy GitHub Action: action.yml inputs over the configuration file's environment →
@@ -27,12 +24,6 @@ export function deployAction(
     const builds = inputs.config
       ? containerBuilds(await loadConfig(inputs.config), inputs.environment)
       : {};
-    // A cancelled job gets SIGINT, then SIGTERM: both stop the release at its next safe point.
-    const record = await trackRelease("deploy", inputs, env, logger, () =>
-      whileCancellable(logger, (signal) =>
-        deploy(inputs, builds, releaseDeps(inputs.region, logger, env, signal)),
-      ),
-    );
-    await reportRelease("deploy", record, inputs.environment, logger);
+    await runDeploy(inputs, builds, releaseDeps(inputs.region, logger, env));
   }, logger);
 }

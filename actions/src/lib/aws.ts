@@ -1,6 +1,6 @@
-import { recordFailedCalls } from "./aws-call";
 import { loadConfig } from "@smithy/core/config";
 import { NODE_MAX_ATTEMPT_CONFIG_OPTIONS } from "@smithy/core/retry";
+import { recordFailedCalls } from "./aws-call";
 import { ConfigurationError } from "./errors";
 
 /**

@@ -75,8 +75,31 @@ export function parseDuration(value: string): number | undefined {
   );
 }
 
-/** A duration in milliseconds. */
-export function duration(fallbackMs: number): Input<number> {
+/** Milliseconds as the shortest duration text that says it ("90s", "1m30s", "250ms"). */
+export function formatDuration(ms: number): string {
+  if (ms % 1000 !== 0 || ms === 0) return `${ms}ms`;
+  const parts: string[] = [];
+  let rest = ms / 1000;
+  for (const [unit, size] of [
+    ["h", 3600],
+    ["m", 60],
+    ["s", 1],
+  ] as const) {
+    const amount = Math.floor(rest / size);
+    if (amount > 0) parts.push(`${amount}${unit}`);
+    rest -= amount * size;
+  }
+  return parts.join("");
+}
+
+/**
+ * A duration in milliseconds, optionally within bounds: a poll interval of 0 would spin, a lock
+ * that expires at once is no lock.
+ */
+export function duration(
+  fallbackMs: number,
+  bounds: { minMs?: number; maxMs?: number } = {},
+): Input<number> {
   return z
     .string()
     .optional()
@@ -87,8 +110,30 @@ export function duration(fallbackMs: number): Input<number> {
       if (ms === undefined) {
         return fail(ctx, `must be a duration like "30s", "5m" or "1h", got ${quote(value)}`);
       }
+      const { minMs = 0, maxMs = Number.POSITIVE_INFINITY } = bounds;
+      if (ms < minMs || ms > maxMs) {
+        return fail(ctx, `must be a duration ${durationRange(bounds)}, got ${quote(value)}`);
+      }
       return ms;
     });
+}
+
+/** "from 1m to 24h" (or "at least 1m"), for messages and descriptions. */
+export function durationRange({
+  minMs = 0,
+  maxMs = Number.POSITIVE_INFINITY,
+}: {
+  minMs?: number;
+  maxMs?: number;
+}): string {
+  return maxMs === Number.POSITIVE_INFINITY
+    ? `at least ${formatDuration(minMs)}`
+    : `from ${formatDuration(minMs)} to ${formatDuration(maxMs)}`;
+}
+
+/** Like duration, but undefined when not given (e.g. "use the service's own setting"). */
+export function optionalDuration(bounds: { minMs?: number; maxMs?: number } = {}) {
+  return duration(Number.NaN, bounds).transform((ms) => (Number.isNaN(ms) ? undefined : ms));
 }
 
 /** A whole number within bounds. */

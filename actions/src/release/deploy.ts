@@ -1,28 +1,27 @@
 import type { CloudFrontClient } from "@aws-sdk/client-cloudfront";
 import type { ECRClient } from "@aws-sdk/client-ecr";
 import type { S3Client } from "@aws-sdk/client-s3";
-import { presetInputs } from "../cli/presets";
 import { buildImage } from "../images/build-image";
-import { parseBuildImageInputs } from "../images/inputs";
-import { ciDefaults, mergeRawInputs } from "../lib/ci-context";
+import { CancelledError } from "../lib/cancel";
 import type { Clock } from "../lib/clock";
-import { ConfigurationError, quote, RollbackFailedError, RolledBackError } from "../lib/errors";
-import type { RawInputs } from "../lib/inputs";
+import { quote, RollbackFailedError, RolledBackError } from "../lib/errors";
 import type { Logger } from "../lib/logger";
+import { parseImageReference } from "../oci/reference";
 import type { ServiceClients } from "../service/clients";
 import { deployService } from "../service/deploy-service";
-import { parseDeployServiceInputs, parseImageChange } from "../service/inputs";
 import { failureOf } from "../service/report";
-import { returnIfCancelled } from "../service/update";
-import { parsePublishWebInputs } from "../web/inputs";
+import { returnWithoutWaiting } from "../service/update";
+import { describeDistributions } from "../web/distributions";
 import { releaseKey } from "../web/ledger-keys";
-import { publishWeb } from "../web/publish-web";
-import type { DeployInputs } from "./inputs";
+import { describeAfterCommit, SitePutBackError } from "../web/publish-phase";
+import { publishWebRelease } from "../web/publish-web";
 import { revisionsKeptByLedger } from "./kept-revisions";
 import { Ledger } from "./ledger";
+import { LockLostError } from "./lock";
+import type { ReleasePlan } from "./plan";
 import { environmentOf } from "./reality";
-import { type ReleaseImage, type ReleaseRecord, releaseIdOf, runContext } from "./record";
-import { graceOf, restoreService } from "./restore-service";
+import type { ReleaseImage, ReleaseRecord } from "./record";
+import { restoreService } from "./restore-service";
 import { withReleaseSession } from "./session";
 
 export interface ReleaseDeps {
@@ -40,85 +39,60 @@ export interface ReleaseDeps {
 }
 
 /**
- * deploy = images → service (gated) → web → record, under the environment's lock. The API goes
- * first so the new SPA never talks to an old API. Any failure leaves the previous release
- * serving: a failed gate is rolled back by the rollout itself, and a failed web publish returns
- * the service to its previous task definition (the old index.html was never replaced: entry
- * points go last).
+ * deploy = images → service (gated) → web → record, under the environment's lock, following a
+ * plan checked beforehand (planRelease). The API goes first so the new SPA never talks to an old
+ * API. The release commits when the web's entry points are live: a failure before that leaves
+ * the previous release serving (a failed gate is rolled back by the rollout itself; a failed web
+ * publish returns the service to its previous task definition), a failure after it is a warning
+ * on a release that is live, never a return to the old API under the new SPA.
  */
-export async function deploy(
-  inputs: DeployInputs,
-  builds: Record<string, RawInputs>,
-  deps: ReleaseDeps,
-): Promise<ReleaseRecord> {
+export async function deploy(plan: ReleasePlan, deps: ReleaseDeps): Promise<ReleaseRecord> {
   const { clock, logger } = deps;
-  const context = runContext(deps.env, clock.now());
-  const releaseId = releaseIdOf(context, inputs["release-id"]);
-  const prebuilt = new Map(
-    inputs.images.map((entry) => {
-      const change = parseImageChange(entry);
-      return [change.container, change] as const;
-    }),
+  const ledger = new Ledger(
+    deps.s3,
+    plan.ledger.bucket,
+    plan.ledger.ledgerPrefix,
+    plan.ledger.environment,
   );
-  const containers = Object.keys({ ...inputs.containers, ...Object.fromEntries(prebuilt) });
-  if (containers.length === 0) {
-    throw new ConfigurationError(
-      'nothing to deploy: give "containers" (NAME=REPOSITORY, usually from the configuration file) or "images" (container=image@sha256:…)',
-    );
-  }
-  logger.info(`release ${releaseId} of ${context.commit} to ${inputs.environment}`);
-  const ledger = () =>
-    new Ledger(deps.s3, inputs.bucket, inputs["ledger-prefix"], inputs.environment);
-  const gate = {
-    pollIntervalMs: inputs["gate-interval"],
-    healthyPolls: inputs["healthy-polls"],
-    timeoutMs: inputs["gate-timeout"],
-  };
+  logger.info(`release ${plan.releaseId} of ${plan.context.commit} to ${plan.ledger.environment}`);
+  await checkDistributions(plan, deps);
   return withReleaseSession(
     {
       s3: deps.s3,
-      bucket: inputs.bucket,
-      ledgerPrefix: inputs["ledger-prefix"],
-      environment: inputs.environment,
-      releaseId,
-      context,
-      trigger: deps.env.GITHUB_EVENT_NAME === "workflow_dispatch" ? "manual" : "push",
+      ...plan.ledger,
+      releaseId: plan.releaseId,
+      context: plan.context,
+      trigger: plan.trigger,
       command: "deploy",
-      lockTtlMs: inputs["lock-ttl"],
       clock,
       logger,
-      reality: environmentOf(inputs, deps),
+      // Reconciled once the lock is held: a run that died may have left the ledger behind.
+      reality: environmentOf(
+        {
+          bucket: plan.ledger.bucket,
+          "ledger-prefix": plan.ledger.ledgerPrefix,
+          cluster: plan.service.cluster,
+          service: plan.service.service,
+        },
+        deps,
+      ),
       ...(deps.signal ? { signal: deps.signal } : {}),
     },
     async (release) => {
       const images = await release.step("images", async () => {
         const result: Record<string, ReleaseImage> = {};
-        for (const container of containers) {
-          const given = prebuilt.get(container);
-          if (given) {
-            result[container] = {
-              repository: given.repository,
-              digest: given.digest,
-              uri: given.image,
-            };
+        for (const image of plan.images) {
+          if (image.source === "given") {
+            const { repository, digest, image: uri } = image.change;
+            result[image.container] = { repository, digest, uri };
             continue;
           }
-          const build = builds[container] ?? {};
-          const { preset, ...rest } = build;
-          const built = await buildImage(
-            parseBuildImageInputs(
-              mergeRawInputs(ciDefaults(deps.env), presetInputs(preset), rest, {
-                repository: inputs.containers[container] ?? rest.repository,
-                // Tagged with the commit (the CI default); a run without one, with its release.
-                ...(/^[0-9a-f]{7,40}$/.test(context.commit)
-                  ? { revision: context.commit }
-                  : { tags: releaseId }),
-                region: inputs.region,
-              }),
-            ),
-            { logger, ecr: deps.ecr, ...(deps.fetch ? { fetch: deps.fetch } : {}) },
-          );
-          result[container] = {
+          const built = await buildImage(image.inputs, {
+            logger,
+            ecr: deps.ecr,
+            ...(deps.fetch ? { fetch: deps.fetch } : {}),
+          });
+          result[image.container] = {
             repository: built.repository,
             digest: built.digest,
             uri: built.image,
@@ -128,120 +102,132 @@ export async function deploy(
       });
       await release.record({ images });
 
-      const rollout = await release.step("service", async () => {
-        const result = await deployService(
-          parseDeployServiceInputs({
-            cluster: inputs.cluster,
-            service: inputs.service,
-            images: Object.entries(images)
-              .map(([container, image]) => `${container}=${image.uri}`)
-              .join("\n"),
-            "poll-interval": `${gate.pollIntervalMs}ms`,
-            "healthy-polls": String(gate.healthyPolls),
-            timeout: `${gate.timeoutMs}ms`,
-            ...(inputs["grace-period"] ? { grace: inputs["grace-period"] } : {}),
-            "keep-revisions": String(inputs["keep-revisions"]),
-            ...(inputs["migration-command"]
-              ? { "migration-command": inputs["migration-command"] }
-              : {}),
-            commit: context.commit,
-            tags: `shipline:release=${releaseId}`,
-            environment: [
-              ...inputs["release-env"].map((variable) => `${variable}=${releaseId}`),
-              ...inputs["container-env"],
-            ].join("\n"),
-            region: inputs.region,
-          }),
-          {
-            clients: deps.service,
-            logger,
-            clock,
-            keptRevisions: (keep) => revisionsKeptByLedger(ledger(), keep),
-            ...(release.liveRelease?.taskDefinitionArn
-              ? { returnTo: release.liveRelease.taskDefinitionArn }
-              : {}),
-            ...(deps.signal ? { signal: deps.signal } : {}),
-          },
-        );
-        await release.record({
-          taskDefinitionArn: result.taskDefinitionArn,
-          previousTaskDefinitionArn: result.previousTaskDefinitionArn,
-        });
-        const failure = failureOf(result);
-        if (failure) throw failure;
-        return result;
-      });
-
-      const web = release.step("web", async () => {
-        try {
-          await publishWeb(
-            parsePublishWebInputs({
-              source: inputs.source,
-              bucket: inputs.bucket,
-              "distribution-id": inputs["distribution-id"].join("\n"),
-              "release-id": releaseId,
-              "keep-releases": String(inputs["keep-releases"]),
-              "ledger-prefix": inputs["ledger-prefix"],
-              wait: String(inputs["wait-invalidation"]),
-              ...(inputs.url ? { url: inputs.url } : {}),
-              ...(inputs.region ? { region: inputs.region } : {}),
-            }),
-            { logger, s3: deps.s3, cloudfront: deps.cloudfront, clock },
+      // Set once the service runs the new task definition, cleared at the commit point: while
+      // set, any failure (the web, or recording either step) returns the service.
+      let moved: { previousArn: string } | undefined;
+      try {
+        await release.step("service", async () => {
+          const result = await deployService(
+            { ...plan.service, images: imageChanges(plan, images) },
+            {
+              clients: deps.service,
+              logger,
+              clock,
+              keptRevisions: (keep) => revisionsKeptByLedger(ledger, keep),
+              // A failed rollout returns to the live release, never to a revision a dead run
+              // left on the service without passing its gate.
+              ...(release.liveRelease?.taskDefinitionArn
+                ? { returnTo: release.liveRelease.taskDefinitionArn }
+                : {}),
+              ...(deps.signal ? { signal: deps.signal } : {}),
+            },
           );
-        } catch (error) {
-          await returnService(
-            error as Error,
-            rollout.previousTaskDefinitionArn,
-            rollout.taskDefinitionArn,
+          const failure = failureOf(result);
+          const previous = result.previousTaskDefinitionArn;
+          if (!failure && previous && previous !== result.taskDefinitionArn) {
+            moved = { previousArn: previous };
+          }
+          await release.record({
+            taskDefinitionArn: result.taskDefinitionArn,
+            previousTaskDefinitionArn: result.previousTaskDefinitionArn,
+          });
+          if (failure) throw failure;
+          return result;
+        });
+
+        await release.step("web", async () => {
+          const outcome = await publishWebRelease(
+            plan.web.inputs,
+            { logger, s3: deps.s3, cloudfront: deps.cloudfront, clock },
+            plan.web.site,
+          );
+          // The commit point: API and SPA are both the new release. From here on, only forward.
+          moved = undefined;
+          const warnings = outcome.afterCommit ? [describeAfterCommit(outcome.afterCommit)] : [];
+          const web = {
+            releaseId: plan.releaseId,
+            manifestKey: releaseKey(plan.ledger.ledgerPrefix, "", plan.releaseId),
+          };
+          // A failure to record it does not un-publish it: the release stays live, its record
+          // lacks only the web facts, and the warning says so.
+          await release
+            .record({ web, ...(warnings.length > 0 ? { warnings } : {}) })
+            .catch((error: Error) =>
+              logger.warning(
+                `the release is live, but recording its web release failed: ${error.message}`,
+              ),
+            );
+        });
+      } catch (error) {
+        // Before the commit point: the site still serves the previous release. A cancelled run
+        // sends the service back without waiting for it (it must exit within seconds).
+        if (moved && error instanceof CancelledError) {
+          await returnWithoutWaiting(
+            error,
+            { clients: deps.service, cluster: plan.service.cluster, service: plan.service.service },
+            moved.previousArn,
+            logger,
           );
         }
-        await release.record({
-          web: { releaseId, manifestKey: releaseKey(inputs["ledger-prefix"], "", releaseId) },
-        });
-      });
-      // Stopped before the web step began: the service went out, the site did not. Put the
-      // service back at once (a cancelled run exits within seconds) and record the cancellation.
-      await web.catch((error: unknown) =>
-        returnIfCancelled(
-          error,
-          { clients: deps.service, cluster: inputs.cluster, service: inputs.service },
-          rollout,
-          logger,
-        ),
-      );
+        // A lost lock belongs to another run now: the environment is its to change, not ours.
+        if (moved && !(error instanceof LockLostError)) {
+          await returnService(error as Error, moved.previousArn);
+        }
+        throw error;
+      }
     },
   );
 
-  /** The web failed after the service went live: put the service back, then report the cause. */
-  async function returnService(error: Error, previousArn: string, newArn: string): Promise<never> {
-    if (!previousArn || previousArn === newArn) throw error;
-    logger.error(`web publish failed (${error.message}); returning the service to ${previousArn}`);
+  /** A step failed before the commit point, with the service moved: put it back, then report. */
+  async function returnService(error: Error, previousArn: string): Promise<never> {
+    logger.error(`${error.message}; returning the service to ${previousArn}`);
     try {
-      await restoreService(
-        {
-          cluster: inputs.cluster,
-          service: inputs.service,
-          gate: {
-            pollIntervalMs: inputs["gate-interval"],
-            healthyPolls: inputs["healthy-polls"],
-            timeoutMs: inputs["gate-timeout"],
-            ...graceOf(inputs["grace-period"]),
-          },
-          // This is the undo: reads failing during it must not send the service forward again.
-          onInterruption: "stay",
-        },
-        previousArn,
-        { clients: deps.service, clock, logger },
-      );
+      // This is the undo: reads failing during it must not send the service forward again.
+      await restoreService({ ...plan.restore, onInterruption: "stay" }, previousArn, {
+        clients: deps.service,
+        clock,
+        logger,
+      });
     } catch (restoreError) {
       throw new RollbackFailedError(
-        `ROLLBACK FAILED: the web publish failed (${error.message}) and returning the service to ${previousArn} failed too (${(restoreError as Error).message})`,
+        `ROLLBACK FAILED: the release failed before its entry points went live (${error.message}) and returning the service to ${previousArn} failed too (${(restoreError as Error).message})`,
+        { cause: error },
+      );
+    }
+    if (error instanceof SitePutBackError) {
+      // The service is back, but the site may serve some of the new pages: a human must look.
+      throw new RollbackFailedError(
+        `ROLLBACK FAILED: ${error.message}; the service was returned to ${quote(previousArn)}`,
         { cause: error },
       );
     }
     throw new RolledBackError(
-      `the web publish failed (${error.message}); the service was returned to ${quote(previousArn)} and the previous site was never replaced`,
+      `the release failed before its entry points went live (${error.message}); the service was returned to ${quote(previousArn)} and the previous site was never replaced`,
       { cause: error },
     );
   }
+}
+
+/** The images the new task definition runs, pinned by digest. */
+function imageChanges(plan: ReleasePlan, images: Record<string, ReleaseImage>) {
+  return plan.images.map((planned) => {
+    if (planned.source === "given") return planned.change;
+    const image = images[planned.container] as ReleaseImage;
+    return {
+      container: planned.container,
+      image: image.uri,
+      registry: parseImageReference(image.uri).registry,
+      repository: image.repository,
+      digest: image.digest,
+    };
+  });
+}
+
+/**
+ * The one input the plan cannot check offline: that each distribution exists. Read before the
+ * lock, so a wrong id is a bad input (exit 4) found before the service rolls, not after it.
+ */
+async function checkDistributions(plan: ReleasePlan, deps: ReleaseDeps): Promise<void> {
+  const ids = plan.web.inputs["distribution-id"];
+  if (ids.length > 0) await describeDistributions(deps.cloudfront(), ids, plan.web.inputs.bucket);
 }

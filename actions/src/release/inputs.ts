@@ -1,17 +1,22 @@
 import { z } from "zod";
+import { quote } from "../lib/errors";
 import {
   boolean,
   duration,
   integer,
   keyValues,
   list,
+  optionalDuration,
   optionalText,
   parseInputs,
   type RawInputs,
   text,
   textWithDefault,
 } from "../lib/inputs";
+import { CONTAINER_NAME, CONTAINER_NAME_RULE } from "../lib/names";
+import { distributionIds } from "../web/inputs";
 import { DEFAULT_LEDGER_PREFIX, normalizePrefix } from "../web/ledger-keys";
+import { DURATION_LIMITS } from "./limits";
 
 /** Inputs every command on an environment's ledger shares (keys as in the config file). */
 export const ledgerShape = {
@@ -39,22 +44,39 @@ const releaseShape = {
   ...ledgerShape,
   cluster: text(),
   service: text(),
-  "distribution-id": list(),
+  "distribution-id": distributionIds(),
   url: optionalText(),
-  "gate-timeout": duration(15 * 60_000),
-  "gate-interval": duration(5_000),
+  "gate-timeout": duration(15 * 60_000, DURATION_LIMITS["gate-timeout"]),
+  "gate-interval": duration(5_000, DURATION_LIMITS["gate-interval"]),
   "healthy-polls": integer(3, { min: 1, max: 100 }),
-  "grace-period": optionalText(),
+  /** Undefined: the service's own health check grace period. */
+  "grace-period": optionalDuration(DURATION_LIMITS["grace-period"]),
   "keep-releases": integer(3, { min: 0, max: 100 }),
-  "lock-ttl": duration(30 * 60_000),
+  "lock-ttl": duration(30 * 60_000, DURATION_LIMITS["lock-ttl"]),
   "release-id": optionalText(),
   "wait-invalidation": boolean(false),
+  /** Print the plan and change nothing: no lock, no record, no write. */
+  "dry-run": boolean(false),
 };
+
+/** NAME=REPOSITORY lines whose names are container names (nothing that splits a line). */
+function containerRepositories() {
+  return keyValues().superRefine((lines, ctx) => {
+    for (const name of Object.keys(lines)) {
+      if (!CONTAINER_NAME.test(name)) {
+        ctx.addIssue({
+          code: "custom",
+          message: `names container ${quote(name)}: a container name is ${CONTAINER_NAME_RULE}`,
+        });
+      }
+    }
+  });
+}
 
 export const deploySchema = z.object({
   ...releaseShape,
   /** NAME=REPOSITORY lines: the containers whose images are built (from the config file). */
-  containers: keyValues(),
+  containers: containerRepositories(),
   /** container=registry/repository@sha256:… lines: images built earlier, used as they are. */
   images: list(),
   source: textWithDefault("app-web/dist"),
@@ -62,8 +84,8 @@ export const deploySchema = z.object({
   "migration-command": optionalText(),
   /** container:NAME lines: variables set to the release id in the new task definition. */
   "release-env": list(),
-  /** container:NAME=value lines: variables set in the new task definition. */
-  "container-env": list(),
+  /** container:NAME=value lines (one per line: a value may hold commas). */
+  "container-env": keyValues(),
 });
 
 export const rollbackSchema = z.object({

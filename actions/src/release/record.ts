@@ -57,6 +57,8 @@ export const releaseSchema = z.object({
   failure: z.object({ step: z.string(), message: z.string() }).optional(),
   /** Set when a later run found this record out of step with what was live and corrected it. */
   reconciled: z.object({ at: z.string(), reason: z.string() }).optional(),
+  /** What failed after the release went live (e.g. an invalidation): left for the next run. */
+  warnings: z.array(z.string()).optional(),
   steps: z.array(stepSchema),
 });
 

@@ -1,6 +1,5 @@
 import type { Clock } from "../lib/clock";
 import { RollbackFailedError, RolledBackError } from "../lib/errors";
-import { parseDuration } from "../lib/inputs";
 import type { Logger } from "../lib/logger";
 import type { ServiceClients } from "../service/clients";
 import { readCurrentService } from "../service/current";
@@ -97,10 +96,4 @@ export async function restoreService(
   throw new RolledBackError(
     `${target.service}: ${taskDefinitionArn} failed (${why}); returned to ${previousArn}, which is healthy`,
   );
-}
-
-/** The gate's grace period from its input ("30s"); absent: the service's own. */
-export function graceOf(value: string | undefined): { graceMs?: number } {
-  const ms = value === undefined ? undefined : parseDuration(value);
-  return ms === undefined ? {} : { graceMs: ms };
 }

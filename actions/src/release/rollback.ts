@@ -1,15 +1,87 @@
 import { ConfigurationError, quote } from "../lib/errors";
 import { requireActiveRevision } from "../service/revisions";
 import { returnIfCancelled } from "../service/update";
+import { describeAfterCommit } from "../web/publish-phase";
 import type { ReleaseDeps } from "./deploy";
 import type { RollbackInputs } from "./inputs";
 import { Ledger, type LivePointer } from "./ledger";
+import type { LedgerPlan } from "./plan";
 import { environmentOf, observe } from "./reality";
 import { type Reconciliation, reconcile } from "./reconcile";
-import { type ReleaseRecord, releaseIdOf, runContext } from "./record";
-import { graceOf, restoreService } from "./restore-service";
+import { type ReleaseRecord, type RunContext, releaseIdOf, runContext } from "./record";
+import { restoreService, type ServiceTarget } from "./restore-service";
 import { withReleaseSession } from "./session";
-import { restoreWebRelease } from "./web-rollback";
+import { restoreWebRelease, type WebRestoreSettings } from "./web-rollback";
+
+/** Everything a rollback does, checked before anything changes. Printed by --dry-run. */
+export interface RollbackPlan {
+  releaseId: string;
+  context: RunContext;
+  ledger: LedgerPlan;
+  /** The live release it returns to (read from the ledger). */
+  target: ReleaseRecord & { taskDefinitionArn: string };
+  /** The release live now, which it replaces. */
+  liveReleaseId: string | undefined;
+  service: ServiceTarget;
+  web: WebRestoreSettings;
+  /** What chose the target, chosen again once the lock is held (the world may have moved). */
+  inputs: Pick<RollbackInputs, "to" | "release" | "environment">;
+}
+
+/**
+ * Plans a rollback: the inputs as typed values and the release to return to, read from the
+ * ledger as reality settles it (a run that died may have left another release serving) — reads
+ * only. Every problem is a ConfigurationError, raised before the lock is taken.
+ */
+export async function planRollback(
+  inputs: RollbackInputs,
+  deps: Pick<ReleaseDeps, "s3" | "env" | "service">,
+  now: number,
+): Promise<RollbackPlan> {
+  const context = runContext(deps.env, now);
+  const ledger = new Ledger(deps.s3, inputs.bucket, inputs["ledger-prefix"], inputs.environment);
+  const observed = await observe(ledger, environmentOf(inputs, deps));
+  const preview = reconcile(observed.state, observed.reality);
+  const { target, liveReleaseId } = await chooseTarget(ledger, inputs, {
+    live: pointerAfter(preview, observed.pointer?.value),
+    reconciliation: preview,
+  });
+  // ECS refuses to point a service at a deregistered revision: found now, not half-way.
+  await requireActiveRevision(
+    deps.service,
+    target.taskDefinitionArn,
+    `release ${quote(target.id)}`,
+  );
+  return {
+    releaseId: releaseIdOf({ ...context, commit: target.commit }, inputs["release-id"]),
+    context: { ...context, commit: target.commit },
+    ledger: {
+      bucket: inputs.bucket,
+      ledgerPrefix: inputs["ledger-prefix"],
+      environment: inputs.environment,
+      lockTtlMs: inputs["lock-ttl"],
+    },
+    target,
+    liveReleaseId,
+    inputs: { to: inputs.to, release: inputs.release, environment: inputs.environment },
+    service: {
+      cluster: inputs.cluster,
+      service: inputs.service,
+      gate: {
+        pollIntervalMs: inputs["gate-interval"],
+        healthyPolls: inputs["healthy-polls"],
+        timeoutMs: inputs["gate-timeout"],
+        ...(inputs["grace-period"] !== undefined ? { graceMs: inputs["grace-period"] } : {}),
+      },
+    },
+    web: {
+      site: { bucket: inputs.bucket, prefix: "", ledgerPrefix: inputs["ledger-prefix"] },
+      distributionIds: inputs["distribution-id"],
+      wait: inputs["wait-invalidation"],
+      waitTimeoutMs: inputs["gate-timeout"],
+    },
+  };
+}
 
 /**
  * rollback = the chosen release's task definition (gated, as a deploy is) → its web entry
@@ -17,104 +89,83 @@ import { restoreWebRelease } from "./web-rollback";
  * task definition and the images are the release's own, and the site's files are copied inside
  * the bucket from what the release left there.
  */
-export async function rollback(inputs: RollbackInputs, deps: ReleaseDeps): Promise<ReleaseRecord> {
+export async function rollback(plan: RollbackPlan, deps: ReleaseDeps): Promise<ReleaseRecord> {
   const { clock, logger } = deps;
-  const context = runContext(deps.env, clock.now());
-  const ledger = new Ledger(deps.s3, inputs.bucket, inputs["ledger-prefix"], inputs.environment);
-  const reality = environmentOf(inputs, deps);
-  // The target is chosen from the ledger as reality settles it (a run that died may have left
-  // another release serving), first without writing anything, so a refusal changes nothing.
-  const observed = await observe(ledger, reality);
-  const preview = reconcile(observed.state, observed.reality);
-  let target = await chooseTarget(ledger, inputs, {
-    live: pointerAfter(preview, observed.pointer?.value),
-    reconciliation: preview,
-  });
-  await requireActiveRevision(
-    deps.service,
-    target.taskDefinitionArn as string,
-    `release ${quote(target.id)}`,
+  let { target } = plan;
+  const ledger = new Ledger(
+    deps.s3,
+    plan.ledger.bucket,
+    plan.ledger.ledgerPrefix,
+    plan.ledger.environment,
   );
-  const releaseId = releaseIdOf(
-    { ...context, commit: target.commit },
-    inputs["release-id"] ?? undefined,
+  logger.info(
+    `rolling ${plan.ledger.environment} back to release ${target.id} (${target.createdAt})`,
   );
-  logger.info(`rolling ${inputs.environment} back to release ${target.id} (${target.createdAt})`);
   return withReleaseSession(
     {
       s3: deps.s3,
-      bucket: inputs.bucket,
-      ledgerPrefix: inputs["ledger-prefix"],
-      environment: inputs.environment,
-      releaseId,
-      context: { ...context, commit: target.commit },
+      ...plan.ledger,
+      releaseId: plan.releaseId,
+      context: plan.context,
       trigger: "rollback",
       command: "rollback",
-      lockTtlMs: inputs["lock-ttl"],
       clock,
       logger,
-      reality,
+      reality: environmentOf(
+        {
+          bucket: plan.ledger.bucket,
+          "ledger-prefix": plan.ledger.ledgerPrefix,
+          cluster: plan.service.cluster,
+          service: plan.service.service,
+        },
+        deps,
+      ),
       // Settled for real once the lock is held: the same choice, unless the world moved since.
       begin: async (settled) => {
-        target = await chooseTarget(ledger, inputs, {
+        ({ target } = await chooseTarget(ledger, plan.inputs, {
           live: settled.pointer?.value,
           ...(settled.reconciliation ? { reconciliation: settled.reconciliation } : {}),
-        });
+        }));
       },
       ...(deps.signal ? { signal: deps.signal } : {}),
     },
     async (release) => {
-      const taskDefinitionArn = target.taskDefinitionArn as string;
       // Known before anything moves: a run that dies now is recognised by what it restores.
       await release.record({
         restores: target.id,
         images: target.images,
-        taskDefinitionArn,
+        taskDefinitionArn: target.taskDefinitionArn,
         ...(target.web ? { web: target.web } : {}),
       });
       const restored = await release.step("service", async () => {
         const result = await restoreService(
-          {
-            cluster: inputs.cluster,
-            service: inputs.service,
-            gate: {
-              pollIntervalMs: inputs["gate-interval"],
-              healthyPolls: inputs["healthy-polls"],
-              timeoutMs: inputs["gate-timeout"],
-              ...graceOf(inputs["grace-period"]),
-            },
-          },
-          taskDefinitionArn,
+          plan.service,
+          target.taskDefinitionArn,
           { clients: deps.service, clock, logger, ...(deps.signal ? { signal: deps.signal } : {}) },
           release.liveRelease?.taskDefinitionArn,
         );
         await release.record({
-          taskDefinitionArn,
+          taskDefinitionArn: target.taskDefinitionArn,
           previousTaskDefinitionArn: result.previousTaskDefinitionArn,
         });
         return result;
       });
       if (target.web) {
         const web = target.web;
-        const restoring = release.step("web", () =>
-          restoreWebRelease(
-            deps.s3,
-            deps.cloudfront,
-            {
-              site: { bucket: inputs.bucket, prefix: "", ledgerPrefix: inputs["ledger-prefix"] },
-              distributionIds: inputs["distribution-id"],
-              wait: inputs["wait-invalidation"],
-              waitTimeoutMs: inputs["gate-timeout"],
-            },
-            web.releaseId,
-            { clock, logger },
-          ),
-        );
+        const restoring = release.step("web", async () => {
+          const site = await restoreWebRelease(deps.s3, deps.cloudfront, plan.web, web.releaseId, {
+            clock,
+            logger,
+          });
+          if (site.afterCommit) {
+            await release.record({ warnings: [describeAfterCommit(site.afterCommit)] });
+          }
+        });
         // Cancelled before the site was restored: the service returns to what was live.
         await restoring.catch((error: unknown) =>
           returnIfCancelled(
             error,
-            { clients: deps.service, cluster: inputs.cluster, service: inputs.service },
+            { clients: deps.service, cluster: plan.service.cluster, service: plan.service.service },
             restored,
             logger,
           ),
@@ -143,12 +194,12 @@ function pointerAfter(
  */
 async function chooseTarget(
   ledger: Ledger,
-  inputs: RollbackInputs,
+  inputs: Pick<RollbackInputs, "to" | "release" | "environment">,
   settled: {
     live: Pick<LivePointer, "releaseId" | "previous"> | undefined;
     reconciliation?: Reconciliation;
   },
-): Promise<ReleaseRecord> {
+): Promise<{ target: RollbackPlan["target"]; liveReleaseId: string | undefined }> {
   const { live, reconciliation } = settled;
   let id: string | undefined;
   if (inputs.to === "previous") {
@@ -170,9 +221,10 @@ async function chooseTarget(
       `release ${quote(id)} is not in the ledger of environment "${inputs.environment}" (see shipline history)`,
     );
   }
+  const taskDefinitionArn = record.taskDefinitionArn;
   const settledAs = reconciliation?.releases.find((row) => row.id === id)?.settledAs;
   const status = settledAs ?? record.status;
-  if (status !== "live" || !record.taskDefinitionArn) {
+  if (status !== "live" || !taskDefinitionArn) {
     throw new ConfigurationError(
       `release ${quote(id)} never went live (status ${status}): roll back to a release that did`,
     );
@@ -180,5 +232,5 @@ async function chooseTarget(
   if (live?.releaseId === id && (reconciliation?.consistent ?? true)) {
     throw new ConfigurationError(`release ${quote(id)} is the live release already`);
   }
-  return record;
+  return { target: { ...record, taskDefinitionArn }, liveReleaseId: live?.releaseId };
 }

@@ -48,7 +48,7 @@ export interface SessionSettings {
 export type RecordPatch = Partial<
   Pick<
     ReleaseRecord,
-    "images" | "taskDefinitionArn" | "previousTaskDefinitionArn" | "web" | "restores"
+    "images" | "taskDefinitionArn" | "previousTaskDefinitionArn" | "web" | "restores" | "warnings"
   >
 >;
 

@@ -7,6 +7,7 @@ import { createInvalidation, waitForInvalidation } from "../web/invalidate";
 import { callerReference, planInvalidation } from "../web/invalidation-plan";
 import type { SiteLocation } from "../web/ledger";
 import type { Release } from "../web/manifest";
+import { type AfterCommitFailure, describeAfterCommit } from "../web/publish-phase";
 import { restoreRelease } from "../web/restore";
 
 export interface WebRestoreSettings {
@@ -19,12 +20,16 @@ export interface WebRestoreSettings {
 export interface WebRestoreResult {
   restored: string[];
   invalidated: string[];
+  /** The invalidation failed after the entry points were restored: the release is live. */
+  afterCommit?: AfterCommitFailure;
 }
 
 /**
  * Makes a kept web release live again with the web unit's restore (its entry points copied back
  * from the snapshots every publish keeps; its hashed assets are still in the bucket), then
- * invalidates the paths whose content changed.
+ * invalidates the paths whose content changed. Once the entry points are back, the release is
+ * live (the commit point): a failed invalidation is returned, not thrown, so the caller goes
+ * forward, as a deploy does.
  */
 export async function restoreWebRelease(
   s3: S3Client,
@@ -38,15 +43,21 @@ export async function restoreWebRelease(
     now: new Date(deps.clock.now()).toISOString(),
   });
   const restored = plan.copies.map((copy) => copy.key);
-  const invalidated = await invalidate(
-    cloudfront,
-    settings,
-    releaseId,
-    restored,
-    plan.release,
-    deps,
-  );
-  return { restored, invalidated };
+  try {
+    const invalidated = await invalidate(
+      cloudfront,
+      settings,
+      releaseId,
+      restored,
+      plan.release,
+      deps,
+    );
+    return { restored, invalidated };
+  } catch (error) {
+    const afterCommit: AfterCommitFailure = { stage: "invalidate", error: error as Error };
+    deps.logger.warning(describeAfterCommit(afterCommit));
+    return { restored, invalidated: [], afterCommit };
+  }
 }
 
 async function invalidate(

@@ -235,7 +235,12 @@ export async function deployService(
   });
   const common = { deploymentId: deployment.id, gate, ...(migration ? { migration } : {}) };
   if (gate.passed) {
-    await pruneAfterSuccess(inputs.keepRevisions, next.family ?? "", [nextArn, previousArn, runningArn], deps);
+    await pruneAfterSuccess(
+      inputs.keepRevisions,
+      next.family ?? "",
+      [nextArn, previousArn, runningArn],
+      deps,
+    );
     return finish({ outcome: "success", verdict: "passed", ...common });
   }
 

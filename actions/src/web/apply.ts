@@ -1,4 +1,4 @@
-import { CopyObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import { CopyObjectCommand, DeleteObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import type { Logger } from "../lib/logger";
 import { mapLimited } from "./concurrency";
 import {
@@ -7,7 +7,7 @@ import {
   writeManifestOnly,
   writeWebRelease,
 } from "./ledger";
-import type { FileRole } from "./manifest";
+import { currentObject, type FileRole, type SiteManifest } from "./manifest";
 import type { PlannedFile, PublishPlan } from "./plan";
 import { copySource, type TransferSettings, transferFile } from "./transfer";
 
@@ -15,9 +15,12 @@ export interface ApplySettings extends TransferSettings {
   concurrency: number;
 }
 
-export interface ApplyResult {
+export interface UploadResult {
   /** Bytes actually sent (copies send none). */
   bytesSent: number;
+}
+
+export interface RecordResult {
   /** The written manifest's ETag; undefined when nothing changed. */
   manifestEtag?: string;
   manifestWritten: boolean;
@@ -30,35 +33,66 @@ const GROUPS: { role: FileRole; label: string }[] = [
 ];
 
 /**
+ * A failed upload, and whether it happened while the entry points were being written: then some
+ * of them may already be the new release's, and the caller must put the old ones back.
+ */
+export class UploadError extends Error {
+  constructor(
+    cause: unknown,
+    readonly duringEntryPoints: boolean,
+  ) {
+    super((cause as Error)?.message ?? String(cause), { cause });
+  }
+}
+
+/**
  * Puts a plan's files into the bucket in groups, each finished before the next starts: immutable
  * assets, other files, then the entry points that reference them, so no viewer ever gets a page
- * whose assets are not there yet. The manifest goes last: until it is written, the previous
- * release is the one of record, and a failed run is simply redone by the next.
+ * whose assets are not there yet. When it returns, the entry points are live: the commit point
+ * of the publish.
  */
-export async function applyUploads(
+export async function uploadFiles(
   s3: S3Client,
   plan: PublishPlan,
   site: SiteLocation,
   settings: ApplySettings,
   logger: Logger,
-  condition?: WriteCondition,
-): Promise<ApplyResult> {
+): Promise<UploadResult> {
   let bytesSent = 0;
   for (const group of GROUPS) {
     // The release's own record goes up before its entry points: a run that dies once they are
     // served leaves a release the next run can recognise as the one the site serves.
-    if (group.role === "entry" && plan.manifest)
+    if (group.role === "entry" && plan.manifest) {
       await writeWebRelease(s3, site, plan.manifest.live);
+    }
     const files = plan.files.filter((file) => file.role === group.role && file.action !== "skip");
     if (files.length === 0) continue;
     logger.info(`sending ${files.length} ${group.label}`);
-    const sent = await mapLimited(files, settings.concurrency, (file: PlannedFile) =>
-      transferFile(s3, file, settings),
-    );
-    bytesSent += sent.reduce((total, bytes) => total + bytes, 0);
+    try {
+      const sent = await mapLimited(files, settings.concurrency, (file: PlannedFile) =>
+        transferFile(s3, file, settings),
+      );
+      bytesSent += sent.reduce((total, bytes) => total + bytes, 0);
+    } catch (error) {
+      throw new UploadError(error, group.role === "entry");
+    }
   }
-  if (!plan.manifest) return { bytesSent, manifestWritten: false };
-  // Server-side copies, no bytes sent: the entry points as they are now, for a later rollback.
+  return { bytesSent };
+}
+
+/**
+ * Records a release whose entry points are live: snapshots of its entry points (server-side
+ * copies, for a later rollback), then the manifest. Until the manifest is written the previous
+ * release is the one of record, and the next publish redoes what is missing.
+ */
+export async function recordUploads(
+  s3: S3Client,
+  plan: PublishPlan,
+  site: SiteLocation,
+  settings: ApplySettings,
+  condition?: WriteCondition,
+): Promise<RecordResult> {
+  if (!plan.manifest) return { manifestWritten: false };
   await mapLimited(plan.snapshots, settings.concurrency, (snapshot) =>
     s3.send(
       new CopyObjectCommand({
@@ -69,5 +103,37 @@ export async function applyUploads(
     ),
   );
   const manifestEtag = await writeManifestOnly(s3, site, plan.manifest, condition);
-  return { bytesSent, manifestWritten: true, ...(manifestEtag ? { manifestEtag } : {}) };
+  return { manifestWritten: true, ...(manifestEtag ? { manifestEtag } : {}) };
+}
+
+/**
+ * Undoes a half-written group of entry points: each one the plan changed goes back to what the
+ * site's manifest says the bucket served (copied from its snapshot), or is deleted when it is new.
+ */
+export async function putBackEntryPoints(
+  s3: S3Client,
+  plan: PublishPlan,
+  previous: SiteManifest | undefined,
+  snapshotFolder: string,
+  settings: ApplySettings,
+): Promise<void> {
+  const written = plan.files.filter((file) => file.role === "entry" && file.action !== "skip");
+  await mapLimited(written, settings.concurrency, async (file) => {
+    const before = currentObject(previous, file.key);
+    if (!before) {
+      await s3.send(new DeleteObjectCommand({ Bucket: settings.bucket, Key: file.key }));
+      return;
+    }
+    await s3.send(
+      new CopyObjectCommand({
+        Bucket: settings.bucket,
+        Key: file.key,
+        CopySource: copySource(settings.bucket, `${snapshotFolder}${before.sha256}`),
+        MetadataDirective: "REPLACE",
+        ContentType: before.contentType,
+        CacheControl: before.cacheControl,
+        Metadata: { sha256: before.sha256 },
+      }),
+    );
+  });
 }

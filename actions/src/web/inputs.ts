@@ -19,11 +19,27 @@ import { checkReleaseId, DEFAULT_LEDGER_PREFIX, normalizePrefix } from "./ledger
 
 const MIB = 1024 * 1024;
 
+const DISTRIBUTION_ID = /^[A-Z0-9]{6,32}$/;
+
+/** CloudFront distribution ids, one per line or comma; every malformed one is reported. */
+export function distributionIds() {
+  return list().superRefine((ids, ctx) => {
+    for (const id of ids) {
+      if (!DISTRIBUTION_ID.test(id)) {
+        ctx.addIssue({
+          code: "custom",
+          message: `${quote(id)} is not a CloudFront distribution id like "E2QWRUHAPOMQZL"`,
+        });
+      }
+    }
+  });
+}
+
 /** Settings every web publish shares (publish-web, and preview publish). */
 export const publishSettingsShape = {
   source: text(),
   bucket: text(),
-  "distribution-id": list(),
+  "distribution-id": distributionIds(),
   "release-id": optionalText(),
   revision: optionalText(),
   immutable: list(),
@@ -102,13 +118,6 @@ export function checkPublishSettings<T extends Parsed>(parsed: T): T {
   }
   if (parsed["release-id"] !== undefined) {
     check(() => checkReleaseId(parsed["release-id"] as string));
-  }
-  for (const id of parsed["distribution-id"]) {
-    if (!/^[A-Z0-9]{6,32}$/.test(id)) {
-      problems.push(
-        `input "distribution-id" ${quote(id)} is not a CloudFront distribution id like "E2QWRUHAPOMQZL"`,
-      );
-    }
   }
   if (parsed.url !== undefined && !/^https?:\/\/[^/]+/.test(parsed.url)) {
     problems.push(

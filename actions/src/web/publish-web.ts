@@ -1,22 +1,32 @@
 import type { CloudFrontClient } from "@aws-sdk/client-cloudfront";
 import type { S3Client } from "@aws-sdk/client-s3";
-import picomatch from "picomatch";
 import { type Clock, systemClock } from "../lib/clock";
-import { ConfigurationError, quote } from "../lib/errors";
 import type { Logger } from "../lib/logger";
-import { applyUploads } from "./apply";
-import { type AssetManifest, readAssetManifest } from "./asset-manifest";
+import {
+  type ApplySettings,
+  putBackEntryPoints,
+  recordUploads,
+  UploadError,
+  uploadFiles,
+} from "./apply";
 import { type DistributionInfo, describeDistributions, siteUrl } from "./distributions";
 import { DEFAULT_ENTRY_PATTERNS, headerRules } from "./headers";
 import type { PublishWebInputs } from "./inputs";
 import { createInvalidation, waitForInvalidation } from "./invalidate";
 import { callerReference, planInvalidation } from "./invalidation-plan";
 import { conditionAfter, readSiteManifestVersion, type SiteLocation } from "./ledger";
-import { checkReleaseId, snapshotFolder } from "./ledger-keys";
+import { snapshotFolder } from "./ledger-keys";
+import type { SiteManifest } from "./manifest";
 import { type PublishPlan, planPublish, planTotals } from "./plan";
 import { prune } from "./prune";
+import {
+  type AfterCommitFailure,
+  type AfterCommitStage,
+  describeAfterCommit,
+  SitePutBackError,
+} from "./publish-phase";
 import { type InvalidationOutcome, type PublishResult, reportPublish } from "./report";
-import { walkFolder } from "./walk";
+import { type CheckedSite, checkBasePath, checkSiteFolder } from "./site-folder";
 
 export interface PublishWebDeps {
   logger: Logger;
@@ -30,39 +40,46 @@ export interface PublishWebDeps {
 
 const MIB = 1024 * 1024;
 
+/** A publish that reached its commit point, and what (if anything) failed after it. */
+export interface PublishOutcome {
+  result: PublishResult;
+  /** Set when a step after the entry points went live failed; the site serves the release. */
+  afterCommit?: AfterCommitFailure;
+}
+
 /**
  * publish-web: walk and hash the built folder → read the site's manifest (one GET) → plan →
  * upload in order → record the release → invalidate → prune → report. Every check that can fail
- * on the user's input runs before the first write.
+ * on the user's input runs before the first write. A failure after the entry points went live
+ * is thrown as it is (the release stays live); see publishWebRelease for the two phases.
  */
 export async function publishWeb(
   inputs: PublishWebInputs,
   deps: PublishWebDeps,
+  checked?: CheckedSite,
 ): Promise<PublishResult> {
+  const outcome = await publishWebRelease(inputs, deps, checked);
+  if (outcome.afterCommit) throw outcome.afterCommit.error;
+  return outcome.result;
+}
+
+/**
+ * The publish in its two phases around the commit point, the moment the entry points are live.
+ * A failure before it is thrown and leaves the site serving what it served (entry points half
+ * written are put back). A failure after it (recording, invalidation, pruning) is returned in
+ * `afterCommit`, because the new release is what the site serves by then: a caller must go
+ * forward from there, never back. `checked` is the folder as the caller already checked it.
+ */
+export async function publishWebRelease(
+  inputs: PublishWebInputs,
+  deps: PublishWebDeps,
+  checked?: CheckedSite,
+): Promise<PublishOutcome> {
   const clock = deps.clock ?? systemClock;
   const started = clock.now();
   const { logger } = deps;
 
-  const isExcluded = picomatch(inputs.exclude, { dot: true });
-  const walked = await walkFolder(inputs.source);
-  const files = walked.filter((file) => !isExcluded(file.path));
-  if (!files.some((file) => file.path === "index.html")) {
-    throw new ConfigurationError(
-      `input "source" ${quote(inputs.source)} has no index.html at its top: is it the built site?`,
-    );
-  }
-  const ledgerClash = files.find((file) =>
-    `${inputs.prefix}${file.path}`.startsWith(inputs["ledger-prefix"]),
-  );
-  if (ledgerClash) {
-    throw new ConfigurationError(
-      `file ${quote(ledgerClash.path)} would land in the reserved ledger prefix ${quote(inputs["ledger-prefix"])}`,
-    );
-  }
-  const assets = await readAssetManifest(walked);
-  const releaseId = checkReleaseId(
-    inputs["release-id"] ?? assets?.releaseId ?? inputs.revision ?? missingReleaseId(),
-  );
+  const { files, assets, releaseId } = checked ?? (await checkSiteFolder(inputs));
 
   const distributions =
     inputs["distribution-id"].length > 0
@@ -78,6 +95,7 @@ export async function publishWeb(
   };
   const version = await readSiteManifestVersion(deps.s3, site);
   const previous = version.manifest;
+  const snapshots = snapshotFolder(inputs["ledger-prefix"], inputs.prefix);
   const plan = planPublish({
     releaseId,
     prefix: inputs.prefix,
@@ -95,7 +113,7 @@ export async function publishWeb(
     keepReleases: inputs["keep-releases"],
     deleteLimit: inputs["delete-limit"],
     now: new Date(clock.now()).toISOString(),
-    snapshotFolder: snapshotFolder(inputs["ledger-prefix"], inputs.prefix),
+    snapshotFolder: snapshots,
   });
   const invalidations = inputs.invalidate ? invalidationBatches(plan, distributions) : [];
   // A root site is served at "/" (the default root object); a prefix needs its index.html named.
@@ -120,44 +138,75 @@ export async function publishWeb(
     ...(url ? { url } : {}),
     durationMs: 0,
   };
+  let afterCommit: AfterCommitFailure | undefined;
   if (!inputs["dry-run"]) {
-    const applied = await applyUploads(
-      deps.s3,
-      plan,
-      site,
-      {
-        bucket: inputs.bucket,
-        concurrency: inputs.concurrency,
-        multipartThreshold: inputs["multipart-threshold"],
-        // Half the threshold (S3's minimum part is 5 MiB), so a large file has at least two parts.
-        partSize: Math.max(5 * MIB, Math.ceil(inputs["multipart-threshold"] / 2)),
-      },
-      logger,
-      conditionAfter(version),
-    );
-    result.bytesSent = applied.bytesSent;
-    result.invalidations = await invalidate(deps, invalidations, inputs, clock);
-    if (plan.manifest) {
-      result.deleted = await prune(deps.s3, site, plan.manifest, logger, applied.manifestEtag);
+    const settings: ApplySettings = {
+      bucket: inputs.bucket,
+      concurrency: inputs.concurrency,
+      multipartThreshold: inputs["multipart-threshold"],
+      // Half the threshold (S3's minimum part is 5 MiB), so a large file has at least two parts.
+      partSize: Math.max(5 * MIB, Math.ceil(inputs["multipart-threshold"] / 2)),
+    };
+    result.bytesSent = await uploadOrPutBack(deps, plan, site, previous, snapshots, settings);
+    // The commit point: the entry points are live. From here on, only forward: each step that
+    // fails is reported (the first one is returned) and the others still run, except pruning,
+    // which goes by the manifest this run wrote.
+    const tail = async (stage: AfterCommitStage, fn: () => Promise<void>) => {
+      try {
+        await fn();
+        return true;
+      } catch (error) {
+        const failure = { stage, error: error as Error };
+        afterCommit ??= failure;
+        logger.warning(describeAfterCommit(failure));
+        return false;
+      }
+    };
+    let manifestEtag: string | undefined;
+    const recorded = await tail("record", async () => {
+      manifestEtag = (await recordUploads(deps.s3, plan, site, settings, conditionAfter(version)))
+        .manifestEtag;
+    });
+    await tail("invalidate", async () => {
+      result.invalidations = await invalidate(deps, invalidations, inputs, clock);
+    });
+    const manifest = plan.manifest;
+    if (manifest && recorded) {
+      await tail("prune", async () => {
+        result.deleted = await prune(deps.s3, site, manifest, logger, manifestEtag);
+      });
     }
   }
   result.durationMs = clock.now() - started;
   await reportPublish(result, logger);
-  return result;
+  return { result, ...(afterCommit ? { afterCommit } : {}) };
 }
 
-function missingReleaseId(): never {
-  throw new ConfigurationError(
-    'input "release-id" is required (or give "revision", or publish a build whose asset-manifest.json has a releaseId)',
-  );
-}
-
-/** A build made for another base path would load its assets from the wrong place. */
-function checkBasePath(assets: AssetManifest | undefined, servedAt: string): void {
-  if (assets?.basePath !== undefined && assets.basePath !== servedAt) {
-    throw new ConfigurationError(
-      `the build's base path ${quote(assets.basePath)} (asset-manifest.json) is not where it would be served (${quote(servedAt)}): build it with --base ${servedAt}`,
-    );
+/** Uploads the plan; entry points left half written by a failure go back to the previous ones. */
+async function uploadOrPutBack(
+  deps: PublishWebDeps,
+  plan: PublishPlan,
+  site: SiteLocation,
+  previous: SiteManifest | undefined,
+  snapshots: string,
+  settings: ApplySettings,
+): Promise<number> {
+  try {
+    return (await uploadFiles(deps.s3, plan, site, settings, deps.logger)).bytesSent;
+  } catch (error) {
+    if (!(error instanceof UploadError)) throw error;
+    const cause = error.cause as Error;
+    if (!error.duringEntryPoints) throw cause;
+    deps.logger.error(`entry points half written (${cause.message}); putting the previous back`);
+    try {
+      await putBackEntryPoints(deps.s3, plan, previous, snapshots, settings);
+    } catch (putBackError) {
+      throw new SitePutBackError(
+        `the entry points failed half way (${cause.message}) and putting the previous ones back failed too (${(putBackError as Error).message}): publish again or roll back`,
+        { cause },
+      );
+    }
+    throw cause;
   }
 }
 

@@ -15,9 +15,11 @@ export interface LocalFile {
 }
 
 /**
- * Lists every file under `root` (sorted, links followed when they stay inside the folder) and
- * hashes each. Refuses what would make a publish destructive or surprising: a missing or empty
- * folder, a link that leaves it, a file that cannot be read.
+ * Lists every file under `root` (sorted, links followed when they stay inside the folder: a
+ * folder reached by two paths is published under both, as a web server would serve both) and
+ * hashes each. Refuses what would make a publish destructive or surprising rather than skip it:
+ * a missing or empty folder, a link that leaves it or loops back into its own path, a name that
+ * is not UTF-8 (S3 keys are), something that is neither a file nor a folder, an unreadable file.
  */
 export async function walkFolder(root: string, input = "source"): Promise<LocalFile[]> {
   const rootReal = await realpath(root).catch(() => {
@@ -28,17 +30,20 @@ export async function walkFolder(root: string, input = "source"): Promise<LocalF
     throw new ConfigurationError(`input "${input}" ${quote(root)} is not a folder`);
   }
   const found: { path: string; absolutePath: string; size: number }[] = [];
-  const visited = new Set<string>([rootReal]);
 
-  const visit = async (dir: string, relativeDir: string): Promise<void> => {
-    const entries = await readdir(dir).catch((error: NodeJS.ErrnoException) => {
-      throw new ConfigurationError(
-        `folder ${quote(join(root, relativeDir))} cannot be read: ${error.code ?? error.message}`,
-      );
-    });
+  /** `ancestors`: the real folders on the way here, so a link back into one is a loop. */
+  const visit = async (dir: string, relativeDir: string, ancestors: string[]): Promise<void> => {
+    const entries = await readdir(dir, { encoding: "buffer" }).catch(
+      (error: NodeJS.ErrnoException) => {
+        throw new ConfigurationError(
+          `folder ${quote(join(root, relativeDir))} cannot be read: ${error.code ?? error.message}`,
+        );
+      },
+    );
+    const names = entries.map((raw) => utf8Name(raw, relativeDir, root)).sort();
     // Look at a folder's entries at once (thousands of files: one round of syscalls, not many).
     const described = await Promise.all(
-      entries.sort().map(async (name) => {
+      names.map(async (name) => {
         const path = relativeDir ? `${relativeDir}/${name}` : name;
         const full = join(dir, name);
         let info = await lstat(full);
@@ -48,7 +53,8 @@ export async function walkFolder(root: string, input = "source"): Promise<LocalF
             throw new ConfigurationError(`link ${quote(path)} in ${quote(root)} points at nothing`);
           });
           const inside = relative(rootReal, target);
-          if (inside === "" || inside.split(sep)[0] === ".." || isAbsolute(inside)) {
+          // The root itself ("") is inside: a link to it is a loop, refused below.
+          if (inside.split(sep)[0] === ".." || isAbsolute(inside)) {
             throw new ConfigurationError(
               `link ${quote(path)} in ${quote(root)} leads outside the folder (to ${quote(target)}); publish only the built site`,
             );
@@ -60,22 +66,44 @@ export async function walkFolder(root: string, input = "source"): Promise<LocalF
     );
     for (const { path, target, info } of described) {
       if (info.isDirectory()) {
-        if (visited.has(target)) continue;
-        visited.add(target);
-        await visit(target, path);
+        if (ancestors.includes(target)) {
+          throw new ConfigurationError(
+            `link ${quote(path)} in ${quote(root)} leads back into a folder that contains it: the site would be endless`,
+          );
+        }
+        await visit(target, path, [...ancestors, target]);
       } else if (info.isFile()) {
         found.push({ path, absolutePath: target, size: info.size });
+      } else {
+        throw new ConfigurationError(
+          `${quote(path)} in ${quote(root)} is neither a file nor a folder (a socket, pipe or device): remove it from the built site`,
+        );
       }
     }
   };
-  await visit(rootReal, "");
+  await visit(rootReal, "", [rootReal]);
 
   if (found.length === 0) {
     throw new ConfigurationError(
       `input "${input}" ${quote(root)} is empty: refusing to publish an empty site (it would replace the live one)`,
     );
   }
+  found.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return mapLimited(found, 16, async (file) => ({ ...file, sha256: await hashFile(file) }));
+}
+
+const UTF8 = new TextDecoder("utf-8", { fatal: true });
+
+/** A file name as text; S3 keys are UTF-8, so a name that is not cannot become one. */
+function utf8Name(raw: Buffer, relativeDir: string, root: string): string {
+  try {
+    return UTF8.decode(raw);
+  } catch {
+    const shown = `${relativeDir ? `${relativeDir}/` : ""}${raw.toString("latin1")}`;
+    throw new ConfigurationError(
+      `file name ${quote(shown)} in ${quote(root)} is not UTF-8 (bytes ${raw.toString("hex")}): rename it, S3 keys are UTF-8`,
+    );
+  }
 }
 
 /** Small files are read whole (one syscall, fast); large ones are streamed to bound memory. */

@@ -4,10 +4,12 @@ import { ConfigurationError } from "../../src/lib/errors";
 import {
   boolean,
   duration,
+  formatDuration,
   integer,
   keyValues,
   list,
   oneOf,
+  optionalDuration,
   parseDuration,
   parseInputs,
   text,
@@ -88,6 +90,44 @@ describe("parseDuration", () => {
     ["m5", undefined],
     ["", undefined],
   ])("%s → %s", (text, ms) => {
+    expect(parseDuration(text)).toBe(ms);
+  });
+});
+
+describe("duration limits", () => {
+  const limited = z.object({
+    "lock-ttl": duration(30 * 60_000, { minMs: 60_000, maxMs: 24 * 3_600_000 }),
+    "grace-period": optionalDuration({ minMs: 0, maxMs: 3_600_000 }),
+  });
+
+  it.each([
+    ["0", 'input "lock-ttl" must be a duration from 1m to 24h, got "0"'],
+    ["59s", 'input "lock-ttl" must be a duration from 1m to 24h, got "59s"'],
+    ["25h", 'input "lock-ttl" must be a duration from 1m to 24h, got "25h"'],
+  ])("refuses %s, naming the input and the range", (value, message) => {
+    expect(() => parseInputs(limited, { "lock-ttl": value })).toThrow(message);
+  });
+
+  it("accepts the bounds themselves, and leaves an optional one undefined when not given", () => {
+    expect(parseInputs(limited, { "lock-ttl": "1m" })).toEqual({
+      "lock-ttl": 60_000,
+      "grace-period": undefined,
+    });
+    expect(parseInputs(limited, { "lock-ttl": "24h", "grace-period": "0" })).toEqual({
+      "lock-ttl": 86_400_000,
+      "grace-period": 0,
+    });
+  });
+});
+
+describe("formatDuration", () => {
+  it.each([
+    [250, "250ms"],
+    [1_000, "1s"],
+    [90_000, "1m30s"],
+    [5_400_000, "1h30m"],
+  ])("%s → %s", (ms, text) => {
+    expect(formatDuration(ms)).toBe(text);
     expect(parseDuration(text)).toBe(ms);
   });
 });

@@ -8,9 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { systemClock } from "../../src/lib/clock";
 import { ConfigurationError } from "../../src/lib/errors";
 import { TerminalLogger } from "../../src/lib/logger";
+import { runRollback } from "../../src/release/commands";
 import type { ReleaseDeps } from "../../src/release/deploy";
 import { parseRollbackInputs } from "../../src/release/inputs";
-import { rollback } from "../../src/release/rollback";
 import { withReleaseSession } from "../../src/release/session";
 import { createBucket, type S3Cloud, s3Of, startS3Cloud } from "./cloud";
 
@@ -92,7 +92,7 @@ describe("rollback to a deregistered revision", () => {
         env: {},
       };
       const since = cloud.requestLog.lastSeq;
-      const error = await rollback(
+      const error = await runRollback(
         parseRollbackInputs({
           environment: "production",
           bucket: "inactive",

@@ -10,9 +10,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { systemClock } from "../../src/lib/clock";
 import { ConfigurationError } from "../../src/lib/errors";
 import { TerminalLogger } from "../../src/lib/logger";
+import { runRollback } from "../../src/release/commands";
 import type { ReleaseDeps } from "../../src/release/deploy";
 import { parseRollbackInputs } from "../../src/release/inputs";
-import { rollback } from "../../src/release/rollback";
 import { withReleaseSession } from "../../src/release/session";
 import type { ServiceClients } from "../../src/service/clients";
 import { writeWebRelease } from "../../src/web/ledger";
@@ -116,7 +116,7 @@ const deps = (): ReleaseDeps => ({
 });
 
 const attempt = (to: string, release?: string) =>
-  rollback(
+  runRollback(
     parseRollbackInputs({
       environment: "production",
       bucket: "targets",

@@ -1,4 +1,4 @@
-import { appendFile } from "node:fs/promises";
+import { appendFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { CreateInvalidationCommand } from "@aws-sdk/client-cloudfront";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -112,6 +112,35 @@ describe("publish-web under injected faults", () => {
     const page = await loadPage(edge);
     expect(page.problems).toEqual([]);
     expect(await liveRelease()).toBe(build.manifest.releaseId);
+  });
+
+  it("entry points half written: the ones that went up are put back, the site stays the previous release", async () => {
+    const before = await liveRelease();
+    const build = await nextBuild();
+    // A second entry point big enough to go up in parts, and every part failing: index.html
+    // goes up (one PutObject), big.html does not.
+    await writeFile(join(build.dir, "big.html"), `<p>${"x".repeat(6 * 1024 * 1024)}</p>`);
+    cloud.faults.add({ service: "s3", operation: "UploadPart", kind: "error" });
+    const since = cloud.requestLog.lastSeq;
+    await expect(
+      publish(cloud, {
+        source: build.dir,
+        bucket,
+        "distribution-id": distribution,
+        "multipart-threshold": String(5 * 1024 * 1024),
+      }),
+    ).rejects.toThrow();
+    cloud.faults.clear();
+    const calls = cloud.requestLog.list({ sinceSeq: since, service: "s3" });
+    const wrote = (operation: string, key: string) =>
+      calls.some(
+        (call) =>
+          call.operation === operation && call.path === `/${bucket}/${key}` && call.status === 200,
+      );
+    expect(wrote("PutObject", "index.html")).toBe(true);
+    expect(wrote("CopyObject", "index.html")).toBe(true);
+    expect(await liveRelease()).toBe(before);
+    expect((await loadPage(edge)).problems).toEqual([]);
   });
 
   it("S3 failing for good: the publish fails and the live site stays the previous release, whole", async () => {

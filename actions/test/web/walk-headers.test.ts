@@ -52,10 +52,33 @@ describe("walkFolder", () => {
     await expect(walkFolder(dir)).rejects.toThrow(message);
   });
 
-  it("follows a link that stays inside the folder", async () => {
+  it("follows a link that stays inside the folder, publishing both paths", async () => {
     const dir = await folder({ "index.html": "x", "real/a.txt": "a" });
     await symlink(join(dir, "real"), join(dir, "alias"));
-    expect((await walkFolder(dir)).map((f) => f.path)).toEqual(["alias/a.txt", "index.html"]);
+    expect((await walkFolder(dir)).map((f) => f.path)).toEqual([
+      "alias/a.txt",
+      "index.html",
+      "real/a.txt",
+    ]);
+  });
+
+  it("refuses a link that loops back into its own folder", async () => {
+    const dir = await folder({ "index.html": "x", "docs/a.txt": "a" });
+    await symlink(dir, join(dir, "docs", "up"));
+    await expect(walkFolder(dir)).rejects.toThrow(/leads back into a folder that contains it/);
+  });
+
+  it("refuses a file name that is not UTF-8, naming it", async () => {
+    const dir = await folder({ "index.html": "x" });
+    await writeFile(
+      Buffer.concat([Buffer.from(`${dir}/caf`), Buffer.from([0xe9]), Buffer.from(".txt")]),
+      "x",
+    );
+    const walking = walkFolder(dir);
+    await expect(walking).rejects.toBeInstanceOf(ConfigurationError);
+    await expect(walkFolder(dir)).rejects.toThrow(
+      /file name "caf.\.txt" .* is not UTF-8 \(bytes 636166e92e747874\)/,
+    );
   });
 });
 

@@ -76,7 +76,7 @@ beforeAll(async () => {
           bucket: "rehearsal-site",
           distributions: [distribution],
           web: "app-web/dist",
-          gate: { timeout: "90s", interval: "250ms", "healthy-polls": 3, "grace-period": "1s" },
+          gate: { timeout: "90s", interval: "1s", "healthy-polls": 3, "grace-period": "1s" },
         },
       },
     }),

@@ -1,0 +1,49 @@
+import { trackRelease } from "../github/track";
+import { whileCancellable } from "../lib/cancel";
+import type { RawInputs } from "../lib/inputs";
+import { deploy, type ReleaseDeps } from "./deploy";
+import type { DeployInputs, RollbackInputs } from "./inputs";
+import { planRelease } from "./plan";
+import { reportReleasePlan, reportRollbackPlan } from "./plan-report";
+import type { ReleaseRecord } from "./record";
+import { reportRelease } from "./report";
+import { planRollback, rollback } from "./rollback";
+
+/**
+ * deploy as the CLI and the action run it: plan (every input checked, nothing changed), then
+ * print the plan on a dry run or carry it out — tracked as a GitHub deployment, with SIGINT /
+ * SIGTERM stopping it at its next safe point — and report it. Undefined on a dry run.
+ */
+export async function runDeploy(
+  inputs: DeployInputs,
+  builds: Record<string, RawInputs>,
+  deps: ReleaseDeps,
+): Promise<ReleaseRecord | undefined> {
+  const plan = await planRelease(inputs, builds, deps.env, deps.clock.now());
+  if (inputs["dry-run"]) {
+    await reportReleasePlan(plan, deps.logger);
+    return undefined;
+  }
+  const record = await trackRelease("deploy", inputs, deps.env, deps.logger, () =>
+    whileCancellable(deps.logger, (signal) => deploy(plan, { ...deps, signal })),
+  );
+  await reportRelease("deploy", record, inputs.environment, deps.logger);
+  return record;
+}
+
+/** rollback as the CLI and the action run it; see runDeploy. */
+export async function runRollback(
+  inputs: RollbackInputs,
+  deps: ReleaseDeps,
+): Promise<ReleaseRecord | undefined> {
+  const plan = await planRollback(inputs, deps, deps.clock.now());
+  if (inputs["dry-run"]) {
+    await reportRollbackPlan(plan, deps.logger);
+    return undefined;
+  }
+  const record = await trackRelease("rollback", inputs, deps.env, deps.logger, () =>
+    whileCancellable(deps.logger, (signal) => rollback(plan, { ...deps, signal })),
+  );
+  await reportRelease("rollback", record, inputs.environment, deps.logger);
+  return record;
+}

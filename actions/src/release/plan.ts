@@ -1,0 +1,181 @@
+import { presetInputs } from "../cli/presets";
+import { type BuildImageInputs, parseBuildImageInputs, parseCommand } from "../images/inputs";
+import { ciDefaults, mergeRawInputs } from "../lib/ci-context";
+import { ConfigurationError, quote } from "../lib/errors";
+import type { RawInputs } from "../lib/inputs";
+import { checkContainerName } from "../lib/names";
+import {
+  type DeployServiceInputs,
+  type ImageChange,
+  parseEnvironmentOverrides,
+  parseImageChange,
+} from "../service/inputs";
+import { type PublishWebInputs, parsePublishWebInputs } from "../web/inputs";
+import { type CheckedSite, checkSiteFolder } from "../web/site-folder";
+import type { DeployInputs } from "./inputs";
+import { type RunContext, releaseIdOf, runContext, type TRIGGERS } from "./record";
+import type { ServiceTarget } from "./restore-service";
+
+/** One container's image in a release: built from the configuration, or given by digest. */
+export type PlannedImage =
+  | { container: string; source: "given"; change: ImageChange }
+  | { container: string; source: "build"; inputs: BuildImageInputs };
+
+/** Where a release's lock and records live, and how long a dead run's lock holds. */
+export interface LedgerPlan {
+  bucket: string;
+  ledgerPrefix: string;
+  environment: string;
+  lockTtlMs: number;
+}
+
+/**
+ * Everything a deploy does, checked before anything changes: each step's inputs as the typed
+ * values its unit takes, and the web folder as it will be uploaded. Printed by --dry-run.
+ */
+export interface ReleasePlan {
+  releaseId: string;
+  context: RunContext;
+  trigger: (typeof TRIGGERS)[number];
+  ledger: LedgerPlan;
+  images: PlannedImage[];
+  /** deploy-service's inputs but the images, which are known once they are built. */
+  service: Omit<DeployServiceInputs, "images">;
+  /** Where a web failure before its commit point returns the service to. */
+  restore: ServiceTarget;
+  web: { inputs: PublishWebInputs; site: CheckedSite };
+}
+
+/**
+ * Plans a deploy from its inputs and the configuration's image builds: pure but for reading the
+ * local web folder and build contexts' settings. Every problem it finds is a ConfigurationError,
+ * raised before the lock is taken, so a bad input never leaves a record or a change behind.
+ */
+export async function planRelease(
+  inputs: DeployInputs,
+  builds: Record<string, RawInputs>,
+  env: NodeJS.ProcessEnv,
+  now: number,
+): Promise<ReleasePlan> {
+  const context = runContext(env, now);
+  const releaseId = releaseIdOf(context, inputs["release-id"]);
+  const images = planImages(inputs, builds, env, context, releaseId);
+  const web = parsePublishWebInputs({
+    source: inputs.source,
+    bucket: inputs.bucket,
+    "release-id": releaseId,
+    "ledger-prefix": inputs["ledger-prefix"],
+    ...(inputs.url ? { url: inputs.url } : {}),
+    ...(inputs.region ? { region: inputs.region } : {}),
+  });
+  const webInputs: PublishWebInputs = {
+    ...web,
+    "distribution-id": inputs["distribution-id"],
+    "keep-releases": inputs["keep-releases"],
+    wait: inputs["wait-invalidation"],
+    // The same bound as the rollout's gate (and as rollback's invalidation wait).
+    "wait-timeout": inputs["gate-timeout"],
+  };
+  const gate = {
+    pollIntervalMs: inputs["gate-interval"],
+    healthyPolls: inputs["healthy-polls"],
+    timeoutMs: inputs["gate-timeout"],
+    ...(inputs["grace-period"] !== undefined ? { graceMs: inputs["grace-period"] } : {}),
+  };
+  const command = inputs["migration-command"];
+  return {
+    releaseId,
+    context,
+    trigger: env.GITHUB_EVENT_NAME === "workflow_dispatch" ? "manual" : "push",
+    ledger: {
+      bucket: inputs.bucket,
+      ledgerPrefix: inputs["ledger-prefix"],
+      environment: inputs.environment,
+      lockTtlMs: inputs["lock-ttl"],
+    },
+    images,
+    service: {
+      cluster: inputs.cluster,
+      service: inputs.service,
+      environment: environmentOverrides(inputs, releaseId),
+      ...(command ? { migration: { command: parseCommand(command), timeoutMs: 10 * 60_000 } } : {}),
+      gate,
+      rollback: true,
+      waitForRollback: true,
+      rollbackTimeoutMs: inputs["gate-timeout"],
+      keepRevisions: inputs["keep-revisions"],
+      commit: context.commit,
+      tags: { "shipline:release": releaseId },
+      ...(inputs.region ? { region: inputs.region } : {}),
+      dryRun: false,
+    },
+    restore: { cluster: inputs.cluster, service: inputs.service, gate },
+    web: { inputs: webInputs, site: await checkSiteFolder(webInputs) },
+  };
+}
+
+/** Each container's image: given by digest, or built, its build inputs checked now. */
+function planImages(
+  inputs: DeployInputs,
+  builds: Record<string, RawInputs>,
+  env: NodeJS.ProcessEnv,
+  context: RunContext,
+  releaseId: string,
+): PlannedImage[] {
+  const given = new Map<string, ImageChange>();
+  for (const entry of inputs.images) {
+    const change = parseImageChange(entry);
+    checkContainerName(change.container, 'input "images"');
+    if (given.has(change.container)) {
+      throw new ConfigurationError(
+        `input "images" names container ${quote(change.container)} twice`,
+      );
+    }
+    given.set(change.container, change);
+  }
+  const containers = [...new Set([...Object.keys(inputs.containers), ...given.keys()])];
+  if (containers.length === 0) {
+    throw new ConfigurationError(
+      'nothing to deploy: give "containers" (NAME=REPOSITORY, usually from the configuration file) or "images" (container=image@sha256:…)',
+    );
+  }
+  const problems: string[] = [];
+  const planned = containers.flatMap((container): PlannedImage[] => {
+    const change = given.get(container);
+    if (change) return [{ container, source: "given", change }];
+    const { preset, ...rest } = builds[container] ?? {};
+    try {
+      const buildInputs = parseBuildImageInputs(
+        mergeRawInputs(ciDefaults(env), presetInputs(preset), rest, {
+          repository: inputs.containers[container] ?? rest.repository,
+          // Tagged with the commit (the CI default); a run without one, with its release.
+          ...(/^[0-9a-f]{7,40}$/.test(context.commit)
+            ? { revision: context.commit }
+            : { tags: releaseId }),
+          region: inputs.region,
+        }),
+      );
+      return [{ container, source: "build", inputs: buildInputs }];
+    } catch (error) {
+      if (!(error instanceof ConfigurationError)) throw error;
+      problems.push(`container ${quote(container)}: ${error.message}`);
+      return [];
+    }
+  });
+  if (problems.length > 0) throw new ConfigurationError(problems.join("\n"));
+  return planned;
+}
+
+/** release-env (container:NAME set to the release id) and container-env (container:NAME=value). */
+function environmentOverrides(
+  inputs: DeployInputs,
+  releaseId: string,
+): Record<string, Record<string, string>> {
+  const lines: Record<string, string> = { ...inputs["container-env"] };
+  for (const variable of inputs["release-env"]) lines[variable] = releaseId;
+  const overrides = parseEnvironmentOverrides(lines);
+  for (const container of Object.keys(overrides)) {
+    checkContainerName(container, 'input "release-env" or "container-env"');
+  }
+  return overrides;
+}
