@@ -74,7 +74,10 @@ export function deployServiceCommand(
     // A live table on an interactive terminal; one line per change anywhere else (CI logs).
     const live = process.stdout.isTTY === true && !env.CI;
     const result = await deployService(inputs, {
-      clients: createServiceClients(inputs.region ? { region: inputs.region } : {}),
+      clients: createServiceClients({
+        ...(inputs.region ? { region: inputs.region } : {}),
+        readOnly: inputs.dryRun,
+      }),
       logger: log,
       ...(live ? { view: () => liveTable(process.stdout) } : {}),
     });

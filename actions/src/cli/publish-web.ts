@@ -83,7 +83,10 @@ export function publishWebCommand(
     const inputs = parsePublishWebInputs(
       mergeRawInputs(ciDefaults(env), flagsToRawInputs(options, PUBLISH_WEB_FLAGS)),
     );
-    const region = inputs.region ? { region: inputs.region } : {};
+    const region = {
+      ...(inputs.region ? { region: inputs.region } : {}),
+      readOnly: inputs["dry-run"],
+    };
     await publishWeb(inputs, {
       logger: logger(),
       s3: createS3Client({ ...region, concurrency: inputs.concurrency }, env),

@@ -24,7 +24,10 @@ export function deployServiceAction(
     const inputs = parseDeployServiceInputs(
       mergeRawInputs(commitDefault(env), readActionInputs(deployServiceSchema)),
     );
-    const settings = inputs.region ? { region: inputs.region } : {};
+    const settings = {
+      ...(inputs.region ? { region: inputs.region } : {}),
+      readOnly: inputs.dryRun,
+    };
     const result = await deployService(inputs, {
       clients: createServiceClients(settings),
       logger,

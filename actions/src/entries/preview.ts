@@ -24,7 +24,10 @@ export function previewAction(
     const inputs = parsePreviewInputs(
       mergeRawInputs(ciDefaults(env), event, readActionInputs(previewSchema)),
     );
-    const region = inputs.publish.region ? { region: inputs.publish.region } : {};
+    const region = {
+      ...(inputs.publish.region ? { region: inputs.publish.region } : {}),
+      readOnly: inputs.publish["dry-run"],
+    };
     const host =
       inputs.githubToken && inputs.repository
         ? githubHost(githubRest(inputs.githubToken, inputs.repository, env.GITHUB_API_URL))

@@ -1,4 +1,5 @@
 import { ConfigurationError } from "./errors";
+import { forRun, type SdkClient } from "./read-only";
 
 /**
  * Settings shared by every AWS client shipline creates.
@@ -13,6 +14,8 @@ export interface AwsSettings {
   region?: string;
   /** Retries for throttling and transient errors (the SDK's standard retry strategy). */
   maxAttempts?: number;
+  /** A dry run's client: it refuses every operation that writes (see read-only.ts). */
+  readOnly?: boolean;
 }
 
 export interface AwsClientConfig {
@@ -37,9 +40,9 @@ export function awsClientConfig(settings: AwsSettings = {}): AwsClientConfig {
 }
 
 /** Creates any SDK v3 client with shipline's shared settings: `createClient(ECRClient, settings)`. */
-export function createClient<C>(
+export function createClient<C extends SdkClient>(
   Client: new (config: AwsClientConfig) => C,
   settings: AwsSettings = {},
 ): C {
-  return new Client(awsClientConfig(settings));
+  return forRun(new Client(awsClientConfig(settings)), settings.readOnly === true);
 }
