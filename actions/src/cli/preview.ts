@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { ciDefaults, mergeRawInputs } from "../lib/ci-context";
 import type { Logger } from "../lib/logger";
-import { previewCiDefaults } from "../preview/ci-defaults";
+import { previewCiDefaults, previewRun } from "../preview/ci-defaults";
 import { githubHost, githubRest } from "../preview/comments";
 import { parsePreviewInputs } from "../preview/inputs";
 import { runPreview } from "../preview/preview";
@@ -54,6 +54,7 @@ export function previewCommand(
             command: name,
           },
         ),
+        previewRun(env),
       );
       const region = {
         ...(inputs.publish.region ? { region: inputs.publish.region } : {}),

@@ -77,7 +77,9 @@ describe("preview inputs", () => {
     { raw: { command: "destroy", "pull-request": "12" }, prefix: "previews/pr-12/" },
     { raw: { command: "sweep", "open-pull-requests": "3, 4" }, prefix: "previews/" },
   ])("$raw → $prefix", ({ raw, prefix }) => {
-    expect(parsePreviewInputs({ bucket: "www-example", ...raw }).publish.prefix).toBe(prefix);
+    expect(parsePreviewInputs({ bucket: "www-example", ...raw }, "abc-1").publish.prefix).toBe(
+      prefix,
+    );
   });
 
   it.each([
@@ -96,6 +98,24 @@ describe("preview inputs", () => {
       message: /must not be empty/,
     },
   ])("refuses $raw", ({ raw, message }) => {
-    expect(() => parsePreviewInputs({ bucket: "www-example", ...raw })).toThrow(message);
+    expect(() => parsePreviewInputs({ bucket: "www-example", ...raw }, "abc-1")).toThrow(message);
+  });
+});
+
+describe("a preview's release id", () => {
+  it("is its own for every push, whatever id the build carries", () => {
+    const push = (run: string) =>
+      parsePreviewInputs({ bucket: "www-example", "pull-request": "7", source: "dist" }, run)
+        .publish["release-id"];
+    expect(push("0123456789ab-41.1")).toBe("pr-7-0123456789ab-41.1");
+    expect(push("fedcba987654-42.1")).not.toBe(push("0123456789ab-41.1"));
+  });
+
+  it("is the one given, when given", () => {
+    const given = parsePreviewInputs(
+      { bucket: "www-example", "pull-request": "7", source: "dist", "release-id": "mine" },
+      "0123456789ab-41.1",
+    );
+    expect(given.publish["release-id"]).toBe("mine");
   });
 });
