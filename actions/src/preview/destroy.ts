@@ -1,8 +1,9 @@
 import type { CloudFrontClient } from "@aws-sdk/client-cloudfront";
-import { ListObjectsV2Command, type S3Client } from "@aws-sdk/client-s3";
+import type { S3Client } from "@aws-sdk/client-s3";
 import { type Clock, systemClock } from "../lib/clock";
 import { ConfigurationError } from "../lib/errors";
 import type { Logger } from "../lib/logger";
+import { listKeys } from "../web/bucket-listing";
 import { describeDistributions } from "../web/distributions";
 import {
   createInvalidation,
@@ -10,7 +11,7 @@ import {
   waitForInvalidation,
 } from "../web/invalidate";
 import { callerReference, urlPath } from "../web/invalidation-plan";
-import { bucketError, readSiteManifest, type SiteLocation } from "../web/ledger";
+import { readSiteManifest, type SiteLocation } from "../web/ledger";
 import { siteName } from "../web/ledger-keys";
 import { keptReleases } from "../web/manifest";
 import { deleteKeys } from "../web/prune";
@@ -27,28 +28,6 @@ export interface DestroyDeps {
   logger: Logger;
   clock?: Clock;
   invalidationTimings?: { backoffMs?: number; maxBackoffMs?: number; pollMs?: number };
-}
-
-/** Every key under a prefix (used for shipline's own ledger folder only). */
-export async function listKeys(s3: S3Client, bucket: string, prefix: string): Promise<string[]> {
-  const keys: string[] = [];
-  let token: string | undefined;
-  do {
-    const page = await s3
-      .send(
-        new ListObjectsV2Command({
-          Bucket: bucket,
-          Prefix: prefix,
-          ...(token ? { ContinuationToken: token } : {}),
-        }),
-      )
-      .catch((error: unknown) => {
-        throw bucketError(error, bucket) ?? error;
-      });
-    keys.push(...(page.Contents ?? []).map((object) => object.Key ?? "").filter(Boolean));
-    token = page.IsTruncated ? page.NextContinuationToken : undefined;
-  } while (token);
-  return keys;
 }
 
 /** What removing a site would do: computed from reads only, printed as is by a dry run. */

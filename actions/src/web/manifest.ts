@@ -2,7 +2,7 @@ import { z } from "zod";
 
 /**
  * The web release manifest: what one publish put where. Stored in the bucket under the ledger
- * prefix, it is the only thing the next publish reads (one GET), so it carries the current
+ * prefix, it is what the next publish reads first (one GET, besides a listing), so it carries the current
  * release and the last releases whose files are kept (old tabs, instant rollback).
  */
 
@@ -116,8 +116,8 @@ export function keptReleases(manifest: SiteManifest): Release[] {
 }
 
 /**
- * What the object at `key` holds now: the newest kept release that wrote it. Each publish writes
- * every key it changes and nothing else writes under a site's keys, so this is the bucket's truth.
+ * What shipline last put at `key`: the newest kept release that wrote it. Something outside
+ * shipline may have changed the bucket since, so a publish checks this against a listing.
  */
 export function currentObject(
   manifest: SiteManifest | undefined,

@@ -6,6 +6,7 @@ import { ConfigurationError, quote } from "../lib/errors";
 import type { Logger } from "../lib/logger";
 import { applyUploads } from "./apply";
 import { type AssetManifest, readAssetManifest } from "./asset-manifest";
+import { listObjects } from "./bucket-listing";
 import { type DistributionInfo, describeDistributions, siteUrl } from "./distributions";
 import { DEFAULT_ENTRY_PATTERNS, headerRules } from "./headers";
 import type { PublishWebInputs } from "./inputs";
@@ -31,7 +32,8 @@ export interface PublishWebDeps {
 const MIB = 1024 * 1024;
 
 /**
- * publish-web: walk and hash the built folder → read the site's manifest (one GET) → plan →
+ * publish-web: walk and hash the built folder → read the site's manifest (one GET) and list the
+ * bucket under the site's prefix (one request per 1,000 keys) → plan →
  * upload in order → record the release → invalidate → prune → report. Every check that can fail
  * on the user's input runs before the first write.
  */
@@ -76,7 +78,11 @@ export async function publishWeb(
     prefix: inputs.prefix,
     ledgerPrefix: inputs["ledger-prefix"],
   };
-  const version = await readSiteManifestVersion(deps.s3, site);
+  // The manifest says what shipline put there, the listing what is there now: both are read.
+  const [version, listed] = await Promise.all([
+    readSiteManifestVersion(deps.s3, site),
+    listObjects(deps.s3, inputs.bucket, inputs.prefix),
+  ]);
   const previous = version.manifest;
   const plan = planPublish({
     releaseId,
@@ -92,6 +98,7 @@ export async function publishWeb(
       contentTypeRules: inputs["content-type"],
     }),
     previous,
+    listed,
     keepReleases: inputs["keep-releases"],
     deleteLimit: inputs["delete-limit"],
     now: new Date(clock.now()).toISOString(),
