@@ -53,7 +53,8 @@ export const PUBLISH_SETTINGS_FLAGS: FlagSpec[] = [
   { name: "concurrency", description: "uploads at once (default 16)" },
   {
     name: "multipart-threshold",
-    description: "bytes from which files go up in parts (default 16 MiB)",
+    description:
+      'size from which files go up in parts, e.g. "64MiB" or bytes (default 16MiB, at least 5MiB: S3\'s smallest part)',
   },
   {
     name: "ledger-prefix",

@@ -9,7 +9,7 @@ import { type AssetManifest, readAssetManifest } from "./asset-manifest";
 import { listObjects } from "./bucket-listing";
 import { type DistributionInfo, describeDistributions, siteUrl } from "./distributions";
 import { DEFAULT_ENTRY_PATTERNS, headerRules } from "./headers";
-import type { PublishWebInputs } from "./inputs";
+import { MIN_PART, type PublishWebInputs } from "./inputs";
 import { createInvalidation, waitForInvalidation } from "./invalidate";
 import { callerReference, planInvalidation } from "./invalidation-plan";
 import { conditionAfter, readSiteManifestVersion, type SiteLocation } from "./ledger";
@@ -28,8 +28,6 @@ export interface PublishWebDeps {
   /** Polling and backoff timings (tests shorten them). */
   invalidationTimings?: { backoffMs?: number; maxBackoffMs?: number; pollMs?: number };
 }
-
-const MIB = 1024 * 1024;
 
 /**
  * publish-web: walk and hash the built folder → read the site's manifest (one GET) and list the
@@ -136,8 +134,8 @@ export async function publishWeb(
         bucket: inputs.bucket,
         concurrency: inputs.concurrency,
         multipartThreshold: inputs["multipart-threshold"],
-        // Half the threshold (S3's minimum part is 5 MiB), so a large file has at least two parts.
-        partSize: Math.max(5 * MIB, Math.ceil(inputs["multipart-threshold"] / 2)),
+        // Half the threshold (never below S3's smallest part), so a large file has two parts or more.
+        partSize: Math.max(MIN_PART.bytes, Math.ceil(inputs["multipart-threshold"] / 2)),
       },
       logger,
       conditionAfter(version),
