@@ -7,7 +7,12 @@ import type { Logger } from "../lib/logger";
 import { applyUploads } from "./apply";
 import { type AssetManifest, readAssetManifest } from "./asset-manifest";
 import { listObjects } from "./bucket-listing";
-import { type DistributionInfo, describeDistributions, siteUrl } from "./distributions";
+import {
+  checkServedPrefix,
+  type DistributionInfo,
+  describeDistributions,
+  siteUrl,
+} from "./distributions";
 import { DEFAULT_ENTRY_PATTERNS, headerRules } from "./headers";
 import { MIN_PART, type PublishWebInputs } from "./inputs";
 import { createInvalidation, waitForInvalidation } from "./invalidate";
@@ -68,6 +73,7 @@ export async function publishWeb(
     inputs["distribution-id"].length > 0
       ? await describeDistributions(deps.cloudfront(), inputs["distribution-id"], inputs.bucket)
       : [];
+  checkServedPrefix(inputs.prefix, distributions);
   const servedAt = `/${inputs.prefix.slice(distributions[0]?.originPrefix.length ?? 0)}`;
   checkBasePath(assets, servedAt);
 

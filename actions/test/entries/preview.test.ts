@@ -118,9 +118,17 @@ beforeEach(() => {
   s3.on(PutObjectCommand).resolves({});
   // An empty bucket.
   s3.on(ListObjectsV2Command).resolves({ IsTruncated: false, KeyCount: 0 });
-  cloudfront
-    .on(GetDistributionCommand)
-    .resolves({ Distribution: { DomainName: "d1.cloudfront.net" } as never });
+  cloudfront.on(GetDistributionCommand).resolves({
+    Distribution: {
+      DomainName: "d1.cloudfront.net",
+      DistributionConfig: {
+        Origins: {
+          Quantity: 1,
+          Items: [{ Id: "web", DomainName: "www-example.s3.us-east-1.amazonaws.com" }],
+        },
+      },
+    } as never,
+  });
   vi.stubEnv("GITHUB_REPOSITORY", "acme/shop");
   // One workflow run: its re-runs publish the same release.
   vi.stubEnv("GITHUB_SHA", "0123456789abcdef0123456789abcdef01234567");

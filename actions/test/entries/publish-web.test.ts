@@ -88,7 +88,12 @@ beforeEach(() => {
     Distribution: {
       Id: "E1TEST",
       DomainName: "d111.cloudfront.net",
-      DistributionConfig: undefined,
+      DistributionConfig: {
+        Origins: {
+          Quantity: 1,
+          Items: [{ Id: "web", DomainName: "www-example.s3.us-east-1.amazonaws.com" }],
+        },
+      },
     } as never,
   });
   cloudfront.on(CreateInvalidationCommand).resolves({
