@@ -127,10 +127,14 @@ export function planInvalidation(input: InvalidationPlanInput): InvalidationPlan
 /**
  * The same release and the same paths always give the same reference, so a retried run (or a
  * re-run of the job) replays CloudFront's first invalidation instead of creating a second one.
+ * `basis` names the state the change was planned from (the manifest's ETag): publishing the same
+ * release again over a bucket that changed since (a crashed run left another page up) is a new
+ * change and needs a new invalidation, which a replay would not give.
  */
-export function callerReference(releaseId: string, paths: string[]): string {
+export function callerReference(releaseId: string, paths: string[], basis = ""): string {
   const digest = createHash("sha256")
     .update([...paths].sort().join("\n"))
+    .update(basis ? `\n@${basis}` : "")
     .digest("hex")
     .slice(0, 16);
   return `shipline-${releaseId}-${digest}`;

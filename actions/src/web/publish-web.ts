@@ -108,7 +108,9 @@ export async function publishWeb(
     now: new Date(clock.now()).toISOString(),
     snapshotFolder: snapshotFolder(inputs["ledger-prefix"], inputs.prefix),
   });
-  const invalidations = inputs.invalidate ? invalidationBatches(plan, distributions) : [];
+  const invalidations = inputs.invalidate
+    ? invalidationBatches(plan, distributions, version.etag ?? "none")
+    : [];
   // A root site is served at "/" (the default root object); a prefix needs its index.html named.
   const url = inputs.url
     ? `${inputs.url.replace(/\/+$/, "")}${servedAt}${inputs.prefix ? "index.html" : ""}`
@@ -178,7 +180,12 @@ interface Batch {
   callerReference: string;
 }
 
-function invalidationBatches(plan: PublishPlan, distributions: DistributionInfo[]): Batch[] {
+/** `basis`: the manifest version the plan was made from (see callerReference). */
+function invalidationBatches(
+  plan: PublishPlan,
+  distributions: DistributionInfo[],
+  basis: string,
+): Batch[] {
   const siteKeys = plan.files.map((file) => file.key);
   return distributions.flatMap((distribution) => {
     const { paths } = planInvalidation({
@@ -191,7 +198,7 @@ function invalidationBatches(plan: PublishPlan, distributions: DistributionInfo[
       {
         distributionId: distribution.id,
         paths,
-        callerReference: callerReference(plan.releaseId, paths),
+        callerReference: callerReference(plan.releaseId, paths, basis),
       },
     ];
   });

@@ -6,6 +6,7 @@ import {
   bucketState,
   buildSite,
   CACHING_DISABLED,
+  CACHING_OPTIMIZED,
   createBucket,
   createDistribution,
   edgeUrl,
@@ -36,11 +37,10 @@ afterAll(async () => {
 });
 
 let sites = 0;
-async function newSite() {
+async function newSite(cachePolicyId = CACHING_DISABLED) {
   const bucket = `drift-${++sites}`;
   await createBucket(cloud, bucket);
-  // No edge cache: a viewer sees the bucket as it is.
-  const distribution = await createDistribution(cloud, bucket, CACHING_DISABLED);
+  const distribution = await createDistribution(cloud, bucket, cachePolicyId);
   return { bucket, distribution, edge: edgeUrl(cloud, distribution) };
 }
 
@@ -68,11 +68,12 @@ describe("publish-web repairs the bucket", () => {
     expect((await loadPage(edge)).problems).toEqual([]);
   });
 
-  it("re-publishing release A after a run of B died with B's index.html up puts A's back", async () => {
-    const { bucket, distribution, edge } = await newSite();
+  it("re-publishing release A after a run of B died with B's index.html up puts A's back, at the edge too", async () => {
+    // The edge caches: only a new invalidation shows the viewer A's page again.
+    const { bucket, distribution, edge } = await newSite(CACHING_OPTIMIZED);
     const src = await sourceCopy(join(tmp, "src"));
     const a = await buildSite(join(tmp, "rel-a"), { releaseId: "rel-a", sourceDir: src });
-    await publish(cloud, { source: a.dir, bucket, "distribution-id": distribution });
+    await publish(cloud, { source: a.dir, bucket, "distribution-id": distribution, wait: "true" });
     await write(
       join(src, "styles.css"),
       `${await readFile(join(src, "styles.css"), "utf8")}\n.b { color: red; }\n`,
@@ -87,12 +88,14 @@ describe("publish-web repairs the bucket", () => {
         ContentType: "text/html",
       }),
     );
+    // A viewer gets B's page (and the edge keeps it: no Cache-Control, the default TTL).
     expect((await loadPage(edge)).html).toContain('content="rel-b"');
 
     const again = await publish(cloud, {
       source: await freshCopy(a.dir, join(tmp, "rel-a-again")),
       bucket,
       "distribution-id": distribution,
+      wait: "true",
     });
     expect(again.files.find((file) => file.key === "index.html")).toMatchObject({
       action: "upload",
