@@ -21,6 +21,12 @@ export interface ManifestFile extends ServedHeaders {
   sha256: string;
   size: number;
   role: FileRole;
+  /**
+   * The ETag S3 gave the object when shipline wrote it, quotes removed. A listing showing another
+   * one means the object was changed since; it also covers objects whose ETag is not an MD5
+   * (multipart, SSE-KMS, SSE-C). Absent in manifests written before it was recorded.
+   */
+  etag?: string;
 }
 
 export interface Release {
@@ -48,6 +54,7 @@ const fileSchema = z.object({
   contentType: z.string(),
   cacheControl: z.string(),
   role: z.enum(["immutable", "other", "entry"]),
+  etag: z.string().optional(),
 });
 
 const releaseSchema = z.object({
@@ -105,6 +112,7 @@ export function orderedRelease(release: Release): Release {
       contentType: file.contentType,
       cacheControl: file.cacheControl,
       role: file.role,
+      ...(file.etag ? { etag: file.etag } : {}),
     };
   }
   return { releaseId: release.releaseId, publishedAt: release.publishedAt, files };

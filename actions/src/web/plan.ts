@@ -102,13 +102,15 @@ export function planPublish(input: PublishPlanInput): PublishPlan {
     };
     const base = { ...desired, key, path: file.path, absolutePath: file.absolutePath };
     const current = currentObject(previous, key);
-    const inBucket = bucketCopy(input.listed, key, file);
+    const inBucket = bucketCopy(input.listed, key, file, current?.etag);
     if (current && current.sha256 === file.sha256 && inBucket === "holds") {
       const sameHeaders =
         current.contentType === desired.contentType &&
         current.cacheControl === desired.cacheControl;
+      // An object left alone keeps its ETag: the next publish compares the listing with it.
+      const etag = input.listed?.get(key)?.etag ?? current.etag;
       return sameHeaders
-        ? { ...base, action: "skip", reason: "unchanged" }
+        ? { ...base, ...(etag ? { etag } : {}), action: "skip", reason: "unchanged" }
         : { ...base, action: "copy", reason: "headers", copyFrom: key };
     }
     const reason: ChangeReason = !current
@@ -122,7 +124,7 @@ export function planPublish(input: PublishPlanInput): PublishPlan {
     if (
       holder !== undefined &&
       file.size <= MAX_COPY_BYTES &&
-      bucketCopy(input.listed, holder, file) === "holds"
+      bucketCopy(input.listed, holder, file, currentObject(previous, holder)?.etag) === "holds"
     ) {
       return { ...base, action: "copy", reason, copyFrom: holder };
     }
@@ -143,6 +145,7 @@ export function planPublish(input: PublishPlanInput): PublishPlan {
           contentType: file.contentType,
           cacheControl: file.cacheControl,
           role: file.role,
+          ...(file.etag ? { etag: file.etag } : {}),
         },
       ]),
     ),
@@ -211,19 +214,24 @@ export function planPublish(input: PublishPlanInput): PublishPlan {
 }
 
 /**
- * Whether the bucket's object at `key` holds `file`'s bytes: there, the same size, and, where
- * its ETag is an MD5 (one part, no KMS), the same MD5. Without a listing, it is taken to.
+ * Whether the bucket's object at `key` holds `file`'s bytes: there, the same size, and the ETag
+ * shipline recorded when it wrote the object or, where the ETag is an MD5 (one part, no KMS),
+ * the file's MD5. Without a listing, it is taken to.
  */
 function bucketCopy(
   listed: ReadonlyMap<string, ListedObject> | undefined,
   key: string,
   file: { size: number; md5: string },
+  recordedEtag: string | undefined,
 ): "holds" | "missing" | "drifted" {
   if (!listed) return "holds";
   const object = listed.get(key);
   if (!object) return "missing";
   if (object.size !== file.size) return "drifted";
-  return etagIsMd5(object.etag) && object.etag !== file.md5 ? "drifted" : "holds";
+  if (object.etag === recordedEtag) return "holds";
+  if (etagIsMd5(object.etag)) return object.etag === file.md5 ? "holds" : "drifted";
+  // Not an MD5 (multipart, SSE-KMS, SSE-C): only a recorded ETag can vouch for the bytes.
+  return recordedEtag === undefined ? "holds" : "drifted";
 }
 
 /** Key → size as the releases recorded it, snapshots included. */

@@ -150,8 +150,8 @@ export async function publishWeb(
     );
     result.bytesSent = applied.bytesSent;
     result.invalidations = await invalidate(deps, invalidations, inputs, clock);
-    if (plan.manifest) {
-      result.deleted = await prune(deps.s3, site, plan.manifest, logger, applied.manifestEtag);
+    if (applied.manifest) {
+      result.deleted = await prune(deps.s3, site, applied.manifest, logger, applied.manifestEtag);
     }
   }
   result.durationMs = clock.now() - started;

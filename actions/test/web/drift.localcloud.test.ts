@@ -2,6 +2,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { DeleteObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readSiteManifest } from "../../src/web/ledger";
 import {
   bucketState,
   buildSite,
@@ -53,6 +54,12 @@ describe("publish-web repairs the bucket", () => {
       /^assets\/main-.*\.js$/.test(key),
     );
     expect(script).toBeDefined();
+    // The manifest keeps the ETag S3 gave each object, the listing's.
+    const state = await bucketState(cloud, bucket);
+    const recorded = (
+      await readSiteManifest(s3Of(cloud), { bucket, prefix: "", ledgerPrefix: ".shipline/" })
+    )?.live.files;
+    expect(recorded?.[script ?? ""]?.etag).toBe(state[script ?? ""]?.replace(/"/g, ""));
     await s3Of(cloud).send(new DeleteObjectCommand({ Bucket: bucket, Key: script }));
     expect((await loadPage(edge)).ok).toBe(false);
 

@@ -272,6 +272,23 @@ describe("planPublish: the bucket as it is", () => {
     expect(plan(v1, live, { listed }).files.every((f) => f.action === "skip")).toBe(true);
   });
 
+  it("with ETags that are not MD5s (SSE-KMS), compares the one recorded when shipline wrote it", () => {
+    const recorded = release("r1", v1);
+    for (const [key, file] of Object.entries(recorded.files))
+      recorded.files[key] = { ...file, etag: `kms-${key}` };
+    const listed = new Map(v1.map((f) => [f.path, { size: f.size, etag: `kms-${f.path}` }]));
+    const unchanged = plan(v1, manifest(recorded), { listed, releaseId: "r1" });
+    expect(unchanged.files.every((f) => f.action === "skip")).toBe(true);
+    // The ETags are carried into the next release, for the publish after.
+    expect(plan(v1, manifest(recorded), { listed }).manifest?.live.files["index.html"]?.etag).toBe(
+      "kms-index.html",
+    );
+    listed.set("robots.txt", { size: 10, etag: "kms-rewritten" });
+    expect(
+      plan(v1, manifest(recorded), { listed }).files.filter((f) => f.action !== "skip"),
+    ).toMatchObject([{ key: "robots.txt", action: "upload", reason: "drifted" }]);
+  });
+
   it("never copies from an object the bucket shows changed; sends the bytes instead", () => {
     // r2 moves app-1.js's content to app-2.js: normally a server-side copy from app-1.js.
     const moved = [...v1.filter((f) => f.path !== "assets/app-1.js"), file("assets/app-2.js", "b")];
