@@ -10,7 +10,11 @@ import { addFlags, type FlagSpec, flagsToRawInputs } from "./options";
 import { PUBLISH_SETTINGS_FLAGS } from "./publish-web";
 
 export const PREVIEW_FLAGS: FlagSpec[] = [
-  ...PUBLISH_SETTINGS_FLAGS,
+  ...PUBLISH_SETTINGS_FLAGS.map((flag) =>
+    flag.name === "release-id"
+      ? { ...flag, description: "release id (default pr-<n>-<commit>-<run>: one per push)" }
+      : flag,
+  ),
   {
     name: "pull-request",
     description: "pull request number (default: from GITHUB_REF / CIRCLE_PULL_REQUEST)",
