@@ -77,7 +77,7 @@ const mustBeEncoded = (char: string): boolean => {
   return code < 0x20 || code >= 0x7f || UNSAFE.has(char);
 };
 
-const escape = (text: string): string =>
+const percentEncode = (text: string): string =>
   [...Buffer.from(text, "utf8")]
     .map((byte) => `%${byte.toString(16).toUpperCase().padStart(2, "0")}`)
     .join("");
@@ -97,6 +97,6 @@ export const canonicalInvalidationPath = (text: string): string =>
     .map((part, i) =>
       i % 2 === 1
         ? part.toUpperCase()
-        : [...part].map((c) => (mustBeEncoded(c) ? escape(c) : c)).join(""),
+        : [...part].map((c) => (mustBeEncoded(c) ? percentEncode(c) : c)).join(""),
     )
     .join("");
