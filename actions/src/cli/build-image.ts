@@ -82,7 +82,11 @@ export function buildImageCommand(
     const inputs = parseBuildImageInputs(raw);
     await buildImage(inputs, {
       logger: logger(),
-      ecr: () => createClient(ECRClient, inputs.region ? { region: inputs.region } : {}),
+      ecr: () =>
+        createClient(ECRClient, {
+          ...(inputs.region ? { region: inputs.region } : {}),
+          readOnly: inputs["dry-run"],
+        }),
     });
   });
 }

@@ -76,7 +76,10 @@ export function deployServiceCommand(
     const live = process.stdout.isTTY === true && !env.CI;
     const result = await whileCancellable(log, (signal) =>
       deployService(inputs, {
-        clients: createServiceClients(inputs.region ? { region: inputs.region } : {}),
+        clients: createServiceClients({
+          ...(inputs.region ? { region: inputs.region } : {}),
+          readOnly: inputs.dryRun,
+        }),
         logger: log,
         signal,
         ...(live ? { view: () => liveTable(process.stdout) } : {}),

@@ -2,7 +2,7 @@ import type { Command } from "commander";
 import { deploymentTracker } from "../github/track";
 import { ciDefaults, mergeRawInputs } from "../lib/ci-context";
 import type { Logger } from "../lib/logger";
-import { previewCiDefaults } from "../preview/ci-defaults";
+import { previewCiDefaults, previewRun } from "../preview/ci-defaults";
 import { githubHost, githubRest } from "../preview/comments";
 import { parsePreviewInputs } from "../preview/inputs";
 import { runPreview } from "../preview/preview";
@@ -11,7 +11,11 @@ import { addFlags, type FlagSpec, flagsToRawInputs } from "./options";
 import { PUBLISH_SETTINGS_FLAGS } from "./publish-web";
 
 export const PREVIEW_FLAGS: FlagSpec[] = [
-  ...PUBLISH_SETTINGS_FLAGS,
+  ...PUBLISH_SETTINGS_FLAGS.map((flag) =>
+    flag.name === "release-id"
+      ? { ...flag, description: "release id (default pr-<n>-<commit>-<run>: one per push)" }
+      : flag,
+  ),
   {
     name: "pull-request",
     description: "pull request number (default: from GITHUB_REF / CIRCLE_PULL_REQUEST)",
@@ -55,8 +59,12 @@ export function previewCommand(
             command: name,
           },
         ),
+        previewRun(env),
       );
-      const region = inputs.publish.region ? { region: inputs.publish.region } : {};
+      const region = {
+        ...(inputs.publish.region ? { region: inputs.publish.region } : {}),
+        readOnly: inputs.publish["dry-run"],
+      };
       const host =
         inputs.githubToken && inputs.repository
           ? githubHost(githubRest(inputs.githubToken, inputs.repository, env.GITHUB_API_URL))

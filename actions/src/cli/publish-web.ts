@@ -53,7 +53,8 @@ export const PUBLISH_SETTINGS_FLAGS: FlagSpec[] = [
   { name: "concurrency", description: "uploads at once (default 16)" },
   {
     name: "multipart-threshold",
-    description: "bytes from which files go up in parts (default 16 MiB)",
+    description:
+      'size from which files go up in parts, e.g. "64MiB" or bytes (default 16MiB, at least 5MiB: S3\'s smallest part)',
   },
   {
     name: "ledger-prefix",
@@ -83,7 +84,10 @@ export function publishWebCommand(
     const inputs = parsePublishWebInputs(
       mergeRawInputs(ciDefaults(env), flagsToRawInputs(options, PUBLISH_WEB_FLAGS)),
     );
-    const region = inputs.region ? { region: inputs.region } : {};
+    const region = {
+      ...(inputs.region ? { region: inputs.region } : {}),
+      readOnly: inputs["dry-run"],
+    };
     await publishWeb(inputs, {
       logger: logger(),
       s3: createS3Client({ ...region, concurrency: inputs.concurrency }, env),

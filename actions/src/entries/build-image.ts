@@ -19,7 +19,11 @@ export function buildImageAction(
     );
     await buildImage(inputs, {
       logger,
-      ecr: () => createClient(ECRClient, inputs.region ? { region: inputs.region } : {}),
+      ecr: () =>
+        createClient(ECRClient, {
+          ...(inputs.region ? { region: inputs.region } : {}),
+          readOnly: inputs["dry-run"],
+        }),
     });
   }, logger);
 }

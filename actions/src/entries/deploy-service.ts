@@ -25,7 +25,10 @@ export function deployServiceAction(
     const inputs = parseDeployServiceInputs(
       mergeRawInputs(commitDefault(env), readActionInputs(deployServiceSchema)),
     );
-    const settings = inputs.region ? { region: inputs.region } : {};
+    const settings = {
+      ...(inputs.region ? { region: inputs.region } : {}),
+      readOnly: inputs.dryRun,
+    };
     // A cancelled job: the gate stops at once and a started rollout is sent back.
     const result = await whileCancellable(logger, (signal) =>
       deployService(inputs, { clients: createServiceClients(settings), logger, clock, signal }),

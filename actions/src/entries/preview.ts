@@ -5,6 +5,7 @@ import type { ExitCode } from "../lib/errors";
 import { readActionInputs } from "../lib/github-inputs";
 import { GitHubLogger, type Logger } from "../lib/logger";
 import { run } from "../lib/run";
+import { previewRun } from "../preview/ci-defaults";
 import { githubHost, githubRest } from "../preview/comments";
 import { parsePreviewInputs, previewSchema } from "../preview/inputs";
 import { runPreview } from "../preview/preview";
@@ -24,8 +25,12 @@ export function previewAction(
     };
     const inputs = parsePreviewInputs(
       mergeRawInputs(ciDefaults(env), event, readActionInputs(previewSchema)),
+      previewRun(env),
     );
-    const region = inputs.publish.region ? { region: inputs.publish.region } : {};
+    const region = {
+      ...(inputs.publish.region ? { region: inputs.publish.region } : {}),
+      readOnly: inputs.publish["dry-run"],
+    };
     const host =
       inputs.githubToken && inputs.repository
         ? githubHost(githubRest(inputs.githubToken, inputs.repository, env.GITHUB_API_URL))

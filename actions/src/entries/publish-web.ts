@@ -16,7 +16,10 @@ export function publishWebAction(
     const inputs = parsePublishWebInputs(
       mergeRawInputs(ciDefaults(env), readActionInputs(publishWebSchema)),
     );
-    const region = inputs.region ? { region: inputs.region } : {};
+    const region = {
+      ...(inputs.region ? { region: inputs.region } : {}),
+      readOnly: inputs["dry-run"],
+    };
     await publishWeb(inputs, {
       logger,
       s3: createS3Client({ ...region, concurrency: inputs.concurrency }, env),

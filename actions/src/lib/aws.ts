@@ -2,6 +2,7 @@ import { loadConfig } from "@smithy/core/config";
 import { NODE_MAX_ATTEMPT_CONFIG_OPTIONS } from "@smithy/core/retry";
 import { recordFailedCalls } from "./aws-call";
 import { ConfigurationError } from "./errors";
+import { forRun, type SdkClient } from "./read-only";
 
 /**
  * Settings shared by every AWS client shipline creates.
@@ -20,6 +21,8 @@ export interface AwsSettings {
    * DEFAULT_MAX_ATTEMPTS rather than the SDK's 3.
    */
   maxAttempts?: number;
+  /** A dry run's client: it refuses every operation that writes (see read-only.ts). */
+  readOnly?: boolean;
 }
 
 export interface AwsClientConfig {
@@ -56,9 +59,12 @@ export function awsClientConfig(settings: AwsSettings = {}): AwsClientConfig {
 }
 
 /** Creates any SDK v3 client with shipline's shared settings: `createClient(ECRClient, settings)`. */
-export function createClient<C extends Parameters<typeof recordFailedCalls>[0]>(
+export function createClient<C extends SdkClient>(
   Client: new (config: AwsClientConfig) => C,
   settings: AwsSettings = {},
 ): C {
-  return recordFailedCalls(new Client(awsClientConfig(settings)));
+  return forRun(
+    recordFailedCalls(new Client(awsClientConfig(settings))),
+    settings.readOnly === true,
+  );
 }

@@ -136,6 +136,49 @@ export function optionalDuration(bounds: { minMs?: number; maxMs?: number } = {}
   return duration(Number.NaN, bounds).transform((ms) => (Number.isNaN(ms) ? undefined : ms));
 }
 
+const SIZE_UNITS: Record<string, number> = {
+  b: 1,
+  kib: 1024,
+  mib: 1024 ** 2,
+  gib: 1024 ** 3,
+  kb: 1000,
+  mb: 1000 ** 2,
+  gb: 1000 ** 3,
+};
+
+/** Parses "16777216", "16MiB", "6 MiB", "64MB" into bytes (KiB/MiB/GiB binary, KB/MB/GB decimal). */
+export function parseByteSize(value: string): number | undefined {
+  const match = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i.exec(value);
+  const factor = SIZE_UNITS[(match?.[2] || "b").toLowerCase()];
+  if (!match || factor === undefined) return undefined;
+  const bytes = Number(match[1]) * factor;
+  return Number.isSafeInteger(bytes) ? bytes : undefined;
+}
+
+const formatMiB = (bytes: number) => `${bytes / 1024 ** 2} MiB`;
+
+/** A size in bytes, given in bytes or with a unit; `min` says why it is the least. */
+export function byteSize(fallback: number, min: { bytes: number; why: string }): Input<number> {
+  return z
+    .string()
+    .optional()
+    .transform((raw, ctx) => {
+      const value = given(raw);
+      if (value === undefined) return fallback;
+      const bytes = parseByteSize(value);
+      if (bytes === undefined) {
+        return fail(ctx, `must be a size like "16MiB" or a number of bytes, got ${quote(value)}`);
+      }
+      if (bytes < min.bytes) {
+        return fail(
+          ctx,
+          `must be at least ${formatMiB(min.bytes)} (${min.why}), got ${quote(value)}`,
+        );
+      }
+      return bytes;
+    });
+}
+
 /** A whole number within bounds. */
 export function integer(
   fallback: number,

@@ -1,4 +1,5 @@
 import type { RawInputs } from "../lib/inputs";
+import { releaseIdOf, runContext } from "../release/record";
 
 /**
  * The pull request number and repository as CI systems expose them: GitHub's ref
@@ -14,4 +15,9 @@ export function previewCiDefaults(env: NodeJS.ProcessEnv): RawInputs {
   if (env.GITHUB_REPOSITORY) defaults.repository = env.GITHUB_REPOSITORY;
   if (env.GITHUB_TOKEN) defaults["github-token"] = env.GITHUB_TOKEN;
   return defaults;
+}
+
+/** This CI run's id (commit + run, as `shipline release-id` prints it): part of a preview's release id. */
+export function previewRun(env: NodeJS.ProcessEnv, now = Date.now()): string {
+  return releaseIdOf(runContext(env, now));
 }

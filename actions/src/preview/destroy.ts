@@ -1,12 +1,17 @@
 import type { CloudFrontClient } from "@aws-sdk/client-cloudfront";
-import { ListObjectsV2Command, type S3Client } from "@aws-sdk/client-s3";
+import type { S3Client } from "@aws-sdk/client-s3";
 import { type Clock, systemClock } from "../lib/clock";
 import { ConfigurationError } from "../lib/errors";
 import type { Logger } from "../lib/logger";
+import { listKeys } from "../web/bucket-listing";
 import { describeDistributions } from "../web/distributions";
-import { createInvalidation, waitForInvalidation } from "../web/invalidate";
+import {
+  createInvalidation,
+  type InvalidationRequest,
+  waitForInvalidation,
+} from "../web/invalidate";
 import { callerReference, urlPath } from "../web/invalidation-plan";
-import { bucketError, readSiteManifest, type SiteLocation } from "../web/ledger";
+import { readSiteManifest, type SiteLocation } from "../web/ledger";
 import { siteName } from "../web/ledger-keys";
 import { keptReleases } from "../web/manifest";
 import { deleteKeys } from "../web/prune";
@@ -25,44 +30,22 @@ export interface DestroyDeps {
   invalidationTimings?: { backoffMs?: number; maxBackoffMs?: number; pollMs?: number };
 }
 
-/** Every key under a prefix (used for shipline's own ledger folder only). */
-export async function listKeys(s3: S3Client, bucket: string, prefix: string): Promise<string[]> {
-  const keys: string[] = [];
-  let token: string | undefined;
-  do {
-    const page = await s3
-      .send(
-        new ListObjectsV2Command({
-          Bucket: bucket,
-          Prefix: prefix,
-          ...(token ? { ContinuationToken: token } : {}),
-        }),
-      )
-      .catch((error: unknown) => {
-        throw bucketError(error, bucket) ?? error;
-      });
-    keys.push(...(page.Contents ?? []).map((object) => object.Key ?? "").filter(Boolean));
-    token = page.IsTruncated ? page.NextContinuationToken : undefined;
-  } while (token);
-  return keys;
+/** What removing a site would do: computed from reads only, printed as is by a dry run. */
+export interface DestroyPlan {
+  site: SiteLocation;
+  /** The files its manifests name (never anything else under the prefix). */
+  files: string[];
+  /** Its ledger records, the manifest last. */
+  records: string[];
+  invalidations: InvalidationRequest[];
 }
 
-/**
- * Removes a preview: the files its manifests name (never anything else under the prefix), then
- * its ledger records, then one wildcard invalidation so the edge stops serving it.
- */
-export async function destroySite(
+/** Reads what a site holds and plans its removal; writes nothing. */
+export async function planDestroy(
   site: SiteLocation,
-  settings: {
-    distributionIds: string[];
-    deleteLimit: number;
-    releaseLabel: string;
-    wait?: boolean;
-    waitTimeoutMs?: number;
-  },
-  deps: DestroyDeps,
-): Promise<DestroyResult> {
-  const clock = deps.clock ?? systemClock;
+  settings: { distributionIds: string[]; deleteLimit: number; releaseLabel: string },
+  deps: Pick<DestroyDeps, "s3" | "cloudfront">,
+): Promise<DestroyPlan> {
   const distributions =
     settings.distributionIds.length > 0
       ? await describeDistributions(deps.cloudfront(), settings.distributionIds, site.bucket)
@@ -83,48 +66,71 @@ export async function destroySite(
       `removing ${site.prefix} would delete ${files.length} objects, more than input "delete-limit" (${settings.deleteLimit}) allows; nothing was deleted`,
     );
   }
-  const records = await listKeys(
-    deps.s3,
-    site.bucket,
-    `${site.ledgerPrefix}web/${siteName(site.prefix)}/`,
-  );
+  const records = (
+    await listKeys(deps.s3, site.bucket, `${site.ledgerPrefix}web/${siteName(site.prefix)}/`)
+  ).sort((a, b) => Number(a.endsWith("manifest.json")) - Number(b.endsWith("manifest.json")));
   if (files.length === 0 && records.length === 0) {
+    return { site, files, records, invalidations: [] };
+  }
+  // The last live release names this life of the site: a preview reopened, published and
+  // destroyed again gets a new invalidation, a retried destroy the same one.
+  const label = `destroy-${settings.releaseLabel}-${manifest?.live.releaseId ?? "unrecorded"}`;
+  const invalidations = distributions
+    .filter((distribution) => site.prefix.startsWith(distribution.originPrefix))
+    .map((distribution) => {
+      const paths = [`${urlPath(site.prefix, distribution.originPrefix)}*`];
+      return {
+        distributionId: distribution.id,
+        paths,
+        callerReference: callerReference(label, paths),
+      };
+    });
+  return { site, files, records, invalidations };
+}
+
+/**
+ * Removes a planned site: its files, then its ledger records (the manifest last: if anything
+ * fails, a retry still knows what to delete), then one wildcard invalidation per distribution.
+ */
+export async function applyDestroy(
+  plan: DestroyPlan,
+  settings: { wait?: boolean; waitTimeoutMs?: number },
+  deps: DestroyDeps,
+): Promise<DestroyResult> {
+  const { site } = plan;
+  if (plan.files.length === 0 && plan.records.length === 0) {
     deps.logger.info(`nothing published under ${site.prefix}`);
     return { prefix: site.prefix, deleted: 0, invalidationIds: [] };
   }
-  await deleteKeys(deps.s3, site.bucket, files);
-  // The manifest goes last: if anything above fails, a retry still knows what to delete.
-  await deleteKeys(
-    deps.s3,
-    site.bucket,
-    records.sort(
-      (a, b) => Number(a.endsWith("manifest.json")) - Number(b.endsWith("manifest.json")),
-    ),
-  );
+  const clock = deps.clock ?? systemClock;
+  await deleteKeys(deps.s3, site.bucket, plan.files);
+  await deleteKeys(deps.s3, site.bucket, plan.records);
   deps.logger.info(
-    `deleted ${files.length} object(s) under ${site.prefix} and ${records.length} ledger record(s)`,
+    `deleted ${plan.files.length} object(s) under ${site.prefix} and ${plan.records.length} ledger record(s)`,
   );
-  const invalidationIds: string[] = [];
   const timing = {
     clock,
     logger: deps.logger,
     deadline: clock.now() + (settings.waitTimeoutMs ?? 10 * 60_000),
     ...deps.invalidationTimings,
   };
-  for (const distribution of distributions) {
-    if (!site.prefix.startsWith(distribution.originPrefix)) continue;
-    const paths = [`${urlPath(site.prefix, distribution.originPrefix)}*`];
-    const created = await createInvalidation(
-      deps.cloudfront(),
-      {
-        distributionId: distribution.id,
-        paths,
-        callerReference: callerReference(`destroy-${settings.releaseLabel}`, paths),
-      },
-      timing,
-    );
+  const invalidationIds: string[] = [];
+  for (const request of plan.invalidations) {
+    const created = await createInvalidation(deps.cloudfront(), request, timing);
     if (settings.wait) await waitForInvalidation(deps.cloudfront(), created, timing);
     invalidationIds.push(created.id);
   }
-  return { prefix: site.prefix, deleted: files.length, invalidationIds };
+  return { prefix: site.prefix, deleted: plan.files.length, invalidationIds };
+}
+
+/** A dry run's account of a planned removal. */
+export function reportDestroyPlan(plan: DestroyPlan, logger: Logger): void {
+  for (const key of plan.files) logger.info(`would delete ${key}`);
+  for (const key of plan.records) logger.info(`would delete ${key}`);
+  for (const request of plan.invalidations) {
+    logger.info(`would invalidate ${request.paths.join(" ")} on ${request.distributionId}`);
+  }
+  logger.info(
+    `would delete ${plan.files.length} object(s) under ${plan.site.prefix} and ${plan.records.length} ledger record(s)`,
+  );
 }

@@ -16,7 +16,7 @@ import {
   publishSettingsShape,
   rules,
 } from "../web/inputs";
-import { normalizePrefix } from "../web/ledger-keys";
+import { checkReleaseId, normalizePrefix } from "../web/ledger-keys";
 
 /** The inputs of the preview action, named exactly as in actions/preview/action.yml. */
 export const previewSchema = z.object({
@@ -44,7 +44,10 @@ export interface PreviewInputs {
   repository?: string;
   /** For sweep without GitHub: the pull requests still open. */
   openPullRequests?: number[];
-  /** The publish settings, with `prefix` = previews/pr-<n>/ and `source` when publishing. */
+  /**
+   * The publish settings, with `prefix` = previews/pr-<n>/, `source` when publishing, and a
+   * release id of its own for every push (see previewReleaseId).
+   */
   publish: PublishWebInputs;
 }
 
@@ -52,7 +55,17 @@ export function previewPrefix(previewsPrefix: string, pullRequest: number): stri
   return `${previewsPrefix}pr-${pullRequest}/`;
 }
 
-export function parsePreviewInputs(raw: RawInputs): PreviewInputs {
+/**
+ * A preview's release id: `pr-<n>-<commit>-<run>`, one per push and CI run, so each push records
+ * its own release and sends its own invalidation (CloudFront replays an invalidation whose
+ * CallerReference, made from the release id, was seen before). A re-run of the same job keeps it.
+ */
+export function previewReleaseId(pullRequest: number, run: string): string {
+  return checkReleaseId(`pr-${pullRequest}-${run}`);
+}
+
+/** `run`: the CI run's own id, commit + run (release/record.ts's releaseIdOf). */
+export function parsePreviewInputs(raw: RawInputs, run: string): PreviewInputs {
   const parsed = parseInputs(previewSchema, raw);
   const problems: string[] = [];
   const previewsPrefix = normalizePrefix(parsed["previews-prefix"], "previews-prefix");
@@ -91,6 +104,9 @@ export function parsePreviewInputs(raw: RawInputs): PreviewInputs {
     ...(open.length > 0 ? { openPullRequests: open } : {}),
     publish: {
       ...settings,
+      ...(parsed.command === "publish" && settings["release-id"] === undefined
+        ? { "release-id": previewReleaseId(parsed["pull-request"], run) }
+        : {}),
       "cache-control": rules(settings["cache-control"]),
       "content-type": rules(settings["content-type"]),
     },

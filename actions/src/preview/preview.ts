@@ -8,7 +8,7 @@ import type { SiteLocation } from "../web/ledger";
 import { publishWeb } from "../web/publish-web";
 import type { PublishResult } from "../web/report";
 import { type PullRequestHost, previewCommentBody } from "./comments";
-import { type DestroyResult, destroySite } from "./destroy";
+import { applyDestroy, type DestroyResult, planDestroy, reportDestroyPlan } from "./destroy";
 import { type PreviewInputs, previewPrefix } from "./inputs";
 import { publishedPreviews, stalePreviews } from "./sweep";
 
@@ -74,18 +74,30 @@ export async function runPreview(inputs: PreviewInputs, deps: PreviewDeps): Prom
     prefix,
     ledgerPrefix: inputs.publish["ledger-prefix"],
   });
-  const destroy = (pr: number) =>
-    destroySite(
+  const dryRun = inputs.publish["dry-run"];
+  const plan = (pr: number) =>
+    planDestroy(
       site(previewPrefix(inputs.previewsPrefix, pr)),
       {
         distributionIds: inputs.publish.invalidate ? inputs.publish["distribution-id"] : [],
         deleteLimit: inputs.publish["delete-limit"],
         releaseLabel: `pr-${pr}`,
-        wait: inputs.publish.wait,
-        waitTimeoutMs: inputs.publish["wait-timeout"],
       },
       deps,
     );
+  // Every removal is planned first; a dry run reports the plans and never reaches applyDestroy.
+  const destroy = async (pr: number): Promise<DestroyResult> => {
+    const planned = await plan(pr);
+    if (dryRun) {
+      reportDestroyPlan(planned, logger);
+      return { prefix: planned.site.prefix, deleted: 0, invalidationIds: [] };
+    }
+    return applyDestroy(
+      planned,
+      { wait: inputs.publish.wait, waitTimeoutMs: inputs.publish["wait-timeout"] },
+      deps,
+    );
+  };
   if (inputs.command === "destroy") {
     const destroyed = await destroy(inputs.pullRequest);
     await deps.deployments?.deactivate(previewEnvironment(inputs.pullRequest));

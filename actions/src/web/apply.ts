@@ -18,12 +18,16 @@ export interface ApplySettings extends TransferSettings {
 export interface UploadResult {
   /** Bytes actually sent (copies send none). */
   bytesSent: number;
+  /** The ETag S3 gave each object written, by key, for the manifest. */
+  etags: Map<string, string>;
 }
 
 export interface RecordResult {
   /** The written manifest's ETag; undefined when nothing changed. */
   manifestEtag?: string;
   manifestWritten: boolean;
+  /** The manifest as written: the plan's, with the ETags the writes returned. */
+  manifest?: SiteManifest;
 }
 
 const GROUPS: { role: FileRole; label: string }[] = [
@@ -59,6 +63,7 @@ export async function uploadFiles(
   logger: Logger,
 ): Promise<UploadResult> {
   let bytesSent = 0;
+  const etags = new Map<string, string>();
   for (const group of GROUPS) {
     // The release's own record goes up before its entry points: a run that dies once they are
     // served leaves a release the next run can recognise as the one the site serves.
@@ -69,15 +74,17 @@ export async function uploadFiles(
     if (files.length === 0) continue;
     logger.info(`sending ${files.length} ${group.label}`);
     try {
-      const sent = await mapLimited(files, settings.concurrency, (file: PlannedFile) =>
-        transferFile(s3, file, settings),
-      );
+      const sent = await mapLimited(files, settings.concurrency, async (file: PlannedFile) => {
+        const transferred = await transferFile(s3, file, settings);
+        if (transferred.etag) etags.set(file.key, transferred.etag);
+        return transferred.bytes;
+      });
       bytesSent += sent.reduce((total, bytes) => total + bytes, 0);
     } catch (error) {
       throw new UploadError(error, group.role === "entry");
     }
   }
-  return { bytesSent };
+  return { bytesSent, etags };
 }
 
 /**
@@ -91,8 +98,10 @@ export async function recordUploads(
   site: SiteLocation,
   settings: ApplySettings,
   condition?: WriteCondition,
+  etags: ReadonlyMap<string, string> = new Map(),
 ): Promise<RecordResult> {
   if (!plan.manifest) return { manifestWritten: false };
+  const manifest = withEtags(plan.manifest, etags);
   await mapLimited(plan.snapshots, settings.concurrency, (snapshot) =>
     s3.send(
       new CopyObjectCommand({
@@ -102,8 +111,19 @@ export async function recordUploads(
       }),
     ),
   );
-  const manifestEtag = await writeManifestOnly(s3, site, plan.manifest, condition);
-  return { manifestWritten: true, ...(manifestEtag ? { manifestEtag } : {}) };
+  const manifestEtag = await writeManifestOnly(s3, site, manifest, condition);
+  return { manifestWritten: true, manifest, ...(manifestEtag ? { manifestEtag } : {}) };
+}
+
+/** The manifest with the ETags S3 gave the objects just written, for the next publish to compare. */
+function withEtags(manifest: SiteManifest, etags: ReadonlyMap<string, string>): SiteManifest {
+  if (etags.size === 0) return manifest;
+  const files = { ...manifest.live.files };
+  for (const [key, etag] of etags) {
+    const file = files[key];
+    if (file) files[key] = { ...file, etag };
+  }
+  return { ...manifest, live: { ...manifest.live, files } };
 }
 
 /**

@@ -4,6 +4,7 @@ import { CloudFrontClient } from "@aws-sdk/client-cloudfront";
 import { S3Client } from "@aws-sdk/client-s3";
 import { type AwsSettings, awsClientConfig } from "../lib/aws";
 import { recordFailedCalls } from "../lib/aws-call";
+import { forRun } from "../lib/read-only";
 import { addressBucketsByPathOnCustomEndpoints, pathStyleChoice } from "./s3-addressing";
 
 /**
@@ -22,9 +23,15 @@ export function createS3Client(
     // The SDK builds its Node handler from these options.
     requestHandler: { httpAgent: new HttpAgent(sockets), httpsAgent: new HttpsAgent(sockets) },
   });
-  return recordFailedCalls(addressBucketsByPathOnCustomEndpoints(client, choice));
+  return forRun(
+    recordFailedCalls(addressBucketsByPathOnCustomEndpoints(client, choice)),
+    settings.readOnly === true,
+  );
 }
 
 export function createCloudFrontClient(settings: AwsSettings): CloudFrontClient {
-  return recordFailedCalls(new CloudFrontClient(awsClientConfig(settings)));
+  return forRun(
+    recordFailedCalls(new CloudFrontClient(awsClientConfig(settings))),
+    settings.readOnly === true,
+  );
 }

@@ -25,6 +25,13 @@ export async function describeDistributions(
         const bucketOrigin = origins.find(
           (origin) => origin.DomainName === bucket || origin.DomainName?.startsWith(`${bucket}.s3`),
         );
+        if (!bucketOrigin) {
+          // Publishing would change nothing it serves, and invalidating it would purge for nothing.
+          const domains = origins.map((origin) => quote(origin.DomainName ?? "")).join(", ");
+          throw new ConfigurationError(
+            `input "distribution-id" ${quote(id)} does not serve bucket ${quote(bucket)} (its origins: ${domains || "none"}): give the distribution whose origin is the bucket, or the bucket it serves`,
+          );
+        }
         const originPath = (bucketOrigin?.OriginPath ?? "").replace(/^\/+/, "");
         return {
           id,
@@ -32,6 +39,7 @@ export async function describeDistributions(
           originPrefix: originPath ? `${originPath.replace(/\/+$/, "")}/` : "",
         };
       } catch (error) {
+        if (error instanceof ConfigurationError) throw error;
         const name = (error as { name?: string }).name;
         if (name === "NoSuchDistribution") {
           throw new ConfigurationError(
@@ -43,6 +51,20 @@ export async function describeDistributions(
       }
     }),
   );
+}
+
+/**
+ * A distribution serves only the keys under its origin path: a site published elsewhere in the
+ * bucket would never be seen through it. The fix is the prefix, not the build's base path.
+ */
+export function checkServedPrefix(prefix: string, distributions: DistributionInfo[]): void {
+  for (const distribution of distributions) {
+    if (prefix.startsWith(distribution.originPrefix)) continue;
+    const origin = distribution.originPrefix;
+    throw new ConfigurationError(
+      `the site's prefix ${quote(prefix)} is outside the origin path ${quote(`/${origin.slice(0, -1)}`)} of distribution ${distribution.id}, which serves only keys under ${quote(origin)}: publish with --prefix ${quote(`${origin}${prefix}`)} to serve the site at ${quote(`/${prefix}`)} (and build it with --base ${quote(`/${prefix}`)})`,
+    );
+  }
 }
 
 /**

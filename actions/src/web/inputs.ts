@@ -2,6 +2,7 @@ import { z } from "zod";
 import { ConfigurationError, quote } from "../lib/errors";
 import {
   boolean,
+  byteSize,
   duration,
   integer,
   keyValues,
@@ -35,6 +36,9 @@ export function distributionIds() {
   });
 }
 
+/** S3's smallest part of a multipart upload (all but the last part): a threshold below it cannot be split. */
+export const MIN_PART = { bytes: 5 * MIB, why: "S3's smallest multipart part" };
+
 /** Settings every web publish shares (publish-web, and preview publish). */
 export const publishSettingsShape = {
   source: text(),
@@ -60,7 +64,7 @@ export const publishSettingsShape = {
   wait: boolean(false),
   "wait-timeout": duration(10 * 60_000),
   concurrency: integer(16, { min: 1, max: 64 }),
-  "multipart-threshold": integer(16 * MIB, { min: 5 * MIB }),
+  "multipart-threshold": byteSize(16 * MIB, MIN_PART),
   "ledger-prefix": textWithDefault(DEFAULT_LEDGER_PREFIX),
   url: optionalText(),
   region: optionalText(),

@@ -5,6 +5,7 @@ import { ConfigurationError, quote } from "../lib/errors";
 import { boolean, duration, list, optionalText, parseInputs, type RawInputs } from "../lib/inputs";
 import type { Logger } from "../lib/logger";
 import { createInvalidation, waitForInvalidation } from "./invalidate";
+import { userInvalidationPath } from "./invalidation-paths";
 import { callerReference, MAX_FILE_PATHS, MAX_WILDCARD_PATHS } from "./invalidation-plan";
 import { checkReleaseId } from "./ledger-keys";
 import { type InvalidationOutcome, invalidationTable } from "./report";
@@ -50,7 +51,8 @@ export function parseInvalidateInputs(raw: RawInputs): InvalidateInputs {
     }
   }
   if (problems.length > 0) throw new ConfigurationError(problems.join("\n"));
-  return { ...parsed, paths: [...new Set(parsed.paths)].sort() };
+  // Sent the way CloudFront matches them: "/café x.html" and "/caf%C3%A9%20x.html" are one path.
+  return { ...parsed, paths: [...new Set(parsed.paths.map(userInvalidationPath))].sort() };
 }
 
 /**

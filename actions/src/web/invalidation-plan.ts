@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { keyInvalidationPath } from "./invalidation-paths";
 
 /** CloudFront's limits per distribution for invalidations in progress. */
 export const MAX_FILE_PATHS = 3000;
@@ -27,18 +28,9 @@ export interface InvalidationPlan {
   collapsed: Collapse[];
 }
 
-/** A key's URL path, each segment percent-encoded as CloudFront expects (`*` only as a wildcard). */
+/** A key's invalidation path, encoded as CloudFront documents (see invalidation-paths.ts). */
 export function urlPath(key: string, originPrefix = ""): string {
-  const relative = key.startsWith(originPrefix) ? key.slice(originPrefix.length) : key;
-  return `/${relative
-    .split("/")
-    .map((segment) =>
-      encodeURIComponent(segment).replace(
-        /[!'()*]/g,
-        (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
-      ),
-    )
-    .join("/")}`;
+  return keyInvalidationPath(key.startsWith(originPrefix) ? key.slice(originPrefix.length) : key);
 }
 
 /** The paths a viewer may have cached a key under: `/dir/index.html` is also served as `/dir/`. */
@@ -135,10 +127,14 @@ export function planInvalidation(input: InvalidationPlanInput): InvalidationPlan
 /**
  * The same release and the same paths always give the same reference, so a retried run (or a
  * re-run of the job) replays CloudFront's first invalidation instead of creating a second one.
+ * `basis` names the state the change was planned from (the manifest's ETag): publishing the same
+ * release again over a bucket that changed since (a crashed run left another page up) is a new
+ * change and needs a new invalidation, which a replay would not give.
  */
-export function callerReference(releaseId: string, paths: string[]): string {
+export function callerReference(releaseId: string, paths: string[], basis = ""): string {
   const digest = createHash("sha256")
     .update([...paths].sort().join("\n"))
+    .update(basis ? `\n@${basis}` : "")
     .digest("hex")
     .slice(0, 16);
   return `shipline-${releaseId}-${digest}`;

@@ -2,7 +2,7 @@ import { z } from "zod";
 
 /**
  * The web release manifest: what one publish put where. Stored in the bucket under the ledger
- * prefix, it is the only thing the next publish reads (one GET), so it carries the current
+ * prefix, it is what the next publish reads first (one GET, besides a listing), so it carries the current
  * release and the last releases whose files are kept (old tabs, instant rollback).
  */
 
@@ -21,6 +21,12 @@ export interface ManifestFile extends ServedHeaders {
   sha256: string;
   size: number;
   role: FileRole;
+  /**
+   * The ETag S3 gave the object when shipline wrote it, quotes removed. A listing showing another
+   * one means the object was changed since; it also covers objects whose ETag is not an MD5
+   * (multipart, SSE-KMS, SSE-C). Absent in manifests written before it was recorded.
+   */
+  etag?: string;
 }
 
 export interface Release {
@@ -48,6 +54,7 @@ const fileSchema = z.object({
   contentType: z.string(),
   cacheControl: z.string(),
   role: z.enum(["immutable", "other", "entry"]),
+  etag: z.string().optional(),
 });
 
 const releaseSchema = z.object({
@@ -122,6 +129,7 @@ export function orderedRelease(release: Release): Release {
       contentType: file.contentType,
       cacheControl: file.cacheControl,
       role: file.role,
+      ...(file.etag ? { etag: file.etag } : {}),
     };
   }
   return { releaseId: release.releaseId, publishedAt: release.publishedAt, files };
@@ -133,8 +141,8 @@ export function keptReleases(manifest: SiteManifest): Release[] {
 }
 
 /**
- * What the object at `key` holds now: the newest kept release that wrote it. Each publish writes
- * every key it changes and nothing else writes under a site's keys, so this is the bucket's truth.
+ * What shipline last put at `key`: the newest kept release that wrote it. Something outside
+ * shipline may have changed the bucket since, so a publish checks this against a listing.
  */
 export function currentObject(
   manifest: SiteManifest | undefined,

@@ -1,4 +1,5 @@
 import { ConfigurationError } from "../lib/errors";
+import { etagIsMd5, type ListedObject } from "./bucket-listing";
 import type { FileHeaders } from "./headers";
 import {
   currentObject,
@@ -14,7 +15,11 @@ import type { LocalFile } from "./walk";
 /** What happens to one file: sent, copied inside the bucket (no bytes sent), or left alone. */
 export type FileAction = "upload" | "copy" | "skip";
 
-export type ChangeReason = "new" | "content" | "headers" | "unchanged";
+/**
+ * Why a file is sent: not in the manifest, other content, other headers, or (the manifest says it
+ * is there, the bucket does not agree) gone from the bucket or changed there outside shipline.
+ */
+export type ChangeReason = "new" | "content" | "headers" | "missing" | "drifted" | "unchanged";
 
 export interface PlannedFile extends ManifestFile {
   key: string;
@@ -55,6 +60,12 @@ export interface PublishPlanInput {
   headers: (path: string) => FileHeaders;
   /** The site's manifest from the bucket; undefined on the first publish. */
   previous: SiteManifest | undefined;
+  /**
+   * What the bucket holds under the site's prefix (a listing). The manifest says what shipline
+   * put there; this says what is there now, so anything deleted or overwritten since is repaired.
+   * Undefined: the manifest is trusted as it is.
+   */
+  listed?: ReadonlyMap<string, ListedObject>;
   /** Releases kept besides the new live one. */
   keepReleases: number;
   deleteLimit: number;
@@ -91,18 +102,30 @@ export function planPublish(input: PublishPlanInput): PublishPlan {
     };
     const base = { ...desired, key, path: file.path, absolutePath: file.absolutePath };
     const current = currentObject(previous, key);
-    if (current && current.sha256 === file.sha256) {
+    const inBucket = bucketCopy(input.listed, key, file, current?.etag);
+    if (current && current.sha256 === file.sha256 && inBucket === "holds") {
       const sameHeaders =
         current.contentType === desired.contentType &&
         current.cacheControl === desired.cacheControl;
+      // An object left alone keeps its ETag: the next publish compares the listing with it.
+      const etag = input.listed?.get(key)?.etag ?? current.etag;
       return sameHeaders
-        ? { ...base, action: "skip", reason: "unchanged" }
+        ? { ...base, ...(etag ? { etag } : {}), action: "skip", reason: "unchanged" }
         : { ...base, action: "copy", reason: "headers", copyFrom: key };
     }
-    const reason: ChangeReason = current ? "content" : "new";
+    const reason: ChangeReason = !current
+      ? "new"
+      : current.sha256 !== file.sha256 || inBucket === "holds"
+        ? "content"
+        : inBucket;
     holders ??= contentIndex(previous, desiredSha);
     const holder = holders.get(file.sha256);
-    if (holder !== undefined && file.size <= MAX_COPY_BYTES) {
+    // A copy only from an object the bucket shows still holding these bytes.
+    if (
+      holder !== undefined &&
+      file.size <= MAX_COPY_BYTES &&
+      bucketCopy(input.listed, holder, file, currentObject(previous, holder)?.etag) === "holds"
+    ) {
       return { ...base, action: "copy", reason, copyFrom: holder };
     }
     return { ...base, action: "upload", reason };
@@ -122,6 +145,7 @@ export function planPublish(input: PublishPlanInput): PublishPlan {
           contentType: file.contentType,
           cacheControl: file.cacheControl,
           role: file.role,
+          ...(file.etag ? { etag: file.etag } : {}),
         },
       ]),
     ),
@@ -187,6 +211,27 @@ export function planPublish(input: PublishPlanInput): PublishPlan {
     invalidate,
     snapshots,
   };
+}
+
+/**
+ * Whether the bucket's object at `key` holds `file`'s bytes: there, the same size, and the ETag
+ * shipline recorded when it wrote the object or, where the ETag is an MD5 (one part, no KMS),
+ * the file's MD5. Without a listing, it is taken to.
+ */
+function bucketCopy(
+  listed: ReadonlyMap<string, ListedObject> | undefined,
+  key: string,
+  file: { size: number; md5: string },
+  recordedEtag: string | undefined,
+): "holds" | "missing" | "drifted" {
+  if (!listed) return "holds";
+  const object = listed.get(key);
+  if (!object) return "missing";
+  if (object.size !== file.size) return "drifted";
+  if (object.etag === recordedEtag) return "holds";
+  if (etagIsMd5(object.etag)) return object.etag === file.md5 ? "holds" : "drifted";
+  // Not an MD5 (multipart, SSE-KMS, SSE-C): only a recorded ETag can vouch for the bytes.
+  return recordedEtag === undefined ? "holds" : "drifted";
 }
 
 /** Key → size as the releases recorded it, snapshots included. */

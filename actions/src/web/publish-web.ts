@@ -7,11 +7,18 @@ import {
   putBackEntryPoints,
   recordUploads,
   UploadError,
+  type UploadResult,
   uploadFiles,
 } from "./apply";
-import { type DistributionInfo, describeDistributions, siteUrl } from "./distributions";
+import { listObjects } from "./bucket-listing";
+import {
+  checkServedPrefix,
+  type DistributionInfo,
+  describeDistributions,
+  siteUrl,
+} from "./distributions";
 import { DEFAULT_ENTRY_PATTERNS, headerRules } from "./headers";
-import type { PublishWebInputs } from "./inputs";
+import { MIN_PART, type PublishWebInputs } from "./inputs";
 import { createInvalidation, waitForInvalidation } from "./invalidate";
 import { callerReference, planInvalidation } from "./invalidation-plan";
 import { conditionAfter, readSiteManifestVersion, type SiteLocation } from "./ledger";
@@ -38,8 +45,6 @@ export interface PublishWebDeps {
   invalidationTimings?: { backoffMs?: number; maxBackoffMs?: number; pollMs?: number };
 }
 
-const MIB = 1024 * 1024;
-
 /** A publish that reached its commit point, and what (if anything) failed after it. */
 export interface PublishOutcome {
   result: PublishResult;
@@ -48,7 +53,8 @@ export interface PublishOutcome {
 }
 
 /**
- * publish-web: walk and hash the built folder → read the site's manifest (one GET) → plan →
+ * publish-web: walk and hash the built folder → read the site's manifest (one GET) and list the
+ * bucket under the site's prefix (one request per 1,000 keys) → plan →
  * upload in order → record the release → invalidate → prune → report. Every check that can fail
  * on the user's input runs before the first write. A failure after the entry points went live
  * is thrown as it is (the release stays live); see publishWebRelease for the two phases.
@@ -85,6 +91,7 @@ export async function publishWebRelease(
     inputs["distribution-id"].length > 0
       ? await describeDistributions(deps.cloudfront(), inputs["distribution-id"], inputs.bucket)
       : [];
+  checkServedPrefix(inputs.prefix, distributions);
   const servedAt = `/${inputs.prefix.slice(distributions[0]?.originPrefix.length ?? 0)}`;
   checkBasePath(assets, servedAt);
 
@@ -93,7 +100,11 @@ export async function publishWebRelease(
     prefix: inputs.prefix,
     ledgerPrefix: inputs["ledger-prefix"],
   };
-  const version = await readSiteManifestVersion(deps.s3, site);
+  // The manifest says what shipline put there, the listing what is there now: both are read.
+  const [version, listed] = await Promise.all([
+    readSiteManifestVersion(deps.s3, site),
+    listObjects(deps.s3, inputs.bucket, inputs.prefix),
+  ]);
   const previous = version.manifest;
   const snapshots = snapshotFolder(inputs["ledger-prefix"], inputs.prefix);
   const plan = planPublish({
@@ -110,12 +121,15 @@ export async function publishWebRelease(
       contentTypeRules: inputs["content-type"],
     }),
     previous,
+    listed,
     keepReleases: inputs["keep-releases"],
     deleteLimit: inputs["delete-limit"],
     now: new Date(clock.now()).toISOString(),
     snapshotFolder: snapshots,
   });
-  const invalidations = inputs.invalidate ? invalidationBatches(plan, distributions) : [];
+  const invalidations = inputs.invalidate
+    ? invalidationBatches(plan, distributions, version.etag ?? "none")
+    : [];
   // A root site is served at "/" (the default root object); a prefix needs its index.html named.
   const url = inputs.url
     ? `${inputs.url.replace(/\/+$/, "")}${servedAt}${inputs.prefix ? "index.html" : ""}`
@@ -144,10 +158,11 @@ export async function publishWebRelease(
       bucket: inputs.bucket,
       concurrency: inputs.concurrency,
       multipartThreshold: inputs["multipart-threshold"],
-      // Half the threshold (S3's minimum part is 5 MiB), so a large file has at least two parts.
-      partSize: Math.max(5 * MIB, Math.ceil(inputs["multipart-threshold"] / 2)),
+      // Half the threshold (never below S3's smallest part), so a large file has two parts or more.
+      partSize: Math.max(MIN_PART.bytes, Math.ceil(inputs["multipart-threshold"] / 2)),
     };
-    result.bytesSent = await uploadOrPutBack(deps, plan, site, previous, snapshots, settings);
+    const uploaded = await uploadOrPutBack(deps, plan, site, previous, snapshots, settings);
+    result.bytesSent = uploaded.bytesSent;
     // The commit point: the entry points are live. From here on, only forward: each step that
     // fails is reported (the first one is returned) and the others still run, except pruning,
     // which goes by the manifest this run wrote.
@@ -163,17 +178,26 @@ export async function publishWebRelease(
       }
     };
     let manifestEtag: string | undefined;
+    let manifest = plan.manifest;
     const recorded = await tail("record", async () => {
-      manifestEtag = (await recordUploads(deps.s3, plan, site, settings, conditionAfter(version)))
-        .manifestEtag;
+      const written = await recordUploads(
+        deps.s3,
+        plan,
+        site,
+        settings,
+        conditionAfter(version),
+        uploaded.etags,
+      );
+      manifestEtag = written.manifestEtag;
+      manifest = written.manifest ?? manifest;
     });
     await tail("invalidate", async () => {
       result.invalidations = await invalidate(deps, invalidations, inputs, clock);
     });
-    const manifest = plan.manifest;
-    if (manifest && recorded) {
+    const written = manifest;
+    if (written && recorded) {
       await tail("prune", async () => {
-        result.deleted = await prune(deps.s3, site, manifest, logger, manifestEtag);
+        result.deleted = await prune(deps.s3, site, written, logger, manifestEtag);
       });
     }
   }
@@ -190,9 +214,9 @@ async function uploadOrPutBack(
   previous: SiteManifest | undefined,
   snapshots: string,
   settings: ApplySettings,
-): Promise<number> {
+): Promise<UploadResult> {
   try {
-    return (await uploadFiles(deps.s3, plan, site, settings, deps.logger)).bytesSent;
+    return await uploadFiles(deps.s3, plan, site, settings, deps.logger);
   } catch (error) {
     if (!(error instanceof UploadError)) throw error;
     const cause = error.cause as Error;
@@ -216,7 +240,12 @@ interface Batch {
   callerReference: string;
 }
 
-function invalidationBatches(plan: PublishPlan, distributions: DistributionInfo[]): Batch[] {
+/** `basis`: the manifest version the plan was made from (see callerReference). */
+function invalidationBatches(
+  plan: PublishPlan,
+  distributions: DistributionInfo[],
+  basis: string,
+): Batch[] {
   const siteKeys = plan.files.map((file) => file.key);
   return distributions.flatMap((distribution) => {
     const { paths } = planInvalidation({
@@ -229,7 +258,7 @@ function invalidationBatches(plan: PublishPlan, distributions: DistributionInfo[
       {
         distributionId: distribution.id,
         paths,
-        callerReference: callerReference(plan.releaseId, paths),
+        callerReference: callerReference(plan.releaseId, paths, basis),
       },
     ];
   });

@@ -19,6 +19,15 @@ export function copySource(bucket: string, key: string): string {
   return `${bucket}/${key.split("/").map(encodeURIComponent).join("/")}`;
 }
 
+/** What one transfer did: bytes sent, and the ETag S3 gave the object (quotes removed). */
+export interface Transferred {
+  bytes: number;
+  etag?: string;
+}
+
+const unquoted = (etag: string | undefined): { etag?: string } =>
+  etag ? { etag: etag.replace(/"/g, "") } : {};
+
 /**
  * Sends one planned file. Small files are read into memory so the SDK can retry them (a consumed
  * stream cannot be resent) and carry their SHA-256 for S3 to verify; large files go up in parts,
@@ -29,7 +38,7 @@ export async function transferFile(
   s3: S3Client,
   file: PlannedFile,
   settings: TransferSettings,
-): Promise<number> {
+): Promise<Transferred> {
   const headers = {
     Bucket: settings.bucket,
     Key: file.key,
@@ -38,14 +47,14 @@ export async function transferFile(
     Metadata: metadata(file),
   };
   if (file.action === "copy" && file.copyFrom !== undefined) {
-    await s3.send(
+    const copied = await s3.send(
       new CopyObjectCommand({
         ...headers,
         CopySource: copySource(settings.bucket, file.copyFrom),
         MetadataDirective: "REPLACE",
       }),
     );
-    return 0;
+    return { bytes: 0, ...unquoted(copied.CopyObjectResult?.ETag) };
   }
   if (file.size >= settings.multipartThreshold) {
     const upload = new Upload({
@@ -55,16 +64,16 @@ export async function transferFile(
       queueSize: 4,
       leavePartsOnError: false,
     });
-    await upload.done();
-    return file.size;
+    const done = await upload.done();
+    return { bytes: file.size, ...unquoted(done.ETag) };
   }
   const body = await readFile(file.absolutePath);
-  await s3.send(
+  const put = await s3.send(
     new PutObjectCommand({
       ...headers,
       Body: body,
       ChecksumSHA256: Buffer.from(file.sha256, "hex").toString("base64"),
     }),
   );
-  return body.length;
+  return { bytes: body.length, ...unquoted(put.ETag) };
 }

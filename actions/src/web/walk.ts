@@ -12,6 +12,8 @@ export interface LocalFile {
   absolutePath: string;
   size: number;
   sha256: string;
+  /** Hex MD5: what S3 reports as the ETag of an object sent in one part. */
+  md5: string;
 }
 
 /**
@@ -89,7 +91,7 @@ export async function walkFolder(root: string, input = "source"): Promise<LocalF
     );
   }
   found.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  return mapLimited(found, 16, async (file) => ({ ...file, sha256: await hashFile(file) }));
+  return mapLimited(found, 16, async (file) => ({ ...file, ...(await hashFile(file)) }));
 }
 
 const UTF8 = new TextDecoder("utf-8", { fatal: true });
@@ -113,17 +115,22 @@ async function hashFile(file: {
   path: string;
   absolutePath: string;
   size: number;
-}): Promise<string> {
+}): Promise<{ sha256: string; md5: string }> {
+  // Both digests in one read: sha256 is the file's identity, MD5 checks the bucket's copy.
+  const sha256 = createHash("sha256");
+  const md5 = createHash("md5");
+  const digests = () => ({ sha256: sha256.digest("hex"), md5: md5.digest("hex") });
   if (file.size < READ_WHOLE_BELOW) {
     const bytes = await readFile(file.absolutePath).catch((error: NodeJS.ErrnoException) => {
       throw new ConfigurationError(
         `file ${quote(file.path)} cannot be read: ${error.code ?? error.message}`,
       );
     });
-    return createHash("sha256").update(bytes).digest("hex");
+    sha256.update(bytes);
+    md5.update(bytes);
+    return digests();
   }
   return new Promise((resolve, reject) => {
-    const hash = createHash("sha256");
     createReadStream(file.absolutePath)
       .on("error", (error: NodeJS.ErrnoException) =>
         reject(
@@ -132,7 +139,10 @@ async function hashFile(file: {
           ),
         ),
       )
-      .on("data", (chunk) => hash.update(chunk))
-      .on("end", () => resolve(hash.digest("hex")));
+      .on("data", (chunk) => {
+        sha256.update(chunk);
+        md5.update(chunk);
+      })
+      .on("end", () => resolve(digests()));
   });
 }

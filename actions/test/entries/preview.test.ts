@@ -116,10 +116,24 @@ beforeEach(() => {
   cloudfront.reset();
   s3.on(GetObjectCommand).rejects(Object.assign(new Error("no key"), { name: "NoSuchKey" }));
   s3.on(PutObjectCommand).resolves({});
-  cloudfront
-    .on(GetDistributionCommand)
-    .resolves({ Distribution: { DomainName: "d1.cloudfront.net" } as never });
+  // An empty bucket.
+  s3.on(ListObjectsV2Command).resolves({ IsTruncated: false, KeyCount: 0 });
+  cloudfront.on(GetDistributionCommand).resolves({
+    Distribution: {
+      DomainName: "d1.cloudfront.net",
+      DistributionConfig: {
+        Origins: {
+          Quantity: 1,
+          Items: [{ Id: "web", DomainName: "www-example.s3.us-east-1.amazonaws.com" }],
+        },
+      },
+    } as never,
+  });
   vi.stubEnv("GITHUB_REPOSITORY", "acme/shop");
+  // One workflow run: its re-runs publish the same release.
+  vi.stubEnv("GITHUB_SHA", "0123456789abcdef0123456789abcdef01234567");
+  vi.stubEnv("GITHUB_RUN_ID", "77");
+  vi.stubEnv("GITHUB_RUN_ATTEMPT", "1");
 });
 afterEach(() => {
   vi.unstubAllEnvs();
@@ -139,7 +153,7 @@ describe("the preview action", () => {
     expect(s3.commandCalls(PutObjectCommand).map((call) => call.args[0].input.Key)).toEqual([
       "previews/pr-12/assets/app-1.js",
       "previews/pr-12/index.html",
-      ".shipline/web/sites/previews/pr-12/releases/pr12-1.json",
+      ".shipline/web/sites/previews/pr-12/releases/pr-12-0123456789ab-77.1.json",
       ".shipline/web/sites/previews/pr-12/manifest.json",
     ]);
     expect(actions.outputs.url).toBe("https://d1.cloudfront.net/previews/pr-12/index.html");

@@ -6,7 +6,12 @@ import {
   CreateInvalidationCommand,
   GetDistributionCommand,
 } from "@aws-sdk/client-cloudfront";
-import { GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import {
+  GetObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+} from "@aws-sdk/client-s3";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { publishWebAction } from "../../src/entries/publish-web";
@@ -77,11 +82,18 @@ beforeEach(() => {
     Object.assign(new Error("The specified key does not exist."), { name: "NoSuchKey" }),
   );
   s3.on(PutObjectCommand).resolves({});
+  // An empty bucket.
+  s3.on(ListObjectsV2Command).resolves({ IsTruncated: false, KeyCount: 0 });
   cloudfront.on(GetDistributionCommand).resolves({
     Distribution: {
       Id: "E1TEST",
       DomainName: "d111.cloudfront.net",
-      DistributionConfig: undefined,
+      DistributionConfig: {
+        Origins: {
+          Quantity: 1,
+          Items: [{ Id: "web", DomainName: "www-example.s3.us-east-1.amazonaws.com" }],
+        },
+      },
     } as never,
   });
   cloudfront.on(CreateInvalidationCommand).resolves({

@@ -50,14 +50,17 @@ describe("a preview whose pull request comment GitHub refuses", () => {
   it("is still published, and the refusal is a warning, not a failure", async () => {
     const { logger, lines } = memoryLogger();
     const result = await runPreview(
-      parsePreviewInputs({
-        command: "publish",
-        "pull-request": "12",
-        "release-id": "pr12-a",
-        bucket,
-        "distribution-id": distribution,
-        source,
-      }),
+      parsePreviewInputs(
+        {
+          command: "publish",
+          "pull-request": "12",
+          "release-id": "pr12-a",
+          bucket,
+          "distribution-id": distribution,
+          source,
+        },
+        "c0ffee-1",
+      ),
       {
         logger,
         s3: s3Of(cloud, { maxAttempts: 5 }),

@@ -64,10 +64,13 @@ const host: PullRequestHost = {
   openPullRequests: async () => [9],
 };
 
+/** Each call is its own CI run, as each push to a pull request is. */
+let runs = 0;
 const preview = async (raw: RawInputs) => {
   const { logger, lines } = memoryLogger();
+  runs += 1;
   const result = await runPreview(
-    parsePreviewInputs({ bucket, "distribution-id": distribution, ...raw }),
+    parsePreviewInputs({ bucket, "distribution-id": distribution, ...raw }, `c0ffee-${runs}`),
     {
       logger,
       s3: s3Of(cloud, { maxAttempts: 5 }),

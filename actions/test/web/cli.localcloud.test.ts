@@ -1,18 +1,23 @@
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { Writable } from "node:stream";
+import { GetInvalidationCommand, ListInvalidationsCommand } from "@aws-sdk/client-cloudfront";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { runCli } from "../../src/cli/program";
 import { ExitCode } from "../../src/lib/errors";
 import { TerminalLogger } from "../../src/lib/logger";
 import {
   buildSite,
+  cloudFrontOf,
   createBucket,
   createDistribution,
   edgeUrl,
   loadPage,
+  sourceCopy,
   startWebCloud,
   tempDir,
   type WebCloud,
+  write,
 } from "./cloud";
 
 let cloud: WebCloud;
@@ -33,7 +38,7 @@ afterAll(async () => {
   await cloud?.dispose();
 });
 
-async function shipline(args: string[]) {
+async function shipline(args: string[], env: NodeJS.ProcessEnv = {}) {
   const lines: string[] = [];
   const sink = new Writable({
     write(chunk, _encoding, done) {
@@ -42,7 +47,7 @@ async function shipline(args: string[]) {
     },
   });
   const code = await runCli(args, {
-    env: process.env,
+    env: { ...process.env, ...env },
     logger: new TerminalLogger({ out: sink, err: sink }),
   });
   process.exitCode = undefined;
@@ -163,5 +168,65 @@ describe("shipline publish-web / invalidate / preview", () => {
       bucket,
     ]);
     expect(destroyed.outputs.deleted).toBe("3");
+  });
+
+  it("every push to a pull request is its own release with its own invalidation", async () => {
+    const cloudfront = cloudFrontOf(cloud);
+    const invalidationsOf = async (path: string) => {
+      const listed = await cloudfront.send(
+        new ListInvalidationsCommand({ DistributionId: distribution }),
+      );
+      const ids = (listed.InvalidationList?.Items ?? []).map((item) => item.Id ?? "");
+      const found = await Promise.all(
+        ids.map((Id) =>
+          cloudfront.send(new GetInvalidationCommand({ DistributionId: distribution, Id })),
+        ),
+      );
+      return found
+        .filter((got) => got.Invalidation?.InvalidationBatch?.Paths?.Items?.includes(path))
+        .map((got) => got.Invalidation?.Id);
+    };
+    const published: Record<string, string>[] = [];
+    // Two pushes, two GitHub runs; the SPA is built with the same id both times ("pr-5").
+    for (const [run, sha, title] of [
+      ["101", "a".repeat(40), "first"],
+      ["102", "b".repeat(40), "second"],
+    ] as const) {
+      const source = await sourceCopy(join(tmp, `pr-5-src-${run}`));
+      // A change in the code: new asset names, so a new index.html at the same paths.
+      const styles = join(source, "styles.css");
+      await write(styles, `${await readFile(styles, "utf8")}\n.${title}-push { color: red; }\n`);
+      const build = await buildSite(join(tmp, `pr-5-${run}`), {
+        basePath: "/previews/pr-5/",
+        releaseId: "pr-5",
+        sourceDir: source,
+      });
+      const push = await shipline(
+        [
+          "preview",
+          "publish",
+          "--pull-request",
+          "5",
+          "--source",
+          build.dir,
+          "--bucket",
+          bucket,
+          "--distribution-id",
+          distribution,
+        ],
+        { GITHUB_RUN_ID: run, GITHUB_RUN_ATTEMPT: "1", GITHUB_SHA: sha },
+      );
+      expect(push.code, push.lines.join("\n")).toBe(ExitCode.Success);
+      published.push(push.outputs);
+    }
+    const [first, second] = published.map((outputs) => outputs["invalidation-id"]);
+    expect(first).toBeTruthy();
+    expect(second).toBeTruthy();
+    expect(second).not.toBe(first);
+    expect(await invalidationsOf("/previews/pr-5/index.html")).toHaveLength(2);
+    expect(published.map((outputs) => outputs["release-id"])).toEqual([
+      "pr-5-aaaaaaaaaaaa-101.1",
+      "pr-5-bbbbbbbbbbbb-102.1",
+    ]);
   });
 });

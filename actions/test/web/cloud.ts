@@ -102,7 +102,7 @@ export async function createBucket(cloud: WebCloud, bucket: string): Promise<voi
   await s3Of(cloud).send(new CreateBucketCommand({ Bucket: bucket }));
 }
 
-const CACHING_OPTIMIZED = "658327ea-f89d-4fab-a63d-7e88639e58f6";
+export const CACHING_OPTIMIZED = "658327ea-f89d-4fab-a63d-7e88639e58f6";
 /** Every request goes to the origin: a viewer sees the bucket exactly as it is at that moment. */
 export const CACHING_DISABLED = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad";
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { PUBLISH_SETTINGS_FLAGS } from "../../src/cli/publish-web";
 import { ConfigurationError } from "../../src/lib/errors";
 import { parsePreviewInputs } from "../../src/preview/inputs";
 import { parsePublishWebInputs } from "../../src/web/inputs";
@@ -62,7 +63,13 @@ describe("publish-web inputs", () => {
       message: /input "keep-releases" must be a whole number from 0 to 100/,
     },
     { raw: { concurrency: "0" }, message: /input "concurrency"/ },
-    { raw: { "multipart-threshold": "1024" }, message: /input "multipart-threshold"/ },
+    {
+      raw: { "multipart-threshold": "1024" },
+      message:
+        /input "multipart-threshold" must be at least 5 MiB \(S3's smallest multipart part\)/,
+    },
+    { raw: { "multipart-threshold": "4MiB" }, message: /at least 5 MiB/ },
+    { raw: { "multipart-threshold": "lots" }, message: /must be a size like "16MiB"/ },
     { raw: { url: "example.com" }, message: /input "url" "example.com"/ },
   ])("refuses $raw", ({ raw, message }) => {
     expect(() => parsePublishWebInputs({ ...base, ...raw })).toThrow(ConfigurationError);
@@ -77,7 +84,9 @@ describe("preview inputs", () => {
     { raw: { command: "destroy", "pull-request": "12" }, prefix: "previews/pr-12/" },
     { raw: { command: "sweep", "open-pull-requests": "3, 4" }, prefix: "previews/" },
   ])("$raw → $prefix", ({ raw, prefix }) => {
-    expect(parsePreviewInputs({ bucket: "www-example", ...raw }).publish.prefix).toBe(prefix);
+    expect(parsePreviewInputs({ bucket: "www-example", ...raw }, "abc-1").publish.prefix).toBe(
+      prefix,
+    );
   });
 
   it.each([
@@ -96,6 +105,49 @@ describe("preview inputs", () => {
       message: /must not be empty/,
     },
   ])("refuses $raw", ({ raw, message }) => {
-    expect(() => parsePreviewInputs({ bucket: "www-example", ...raw })).toThrow(message);
+    expect(() => parsePreviewInputs({ bucket: "www-example", ...raw }, "abc-1")).toThrow(message);
+  });
+});
+
+describe("multipart-threshold", () => {
+  it.each([
+    { given: undefined, bytes: 16 * 1024 * 1024 },
+    { given: "6MiB", bytes: 6 * 1024 * 1024 },
+    { given: "6 MiB", bytes: 6 * 1024 * 1024 },
+    { given: "64MB", bytes: 64_000_000 },
+    { given: String(5 * 1024 * 1024), bytes: 5 * 1024 * 1024 },
+  ])("$given → $bytes bytes", ({ given, bytes }) => {
+    const raw = given === undefined ? base : { ...base, "multipart-threshold": given };
+    expect(parsePublishWebInputs(raw)["multipart-threshold"]).toBe(bytes);
+  });
+
+  it("the help gives the default and the least as the parser takes them", () => {
+    const help = PUBLISH_SETTINGS_FLAGS.find((flag) => flag.name === "multipart-threshold");
+    const [, defaultSize, least] =
+      /default (\S+), at least (\S+):/.exec(help?.description ?? "") ?? [];
+    expect(
+      parsePublishWebInputs({ ...base, "multipart-threshold": defaultSize })["multipart-threshold"],
+    ).toBe(16 * 1024 * 1024);
+    expect(
+      parsePublishWebInputs({ ...base, "multipart-threshold": least })["multipart-threshold"],
+    ).toBe(5 * 1024 * 1024);
+  });
+});
+
+describe("a preview's release id", () => {
+  it("is its own for every push, whatever id the build carries", () => {
+    const push = (run: string) =>
+      parsePreviewInputs({ bucket: "www-example", "pull-request": "7", source: "dist" }, run)
+        .publish["release-id"];
+    expect(push("0123456789ab-41.1")).toBe("pr-7-0123456789ab-41.1");
+    expect(push("fedcba987654-42.1")).not.toBe(push("0123456789ab-41.1"));
+  });
+
+  it("is the one given, when given", () => {
+    const given = parsePreviewInputs(
+      { bucket: "www-example", "pull-request": "7", source: "dist", "release-id": "mine" },
+      "0123456789ab-41.1",
+    );
+    expect(given.publish["release-id"]).toBe("mine");
   });
 });

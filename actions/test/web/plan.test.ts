@@ -12,6 +12,7 @@ const file = (path: string, c: string, size = 10): LocalFile => ({
   absolutePath: `/build/${path}`,
   size,
   sha256: sha(c),
+  md5: c.repeat(32).slice(0, 32),
 });
 const headers = headerRules({
   immutable: new Set(["assets/app-1.js", "assets/app-2.js", "assets/app.css"]),
@@ -229,6 +230,76 @@ describe("planPublish: what to send", () => {
     const p = plan(v1, undefined, { prefix: "previews/pr-7/" });
     expect(p.files.map((f) => f.key)).toContain("previews/pr-7/index.html");
     expect(p.manifest?.prefix).toBe("previews/pr-7/");
+  });
+});
+
+describe("planPublish: the bucket as it is", () => {
+  /** A listing of the bucket holding exactly these files, as S3 reports single-part uploads. */
+  const listing = (files: LocalFile[]) =>
+    new Map(files.map((f) => [f.path, { size: f.size, etag: f.md5 }]));
+  const live = manifest(release("r1", v1));
+
+  it("sends nothing when the bucket holds what the manifest says", () => {
+    const result = plan(v1, live, { listed: listing(v1), releaseId: "r1" });
+    expect(result.files.every((f) => f.action === "skip")).toBe(true);
+    expect(result.manifest).toBeUndefined();
+  });
+
+  it("puts back a file deleted outside shipline, and invalidates it", () => {
+    const listed = listing(v1);
+    listed.delete("assets/app-1.js");
+    const result = plan(v1, live, { listed });
+    const js = result.files.find((f) => f.key === "assets/app-1.js");
+    expect(js).toMatchObject({ action: "upload", reason: "missing" });
+    expect(result.files.filter((f) => f.action !== "skip")).toHaveLength(1);
+    expect(result.invalidate).toEqual(["assets/app-1.js"]);
+  });
+
+  it("replaces a file changed outside shipline: another size, or another MD5", () => {
+    const listed = listing(v1);
+    listed.set("index.html", { size: 11, etag: "e".repeat(32) });
+    listed.set("robots.txt", { size: 10, etag: "f".repeat(32) });
+    const result = plan(v1, live, { listed });
+    expect(result.files.filter((f) => f.action !== "skip").map((f) => [f.key, f.reason])).toEqual([
+      ["robots.txt", "drifted"],
+      ["index.html", "drifted"],
+    ]);
+  });
+
+  it("compares sizes only where the ETag is not an MD5 (multipart, KMS)", () => {
+    const listed = listing(v1);
+    listed.set("assets/app.css", { size: 10, etag: `${"9".repeat(32)}-2` });
+    expect(plan(v1, live, { listed }).files.every((f) => f.action === "skip")).toBe(true);
+  });
+
+  it("with ETags that are not MD5s (SSE-KMS), compares the one recorded when shipline wrote it", () => {
+    const recorded = release("r1", v1);
+    for (const [key, file] of Object.entries(recorded.files))
+      recorded.files[key] = { ...file, etag: `kms-${key}` };
+    const listed = new Map(v1.map((f) => [f.path, { size: f.size, etag: `kms-${f.path}` }]));
+    const unchanged = plan(v1, manifest(recorded), { listed, releaseId: "r1" });
+    expect(unchanged.files.every((f) => f.action === "skip")).toBe(true);
+    // The ETags are carried into the next release, for the publish after.
+    expect(plan(v1, manifest(recorded), { listed }).manifest?.live.files["index.html"]?.etag).toBe(
+      "kms-index.html",
+    );
+    listed.set("robots.txt", { size: 10, etag: "kms-rewritten" });
+    expect(
+      plan(v1, manifest(recorded), { listed }).files.filter((f) => f.action !== "skip"),
+    ).toMatchObject([{ key: "robots.txt", action: "upload", reason: "drifted" }]);
+  });
+
+  it("never copies from an object the bucket shows changed; sends the bytes instead", () => {
+    // r2 moves app-1.js's content to app-2.js: normally a server-side copy from app-1.js.
+    const moved = [...v1.filter((f) => f.path !== "assets/app-1.js"), file("assets/app-2.js", "b")];
+    expect(
+      plan(moved, live, { listed: listing(v1) }).files.find((f) => f.key === "assets/app-2.js"),
+    ).toMatchObject({ action: "copy", copyFrom: "assets/app-1.js" });
+    const listed = listing(v1);
+    listed.set("assets/app-1.js", { size: 10, etag: "0".repeat(32) });
+    expect(
+      plan(moved, live, { listed }).files.find((f) => f.key === "assets/app-2.js"),
+    ).toMatchObject({ action: "upload", reason: "new" });
   });
 });
 

@@ -24,6 +24,7 @@ describe("walkFolder", () => {
         absolutePath: join(dir, "assets/a.js"),
         size: 1,
         sha256: "2d711642b726b04401627ca9fbac32f5c8530fb1903cc4db02258717921a4881",
+        md5: "9dd4e461268c8034f5c8564e155c67a6",
       },
       expect.objectContaining({ path: "index.html", size: 9 }),
     ]);

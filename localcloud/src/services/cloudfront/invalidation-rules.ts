@@ -52,3 +52,51 @@ export const invalidationCovers = (invalidationPath: string, cachedPath: string)
   isWildcard(invalidationPath)
     ? cachedPath.startsWith(invalidationPath.slice(0, -1))
     : cachedPath === invalidationPath;
+
+/** RFC 1738's unsafe characters (`%` among them: it starts an escape). */
+const UNSAFE = new Set([
+  " ",
+  "<",
+  ">",
+  '"',
+  "#",
+  "%",
+  "{",
+  "}",
+  "|",
+  "\\",
+  "^",
+  "~",
+  "[",
+  "]",
+  "`",
+]);
+
+const mustBeEncoded = (char: string): boolean => {
+  const code = char.codePointAt(0) ?? 0;
+  return code < 0x20 || code >= 0x7f || UNSAFE.has(char);
+};
+
+const percentEncode = (text: string): string =>
+  [...Buffer.from(text, "utf8")]
+    .map((byte) => `%${byte.toString(16).toUpperCase().padStart(2, "0")}`)
+    .join("");
+
+/**
+ * The one spelling CloudFront compares invalidation paths and cached URLs in. It documents that
+ * non-ASCII and RFC 1738 unsafe characters are percent-encoded in an invalidation path and that
+ * no other character may be, or the object is not invalidated. So a character that must be
+ * encoded matches whether it came encoded or not (`/é~`, `/%C3%A9%7E`), while an escaped
+ * character that needs no escape (`%28` for `(`) stays a different spelling and matches only
+ * itself.
+ */
+export const canonicalInvalidationPath = (text: string): string =>
+  text
+    .split(/(%[0-9A-Fa-f]{2})/)
+    // An escape stays an escape (hex in capitals); a raw character is escaped only if it must be.
+    .map((part, i) =>
+      i % 2 === 1
+        ? part.toUpperCase()
+        : [...part].map((c) => (mustBeEncoded(c) ? percentEncode(c) : c)).join(""),
+    )
+    .join("");

@@ -1,11 +1,11 @@
-import { invalidationCovers } from "../invalidation-rules";
+import { canonicalInvalidationPath, invalidationCovers } from "../invalidation-rules";
 
 /** A response kept at the edge, whole, with what is needed to serve and revalidate it. */
 export interface CachedResponse {
   status: number;
   headers: Record<string, string | string[]>;
   body: Buffer;
-  /** What invalidations match: the decoded viewer path, with its query string if in the key. */
+  /** What invalidations match: the viewer's URL path in canonical spelling, with its query string if in the key. */
   path: string;
   /** When it was stored or last revalidated (epoch ms): the base of `Age` and freshness. */
   storedAt: number;
@@ -37,7 +37,7 @@ export class EdgeCache {
 
   /** Drops every entry an invalidation names; returns how many were dropped. */
   purge(invalidationPaths: string[]): number {
-    const paths = invalidationPaths.map(safeDecode);
+    const paths = invalidationPaths.map(canonicalInvalidationPath);
     let purged = 0;
     for (const [key, entry] of this.entries) {
       if (paths.some((path) => invalidationCovers(path, entry.path))) {
@@ -52,11 +52,3 @@ export class EdgeCache {
     return this.entries.size;
   }
 }
-
-const safeDecode = (path: string): string => {
-  try {
-    return decodeURIComponent(path);
-  } catch {
-    return path;
-  }
-};

@@ -6,6 +6,7 @@ import type { FaultInjector } from "../../../server/faults";
 import type { RequestLog } from "../../../server/request-log";
 import type { CacheBehavior, EdgeConfig, Origin } from "../distribution-config";
 import { newCfId } from "../ids";
+import { canonicalInvalidationPath } from "../invalidation-rules";
 import { type CachedResponse, type EdgeCache, isFresh } from "./cache";
 import { cloudFrontError, EDGE_VIA, type EdgeResponse, edgeHeaders } from "./edge-response";
 import { fetchFromHttp, OriginUnreachableError } from "./http-origin";
@@ -145,7 +146,9 @@ export class Edge {
     const queryInKey = behavior.cachePolicy.queryStringInKey;
     const key = viewer.path + (queryInKey ? viewer.rawQuery : "");
     // Invalidations name a path, plus the query string when it is part of the cache key.
-    const invalidationTarget = viewer.path + (queryInKey ? safeDecode(viewer.rawQuery) : "");
+    const invalidationTarget = canonicalInvalidationPath(
+      viewer.rawPath + (queryInKey ? viewer.rawQuery : ""),
+    );
     const now = Date.now();
     const cached = this.deps.cache.get(key);
     if (cached && isFresh(cached, now))
