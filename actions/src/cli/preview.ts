@@ -2,10 +2,6 @@ import type { Command } from "commander";
 import { ciDefaults, mergeRawInputs } from "../lib/ci-context";
 import type { Logger } from "../lib/logger";
 import { previewCiDefaults } from "../preview/ci-defaults";
-import { githubHost, githubRest } from "../preview/comments";
-import { parsePreviewInputs } from "../preview/inputs";
-import { runPreview } from "../preview/preview";
-import { createCloudFrontClient, createS3Client } from "../web/clients";
 import { addFlags, type FlagSpec, flagsToRawInputs } from "./options";
 import { PUBLISH_SETTINGS_FLAGS } from "./publish-web";
 
@@ -45,6 +41,8 @@ export function previewCommand(
     .argument("<command>", "publish, destroy or sweep");
   addFlags(command, PREVIEW_FLAGS).action(
     async (name: string, options: Record<string, unknown>) => {
+      // Each command loads its schema when it runs, and the SDK only after the inputs validate.
+      const { parsePreviewInputs } = await import("../preview/inputs");
       const inputs = parsePreviewInputs(
         mergeRawInputs(
           ciDefaults(env),
@@ -55,6 +53,15 @@ export function previewCommand(
           },
         ),
       );
+      const [
+        { githubHost, githubRest },
+        { runPreview },
+        { createCloudFrontClient, createS3Client },
+      ] = await Promise.all([
+        import("../preview/comments"),
+        import("../preview/preview"),
+        import("../web/clients"),
+      ]);
       const region = inputs.publish.region ? { region: inputs.publish.region } : {};
       const host =
         inputs.githubToken && inputs.repository

@@ -1,12 +1,9 @@
-import { containerBuilds } from "../config/environment";
-import { loadConfig } from "../config/load";
 import { environmentRawInputs } from "../config/resolve";
 import type { ExitCode } from "../lib/errors";
 import { readActionInputs } from "../lib/github-inputs";
-import { GitHubLogger, type Logger } from "../lib/logger";
+import { GitHubLogger } from "../lib/github-logger";
+import type { Logger } from "../lib/logger";
 import { run } from "../lib/run";
-import { releaseDeps } from "../release/clients";
-import { deploy } from "../release/deploy";
 import { deploySchema, parseDeployInputs } from "../release/inputs";
 
 /**
@@ -21,6 +18,13 @@ export function deployAction(
     const inputs = parseDeployInputs(
       await environmentRawInputs(readActionInputs(deploySchema), env),
     );
+    // The SDK and the release machinery load only once the inputs are known to be good.
+    const [{ containerBuilds }, { loadConfig }, { releaseDeps }, { deploy }] = await Promise.all([
+      import("../config/environment"),
+      import("../config/load"),
+      import("../release/clients"),
+      import("../release/deploy"),
+    ]);
     const builds = inputs.config
       ? containerBuilds(await loadConfig(inputs.config), inputs.environment)
       : {};

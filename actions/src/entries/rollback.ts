@@ -1,11 +1,10 @@
 import { environmentRawInputs } from "../config/resolve";
 import type { ExitCode } from "../lib/errors";
 import { readActionInputs } from "../lib/github-inputs";
-import { GitHubLogger, type Logger } from "../lib/logger";
+import { GitHubLogger } from "../lib/github-logger";
+import type { Logger } from "../lib/logger";
 import { run } from "../lib/run";
-import { releaseDeps } from "../release/clients";
 import { parseRollbackInputs, rollbackSchema } from "../release/inputs";
-import { rollback } from "../release/rollback";
 
 /**
  * The rollback GitHub Action: action.yml inputs over the configuration file's environment →
@@ -19,6 +18,11 @@ export function rollbackAction(
     const inputs = parseRollbackInputs(
       await environmentRawInputs(readActionInputs(rollbackSchema), env),
     );
+    // The SDK and the release machinery load only once the inputs are known to be good.
+    const [{ releaseDeps }, { rollback }] = await Promise.all([
+      import("../release/clients"),
+      import("../release/rollback"),
+    ]);
     const record = await rollback(inputs, releaseDeps(inputs.region, logger, env));
     logger.output("release-id", record.id);
     logger.output("restored", record.restores ?? "");

@@ -1,3 +1,4 @@
+import { readFile } from "node:fs/promises";
 import type { RawInputs } from "../lib/inputs";
 
 /**
@@ -14,4 +15,22 @@ export function previewCiDefaults(env: NodeJS.ProcessEnv): RawInputs {
   if (env.GITHUB_REPOSITORY) defaults.repository = env.GITHUB_REPOSITORY;
   if (env.GITHUB_TOKEN) defaults["github-token"] = env.GITHUB_TOKEN;
   return defaults;
+}
+
+/**
+ * The pull request of the GitHub event that started the run, from the payload file the runner
+ * writes (GITHUB_EVENT_PATH): what @actions/github's `context.payload` holds, read without
+ * loading Octokit before the inputs are checked. No file (a local run) means no defaults.
+ */
+export async function githubEventDefaults(env: NodeJS.ProcessEnv): Promise<RawInputs> {
+  if (!env.GITHUB_EVENT_PATH) return {};
+  const text = await readFile(env.GITHUB_EVENT_PATH, "utf8").catch(
+    (error: NodeJS.ErrnoException) => {
+      if (error.code === "ENOENT") return "{}";
+      throw error;
+    },
+  );
+  const payload = JSON.parse(text) as { pull_request?: { number?: number } };
+  const number = payload.pull_request?.number;
+  return number ? { "pull-request": String(number) } : {};
 }

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { parseCommand } from "../images/inputs";
 import { ConfigurationError, quote } from "../lib/errors";
 import {

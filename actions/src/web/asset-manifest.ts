@@ -1,5 +1,5 @@
 import { readFile } from "node:fs/promises";
-import { z } from "zod";
+import * as z from "zod";
 import { ConfigurationError, quote } from "../lib/errors";
 import type { LocalFile } from "./walk";
 

@@ -1,0 +1,3 @@
+import { createRequire as __shiplineCreateRequire } from "node:module";
+const require = __shiplineCreateRequire(import.meta.url);
+import{readFile as s}from"node:fs/promises";function p(t){let e={},u=/^refs\/pull\/(\d+)\//.exec(t.GITHUB_REF??"")?.[1],o=/\/pull\/(\d+)$/.exec(t.CIRCLE_PULL_REQUEST??"")?.[1],r=u??o;return r&&(e["pull-request"]=r),t.GITHUB_REPOSITORY&&(e.repository=t.GITHUB_REPOSITORY),t.GITHUB_TOKEN&&(e["github-token"]=t.GITHUB_TOKEN),e}async function i(t){if(!t.GITHUB_EVENT_PATH)return{};let e=await s(t.GITHUB_EVENT_PATH,"utf8").catch(r=>{if(r.code==="ENOENT")return"{}";throw r}),o=JSON.parse(e).pull_request?.number;return o?{"pull-request":String(o)}:{}}export{p as a,i as b};

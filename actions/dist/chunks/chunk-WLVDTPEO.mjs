@@ -1,0 +1,3 @@
+import { createRequire as __shiplineCreateRequire } from "node:module";
+const require = __shiplineCreateRequire(import.meta.url);
+import{a as c}from"./chunk-QHEMYUFR.mjs";import{a as l}from"./chunk-6VWTWZXW.mjs";import{a as e}from"./chunk-WD2JGBAZ.mjs";import{e as r}from"./chunk-S4UNYXKI.mjs";var i=r(l(),1),s=r(c(),1);import{Agent as p}from"node:http";import{Agent as m}from"node:https";function C(t,n=process.env){let o={keepAlive:!0,maxSockets:t.concurrency};return new s.S3Client({...e(t),forcePathStyle:!!(n.AWS_ENDPOINT_URL_S3||n.AWS_ENDPOINT_URL),requestHandler:{httpAgent:new p(o),httpsAgent:new m(o)}})}function a(t){return new i.CloudFrontClient(e(t))}export{C as a,a as b};

@@ -1,0 +1,3 @@
+import { createRequire as __shiplineCreateRequire } from "node:module";
+const require = __shiplineCreateRequire(import.meta.url);
+import{b as i}from"./chunks/chunk-4FUL2QSG.mjs";import"./chunks/chunk-ZYU7HSW7.mjs";import"./chunks/chunk-UHRLJ3YL.mjs";import"./chunks/chunk-56LJTY2R.mjs";import"./chunks/chunk-2GEVVBSO.mjs";import"./chunks/chunk-OKKADUIM.mjs";import"./chunks/chunk-5STXNJAG.mjs";import"./chunks/chunk-E4SWCMZL.mjs";import"./chunks/chunk-EEAWP5E4.mjs";import"./chunks/chunk-NW27U5IA.mjs";import"./chunks/chunk-Z25B6TC2.mjs";import"./chunks/chunk-OB57ZWTX.mjs";import"./chunks/chunk-DX4OIUM7.mjs";import"./chunks/chunk-JMQ5XWRX.mjs";import"./chunks/chunk-JLSRSPJR.mjs";import"./chunks/chunk-VIX2HNJS.mjs";import"./chunks/chunk-S4UNYXKI.mjs";await i();
