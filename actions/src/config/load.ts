@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { isNode, LineCounter, parseDocument } from "yaml";
-import type { z } from "zod";
+import type * as z from "zod";
 import { ConfigurationError, quote } from "../lib/errors";
 import { DEFAULT_CONFIG_FILE } from "./file-name";
 import { configSchema, type ShiplineConfig } from "./schema";

@@ -1,5 +1,5 @@
 import * as core from "@actions/core";
-import type { z } from "zod";
+import type * as z from "zod";
 import { inputNames, type RawInputs } from "./inputs";
 
 /** Reads every input a schema declares from the GitHub Action's environment, as raw strings. */
