@@ -1,4 +1,4 @@
-import * as z from "zod";
+import * as z from "zod/mini";
 import { ConfigurationError, quote } from "../lib/errors";
 import { list, optionalText, parsedWith, parseInputs, type RawInputs } from "../lib/inputs";
 import { DIGEST_PATTERN } from "../oci/digest";

@@ -1,4 +1,5 @@
-import * as z from "zod";
+// zod's functional build: an action that only rejects its inputs loads a third of classic zod.
+import * as z from "zod/mini";
 import { ConfigurationError, quote } from "./errors";
 
 /**
@@ -7,7 +8,10 @@ import { ConfigurationError, quote } from "./errors";
  */
 export type RawInputs = Record<string, string | undefined>;
 
-type Input<T> = z.ZodType<T, string | undefined>;
+type Input<T> = z.ZodMiniType<T, string | undefined>;
+
+/** What a transform is handed besides the value: where it records the input's problems. */
+export type InputContext = z.core.ParsePayload;
 
 /** Trimmed raw value; "" and undefined both mean "not given". */
 function given(raw: string | undefined): string | undefined {
@@ -15,33 +19,34 @@ function given(raw: string | undefined): string | undefined {
   return trimmed ? trimmed : undefined;
 }
 
-function fail(ctx: z.RefinementCtx, message: string): never {
-  ctx.addIssue({ code: "custom", message });
+/** Records a problem with the input; the value returned alongside is never used. */
+export function addProblem(ctx: InputContext, message: string): void {
+  ctx.issues.push({ code: "custom", message, input: ctx.value });
+}
+
+function fail(ctx: InputContext, message: string): never {
+  addProblem(ctx, message);
   return z.NEVER as never;
+}
+
+/** An optional raw string, turned into a value by `convert`. */
+export function input<T>(convert: (raw: string | undefined, ctx: InputContext) => T): Input<T> {
+  return z.pipe(z.optional(z.string()), z.transform(convert)) as Input<T>;
 }
 
 /** A required string. */
 export function text(): Input<string> {
-  return z
-    .string()
-    .optional()
-    .transform((raw, ctx) => given(raw) ?? fail(ctx, "is required"));
+  return input((raw, ctx) => given(raw) ?? fail(ctx, "is required"));
 }
 
 /** An optional string: undefined when not given. */
 export function optionalText(): Input<string | undefined> {
-  return z
-    .string()
-    .optional()
-    .transform((raw) => given(raw));
+  return input((raw) => given(raw));
 }
 
 /** A string with a default. */
 export function textWithDefault(fallback: string): Input<string> {
-  return z
-    .string()
-    .optional()
-    .transform((raw) => given(raw) ?? fallback);
+  return input((raw) => given(raw) ?? fallback);
 }
 
 const TRUE = new Set(["true", "yes", "on", "1"]);
@@ -49,17 +54,14 @@ const FALSE = new Set(["false", "no", "off", "0"]);
 
 /** true/false (also yes/no, on/off, 1/0), case-insensitive. */
 export function boolean(fallback: boolean): Input<boolean> {
-  return z
-    .string()
-    .optional()
-    .transform((raw, ctx) => {
-      const value = given(raw);
-      if (value === undefined) return fallback;
-      const lower = value.toLowerCase();
-      if (TRUE.has(lower)) return true;
-      if (FALSE.has(lower)) return false;
-      return fail(ctx, `must be true or false, got ${quote(value)}`);
-    });
+  return input((raw, ctx) => {
+    const value = given(raw);
+    if (value === undefined) return fallback;
+    const lower = value.toLowerCase();
+    if (TRUE.has(lower)) return true;
+    if (FALSE.has(lower)) return false;
+    return fail(ctx, `must be true or false, got ${quote(value)}`);
+  });
 }
 
 const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
@@ -77,18 +79,15 @@ export function parseDuration(value: string): number | undefined {
 
 /** A duration in milliseconds. */
 export function duration(fallbackMs: number): Input<number> {
-  return z
-    .string()
-    .optional()
-    .transform((raw, ctx) => {
-      const value = given(raw);
-      if (value === undefined) return fallbackMs;
-      const ms = parseDuration(value);
-      if (ms === undefined) {
-        return fail(ctx, `must be a duration like "30s", "5m" or "1h", got ${quote(value)}`);
-      }
-      return ms;
-    });
+  return input((raw, ctx) => {
+    const value = given(raw);
+    if (value === undefined) return fallbackMs;
+    const ms = parseDuration(value);
+    if (ms === undefined) {
+      return fail(ctx, `must be a duration like "30s", "5m" or "1h", got ${quote(value)}`);
+    }
+    return ms;
+  });
 }
 
 /** A whole number within bounds. */
@@ -96,19 +95,16 @@ export function integer(
   fallback: number,
   bounds: { min?: number; max?: number } = {},
 ): Input<number> {
-  return z
-    .string()
-    .optional()
-    .transform((raw, ctx) => {
-      const value = given(raw);
-      if (value === undefined) return fallback;
-      const number = Number(value);
-      const { min = Number.MIN_SAFE_INTEGER, max = Number.MAX_SAFE_INTEGER } = bounds;
-      if (!/^-?\d+$/.test(value) || number < min || number > max) {
-        return fail(ctx, `must be a whole number from ${min} to ${max}, got ${quote(value)}`);
-      }
-      return number;
-    });
+  return input((raw, ctx) => {
+    const value = given(raw);
+    if (value === undefined) return fallback;
+    const number = Number(value);
+    const { min = Number.MIN_SAFE_INTEGER, max = Number.MAX_SAFE_INTEGER } = bounds;
+    if (!/^-?\d+$/.test(value) || number < min || number > max) {
+      return fail(ctx, `must be a whole number from ${min} to ${max}, got ${quote(value)}`);
+    }
+    return number;
+  });
 }
 
 /** Items separated by newlines or commas, trimmed, empties dropped (YAML block scalars work). */
@@ -120,10 +116,7 @@ export function splitList(value: string | undefined): string[] {
 }
 
 export function list(): Input<string[]> {
-  return z
-    .string()
-    .optional()
-    .transform((raw) => splitList(raw));
+  return input((raw) => splitList(raw));
 }
 
 /** One of a fixed set of words. */
@@ -131,33 +124,27 @@ export function oneOf<const T extends readonly [string, ...string[]]>(
   choices: T,
   fallback: T[number],
 ): Input<T[number]> {
-  return z
-    .string()
-    .optional()
-    .transform((raw, ctx) => {
-      const value = given(raw);
-      if (value === undefined) return fallback;
-      if ((choices as readonly string[]).includes(value)) return value as T[number];
-      return fail(ctx, `must be one of ${choices.join(", ")}, got ${quote(value)}`);
-    });
+  return input((raw, ctx) => {
+    const value = given(raw);
+    if (value === undefined) return fallback;
+    if ((choices as readonly string[]).includes(value)) return value as T[number];
+    return fail(ctx, `must be one of ${choices.join(", ")}, got ${quote(value)}`);
+  });
 }
 
 /** KEY=VALUE lines (newline separated, so values may contain commas) into an ordered record. */
 export function keyValues(): Input<Record<string, string>> {
-  return z
-    .string()
-    .optional()
-    .transform((raw, ctx) => {
-      const result: Record<string, string> = {};
-      for (const line of (raw ?? "").split("\n")) {
-        const entry = line.trim();
-        if (!entry) continue;
-        const equals = entry.indexOf("=");
-        if (equals <= 0) return fail(ctx, `must be KEY=VALUE lines, got ${quote(entry)}`);
-        result[entry.slice(0, equals).trim()] = entry.slice(equals + 1);
-      }
-      return result;
-    });
+  return input((raw, ctx) => {
+    const result: Record<string, string> = {};
+    for (const line of (raw ?? "").split("\n")) {
+      const entry = line.trim();
+      if (!entry) continue;
+      const equals = entry.indexOf("=");
+      if (equals <= 0) return fail(ctx, `must be KEY=VALUE lines, got ${quote(entry)}`);
+      result[entry.slice(0, equals).trim()] = entry.slice(equals + 1);
+    }
+    return result;
+  });
 }
 
 /**
@@ -165,43 +152,37 @@ export function keyValues(): Input<Record<string, string>> {
  * the function's message becomes the input's message.
  */
 export function parsedWith<T>(parse: (value: string) => T): Input<T> {
-  return z
-    .string()
-    .optional()
-    .transform((raw, ctx) => {
-      const value = given(raw);
-      if (value === undefined) return fail(ctx, "is required");
-      try {
-        return parse(value);
-      } catch (error) {
-        if (error instanceof ConfigurationError) return fail(ctx, error.message);
-        throw error;
-      }
-    });
+  return input((raw, ctx) => {
+    const value = given(raw);
+    if (value === undefined) return fail(ctx, "is required");
+    try {
+      return parse(value);
+    } catch (error) {
+      if (error instanceof ConfigurationError) return fail(ctx, error.message);
+      throw error;
+    }
+  });
 }
 
 /** Like parsedWith, but undefined when the input is not given. */
 export function optionalParsedWith<T>(parse: (value: string) => T): Input<T | undefined> {
-  return z
-    .string()
-    .optional()
-    .transform((raw, ctx) => {
-      const value = given(raw);
-      if (value === undefined) return undefined;
-      try {
-        return parse(value);
-      } catch (error) {
-        if (error instanceof ConfigurationError) return fail(ctx, error.message);
-        throw error;
-      }
-    });
+  return input((raw, ctx) => {
+    const value = given(raw);
+    if (value === undefined) return undefined;
+    try {
+      return parse(value);
+    } catch (error) {
+      if (error instanceof ConfigurationError) return fail(ctx, error.message);
+      throw error;
+    }
+  });
 }
 
 /**
  * Validates raw inputs against a schema of the helpers above. Every problem is reported at once,
  * each naming its input, in one ConfigurationError.
  */
-export function parseInputs<S extends z.ZodObject>(schema: S, raw: RawInputs): z.output<S> {
+export function parseInputs<S extends z.ZodMiniObject>(schema: S, raw: RawInputs): z.output<S> {
   const result = schema.safeParse(raw);
   if (result.success) return result.data;
   const problems = result.error.issues.map((issue) => {
@@ -212,6 +193,6 @@ export function parseInputs<S extends z.ZodObject>(schema: S, raw: RawInputs): z
 }
 
 /** The input names a schema declares, for readers that fetch them one by one (core.getInput). */
-export function inputNames(schema: z.ZodObject): string[] {
+export function inputNames(schema: z.ZodMiniObject): string[] {
   return Object.keys(schema.shape);
 }

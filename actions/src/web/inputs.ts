@@ -1,8 +1,9 @@
-import * as z from "zod";
+import * as z from "zod/mini";
 import { ConfigurationError, quote } from "../lib/errors";
 import {
   boolean,
   duration,
+  input,
   integer,
   keyValues,
   list,
@@ -28,13 +29,10 @@ export const publishSettingsShape = {
   revision: optionalText(),
   immutable: list(),
   /** Build metadata, not site content: its facts go into shipline's own manifest. */
-  exclude: z
-    .string()
-    .optional()
-    .transform((raw) => {
-      const patterns = splitList(raw);
-      return patterns.length > 0 ? patterns : [ASSET_MANIFEST_FILE];
-    }),
+  exclude: input((raw) => {
+    const patterns = splitList(raw);
+    return patterns.length > 0 ? patterns : [ASSET_MANIFEST_FILE];
+  }),
   "entry-points": list(),
   "cache-control": keyValues(),
   "content-type": keyValues(),

@@ -1,4 +1,4 @@
-import * as z from "zod";
+import * as z from "zod/mini";
 import { ConfigurationError, quote } from "../lib/errors";
 import { boolean, duration, list, optionalText, parseInputs, type RawInputs } from "../lib/inputs";
 import { MAX_FILE_PATHS, MAX_WILDCARD_PATHS } from "./invalidation-plan";

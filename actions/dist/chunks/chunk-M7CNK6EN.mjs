@@ -1,4 +1,0 @@
-import { createRequire as __shiplineCreateRequire } from "node:module";
-const require = __shiplineCreateRequire(import.meta.url);
-import{b as e,e as n,f}from"./chunk-DX4OIUM7.mjs";import{b as m,d as s}from"./chunk-VIX2HNJS.mjs";import{readFile as u}from"node:fs/promises";var a="asset-manifest.json",c=f({basePath:e().optional(),entryPoints:n(e()).default([]),immutable:n(e()).default([]),releaseId:e().optional()});async function y(i){let o=i.find(t=>t.path===a);if(!o)return;let r;try{r=c.parse(JSON.parse(await u(o.absolutePath,"utf8")))}catch(t){throw new s(`${a} in the source folder is not a build manifest ({ entryPoints: [...], immutable: [...] }): ${t.message.split(`
-`)[0]}`)}let p=new Set(i.map(t=>t.path)),l=[...r.entryPoints,...r.immutable].filter(t=>!p.has(t));if(l.length>0)throw new s(`${a} names files the source folder does not have: ${l.slice(0,5).map(t=>m(t)).join(", ")}`);return r}export{a,y as b};

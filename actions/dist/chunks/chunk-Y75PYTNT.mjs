@@ -1,0 +1,4 @@
+import { createRequire as __shiplineCreateRequire } from "node:module";
+const require = __shiplineCreateRequire(import.meta.url);
+import{a as e,b as n,c as u,e as a,f as i}from"./chunk-BQL475C3.mjs";import{b as p,d as s}from"./chunk-VIX2HNJS.mjs";import{readFile as d}from"node:fs/promises";var o="asset-manifest.json",h=u({basePath:a(e()),entryPoints:i(n(e()),[]),immutable:i(n(e()),[]),releaseId:a(e())});async function b(l){let m=l.find(t=>t.path===o);if(!m)return;let r;try{r=h.parse(JSON.parse(await d(m.absolutePath,"utf8")))}catch(t){throw new s(`${o} in the source folder is not a build manifest ({ entryPoints: [...], immutable: [...] }): ${t.message.split(`
+`)[0]}`)}let c=new Set(l.map(t=>t.path)),f=[...r.entryPoints,...r.immutable].filter(t=>!c.has(t));if(f.length>0)throw new s(`${o} names files the source folder does not have: ${f.slice(0,5).map(t=>p(t)).join(", ")}`);return r}export{o as a,b};

@@ -1,3 +1,0 @@
-import { createRequire as __shiplineCreateRequire } from "node:module";
-const require = __shiplineCreateRequire(import.meta.url);
-import{a,b}from"./chunk-4FUL2QSG.mjs";import"./chunk-ZYU7HSW7.mjs";import"./chunk-UHRLJ3YL.mjs";import"./chunk-56LJTY2R.mjs";import"./chunk-2GEVVBSO.mjs";import"./chunk-OKKADUIM.mjs";import"./chunk-5STXNJAG.mjs";import"./chunk-E4SWCMZL.mjs";import"./chunk-EEAWP5E4.mjs";import"./chunk-NW27U5IA.mjs";import"./chunk-Z25B6TC2.mjs";import"./chunk-OB57ZWTX.mjs";import"./chunk-DX4OIUM7.mjs";import"./chunk-JMQ5XWRX.mjs";import"./chunk-JLSRSPJR.mjs";import"./chunk-VIX2HNJS.mjs";import"./chunk-S4UNYXKI.mjs";export{a as commitDefault,b as deployServiceAction};

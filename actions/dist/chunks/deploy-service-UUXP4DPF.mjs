@@ -1,0 +1,3 @@
+import { createRequire as __shiplineCreateRequire } from "node:module";
+const require = __shiplineCreateRequire(import.meta.url);
+import{a,b}from"./chunk-ZHVW5TQ2.mjs";import"./chunk-ZYU7HSW7.mjs";import"./chunk-4SOKUE23.mjs";import"./chunk-CSGM5QGA.mjs";import"./chunk-2GEVVBSO.mjs";import"./chunk-OKKADUIM.mjs";import"./chunk-5STXNJAG.mjs";import"./chunk-E4SWCMZL.mjs";import"./chunk-EEAWP5E4.mjs";import"./chunk-NW27U5IA.mjs";import"./chunk-LCHYTYS2.mjs";import"./chunk-FQCOJC5A.mjs";import"./chunk-BQL475C3.mjs";import"./chunk-6BKHKNRQ.mjs";import"./chunk-JMQ5XWRX.mjs";import"./chunk-JLSRSPJR.mjs";import"./chunk-VIX2HNJS.mjs";import"./chunk-S4UNYXKI.mjs";export{a as commitDefault,b as deployServiceAction};

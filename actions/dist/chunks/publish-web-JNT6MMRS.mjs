@@ -1,3 +1,0 @@
-import { createRequire as __shiplineCreateRequire } from "node:module";
-const require = __shiplineCreateRequire(import.meta.url);
-import{b as a}from"./chunk-F24EBTFD.mjs";import"./chunk-7E4XBYVN.mjs";import"./chunk-QHEMYUFR.mjs";import"./chunk-54BSH6XB.mjs";import"./chunk-DUNFXYW6.mjs";import"./chunk-6VWTWZXW.mjs";import"./chunk-I4YN7IMM.mjs";import"./chunk-IGT3KRCY.mjs";import"./chunk-4LVX5EZF.mjs";import"./chunk-VDJNYQNB.mjs";import"./chunk-M7CNK6EN.mjs";import"./chunk-ZYU7HSW7.mjs";import"./chunk-5STXNJAG.mjs";import"./chunk-DJH2CAYV.mjs";import"./chunk-DX4OIUM7.mjs";import"./chunk-VIX2HNJS.mjs";import"./chunk-S4UNYXKI.mjs";export{a as publishWeb};

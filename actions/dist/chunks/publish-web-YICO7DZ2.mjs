@@ -1,0 +1,3 @@
+import { createRequire as __shiplineCreateRequire } from "node:module";
+const require = __shiplineCreateRequire(import.meta.url);
+import{b as a}from"./chunk-BZLQ6L3M.mjs";import"./chunk-XPM2W4CS.mjs";import"./chunk-QHEMYUFR.mjs";import"./chunk-54BSH6XB.mjs";import"./chunk-DUNFXYW6.mjs";import"./chunk-6VWTWZXW.mjs";import"./chunk-I4YN7IMM.mjs";import"./chunk-Y7ENBHNS.mjs";import"./chunk-IGT3KRCY.mjs";import"./chunk-4LVX5EZF.mjs";import"./chunk-VDJNYQNB.mjs";import"./chunk-Y75PYTNT.mjs";import"./chunk-ZYU7HSW7.mjs";import"./chunk-5STXNJAG.mjs";import"./chunk-DJH2CAYV.mjs";import"./chunk-BQL475C3.mjs";import"./chunk-6BKHKNRQ.mjs";import"./chunk-VIX2HNJS.mjs";import"./chunk-S4UNYXKI.mjs";export{a as publishWeb};
