@@ -4,5 +4,6 @@
 # manual rollback to 1), then keeps serving until Ctrl-C. `npm run demo -- --once` exits after it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/use-node.sh
 bash scripts/setup.sh
 exec npx tsx actions/scripts/demo/main.ts "$@"

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Installs everything the tests and the demo need, idempotently: Debian packages
-# first (only the missing ones), then the npm workspaces (only when the lockfile
-# changed since the last install).
+# Installs everything the tests and the demo need, idempotently: Node 24 when the
+# machine's node is older (into .tools/), Debian packages (only the missing ones),
+# then the npm workspaces (only when the lockfile or the Node version changed since
+# the last install).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/use-node.sh
 
 # Debian packages: binary to check → package that provides it.
 declare -A APT=(
@@ -35,9 +37,10 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-# npm packages: reinstall only when package-lock.json changed.
+# npm packages: reinstall only when package-lock.json or the Node version changed (optional
+# platform packages and native builds follow the Node that installed them).
 stamp=node_modules/.shipline-lock-hash
-want=$(sha256sum package-lock.json | cut -d' ' -f1)
+want="$(sha256sum package-lock.json | cut -d' ' -f1) node $(node --version)"
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   echo "setup: installing npm packages"
   npm ci --no-audit --no-fund --loglevel=error

@@ -4,7 +4,10 @@
 # checks as one check each beside the tests.
 set -uo pipefail
 cd "$(dirname "$0")/.."
+# Node 24 first on PATH (installed when the machine's is older) before npm ci and every check.
+source scripts/use-node.sh || { echo "0 passed, 1 failed"; exit 1; }
 bash scripts/setup.sh || { echo "0 passed, 1 failed"; exit 1; }
+echo "── running on Node $(node --version) ($(command -v node))"
 
 checks_passed=0
 checks_failed=0

@@ -1,8 +1,4 @@
-import { ECRClient } from "@aws-sdk/client-ecr";
 import type { Command } from "commander";
-import { buildImage } from "../images/build-image";
-import { parseBuildImageInputs } from "../images/inputs";
-import { createClient } from "../lib/aws";
 import { ciDefaults, mergeRawInputs } from "../lib/ci-context";
 import type { Logger } from "../lib/logger";
 import { addFlags, type FlagSpec, flagsToRawInputs } from "./options";
@@ -79,7 +75,13 @@ export function buildImageCommand(
       // Passwords never travel on a command line.
       { "registry-password": env.SHIPLINE_REGISTRY_PASSWORD },
     );
-    const inputs = parseBuildImageInputs(raw);
+    // Each command loads its schema when it runs, and the SDK only after the inputs validate.
+    const inputs = (await import("../images/inputs")).parseBuildImageInputs(raw);
+    const [{ ECRClient }, { createClient }, { buildImage }] = await Promise.all([
+      import("@aws-sdk/client-ecr"),
+      import("../lib/aws"),
+      import("../images/build-image"),
+    ]);
     await buildImage(inputs, {
       logger: logger(),
       ecr: () =>

@@ -1,13 +1,7 @@
 import type { Command } from "commander";
-import { commitDefault } from "../entries/deploy-service";
 import { whileCancellable } from "../lib/cancel";
 import { mergeRawInputs } from "../lib/ci-context";
 import type { Logger } from "../lib/logger";
-import { createServiceClients } from "../service/clients";
-import { deployService } from "../service/deploy-service";
-import { parseDeployServiceInputs } from "../service/inputs";
-import { reportDeployService } from "../service/report";
-import { liveTable } from "../service/view";
 import { addFlags, type FlagSpec, flagsToRawInputs } from "./options";
 
 /** The flags of `shipline deploy-service`, named like the inputs of actions/deploy-service/action.yml. */
@@ -68,9 +62,21 @@ export function deployServiceCommand(
       "roll an ECS service to new images, gated on its load balancer's health, rolled back on failure",
     );
   addFlags(command, DEPLOY_SERVICE_FLAGS).action(async (options: Record<string, unknown>) => {
+    // Each command loads its schema when it runs, and the SDK only after the inputs validate.
+    const [{ commitDefault }, { parseDeployServiceInputs }] = await Promise.all([
+      import("../entries/deploy-service"),
+      import("../service/inputs"),
+    ]);
     const inputs = parseDeployServiceInputs(
       mergeRawInputs(commitDefault(env), flagsToRawInputs(options, DEPLOY_SERVICE_FLAGS)),
     );
+    const [{ createServiceClients }, { deployService }, { reportDeployService }, { liveTable }] =
+      await Promise.all([
+        import("../service/clients"),
+        import("../service/deploy-service"),
+        import("../service/report"),
+        import("../service/view"),
+      ]);
     const log = logger();
     // A live table on an interactive terminal; one line per change anywhere else (CI logs).
     const live = process.stdout.isTTY === true && !env.CI;

@@ -1,9 +1,5 @@
 import type { Command } from "commander";
-import { environmentRawInputs } from "../config/resolve";
 import type { Logger } from "../lib/logger";
-import { showHistory } from "../release/history";
-import { parseHistoryInputs } from "../release/inputs";
-import { createS3Client } from "../web/clients";
 import { addFlags, type FlagSpec, flagsToRawInputs } from "./options";
 
 /** Flags of every command that works on an environment (the config file fills the rest). */
@@ -35,9 +31,18 @@ export function historyCommand(
     .command("history")
     .description("list an environment's releases from the ledger, newest first, and its lock");
   addFlags(command, HISTORY_FLAGS).action(async (options: Record<string, unknown>) => {
+    // Each command loads its schema when it runs, and the SDK only after the inputs validate.
+    const [{ environmentRawInputs }, { parseHistoryInputs }] = await Promise.all([
+      import("../config/resolve"),
+      import("../release/inputs"),
+    ]);
     const inputs = parseHistoryInputs(
       await environmentRawInputs(flagsToRawInputs(options, HISTORY_FLAGS), env),
     );
+    const [{ showHistory }, { createS3Client }] = await Promise.all([
+      import("../release/history"),
+      import("../web/clients"),
+    ]);
     await showHistory(inputs, {
       s3: createS3Client(
         { ...(inputs.region ? { region: inputs.region } : {}), concurrency: 8 },

@@ -1,8 +1,6 @@
 import type { Command } from "commander";
 import { ciDefaults, mergeRawInputs } from "../lib/ci-context";
 import type { Logger } from "../lib/logger";
-import { createCloudFrontClient } from "../web/clients";
-import { parseInvalidateInputs, runInvalidate } from "../web/invalidate-unit";
 import { addFlags, type FlagSpec, flagsToRawInputs } from "./options";
 
 export const INVALIDATE_FLAGS: FlagSpec[] = [
@@ -29,9 +27,15 @@ export function invalidateCommand(
       "invalidate paths on CloudFront distributions (backs off when busy, waits with a timeout)",
     );
   addFlags(command, INVALIDATE_FLAGS).action(async (options: Record<string, unknown>) => {
+    // Each command loads its schema when it runs, and the SDK only after the inputs validate.
+    const { parseInvalidateInputs } = await import("../web/invalidate-inputs");
     const inputs = parseInvalidateInputs(
       mergeRawInputs(ciDefaults(env), flagsToRawInputs(options, INVALIDATE_FLAGS)),
     );
+    const [{ createCloudFrontClient }, { runInvalidate }] = await Promise.all([
+      import("../web/clients"),
+      import("../web/invalidate-unit"),
+    ]);
     await runInvalidate(inputs, {
       cloudfront: createCloudFrontClient(inputs.region ? { region: inputs.region } : {}),
       logger: logger(),

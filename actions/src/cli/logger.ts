@@ -1,4 +1,4 @@
-import { GitHubLogger, type Logger, TerminalLogger } from "../lib/logger";
+import { type Logger, TerminalLogger } from "../lib/logger";
 
 /** Secrets the CLI may be handed through its environment. */
 const SECRET_VARIABLES = [
@@ -16,9 +16,11 @@ const SECRET_VARIABLES = [
  * the runner masks them already (they come from `secrets.*`, the run's token or the credentials
  * action), so they are not announced again.
  */
-export function cliLogger(argv: string[], env: NodeJS.ProcessEnv): Logger {
+export async function cliLogger(argv: string[], env: NodeJS.ProcessEnv): Promise<Logger> {
   const fromEnv = SECRET_VARIABLES.flatMap((name) => (env[name] ? [env[name]] : []));
   if (env.GITHUB_ACTIONS === "true") {
+    // @actions/core loads only where it is used: a terminal or CircleCI run never pays for it.
+    const { GitHubLogger } = await import("../lib/github-logger");
     return new GitHubLogger({ echoOutputs: true, runnerMasked: fromEnv });
   }
   const logger = new TerminalLogger({

@@ -3,10 +3,6 @@ import { deploymentTracker } from "../github/track";
 import { ciDefaults, mergeRawInputs } from "../lib/ci-context";
 import type { Logger } from "../lib/logger";
 import { previewCiDefaults, previewRun } from "../preview/ci-defaults";
-import { githubHost, githubRest } from "../preview/comments";
-import { parsePreviewInputs } from "../preview/inputs";
-import { runPreview } from "../preview/preview";
-import { createCloudFrontClient, createS3Client } from "../web/clients";
 import { addFlags, type FlagSpec, flagsToRawInputs } from "./options";
 import { PUBLISH_SETTINGS_FLAGS } from "./publish-web";
 
@@ -50,6 +46,8 @@ export function previewCommand(
     .argument("<command>", "publish, destroy or sweep");
   addFlags(command, PREVIEW_FLAGS).action(
     async (name: string, options: Record<string, unknown>) => {
+      // Each command loads its schema when it runs, and the SDK only after the inputs validate.
+      const { parsePreviewInputs } = await import("../preview/inputs");
       const inputs = parsePreviewInputs(
         mergeRawInputs(
           ciDefaults(env),
@@ -61,6 +59,15 @@ export function previewCommand(
         ),
         previewRun(env),
       );
+      const [
+        { githubHost, githubRest },
+        { runPreview },
+        { createCloudFrontClient, createS3Client },
+      ] = await Promise.all([
+        import("../preview/comments"),
+        import("../preview/preview"),
+        import("../web/clients"),
+      ]);
       const region = {
         ...(inputs.publish.region ? { region: inputs.publish.region } : {}),
         readOnly: inputs.publish["dry-run"],

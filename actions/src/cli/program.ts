@@ -23,7 +23,7 @@ export async function runCli(
   options: { env?: NodeJS.ProcessEnv; logger?: Logger } = {},
 ): Promise<ExitCode> {
   const env = options.env ?? process.env;
-  const logger: Logger = options.logger ?? cliLogger(argv, env);
+  const logger: Logger = options.logger ?? (await cliLogger(argv, env));
   const program = new Command("shipline")
     .description(
       "deploy the classic AWS web stack: images to ECR, ECS behind an ALB, S3 + CloudFront",

@@ -1,9 +1,6 @@
 import type { Command } from "commander";
 import { ciDefaults, mergeRawInputs } from "../lib/ci-context";
 import type { Logger } from "../lib/logger";
-import { createCloudFrontClient, createS3Client } from "../web/clients";
-import { parsePublishWebInputs } from "../web/inputs";
-import { publishWeb } from "../web/publish-web";
 import { addFlags, type FlagSpec, flagsToRawInputs } from "./options";
 
 /** Flags every web publish shares, named like the inputs of actions/publish-web/action.yml. */
@@ -81,9 +78,15 @@ export function publishWebCommand(
       "publish a built SPA to S3 (only what changed, entry points last) and invalidate CloudFront",
     );
   addFlags(command, PUBLISH_WEB_FLAGS).action(async (options: Record<string, unknown>) => {
+    // Each command loads its schema when it runs, and the SDK only after the inputs validate.
+    const { parsePublishWebInputs } = await import("../web/inputs");
     const inputs = parsePublishWebInputs(
       mergeRawInputs(ciDefaults(env), flagsToRawInputs(options, PUBLISH_WEB_FLAGS)),
     );
+    const [{ createCloudFrontClient, createS3Client }, { publishWeb }] = await Promise.all([
+      import("../web/clients"),
+      import("../web/publish-web"),
+    ]);
     const region = {
       ...(inputs.region ? { region: inputs.region } : {}),
       readOnly: inputs["dry-run"],

@@ -1,12 +1,5 @@
 import type { Command } from "commander";
-import { containerBuilds } from "../config/environment";
-import { loadConfig } from "../config/load";
-import { environmentRawInputs } from "../config/resolve";
 import type { Logger } from "../lib/logger";
-import { releaseDeps } from "../release/clients";
-import { runDeploy, runRollback } from "../release/commands";
-import { parseDeployInputs, parseRollbackInputs } from "../release/inputs";
-import { releaseIdOf, runContext } from "../release/record";
 import { ENVIRONMENT_FLAGS } from "./history";
 import { addFlags, type FlagSpec, flagsToRawInputs } from "./options";
 
@@ -79,8 +72,21 @@ export function deployCommand(
       "ship a release: images → ECS rollout gated on the load balancer → SPA → ledger, one at a time per environment",
     );
   addFlags(command, DEPLOY_FLAGS).action(async (options: Record<string, unknown>) => {
+    // Each command loads its schema when it runs, and the SDK only after the inputs validate.
+    const [{ environmentRawInputs }, { parseDeployInputs }] = await Promise.all([
+      import("../config/resolve"),
+      import("../release/inputs"),
+    ]);
     const raw = await environmentRawInputs(flagsToRawInputs(options, DEPLOY_FLAGS), env);
     const inputs = parseDeployInputs(raw);
+    const [{ containerBuilds }, { loadConfig }, { releaseDeps }, { runDeploy }] = await Promise.all(
+      [
+        import("../config/environment"),
+        import("../config/load"),
+        import("../release/clients"),
+        import("../release/commands"),
+      ],
+    );
     const builds = inputs.config
       ? containerBuilds(await loadConfig(inputs.config), inputs.environment)
       : {};
@@ -99,8 +105,16 @@ export function rollbackCommand(
       "return to an earlier release: its task definition (gated) and its SPA entry points; no rebuild, no upload",
     );
   addFlags(command, ROLLBACK_FLAGS).action(async (options: Record<string, unknown>) => {
+    const [{ environmentRawInputs }, { parseRollbackInputs }] = await Promise.all([
+      import("../config/resolve"),
+      import("../release/inputs"),
+    ]);
     const raw = await environmentRawInputs(flagsToRawInputs(options, ROLLBACK_FLAGS), env);
     const inputs = parseRollbackInputs(raw);
+    const [{ releaseDeps }, { runRollback }] = await Promise.all([
+      import("../release/clients"),
+      import("../release/commands"),
+    ]);
     await runRollback(inputs, releaseDeps(inputs.region, logger(), env));
   });
 }
@@ -116,7 +130,8 @@ export function releaseIdCommand(
       "print the release id this CI run deploys (commit + run), e.g. to build the SPA with it",
     )
     .option("--release-id <id>", "use this id instead")
-    .action((options: { releaseId?: string }) => {
+    .action(async (options: { releaseId?: string }) => {
+      const { releaseIdOf, runContext } = await import("../release/record");
       logger().info(releaseIdOf(runContext(env, Date.now()), options.releaseId));
     });
 }

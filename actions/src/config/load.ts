@@ -1,10 +1,9 @@
 import { open } from "node:fs/promises";
 import { isNode, LineCounter, parseDocument } from "yaml";
-import type { z } from "zod";
+import type * as z from "zod";
 import { ConfigurationError, quote } from "../lib/errors";
+import { DEFAULT_CONFIG_FILE } from "./file-name";
 import { configSchema, type ShiplineConfig } from "./schema";
-
-export const DEFAULT_CONFIG_FILE = "shipline.yml";
 
 /**
  * Parses the configuration file's text. Every problem is reported at once, each as

@@ -2,7 +2,7 @@ import { access } from "node:fs/promises";
 import { ciDefaults, mergeRawInputs } from "../lib/ci-context";
 import type { RawInputs } from "../lib/inputs";
 import { environmentInputs } from "./environment";
-import { DEFAULT_CONFIG_FILE, loadConfig } from "./load";
+import { DEFAULT_CONFIG_FILE } from "./file-name";
 
 export const DEFAULT_ENVIRONMENT = "production";
 
@@ -20,7 +20,10 @@ export async function environmentRawInputs(
     given.environment?.trim() || env.SHIPLINE_ENVIRONMENT?.trim() || DEFAULT_ENVIRONMENT;
   const named = given.config?.trim() || env.SHIPLINE_CONFIG?.trim();
   const file = named || ((await exists(DEFAULT_CONFIG_FILE)) ? DEFAULT_CONFIG_FILE : undefined);
-  const fromFile = file ? environmentInputs(await loadConfig(file), environment, file) : {};
+  // The YAML parser and the file's schema load only when there is a file to read.
+  const fromFile = file
+    ? environmentInputs(await (await import("./load")).loadConfig(file), environment, file)
+    : {};
   return mergeRawInputs(fromFile, ciDefaults(env), given, { environment, config: file });
 }
 

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { durationRange, parseDuration } from "../lib/inputs";
 import { CONTAINER_NAME, CONTAINER_NAME_RULE } from "../lib/names";
 import { DURATION_LIMITS, type DurationLimit } from "../release/limits";

@@ -1,11 +1,9 @@
-import { ECRClient } from "@aws-sdk/client-ecr";
-import { buildImage } from "../images/build-image";
 import { buildImageSchema, parseBuildImageInputs } from "../images/inputs";
-import { createClient } from "../lib/aws";
 import { ciDefaults, mergeRawInputs } from "../lib/ci-context";
 import type { ExitCode } from "../lib/errors";
 import { readActionInputs } from "../lib/github-inputs";
-import { GitHubLogger, type Logger } from "../lib/logger";
+import { GitHubLogger } from "../lib/github-logger";
+import type { Logger } from "../lib/logger";
 import { run } from "../lib/run";
 
 /** The build-image GitHub Action: action.yml inputs → typed Inputs → buildImage → outputs. */
@@ -17,6 +15,12 @@ export function buildImageAction(
     const inputs = parseBuildImageInputs(
       mergeRawInputs(ciDefaults(env), readActionInputs(buildImageSchema)),
     );
+    // The SDK and the image builder load only once the inputs are known to be good.
+    const [{ ECRClient }, { createClient }, { buildImage }] = await Promise.all([
+      import("@aws-sdk/client-ecr"),
+      import("../lib/aws"),
+      import("../images/build-image"),
+    ]);
     await buildImage(inputs, {
       logger,
       ecr: () =>

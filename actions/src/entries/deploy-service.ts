@@ -3,12 +3,10 @@ import { ciDefaults, mergeRawInputs } from "../lib/ci-context";
 import { type Clock, systemClock } from "../lib/clock";
 import type { ExitCode } from "../lib/errors";
 import { readActionInputs } from "../lib/github-inputs";
-import { GitHubLogger, type Logger } from "../lib/logger";
+import { GitHubLogger } from "../lib/github-logger";
+import type { Logger } from "../lib/logger";
 import { run } from "../lib/run";
-import { createServiceClients } from "../service/clients";
-import { deployService } from "../service/deploy-service";
 import { deployServiceSchema, parseDeployServiceInputs } from "../service/inputs";
-import { reportDeployService } from "../service/report";
 
 /** The commit, from the CI system, as the default of the "commit" input. */
 export function commitDefault(env: NodeJS.ProcessEnv): Record<string, string | undefined> {
@@ -25,6 +23,13 @@ export function deployServiceAction(
     const inputs = parseDeployServiceInputs(
       mergeRawInputs(commitDefault(env), readActionInputs(deployServiceSchema)),
     );
+    // The SDK loads only once the inputs are known to be good.
+    const [{ createServiceClients }, { deployService }, { reportDeployService }] =
+      await Promise.all([
+        import("../service/clients"),
+        import("../service/deploy-service"),
+        import("../service/report"),
+      ]);
     const settings = {
       ...(inputs.region ? { region: inputs.region } : {}),
       readOnly: inputs.dryRun,

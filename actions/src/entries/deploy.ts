@@ -1,12 +1,9 @@
-import { containerBuilds } from "../config/environment";
-import { loadConfig } from "../config/load";
 import { environmentRawInputs } from "../config/resolve";
 import type { ExitCode } from "../lib/errors";
 import { readActionInputs } from "../lib/github-inputs";
-import { GitHubLogger, type Logger } from "../lib/logger";
+import { GitHubLogger } from "../lib/github-logger";
+import type { Logger } from "../lib/logger";
 import { run } from "../lib/run";
-import { releaseDeps } from "../release/clients";
-import { runDeploy } from "../release/commands";
 import { deploySchema, parseDeployInputs } from "../release/inputs";
 
 /**
@@ -20,6 +17,15 @@ export function deployAction(
   return run(async () => {
     const inputs = parseDeployInputs(
       await environmentRawInputs(readActionInputs(deploySchema), env),
+    );
+    // The SDK and the release machinery load only once the inputs are known to be good.
+    const [{ containerBuilds }, { loadConfig }, { releaseDeps }, { runDeploy }] = await Promise.all(
+      [
+        import("../config/environment"),
+        import("../config/load"),
+        import("../release/clients"),
+        import("../release/commands"),
+      ],
     );
     const builds = inputs.config
       ? containerBuilds(await loadConfig(inputs.config), inputs.environment)

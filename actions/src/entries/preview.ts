@@ -1,15 +1,11 @@
-import { context } from "@actions/github";
-import { deploymentTracker } from "../github/track";
 import { ciDefaults, mergeRawInputs } from "../lib/ci-context";
 import type { ExitCode } from "../lib/errors";
 import { readActionInputs } from "../lib/github-inputs";
-import { GitHubLogger, type Logger } from "../lib/logger";
+import { GitHubLogger } from "../lib/github-logger";
+import type { Logger } from "../lib/logger";
 import { run } from "../lib/run";
-import { previewRun } from "../preview/ci-defaults";
-import { githubHost, githubRest } from "../preview/comments";
+import { githubEventDefaults, previewRun } from "../preview/ci-defaults";
 import { parsePreviewInputs, previewSchema } from "../preview/inputs";
-import { runPreview } from "../preview/preview";
-import { createCloudFrontClient, createS3Client } from "../web/clients";
 
 /** The preview GitHub Action: publish / destroy / sweep a pull request's SPA preview. */
 export function previewAction(
@@ -18,15 +14,25 @@ export function previewAction(
 ): Promise<ExitCode> {
   return run(async () => {
     const event = {
-      ...(context.payload.pull_request?.number
-        ? { "pull-request": String(context.payload.pull_request.number) }
-        : {}),
+      ...(await githubEventDefaults(env)),
       ...(env.GITHUB_REPOSITORY ? { repository: env.GITHUB_REPOSITORY } : {}),
     };
     const inputs = parsePreviewInputs(
       mergeRawInputs(ciDefaults(env), event, readActionInputs(previewSchema)),
       previewRun(env),
     );
+    // The SDK and Octokit load only once the inputs are known to be good.
+    const [
+      { deploymentTracker },
+      { githubHost, githubRest },
+      { runPreview },
+      { createCloudFrontClient, createS3Client },
+    ] = await Promise.all([
+      import("../github/track"),
+      import("../preview/comments"),
+      import("../preview/preview"),
+      import("../web/clients"),
+    ]);
     const region = {
       ...(inputs.publish.region ? { region: inputs.publish.region } : {}),
       readOnly: inputs.publish["dry-run"],

@@ -1,11 +1,10 @@
 import { ciDefaults, mergeRawInputs } from "../lib/ci-context";
 import type { ExitCode } from "../lib/errors";
 import { readActionInputs } from "../lib/github-inputs";
-import { GitHubLogger, type Logger } from "../lib/logger";
+import { GitHubLogger } from "../lib/github-logger";
+import type { Logger } from "../lib/logger";
 import { run } from "../lib/run";
-import { createCloudFrontClient, createS3Client } from "../web/clients";
 import { parsePublishWebInputs, publishWebSchema } from "../web/inputs";
-import { publishWeb } from "../web/publish-web";
 
 /** The publish-web GitHub Action: action.yml inputs → typed Inputs → publishWeb → outputs. */
 export function publishWebAction(
@@ -16,6 +15,11 @@ export function publishWebAction(
     const inputs = parsePublishWebInputs(
       mergeRawInputs(ciDefaults(env), readActionInputs(publishWebSchema)),
     );
+    // The SDK loads only once the inputs are known to be good.
+    const [{ createCloudFrontClient, createS3Client }, { publishWeb }] = await Promise.all([
+      import("../web/clients"),
+      import("../web/publish-web"),
+    ]);
     const region = {
       ...(inputs.region ? { region: inputs.region } : {}),
       readOnly: inputs["dry-run"],

@@ -1,10 +1,9 @@
 import { environmentRawInputs } from "../config/resolve";
 import type { ExitCode } from "../lib/errors";
 import { readActionInputs } from "../lib/github-inputs";
-import { GitHubLogger, type Logger } from "../lib/logger";
+import { GitHubLogger } from "../lib/github-logger";
+import type { Logger } from "../lib/logger";
 import { run } from "../lib/run";
-import { releaseDeps } from "../release/clients";
-import { runRollback } from "../release/commands";
 import { parseRollbackInputs, rollbackSchema } from "../release/inputs";
 
 /**
@@ -19,6 +18,11 @@ export function rollbackAction(
     const inputs = parseRollbackInputs(
       await environmentRawInputs(readActionInputs(rollbackSchema), env),
     );
+    // The SDK and the release machinery load only once the inputs are known to be good.
+    const [{ releaseDeps }, { runRollback }] = await Promise.all([
+      import("../release/clients"),
+      import("../release/commands"),
+    ]);
     await runRollback(inputs, releaseDeps(inputs.region, logger, env));
   }, logger);
 }

@@ -1,4 +1,5 @@
-import { z } from "zod";
+// zod's functional build: it adds little to zod's core for an action that only rejects its inputs.
+import * as z from "zod/mini";
 import { ConfigurationError, quote } from "./errors";
 
 /**
@@ -7,7 +8,10 @@ import { ConfigurationError, quote } from "./errors";
  */
 export type RawInputs = Record<string, string | undefined>;
 
-type Input<T> = z.ZodType<T, string | undefined>;
+type Input<T> = z.ZodMiniType<T, string | undefined>;
+
+/** What a transform is handed besides the value: where it records the input's problems. */
+export type InputContext = z.core.ParsePayload;
 
 /** Trimmed raw value; "" and undefined both mean "not given". */
 function given(raw: string | undefined): string | undefined {
@@ -15,33 +19,34 @@ function given(raw: string | undefined): string | undefined {
   return trimmed ? trimmed : undefined;
 }
 
-function fail(ctx: z.RefinementCtx, message: string): never {
-  ctx.addIssue({ code: "custom", message });
+/** Records a problem with the input; the value returned alongside is never used. */
+export function addProblem(ctx: InputContext, message: string): void {
+  ctx.issues.push({ code: "custom", message, input: ctx.value });
+}
+
+function fail(ctx: InputContext, message: string): never {
+  addProblem(ctx, message);
   return z.NEVER as never;
+}
+
+/** An optional raw string, turned into a value by `convert`. */
+export function input<T>(convert: (raw: string | undefined, ctx: InputContext) => T): Input<T> {
+  return z.pipe(z.optional(z.string()), z.transform(convert)) as Input<T>;
 }
 
 /** A required string. */
 export function text(): Input<string> {
-  return z
-    .string()
-    .optional()
-    .transform((raw, ctx) => given(raw) ?? fail(ctx, "is required"));
+  return input((raw, ctx) => given(raw) ?? fail(ctx, "is required"));
 }
 
 /** An optional string: undefined when not given. */
 export function optionalText(): Input<string | undefined> {
-  return z
-    .string()
-    .optional()
-    .transform((raw) => given(raw));
+  return input((raw) => given(raw));
 }
 
 /** A string with a default. */
 export function textWithDefault(fallback: string): Input<string> {
-  return z
-    .string()
-    .optional()
-    .transform((raw) => given(raw) ?? fallback);
+  return input((raw) => given(raw) ?? fallback);
 }
 
 const TRUE = new Set(["true", "yes", "on", "1"]);
@@ -49,17 +54,14 @@ const FALSE = new Set(["false", "no", "off", "0"]);
 
 /** true/false (also yes/no, on/off, 1/0), case-insensitive. */
 export function boolean(fallback: boolean): Input<boolean> {
-  return z
-    .string()
-    .optional()
-    .transform((raw, ctx) => {
-      const value = given(raw);
-      if (value === undefined) return fallback;
-      const lower = value.toLowerCase();
-      if (TRUE.has(lower)) return true;
-      if (FALSE.has(lower)) return false;
-      return fail(ctx, `must be true or false, got ${quote(value)}`);
-    });
+  return input((raw, ctx) => {
+    const value = given(raw);
+    if (value === undefined) return fallback;
+    const lower = value.toLowerCase();
+    if (TRUE.has(lower)) return true;
+    if (FALSE.has(lower)) return false;
+    return fail(ctx, `must be true or false, got ${quote(value)}`);
+  });
 }
 
 const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
@@ -100,22 +102,19 @@ export function duration(
   fallbackMs: number,
   bounds: { minMs?: number; maxMs?: number } = {},
 ): Input<number> {
-  return z
-    .string()
-    .optional()
-    .transform((raw, ctx) => {
-      const value = given(raw);
-      if (value === undefined) return fallbackMs;
-      const ms = parseDuration(value);
-      if (ms === undefined) {
-        return fail(ctx, `must be a duration like "30s", "5m" or "1h", got ${quote(value)}`);
-      }
-      const { minMs = 0, maxMs = Number.POSITIVE_INFINITY } = bounds;
-      if (ms < minMs || ms > maxMs) {
-        return fail(ctx, `must be a duration ${durationRange(bounds)}, got ${quote(value)}`);
-      }
-      return ms;
-    });
+  return input((raw, ctx) => {
+    const value = given(raw);
+    if (value === undefined) return fallbackMs;
+    const ms = parseDuration(value);
+    if (ms === undefined) {
+      return fail(ctx, `must be a duration like "30s", "5m" or "1h", got ${quote(value)}`);
+    }
+    const { minMs = 0, maxMs = Number.POSITIVE_INFINITY } = bounds;
+    if (ms < minMs || ms > maxMs) {
+      return fail(ctx, `must be a duration ${durationRange(bounds)}, got ${quote(value)}`);
+    }
+    return ms;
+  });
 }
 
 /** "from 1m to 24h" (or "at least 1m"), for messages and descriptions. */
@@ -132,8 +131,16 @@ export function durationRange({
 }
 
 /** Like duration, but undefined when not given (e.g. "use the service's own setting"). */
-export function optionalDuration(bounds: { minMs?: number; maxMs?: number } = {}) {
-  return duration(Number.NaN, bounds).transform((ms) => (Number.isNaN(ms) ? undefined : ms));
+export function optionalDuration(
+  bounds: { minMs?: number; maxMs?: number } = {},
+): Input<number | undefined> {
+  const checked = duration(Number.NaN, bounds);
+  return input((raw, ctx) => {
+    if (given(raw) === undefined) return undefined;
+    const result = checked.safeParse(raw);
+    if (!result.success) return fail(ctx, result.error.issues[0]?.message ?? "is not valid");
+    return result.data;
+  });
 }
 
 const SIZE_UNITS: Record<string, number> = {
@@ -159,24 +166,21 @@ const formatMiB = (bytes: number) => `${bytes / 1024 ** 2} MiB`;
 
 /** A size in bytes, given in bytes or with a unit; `min` says why it is the least. */
 export function byteSize(fallback: number, min: { bytes: number; why: string }): Input<number> {
-  return z
-    .string()
-    .optional()
-    .transform((raw, ctx) => {
-      const value = given(raw);
-      if (value === undefined) return fallback;
-      const bytes = parseByteSize(value);
-      if (bytes === undefined) {
-        return fail(ctx, `must be a size like "16MiB" or a number of bytes, got ${quote(value)}`);
-      }
-      if (bytes < min.bytes) {
-        return fail(
-          ctx,
-          `must be at least ${formatMiB(min.bytes)} (${min.why}), got ${quote(value)}`,
-        );
-      }
-      return bytes;
-    });
+  return input((raw, ctx) => {
+    const value = given(raw);
+    if (value === undefined) return fallback;
+    const bytes = parseByteSize(value);
+    if (bytes === undefined) {
+      return fail(ctx, `must be a size like "16MiB" or a number of bytes, got ${quote(value)}`);
+    }
+    if (bytes < min.bytes) {
+      return fail(
+        ctx,
+        `must be at least ${formatMiB(min.bytes)} (${min.why}), got ${quote(value)}`,
+      );
+    }
+    return bytes;
+  });
 }
 
 /** A whole number within bounds. */
@@ -184,19 +188,16 @@ export function integer(
   fallback: number,
   bounds: { min?: number; max?: number } = {},
 ): Input<number> {
-  return z
-    .string()
-    .optional()
-    .transform((raw, ctx) => {
-      const value = given(raw);
-      if (value === undefined) return fallback;
-      const number = Number(value);
-      const { min = Number.MIN_SAFE_INTEGER, max = Number.MAX_SAFE_INTEGER } = bounds;
-      if (!/^-?\d+$/.test(value) || number < min || number > max) {
-        return fail(ctx, `must be a whole number from ${min} to ${max}, got ${quote(value)}`);
-      }
-      return number;
-    });
+  return input((raw, ctx) => {
+    const value = given(raw);
+    if (value === undefined) return fallback;
+    const number = Number(value);
+    const { min = Number.MIN_SAFE_INTEGER, max = Number.MAX_SAFE_INTEGER } = bounds;
+    if (!/^-?\d+$/.test(value) || number < min || number > max) {
+      return fail(ctx, `must be a whole number from ${min} to ${max}, got ${quote(value)}`);
+    }
+    return number;
+  });
 }
 
 /** Items separated by newlines or commas, trimmed, empties dropped (YAML block scalars work). */
@@ -208,10 +209,7 @@ export function splitList(value: string | undefined): string[] {
 }
 
 export function list(): Input<string[]> {
-  return z
-    .string()
-    .optional()
-    .transform((raw) => splitList(raw));
+  return input((raw) => splitList(raw));
 }
 
 /** One of a fixed set of words. */
@@ -219,33 +217,27 @@ export function oneOf<const T extends readonly [string, ...string[]]>(
   choices: T,
   fallback: T[number],
 ): Input<T[number]> {
-  return z
-    .string()
-    .optional()
-    .transform((raw, ctx) => {
-      const value = given(raw);
-      if (value === undefined) return fallback;
-      if ((choices as readonly string[]).includes(value)) return value as T[number];
-      return fail(ctx, `must be one of ${choices.join(", ")}, got ${quote(value)}`);
-    });
+  return input((raw, ctx) => {
+    const value = given(raw);
+    if (value === undefined) return fallback;
+    if ((choices as readonly string[]).includes(value)) return value as T[number];
+    return fail(ctx, `must be one of ${choices.join(", ")}, got ${quote(value)}`);
+  });
 }
 
 /** KEY=VALUE lines (newline separated, so values may contain commas) into an ordered record. */
 export function keyValues(): Input<Record<string, string>> {
-  return z
-    .string()
-    .optional()
-    .transform((raw, ctx) => {
-      const result: Record<string, string> = {};
-      for (const line of (raw ?? "").split("\n")) {
-        const entry = line.trim();
-        if (!entry) continue;
-        const equals = entry.indexOf("=");
-        if (equals <= 0) return fail(ctx, `must be KEY=VALUE lines, got ${quote(entry)}`);
-        result[entry.slice(0, equals).trim()] = entry.slice(equals + 1);
-      }
-      return result;
-    });
+  return input((raw, ctx) => {
+    const result: Record<string, string> = {};
+    for (const line of (raw ?? "").split("\n")) {
+      const entry = line.trim();
+      if (!entry) continue;
+      const equals = entry.indexOf("=");
+      if (equals <= 0) return fail(ctx, `must be KEY=VALUE lines, got ${quote(entry)}`);
+      result[entry.slice(0, equals).trim()] = entry.slice(equals + 1);
+    }
+    return result;
+  });
 }
 
 /**
@@ -253,43 +245,37 @@ export function keyValues(): Input<Record<string, string>> {
  * the function's message becomes the input's message.
  */
 export function parsedWith<T>(parse: (value: string) => T): Input<T> {
-  return z
-    .string()
-    .optional()
-    .transform((raw, ctx) => {
-      const value = given(raw);
-      if (value === undefined) return fail(ctx, "is required");
-      try {
-        return parse(value);
-      } catch (error) {
-        if (error instanceof ConfigurationError) return fail(ctx, error.message);
-        throw error;
-      }
-    });
+  return input((raw, ctx) => {
+    const value = given(raw);
+    if (value === undefined) return fail(ctx, "is required");
+    try {
+      return parse(value);
+    } catch (error) {
+      if (error instanceof ConfigurationError) return fail(ctx, error.message);
+      throw error;
+    }
+  });
 }
 
 /** Like parsedWith, but undefined when the input is not given. */
 export function optionalParsedWith<T>(parse: (value: string) => T): Input<T | undefined> {
-  return z
-    .string()
-    .optional()
-    .transform((raw, ctx) => {
-      const value = given(raw);
-      if (value === undefined) return undefined;
-      try {
-        return parse(value);
-      } catch (error) {
-        if (error instanceof ConfigurationError) return fail(ctx, error.message);
-        throw error;
-      }
-    });
+  return input((raw, ctx) => {
+    const value = given(raw);
+    if (value === undefined) return undefined;
+    try {
+      return parse(value);
+    } catch (error) {
+      if (error instanceof ConfigurationError) return fail(ctx, error.message);
+      throw error;
+    }
+  });
 }
 
 /**
  * Validates raw inputs against a schema of the helpers above. Every problem is reported at once,
  * each naming its input, in one ConfigurationError.
  */
-export function parseInputs<S extends z.ZodObject>(schema: S, raw: RawInputs): z.output<S> {
+export function parseInputs<S extends z.ZodMiniObject>(schema: S, raw: RawInputs): z.output<S> {
   const result = schema.safeParse(raw);
   if (result.success) return result.data;
   const problems = result.error.issues.map((issue) => {
@@ -300,6 +286,6 @@ export function parseInputs<S extends z.ZodObject>(schema: S, raw: RawInputs): z
 }
 
 /** The input names a schema declares, for readers that fetch them one by one (core.getInput). */
-export function inputNames(schema: z.ZodObject): string[] {
+export function inputNames(schema: z.ZodMiniObject): string[] {
   return Object.keys(schema.shape);
 }

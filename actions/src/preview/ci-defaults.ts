@@ -1,3 +1,4 @@
+import { readFile } from "node:fs/promises";
 import type { RawInputs } from "../lib/inputs";
 import { releaseIdOf, runContext } from "../release/record";
 
@@ -20,4 +21,22 @@ export function previewCiDefaults(env: NodeJS.ProcessEnv): RawInputs {
 /** This CI run's id (commit + run, as `shipline release-id` prints it): part of a preview's release id. */
 export function previewRun(env: NodeJS.ProcessEnv, now = Date.now()): string {
   return releaseIdOf(runContext(env, now));
+}
+
+/**
+ * The pull request of the GitHub event that started the run, from the payload file the runner
+ * writes (GITHUB_EVENT_PATH): what @actions/github's `context.payload` holds, read without
+ * loading Octokit before the inputs are checked. No file (a local run) means no defaults.
+ */
+export async function githubEventDefaults(env: NodeJS.ProcessEnv): Promise<RawInputs> {
+  if (!env.GITHUB_EVENT_PATH) return {};
+  const text = await readFile(env.GITHUB_EVENT_PATH, "utf8").catch(
+    (error: NodeJS.ErrnoException) => {
+      if (error.code === "ENOENT") return "{}";
+      throw error;
+    },
+  );
+  const payload = JSON.parse(text) as { pull_request?: { number?: number } };
+  const number = payload.pull_request?.number;
+  return number ? { "pull-request": String(number) } : {};
 }

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod/mini";
 import { ConfigurationError, quote } from "../lib/errors";
 import {
   boolean,

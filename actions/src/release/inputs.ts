@@ -1,6 +1,7 @@
-import { z } from "zod";
+import * as z from "zod/mini";
 import { quote } from "../lib/errors";
 import {
+  addProblem,
   boolean,
   duration,
   integer,
@@ -61,16 +62,20 @@ const releaseShape = {
 
 /** NAME=REPOSITORY lines whose names are container names (nothing that splits a line). */
 function containerRepositories() {
-  return keyValues().superRefine((lines, ctx) => {
-    for (const name of Object.keys(lines)) {
-      if (!CONTAINER_NAME.test(name)) {
-        ctx.addIssue({
-          code: "custom",
-          message: `names container ${quote(name)}: a container name is ${CONTAINER_NAME_RULE}`,
-        });
+  return z.pipe(
+    keyValues(),
+    z.transform((lines: Record<string, string>, ctx) => {
+      for (const name of Object.keys(lines)) {
+        if (!CONTAINER_NAME.test(name)) {
+          addProblem(
+            ctx,
+            `names container ${quote(name)}: a container name is ${CONTAINER_NAME_RULE}`,
+          );
+        }
       }
-    }
-  });
+      return lines;
+    }),
+  );
 }
 
 export const deploySchema = z.object({

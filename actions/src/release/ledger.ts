@@ -1,5 +1,5 @@
 import { ListObjectsV2Command, type S3Client } from "@aws-sdk/client-s3";
-import { z } from "zod";
+import * as z from "zod";
 import { ConfigurationError, quote } from "../lib/errors";
 import { livePointerKey, releaseRecordKey, releasesPrefix } from "./keys";
 import { type ReleaseRecord, type ReleaseStatus, releaseSchema } from "./record";

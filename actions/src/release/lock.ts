@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { DeleteObjectCommand, type S3Client } from "@aws-sdk/client-s3";
-import { z } from "zod";
+import * as z from "zod";
 import { type Clock, systemClock } from "../lib/clock";
 import { ExitCode, ShiplineError } from "../lib/errors";
 import type { Logger } from "../lib/logger";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { ConfigurationError, quote } from "../lib/errors";
 
 export const RELEASE_FORMAT = "shipline.release/1";

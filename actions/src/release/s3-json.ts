@@ -1,5 +1,5 @@
 import { GetObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
-import type { z } from "zod";
+import type * as z from "zod";
 
 /** A JSON document read from S3 with the ETag that later conditional writes must match. */
 export interface Versioned<T> {

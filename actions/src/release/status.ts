@@ -1,5 +1,5 @@
 import type { S3Client } from "@aws-sdk/client-s3";
-import { z } from "zod";
+import * as z from "zod";
 import type { Clock } from "../lib/clock";
 import { ExitCode, ShiplineError } from "../lib/errors";
 import { boolean, parseInputs, type RawInputs, text } from "../lib/inputs";

@@ -1,5 +1,5 @@
 import { DeleteObjectCommand, type S3Client } from "@aws-sdk/client-s3";
-import { z } from "zod";
+import * as z from "zod";
 import type { Clock } from "../lib/clock";
 import { boolean, parseInputs, type RawInputs } from "../lib/inputs";
 import type { Logger } from "../lib/logger";

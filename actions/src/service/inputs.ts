@@ -1,9 +1,11 @@
-import { z } from "zod";
+import * as z from "zod/mini";
 import { parseCommand } from "../images/inputs";
 import { ConfigurationError, quote } from "../lib/errors";
 import {
+  addProblem,
   boolean,
   duration,
+  input,
   integer,
   keyValues,
   optionalParsedWith,
@@ -75,41 +77,38 @@ export function parseEnvironmentOverrides(
 
 /** A list of container=image@digest entries; every bad entry is reported. */
 function imageChanges() {
-  return z
-    .string()
-    .optional()
-    .transform((raw, ctx) => {
-      const changes: ImageChange[] = [];
-      for (const entry of splitList(raw)) {
-        try {
-          const change = parseImageChange(entry);
-          if (changes.some((other) => other.container === change.container)) {
-            ctx.addIssue({
-              code: "custom",
-              message: `names container ${quote(change.container)} twice`,
-            });
-          }
-          changes.push(change);
-        } catch (error) {
-          if (!(error instanceof ConfigurationError)) throw error;
-          ctx.addIssue({ code: "custom", message: error.message });
+  return input((raw, ctx) => {
+    const changes: ImageChange[] = [];
+    for (const entry of splitList(raw)) {
+      try {
+        const change = parseImageChange(entry);
+        if (changes.some((other) => other.container === change.container)) {
+          addProblem(ctx, `names container ${quote(change.container)} twice`);
         }
+        changes.push(change);
+      } catch (error) {
+        if (!(error instanceof ConfigurationError)) throw error;
+        addProblem(ctx, error.message);
       }
-      return changes;
-    });
+    }
+    return changes;
+  });
 }
 
 /** container:NAME=value lines. */
 function environmentOverrides() {
-  return keyValues().transform((lines, ctx) => {
-    try {
-      return parseEnvironmentOverrides(lines);
-    } catch (error) {
-      if (!(error instanceof ConfigurationError)) throw error;
-      ctx.addIssue({ code: "custom", message: error.message });
-      return {};
-    }
-  });
+  return z.pipe(
+    keyValues(),
+    z.transform((lines: Record<string, string>, ctx) => {
+      try {
+        return parseEnvironmentOverrides(lines);
+      } catch (error) {
+        if (!(error instanceof ConfigurationError)) throw error;
+        addProblem(ctx, error.message);
+        return {};
+      }
+    }),
+  );
 }
 
 /** The inputs of deploy-service, named exactly as in actions/deploy-service/action.yml. */

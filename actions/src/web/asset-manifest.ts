@@ -1,5 +1,5 @@
 import { readFile } from "node:fs/promises";
-import { z } from "zod";
+import * as z from "zod/mini";
 import { ConfigurationError, quote } from "../lib/errors";
 import type { LocalFile } from "./walk";
 
@@ -13,11 +13,12 @@ export interface AssetManifest {
   releaseId?: string;
 }
 
+// zod's functional build, like the inputs: publish-web's inputs name this file, so it loads early.
 const schema = z.object({
-  basePath: z.string().optional(),
-  entryPoints: z.array(z.string()).default([]),
-  immutable: z.array(z.string()).default([]),
-  releaseId: z.string().optional(),
+  basePath: z.optional(z.string()),
+  entryPoints: z._default(z.array(z.string()), []),
+  immutable: z._default(z.array(z.string()), []),
+  releaseId: z.optional(z.string()),
 });
 
 /**

@@ -1,9 +1,11 @@
-import { z } from "zod";
+import * as z from "zod/mini";
 import { ConfigurationError, quote } from "../lib/errors";
 import {
+  addProblem,
   boolean,
   byteSize,
   duration,
+  input,
   integer,
   keyValues,
   list,
@@ -24,16 +26,17 @@ const DISTRIBUTION_ID = /^[A-Z0-9]{6,32}$/;
 
 /** CloudFront distribution ids, one per line or comma; every malformed one is reported. */
 export function distributionIds() {
-  return list().superRefine((ids, ctx) => {
-    for (const id of ids) {
-      if (!DISTRIBUTION_ID.test(id)) {
-        ctx.addIssue({
-          code: "custom",
-          message: `${quote(id)} is not a CloudFront distribution id like "E2QWRUHAPOMQZL"`,
-        });
+  return z.pipe(
+    list(),
+    z.transform((ids: string[], ctx) => {
+      for (const id of ids) {
+        if (!DISTRIBUTION_ID.test(id)) {
+          addProblem(ctx, `${quote(id)} is not a CloudFront distribution id like "E2QWRUHAPOMQZL"`);
+        }
       }
-    }
-  });
+      return ids;
+    }),
+  );
 }
 
 /** S3's smallest part of a multipart upload (all but the last part): a threshold below it cannot be split. */
@@ -48,13 +51,10 @@ export const publishSettingsShape = {
   revision: optionalText(),
   immutable: list(),
   /** Build metadata, not site content: its facts go into shipline's own manifest. */
-  exclude: z
-    .string()
-    .optional()
-    .transform((raw) => {
-      const patterns = splitList(raw);
-      return patterns.length > 0 ? patterns : [ASSET_MANIFEST_FILE];
-    }),
+  exclude: input((raw) => {
+    const patterns = splitList(raw);
+    return patterns.length > 0 ? patterns : [ASSET_MANIFEST_FILE];
+  }),
   "entry-points": list(),
   "cache-control": keyValues(),
   "content-type": keyValues(),

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /**
  * The web release manifest: what one publish put where. Stored in the bucket under the ledger

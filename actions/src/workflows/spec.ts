@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { parse } from "yaml";
-import { z } from "zod";
+import * as z from "zod";
 
 /**
  * The CI-neutral description of the pipelines (workflows/pipelines.yml): what runs, in which

@@ -205,7 +205,7 @@ describe("the CLI on GitHub Actions", () => {
     await writeFile(outputs, "");
     vi.stubEnv("GITHUB_STEP_SUMMARY", summary);
     vi.stubEnv("GITHUB_OUTPUT", outputs);
-    const logger = cliLogger([], { GITHUB_ACTIONS: "true" });
+    const logger = await cliLogger([], { GITHUB_ACTIONS: "true" });
     log = [];
     vi.spyOn(process.stdout, "write").mockImplementation((chunk: unknown) => {
       log.push(String(chunk));
@@ -232,6 +232,6 @@ describe("the CLI on GitHub Actions", () => {
     expect(table).toContain("<td>uploaded 3 of ***</td>");
     expect(await readFile(outputs, "utf8")).toContain("r1");
     // Elsewhere the CLI prints plain lines.
-    expect(cliLogger([], { CIRCLECI: "true" }).constructor.name).toBe("TerminalLogger");
+    expect((await cliLogger([], { CIRCLECI: "true" })).constructor.name).toBe("TerminalLogger");
   });
 });

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../../src/cli/program";
 import { ExitCode } from "../../src/lib/errors";
 import { TerminalLogger } from "../../src/lib/logger";
+import { actionMain } from "../helpers/action-bundle";
 import { REPO_ROOT, writeAppFolder } from "../helpers/fixtures";
 import {
   type BaseImage,
@@ -186,7 +187,7 @@ describe("shipline CLI", () => {
     const summaryFile = join(work, "github-summary");
     await writeFile(outputFile, "");
     await writeFile(summaryFile, "");
-    const action = exec(process.execPath, [join(REPO_ROOT, "actions/build-image/dist/index.js")], {
+    const action = exec(process.execPath, [await actionMain("build-image")], {
       env: {
         PATH: process.env.PATH,
         GITHUB_OUTPUT: outputFile,

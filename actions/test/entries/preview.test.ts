@@ -69,7 +69,6 @@ vi.mock("@actions/github", () => {
     pulls: { list: async () => ({ data: github.open.map((number) => ({ number })) }) },
   };
   return {
-    context: { payload: { pull_request: { number: 12 } } },
     getOctokit: (token: string) => {
       github.tokens.push(token);
       return {
@@ -84,9 +83,15 @@ vi.mock("@actions/github", () => {
 const s3 = mockClient(S3Client);
 const cloudfront = mockClient(CloudFrontClient);
 let site: string;
+let eventFile: string;
 
 beforeAll(async () => {
   site = await mkdtemp(join(tmpdir(), "preview-entry-"));
+  eventFile = join(await mkdtemp(join(tmpdir(), "preview-event-")), "event.json");
+  await writeFile(
+    eventFile,
+    JSON.stringify({ action: "synchronize", pull_request: { number: 12 } }),
+  );
   await mkdir(join(site, "assets"));
   await writeFile(
     join(site, "index.html"),
@@ -134,6 +139,8 @@ beforeEach(() => {
   vi.stubEnv("GITHUB_SHA", "0123456789abcdef0123456789abcdef01234567");
   vi.stubEnv("GITHUB_RUN_ID", "77");
   vi.stubEnv("GITHUB_RUN_ATTEMPT", "1");
+  // The pull_request event's payload, as the runner writes it.
+  vi.stubEnv("GITHUB_EVENT_PATH", eventFile);
 });
 afterEach(() => {
   vi.unstubAllEnvs();

@@ -7,7 +7,8 @@ import {
 } from "@aws-sdk/client-ecr";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
-import { parsePromoteImageInputs, promoteImage } from "../../src/images/promote";
+import { promoteImage } from "../../src/images/promote";
+import { parsePromoteImageInputs } from "../../src/images/promote-inputs";
 import { ConfigurationError } from "../../src/lib/errors";
 import { TerminalLogger } from "../../src/lib/logger";
 

@@ -18,7 +18,7 @@ describe("the deploy and rollback actions", () => {
       runs: { main: string };
     };
     expect(Object.keys(action.inputs).sort()).toEqual(inputNames(rollbackSchema).sort());
-    expect(action.runs.main).toBe("dist/index.js");
+    expect(action.runs.main).toBe("../dist/rollback.mjs");
   });
 
   it("deploy declares exactly the inputs its entry reads", async () => {

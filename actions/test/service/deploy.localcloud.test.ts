@@ -12,7 +12,7 @@ import { run } from "../../src/lib/run";
 import { type DeployServiceResult, deployService } from "../../src/service/deploy-service";
 import { parseDeployServiceInputs } from "../../src/service/inputs";
 import { reportDeployService } from "../../src/service/report";
-import { REPO_ROOT } from "../helpers/fixtures";
+import { actionMain } from "../helpers/action-bundle";
 import { type ServiceStack, startProbe, startServiceStack, waitFor } from "./cloud";
 
 let stack: ServiceStack;
@@ -194,11 +194,12 @@ describe("deploy-service on localcloud (real containers behind a load balancer)"
     await writeFile(summaryFile, "");
     try {
       const seq = stack.cloud.requestLog.lastSeq;
+      const main = await actionMain("deploy-service");
       const { stdout, code } = await new Promise<{ stdout: string; code: number | null }>(
         (resolve) => {
           const child = execFile(
             process.execPath,
-            [join(REPO_ROOT, "actions/deploy-service/dist/index.js")],
+            [main],
             {
               env: {
                 PATH: process.env.PATH,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseInvalidateInputs } from "../../src/web/invalidate-unit";
+import { parseInvalidateInputs } from "../../src/web/invalidate-inputs";
 import { urlPath } from "../../src/web/invalidation-plan";
 
 /** CloudFront matches a path only when exactly the non-ASCII and RFC 1738 unsafe characters are encoded. */
