@@ -1,5 +1,4 @@
 import type { Command } from "commander";
-import { deploymentTracker } from "../github/track";
 import { ciDefaults, mergeRawInputs } from "../lib/ci-context";
 import type { Logger } from "../lib/logger";
 import { previewCiDefaults, previewRun } from "../preview/ci-defaults";
@@ -60,10 +59,12 @@ export function previewCommand(
         previewRun(env),
       );
       const [
+        { deploymentTracker },
         { githubHost, githubRest },
         { runPreview },
         { createCloudFrontClient, createS3Client },
       ] = await Promise.all([
+        import("../github/track"),
         import("../preview/comments"),
         import("../preview/preview"),
         import("../web/clients"),

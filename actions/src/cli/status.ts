@@ -1,8 +1,5 @@
 import type { Command } from "commander";
-import { environmentRawInputs } from "../config/resolve";
 import type { Logger } from "../lib/logger";
-import { releaseDeps } from "../release/clients";
-import { parseStatusInputs, showStatus } from "../release/status";
 import { ENVIRONMENT_FLAGS } from "./history";
 import { addFlags, type FlagSpec, flagsToRawInputs } from "./options";
 
@@ -24,9 +21,18 @@ export function statusCommand(
       "what the service and the site really serve, against the ledger; settles records a dead run left behind (never touches the service or the site); exit 1 when they serve different releases",
     );
   addFlags(command, STATUS_FLAGS).action(async (options: Record<string, unknown>) => {
+    // Each command loads its schema when it runs, and the SDK only after the inputs validate.
+    const [{ environmentRawInputs }, { parseStatusInputs }] = await Promise.all([
+      import("../config/resolve"),
+      import("../release/inputs"),
+    ]);
     const inputs = parseStatusInputs(
       await environmentRawInputs(flagsToRawInputs(options, STATUS_FLAGS), env),
     );
+    const [{ releaseDeps }, { showStatus }] = await Promise.all([
+      import("../release/clients"),
+      import("../release/status"),
+    ]);
     const deps = releaseDeps(inputs.region, logger(), env);
     await showStatus(inputs, deps);
   });

@@ -1,9 +1,6 @@
 import type { Command } from "commander";
-import { environmentRawInputs } from "../config/resolve";
 import { systemClock } from "../lib/clock";
 import type { Logger } from "../lib/logger";
-import { parseUnlockInputs, unlock } from "../release/unlock";
-import { createS3Client } from "../web/clients";
 import { ENVIRONMENT_FLAGS } from "./history";
 import { addFlags, type FlagSpec, flagsToRawInputs } from "./options";
 
@@ -32,9 +29,18 @@ export function unlockCommand(
       "show who holds an environment's lock and remove it (refused while the holder is still heartbeating, unless --force)",
     );
   addFlags(command, UNLOCK_FLAGS).action(async (options: Record<string, unknown>) => {
+    // Each command loads its schema when it runs, and the SDK only after the inputs validate.
+    const [{ environmentRawInputs }, { parseUnlockInputs }] = await Promise.all([
+      import("../config/resolve"),
+      import("../release/inputs"),
+    ]);
     const inputs = parseUnlockInputs(
       await environmentRawInputs(flagsToRawInputs(options, UNLOCK_FLAGS), env),
     );
+    const [{ unlock }, { createS3Client }] = await Promise.all([
+      import("../release/unlock"),
+      import("../web/clients"),
+    ]);
     const outcome = await unlock(inputs, {
       s3: createS3Client(
         { ...(inputs.region ? { region: inputs.region } : {}), concurrency: 1 },

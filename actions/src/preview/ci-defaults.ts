@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import type { RawInputs } from "../lib/inputs";
-import { releaseIdOf, runContext } from "../release/record";
+import { releaseIdOf, runContext } from "../release/run-context";
 
 /**
  * The pull request number and repository as CI systems expose them: GitHub's ref

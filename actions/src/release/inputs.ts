@@ -112,3 +112,34 @@ export function parseRollbackInputs(raw: RawInputs): RollbackInputs {
   const parsed = parseInputs(rollbackSchema, raw);
   return { ...parsed, "ledger-prefix": normalizePrefix(parsed["ledger-prefix"], "ledger-prefix") };
 }
+
+/** `shipline status`: the environment, and the service whose truth is compared with the ledger. */
+export const statusSchema = z.object({
+  ...ledgerShape,
+  cluster: text(),
+  service: text(),
+  /** Report what would be recorded; write nothing. */
+  "dry-run": boolean(false),
+});
+
+export type StatusInputs = z.output<typeof statusSchema>;
+
+export function parseStatusInputs(raw: RawInputs): StatusInputs {
+  const parsed = parseInputs(statusSchema, raw);
+  return { ...parsed, "ledger-prefix": normalizePrefix(parsed["ledger-prefix"], "ledger-prefix") };
+}
+
+/** `shipline unlock`. */
+export const unlockSchema = z.object({
+  ...ledgerShape,
+  /** Remove the lock even though its holder is still renewing it. */
+  force: boolean(false),
+  "dry-run": boolean(false),
+});
+
+export type UnlockInputs = z.output<typeof unlockSchema>;
+
+export function parseUnlockInputs(raw: RawInputs): UnlockInputs {
+  const parsed = parseInputs(unlockSchema, raw);
+  return { ...parsed, "ledger-prefix": normalizePrefix(parsed["ledger-prefix"], "ledger-prefix") };
+}

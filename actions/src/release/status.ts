@@ -1,32 +1,14 @@
 import type { S3Client } from "@aws-sdk/client-s3";
-import * as z from "zod";
 import type { Clock } from "../lib/clock";
 import { ExitCode, ShiplineError } from "../lib/errors";
-import { boolean, parseInputs, type RawInputs, text } from "../lib/inputs";
 import type { Logger } from "../lib/logger";
 import type { ServiceClients } from "../service/clients";
-import { normalizePrefix } from "../web/ledger-keys";
-import { ledgerShape } from "./inputs";
+import type { StatusInputs } from "./inputs";
 import { Ledger } from "./ledger";
 import { describeHolder, readLock } from "./lock";
 import { environmentOf } from "./reality";
 import type { Reconciliation, ReleaseReality } from "./reconcile";
 import { settleLedger } from "./settle";
-
-export const statusSchema = z.object({
-  ...ledgerShape,
-  cluster: text(),
-  service: text(),
-  /** Report what would be recorded; write nothing. */
-  "dry-run": boolean(false),
-});
-
-export type StatusInputs = z.output<typeof statusSchema>;
-
-export function parseStatusInputs(raw: RawInputs): StatusInputs {
-  const parsed = parseInputs(statusSchema, raw);
-  return { ...parsed, "ledger-prefix": normalizePrefix(parsed["ledger-prefix"], "ledger-prefix") };
-}
 
 /** The service and the site do not serve one release: exit 1, the table says which serves what. */
 export class MixedStateError extends ShiplineError {

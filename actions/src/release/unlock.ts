@@ -1,27 +1,10 @@
 import { DeleteObjectCommand, type S3Client } from "@aws-sdk/client-s3";
-import * as z from "zod";
 import type { Clock } from "../lib/clock";
-import { boolean, parseInputs, type RawInputs } from "../lib/inputs";
 import type { Logger } from "../lib/logger";
-import { normalizePrefix } from "../web/ledger-keys";
-import { ledgerShape } from "./inputs";
+import type { UnlockInputs } from "./inputs";
 import { lockKey } from "./keys";
 import { describeLock, inspectLock, LockHeldError, seconds } from "./lock";
 import { isPreconditionFailed } from "./s3-json";
-
-export const unlockSchema = z.object({
-  ...ledgerShape,
-  /** Remove the lock even though its holder is still renewing it. */
-  force: boolean(false),
-  "dry-run": boolean(false),
-});
-
-export type UnlockInputs = z.output<typeof unlockSchema>;
-
-export function parseUnlockInputs(raw: RawInputs): UnlockInputs {
-  const parsed = parseInputs(unlockSchema, raw);
-  return { ...parsed, "ledger-prefix": normalizePrefix(parsed["ledger-prefix"], "ledger-prefix") };
-}
 
 export type UnlockOutcome = "free" | "removed" | "would-remove" | "would-refuse";
 

@@ -76,7 +76,7 @@ describe("GitHub deployments", () => {
     ]);
   });
 
-  it("a failed deploy through the CLI: in_progress, then failure, and the deploy's own error", async () => {
+  it("a deploy the plan refuses is no deployment: bad input changes nothing, on GitHub either", async () => {
     const { lines, logger } = capture();
     const code = await runCli(
       [
@@ -93,8 +93,16 @@ describe("GitHub deployments", () => {
       { env: { ...env(), AWS_REGION: "eu-west-1" }, logger },
     );
     expect(code).toBe(ExitCode.BadInput);
-    // The release plan refuses it (no images): a failure inside the deploy, after it began.
     expect(lines.join("")).toContain("nothing to deploy");
+    expect(github.deployments).toEqual([]);
+  });
+
+  it("a deploy that fails once it began: in_progress, then failure, and the deploy's own error", async () => {
+    const { logger } = capture();
+    const failing = trackRelease("deploy", { environment: "production" }, env(), logger, () =>
+      Promise.reject(new Error("the gate saw unhealthy targets")),
+    );
+    await expect(failing).rejects.toThrow("the gate saw unhealthy targets");
     expect(github.deployments.map((d) => d.environment)).toEqual(["production"]);
     expect(github.deployments[0]?.statuses).toEqual([
       { state: "in_progress", log_url: RUN_URL },

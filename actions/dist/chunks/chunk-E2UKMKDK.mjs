@@ -1,3 +1,0 @@
-import { createRequire as __shiplineCreateRequire } from "node:module";
-const require = __shiplineCreateRequire(import.meta.url);
-import{a as s}from"./chunk-YZRQKFDM.mjs";import{a as g}from"./chunk-GUJOTOEG.mjs";import{a as n}from"./chunk-7EWRZ5QE.mjs";import{d as r}from"./chunk-WXZPMMXM.mjs";import{a as C}from"./chunk-EIYBG5I5.mjs";import{d as c}from"./chunk-JEJBUVZG.mjs";import{e as m}from"./chunk-S4UNYXKI.mjs";var l=m(g(),1),p=m(C(),1);function S(o,f,t,i){let e=o?{region:o}:{};return{s3:s({...e,concurrency:8},t),cloudfront:()=>r(l.CloudFrontClient,e),service:n(e),ecr:()=>r(p.ECRClient,e),clock:c,logger:f,env:t,...i?{signal:i}:{}}}export{S as a};
