@@ -17,6 +17,7 @@ import { parseBuildImageInputs } from "../../src/images/inputs";
 import { ExitCode } from "../../src/lib/errors";
 import { TerminalLogger } from "../../src/lib/logger";
 import { releaseIdOf, runContext } from "../../src/release/record";
+import { freeDemoNetwork } from "./network";
 import { startProbe } from "./probe";
 import { clients, createRepositories, createStack, NAMES, registryLogin } from "./stack";
 
@@ -69,7 +70,12 @@ async function main(): Promise<number> {
     "localcloud/src/index.ts",
   );
   const cloud = await timed("start localcloud", () =>
-    startLocalcloud({ stateDir: join(STATE, "cloud"), port: 0, timeScale: 0.2 }),
+    startLocalcloud({
+      stateDir: join(STATE, "cloud"),
+      port: 0,
+      timeScale: 0.2,
+      taskNetwork: freeDemoNetwork(),
+    }),
   );
   const stopCloud = () => cloud.stop();
   try {
