@@ -8,7 +8,11 @@ import { mkdir, rm, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { DescribeServicesCommand } from "@aws-sdk/client-ecs";
+import {
+  DescribeServicesCommand,
+  DescribeTasksCommand,
+  ListTasksCommand,
+} from "@aws-sdk/client-ecs";
 import { stringify } from "yaml";
 import { presetInputs } from "../../src/cli/presets";
 import { runCli } from "../../src/cli/program";
@@ -26,6 +30,10 @@ const { values: args } = parseArgs({
   options: {
     once: { type: "boolean", default: false },
     "state-dir": { type: "string", default: join(REPO, ".state/shipline-demo") },
+    // The tasks' bridge and subnet (default: the first free lcdN, 198.19.N.0/24). localcloud
+    // refuses a bridge another state folder made, so a test run claims its own.
+    bridge: { type: "string" },
+    subnet: { type: "string" },
   },
 });
 const STATE = resolve(args["state-dir"] ?? "");
@@ -74,7 +82,10 @@ async function main(): Promise<number> {
       stateDir: join(STATE, "cloud"),
       port: 0,
       timeScale: 0.2,
-      taskNetwork: freeDemoNetwork(),
+      taskNetwork:
+        args.bridge && args.subnet
+          ? { bridge: args.bridge, subnet: args.subnet }
+          : freeDemoNetwork(),
     }),
   );
   const stopCloud = () => cloud.stop();
@@ -286,8 +297,37 @@ async function waitSteady(cloud: Cloud): Promise<void> {
     ).services?.[0];
     const [primary, ...others] = service?.deployments ?? [];
     if (others.length === 0 && primary?.rolloutState === "COMPLETED") return;
-    if (Date.now() > deadline)
-      throw new Error("the service did not become steady within 4 minutes");
+    if (Date.now() > deadline) {
+      // Say why: the service's last events and how its stopped tasks ended.
+      const { ecs } = clients(cloud);
+      const stopped = await ecs.send(
+        new ListTasksCommand({ cluster: NAMES.cluster, desiredStatus: "STOPPED" }),
+      );
+      const tasks = stopped.taskArns?.length
+        ? ((
+            await ecs.send(
+              new DescribeTasksCommand({
+                cluster: NAMES.cluster,
+                tasks: stopped.taskArns.slice(0, 5),
+              }),
+            )
+          ).tasks ?? [])
+        : [];
+      const events = (service?.events ?? []).slice(0, 8).map((event) => `  ${event.message}`);
+      const ended = tasks.map(
+        (task) =>
+          `  task ${task.taskArn?.split("/").pop()}: ${task.stopCode ?? ""} ${task.stoppedReason ?? ""}; ${(task.containers ?? []).map((c) => `${c.name} exit ${c.exitCode ?? "-"} ${c.reason ?? ""}`).join(", ")}`,
+      );
+      throw new Error(
+        [
+          "the service did not become steady within 4 minutes",
+          "events:",
+          ...events,
+          "stopped tasks:",
+          ...ended,
+        ].join("\n"),
+      );
+    }
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
 }

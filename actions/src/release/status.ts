@@ -4,8 +4,9 @@ import { ExitCode, ShiplineError } from "../lib/errors";
 import type { Logger } from "../lib/logger";
 import type { ServiceClients } from "../service/clients";
 import type { StatusInputs } from "./inputs";
+import { lockKey } from "./keys";
 import { Ledger } from "./ledger";
-import { describeHolder, readLock } from "./lock";
+import { describeHolder, inspectLock } from "./lock";
 import { environmentOf } from "./reality";
 import type { Reconciliation, ReleaseReality } from "./reconcile";
 import { settleLedger } from "./settle";
@@ -28,9 +29,15 @@ export async function showStatus(
 ): Promise<Reconciliation> {
   const { clock, logger } = deps;
   const ledger = new Ledger(deps.s3, inputs.bucket, inputs["ledger-prefix"], inputs.environment);
-  const lock = await readLock(deps.s3, inputs.bucket, inputs["ledger-prefix"], inputs.environment);
-  // A run holding a fresh lock is under way: its release is in progress, not left behind.
-  const active = lock && Date.parse(lock.expiresAt) > clock.now() ? lock : undefined;
+  const lock = await inspectLock(
+    deps.s3,
+    inputs.bucket,
+    lockKey(inputs["ledger-prefix"], inputs.environment),
+    clock,
+  );
+  // A run holding a lock S3's clock does not call expired is under way: its release is in
+  // progress, not left behind. The runner's clock plays no part, as for the lock itself.
+  const active = lock && !lock.expired ? lock.document : undefined;
   if (active) logger.info(`under way: the ${describeHolder(active)}`);
   const { reconciliation } = await settleLedger(ledger, environmentOf(inputs, deps), {
     now: () => clock.now(),

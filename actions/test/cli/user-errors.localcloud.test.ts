@@ -105,7 +105,8 @@ describe("the user's AWS setup, against localcloud", () => {
     cloud.faults.clear();
     expect(code, text).toBe(ExitCode.BadInput);
     expect(text).toContain("s3 PutObject was denied (AccessDenied)");
-    // The first object a publish writes is the release's record (before its entry points).
+    // The first PutObject of this publish (a site of one index.html): the release's own
+    // record, written just before its entry points.
     expect(text).toContain(
       "grant s3:PutObject on arn:aws:s3:::deploys/.shipline/web/root/releases/web-1.json",
     );

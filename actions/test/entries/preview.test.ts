@@ -69,6 +69,7 @@ vi.mock("@actions/github", () => {
     pulls: { list: async () => ({ data: github.open.map((number) => ({ number })) }) },
   };
   return {
+    context: { payload: { pull_request: { number: 12 } } },
     getOctokit: (token: string) => {
       github.tokens.push(token);
       return {
@@ -83,15 +84,9 @@ vi.mock("@actions/github", () => {
 const s3 = mockClient(S3Client);
 const cloudfront = mockClient(CloudFrontClient);
 let site: string;
-let eventFile: string;
 
 beforeAll(async () => {
   site = await mkdtemp(join(tmpdir(), "preview-entry-"));
-  eventFile = join(await mkdtemp(join(tmpdir(), "preview-event-")), "event.json");
-  await writeFile(
-    eventFile,
-    JSON.stringify({ action: "synchronize", pull_request: { number: 12 } }),
-  );
   await mkdir(join(site, "assets"));
   await writeFile(
     join(site, "index.html"),
@@ -139,8 +134,6 @@ beforeEach(() => {
   vi.stubEnv("GITHUB_SHA", "0123456789abcdef0123456789abcdef01234567");
   vi.stubEnv("GITHUB_RUN_ID", "77");
   vi.stubEnv("GITHUB_RUN_ATTEMPT", "1");
-  // The pull_request event's payload, as the runner writes it.
-  vi.stubEnv("GITHUB_EVENT_PATH", eventFile);
 });
 afterEach(() => {
   vi.unstubAllEnvs();
@@ -159,13 +152,16 @@ describe("the preview action", () => {
     expect(actions.failures).toEqual([]);
     expect(s3.commandCalls(PutObjectCommand).map((call) => call.args[0].input.Key)).toEqual([
       "previews/pr-12/assets/app-1.js",
+      // The release's record just before its entry points, as for any publish.
       ".shipline/web/sites/previews/pr-12/releases/pr-12-0123456789ab-77.1.json",
       "previews/pr-12/index.html",
       ".shipline/web/sites/previews/pr-12/manifest.json",
     ]);
     expect(actions.outputs.url).toBe("https://d1.cloudfront.net/previews/pr-12/index.html");
     expect(actions.outputs.comment).toBe("created");
-    // The comment and the GitHub deployment both use the input's token, and only it.
+    // The action's github-token, and only it, for the comment and for the preview's GitHub
+    // deployment (the run's commit makes one since previews record deployments).
+    expect(github.tokens.length).toBeGreaterThan(0);
     expect(new Set(github.tokens)).toEqual(new Set(["ghs_token"]));
 
     expect(await previewAction()).toBe(ExitCode.Success);

@@ -113,14 +113,14 @@ afterEach(() => {
 const putKeys = () => s3.commandCalls(PutObjectCommand).map((call) => call.args[0].input.Key);
 
 describe("the publish-web action", () => {
-  it("publishes assets, then the release's record, then the entry point, then the manifest; invalidates the entry point; sets every output", async () => {
+  it("publishes assets, then the release's record and its entry point, then the manifest; invalidates the entry point; sets every output", async () => {
     actions.inputs = { source: site, bucket: "www-example", "distribution-id": "E1TEST" };
     expect(await publishWebAction()).toBe(ExitCode.Success);
     expect(actions.failures).toEqual([]);
+    // The release's record goes up just before its entry points, so a run that dies once they
+    // are served leaves a release the next run recognises as the one the site serves.
     expect(putKeys()).toEqual([
       "assets/app-1.js",
-      // Before its entry points: a run that dies once they are served leaves a release the
-      // next run recognises as the one the site serves.
       ".shipline/web/root/releases/web-1.json",
       "index.html",
       ".shipline/web/root/manifest.json",

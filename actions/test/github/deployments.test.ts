@@ -1,4 +1,9 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { runCli } from "../../src/cli/program";
 import { githubDeploymentApi } from "../../src/github/deployments";
 import {
@@ -76,7 +81,62 @@ describe("GitHub deployments", () => {
     ]);
   });
 
-  it("a deploy the plan refuses is no deployment: bad input changes nothing, on GitHub either", async () => {
+  it("a failed deploy through the CLI: in_progress, then failure, and the deploy's own error", async () => {
+    // An AWS that refuses every call: the plan passes (it sends nothing), the deploy then fails
+    // at its first request, after its deployment began.
+    const denied = createServer((_request, response) => {
+      response.writeHead(403, { "content-type": "application/xml" });
+      response.end(
+        '<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>',
+      );
+    });
+    await new Promise<void>((resolve) => denied.listen(0, "127.0.0.1", resolve));
+    const { port } = denied.address() as AddressInfo;
+    const site = await mkdtemp(join(tmpdir(), "deployments-site-"));
+    await writeFile(join(site, "index.html"), "<!doctype html><title>shop</title>");
+    try {
+      const { lines, logger } = capture();
+      const aws = {
+        AWS_ENDPOINT_URL: `http://127.0.0.1:${port}`,
+        AWS_REGION: "eu-west-1",
+        AWS_ACCESS_KEY_ID: "AKIDEXAMPLE",
+        AWS_SECRET_ACCESS_KEY: "secret",
+      };
+      for (const [name, value] of Object.entries(aws)) vi.stubEnv(name, value);
+      const code = await runCli(
+        [
+          "deploy",
+          "--config",
+          "",
+          "--environment",
+          "production",
+          "--cluster",
+          "shop",
+          "--service",
+          "web",
+          "--bucket",
+          "shop-site",
+          "--images",
+          `api=registry.example/shop/api@sha256:${"a".repeat(64)}`,
+          "--source",
+          site,
+        ],
+        { env: { ...env(), ...aws }, logger },
+      ).finally(() => vi.unstubAllEnvs());
+      expect(code, lines.join("")).toBe(ExitCode.BadInput);
+      expect(lines.join("")).toMatch(/was denied \(AccessDenied\)/);
+      expect(github.deployments.map((d) => d.environment)).toEqual(["production"]);
+      expect(github.deployments[0]?.statuses).toEqual([
+        { state: "in_progress", log_url: RUN_URL },
+        { state: "failure", log_url: RUN_URL },
+      ]);
+    } finally {
+      await new Promise((resolve) => denied.close(resolve));
+      await rm(site, { recursive: true, force: true });
+    }
+  });
+
+  it("a deploy its plan refuses is no deployment: bad input changes nothing, on GitHub either", async () => {
     const { lines, logger } = capture();
     const code = await runCli(
       [
@@ -93,21 +153,9 @@ describe("GitHub deployments", () => {
       { env: { ...env(), AWS_REGION: "eu-west-1" }, logger },
     );
     expect(code).toBe(ExitCode.BadInput);
+    // The release plan refuses it (no images) before anything starts.
     expect(lines.join("")).toContain("nothing to deploy");
     expect(github.deployments).toEqual([]);
-  });
-
-  it("a deploy that fails once it began: in_progress, then failure, and the deploy's own error", async () => {
-    const { logger } = capture();
-    const failing = trackRelease("deploy", { environment: "production" }, env(), logger, () =>
-      Promise.reject(new Error("the gate saw unhealthy targets")),
-    );
-    await expect(failing).rejects.toThrow("the gate saw unhealthy targets");
-    expect(github.deployments.map((d) => d.environment)).toEqual(["production"]);
-    expect(github.deployments[0]?.statuses).toEqual([
-      { state: "in_progress", log_url: RUN_URL },
-      { state: "failure", log_url: RUN_URL },
-    ]);
   });
 
   it("a rollback is a deployment of its environment too", async () => {

@@ -60,7 +60,8 @@ beforeAll(async () => {
           containers: { api: { repository: "shipline/api" } },
           bucket: BUCKET,
           distributions: [distribution],
-          gate: { timeout: "90s", interval: "250ms", "healthy-polls": 3, "grace-period": "1s" },
+          // The shortest poll interval a release accepts; two healthy polls keep each gate short.
+          gate: { timeout: "90s", interval: "1s", "healthy-polls": 2, "grace-period": "1s" },
           // Far longer than the test: a lock left behind would block the next deploy.
           "lock-ttl": "30m",
         },
@@ -185,7 +186,8 @@ describe("transient AWS errors during the gate are weather, not verdicts", () =>
     const result = await deployInProcess(
       4,
       duringGate({ service: "elbv2", operation: "DescribeTargetHealth", kind: "error" }),
-      ["--gate-timeout", "8s"],
+      // The shortest gate-timeout a release accepts: the retries run out at this deadline.
+      ["--gate-timeout", "30s"],
     );
     cloud.faults.clear();
     expect(result.code, result.output).toBe(3);

@@ -1,4 +1,5 @@
 import {
+  DescribeServicesCommand,
   DescribeTaskDefinitionCommand,
   ECSClient,
   UpdateServiceCommand,
@@ -51,9 +52,30 @@ afterAll(async () => {
 });
 
 describe("rollback to a deregistered revision", () => {
+  /**
+   * The service runs r-2's revision, which is ACTIVE: a rollback reads what is live before it
+   * chooses its target, so only r-1's revision is deregistered.
+   */
+  const live = () =>
+    ecs
+      .on(DescribeServicesCommand)
+      .resolves({
+        services: [
+          {
+            serviceName: "s",
+            status: "ACTIVE",
+            taskDefinition: td(2),
+            deployments: [{ status: "PRIMARY", taskDefinition: td(2), rolloutState: "COMPLETED" }],
+          },
+        ],
+      })
+      .on(DescribeTaskDefinitionCommand, { taskDefinition: td(2) })
+      .resolves({
+        taskDefinition: { taskDefinitionArn: td(2), family: "web", revision: 2, status: "ACTIVE" },
+      });
   const described = {
     INACTIVE: () =>
-      ecs.on(DescribeTaskDefinitionCommand).resolves({
+      ecs.on(DescribeTaskDefinitionCommand, { taskDefinition: td(1) }).resolves({
         taskDefinition: {
           taskDefinitionArn: td(1),
           family: "web",
@@ -62,7 +84,7 @@ describe("rollback to a deregistered revision", () => {
         },
       }),
     deleted: () =>
-      ecs.on(DescribeTaskDefinitionCommand).rejects(
+      ecs.on(DescribeTaskDefinitionCommand, { taskDefinition: td(1) }).rejects(
         Object.assign(new Error("Unable to describe task definition."), {
           name: "ClientException",
         }),
@@ -76,6 +98,7 @@ describe("rollback to a deregistered revision", () => {
     "rollback --to a release whose revision is %s is refused before any change",
     async (state, message) => {
       ecs.reset();
+      live();
       described[state]();
       ecs.on(UpdateServiceCommand).rejects(new Error("must not be reached"));
       const deps: ReleaseDeps = {
@@ -109,7 +132,7 @@ describe("rollback to a deregistered revision", () => {
       expect(ecs.commandCalls(UpdateServiceCommand)).toHaveLength(0);
       const writes = cloud.requestLog
         .list({ sinceSeq: since, service: "s3" })
-        .filter((call) => call.operation !== "GetObject");
+        .filter((call) => !["GetObject", "HeadObject", "ListObjectsV2"].includes(call.operation));
       expect(writes).toEqual([]);
     },
   );

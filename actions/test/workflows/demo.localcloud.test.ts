@@ -13,12 +13,28 @@ import { REPO_ROOT } from "../helpers/fixtures";
 describe("the demo", () => {
   it("runs the whole pipeline on this machine and every check passes", async () => {
     const stateDir = await mkdtemp(join(tmpdir(), "shipline-demo-"));
+    // A bridge of its own: localcloud refuses the default lcbr0 when another state folder made
+    // it (a developer's demo, or one a killed run left behind).
+    const { uniqueTestNetwork } = (await import(
+      /* @vite-ignore */ join(REPO_ROOT, "localcloud/test/runtime/fixtures.ts")
+    )) as { uniqueTestNetwork(): Promise<{ bridge: string; subnet: string }> };
+    const network = await uniqueTestNetwork();
     try {
       const { code, output } = await new Promise<{ code: number; output: string }>(
         (resolve, reject) => {
           const child = spawn(
             "npx",
-            ["tsx", "actions/scripts/demo/main.ts", "--once", "--state-dir", stateDir],
+            [
+              "tsx",
+              "actions/scripts/demo/main.ts",
+              "--once",
+              "--state-dir",
+              stateDir,
+              "--bridge",
+              network.bridge,
+              "--subnet",
+              network.subnet,
+            ],
             {
               cwd: REPO_ROOT,
             },
