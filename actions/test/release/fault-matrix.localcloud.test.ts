@@ -454,6 +454,7 @@ describe("the fault matrix", () => {
         const status = await cli("status");
         expect(status.code, status.output).toBe(1);
         expect(status.output).toContain("not one release");
+        console.log(`${name}: API and SPA of two releases until the next run, as status says`);
         const next = await succeed("deploy");
         expect(idOf(await expectConsistent())).toBe(next);
       } else {
