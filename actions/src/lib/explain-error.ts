@@ -1,5 +1,6 @@
 import { type FailedCall, failedCallOf } from "./aws-call";
-import { ConfigurationError, ShiplineError } from "./errors";
+import { ConfigurationError, ShiplineError, TimeoutError } from "./errors";
+import { describeFailure, isTransient } from "./retry";
 
 /**
  * Turns the errors of the user's world (no credentials, no region, a permission not granted, a
@@ -11,6 +12,14 @@ export function explainError(error: unknown): ShiplineError | undefined {
   if (error instanceof ShiplineError) return error;
   if (!(error instanceof Error)) return undefined;
   const call = failedCallOf(error);
+  // Throttling or 5xx through every attempt the SDK makes: weather that outlasted the retries,
+  // not a bug (exit 3), named so the user knows which service was unwell.
+  if (isTransient(error)) {
+    return new TimeoutError(
+      `${operationOf(call)} kept failing (${describeFailure(error)}) through the AWS SDK's retries (AWS_MAX_ATTEMPTS, AWS_RETRY_MODE); nothing was concluded from the missing answers`,
+      { cause: error },
+    );
+  }
   const explained = explainSetup(error, call) ?? explainService(error, call);
   return explained ? new ConfigurationError(explained, { cause: error }) : undefined;
 }

@@ -1,4 +1,5 @@
-import { ConfigurationError, quote } from "../lib/errors";
+import { CancelledError } from "../lib/cancel";
+import { ConfigurationError, quote, RollbackFailedError, RolledBackError } from "../lib/errors";
 import { requireActiveRevision } from "../service/revisions";
 import { returnIfCancelled } from "../service/update";
 import { describeAfterCommit } from "../web/publish-phase";
@@ -9,7 +10,7 @@ import type { LedgerPlan } from "./plan";
 import { environmentOf, observe } from "./reality";
 import { type Reconciliation, reconcile } from "./reconcile";
 import { type ReleaseRecord, type RunContext, releaseIdOf, runContext } from "./record";
-import { restoreService, type ServiceTarget } from "./restore-service";
+import { type RestoreResult, restoreService, type ServiceTarget } from "./restore-service";
 import { withReleaseSession } from "./session";
 import { restoreWebRelease, type WebRestoreSettings } from "./web-rollback";
 
@@ -152,26 +153,71 @@ export async function rollback(plan: RollbackPlan, deps: ReleaseDeps): Promise<R
       });
       if (target.web) {
         const web = target.web;
+        // The rollback's commit point: the release's entry points are back in the bucket.
+        let entryPointsBack = false;
         const restoring = release.step("web", async () => {
           const site = await restoreWebRelease(deps.s3, deps.cloudfront, plan.web, web.releaseId, {
             clock,
             logger,
+            onEntryPointsBack: () => {
+              entryPointsBack = true;
+            },
           });
           if (site.afterCommit) {
             await release.record({ warnings: [describeAfterCommit(site.afterCommit)] });
           }
         });
-        // Cancelled before the site was restored: the service returns to what was live.
-        await restoring.catch((error: unknown) =>
-          returnIfCancelled(
-            error,
-            { clients: deps.service, cluster: plan.service.cluster, service: plan.service.service },
-            restored,
+        await restoring.catch((error: unknown) => {
+          const target = {
+            clients: deps.service,
+            cluster: plan.service.cluster,
+            service: plan.service.service,
+          };
+          // Failed before the entry points were back: the site still serves what was live, so
+          // the service returns to it too (without waiting when cancelled), as a deploy's does.
+          if (error instanceof CancelledError || entryPointsBack) {
+            return returnIfCancelled(error, target, restored, logger);
+          }
+          return returnServiceBeforeSite(error as Error, plan.service, restored, {
+            clients: deps.service,
+            clock,
             logger,
-          ),
-        );
+          });
+        });
       }
     },
+  );
+}
+
+/**
+ * The site's restore failed before its entry points were back: the service, already on the
+ * rollback's target, returns to what it ran (gated; an undo that must not be undone), so API and
+ * SPA stay one release. Exit 1, or 2 when that return fails too.
+ */
+async function returnServiceBeforeSite(
+  error: Error,
+  service: ServiceTarget,
+  restored: RestoreResult,
+  deps: {
+    clients: ReleaseDeps["service"];
+    clock: ReleaseDeps["clock"];
+    logger: ReleaseDeps["logger"];
+  },
+): Promise<never> {
+  const previous = restored.previousTaskDefinitionArn;
+  if (!previous || previous === restored.taskDefinitionArn) throw error;
+  deps.logger.error(`${error.message}; returning the service to ${previous}`);
+  try {
+    await restoreService({ ...service, onInterruption: "stay" }, previous, deps);
+  } catch (restoreError) {
+    throw new RollbackFailedError(
+      `ROLLBACK FAILED: the site's entry points were not restored (${error.message}) and returning the service to ${previous} failed too (${(restoreError as Error).message})`,
+      { cause: error },
+    );
+  }
+  throw new RolledBackError(
+    `the rollback failed before the site's entry points were back (${error.message}); the service was returned to ${quote(previous)} and the site still serves what it served`,
+    { cause: error },
   );
 }
 

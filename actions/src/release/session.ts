@@ -3,6 +3,7 @@ import { CancelledError, throwIfCancelled } from "../lib/cancel";
 import type { Clock } from "../lib/clock";
 import { RolledBackError } from "../lib/errors";
 import type { Logger } from "../lib/logger";
+import { retryTransient } from "../lib/retry";
 import { Heartbeat } from "./heartbeat";
 import { Ledger, type LivePointer } from "./ledger";
 import { acquireLock } from "./lock";
@@ -119,8 +120,9 @@ export async function withReleaseSession(
     return await runLocked(settings, ledger, heartbeat, body);
   } finally {
     await heartbeat.stop();
-    // A lost lock is someone else's now: release() leaves a lock it does not hold alone.
-    await lock.release();
+    // A lost lock is someone else's now: release() leaves a lock it does not hold alone. A burst
+    // of 5xx must not leave it to block every run for its TTL.
+    await retryTransient("S3 DeleteObject of the lock", () => lock.release(), patience(settings));
   }
 }
 
@@ -159,8 +161,14 @@ async function runLocked(
     images: {},
     steps: [],
   });
+  // Recording what happened is retried through bursts of 5xx: a step that passed (or a release
+  // that went live) must not be reported failed because one write met bad weather.
   const save = async (change: Partial<ReleaseRecord>) => {
-    current = await ledger.update(current, { ...current.value, ...change });
+    current = await retryTransient(
+      "S3 PutObject of the release record",
+      () => ledger.update(current, { ...current.value, ...change }),
+      patience(settings),
+    );
   };
   let failedStep = "";
   const session: ReleaseSession = {
@@ -223,6 +231,20 @@ async function runLocked(
   const lost = heartbeat.lost();
   if (lost) throw lost;
   await save({ status: "live", finishedAt: new Date(clock.now()).toISOString() });
-  await ledger.setLive(settings.releaseId, liveAtStart, new Date(clock.now()));
+  await retryTransient(
+    "S3 PutObject of the live pointer",
+    () => ledger.setLive(settings.releaseId, liveAtStart, new Date(clock.now())),
+    patience(settings),
+  );
   return current.value;
+}
+
+/**
+ * How long the ledger's and the lock's writes ride out transient errors: half the lock's TTL,
+ * the time the heartbeat itself survives failures before the lock counts as lost. Not cut short
+ * by a cancellation: these writes are what keeps the record true after one.
+ */
+function patience(settings: SessionSettings) {
+  const { clock, logger } = settings;
+  return { clock, logger, deadline: clock.now() + settings.lockTtlMs / 2 };
 }

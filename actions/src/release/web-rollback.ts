@@ -36,11 +36,12 @@ export async function restoreWebRelease(
   cloudfront: () => CloudFrontClient,
   settings: WebRestoreSettings,
   releaseId: string,
-  deps: { clock: Clock; logger: Logger },
+  deps: { clock: Clock; logger: Logger; onEntryPointsBack?: () => void },
 ): Promise<WebRestoreResult> {
   const plan = await restoreRelease(s3, settings.site, releaseId, {
     logger: deps.logger,
     now: new Date(deps.clock.now()).toISOString(),
+    ...(deps.onEntryPointsBack ? { onEntryPointsBack: deps.onEntryPointsBack } : {}),
   });
   const restored = plan.copies.map((copy) => copy.key);
   try {

@@ -2,6 +2,7 @@ import type { CloudFrontClient } from "@aws-sdk/client-cloudfront";
 import type { S3Client } from "@aws-sdk/client-s3";
 import { type Clock, systemClock } from "../lib/clock";
 import type { Logger } from "../lib/logger";
+import { retryTransient } from "../lib/retry";
 import {
   type ApplySettings,
   putBackEntryPoints,
@@ -166,9 +167,13 @@ export async function publishWebRelease(
     // The commit point: the entry points are live. From here on, only forward: each step that
     // fails is reported (the first one is returned) and the others still run, except pruning,
     // which goes by the manifest this run wrote.
+    // Each is retried through transient errors until the wait's deadline first (all of them are
+    // idempotent: copies, a conditional manifest, a CallerReference, deletes): after the commit
+    // point a burst of 5xx is to be ridden out, not left as work undone.
+    const deadline = clock.now() + inputs["wait-timeout"];
     const tail = async (stage: AfterCommitStage, fn: () => Promise<void>) => {
       try {
-        await fn();
+        await retryTransient(`the site's ${stage} step`, fn, { clock, logger, deadline });
         return true;
       } catch (error) {
         const failure = { stage, error: error as Error };

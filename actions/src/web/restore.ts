@@ -93,7 +93,13 @@ export async function restoreRelease(
   s3: S3Client,
   site: SiteLocation,
   target: string,
-  options: { logger: Logger; now: string; concurrency?: number },
+  options: {
+    logger: Logger;
+    now: string;
+    concurrency?: number;
+    /** Told once every entry point is back: the commit point of a rollback's site. */
+    onEntryPointsBack?: () => void;
+  },
 ): Promise<RestorePlan> {
   const manifest = await readSiteManifest(s3, site);
   if (!manifest) {
@@ -122,6 +128,7 @@ export async function restoreRelease(
       }),
     ),
   );
+  options.onEntryPointsBack?.();
   if (plan.manifest) await writeSiteManifest(s3, site, plan.manifest);
   options.logger.info(
     `release ${plan.release.releaseId} is live again (${plan.copies.length} file(s) restored)`,

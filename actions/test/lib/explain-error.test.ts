@@ -152,10 +152,27 @@ describe("errors of the user's world are bad input (exit 4) that says what to do
     expect(text).toContain('ecs UpdateService found no service "api", cluster "prod"');
   });
 
-  it("anything else stays a bug (exit 70)", async () => {
+  it("a 5xx or a throttle through every SDK attempt is retries run out (exit 3), naming the call", async () => {
     answer = s3Error(500, "InternalError", "We encountered an internal error.");
-    const { code, text } = await outcome(() =>
+    const failed = await outcome(() =>
       s3().send(new PutObjectCommand({ Bucket: "site", Key: "a", Body: "x" })),
+    );
+    expect(failed.code).toBe(ExitCode.TimedOut);
+    expect(failed.text).toContain("s3 PutObject kept failing (HTTP 500 InternalError)");
+    answer = { ...jsonError("ThrottlingException", "Rate exceeded"), status: 400 };
+    const throttled = await outcome(() =>
+      ecs().send(new UpdateServiceCommand({ cluster: "prod", service: "api" })),
+    );
+    expect(throttled.code).toBe(ExitCode.TimedOut);
+    expect(throttled.text).toContain(
+      "ecs UpdateService kept failing (HTTP 400 ThrottlingException)",
+    );
+  });
+
+  it("anything else stays a bug (exit 70)", async () => {
+    answer = jsonError("SomethingNobodyExpected", "What?");
+    const { code, text } = await outcome(() =>
+      ecs().send(new UpdateServiceCommand({ cluster: "prod", service: "api" })),
     );
     expect(code).toBe(ExitCode.Bug);
     expect(text).toContain("unexpected error");

@@ -201,15 +201,11 @@ describe("deploy and rollback on localcloud", () => {
     expect((await ledger.live())?.value.releaseId).toBe(two.id);
     expect(await page()).toContain("web-two");
 
-    // Release 4: the entry points go live, then every invalidation fails. The release is
-    // committed: API and SPA stay on it, it is recorded live, and the failure is a warning.
+    // Release 4: the entry points go live, then every invalidation is refused (a missing
+    // permission: an answer, not weather, so it is not retried). The release is committed: API
+    // and SPA stay on it, it is recorded live, and the failure is a warning.
     const site4 = await buildSite(join(tmp, "web-4"), { releaseId: "web-four" });
-    faults().add({
-      service: "cloudfront",
-      operation: "CreateInvalidation",
-      kind: "error",
-      count: 50,
-    });
+    faults().add({ service: "cloudfront", operation: "CreateInvalidation", kind: "deny" });
     const warningsBefore = lines.filter((line) => line.includes("invalidating CloudFront failed"));
     const four = await deploy(
       parseDeployInputs({ ...common(), images: `api=${stack.apiImage}`, source: site4.dir }),
@@ -240,7 +236,7 @@ describe("deploy and rollback on localcloud", () => {
     onLine = (line) => {
       if (armed && line.includes("gate: passed")) {
         armed = false;
-        faults().add({ service: "s3", operation: "PutObject", kind: "error" });
+        faults().add({ service: "s3", operation: "PutObject", kind: "deny" });
       }
     };
     const eight = deploy(
@@ -290,14 +286,9 @@ describe("deploy and rollback on localcloud", () => {
     expect((await ledger.history()).map((record) => record.id)).toContain(back.id);
     await expectAllowed("history", actionsSince(historyStart));
 
-    // A rollback whose invalidations all fail once the entry points are back: it goes forward
-    // too, recorded live with a warning, API and SPA both on the release it returned to.
-    faults().add({
-      service: "cloudfront",
-      operation: "CreateInvalidation",
-      kind: "error",
-      count: 50,
-    });
+    // A rollback whose invalidations are all refused once the entry points are back: it goes
+    // forward too, recorded live with a warning, API and SPA both on the release it returned to.
+    faults().add({ service: "cloudfront", operation: "CreateInvalidation", kind: "deny" });
     const forward = await rollback(
       parseRollbackInputs({ ...common(), to: four.id }),
       deps("6"),

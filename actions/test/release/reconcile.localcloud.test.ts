@@ -1,7 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { CloudFrontClient, CreateDistributionCommand } from "@aws-sdk/client-cloudfront";
 import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
@@ -9,7 +8,8 @@ import { Ledger } from "../../src/release/ledger";
 import { readSiteManifest } from "../../src/web/ledger";
 import { REPO_ROOT } from "../helpers/fixtures";
 import { type ServiceStack, startServiceStack, waitFor } from "../service/cloud";
-import { buildSite, CACHING_DISABLED, tempDir, type WebCloud } from "../web/cloud";
+import { buildSite, tempDir, type WebCloud } from "../web/cloud";
+import { createEdge } from "./edge";
 import { actionsNeeded, missingFromPolicy } from "./iam";
 import { baseImageOf, writeApi } from "./stand-in";
 
@@ -45,7 +45,7 @@ beforeAll(async () => {
   );
   await s3().send(new CreateBucketCommand({ Bucket: BUCKET }));
   const cloud = stack.cloud as unknown as WebCloud;
-  const distribution = await createEdge();
+  const distribution = await createEdge(stack, BUCKET);
   edge = cloud.service<{ edgeUrl(id: string): string }>("cloudfront").edgeUrl(distribution);
   tmp = await tempDir("reconcile");
   apiFolder = await writeApi(join(tmp, "api"), "0");
@@ -90,57 +90,6 @@ const clientConfig = () => ({
 });
 const s3 = () => new S3Client({ ...clientConfig(), forcePathStyle: true });
 const ledger = () => new Ledger(s3(), BUCKET, LEDGER, "production");
-
-/** The site from the bucket at "/", the API behind the load balancer at "/api/*", uncached. */
-async function createEdge(): Promise<string> {
-  const created = await new CloudFrontClient(clientConfig()).send(
-    new CreateDistributionCommand({
-      DistributionConfig: {
-        CallerReference: `reconcile-${Date.now()}`,
-        Comment: "shipline reconcile test",
-        Enabled: true,
-        DefaultRootObject: "index.html",
-        Origins: {
-          Quantity: 2,
-          Items: [
-            {
-              Id: "web",
-              DomainName: `${BUCKET}.s3.us-east-1.amazonaws.com`,
-              OriginPath: "",
-              S3OriginConfig: { OriginAccessIdentity: "" },
-            },
-            {
-              Id: "api",
-              DomainName: new URL(stack.lbUrl).hostname,
-              CustomOriginConfig: {
-                HTTPPort: 80,
-                HTTPSPort: 443,
-                OriginProtocolPolicy: "http-only",
-              },
-            },
-          ],
-        },
-        DefaultCacheBehavior: {
-          TargetOriginId: "web",
-          ViewerProtocolPolicy: "redirect-to-https",
-          CachePolicyId: CACHING_DISABLED,
-        },
-        CacheBehaviors: {
-          Quantity: 1,
-          Items: [
-            {
-              PathPattern: "/api/*",
-              TargetOriginId: "api",
-              ViewerProtocolPolicy: "redirect-to-https",
-              CachePolicyId: CACHING_DISABLED,
-            },
-          ],
-        },
-      },
-    }),
-  );
-  return created.Distribution?.Id ?? "";
-}
 
 interface Run {
   child: ChildProcess;
