@@ -87,7 +87,7 @@ const RELEASE_INPUTS = {
     config: "keep-releases",
   },
   "lock-ttl": {
-    description: "After this long a lock left by a crashed run may be taken over (1m to 24h).",
+    description: "After this long a lock left by a crashed run may be taken over.",
     default: "30m",
     config: "lock-ttl",
   },

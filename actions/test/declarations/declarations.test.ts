@@ -12,6 +12,7 @@ import { publishWebCommand } from "../../src/cli/publish-web";
 import { deployCommand, rollbackCommand } from "../../src/cli/release-commands";
 import { statusCommand } from "../../src/cli/status";
 import { unlockCommand } from "../../src/cli/unlock";
+import { configJsonSchema } from "../../src/config/json-schema";
 import { renderActionManifest } from "../../src/declarations/action-manifest";
 import { staleDeclaredFiles, undocumentedUnits } from "../../src/declarations/render";
 import { UNITS, unitName } from "../../src/declarations/units";
@@ -19,7 +20,7 @@ import { BUILD_IMAGE } from "../../src/images/build-image-declaration";
 import { buildImageSchema, parseBuildImageInputs } from "../../src/images/inputs";
 import { PROMOTE_IMAGE } from "../../src/images/promote-declaration";
 import { parsePromoteImageInputs, promoteImageSchema } from "../../src/images/promote-inputs";
-import type { UnitDeclaration } from "../../src/lib/declaration";
+import type { InputDeclaration, UnitDeclaration } from "../../src/lib/declaration";
 import { inputNames, type RawInputs } from "../../src/lib/inputs";
 import { TerminalLogger } from "../../src/lib/logger";
 import { PREVIEW } from "../../src/preview/declaration";
@@ -198,6 +199,28 @@ describe("one declaration of each input", () => {
       expect(hidden.map((option) => option.long?.slice(2))).toEqual(
         Object.keys(unit.deprecated ?? {}),
       );
+    }
+  });
+
+  it("the configuration file's schema gives deploy's declared defaults", () => {
+    interface SchemaNode {
+      description?: string;
+      properties: Record<string, SchemaNode>;
+    }
+    const environment: SchemaNode = JSON.parse(configJsonSchema()).properties.environments
+      .additionalProperties;
+    const described = (path: string) =>
+      path
+        .split(".")
+        .reduce<SchemaNode | undefined>((node, key) => node?.properties[key], environment)
+        ?.description;
+    const keyed = Object.values<InputDeclaration>(DEPLOY.inputs).filter(
+      (input) =>
+        input.config && input.default !== undefined && input.config !== "ledger-prefix (top level)",
+    );
+    expect(keyed.map((input) => input.config)).toContain("gate.timeout");
+    for (const input of keyed) {
+      expect(described(input.config ?? ""), input.config).toContain(`Default ${input.default}.`);
     }
   });
 
