@@ -1,4 +1,5 @@
 import * as z from "zod/mini";
+import { checkReleaseId, normalizePrefix } from "../ledger/keys";
 import { declaredShape } from "../lib/declaration";
 import { ConfigurationError, quote } from "../lib/errors";
 import {
@@ -17,7 +18,6 @@ import {
   publishSettingsShape,
   rules,
 } from "../web/inputs";
-import { checkReleaseId, normalizePrefix } from "../web/ledger-keys";
 import { PREVIEW } from "./declaration";
 
 /** The inputs of the preview action, named exactly as in actions/preview/action.yml. */

@@ -1,4 +1,5 @@
 import * as z from "zod/mini";
+import { DEFAULT_LEDGER_PREFIX, normalizePrefix } from "../ledger/keys";
 import { declaredShape } from "../lib/declaration";
 import { quote } from "../lib/errors";
 import {
@@ -17,7 +18,6 @@ import {
 } from "../lib/inputs";
 import { CONTAINER_NAME, CONTAINER_NAME_RULE } from "../lib/names";
 import { distributionIds } from "../web/inputs";
-import { DEFAULT_LEDGER_PREFIX, normalizePrefix } from "../web/ledger-keys";
 import { DEPLOY, HISTORY, ROLLBACK, STATUS, UNLOCK } from "./declarations";
 import { DURATION_LIMITS } from "./limits";
 

@@ -1,10 +1,10 @@
+import { Ledger, type LivePointer } from "../ledger/releases";
 import { ConfigurationError, quote } from "../lib/errors";
 import { requireActiveRevision } from "../service/revisions";
 import { returnIfCancelled } from "../service/update";
 import { describeAfterCommit } from "../web/publish-phase";
 import type { ReleaseDeps } from "./deploy";
 import type { RollbackInputs } from "./inputs";
-import { Ledger, type LivePointer } from "./ledger";
 import type { LedgerPlan } from "./plan";
 import { environmentOf, observe } from "./reality";
 import { type Reconciliation, reconcile } from "./reconcile";

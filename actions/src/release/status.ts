@@ -1,10 +1,10 @@
 import type { S3Client } from "@aws-sdk/client-s3";
+import { Ledger } from "../ledger/releases";
 import type { Clock } from "../lib/clock";
 import { ExitCode, ShiplineError } from "../lib/errors";
 import type { Logger } from "../lib/logger";
 import type { ServiceClients } from "../service/clients";
 import type { StatusInputs } from "./inputs";
-import { Ledger } from "./ledger";
 import { describeHolder, readLock } from "./lock";
 import { environmentOf } from "./reality";
 import type { Reconciliation, ReleaseReality } from "./reconcile";

@@ -1,4 +1,5 @@
 import * as z from "zod/mini";
+import { checkReleaseId, DEFAULT_LEDGER_PREFIX, normalizePrefix } from "../ledger/keys";
 import { declaredShape } from "../lib/declaration";
 import { ConfigurationError, quote } from "../lib/errors";
 import {
@@ -19,7 +20,6 @@ import {
 } from "../lib/inputs";
 import { ASSET_MANIFEST_FILE } from "./asset-manifest";
 import type { HeaderRule } from "./headers";
-import { checkReleaseId, DEFAULT_LEDGER_PREFIX, normalizePrefix } from "./ledger-keys";
 import { PUBLISH_WEB } from "./publish-declaration";
 
 const MIB = 1024 * 1024;

@@ -1,11 +1,11 @@
 import * as z from "zod/mini";
+import { checkReleaseId } from "../ledger/keys";
 import { declaredShape } from "../lib/declaration";
 import { ConfigurationError, quote } from "../lib/errors";
 import { boolean, duration, list, optionalText, parseInputs, type RawInputs } from "../lib/inputs";
 import { INVALIDATE } from "./invalidate-declaration";
 import { userInvalidationPath } from "./invalidation-paths";
 import { MAX_FILE_PATHS, MAX_WILDCARD_PATHS } from "./invalidation-plan";
-import { checkReleaseId } from "./ledger-keys";
 
 /** The inputs of `shipline invalidate`: explicit paths on one or more distributions. */
 export const invalidateSchema = z.object(

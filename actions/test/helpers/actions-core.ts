@@ -4,7 +4,7 @@ import type { UnitDeclaration } from "../../src/lib/declaration";
  * A stand-in for the Actions runtime (`@actions/core`): inputs in; outputs, secrets, warnings,
  * failures and job summaries recorded. A test file mocks the module with it:
  *
- *   vi.mock("@actions/core", async () => (await import("../helpers/actions-core")).actionsCore);
+ *   vi.mock("@actions/core", async () => (await import("./actions-core")).actionsCore);
  *
  * and reads or resets `actions` (the same object the mock writes to).
  */

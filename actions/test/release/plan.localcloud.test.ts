@@ -5,10 +5,10 @@ import { S3Client } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { stringify } from "yaml";
 import { runCli } from "../../src/cli/program";
+import { Ledger } from "../../src/ledger/releases";
 import { systemClock } from "../../src/lib/clock";
 import { ExitCode } from "../../src/lib/errors";
 import { TerminalLogger } from "../../src/lib/logger";
-import { Ledger } from "../../src/release/ledger";
 import { readLock } from "../../src/release/lock";
 import { withReleaseSession } from "../../src/release/session";
 import {

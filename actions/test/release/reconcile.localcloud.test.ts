@@ -5,9 +5,9 @@ import { CloudFrontClient, CreateDistributionCommand } from "@aws-sdk/client-clo
 import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
-import { Ledger } from "../../src/release/ledger";
+import { Ledger } from "../../src/ledger/releases";
+import { readSiteManifest } from "../../src/ledger/site";
 import { readLock } from "../../src/release/lock";
-import { readSiteManifest } from "../../src/web/ledger";
 import { REPO_ROOT } from "../helpers/fixtures";
 import { type ServiceStack, startServiceStack, waitFor } from "../service/cloud";
 import { buildSite, CACHING_DISABLED, tempDir, type WebCloud } from "../web/cloud";

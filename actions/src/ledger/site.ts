@@ -1,7 +1,5 @@
-import { gunzipSync, gzipSync } from "node:zlib";
-import { GetObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import type { S3Client } from "@aws-sdk/client-s3";
 import { ConfigurationError, quote } from "../lib/errors";
-import { manifestKey, releaseKey } from "./ledger-keys";
 import {
   orderedRelease,
   parseSiteManifest,
@@ -9,7 +7,15 @@ import {
   type Release,
   type SiteManifest,
   serializeSiteManifest,
-} from "./manifest";
+} from "../web/manifest";
+import {
+  isConditionalConflict,
+  isPreconditionFailed,
+  readDocument,
+  type WriteCondition,
+  writeDocument,
+} from "./documents";
+import { manifestKey, releaseKey } from "./keys";
 
 export interface SiteLocation {
   bucket: string;
@@ -76,50 +82,28 @@ export async function readWebRelease(
   return document ? parseWebRelease(document.text, `s3://${site.bucket}/${key}`) : undefined;
 }
 
-/** A ledger document's text (gunzipped) and ETag; undefined when there is none. */
+/** A ledger document; a bucket that is not there (or not theirs) is the user's mistake. */
 async function readLedgerDocument(
   s3: S3Client,
   bucket: string,
   key: string,
 ): Promise<{ text: string; etag?: string } | undefined> {
   try {
-    const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-    const bytes = Buffer.from((await object.Body?.transformToByteArray()) ?? []);
-    const text = (object.ContentEncoding === "gzip" ? gunzipSync(bytes) : bytes).toString("utf8");
-    return { text, ...(object.ETag ? { etag: object.ETag } : {}) };
+    return await readDocument(s3, bucket, key);
   } catch (error) {
-    if ((error as { name?: string }).name === "NoSuchKey") return undefined;
     throw bucketError(error, bucket) ?? error;
   }
 }
 
 /**
- * Written only over the version a publish read (If-Match), or only if there is none yet
- * (If-None-Match: *): two publishes of one site at once cannot both record their release.
+ * The site's manifest is written only over the version a publish read (If-Match), or only if
+ * there is none yet (If-None-Match: *): two publishes of one site at once cannot both record
+ * their release.
  */
-export type WriteCondition = { ifMatch: string } | { ifNoneMatch: "*" };
-
 export function conditionAfter(version: ManifestVersion): WriteCondition | undefined {
-  if (!version.manifest) return { ifNoneMatch: "*" };
-  return version.etag ? { ifMatch: version.etag } : undefined;
+  if (!version.manifest) return { create: true };
+  return version.etag ? { etag: version.etag } : undefined;
 }
-
-/**
- * A ledger document, gzipped: a manifest lists every file of several releases, mostly hashes,
- * and is written on every publish, so its size is most of what a small change sends.
- */
-const jsonObject = (bucket: string, key: string, body: string, condition?: WriteCondition) =>
-  new PutObjectCommand({
-    Bucket: bucket,
-    Key: key,
-    ...(condition && "ifMatch" in condition ? { IfMatch: condition.ifMatch } : {}),
-    ...(condition && "ifNoneMatch" in condition ? { IfNoneMatch: condition.ifNoneMatch } : {}),
-    Body: gzipSync(body),
-    ContentType: "application/json",
-    ContentEncoding: "gzip",
-    // Ledger documents are read by shipline, never through a cache.
-    CacheControl: "no-store",
-  });
 
 /**
  * Records a release: its own copy first (for history and rollback), then the site's manifest,
@@ -141,12 +125,12 @@ export async function writeWebRelease(
   site: SiteLocation,
   release: Release,
 ): Promise<void> {
-  await s3.send(
-    jsonObject(
-      site.bucket,
-      releaseKey(site.ledgerPrefix, site.prefix, release.releaseId),
-      `${JSON.stringify(orderedRelease(release))}\n`,
-    ),
+  await writeDocument(
+    s3,
+    site.bucket,
+    releaseKey(site.ledgerPrefix, site.prefix, release.releaseId),
+    `${JSON.stringify(orderedRelease(release))}\n`,
+    { gzip: true },
   );
 }
 
@@ -159,13 +143,12 @@ export async function writeManifestOnly(
 ): Promise<string | undefined> {
   const key = manifestKey(site.ledgerPrefix, site.prefix);
   try {
-    const written = await s3.send(
-      jsonObject(site.bucket, key, serializeSiteManifest(manifest), condition),
-    );
-    return written.ETag;
+    return await writeDocument(s3, site.bucket, key, serializeSiteManifest(manifest), {
+      gzip: true,
+      ...(condition ? { condition } : {}),
+    });
   } catch (error) {
-    const name = (error as { name?: string }).name;
-    if (condition && (name === "PreconditionFailed" || name === "ConditionalRequestConflict")) {
+    if (condition && (isPreconditionFailed(error) || isConditionalConflict(error))) {
       throw new Error(
         `another publish recorded a release of s3://${site.bucket}/${site.prefix} while this one ran; release ${manifest.live.releaseId} was not recorded (its files are up: re-run to record it)`,
         { cause: error },

@@ -1,9 +1,9 @@
 import { ListObjectsV2Command, type S3Client } from "@aws-sdk/client-s3";
 import * as z from "zod";
 import { ConfigurationError, quote } from "../lib/errors";
+import { type ReleaseRecord, type ReleaseStatus, releaseSchema } from "../release/record";
+import { isPreconditionFailed, readJson, type Versioned, writeJson } from "./json";
 import { livePointerKey, releaseRecordKey, releasesPrefix } from "./keys";
-import { type ReleaseRecord, type ReleaseStatus, releaseSchema } from "./record";
-import { isPreconditionFailed, readJson, type Versioned, writeJson } from "./s3-json";
 
 export const LIVE_FORMAT = "shipline.live/1";
 
