@@ -15,6 +15,8 @@ export const actions = {
   warnings: [] as string[],
   failures: [] as string[],
   summaries: [] as unknown[],
+  /** Every info, warning and error line, in order. */
+  lines: [] as string[],
 };
 
 /** Forgets everything recorded and sets the inputs of the next run. */
@@ -25,6 +27,7 @@ export function resetActions(inputs: Record<string, string> = {}): void {
   actions.warnings = [];
   actions.failures = [];
   actions.summaries = [];
+  actions.lines = [];
 }
 
 const summary = {
@@ -47,12 +50,17 @@ export const actionsCore = {
   setFailed: (message: string) => {
     actions.failures.push(message);
   },
-  info: () => {},
+  info: (message: string) => {
+    actions.lines.push(message);
+  },
   debug: () => {},
   warning: (message: string) => {
     actions.warnings.push(message);
+    actions.lines.push(message);
   },
-  error: () => {},
+  error: (message: string) => {
+    actions.lines.push(message);
+  },
   group: async (_name: string, fn: () => Promise<unknown>) => fn(),
   summary,
 };
