@@ -1,26 +1,43 @@
 import type { UnitDeclaration } from "../lib/declaration";
 
-/** A markdown cell: no line breaks, no stray column separators. */
+/** A markdown cell: no line breaks, no stray column separators, emphasis or HTML tags. */
 function cell(text: string): string {
-  return text.replace(/\s+/g, " ").replace(/\|/g, "\\|");
+  return text
+    .replace(/\s+/g, " ")
+    .replace(/([|*_])/g, "\\$1")
+    .replace(/</g, "&lt;");
 }
 
 const code = (text: string) => `\`${text}\``;
 
 /** The docs table of a unit: every input with its action name, CLI flag, default (and config key). */
 export function inputsTable(unit: UnitDeclaration): string {
+  // A column for the action's input names and one for the flags, as far as the unit has them.
+  const columns = [
+    ...(unit.action ? (["input"] as const) : []),
+    ...(unit.command ? (["flag"] as const) : []),
+  ];
   const headers = [
-    "input",
-    "flag",
+    ...columns,
     "default",
     ...(unit.readsConfig ? ["config key"] : []),
     "description",
   ];
   const rows = Object.entries(unit.inputs)
-    .filter(([, input]) => unit.action !== undefined || input.cli !== false)
+    .filter(
+      ([, input]) =>
+        (unit.action && input.action !== false) || (unit.command && input.cli !== false),
+    )
     .map(([name, input]) => [
-      unit.action && input.action !== false ? code(name) : "",
-      unit.command && input.cli !== false ? code(`--${name}`) : "",
+      ...columns.map((column) =>
+        column === "input"
+          ? input.action !== false
+            ? code(name)
+            : ""
+          : input.cli !== false
+            ? code(`--${name}`)
+            : "",
+      ),
       input.required ? "required" : input.default !== undefined ? code(input.default || '""') : "",
       ...(unit.readsConfig ? [input.config ? code(input.config) : ""] : []),
       cell(input.description),
