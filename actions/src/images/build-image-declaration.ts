@@ -14,7 +14,8 @@ export const BUILD_IMAGE = declareUnit({
         "Registry host or URL. Empty means Amazon ECR of the current account and region.",
     },
     "registry-username": {
-      description: "User for a registry other than ECR.",
+      description:
+        "User for a registry other than ECR; its password is registry-password (SHIPLINE_REGISTRY_PASSWORD on the command line).",
     },
     "registry-password": {
       description: "Password for a registry other than ECR (masked). ECR needs none.",
