@@ -1,6 +1,6 @@
 import { CloudFrontClient, CreateDistributionCommand } from "@aws-sdk/client-cloudfront";
 import { CreateBucketCommand, PutBucketPolicyCommand, S3Client } from "@aws-sdk/client-s3";
-import { DEFAULT_LEDGER_PREFIX } from "../../src/web/ledger-keys";
+import { DEFAULT_LEDGER_PREFIX } from "../../src/ledger/keys";
 import type { CloudEndpoint } from "./stack";
 
 const CACHING_OPTIMIZED = "658327ea-f89d-4fab-a63d-7e88639e58f6";

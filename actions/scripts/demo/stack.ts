@@ -1,24 +1,10 @@
 import { CloudFrontClient } from "@aws-sdk/client-cloudfront";
-import { CloudWatchLogsClient, CreateLogGroupCommand } from "@aws-sdk/client-cloudwatch-logs";
-import {
-  CreateRepositoryCommand,
-  ECRClient,
-  GetAuthorizationTokenCommand,
-} from "@aws-sdk/client-ecr";
-import {
-  CreateClusterCommand,
-  CreateServiceCommand,
-  ECSClient,
-  RegisterTaskDefinitionCommand,
-} from "@aws-sdk/client-ecs";
-import {
-  CreateListenerCommand,
-  CreateLoadBalancerCommand,
-  CreateTargetGroupCommand,
-  ElasticLoadBalancingV2Client,
-  ModifyTargetGroupAttributesCommand,
-} from "@aws-sdk/client-elastic-load-balancing-v2";
+import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
+import { CreateRepositoryCommand, ECRClient } from "@aws-sdk/client-ecr";
+import { ECSClient, RegisterTaskDefinitionCommand } from "@aws-sdk/client-ecs";
+import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { S3Client } from "@aws-sdk/client-s3";
+import { loadEcsStackHelper } from "./ecs-stack";
 import { createSite } from "./site";
 
 /**
@@ -64,12 +50,7 @@ export function clients(cloud: CloudEndpoint) {
 }
 
 export async function registryLogin(cloud: CloudEndpoint) {
-  const token = (await clients(cloud).ecr.send(new GetAuthorizationTokenCommand({})))
-    .authorizationData?.[0];
-  const password = Buffer.from(token?.authorizationToken ?? "", "base64")
-    .toString()
-    .slice(4);
-  return { registry: new URL(token?.proxyEndpoint ?? "").host, username: "AWS", password };
+  return (await loadEcsStackHelper()).ecrLogin(clients(cloud).ecr);
 }
 
 export async function createRepositories(cloud: CloudEndpoint, names: string[]): Promise<void> {
@@ -85,50 +66,17 @@ export async function createStack(
   nginxEnvironment: Record<string, string>,
 ): Promise<DemoStack> {
   const c = clients(cloud);
-  const lb = (
-    await c.elb.send(new CreateLoadBalancerCommand({ Name: "shipline", Subnets: ["subnet-a"] }))
-  ).LoadBalancers?.[0];
-  const tg = (
-    await c.elb.send(
-      new CreateTargetGroupCommand({
-        Name: "shipline-web",
-        Protocol: "HTTP",
-        Port: 8080,
-        VpcId: "vpc-1",
-        TargetType: "ip",
-        HealthCheckPath: "/healthz",
-        HealthCheckIntervalSeconds: 5,
-        HealthCheckTimeoutSeconds: 4,
-        HealthyThresholdCount: 2,
-        UnhealthyThresholdCount: 2,
-      }),
-    )
-  ).TargetGroups?.[0];
-  const targetGroupArn = tg?.TargetGroupArn ?? "";
-  await c.elb.send(
-    new ModifyTargetGroupAttributesCommand({
-      TargetGroupArn: targetGroupArn,
-      Attributes: [{ Key: "deregistration_delay.timeout_seconds", Value: "5" }],
-    }),
-  );
-  await c.elb.send(
-    new CreateListenerCommand({
-      LoadBalancerArn: lb?.LoadBalancerArn,
-      Protocol: "HTTP",
-      Port: 80,
-      DefaultActions: [{ Type: "forward", TargetGroupArn: targetGroupArn }],
-    }),
-  );
-  await c.logs.send(new CreateLogGroupCommand({ logGroupName: NAMES.logGroup }));
-  await c.ecs.send(new CreateClusterCommand({ clusterName: NAMES.cluster }));
-  const logs = (prefix: string) => ({
-    logDriver: "awslogs" as const,
-    options: {
-      "awslogs-group": NAMES.logGroup,
-      "awslogs-region": cloud.region,
-      "awslogs-stream-prefix": prefix,
-    },
+  const stack = await loadEcsStackHelper();
+  const front = await stack.createServiceFront(c, {
+    loadBalancer: "shipline",
+    targetGroup: "shipline-web",
+    port: 8080,
+    healthCheck: { intervalSeconds: 5, timeoutSeconds: 4 },
+    deregistrationDelaySeconds: 5,
+    cluster: NAMES.cluster,
+    logGroup: NAMES.logGroup,
   });
+  const logs = (prefix: string) => stack.awsLogs(NAMES.logGroup, cloud.region, prefix);
   const registered = await c.ecs.send(
     new RegisterTaskDefinitionCommand({
       family: "shipline-web",
@@ -150,7 +98,7 @@ export async function createStack(
           name: "nginx",
           image: images.nginx,
           essential: true,
-          environment: Object.entries(nginxEnvironment).map(([name, value]) => ({ name, value })),
+          environment: stack.environmentOf(nginxEnvironment),
           portMappings: [{ containerPort: 8080, protocol: "tcp" }],
           stopTimeout: 5,
           logConfiguration: logs("nginx"),
@@ -158,30 +106,21 @@ export async function createStack(
       ],
     }),
   );
-  await c.ecs.send(
-    new CreateServiceCommand({
-      cluster: NAMES.cluster,
-      serviceName: NAMES.service,
-      taskDefinition: registered.taskDefinition?.taskDefinitionArn,
-      desiredCount: 1,
-      launchType: "FARGATE",
-      // The API initialises its embedded database at start: give it time before health checks count.
-      healthCheckGracePeriodSeconds: 200,
-      networkConfiguration: {
-        awsvpcConfiguration: { subnets: ["subnet-a"], assignPublicIp: "DISABLED" },
-      },
-      loadBalancers: [{ targetGroupArn, containerName: "nginx", containerPort: 8080 }],
-      deploymentConfiguration: {
-        deploymentCircuitBreaker: { enable: true, rollback: true },
-        maximumPercent: 200,
-        minimumHealthyPercent: 100,
-      },
-    }),
-  );
+  await stack.createFargateService(c.ecs, {
+    cluster: NAMES.cluster,
+    service: NAMES.service,
+    taskDefinition: registered.taskDefinition?.taskDefinitionArn ?? "",
+    desiredCount: 1,
+    targetGroupArn: front.targetGroupArn,
+    container: "nginx",
+    port: 8080,
+    // The API initialises its embedded database at start: give it time before health checks count.
+    gracePeriodSeconds: 200,
+  });
 
   const distributionId = await createSite(cloud, {
     bucket: NAMES.bucket,
-    apiDomain: lb?.DNSName ?? "",
+    apiDomain: front.dnsName,
   });
   return {
     cluster: NAMES.cluster,
@@ -189,6 +128,6 @@ export async function createStack(
     bucket: NAMES.bucket,
     distributionId,
     logGroup: NAMES.logGroup,
-    albUrl: `http://${lb?.DNSName}:80`,
+    albUrl: front.url,
   };
 }

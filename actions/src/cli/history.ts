@@ -1,26 +1,9 @@
 import type { Command } from "commander";
 import type { Logger } from "../lib/logger";
-import { addFlags, type FlagSpec, flagsToRawInputs } from "./options";
+import { HISTORY } from "../release/declarations";
+import { addFlags, type FlagSpec, flagsOf, flagsToRawInputs } from "./options";
 
-/** Flags of every command that works on an environment (the config file fills the rest). */
-export const ENVIRONMENT_FLAGS: FlagSpec[] = [
-  { name: "config", description: "configuration file (default shipline.yml when present)" },
-  {
-    name: "environment",
-    description: "environment in the configuration file (default production)",
-  },
-  { name: "bucket", description: "the deploy bucket holding the ledger" },
-  {
-    name: "ledger-prefix",
-    description: "reserved prefix of shipline's records (default .shipline/)",
-  },
-  { name: "region", description: "AWS region (default: the SDK's, e.g. AWS_REGION)" },
-];
-
-const HISTORY_FLAGS: FlagSpec[] = [
-  ...ENVIRONMENT_FLAGS,
-  { name: "limit", description: "how many releases to show (default 20)" },
-];
+const HISTORY_FLAGS: FlagSpec[] = flagsOf(HISTORY);
 
 export function historyCommand(
   program: Command,

@@ -1,20 +1,10 @@
 import type { Command } from "commander";
 import { ciDefaults, mergeRawInputs } from "../lib/ci-context";
 import type { Logger } from "../lib/logger";
-import { addFlags, type FlagSpec, flagsToRawInputs } from "./options";
+import { INVALIDATE } from "../web/invalidate-declaration";
+import { addFlags, type FlagSpec, flagsOf, flagsToRawInputs } from "./options";
 
-export const INVALIDATE_FLAGS: FlagSpec[] = [
-  { name: "distribution-id", description: "CloudFront distribution", repeatable: true },
-  {
-    name: "paths",
-    description: 'path to invalidate, e.g. "/index.html" or "/docs/*"',
-    repeatable: true,
-  },
-  { name: "release-id", description: "makes the CallerReference repeatable (default: the commit)" },
-  { name: "wait", description: "wait until the invalidations complete", switch: true },
-  { name: "wait-timeout", description: "how long to wait (default 10m)" },
-  { name: "region", description: "AWS region" },
-];
+export const INVALIDATE_FLAGS: FlagSpec[] = flagsOf(INVALIDATE);
 
 export function invalidateCommand(
   program: Command,

@@ -2,35 +2,10 @@ import type { Command } from "commander";
 import { ciDefaults, mergeRawInputs } from "../lib/ci-context";
 import type { Logger } from "../lib/logger";
 import { previewCiDefaults, previewRun } from "../preview/ci-defaults";
-import { addFlags, type FlagSpec, flagsToRawInputs } from "./options";
-import { PUBLISH_SETTINGS_FLAGS } from "./publish-web";
+import { PREVIEW } from "../preview/declaration";
+import { addFlags, type FlagSpec, flagsOf, flagsToRawInputs } from "./options";
 
-export const PREVIEW_FLAGS: FlagSpec[] = [
-  ...PUBLISH_SETTINGS_FLAGS.map((flag) =>
-    flag.name === "release-id"
-      ? { ...flag, description: "release id (default pr-<n>-<commit>-<run>: one per push)" }
-      : flag,
-  ),
-  {
-    name: "pull-request",
-    description: "pull request number (default: from GITHUB_REF / CIRCLE_PULL_REQUEST)",
-  },
-  {
-    name: "previews-prefix",
-    description: 'where previews live in the bucket (default "previews/")',
-  },
-  {
-    name: "comment",
-    description:
-      "comment the URL on the pull request: true or false (default true; needs GITHUB_TOKEN)",
-  },
-  { name: "repository", description: "owner/name on GitHub (default GITHUB_REPOSITORY)" },
-  {
-    name: "open-pull-requests",
-    description: "for sweep without GitHub: a pull request still open",
-    repeatable: true,
-  },
-];
+export const PREVIEW_FLAGS: FlagSpec[] = flagsOf(PREVIEW);
 
 export function previewCommand(
   program: Command,

@@ -1,13 +1,9 @@
 import type { Command } from "commander";
+import { PROMOTE_IMAGE } from "../images/promote-declaration";
 import type { Logger } from "../lib/logger";
-import { addFlags, type FlagSpec, flagsToRawInputs } from "./options";
+import { addFlags, type FlagSpec, flagsOf, flagsToRawInputs } from "./options";
 
-export const PROMOTE_FLAGS: FlagSpec[] = [
-  { name: "repository", description: "ECR repository, e.g. shipline/api" },
-  { name: "digest", description: "the image to tag: sha256:…" },
-  { name: "tags", description: "tag to give it", repeatable: true },
-  { name: "region", description: "AWS region (default: the SDK's, e.g. AWS_REGION)" },
-];
+export const PROMOTE_FLAGS: FlagSpec[] = flagsOf(PROMOTE_IMAGE);
 
 export function promoteCommand(program: Command, logger: () => Logger): void {
   const command = program

@@ -1,65 +1,11 @@
 import type { Command } from "commander";
 import type { Logger } from "../lib/logger";
-import { ENVIRONMENT_FLAGS } from "./history";
-import { addFlags, type FlagSpec, flagsToRawInputs } from "./options";
+import { DEPLOY, ROLLBACK } from "../release/declarations";
+import { addFlags, type FlagSpec, flagsOf, flagsToRawInputs } from "./options";
 
-/** Flags deploy and rollback share; every one can come from the configuration file instead. */
-const RELEASE_FLAGS: FlagSpec[] = [
-  ...ENVIRONMENT_FLAGS,
-  { name: "cluster", description: "ECS cluster" },
-  { name: "service", description: "ECS service" },
-  { name: "distribution-id", description: "CloudFront distribution", repeatable: true },
-  { name: "url", description: "the site's public base URL" },
-  { name: "gate-timeout", description: "hard limit of the rollout gate (default 15m; 30s to 12h)" },
-  { name: "gate-interval", description: "time between gate polls (default 5s; 1s to 5m)" },
-  { name: "healthy-polls", description: "consecutive healthy polls to pass (default 3)" },
-  { name: "grace-period", description: "unhealthy targets are not yet failure within this" },
-  { name: "keep-releases", description: "earlier web releases whose files are kept (default 3)" },
-  {
-    name: "lock-ttl",
-    description: "a crashed run's lock may be taken over after this (30m; 1m to 24h)",
-  },
-  { name: "release-id", description: "release id (default: commit + run)" },
-  { name: "wait-invalidation", description: "wait for CloudFront invalidations: true or false" },
-  {
-    name: "dry-run",
-    description: "print the plan and change nothing (no lock, no record)",
-    switch: true,
-  },
-];
+const DEPLOY_FLAGS: FlagSpec[] = flagsOf(DEPLOY);
 
-const DEPLOY_FLAGS: FlagSpec[] = [
-  ...RELEASE_FLAGS,
-  { name: "containers", description: "NAME=REPOSITORY of an image to build", repeatable: true },
-  {
-    name: "images",
-    description: "container=image@sha256:… built earlier (not rebuilt)",
-    repeatable: true,
-  },
-  { name: "source", description: "the built SPA folder (default app-web/dist)" },
-  {
-    name: "keep-revisions",
-    description:
-      "keep the task definitions of the live release and the N live before it (default 5)",
-  },
-  { name: "migration-command", description: "command run with the new task definition first" },
-  {
-    name: "release-env",
-    description: "container:NAME set to the release id (e.g. api:RELEASE_ID)",
-    repeatable: true,
-  },
-  {
-    name: "container-env",
-    description: "container:NAME=value set in the new task definition",
-    repeatable: true,
-  },
-];
-
-const ROLLBACK_FLAGS: FlagSpec[] = [
-  ...RELEASE_FLAGS,
-  { name: "to", description: "previous (default), release, or a release id" },
-  { name: "release", description: "the release id when --to is release" },
-];
+const ROLLBACK_FLAGS: FlagSpec[] = flagsOf(ROLLBACK);
 
 export function deployCommand(
   program: Command,

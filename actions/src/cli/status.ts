@@ -1,14 +1,9 @@
 import type { Command } from "commander";
 import type { Logger } from "../lib/logger";
-import { ENVIRONMENT_FLAGS } from "./history";
-import { addFlags, type FlagSpec, flagsToRawInputs } from "./options";
+import { STATUS } from "../release/declarations";
+import { addFlags, type FlagSpec, flagsOf, flagsToRawInputs } from "./options";
 
-const STATUS_FLAGS: FlagSpec[] = [
-  ...ENVIRONMENT_FLAGS,
-  { name: "cluster", description: "ECS cluster" },
-  { name: "service", description: "ECS service" },
-  { name: "dry-run", description: "report only; record nothing", switch: true },
-];
+const STATUS_FLAGS: FlagSpec[] = flagsOf(STATUS);
 
 export function statusCommand(
   program: Command,

@@ -1,22 +1,10 @@
 import type { Command } from "commander";
 import { systemClock } from "../lib/clock";
 import type { Logger } from "../lib/logger";
-import { ENVIRONMENT_FLAGS } from "./history";
-import { addFlags, type FlagSpec, flagsToRawInputs } from "./options";
+import { UNLOCK } from "../release/declarations";
+import { addFlags, type FlagSpec, flagsOf, flagsToRawInputs } from "./options";
 
-const UNLOCK_FLAGS: FlagSpec[] = [
-  ...ENVIRONMENT_FLAGS,
-  {
-    name: "force",
-    description: "remove the lock even while its holder is still renewing it",
-    switch: true,
-  },
-  {
-    name: "dry-run",
-    description: "show the holder and what would happen, remove nothing",
-    switch: true,
-  },
-];
+const UNLOCK_FLAGS: FlagSpec[] = flagsOf(UNLOCK);
 
 export function unlockCommand(
   program: Command,

@@ -1,7 +1,18 @@
 import * as z from "zod";
+import type { InputDeclaration } from "../lib/declaration";
 import { durationRange, parseDuration } from "../lib/inputs";
 import { CONTAINER_NAME, CONTAINER_NAME_RULE } from "../lib/names";
+import { DEPLOY } from "../release/declarations";
 import { DURATION_LIMITS, type DurationLimit } from "../release/limits";
+
+/** A key's description in the file: the declared input it sets, with its default. */
+function described(input: InputDeclaration, limit?: DurationLimit): string {
+  const range = limit ? ` A duration ${durationRange(limit)}.` : "";
+  const fallback = input.default === undefined ? "" : ` Default ${input.default}.`;
+  return `${input.description}${range}${fallback}`;
+}
+
+const inputs = DEPLOY.inputs;
 
 /**
  * The environment configuration file (`shipline.yml`). Keys are spelled like the inputs and flags
@@ -59,24 +70,20 @@ export const gateSchema = z
   .object({
     timeout: limitedDuration(DURATION_LIMITS["gate-timeout"])
       .optional()
-      .describe(
-        `Hard limit for the rollout gate (default 15m; ${durationRange(DURATION_LIMITS["gate-timeout"])}).`,
-      ),
+      .describe(described(inputs["gate-timeout"], DURATION_LIMITS["gate-timeout"])),
     interval: limitedDuration(DURATION_LIMITS["gate-interval"])
       .optional()
-      .describe(
-        `Poll interval of the gate (default 5s; ${durationRange(DURATION_LIMITS["gate-interval"])}).`,
-      ),
+      .describe(described(inputs["gate-interval"], DURATION_LIMITS["gate-interval"])),
     "healthy-polls": z
       .number()
       .int()
       .min(1)
       .max(100)
       .optional()
-      .describe("Consecutive healthy polls needed to pass (default 3)."),
+      .describe(described(inputs["healthy-polls"])),
     "grace-period": limitedDuration(DURATION_LIMITS["grace-period"])
       .optional()
-      .describe("Time after a task starts during which an unhealthy target is not yet failure."),
+      .describe(described(inputs["grace-period"], DURATION_LIMITS["grace-period"])),
   })
   .strict();
 
@@ -87,7 +94,7 @@ export const environmentSchema = z
       .regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, 'expected an AWS region name like "eu-west-1"')
       .optional()
       .describe("AWS region; default is the file's top-level region, then the SDK's."),
-    cluster: name("ECS cluster name").describe("The ECS cluster."),
+    cluster: name("ECS cluster name").describe(described(inputs.cluster)),
     service: name("ECS service name").describe("The ECS service behind the load balancer."),
     containers: z
       .record(
@@ -104,7 +111,7 @@ export const environmentSchema = z
         /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/,
         "expected an S3 bucket name (3–63 lowercase letters, digits, '.' and '-')",
       )
-      .describe("The deploy bucket: the SPA and shipline's ledger."),
+      .describe(described(inputs.bucket)),
     distributions: z
       .array(
         z
@@ -112,15 +119,15 @@ export const environmentSchema = z
           .regex(/^[A-Z0-9]{6,32}$/, 'expected a CloudFront distribution id like "E2QWRUHAPOMQZL"'),
       )
       .default([])
-      .describe("CloudFront distributions serving the bucket."),
-    url: z.url().optional().describe("The site's public URL (default: the distribution's)."),
-    web: z.string().optional().describe("The built SPA folder to publish (default app-web/dist)."),
+      .describe("CloudFront distributions serving the bucket (the input distribution-id)."),
+    url: z.url().optional().describe(described(inputs.url)),
+    web: z.string().optional().describe(described(inputs.source)),
     gate: gateSchema.default({}).describe("How the ECS rollout is judged."),
     "release-env": z
       .array(z.string().regex(/^[A-Za-z0-9_-]+:[A-Za-z_][A-Za-z0-9_]*$/, "expected container:NAME"))
       .default([])
       .describe(
-        "Environment variables (container:NAME) set to the release id in each new task definition, e.g. api:RELEASE_ID.",
+        "Environment variables (container:NAME) set to the release id in each new task definition, e.g. api:RELEASE_ID (the input release-env).",
       ),
     "keep-revisions": z
       .number()
@@ -128,21 +135,17 @@ export const environmentSchema = z
       .min(1)
       .max(100)
       .optional()
-      .describe(
-        "Task definition revisions to keep: those of the live release and the N live before it (default 5).",
-      ),
+      .describe(described(inputs["keep-revisions"])),
     "keep-releases": z
       .number()
       .int()
       .min(0)
       .max(100)
       .optional()
-      .describe("Earlier web releases whose files are kept for old tabs and rollback (default 3)."),
+      .describe(described(inputs["keep-releases"])),
     "lock-ttl": limitedDuration(DURATION_LIMITS["lock-ttl"])
       .optional()
-      .describe(
-        `After this long a deploy lock left by a crashed run may be taken over (30m; ${durationRange(DURATION_LIMITS["lock-ttl"])}).`,
-      ),
+      .describe(described(inputs["lock-ttl"], DURATION_LIMITS["lock-ttl"])),
   })
   .strict();
 
@@ -159,7 +162,7 @@ export const configSchema = z
       .string()
       .regex(/^[^/].*\/$/, 'expected a key prefix ending with "/", like ".shipline/"')
       .optional()
-      .describe("Reserved prefix of shipline's records in the deploy bucket (.shipline/)."),
+      .describe(described(inputs["ledger-prefix"])),
     environments: z
       .record(
         z

@@ -6,6 +6,7 @@ import { readActionInputs } from "../lib/github-inputs";
 import { GitHubLogger } from "../lib/github-logger";
 import type { Logger } from "../lib/logger";
 import { run } from "../lib/run";
+import { DEPLOY_SERVICE } from "../service/declaration";
 import { deployServiceSchema, parseDeployServiceInputs } from "../service/inputs";
 
 /** The commit, from the CI system, as the default of the "commit" input. */
@@ -21,7 +22,10 @@ export function deployServiceAction(
 ): Promise<ExitCode> {
   return run(async () => {
     const inputs = parseDeployServiceInputs(
-      mergeRawInputs(commitDefault(env), readActionInputs(deployServiceSchema)),
+      mergeRawInputs(
+        commitDefault(env),
+        readActionInputs(deployServiceSchema, DEPLOY_SERVICE.deprecated, logger),
+      ),
     );
     // The SDK loads only once the inputs are known to be good.
     const [{ createServiceClients }, { deployService }, { reportDeployService }] =

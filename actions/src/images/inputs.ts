@@ -1,4 +1,5 @@
 import * as z from "zod/mini";
+import { declaredShape } from "../lib/declaration";
 import { ConfigurationError, quote } from "../lib/errors";
 import {
   boolean,
@@ -17,6 +18,7 @@ import { type LayerPatterns, parseLayerPatterns } from "../oci/layer-split";
 import { parsePlatform } from "../oci/platform";
 import { parseImageReference, parseRepositoryName, parseTag } from "../oci/reference";
 import { LAYOUT_PREFIX, parseLayoutReference } from "../oci/source";
+import { BUILD_IMAGE } from "./build-image-declaration";
 
 /** A base image: in a registry, or in an OCI image layout folder ("oci:/path[:tag]"). */
 export type BaseImage =
@@ -74,37 +76,39 @@ function parsePort(text: string): string {
 }
 
 /** The inputs of build-image, named exactly as in actions/build-image/action.yml. */
-export const buildImageSchema = z.object({
-  builder: oneOf(["oci", "docker"], "oci"),
-  /** Empty: Amazon ECR (login through the SDK). Otherwise a registry host or URL. */
-  registry: optionalText(),
-  "registry-username": optionalText(),
-  "registry-password": optionalText(),
-  region: optionalText(),
-  repository: parsedWith(parseRepositoryName),
-  tags: list(),
-  "previous-tag": optionalParsedWith(parseTag),
-  context: textWithDefault("."),
-  destination: textWithDefault("/app"),
-  /** One line per layer below the last, glob patterns of `context` paths; the rest goes last. */
-  layers: optionalParsedWith(parseLayerPatterns),
-  "base-image": optionalParsedWith(parseBaseImage),
-  platform: optionalParsedWith(parsePlatform),
-  entrypoint: optionalParsedWith(parseCommand),
-  cmd: optionalParsedWith(parseCommand),
-  env: keyValues(),
-  workdir: optionalText(),
-  user: optionalText(),
-  ports: list(),
-  labels: keyValues(),
-  "source-date-epoch": integer(0, { min: 0 }),
-  "source-url": optionalText(),
-  revision: optionalText(),
-  "mount-from": list(),
-  dockerfile: textWithDefault("Dockerfile"),
-  "build-args": keyValues(),
-  "dry-run": boolean(false),
-});
+export const buildImageSchema = z.object(
+  declaredShape(BUILD_IMAGE.inputs, {
+    builder: oneOf(["oci", "docker"], "oci"),
+    /** Empty: Amazon ECR (login through the SDK). Otherwise a registry host or URL. */
+    registry: optionalText(),
+    "registry-username": optionalText(),
+    "registry-password": optionalText(),
+    region: optionalText(),
+    repository: parsedWith(parseRepositoryName),
+    tags: list(),
+    "previous-tag": optionalParsedWith(parseTag),
+    context: textWithDefault("."),
+    destination: textWithDefault("/app"),
+    /** One line per layer below the last, glob patterns of `context` paths; the rest goes last. */
+    layers: optionalParsedWith(parseLayerPatterns),
+    "base-image": optionalParsedWith(parseBaseImage),
+    platform: optionalParsedWith(parsePlatform),
+    entrypoint: optionalParsedWith(parseCommand),
+    cmd: optionalParsedWith(parseCommand),
+    env: keyValues(),
+    workdir: optionalText(),
+    user: optionalText(),
+    ports: list(),
+    labels: keyValues(),
+    "source-date-epoch": integer(0, { min: 0 }),
+    "source-url": optionalText(),
+    revision: optionalText(),
+    "mount-from": list(),
+    dockerfile: textWithDefault("Dockerfile"),
+    "build-args": keyValues(),
+    "dry-run": boolean(false),
+  }),
+);
 
 type Parsed = z.output<typeof buildImageSchema>;
 

@@ -1,8 +1,10 @@
 import * as z from "zod/mini";
+import { declaredShape } from "../lib/declaration";
 import { ConfigurationError, quote } from "../lib/errors";
 import { list, optionalText, parsedWith, parseInputs, type RawInputs } from "../lib/inputs";
 import { DIGEST_PATTERN } from "../oci/digest";
 import { parseRepositoryName, parseTag } from "../oci/reference";
+import { PROMOTE_IMAGE } from "./promote-declaration";
 
 function parseDigest(text: string): string {
   if (!DIGEST_PATTERN.test(text)) {
@@ -12,12 +14,14 @@ function parseDigest(text: string): string {
 }
 
 /** The inputs of promote-image, named as in actions/promote-image/action.yml. */
-export const promoteImageSchema = z.object({
-  repository: parsedWith(parseRepositoryName),
-  digest: parsedWith(parseDigest),
-  tags: list(),
-  region: optionalText(),
-});
+export const promoteImageSchema = z.object(
+  declaredShape(PROMOTE_IMAGE.inputs, {
+    repository: parsedWith(parseRepositoryName),
+    digest: parsedWith(parseDigest),
+    tags: list(),
+    region: optionalText(),
+  }),
+);
 
 export interface PromoteImageInputs {
   repository: string;

@@ -1,8 +1,26 @@
 import * as core from "@actions/core";
 import type * as z from "zod/mini";
+import type { DeprecatedNames } from "./declaration";
 import { inputNames, type RawInputs } from "./inputs";
+import type { Logger } from "./logger";
 
-/** Reads every input a schema declares from the GitHub Action's environment, as raw strings. */
-export function readActionInputs(schema: z.ZodMiniObject): RawInputs {
-  return Object.fromEntries(inputNames(schema).map((name) => [name, core.getInput(name)]));
+/**
+ * Reads every input a schema declares from the GitHub Action's environment, as raw strings.
+ * A deprecated name fills the input that replaced it when that one is not given, with a warning.
+ */
+export function readActionInputs(
+  schema: z.ZodMiniObject,
+  deprecated: DeprecatedNames = {},
+  logger?: Pick<Logger, "warning">,
+): RawInputs {
+  const raw: RawInputs = Object.fromEntries(
+    inputNames(schema).map((name) => [name, core.getInput(name)]),
+  );
+  for (const [old, replacedBy] of Object.entries(deprecated)) {
+    const value = core.getInput(old);
+    if (!value) continue;
+    logger?.warning(`input "${old}" is deprecated; use "${replacedBy}"`);
+    if (!raw[replacedBy]) raw[replacedBy] = value;
+  }
+  return raw;
 }

@@ -1,5 +1,7 @@
 import type { CloudFrontClient } from "@aws-sdk/client-cloudfront";
 import type { S3Client } from "@aws-sdk/client-s3";
+import { siteName } from "../ledger/keys";
+import { readSiteManifest, type SiteLocation } from "../ledger/site";
 import { type Clock, systemClock } from "../lib/clock";
 import { ConfigurationError } from "../lib/errors";
 import type { Logger } from "../lib/logger";
@@ -11,8 +13,6 @@ import {
   waitForInvalidation,
 } from "../web/invalidate";
 import { callerReference, urlPath } from "../web/invalidation-plan";
-import { readSiteManifest, type SiteLocation } from "../web/ledger";
-import { siteName } from "../web/ledger-keys";
 import { keptReleases } from "../web/manifest";
 import { deleteKeys } from "../web/prune";
 

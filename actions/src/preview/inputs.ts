@@ -1,4 +1,6 @@
 import * as z from "zod/mini";
+import { checkReleaseId, normalizePrefix } from "../ledger/keys";
+import { declaredShape } from "../lib/declaration";
 import { ConfigurationError, quote } from "../lib/errors";
 import {
   boolean,
@@ -16,22 +18,23 @@ import {
   publishSettingsShape,
   rules,
 } from "../web/inputs";
-import { checkReleaseId, normalizePrefix } from "../web/ledger-keys";
+import { PREVIEW } from "./declaration";
 
 /** The inputs of the preview action, named exactly as in actions/preview/action.yml. */
-export const previewSchema = z.object({
-  ...publishSettingsShape,
-  // Only `publish` reads a folder.
-  source: optionalText(),
-  command: oneOf(["publish", "destroy", "sweep"], "publish"),
-  "pull-request": integer(0, { min: 0 }),
-  "previews-prefix": textWithDefault("previews/"),
-  comment: boolean(true),
-  "github-token": optionalText(),
-  repository: optionalText(),
-  "open-pull-requests": list(),
-  prefix: textWithDefault(""),
-});
+export const previewSchema = z.object(
+  declaredShape(PREVIEW.inputs, {
+    ...publishSettingsShape,
+    // Only `publish` reads a folder.
+    source: optionalText(),
+    command: oneOf(["publish", "destroy", "sweep"], "publish"),
+    "pull-request": integer(0, { min: 0 }),
+    "previews-prefix": textWithDefault("previews/"),
+    comment: boolean(true),
+    "github-token": optionalText(),
+    repository: optionalText(),
+    "open-pull-requests": list(),
+  }),
+);
 
 export interface PreviewInputs {
   command: "publish" | "destroy" | "sweep";

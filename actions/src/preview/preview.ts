@@ -1,10 +1,10 @@
 import type { CloudFrontClient } from "@aws-sdk/client-cloudfront";
 import type { S3Client } from "@aws-sdk/client-s3";
 import { type DeploymentTracker, previewEnvironment, tracked } from "../github/track";
+import type { SiteLocation } from "../ledger/site";
 import type { Clock } from "../lib/clock";
 import { ConfigurationError } from "../lib/errors";
 import type { Logger } from "../lib/logger";
-import type { SiteLocation } from "../web/ledger";
 import { publishWeb } from "../web/publish-web";
 import type { PublishResult } from "../web/report";
 import { type PullRequestHost, previewCommentBody } from "./comments";

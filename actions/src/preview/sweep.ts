@@ -1,6 +1,6 @@
 import { ListObjectsV2Command, type S3Client } from "@aws-sdk/client-s3";
-import { bucketError } from "../web/ledger";
-import { siteName } from "../web/ledger-keys";
+import { siteName } from "../ledger/keys";
+import { bucketError } from "../ledger/site";
 
 /** The pull requests that have a preview, from the ledger's site folders (one listing). */
 export async function publishedPreviews(

@@ -1,8 +1,8 @@
 import type { S3Client } from "@aws-sdk/client-s3";
+import { lockKey } from "../ledger/keys";
+import { Ledger } from "../ledger/releases";
 import { type Clock, systemClock } from "../lib/clock";
 import type { Logger } from "../lib/logger";
-import { lockKey } from "./keys";
-import { Ledger } from "./ledger";
 import { describeLock, inspectLock } from "./lock";
 import type { ReleaseRecord } from "./record";
 

@@ -1,4 +1,6 @@
 import * as z from "zod/mini";
+import { DEFAULT_LEDGER_PREFIX, normalizePrefix } from "../ledger/keys";
+import { declaredShape } from "../lib/declaration";
 import { quote } from "../lib/errors";
 import {
   addProblem,
@@ -16,7 +18,7 @@ import {
 } from "../lib/inputs";
 import { CONTAINER_NAME, CONTAINER_NAME_RULE } from "../lib/names";
 import { distributionIds } from "../web/inputs";
-import { DEFAULT_LEDGER_PREFIX, normalizePrefix } from "../web/ledger-keys";
+import { DEPLOY, HISTORY, ROLLBACK, STATUS, UNLOCK } from "./declarations";
 import { DURATION_LIMITS } from "./limits";
 
 /** Inputs every command on an environment's ledger shares (keys as in the config file). */
@@ -28,10 +30,12 @@ export const ledgerShape = {
   region: optionalText(),
 };
 
-export const historySchema = z.object({
-  ...ledgerShape,
-  limit: integer(20, { min: 1, max: 1000 }),
-});
+export const historySchema = z.object(
+  declaredShape(HISTORY.inputs, {
+    ...ledgerShape,
+    limit: integer(20, { min: 1, max: 1000 }),
+  }),
+);
 
 export type HistoryInputs = z.output<typeof historySchema>;
 
@@ -78,27 +82,31 @@ function containerRepositories() {
   );
 }
 
-export const deploySchema = z.object({
-  ...releaseShape,
-  /** NAME=REPOSITORY lines: the containers whose images are built (from the config file). */
-  containers: containerRepositories(),
-  /** container=registry/repository@sha256:… lines: images built earlier, used as they are. */
-  images: list(),
-  source: textWithDefault("app-web/dist"),
-  "keep-revisions": integer(5, { min: 0, max: 1000 }),
-  "migration-command": optionalText(),
-  /** container:NAME lines: variables set to the release id in the new task definition. */
-  "release-env": list(),
-  /** container:NAME=value lines (one per line: a value may hold commas). */
-  "container-env": keyValues(),
-});
+export const deploySchema = z.object(
+  declaredShape(DEPLOY.inputs, {
+    ...releaseShape,
+    /** NAME=REPOSITORY lines: the containers whose images are built (from the config file). */
+    containers: containerRepositories(),
+    /** container=registry/repository@sha256:… lines: images built earlier, used as they are. */
+    images: list(),
+    source: textWithDefault("app-web/dist"),
+    "keep-revisions": integer(5, { min: 0, max: 1000 }),
+    "migration-command": optionalText(),
+    /** container:NAME lines: variables set to the release id in the new task definition. */
+    "release-env": list(),
+    /** container:NAME=value lines (one per line: a value may hold commas). */
+    "container-env": keyValues(),
+  }),
+);
 
-export const rollbackSchema = z.object({
-  ...releaseShape,
-  /** previous, release (then `release` names it), or a release id. */
-  to: textWithDefault("previous"),
-  release: optionalText(),
-});
+export const rollbackSchema = z.object(
+  declaredShape(ROLLBACK.inputs, {
+    ...releaseShape,
+    /** previous, release (then `release` names it), or a release id. */
+    to: textWithDefault("previous"),
+    release: optionalText(),
+  }),
+);
 
 export type DeployInputs = z.output<typeof deploySchema>;
 export type RollbackInputs = z.output<typeof rollbackSchema>;
@@ -114,13 +122,15 @@ export function parseRollbackInputs(raw: RawInputs): RollbackInputs {
 }
 
 /** `shipline status`: the environment, and the service whose truth is compared with the ledger. */
-export const statusSchema = z.object({
-  ...ledgerShape,
-  cluster: text(),
-  service: text(),
-  /** Report what would be recorded; write nothing. */
-  "dry-run": boolean(false),
-});
+export const statusSchema = z.object(
+  declaredShape(STATUS.inputs, {
+    ...ledgerShape,
+    cluster: text(),
+    service: text(),
+    /** Report what would be recorded; write nothing. */
+    "dry-run": boolean(false),
+  }),
+);
 
 export type StatusInputs = z.output<typeof statusSchema>;
 
@@ -130,12 +140,14 @@ export function parseStatusInputs(raw: RawInputs): StatusInputs {
 }
 
 /** `shipline unlock`. */
-export const unlockSchema = z.object({
-  ...ledgerShape,
-  /** Remove the lock even though its holder is still renewing it. */
-  force: boolean(false),
-  "dry-run": boolean(false),
-});
+export const unlockSchema = z.object(
+  declaredShape(UNLOCK.inputs, {
+    ...ledgerShape,
+    /** Remove the lock even though its holder is still renewing it. */
+    force: boolean(false),
+    "dry-run": boolean(false),
+  }),
+);
 
 export type UnlockInputs = z.output<typeof unlockSchema>;
 

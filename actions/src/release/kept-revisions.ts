@@ -1,4 +1,4 @@
-import type { Ledger } from "./ledger";
+import type { Ledger } from "../ledger/releases";
 
 /**
  * The task definitions a rollback may still return to once the release being deployed goes live:

@@ -1,11 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { DeleteObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import * as z from "zod";
+import { errorName, isConditionalConflict, isPreconditionFailed, writeJson } from "../ledger/json";
+import { lockKey } from "../ledger/keys";
 import { type Clock, systemClock } from "../lib/clock";
 import { ExitCode, ShiplineError } from "../lib/errors";
 import type { Logger } from "../lib/logger";
-import { lockKey } from "./keys";
-import { errorName, isConditionalConflict, isPreconditionFailed, writeJson } from "./s3-json";
 import { getObjectTimed } from "./s3-time";
 
 export const LOCK_FORMAT = "shipline.lock/1";

@@ -1,15 +1,15 @@
 import type { S3Client } from "@aws-sdk/client-s3";
+import type { Versioned } from "../ledger/json";
+import type { Ledger, LivePointer } from "../ledger/releases";
+import { readSiteManifest, readWebRelease, type SiteLocation } from "../ledger/site";
 import type { ServiceClients } from "../service/clients";
 import { readCurrentService } from "../service/current";
 import { mapLimited } from "../web/concurrency";
-import { readSiteManifest, readWebRelease, type SiteLocation } from "../web/ledger";
 import { keptReleases, type Release } from "../web/manifest";
 import { servedContent } from "../web/served";
-import type { Ledger, LivePointer } from "./ledger";
 import type { LedgerState, Reality, ServiceState } from "./reconcile";
 import { webReleaseOf } from "./reconcile";
 import type { ReleaseRecord } from "./record";
-import type { Versioned } from "./s3-json";
 
 /** Where an environment's release really runs: its ECS service and its site in the bucket. */
 export interface Environment {

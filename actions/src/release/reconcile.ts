@@ -1,5 +1,5 @@
+import type { LivePointer } from "../ledger/releases";
 import type { ServedContent } from "../web/served";
-import type { LivePointer } from "./ledger";
 import type { ReleaseRecord } from "./record";
 
 /**

@@ -1,3 +1,4 @@
+import { Ledger, type LivePointer } from "../ledger/releases";
 import { CancelledError } from "../lib/cancel";
 import { ConfigurationError, quote, RollbackFailedError, RolledBackError } from "../lib/errors";
 import { requireActiveRevision } from "../service/revisions";
@@ -5,7 +6,6 @@ import { returnIfCancelled } from "../service/update";
 import { describeAfterCommit } from "../web/publish-phase";
 import type { ReleaseDeps } from "./deploy";
 import type { RollbackInputs } from "./inputs";
-import { Ledger, type LivePointer } from "./ledger";
 import type { LedgerPlan } from "./plan";
 import { environmentOf, observe } from "./reality";
 import { type Reconciliation, reconcile } from "./reconcile";

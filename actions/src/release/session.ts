@@ -1,11 +1,12 @@
 import type { S3Client } from "@aws-sdk/client-s3";
+import type { Versioned } from "../ledger/json";
+import { Ledger, type LivePointer } from "../ledger/releases";
 import { CancelledError, throwIfCancelled } from "../lib/cancel";
 import type { Clock } from "../lib/clock";
 import { RolledBackError } from "../lib/errors";
 import type { Logger } from "../lib/logger";
 import { retryTransient } from "../lib/retry";
 import { Heartbeat } from "./heartbeat";
-import { Ledger, type LivePointer } from "./ledger";
 import { acquireLock } from "./lock";
 import type { Environment } from "./reality";
 import {
@@ -15,7 +16,6 @@ import {
   type RunContext,
   type TRIGGERS,
 } from "./record";
-import type { Versioned } from "./s3-json";
 import { asRecorded, type Settled, settleLedger } from "./settle";
 
 export interface SessionSettings {

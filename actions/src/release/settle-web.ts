@@ -1,12 +1,12 @@
 import { CopyObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import { snapshotFolder } from "../ledger/keys";
 import {
   conditionAfter,
   readSiteManifestVersion,
   readWebRelease,
   type SiteLocation,
   writeManifestOnly,
-} from "../web/ledger";
-import { snapshotFolder } from "../web/ledger-keys";
+} from "../ledger/site";
 import { MANIFEST_FORMAT, type SiteManifest } from "../web/manifest";
 import { servedContent } from "../web/served";
 import { copySource } from "../web/transfer";

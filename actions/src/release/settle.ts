@@ -1,10 +1,10 @@
+import type { Versioned } from "../ledger/json";
+import { releaseKey } from "../ledger/keys";
+import type { Ledger, LivePointer } from "../ledger/releases";
 import type { Logger } from "../lib/logger";
-import { releaseKey } from "../web/ledger-keys";
-import type { Ledger, LivePointer } from "./ledger";
 import { type Environment, observe } from "./reality";
 import { type Reconciliation, reconcile, webReleaseOf } from "./reconcile";
 import type { ReleaseRecord } from "./record";
-import type { Versioned } from "./s3-json";
 import { recordServedWebRelease } from "./settle-web";
 
 export interface Settled {

@@ -1,11 +1,11 @@
 import type { S3Client } from "@aws-sdk/client-s3";
+import { lockKey } from "../ledger/keys";
+import { Ledger } from "../ledger/releases";
 import type { Clock } from "../lib/clock";
 import { ExitCode, ShiplineError } from "../lib/errors";
 import type { Logger } from "../lib/logger";
 import type { ServiceClients } from "../service/clients";
 import type { StatusInputs } from "./inputs";
-import { lockKey } from "./keys";
-import { Ledger } from "./ledger";
 import { describeHolder, inspectLock } from "./lock";
 import { environmentOf } from "./reality";
 import type { Reconciliation, ReleaseReality } from "./reconcile";

@@ -1,10 +1,10 @@
 import { DeleteObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import { isPreconditionFailed } from "../ledger/json";
+import { lockKey } from "../ledger/keys";
 import type { Clock } from "../lib/clock";
 import type { Logger } from "../lib/logger";
 import type { UnlockInputs } from "./inputs";
-import { lockKey } from "./keys";
 import { describeLock, inspectLock, LockHeldError, seconds } from "./lock";
-import { isPreconditionFailed } from "./s3-json";
 
 export type UnlockOutcome = "free" | "removed" | "would-remove" | "would-refuse";
 

@@ -1,11 +1,11 @@
 import type { CloudFrontClient } from "@aws-sdk/client-cloudfront";
 import type { S3Client } from "@aws-sdk/client-s3";
+import type { SiteLocation } from "../ledger/site";
 import type { Clock } from "../lib/clock";
 import type { Logger } from "../lib/logger";
 import { describeDistributions } from "../web/distributions";
 import { createInvalidation, waitForInvalidation } from "../web/invalidate";
 import { callerReference, planInvalidation } from "../web/invalidation-plan";
-import type { SiteLocation } from "../web/ledger";
 import type { Release } from "../web/manifest";
 import { type AfterCommitFailure, describeAfterCommit } from "../web/publish-phase";
 import { restoreRelease } from "../web/restore";

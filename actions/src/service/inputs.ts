@@ -1,5 +1,6 @@
 import * as z from "zod/mini";
 import { parseCommand } from "../images/inputs";
+import { declaredShape, withCurrentNames } from "../lib/declaration";
 import { ConfigurationError, quote } from "../lib/errors";
 import {
   addProblem,
@@ -17,6 +18,7 @@ import {
   text,
 } from "../lib/inputs";
 import { parseImageReference } from "../oci/reference";
+import { DEPLOY_SERVICE } from "./declaration";
 
 /** One container's new image, always pinned by digest. */
 export interface ImageChange {
@@ -112,27 +114,29 @@ function environmentOverrides() {
 }
 
 /** The inputs of deploy-service, named exactly as in actions/deploy-service/action.yml. */
-export const deployServiceSchema = z.object({
-  cluster: text(),
-  service: text(),
-  images: imageChanges(),
-  environment: environmentOverrides(),
-  "migration-command": optionalParsedWith(parseCommand),
-  "migration-container": optionalText(),
-  "migration-timeout": duration(10 * 60_000),
-  "poll-interval": duration(5_000),
-  "healthy-polls": integer(3, { min: 1, max: 100 }),
-  grace: optionalParsedWith(parseGrace),
-  timeout: duration(15 * 60_000),
-  "rollback-timeout": optionalParsedWith(parsePositiveDuration),
-  rollback: boolean(true),
-  "wait-for-rollback": boolean(true),
-  "keep-revisions": integer(0, { min: 0, max: 1000 }),
-  commit: optionalText(),
-  tags: keyValues(),
-  region: optionalText(),
-  "dry-run": boolean(false),
-});
+export const deployServiceSchema = z.object(
+  declaredShape(DEPLOY_SERVICE.inputs, {
+    cluster: text(),
+    service: text(),
+    images: imageChanges(),
+    environment: environmentOverrides(),
+    "migration-command": optionalParsedWith(parseCommand),
+    "migration-container": optionalText(),
+    "migration-timeout": duration(10 * 60_000),
+    "gate-timeout": duration(15 * 60_000),
+    "gate-interval": duration(5_000),
+    "healthy-polls": integer(3, { min: 1, max: 100 }),
+    "grace-period": optionalParsedWith(parseGrace),
+    "rollback-timeout": optionalParsedWith(parsePositiveDuration),
+    rollback: boolean(true),
+    "wait-for-rollback": boolean(true),
+    "keep-revisions": integer(0, { min: 0, max: 1000 }),
+    commit: optionalText(),
+    tags: keyValues(),
+    region: optionalText(),
+    "dry-run": boolean(false),
+  }),
+);
 
 function parseGrace(value: string): number {
   return parsePositiveDuration(value, true);
@@ -184,10 +188,10 @@ export interface DeployServiceInputs {
 
 /** Validates raw inputs (action inputs, CLI flags) into DeployServiceInputs, all problems at once. */
 export function parseDeployServiceInputs(raw: RawInputs): DeployServiceInputs {
-  const parsed = parseInputs(deployServiceSchema, raw);
+  const parsed = parseInputs(deployServiceSchema, withCurrentNames(raw, DEPLOY_SERVICE.deprecated));
   const problems: string[] = [];
-  if (parsed.timeout <= 0) problems.push(`input "timeout" must be more than 0`);
-  if (parsed["poll-interval"] <= 0) problems.push(`input "poll-interval" must be more than 0`);
+  if (parsed["gate-timeout"] <= 0) problems.push(`input "gate-timeout" must be more than 0`);
+  if (parsed["gate-interval"] <= 0) problems.push(`input "gate-interval" must be more than 0`);
   if (parsed["migration-container"] && !parsed["migration-command"]) {
     problems.push('input "migration-container" needs "migration-command"');
   }
@@ -208,14 +212,14 @@ export function parseDeployServiceInputs(raw: RawInputs): DeployServiceInputs {
         }
       : {}),
     gate: {
-      pollIntervalMs: parsed["poll-interval"],
+      pollIntervalMs: parsed["gate-interval"],
       healthyPolls: parsed["healthy-polls"],
-      timeoutMs: parsed.timeout,
-      ...(parsed.grace !== undefined ? { graceMs: parsed.grace } : {}),
+      timeoutMs: parsed["gate-timeout"],
+      ...(parsed["grace-period"] !== undefined ? { graceMs: parsed["grace-period"] } : {}),
     },
     rollback: parsed.rollback,
     waitForRollback: parsed["wait-for-rollback"],
-    rollbackTimeoutMs: parsed["rollback-timeout"] ?? parsed.timeout,
+    rollbackTimeoutMs: parsed["rollback-timeout"] ?? parsed["gate-timeout"],
     keepRevisions: parsed["keep-revisions"],
     ...(parsed.commit ? { commit: parsed.commit } : {}),
     tags: parsed.tags,

@@ -1,12 +1,8 @@
 import { CopyObjectCommand, DeleteObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import type { WriteCondition } from "../ledger/documents";
+import { type SiteLocation, writeManifestOnly, writeWebRelease } from "../ledger/site";
 import type { Logger } from "../lib/logger";
 import { mapLimited } from "./concurrency";
-import {
-  type SiteLocation,
-  type WriteCondition,
-  writeManifestOnly,
-  writeWebRelease,
-} from "./ledger";
 import { currentObject, type FileRole, type SiteManifest } from "./manifest";
 import type { PlannedFile, PublishPlan } from "./plan";
 import { copySource, type TransferSettings, transferFile } from "./transfer";

@@ -1,5 +1,5 @@
 import { ListObjectsV2Command, type S3Client } from "@aws-sdk/client-s3";
-import { bucketError } from "./ledger";
+import { bucketError } from "../ledger/site";
 
 /** An object as a listing shows it: enough to tell whether it still holds what was published. */
 export interface ListedObject {

@@ -1,4 +1,6 @@
 import * as z from "zod/mini";
+import { checkReleaseId, DEFAULT_LEDGER_PREFIX, normalizePrefix } from "../ledger/keys";
+import { declaredShape } from "../lib/declaration";
 import { ConfigurationError, quote } from "../lib/errors";
 import {
   addProblem,
@@ -18,7 +20,7 @@ import {
 } from "../lib/inputs";
 import { ASSET_MANIFEST_FILE } from "./asset-manifest";
 import type { HeaderRule } from "./headers";
-import { checkReleaseId, DEFAULT_LEDGER_PREFIX, normalizePrefix } from "./ledger-keys";
+import { PUBLISH_WEB } from "./publish-declaration";
 
 const MIB = 1024 * 1024;
 
@@ -72,10 +74,12 @@ export const publishSettingsShape = {
 };
 
 /** The inputs of publish-web, named exactly as in actions/publish-web/action.yml. */
-export const publishWebSchema = z.object({
-  ...publishSettingsShape,
-  prefix: textWithDefault(""),
-});
+export const publishWebSchema = z.object(
+  declaredShape(PUBLISH_WEB.inputs, {
+    ...publishSettingsShape,
+    prefix: textWithDefault(""),
+  }),
+);
 
 type Parsed = z.output<typeof publishWebSchema>;
 

@@ -1,20 +1,24 @@
 import * as z from "zod/mini";
+import { checkReleaseId } from "../ledger/keys";
+import { declaredShape } from "../lib/declaration";
 import { ConfigurationError, quote } from "../lib/errors";
 import { boolean, duration, list, optionalText, parseInputs, type RawInputs } from "../lib/inputs";
+import { INVALIDATE } from "./invalidate-declaration";
 import { userInvalidationPath } from "./invalidation-paths";
 import { MAX_FILE_PATHS, MAX_WILDCARD_PATHS } from "./invalidation-plan";
-import { checkReleaseId } from "./ledger-keys";
 
 /** The inputs of `shipline invalidate`: explicit paths on one or more distributions. */
-export const invalidateSchema = z.object({
-  "distribution-id": list(),
-  paths: list(),
-  "release-id": optionalText(),
-  revision: optionalText(),
-  wait: boolean(false),
-  "wait-timeout": duration(10 * 60_000),
-  region: optionalText(),
-});
+export const invalidateSchema = z.object(
+  declaredShape(INVALIDATE.inputs, {
+    "distribution-id": list(),
+    paths: list(),
+    "release-id": optionalText(),
+    revision: optionalText(),
+    wait: boolean(false),
+    "wait-timeout": duration(10 * 60_000),
+    region: optionalText(),
+  }),
+);
 
 export type InvalidateInputs = z.output<typeof invalidateSchema>;
 

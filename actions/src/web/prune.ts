@@ -1,6 +1,6 @@
 import { DeleteObjectsCommand, type S3Client } from "@aws-sdk/client-s3";
+import { type SiteLocation, writeManifestOnly } from "../ledger/site";
 import type { Logger } from "../lib/logger";
-import { type SiteLocation, writeManifestOnly } from "./ledger";
 import type { SiteManifest } from "./manifest";
 
 /** DeleteObjects takes at most 1,000 keys. */
@@ -50,7 +50,7 @@ export async function prune(
     s3,
     site,
     { ...manifest, pendingDeletes: [] },
-    etag ? { ifMatch: etag } : undefined,
+    etag ? { etag } : undefined,
   );
   return keys.length;
 }

@@ -1,5 +1,7 @@
 import type { CloudFrontClient } from "@aws-sdk/client-cloudfront";
 import type { S3Client } from "@aws-sdk/client-s3";
+import { snapshotFolder } from "../ledger/keys";
+import { conditionAfter, readSiteManifestVersion, type SiteLocation } from "../ledger/site";
 import { type Clock, systemClock } from "../lib/clock";
 import type { Logger } from "../lib/logger";
 import { retryTransient } from "../lib/retry";
@@ -22,8 +24,6 @@ import { DEFAULT_ENTRY_PATTERNS, headerRules } from "./headers";
 import { MIN_PART, type PublishWebInputs } from "./inputs";
 import { createInvalidation, waitForInvalidation } from "./invalidate";
 import { callerReference, planInvalidation } from "./invalidation-plan";
-import { conditionAfter, readSiteManifestVersion, type SiteLocation } from "./ledger";
-import { snapshotFolder } from "./ledger-keys";
 import type { SiteManifest } from "./manifest";
 import { type PublishPlan, planPublish, planTotals } from "./plan";
 import { prune } from "./prune";

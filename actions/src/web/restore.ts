@@ -1,10 +1,10 @@
 import type { S3Client } from "@aws-sdk/client-s3";
 import { CopyObjectCommand } from "@aws-sdk/client-s3";
+import { snapshotFolder } from "../ledger/keys";
+import { readSiteManifest, type SiteLocation, writeSiteManifest } from "../ledger/site";
 import { ConfigurationError, quote } from "../lib/errors";
 import type { Logger } from "../lib/logger";
 import { mapLimited } from "./concurrency";
-import { readSiteManifest, type SiteLocation, writeSiteManifest } from "./ledger";
-import { snapshotFolder } from "./ledger-keys";
 import {
   currentObject,
   keptReleases,

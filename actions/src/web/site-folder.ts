@@ -1,8 +1,8 @@
 import picomatch from "picomatch";
+import { checkReleaseId } from "../ledger/keys";
 import { ConfigurationError, quote } from "../lib/errors";
 import { type AssetManifest, readAssetManifest } from "./asset-manifest";
 import type { PublishWebInputs } from "./inputs";
-import { checkReleaseId } from "./ledger-keys";
 import { type LocalFile, walkFolder } from "./walk";
 
 /** S3's longest object key, in UTF-8 bytes. */

@@ -8,9 +8,11 @@ import {
   RepositoryNotFoundException,
 } from "@aws-sdk/client-ecr";
 import { mockClient } from "aws-sdk-client-mock";
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { buildImageAction } from "../../src/entries/build-image";
+import { BUILD_IMAGE } from "../../src/images/build-image-declaration";
 import { ExitCode } from "../../src/lib/errors";
+import { actions, resetActions, undeclaredOutputs } from "../helpers/actions-core";
 import {
   type CountingProxy,
   countPushRequests,
@@ -25,39 +27,7 @@ import {
   type TestRegistry,
 } from "../helpers/localcloud";
 
-// A stand-in for the Actions runtime: inputs in, outputs / secrets / failures recorded.
-const actions = vi.hoisted(() => ({
-  inputs: {} as Record<string, string>,
-  outputs: {} as Record<string, string>,
-  secrets: [] as string[],
-  failures: [] as string[],
-  summaries: [] as unknown[],
-}));
-
-vi.mock("@actions/core", () => {
-  const summary = {
-    addHeading: () => summary,
-    addTable: (rows: unknown) => {
-      actions.summaries.push(rows);
-      return summary;
-    },
-    write: async () => summary,
-  };
-  return {
-    getInput: (name: string) => actions.inputs[name] ?? "",
-    setOutput: (name: string, value: string) => {
-      actions.outputs[name] = value;
-    },
-    setSecret: (value: string) => actions.secrets.push(value),
-    setFailed: (message: string) => actions.failures.push(message),
-    info: () => {},
-    debug: () => {},
-    warning: () => {},
-    error: () => {},
-    group: async (_name: string, fn: () => Promise<unknown>) => fn(),
-    summary,
-  };
-});
+vi.mock("@actions/core", async () => (await import("../helpers/actions-core")).actionsCore);
 
 const ecr = mockClient(ECRClient);
 let registry: TestRegistry;
@@ -124,11 +94,13 @@ async function runAction(inputs: Record<string, string>): Promise<ExitCode> {
 beforeEach(() => {
   // The summary goes through the mocked core; the variable only says the runner supports it.
   vi.stubEnv("GITHUB_STEP_SUMMARY", "/dev/null");
-  actions.outputs = {};
-  actions.secrets = [];
-  actions.failures = [];
-  actions.summaries = [];
+  resetActions();
   process.exitCode = undefined;
+});
+
+// Every output the action sets is one its action.yml declares.
+afterEach(() => {
+  expect(undeclaredOutputs(BUILD_IMAGE)).toEqual([]);
 });
 
 describe("build-image action entry", () => {

@@ -14,12 +14,8 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vite
 import { previewAction } from "../../src/entries/preview";
 import { ExitCode } from "../../src/lib/errors";
 import { PREVIEW_MARKER } from "../../src/preview/comments";
-
-const actions = vi.hoisted(() => ({
-  inputs: {} as Record<string, string>,
-  outputs: {} as Record<string, string>,
-  failures: [] as string[],
-}));
+import { PREVIEW } from "../../src/preview/declaration";
+import { actions, resetActions, undeclaredOutputs } from "../helpers/actions-core";
 
 // GitHub as the action sees it: the event's pull request and a REST API holding comments.
 const github = vi.hoisted(() => ({
@@ -30,27 +26,7 @@ const github = vi.hoisted(() => ({
   tokens: [] as string[],
 }));
 
-vi.mock("@actions/core", () => {
-  const summary = {
-    addHeading: () => summary,
-    addTable: () => summary,
-    write: async () => summary,
-  };
-  return {
-    getInput: (name: string) => actions.inputs[name] ?? "",
-    setOutput: (name: string, value: string) => {
-      actions.outputs[name] = value;
-    },
-    setSecret: () => {},
-    setFailed: (message: string) => actions.failures.push(message),
-    info: () => {},
-    debug: () => {},
-    warning: () => {},
-    error: () => {},
-    group: async (_name: string, fn: () => Promise<unknown>) => fn(),
-    summary,
-  };
-});
+vi.mock("@actions/core", async () => (await import("../helpers/actions-core")).actionsCore);
 
 vi.mock("@actions/github", () => {
   const rest = {
@@ -105,9 +81,7 @@ beforeAll(async () => {
 });
 
 beforeEach(() => {
-  actions.inputs = {};
-  actions.outputs = {};
-  actions.failures = [];
+  resetActions();
   github.comments = [{ id: 1, body: "a human's comment" }];
   github.created = 0;
   github.updated = 0;
@@ -135,6 +109,12 @@ beforeEach(() => {
   vi.stubEnv("GITHUB_RUN_ID", "77");
   vi.stubEnv("GITHUB_RUN_ATTEMPT", "1");
 });
+
+// Every output the action sets is one its action.yml declares.
+afterEach(() => {
+  expect(undeclaredOutputs(PREVIEW)).toEqual([]);
+});
+
 afterEach(() => {
   vi.unstubAllEnvs();
 });

@@ -16,39 +16,10 @@ import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { publishWebAction } from "../../src/entries/publish-web";
 import { ExitCode } from "../../src/lib/errors";
+import { PUBLISH_WEB } from "../../src/web/publish-declaration";
+import { actions, resetActions, undeclaredOutputs } from "../helpers/actions-core";
 
-// A stand-in for the Actions runtime: inputs in, outputs / failures / summaries recorded.
-const actions = vi.hoisted(() => ({
-  inputs: {} as Record<string, string>,
-  outputs: {} as Record<string, string>,
-  failures: [] as string[],
-  summaries: [] as unknown[],
-}));
-
-vi.mock("@actions/core", () => {
-  const summary = {
-    addHeading: () => summary,
-    addTable: (rows: unknown) => {
-      actions.summaries.push(rows);
-      return summary;
-    },
-    write: async () => summary,
-  };
-  return {
-    getInput: (name: string) => actions.inputs[name] ?? "",
-    setOutput: (name: string, value: string) => {
-      actions.outputs[name] = value;
-    },
-    setSecret: () => {},
-    setFailed: (message: string) => actions.failures.push(message),
-    info: () => {},
-    debug: () => {},
-    warning: () => {},
-    error: () => {},
-    group: async (_name: string, fn: () => Promise<unknown>) => fn(),
-    summary,
-  };
-});
+vi.mock("@actions/core", async () => (await import("../helpers/actions-core")).actionsCore);
 
 const s3 = mockClient(S3Client);
 const cloudfront = mockClient(CloudFrontClient);
@@ -72,10 +43,7 @@ beforeAll(async () => {
 
 beforeEach(() => {
   vi.stubEnv("GITHUB_STEP_SUMMARY", "/dev/null");
-  actions.inputs = {};
-  actions.outputs = {};
-  actions.failures = [];
-  actions.summaries = [];
+  resetActions();
   s3.reset();
   cloudfront.reset();
   s3.on(GetObjectCommand).rejects(
@@ -104,6 +72,11 @@ beforeEach(() => {
       InvalidationBatch: undefined,
     } as never,
   });
+});
+
+// Every output the action sets is one its action.yml declares.
+afterEach(() => {
+  expect(undeclaredOutputs(PUBLISH_WEB)).toEqual([]);
 });
 
 afterEach(() => {

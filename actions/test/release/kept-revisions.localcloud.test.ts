@@ -5,10 +5,10 @@ import {
 } from "@aws-sdk/client-ecs";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { Ledger } from "../../src/ledger/releases";
 import { systemClock } from "../../src/lib/clock";
 import { TerminalLogger } from "../../src/lib/logger";
 import { revisionsKeptByLedger } from "../../src/release/kept-revisions";
-import { Ledger } from "../../src/release/ledger";
 import { withReleaseSession } from "../../src/release/session";
 import { pruneRevisions } from "../../src/service/revisions";
 import { createBucket, type S3Cloud, s3Of, startS3Cloud } from "./cloud";

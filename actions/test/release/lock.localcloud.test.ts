@@ -1,10 +1,10 @@
 import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { lockKey } from "../../src/ledger/keys";
+import { Ledger } from "../../src/ledger/releases";
 import { CancelledError } from "../../src/lib/cancel";
 import { type Clock, systemClock } from "../../src/lib/clock";
 import { TerminalLogger } from "../../src/lib/logger";
-import { lockKey } from "../../src/release/keys";
-import { Ledger } from "../../src/release/ledger";
 import {
   acquireLock,
   inspectLock,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { LivePointer } from "../../src/release/ledger";
+import type { LivePointer } from "../../src/ledger/releases";
 import { type LedgerState, type Reality, reconcile } from "../../src/release/reconcile";
 import { RELEASE_FORMAT, type ReleaseRecord } from "../../src/release/record";
 

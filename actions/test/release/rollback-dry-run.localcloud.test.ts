@@ -7,10 +7,10 @@ import {
 import { mockClient } from "aws-sdk-client-mock";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { runCli } from "../../src/cli/program";
+import { Ledger } from "../../src/ledger/releases";
 import { systemClock } from "../../src/lib/clock";
 import { ExitCode } from "../../src/lib/errors";
 import { TerminalLogger } from "../../src/lib/logger";
-import { Ledger } from "../../src/release/ledger";
 import { readLock } from "../../src/release/lock";
 import { withReleaseSession } from "../../src/release/session";
 import { createBucket, type S3Cloud, s3Of, startS3Cloud } from "./cloud";

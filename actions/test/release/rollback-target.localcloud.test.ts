@@ -7,6 +7,7 @@ import {
 import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { writeWebRelease } from "../../src/ledger/site";
 import { systemClock } from "../../src/lib/clock";
 import { ConfigurationError } from "../../src/lib/errors";
 import { TerminalLogger } from "../../src/lib/logger";
@@ -15,7 +16,6 @@ import type { ReleaseDeps } from "../../src/release/deploy";
 import { parseRollbackInputs } from "../../src/release/inputs";
 import { withReleaseSession } from "../../src/release/session";
 import type { ServiceClients } from "../../src/service/clients";
-import { writeWebRelease } from "../../src/web/ledger";
 import { createBucket, type S3Cloud, s3Of, startS3Cloud } from "./cloud";
 
 /** Which release a rollback returns to, and the ones it refuses before touching anything. */

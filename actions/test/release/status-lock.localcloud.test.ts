@@ -6,10 +6,10 @@ import {
 } from "@aws-sdk/client-ecs";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Ledger } from "../../src/ledger/releases";
 import { type Clock, systemClock } from "../../src/lib/clock";
 import { TerminalLogger } from "../../src/lib/logger";
 import { parseStatusInputs } from "../../src/release/inputs";
-import { Ledger } from "../../src/release/ledger";
 import { acquireLock } from "../../src/release/lock";
 import type { ReleaseRecord } from "../../src/release/record";
 import { withReleaseSession } from "../../src/release/session";

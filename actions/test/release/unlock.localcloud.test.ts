@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { runCli } from "../../src/cli/program";
+import { lockKey } from "../../src/ledger/keys";
 import { systemClock } from "../../src/lib/clock";
 import { TerminalLogger } from "../../src/lib/logger";
-import { lockKey } from "../../src/release/keys";
 import { acquireLock, inspectLock, readLock } from "../../src/release/lock";
 import { createBucket, type S3Cloud, s3Of, startS3Cloud } from "./cloud";
 

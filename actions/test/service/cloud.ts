@@ -1,27 +1,16 @@
 import { cp, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CloudWatchLogsClient, CreateLogGroupCommand } from "@aws-sdk/client-cloudwatch-logs";
+import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
+import { CreateRepositoryCommand, ECRClient } from "@aws-sdk/client-ecr";
 import {
-  CreateRepositoryCommand,
-  ECRClient,
-  GetAuthorizationTokenCommand,
-} from "@aws-sdk/client-ecr";
-import {
-  CreateClusterCommand,
-  CreateServiceCommand,
   DescribeServicesCommand,
   ECSClient,
   RegisterTaskDefinitionCommand,
   type Service,
 } from "@aws-sdk/client-ecs";
-import {
-  CreateListenerCommand,
-  CreateLoadBalancerCommand,
-  CreateTargetGroupCommand,
-  ElasticLoadBalancingV2Client,
-  ModifyTargetGroupAttributesCommand,
-} from "@aws-sdk/client-elastic-load-balancing-v2";
+import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
+import { loadEcsStackHelper } from "../../scripts/demo/ecs-stack";
 import { presetInputs } from "../../src/cli/presets";
 import { buildImage } from "../../src/images/build-image";
 import { parseBuildImageInputs } from "../../src/images/inputs";
@@ -148,6 +137,7 @@ export async function startServiceStack(
   const helpers = await load<{ startTestCloud(options: unknown): Promise<EcsCloud> }>(
     "localcloud/test/helpers/cloud.ts",
   );
+  const stack = await loadEcsStackHelper();
   await fixtures.requireContainerPrivileges();
   const taskNetwork = await fixtures.uniqueTestNetwork();
   // AWS's 5 s health-check intervals at 1/20 of the pace: a check every 250 ms.
@@ -174,17 +164,12 @@ export async function startServiceStack(
     for (const name of ["base/node", "shipline/api"]) {
       await clients.ecr.send(new CreateRepositoryCommand({ repositoryName: name }));
     }
-    const token = (await clients.ecr.send(new GetAuthorizationTokenCommand({})))
-      .authorizationData?.[0];
-    const password = Buffer.from(token?.authorizationToken ?? "", "base64")
-      .toString()
-      .slice(4);
-    const registry = new URL(token?.proxyEndpoint ?? "").host;
+    const { registry, username, password } = await stack.ecrLogin(clients.ecr);
     const pushedBase = await pushLayout(base.reference, {
       registry,
       repository: "base/node",
       tag: base.tag,
-      username: "AWS",
+      username,
       password,
     });
     // A second build differs by one file, so it has its own digest.
@@ -220,44 +205,18 @@ export async function startServiceStack(
     const apiImage = await build(bundle, "r1");
     const apiImageNext = await build(next, "r2");
 
-    const lb = (
-      await clients.elb.send(new CreateLoadBalancerCommand({ Name: "web", Subnets: ["subnet-a"] }))
-    ).LoadBalancers?.[0];
-    const tg = (
-      await clients.elb.send(
-        new CreateTargetGroupCommand({
-          Name: "api",
-          Protocol: "HTTP",
-          Port: 3000,
-          VpcId: "vpc-1",
-          TargetType: "ip",
-          HealthCheckPath: "/healthz",
-          // 20 s at the cloud's pace is a check a second, with a 1 s timeout: enough for a
-          // healthy task to answer on a busy machine, quick enough to fail a bad one in seconds.
-          HealthCheckIntervalSeconds: 20,
-          HealthCheckTimeoutSeconds: 10,
-          HealthyThresholdCount: 2,
-          UnhealthyThresholdCount: 2,
-        }),
-      )
-    ).TargetGroups?.[0];
-    const targetGroupArn = tg?.TargetGroupArn ?? "";
-    await clients.elb.send(
-      new ModifyTargetGroupAttributesCommand({
-        TargetGroupArn: targetGroupArn,
-        Attributes: [{ Key: "deregistration_delay.timeout_seconds", Value: "10" }],
-      }),
-    );
-    await clients.elb.send(
-      new CreateListenerCommand({
-        LoadBalancerArn: lb?.LoadBalancerArn,
-        Protocol: "HTTP",
-        Port: 80,
-        DefaultActions: [{ Type: "forward", TargetGroupArn: targetGroupArn }],
-      }),
-    );
-    await clients.logs.send(new CreateLogGroupCommand({ logGroupName: "/ecs/web" }));
-    await clients.ecs.send(new CreateClusterCommand({ clusterName: "shipline" }));
+    const front = await stack.createServiceFront(clients, {
+      loadBalancer: "web",
+      targetGroup: "api",
+      port: 3000,
+      // 20 s at the cloud's pace is a check a second, with a 1 s timeout: enough for a
+      // healthy task to answer on a busy machine, quick enough to fail a bad one in seconds.
+      healthCheck: { intervalSeconds: 20, timeoutSeconds: 10 },
+      deregistrationDelaySeconds: 10,
+      cluster: "shipline",
+      logGroup: "/ecs/web",
+    });
+    const { targetGroupArn } = front;
 
     const createService = async (
       environment: Record<string, string>,
@@ -276,42 +235,26 @@ export async function startServiceStack(
               name: "api",
               image: apiImage,
               essential: true,
-              environment: Object.entries(environment).map(([name, value]) => ({ name, value })),
+              environment: stack.environmentOf(environment),
               portMappings: [{ containerPort: 3000, protocol: "tcp" }],
               stopTimeout: 5,
-              logConfiguration: {
-                logDriver: "awslogs",
-                options: {
-                  "awslogs-group": "/ecs/web",
-                  "awslogs-region": cloud.region,
-                  "awslogs-stream-prefix": "web",
-                },
-              },
+              logConfiguration: stack.awsLogs("/ecs/web", cloud.region, "web"),
             },
           ],
         }),
       );
       const arn = registered.taskDefinition?.taskDefinitionArn ?? "";
-      await clients.ecs.send(
-        new CreateServiceCommand({
-          cluster: "shipline",
-          serviceName: "web",
-          taskDefinition: arn,
-          desiredCount,
-          launchType: "FARGATE",
-          // At the cloud's pace 60 s is 3 s for the app to start before ECS counts failed checks.
-          healthCheckGracePeriodSeconds: gracePeriodSeconds,
-          networkConfiguration: {
-            awsvpcConfiguration: { subnets: ["subnet-a"], assignPublicIp: "DISABLED" },
-          },
-          loadBalancers: [{ targetGroupArn, containerName: "api", containerPort: 3000 }],
-          deploymentConfiguration: {
-            deploymentCircuitBreaker: { enable: true, rollback: true },
-            maximumPercent: 200,
-            minimumHealthyPercent: 100,
-          },
-        }),
-      );
+      await stack.createFargateService(clients.ecs, {
+        cluster: "shipline",
+        service: "web",
+        taskDefinition: arn,
+        desiredCount,
+        targetGroupArn,
+        container: "api",
+        port: 3000,
+        // At the cloud's pace 60 s is 3 s for the app to start before ECS counts failed checks.
+        gracePeriodSeconds,
+      });
       return arn;
     };
     const describe = async (): Promise<Service> =>
@@ -328,7 +271,7 @@ export async function startServiceStack(
       apiImage,
       apiImageNext,
       targetGroupArn,
-      lbUrl: `http://${lb?.DNSName}:80`,
+      lbUrl: front.url,
       cluster: "shipline",
       service: "web",
       createService,

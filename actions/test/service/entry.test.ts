@@ -18,48 +18,17 @@ import {
   ElasticLoadBalancingV2Client,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { mockClient } from "aws-sdk-client-mock";
-import { beforeEach, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { deployServiceAction } from "../../src/entries/deploy-service";
 import { ManualClock } from "../../src/lib/clock";
 import { ExitCode } from "../../src/lib/errors";
 import { TerminalLogger } from "../../src/lib/logger";
+import { DEPLOY_SERVICE } from "../../src/service/declaration";
 import { deployService } from "../../src/service/deploy-service";
 import { parseDeployServiceInputs } from "../../src/service/inputs";
+import { actions, resetActions, undeclaredOutputs } from "../helpers/actions-core";
 
-// A stand-in for the Actions runtime: inputs in, outputs and failures recorded.
-const actions = vi.hoisted(() => ({
-  inputs: {} as Record<string, string>,
-  outputs: {} as Record<string, string>,
-  failures: [] as string[],
-  summaries: [] as unknown[],
-  lines: [] as string[],
-}));
-
-vi.mock("@actions/core", () => {
-  const summary = {
-    addHeading: () => summary,
-    addTable: (rows: unknown) => {
-      actions.summaries.push(rows);
-      return summary;
-    },
-    write: async () => summary,
-  };
-  const line = (message: string) => actions.lines.push(message);
-  return {
-    getInput: (name: string) => actions.inputs[name] ?? "",
-    setOutput: (name: string, value: string) => {
-      actions.outputs[name] = value;
-    },
-    setSecret: () => {},
-    setFailed: (message: string) => actions.failures.push(message),
-    info: line,
-    debug: () => {},
-    warning: line,
-    error: line,
-    group: async (_name: string, fn: () => Promise<unknown>) => fn(),
-    summary,
-  };
-});
+vi.mock("@actions/core", async () => (await import("../helpers/actions-core")).actionsCore);
 
 const ecs = mockClient(ECSClient);
 const elb = mockClient(ElasticLoadBalancingV2Client);
@@ -222,20 +191,20 @@ function cloud(state: "healthy" | "unhealthy", after?: "ecs-rollback" | "superse
 
 beforeEach(() => {
   vi.stubEnv("GITHUB_STEP_SUMMARY", "/dev/null");
-  actions.inputs = {
+  resetActions({
     cluster: "prod",
     service: "web",
     images: `api=${ECR_HOST}/shipline/api@${NEW}`,
-    "poll-interval": "1s",
+    "gate-interval": "1s",
     "healthy-polls": "2",
-    timeout: "1m",
+    "gate-timeout": "1m",
     region: "eu-west-1",
-  };
-  actions.outputs = {};
-  actions.failures = [];
-  actions.summaries = [];
-  actions.lines = [];
+  });
   process.exitCode = undefined;
+});
+// Every output the action sets is one its action.yml declares.
+afterEach(() => {
+  expect(undeclaredOutputs(DEPLOY_SERVICE)).toEqual([]);
 });
 
 describe("deploy-service action entry", () => {
@@ -292,10 +261,10 @@ describe("deploy-service action entry", () => {
   it("bad input fails with exit code 4 before any AWS call", async () => {
     cloud("healthy");
     actions.inputs.images = "api=shipline/api:latest";
-    actions.inputs.timeout = "-1m";
+    actions.inputs["gate-timeout"] = "-1m";
     expect(await deployServiceAction(undefined, {}, new ManualClock())).toBe(ExitCode.BadInput);
     expect(actions.failures).toHaveLength(1);
-    expect(actions.failures[0]).toContain('input "timeout"');
+    expect(actions.failures[0]).toContain('input "gate-timeout"');
     expect(actions.failures[0]).toContain("has no digest");
     expect(ecs.calls()).toHaveLength(0);
   });
@@ -341,7 +310,7 @@ describe("deploy-service action entry", () => {
         { Target: { Id: "10.0.0.3", Port: 3000 }, TargetHealth: { State: "healthy" } },
       ],
     });
-    actions.inputs.timeout = "10s";
+    actions.inputs["gate-timeout"] = "10s";
     const clock = new ManualClock();
     expect(await deployServiceAction(undefined, {}, clock)).toBe(ExitCode.TimedOut);
     expect(actions.outputs).toMatchObject({ verdict: "timed-out", "rolled-back": "true" });
@@ -353,7 +322,7 @@ describe("deploy-service action entry", () => {
   it("a rollback that does not get healthy is its own, louder outcome: exit code 2", async () => {
     cloud("healthy");
     elb.on(DescribeTargetHealthCommand).resolves({ TargetHealthDescriptions: [] });
-    actions.inputs.timeout = "10s";
+    actions.inputs["gate-timeout"] = "10s";
     actions.inputs["rollback-timeout"] = "5s";
     expect(await deployServiceAction(undefined, {}, new ManualClock())).toBe(
       ExitCode.RollbackFailed,

@@ -13,8 +13,8 @@ describe("parseDeployServiceInputs", () => {
       images: `api=${ECR}/shipline/api@${DIGEST}\nnginx=${ECR}/shipline/nginx:v1@${DIGEST}`,
       environment: "api:LOG_LEVEL=debug\napi:GREETING=a=b, c",
       "migration-command": '["node", "/app/migrate.mjs"]',
-      timeout: "2m",
-      grace: "0s",
+      "gate-timeout": "2m",
+      "grace-period": "0s",
       commit: "abc",
     });
     expect(inputs.images.map((image) => [image.container, image.repository, image.digest])).toEqual(
@@ -36,6 +36,29 @@ describe("parseDeployServiceInputs", () => {
     expect(inputs.rollbackTimeoutMs).toBe(120_000);
     expect(inputs.keepRevisions).toBe(0);
     expect(inputs.dryRun).toBe(false);
+  });
+
+  it("still reads the deprecated poll-interval, timeout and grace, the current names winning", () => {
+    const old = parseDeployServiceInputs({
+      cluster: "c",
+      service: "s",
+      "poll-interval": "2s",
+      timeout: "3m",
+      grace: "20s",
+    });
+    expect(old.gate).toEqual({
+      pollIntervalMs: 2000,
+      healthyPolls: 3,
+      timeoutMs: 180_000,
+      graceMs: 20_000,
+    });
+    const both = parseDeployServiceInputs({
+      cluster: "c",
+      service: "s",
+      timeout: "3m",
+      "gate-timeout": "4m",
+    });
+    expect(both.gate.timeoutMs).toBe(240_000);
   });
 
   it("leaves grace to the service when not given", () => {
@@ -70,14 +93,14 @@ describe("parseDeployServiceInputs", () => {
       message: "must be container:NAME=value",
     },
     {
-      raw: { cluster: "c", service: "s", timeout: "-5m" },
-      message: 'input "timeout" must be a duration',
+      raw: { cluster: "c", service: "s", "gate-timeout": "-5m" },
+      message: 'input "gate-timeout" must be a duration',
     },
     {
-      raw: { cluster: "c", service: "s", timeout: "0" },
-      message: 'input "timeout" must be more than 0',
+      raw: { cluster: "c", service: "s", "gate-timeout": "0" },
+      message: 'input "gate-timeout" must be more than 0',
     },
-    { raw: { cluster: "c", service: "s", grace: "-1s" }, message: 'input "grace"' },
+    { raw: { cluster: "c", service: "s", "grace-period": "-1s" }, message: 'input "grace-period"' },
     {
       raw: { cluster: "c", service: "s", "healthy-polls": "0" },
       message: 'input "healthy-polls" must be a whole number from 1',

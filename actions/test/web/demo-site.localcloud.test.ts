@@ -1,7 +1,7 @@
 import { GetObjectCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createSite } from "../../scripts/demo/site";
-import { DEFAULT_LEDGER_PREFIX } from "../../src/web/ledger-keys";
+import { DEFAULT_LEDGER_PREFIX } from "../../src/ledger/keys";
 import { buildSite, edgeUrl, s3Of, startWebCloud, tempDir, type WebCloud } from "./cloud";
 import { publish } from "./publish-helpers";
 

@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { DeleteObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { readSiteManifest } from "../../src/web/ledger";
+import { readSiteManifest } from "../../src/ledger/site";
 import {
   bucketState,
   buildSite,

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { PUBLISH_SETTINGS_FLAGS } from "../../src/cli/publish-web";
 import { ConfigurationError } from "../../src/lib/errors";
 import { parsePreviewInputs } from "../../src/preview/inputs";
 import { parsePublishWebInputs } from "../../src/web/inputs";
+import { PUBLISH_WEB } from "../../src/web/publish-declaration";
 
 const base = { source: "dist", bucket: "www-example" };
 
@@ -121,12 +121,13 @@ describe("multipart-threshold", () => {
     expect(parsePublishWebInputs(raw)["multipart-threshold"]).toBe(bytes);
   });
 
-  it("the help gives the default and the least as the parser takes them", () => {
-    const help = PUBLISH_SETTINGS_FLAGS.find((flag) => flag.name === "multipart-threshold");
-    const [, defaultSize, least] =
-      /default (\S+), at least (\S+):/.exec(help?.description ?? "") ?? [];
+  it("the declaration gives the default and the least as the parser takes them", () => {
+    const declared = PUBLISH_WEB.inputs["multipart-threshold"];
+    const [, least] = /at least (\d+ MiB)/.exec(declared.description) ?? [];
     expect(
-      parsePublishWebInputs({ ...base, "multipart-threshold": defaultSize })["multipart-threshold"],
+      parsePublishWebInputs({ ...base, "multipart-threshold": declared.default })[
+        "multipart-threshold"
+      ],
     ).toBe(16 * 1024 * 1024);
     expect(
       parsePublishWebInputs({ ...base, "multipart-threshold": least })["multipart-threshold"],

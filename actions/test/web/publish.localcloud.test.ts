@@ -3,8 +3,8 @@ import { appendFile, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { GetObjectCommand, HeadObjectCommand } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readSiteManifest } from "../../src/ledger/site";
 import { ConfigurationError } from "../../src/lib/errors";
-import { readSiteManifest } from "../../src/web/ledger";
 import { restoreRelease } from "../../src/web/restore";
 import {
   type BuiltSite,

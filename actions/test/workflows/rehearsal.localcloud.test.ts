@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { CreateBucketCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
-import { Ledger } from "../../src/release/ledger";
+import { Ledger } from "../../src/ledger/releases";
 import { baseImageOf, writeApi } from "../release/stand-in";
 import { type ServiceStack, startServiceStack, waitFor } from "../service/cloud";
 import { createDistribution, tempDir, type WebCloud } from "../web/cloud";

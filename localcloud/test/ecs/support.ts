@@ -1,30 +1,23 @@
 import { readFileSync } from "node:fs";
-import { CloudWatchLogsClient, CreateLogGroupCommand } from "@aws-sdk/client-cloudwatch-logs";
+import { CreateRepositoryCommand } from "@aws-sdk/client-ecr";
 import {
-  CreateRepositoryCommand,
-  ECRClient,
-  GetAuthorizationTokenCommand,
-} from "@aws-sdk/client-ecr";
-import {
-  CreateClusterCommand,
-  CreateServiceCommand,
   DescribeServicesCommand,
-  ECSClient,
   RegisterTaskDefinitionCommand,
   type Service,
 } from "@aws-sdk/client-ecs";
-import {
-  CreateListenerCommand,
-  CreateLoadBalancerCommand,
-  CreateTargetGroupCommand,
-  ElasticLoadBalancingV2Client,
-  ModifyTargetGroupAttributesCommand,
-} from "@aws-sdk/client-elastic-load-balancing-v2";
 import { expect } from "vitest";
 import { buildBaseImage } from "../../src/images/base-image";
 import { pushLayout } from "../../src/images/push";
 import { run as runCommand } from "../../src/runtime/exec";
 import { clientConfig, startTestCloud } from "../helpers/cloud";
+import {
+  awsLogs,
+  createFargateService,
+  createServiceFront,
+  ecrLogin,
+  environmentOf,
+  stackClients,
+} from "../helpers/ecs-stack";
 import {
   BASE_IMAGE_CACHE,
   requireContainerPrivileges,
@@ -56,63 +49,31 @@ export const startEcsCloud = async () => {
   const taskNetwork = await uniqueTestNetwork();
   // AWS's 5 s health-check intervals at 1/20 of the pace: a check every 250 ms.
   const cloud = await startTestCloud({ timeScale: 0.05, taskNetwork });
-  const config = { ...clientConfig(cloud), maxAttempts: 5 };
-  const ecs = new ECSClient(config);
-  const elb = new ElasticLoadBalancingV2Client(config);
-  const ecr = new ECRClient(config);
-  const logs = new CloudWatchLogsClient(config);
+  const clients = stackClients({ ...clientConfig(cloud), maxAttempts: 5 });
+  const { ecs, elb, ecr, logs } = clients;
 
   const base = await buildBaseImage("node", BASE_IMAGE_CACHE);
   await ecr.send(new CreateRepositoryCommand({ repositoryName: "app" }));
-  const token = (await ecr.send(new GetAuthorizationTokenCommand({}))).authorizationData?.[0];
-  const password = Buffer.from(token?.authorizationToken ?? "", "base64")
-    .toString()
-    .slice(4);
-  const registry = new URL(token?.proxyEndpoint ?? "").host;
+  const { registry, username, password } = await ecrLogin(ecr);
   const { digest } = await pushLayout(base.reference, {
     registry,
     repository: "app",
     tag: "base",
-    username: "AWS",
+    username,
     password,
   });
   const image = `${registry}/app@${digest}`;
 
-  const lb = (await elb.send(new CreateLoadBalancerCommand({ Name: "web", Subnets: ["subnet-a"] })))
-    .LoadBalancers?.[0];
-  const tg = (
-    await elb.send(
-      new CreateTargetGroupCommand({
-        Name: "web",
-        Protocol: "HTTP",
-        Port: 8080,
-        VpcId: "vpc-1",
-        TargetType: "ip",
-        HealthCheckPath: "/healthz",
-        HealthCheckIntervalSeconds: 5,
-        HealthCheckTimeoutSeconds: 4,
-        HealthyThresholdCount: 2,
-        UnhealthyThresholdCount: 2,
-      }),
-    )
-  ).TargetGroups?.[0];
-  const targetGroupArn = tg?.TargetGroupArn ?? "";
-  await elb.send(
-    new ModifyTargetGroupAttributesCommand({
-      TargetGroupArn: targetGroupArn,
-      Attributes: [{ Key: "deregistration_delay.timeout_seconds", Value: "10" }],
-    }),
-  );
-  await elb.send(
-    new CreateListenerCommand({
-      LoadBalancerArn: lb?.LoadBalancerArn,
-      Protocol: "HTTP",
-      Port: 80,
-      DefaultActions: [{ Type: "forward", TargetGroupArn: targetGroupArn }],
-    }),
-  );
-  await logs.send(new CreateLogGroupCommand({ logGroupName: "/ecs/web" }));
-  await ecs.send(new CreateClusterCommand({ clusterName: "default" }));
+  const front = await createServiceFront(clients, {
+    loadBalancer: "web",
+    targetGroup: "web",
+    port: 8080,
+    healthCheck: { intervalSeconds: 5, timeoutSeconds: 4 },
+    deregistrationDelaySeconds: 10,
+    cluster: "default",
+    logGroup: "/ecs/web",
+  });
+  const { targetGroupArn } = front;
 
   const registerRevision = async (
     environment: Record<string, string>,
@@ -132,17 +93,10 @@ export const startEcsCloud = async () => {
               image: options.image ?? image,
               essential: true,
               command: ["node", "-e", APP],
-              environment: Object.entries(environment).map(([name, value]) => ({ name, value })),
+              environment: environmentOf(environment),
               portMappings: [{ containerPort: 8080, protocol: "tcp" }],
               stopTimeout: 5,
-              logConfiguration: {
-                logDriver: "awslogs",
-                options: {
-                  "awslogs-group": "/ecs/web",
-                  "awslogs-region": cloud.region,
-                  "awslogs-stream-prefix": "web",
-                },
-              },
+              logConfiguration: awsLogs("/ecs/web", cloud.region, "web"),
             },
           ],
         }),
@@ -150,24 +104,15 @@ export const startEcsCloud = async () => {
     ).taskDefinition?.taskDefinitionArn ?? "";
 
   const createService = async (taskDefinition: string, desiredCount = 2) =>
-    ecs.send(
-      new CreateServiceCommand({
-        cluster: "default",
-        serviceName: "web",
-        taskDefinition,
-        desiredCount,
-        launchType: "FARGATE",
-        networkConfiguration: {
-          awsvpcConfiguration: { subnets: ["subnet-a"], assignPublicIp: "DISABLED" },
-        },
-        loadBalancers: [{ targetGroupArn, containerName: "app", containerPort: 8080 }],
-        deploymentConfiguration: {
-          deploymentCircuitBreaker: { enable: true, rollback: true },
-          maximumPercent: 200,
-          minimumHealthyPercent: 100,
-        },
-      }),
-    );
+    createFargateService(ecs, {
+      cluster: "default",
+      service: "web",
+      taskDefinition,
+      desiredCount,
+      targetGroupArn,
+      container: "app",
+      port: 8080,
+    });
 
   const describe = async (): Promise<Service> =>
     (await ecs.send(new DescribeServicesCommand({ cluster: "default", services: ["web"] })))
@@ -182,7 +127,7 @@ export const startEcsCloud = async () => {
     registry,
     taskNetwork,
     targetGroupArn,
-    lbUrl: `http://${lb?.DNSName}:80`,
+    lbUrl: front.url,
     registerRevision,
     createService,
     describe,

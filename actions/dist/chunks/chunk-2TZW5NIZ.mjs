@@ -1,4 +1,0 @@
-import { createRequire as __shiplineCreateRequire } from "node:module";
-const require = __shiplineCreateRequire(import.meta.url);
-import{b as u,c as f}from"./chunk-MHCHIYS5.mjs";import{b as m}from"./chunk-EEAWP5E4.mjs";import{A as p,c as i,k as a,v as g,y as s}from"./chunk-LTJAKMF7.mjs";import{b as n,d as e}from"./chunk-353AJ6TW.mjs";function I(r){if(!m.test(r))throw new e(`digest ${n(r)} is not sha256:<64 lowercase hex>`);return r}var w=i({repository:s(u),digest:s(I),tags:g(),region:a()});function P(r){let t=p(w,r);if(t.tags.length===0)throw new e('input "tags" is required (at least one tag)');let o=[];for(let c of t.tags)try{f(c)}catch(h){o.push(`input "tags" ${h.message}`)}if(o.length>0)throw new e(o.join(`
-`));return{...t,tags:[...new Set(t.tags)],...t.region?{region:t.region}:{}}}export{w as a,P as b};

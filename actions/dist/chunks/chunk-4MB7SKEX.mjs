@@ -1,0 +1,3 @@
+import { createRequire as __shiplineCreateRequire } from "node:module";
+const require = __shiplineCreateRequire(import.meta.url);
+var i={action:"promote-image",command:"promote",inputs:{repository:{description:"ECR repository, e.g. shipline/api.",required:!0},digest:{description:"The image to tag, sha256:...",required:!0},tags:{description:"Tags to give it, one per line or comma separated.",required:!0,cli:{repeatable:!0}},region:{description:"AWS region. Default is the SDK's (AWS_REGION)."}},outputs:{image:"repository-uri@digest.",digest:"The digest that was tagged.",tags:"The tags, comma separated."}};export{i as a};

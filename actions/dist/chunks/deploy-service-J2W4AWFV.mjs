@@ -1,3 +1,0 @@
-import { createRequire as __shiplineCreateRequire } from "node:module";
-const require = __shiplineCreateRequire(import.meta.url);
-import{h as a}from"./chunk-WOX375FH.mjs";import"./chunk-KYC34FEI.mjs";import"./chunk-Q3UFVDGM.mjs";import"./chunk-TZWO637N.mjs";import"./chunk-NINLVXKM.mjs";import"./chunk-NVFYVT3D.mjs";import"./chunk-BHH5OKV6.mjs";import"./chunk-WWZEC37Q.mjs";import"./chunk-EIYBG5I5.mjs";import"./chunk-V4BA5ZPY.mjs";import"./chunk-K3JZH6ZR.mjs";import"./chunk-X3NVVOCB.mjs";import"./chunk-6PUYZRZT.mjs";import"./chunk-JEJBUVZG.mjs";import"./chunk-QKGU742N.mjs";import"./chunk-353AJ6TW.mjs";import"./chunk-S4UNYXKI.mjs";export{a as deployService};

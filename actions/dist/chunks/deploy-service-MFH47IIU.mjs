@@ -1,3 +1,0 @@
-import { createRequire as __shiplineCreateRequire } from "node:module";
-const require = __shiplineCreateRequire(import.meta.url);
-import{a,b}from"./chunk-GGO3RMN3.mjs";import"./chunk-A4X7SGCL.mjs";import"./chunk-JEJBUVZG.mjs";import"./chunk-LOYZIDZ6.mjs";import"./chunk-7BFKZXHM.mjs";import"./chunk-OKKADUIM.mjs";import"./chunk-5STXNJAG.mjs";import"./chunk-MHCHIYS5.mjs";import"./chunk-EEAWP5E4.mjs";import"./chunk-NW27U5IA.mjs";import"./chunk-SVWWUYTD.mjs";import"./chunk-AV3OWJRN.mjs";import"./chunk-LTJAKMF7.mjs";import"./chunk-6BKHKNRQ.mjs";import"./chunk-RCPMZNBZ.mjs";import"./chunk-MYEU2BBP.mjs";import"./chunk-QKGU742N.mjs";import"./chunk-353AJ6TW.mjs";import"./chunk-S4UNYXKI.mjs";export{a as commitDefault,b as deployServiceAction};

@@ -1,0 +1,30 @@
+import { BUILD_IMAGE } from "../images/build-image-declaration";
+import { PROMOTE_IMAGE } from "../images/promote-declaration";
+import type { UnitDeclaration } from "../lib/declaration";
+import { PREVIEW } from "../preview/declaration";
+import { DEPLOY, HISTORY, ROLLBACK, STATUS, UNLOCK } from "../release/declarations";
+import { DEPLOY_SERVICE } from "../service/declaration";
+import { INVALIDATE } from "../web/invalidate-declaration";
+import { PUBLISH_WEB } from "../web/publish-declaration";
+
+/** Every unit, in the order the docs present them. */
+export const UNITS: UnitDeclaration[] = [
+  BUILD_IMAGE,
+  PROMOTE_IMAGE,
+  DEPLOY_SERVICE,
+  PUBLISH_WEB,
+  INVALIDATE,
+  PREVIEW,
+  DEPLOY,
+  ROLLBACK,
+  HISTORY,
+  STATUS,
+  UNLOCK,
+];
+
+/** The name a unit goes by in the docs and README markers: its action, else its command. */
+export function unitName(unit: UnitDeclaration): string {
+  const name = unit.action ?? unit.command;
+  if (!name) throw new Error("a unit declares neither an action nor a command");
+  return name;
+}
