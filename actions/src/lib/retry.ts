@@ -17,15 +17,19 @@ export function isTransient(error: unknown): boolean {
   return isThrottlingError(sdkError) || isTransientError(sdkError) || isServerError(sdkError);
 }
 
-/** "HTTP 500 InternalFailure", "ECONNRESET": what the last failure was, for the message. */
+/**
+ * "HTTP 500 InternalFailure", "ECONNRESET", "ENOTFOUND bucket.example": what the last failure
+ * was, for the message; a host that could not be resolved is named, as it is usually a setting.
+ */
 export function describeFailure(error: unknown): string {
-  const { $metadata, name, code } = error as {
+  const { $metadata, name, code, hostname } = error as {
     $metadata?: { httpStatusCode?: number };
     name?: string;
     code?: string;
+    hostname?: string;
   };
   const status = $metadata?.httpStatusCode;
-  return [status ? `HTTP ${status}` : undefined, code ?? name].filter(Boolean).join(" ");
+  return [status ? `HTTP ${status}` : undefined, code ?? name, hostname].filter(Boolean).join(" ");
 }
 
 function formatElapsed(ms: number): string {

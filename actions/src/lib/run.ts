@@ -1,5 +1,4 @@
 import { ExitCode } from "./errors";
-import { explainError } from "./explain-error";
 import type { Logger } from "./logger";
 
 /**
@@ -12,6 +11,9 @@ export async function run(main: () => Promise<void>, logger: Logger): Promise<Ex
     await main();
     return ExitCode.Success;
   } catch (error) {
+    // Loaded on failure only: the classifier reads the SDK's retry rules, which a run that
+    // rejects its inputs or prints its help never needs.
+    const { explainError } = await import("./explain-error");
     const explained = explainError(error);
     const code = explained?.exitCode ?? ExitCode.Bug;
     logger.fail(explained?.message ?? bugMessage(error));

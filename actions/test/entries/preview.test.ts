@@ -60,9 +60,15 @@ vi.mock("@actions/github", () => {
 const s3 = mockClient(S3Client);
 const cloudfront = mockClient(CloudFrontClient);
 let site: string;
+let eventFile: string;
 
 beforeAll(async () => {
   site = await mkdtemp(join(tmpdir(), "preview-entry-"));
+  eventFile = join(await mkdtemp(join(tmpdir(), "preview-event-")), "event.json");
+  await writeFile(
+    eventFile,
+    JSON.stringify({ action: "synchronize", pull_request: { number: 12 } }),
+  );
   await mkdir(join(site, "assets"));
   await writeFile(
     join(site, "index.html"),
@@ -108,6 +114,8 @@ beforeEach(() => {
   vi.stubEnv("GITHUB_SHA", "0123456789abcdef0123456789abcdef01234567");
   vi.stubEnv("GITHUB_RUN_ID", "77");
   vi.stubEnv("GITHUB_RUN_ATTEMPT", "1");
+  // The pull_request event's payload, as the runner writes it.
+  vi.stubEnv("GITHUB_EVENT_PATH", eventFile);
 });
 
 // Every output the action sets is one its action.yml declares.
