@@ -138,7 +138,13 @@ export async function deploy(plan: ReleasePlan, deps: ReleaseDeps): Promise<Rele
         await release.step("web", async () => {
           const outcome = await publishWebRelease(
             plan.web.inputs,
-            { logger, s3: deps.s3, cloudfront: deps.cloudfront, clock },
+            {
+              logger,
+              s3: deps.s3,
+              cloudfront: deps.cloudfront,
+              clock,
+              ...(deps.signal ? { signal: deps.signal } : {}),
+            },
             plan.web.site,
           );
           // The commit point: API and SPA are both the new release. From here on, only forward.

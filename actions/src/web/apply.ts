@@ -1,6 +1,7 @@
 import { CopyObjectCommand, DeleteObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import type { WriteCondition } from "../ledger/documents";
 import { type SiteLocation, writeManifestOnly, writeWebRelease } from "../ledger/site";
+import { throwIfCancelled } from "../lib/cancel";
 import type { Logger } from "../lib/logger";
 import { mapLimited } from "./concurrency";
 import { currentObject, type FileRole, type SiteManifest } from "./manifest";
@@ -57,10 +58,15 @@ export async function uploadFiles(
   site: SiteLocation,
   settings: ApplySettings,
   logger: Logger,
+  /** SIGINT/SIGTERM: checked before each group, the last time just before the entry points. */
+  signal?: AbortSignal,
 ): Promise<UploadResult> {
   let bytesSent = 0;
   const etags = new Map<string, string>();
   for (const group of GROUPS) {
+    // The safe point of a publish: nothing of this group is sent yet, and the site still serves
+    // the previous release's pages.
+    throwIfCancelled(signal);
     // The release's own record goes up before its entry points: a run that dies once they are
     // served leaves a release the next run can recognise as the one the site serves.
     if (group.role === "entry" && plan.manifest) {

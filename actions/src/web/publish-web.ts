@@ -44,6 +44,8 @@ export interface PublishWebDeps {
   clock?: Clock;
   /** Polling and backoff timings (tests shorten them). */
   invalidationTimings?: { backoffMs?: number; maxBackoffMs?: number; pollMs?: number };
+  /** SIGINT/SIGTERM: the publish stops before its next group of files, never among its pages. */
+  signal?: AbortSignal;
 }
 
 /** A publish that reached its commit point, and what (if anything) failed after it. */
@@ -221,7 +223,7 @@ async function uploadOrPutBack(
   settings: ApplySettings,
 ): Promise<UploadResult> {
   try {
-    return await uploadFiles(deps.s3, plan, site, settings, deps.logger);
+    return await uploadFiles(deps.s3, plan, site, settings, deps.logger, deps.signal);
   } catch (error) {
     if (!(error instanceof UploadError)) throw error;
     const cause = error.cause as Error;
