@@ -160,38 +160,101 @@ const median = (values: number[]) => {
   return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
 };
 
+/** A bad round ends one of three ways; each is reported as what it is, none stops the bench. */
+type BadRound =
+  | { by: "shipline"; ms: number; verdict: string; awsAfterTruth: number; awsCode: number }
+  | { by: "ecs"; ms: number; verdict: string; awsAfterTruth: number; awsCode: number }
+  | { by: "unmeasured"; round: number; reason: string };
+
+/** When ECS created the deployment its circuit breaker rolled back with. */
+async function deploymentCreatedAt(id: string): Promise<number | undefined> {
+  const service = (
+    await stack.clients.ecs.send(
+      new DescribeServicesCommand({ cluster: stack.cluster, services: [stack.service] }),
+    )
+  ).services?.[0];
+  return service?.deployments?.find((d) => d.id === id)?.createdAt?.getTime();
+}
+
+/**
+ * Who rolled the bad release back, and how long after the load balancer first saw an unhealthy
+ * new target. ECS's circuit breaker (3 failed tasks) sometimes wins the race against the gate
+ * on a loaded machine: that is a verdict too, not a crash of the bench.
+ */
+async function judgeBadRound(
+  round: number,
+  ko: Awaited<ReturnType<typeof rollout>>,
+): Promise<BadRound> {
+  const truth = ko.truth.firstUnhealthy;
+  const aws = { awsCode: ko.aws.code };
+  if (truth === undefined) {
+    return {
+      by: "unmeasured",
+      round,
+      reason: `no new target was seen unhealthy (${ko.result.outcome}, ${ko.result.verdict})`,
+    };
+  }
+  const awsAfterTruth = ko.aws.ended - truth;
+  if (ko.result.rollback?.by === "ecs" && ko.result.rollback.deploymentId) {
+    const at = await deploymentCreatedAt(ko.result.rollback.deploymentId);
+    if (at === undefined) {
+      return { by: "unmeasured", round, reason: "ECS rolled back, its deployment is gone" };
+    }
+    return { by: "ecs", ms: at - truth, verdict: ko.result.verdict, awsAfterTruth, ...aws };
+  }
+  if (ko.rollbackAt !== undefined) {
+    return {
+      by: "shipline",
+      ms: ko.rollbackAt - truth,
+      verdict: ko.result.verdict,
+      awsAfterTruth,
+      ...aws,
+    };
+  }
+  return {
+    by: "unmeasured",
+    round,
+    reason: `no rollback started (${ko.result.outcome}, ${ko.result.verdict})`,
+  };
+}
+
 const good: { shipline: number; aws: number; awsCode: number }[] = [];
-const bad: { shipline: number; verdict: string; awsAfterTruth: number; awsCode: number }[] = [];
+const goodUnmeasured: string[] = [];
+const bad: BadRound[] = [];
 try {
   await stack.createService({ RELEASE_ID: "r0" });
   for (let round = 1; round <= ROUNDS; round += 1) {
-    const ok = await rollout(`api:RELEASE_ID=good-${round}`);
-    if (ok.result.outcome !== "success" || ok.truth.allHealthy === undefined) {
-      throw new Error(
-        `good rollout ${round} did not pass: ${ok.result.outcome} ${ok.result.verdict}`,
-      );
+    try {
+      const ok = await rollout(`api:RELEASE_ID=good-${round}`);
+      if (ok.result.outcome !== "success" || ok.truth.allHealthy === undefined) {
+        goodUnmeasured.push(
+          `round ${round}: ${ok.result.outcome} ${ok.result.verdict}${ok.truth.allHealthy === undefined ? ", new targets never all seen healthy" : ""}`,
+        );
+      } else {
+        good.push({
+          shipline: ok.verdictAt - ok.truth.allHealthy,
+          aws: ok.aws.ended - ok.truth.allHealthy,
+          awsCode: ok.aws.code,
+        });
+      }
+    } catch (error) {
+      goodUnmeasured.push(`round ${round}: ${(error as Error).message}`);
     }
-    good.push({
-      shipline: ok.verdictAt - ok.truth.allHealthy,
-      aws: ok.aws.ended - ok.truth.allHealthy,
-      awsCode: ok.aws.code,
-    });
-    const ko = await rollout(`api:RELEASE_ID=bad-${round}\napi:APP_FAULT=unhealthy`);
-    if (ko.rollbackAt === undefined || ko.truth.firstUnhealthy === undefined) {
-      throw new Error(
-        `bad rollout ${round}: no rollback or no unhealthy target seen (${ko.result.outcome})`,
-      );
+    try {
+      const ko = await rollout(`api:RELEASE_ID=bad-${round}\napi:APP_FAULT=unhealthy`);
+      bad.push(await judgeBadRound(round, ko));
+    } catch (error) {
+      bad.push({ by: "unmeasured", round, reason: (error as Error).message });
     }
-    bad.push({
-      shipline: ko.rollbackAt - ko.truth.firstUnhealthy,
-      verdict: ko.result.verdict,
-      awsAfterTruth: ko.aws.ended - ko.truth.firstUnhealthy,
-      awsCode: ko.aws.code,
-    });
     console.error(
       `round ${round}: good ${JSON.stringify(good.at(-1))}, bad ${JSON.stringify(bad.at(-1))}`,
     );
   }
+  const byShipline = bad.filter((b) => b.by === "shipline");
+  const byEcs = bad.filter((b) => b.by === "ecs");
+  const unmeasured = bad.filter((b) => b.by === "unmeasured");
+  const measuredBad = [...byShipline, ...byEcs];
+  const rounds = (n: number) => `${n} of ${ROUNDS} round(s)`;
   console.log(
     `\ngate benchmark on localcloud, ${ROUNDS} round(s), poll interval ${POLL}, ${HEALTHY_POLLS} healthy polls in a row to pass, LB health check every 1 s\n`,
   );
@@ -202,18 +265,39 @@ try {
         [
           "good",
           "all new targets healthy → verdict (median ms)",
-          String(median(good.map((g) => g.shipline))),
-          `${median(good.map((g) => g.aws))} (exit ${good.map((g) => g.awsCode).join("/")})`,
+          good.length > 0
+            ? `${median(good.map((g) => g.shipline))} (${rounds(good.length)})`
+            : "not measured",
+          good.length > 0
+            ? `${median(good.map((g) => g.aws))} (exit ${good.map((g) => g.awsCode).join("/")})`
+            : "not measured",
         ],
         [
           "bad (503 on /healthz)",
           "first new target unhealthy → rollback starts (median ms)",
-          `${median(bad.map((b) => b.shipline))} (${[...new Set(bad.map((b) => b.verdict))].join(", ")})`,
-          `never rolls back; returns ${median(bad.map((b) => b.awsAfterTruth))} ms after, exit ${bad.map((b) => b.awsCode).join("/")}`,
+          byShipline.length > 0
+            ? `${median(byShipline.map((b) => b.ms))}, rolled back by shipline (${[...new Set(byShipline.map((b) => b.verdict))].join(", ")}; ${rounds(byShipline.length)})`
+            : "never first",
+          measuredBad.length > 0
+            ? `never rolls back; returns ${median(measuredBad.map((b) => b.awsAfterTruth))} ms after, exit ${measuredBad.map((b) => b.awsCode).join("/")}`
+            : "not measured",
         ],
+        ...(byEcs.length > 0
+          ? [
+              [
+                "bad (503 on /healthz)",
+                "first new target unhealthy → ECS's rollback starts (median ms)",
+                `${median(byEcs.map((b) => b.ms))}, rolled back by ECS's circuit breaker before the gate (${[...new Set(byEcs.map((b) => b.verdict))].join(", ")}; ${rounds(byEcs.length)})`,
+                "",
+              ],
+            ]
+          : []),
       ],
     ),
   );
+  for (const line of goodUnmeasured) console.log(`good rollout not measured, ${line}`);
+  for (const b of unmeasured)
+    console.log(`bad rollout not measured, round ${b.round}: ${b.reason}`);
   console.log(`\nraw: ${JSON.stringify({ good, bad })}`);
 } finally {
   await stack.dispose();
