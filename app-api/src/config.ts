@@ -1,7 +1,7 @@
 import { z } from "zod";
 
 /** What a release can be told to do wrong on purpose, so a deploy's health gate can be shown to work. */
-export const APP_FAULTS = ["none", "unhealthy", "crash-on-start"] as const;
+export const APP_FAULTS = ["none", "unhealthy", "crash-on-start", "api-errors", "slow"] as const;
 export type AppFault = (typeof APP_FAULTS)[number];
 
 export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
@@ -66,6 +66,7 @@ const envSchema = z.object({
     unsetIfEmpty,
     z.enum(APP_FAULTS, { error: `expected one of ${APP_FAULTS.join(", ")}` }).default("none"),
   ),
+  APP_FAULT_DELAY_MS: integer(0, 60_000, 2000),
   MIGRATE_ON_START: flag,
   COOKIE_SECURE: flag,
   ENABLE_DEBUG_ROUTES: flag,
@@ -86,6 +87,8 @@ export interface Config {
   shutdownTimeoutMs: number;
   logLevel: (typeof LOG_LEVELS)[number];
   fault: AppFault;
+  /** How long each API call waits under APP_FAULT=slow. */
+  faultDelayMs: number;
   /** Apply pending migrations when the server starts (default: only for the embedded database). */
   migrateOnStart: boolean;
   /** Mark the session cookie `Secure` (set it when the site is served over HTTPS only). */
@@ -127,6 +130,7 @@ export function loadConfig(env: Env): Config {
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     logLevel: e.LOG_LEVEL,
     fault: e.APP_FAULT,
+    faultDelayMs: e.APP_FAULT_DELAY_MS,
     migrateOnStart: e.MIGRATE_ON_START ?? e.DATABASE_URL === undefined,
     cookieSecure: e.COOKIE_SECURE ?? false,
     debugRoutes: e.ENABLE_DEBUG_ROUTES ?? false,

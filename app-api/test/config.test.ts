@@ -11,6 +11,7 @@ describe("configuration", () => {
       host: "0.0.0.0",
       databaseUrl: undefined,
       fault: "none",
+      faultDelayMs: 2000,
       migrateOnStart: true,
       debugRoutes: false,
     });
@@ -29,8 +30,9 @@ describe("configuration", () => {
     [{ SESSION_TTL_HOURS: "0" }, /SESSION_TTL_HOURS="0": expected an integer/],
     [
       { APP_FAULT: "explode" },
-      /APP_FAULT="explode": expected one of none, unhealthy, crash-on-start/,
+      /APP_FAULT="explode": expected one of none, unhealthy, crash-on-start, api-errors, slow/,
     ],
+    [{ APP_FAULT_DELAY_MS: "-1" }, /APP_FAULT_DELAY_MS="-1": expected an integer between 0/],
     [{ LOG_LEVEL: "loud" }, /LOG_LEVEL="loud": expected one of/],
     [
       { ENABLE_DEBUG_ROUTES: "yes" },

@@ -3,6 +3,7 @@ import Fastify, { type FastifyInstance } from "fastify";
 import type { Config } from "../config";
 import type { AppContext } from "./context";
 import { HttpError, handleError, handleNotFound } from "./errors";
+import { addFaultHook } from "./fault";
 import { OneLinePerRequest } from "./request-log";
 import { authRoutes } from "./routes/auth";
 import { debugRoutes } from "./routes/debug";
@@ -38,6 +39,7 @@ export function createHttpServer(config: Pick<Config, "logLevel">): FastifyInsta
 
 export async function addRoutes(app: FastifyInstance, context: AppContext): Promise<void> {
   await app.register(cookie);
+  addFaultHook(app, context.config);
   healthRoutes(app, context);
   authRoutes(app, context);
   taskRoutes(app, context);
