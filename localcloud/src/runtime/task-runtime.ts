@@ -53,6 +53,9 @@ export class TaskRuntime {
   private readonly preferredRootfs: RootfsMode;
   private readonly networks: TaskNetworks;
   private readonly live = new Set<Container>();
+  /** Starts in flight, waited for by close(). */
+  private readonly starting = new Set<Promise<Container>>();
+  private closing = false;
   /** How the last container's rootfs was made: "overlay" normally, "copy" where overlay fails. */
   rootfsMode: RootfsMode | undefined;
 
@@ -85,7 +88,22 @@ export class TaskRuntime {
     return this.networks.destroy(network);
   }
 
+  /**
+   * Starts a container. Refused once the runtime is closing; a start in flight when close()
+   * begins is waited for, so no rootfs is mounted after the cleanup ran (it would outlive it).
+   */
   async startContainer(spec: ContainerSpec): Promise<Container> {
+    if (this.closing) throw new CannotStartContainerError("the task runtime is shutting down");
+    const started = this.start(spec);
+    this.starting.add(started);
+    try {
+      return await started;
+    } finally {
+      this.starting.delete(started);
+    }
+  }
+
+  private async start(spec: ContainerSpec): Promise<Container> {
     const id = containerId(spec.name);
     const containerDir = join(this.stateDir, "containers", id);
     await remember(this.stateDir, { kind: "dir", path: containerDir });
@@ -154,6 +172,8 @@ export class TaskRuntime {
 
   /** Stops every container and removes everything this runtime made on the host. */
   async close(): Promise<void> {
+    this.closing = true;
+    await Promise.allSettled([...this.starting]);
     await Promise.all([...this.live].map((container) => container.stop("SIGKILL", 5_000)));
     await cleanupAll(this.stateDir);
   }

@@ -14,7 +14,10 @@ export const startTestCloud = async (
     stateDir,
     async dispose() {
       await cloud.stop();
-      if (!options.stateDir) rmSync(stateDir, { recursive: true, force: true });
+      // A mount the kernel is still letting go of answers EBUSY for a moment: retried.
+      if (!options.stateDir) {
+        rmSync(stateDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
+      }
     },
   };
 };
