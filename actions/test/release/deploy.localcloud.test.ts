@@ -10,7 +10,7 @@ import { runDeploy, runRollback } from "../../src/release/commands";
 import type { ReleaseDeps } from "../../src/release/deploy";
 import { parseDeployInputs, parseRollbackInputs } from "../../src/release/inputs";
 import type { ReleaseRecord } from "../../src/release/record";
-import { type ServiceStack, startServiceStack, waitFor } from "../service/cloud";
+import { type ServiceStack, startServiceStack, waitFor, waitSteadyOn } from "../service/cloud";
 import { buildSite, createDistribution, tempDir, type WebCloud } from "../web/cloud";
 import { type FakeGitHub, startFakeGitHub } from "../workflows/fake-github";
 import { iamActionsOf, policyActions } from "./iam";
@@ -37,19 +37,7 @@ beforeAll(async () => {
   github = await startFakeGitHub();
   stack = await startServiceStack();
   const first = await stack.createService({ RELEASE_ID: "r0" });
-  await waitFor(
-    "the first revision steady",
-    async () => {
-      const service = await stack.describe();
-      const [primary, ...others] = service.deployments ?? [];
-      return others.length === 0 &&
-        primary?.taskDefinition === first &&
-        primary.rolloutState === "COMPLETED"
-        ? true
-        : undefined;
-    },
-    90_000,
-  );
+  await waitSteadyOn(stack, first);
   await s3().send(new CreateBucketCommand({ Bucket: "site" }));
   const cloud = stack.cloud as unknown as WebCloud;
   distribution = await createDistribution(cloud, "site");

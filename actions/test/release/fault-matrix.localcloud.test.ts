@@ -7,7 +7,7 @@ import { lockKey } from "../../src/ledger/keys";
 import { Ledger } from "../../src/ledger/releases";
 import { systemClock } from "../../src/lib/clock";
 import { inspectLock, readLock } from "../../src/release/lock";
-import { type ServiceStack, startServiceStack, waitFor } from "../service/cloud";
+import { type ServiceStack, startServiceStack, waitFor, waitSteadyOn } from "../service/cloud";
 import { buildSite, tempDir, type WebCloud } from "../web/cloud";
 import { createEdge } from "./edge";
 import { runShipline, type ShiplineRun } from "./shipline-run";
@@ -143,18 +143,7 @@ let run = 0;
 beforeAll(async () => {
   stack = await startServiceStack();
   const first = await stack.createService({ RELEASE_ID: "r0" }, { desiredCount: 1 });
-  await waitFor(
-    "the first revision steady",
-    async () => {
-      const [primary, ...others] = (await stack.describe()).deployments ?? [];
-      return others.length === 0 &&
-        primary?.taskDefinition === first &&
-        primary.rolloutState === "COMPLETED"
-        ? true
-        : undefined;
-    },
-    90_000,
-  );
+  await waitSteadyOn(stack, first);
   cloud = stack.cloud as unknown as WebCloud;
   await s3().send(new CreateBucketCommand({ Bucket: BUCKET }));
   const distribution = await createEdge(stack, BUCKET);

@@ -9,7 +9,7 @@ import { Ledger } from "../../src/ledger/releases";
 import { TerminalLogger } from "../../src/lib/logger";
 import { readLock } from "../../src/release/lock";
 import { REPO_ROOT } from "../helpers/fixtures";
-import { type ServiceStack, startServiceStack, waitFor } from "../service/cloud";
+import { type ServiceStack, startServiceStack, waitFor, waitSteadyOn } from "../service/cloud";
 import { buildSite, createDistribution, tempDir, type WebCloud } from "../web/cloud";
 
 /**
@@ -29,18 +29,7 @@ const ledger = () => new Ledger(s3(), BUCKET, ".shipline/", "production");
 beforeAll(async () => {
   stack = await startServiceStack();
   const first = await stack.createService({ RELEASE_ID: "r0" });
-  await waitFor(
-    "the first revision steady",
-    async () => {
-      const [primary, ...others] = (await stack.describe()).deployments ?? [];
-      return others.length === 0 &&
-        primary?.taskDefinition === first &&
-        primary.rolloutState === "COMPLETED"
-        ? true
-        : undefined;
-    },
-    90_000,
-  );
+  await waitSteadyOn(stack, first);
   cloud = stack.cloud as unknown as WebCloud;
   await s3().send(new CreateBucketCommand({ Bucket: BUCKET }));
   const distribution = await createDistribution(cloud, BUCKET);

@@ -9,7 +9,7 @@ import { Ledger } from "../../src/ledger/releases";
 import { systemClock } from "../../src/lib/clock";
 import { inspectLock, readLock } from "../../src/release/lock";
 import { REPO_ROOT } from "../helpers/fixtures";
-import { type ServiceStack, startServiceStack, waitFor } from "../service/cloud";
+import { type ServiceStack, startServiceStack, waitFor, waitSteadyOn } from "../service/cloud";
 import { buildSite, createDistribution, tempDir, type WebCloud } from "../web/cloud";
 import { baseImageOf, writeApi } from "./stand-in";
 
@@ -30,18 +30,7 @@ const LOCK_TTL_MS = 60_000;
 beforeAll(async () => {
   stack = await startServiceStack();
   const first = await stack.createService({ RELEASE_ID: "r0" });
-  await waitFor(
-    "the first revision steady",
-    async () => {
-      const [primary, ...others] = (await stack.describe()).deployments ?? [];
-      return others.length === 0 &&
-        primary?.taskDefinition === first &&
-        primary.rolloutState === "COMPLETED"
-        ? true
-        : undefined;
-    },
-    90_000,
-  );
+  await waitSteadyOn(stack, first);
   await s3().send(new CreateBucketCommand({ Bucket: BUCKET }));
   const cloud = stack.cloud as unknown as WebCloud;
   const distribution = await createDistribution(cloud, BUCKET);

@@ -7,7 +7,7 @@ import { stringify } from "yaml";
 import { Ledger } from "../../src/ledger/releases";
 import { readSiteManifest } from "../../src/ledger/site";
 import { REPO_ROOT } from "../helpers/fixtures";
-import { type ServiceStack, startServiceStack, waitFor } from "../service/cloud";
+import { type ServiceStack, startServiceStack, waitFor, waitSteadyOn } from "../service/cloud";
 import { buildSite, tempDir, type WebCloud } from "../web/cloud";
 import { createEdge } from "./edge";
 import { actionsNeeded, missingFromPolicy } from "./iam";
@@ -31,18 +31,7 @@ const LEDGER = ".shipline/";
 beforeAll(async () => {
   stack = await startServiceStack();
   const first = await stack.createService({ RELEASE_ID: "r0" });
-  await waitFor(
-    "the first revision steady",
-    async () => {
-      const [primary, ...others] = (await stack.describe()).deployments ?? [];
-      return others.length === 0 &&
-        primary?.taskDefinition === first &&
-        primary.rolloutState === "COMPLETED"
-        ? true
-        : undefined;
-    },
-    90_000,
-  );
+  await waitSteadyOn(stack, first);
   await s3().send(new CreateBucketCommand({ Bucket: BUCKET }));
   const cloud = stack.cloud as unknown as WebCloud;
   const distribution = await createEdge(stack, BUCKET);

@@ -304,6 +304,26 @@ export async function waitFor<T>(
   }
 }
 
+/** Waits until the service's only deployment runs `taskDefinitionArn` and ECS calls it COMPLETED. */
+export function waitSteadyOn(
+  stack: Pick<ServiceStack, "describe">,
+  taskDefinitionArn: string,
+  what = "the first revision steady",
+): Promise<true> {
+  return waitFor(
+    what,
+    async () => {
+      const [primary, ...others] = (await stack.describe()).deployments ?? [];
+      return others.length === 0 &&
+        primary?.taskDefinition === taskDefinitionArn &&
+        primary.rolloutState === "COMPLETED"
+        ? true
+        : undefined;
+    },
+    90_000,
+  );
+}
+
 /** Sends requests through the load balancer until stopped; counts what failed and what answered. */
 export function startProbe(url: string) {
   let running = true;

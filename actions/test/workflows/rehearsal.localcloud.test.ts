@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import { Ledger } from "../../src/ledger/releases";
 import { baseImageOf, writeApi } from "../release/stand-in";
-import { type ServiceStack, startServiceStack, waitFor } from "../service/cloud";
+import { type ServiceStack, startServiceStack, waitFor, waitSteadyOn } from "../service/cloud";
 import { createDistribution, tempDir, type WebCloud } from "../web/cloud";
 import { type FakeGitHub, startFakeGitHub } from "./fake-github";
 import { type RehearsalContexts, rehearse, type StepRun } from "./rehearsal";
@@ -33,18 +33,7 @@ beforeAll(async () => {
   releaseGitHub = await startFakeGitHub();
   stack = await startServiceStack();
   const first = await stack.createService({ RELEASE_ID: "r0" });
-  await waitFor(
-    "the first revision steady",
-    async () => {
-      const [primary, ...others] = (await stack.describe()).deployments ?? [];
-      return others.length === 0 &&
-        primary?.taskDefinition === first &&
-        primary.rolloutState === "COMPLETED"
-        ? true
-        : undefined;
-    },
-    90_000,
-  );
+  await waitSteadyOn(stack, first);
   await s3().send(new CreateBucketCommand({ Bucket: "rehearsal-site" }));
   const cloud = stack.cloud as unknown as WebCloud;
   distribution = await createDistribution(cloud, "rehearsal-site");
