@@ -21,6 +21,10 @@ export const PROMOTE_RELEASE = declareUnit({
       description:
         'The release of "from" to promote (see `shipline history`). Default the one live there now.',
     },
+    commit: {
+      description:
+        'Promote the newest release of this commit that went live in "from" (a commit SHA, or current: the commit this CI run builds). Default the release live there now.',
+    },
     "release-id": {
       description:
         "The id of the release in the target environment. Default the source release's id.",

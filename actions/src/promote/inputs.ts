@@ -10,6 +10,7 @@ export const promoteReleaseSchema = z.object(
     from: text(),
     to: text(),
     release: optionalText(),
+    commit: optionalText(),
     "release-id": optionalText(),
     "dry-run": boolean(false),
   }),
@@ -22,6 +23,15 @@ export function parsePromoteReleaseInputs(raw: RawInputs): PromoteReleaseInputs 
   if (parsed.from === parsed.to) {
     throw new ConfigurationError(
       `inputs "from" and "to" are both ${quote(parsed.from)}: a release is promoted to another environment`,
+    );
+  }
+  if (
+    parsed.commit !== undefined &&
+    parsed.commit !== "current" &&
+    !/^[0-9a-f]{7,40}$/.test(parsed.commit)
+  ) {
+    throw new ConfigurationError(
+      `input "commit" ${quote(parsed.commit)} must be a commit SHA (7–40 lowercase hex digits) or current`,
     );
   }
   return parsed;

@@ -15,7 +15,7 @@ import { deploy, type ReleaseDeps } from "../release/deploy";
 import { parseDeployInputs } from "../release/inputs";
 import { type PlannedImage, planRelease, type ReleasePlan } from "../release/plan";
 import { reportReleasePlan } from "../release/plan-report";
-import type { ReleaseRecord } from "../release/record";
+import { type ReleaseRecord, runContext } from "../release/record";
 import { reportRelease } from "../release/report";
 import type { PromoteReleaseInputs } from "./inputs";
 import { type EnvironmentLedger, findPromotableRelease, type PromotableRelease } from "./source";
@@ -80,7 +80,12 @@ export async function runPromoteRelease(
   deps: PromoteDeps,
 ): Promise<ReleaseRecord | undefined> {
   const { logger } = deps;
-  const promotable = await findPromotableRelease(deps.sourceS3, sides.source, inputs.release);
+  const commit =
+    inputs.commit === "current" ? runContext(deps.env, deps.clock.now()).commit : inputs.commit;
+  const promotable = await findPromotableRelease(deps.sourceS3, sides.source, {
+    release: inputs.release,
+    commit,
+  });
   const { record } = promotable;
   logger.info(
     `promoting release ${record.id} (commit ${record.commit}) from ${inputs.from} to ${inputs.to}`,

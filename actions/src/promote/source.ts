@@ -27,11 +27,15 @@ export interface PromotableRelease {
 export async function findPromotableRelease(
   s3: S3Client,
   source: EnvironmentLedger,
-  releaseId: string | undefined,
+  wanted: { release?: string | undefined; commit?: string | undefined },
 ): Promise<PromotableRelease> {
   const ledger = new Ledger(s3, source.bucket, source.ledgerPrefix, source.environment);
   const where = `environment ${quote(source.environment)}`;
-  const id = releaseId ?? (await ledger.live())?.value.releaseId;
+  const { commit } = wanted;
+  const id =
+    wanted.release ??
+    (commit ? await newestOfCommit(ledger, commit, where) : undefined) ??
+    (await ledger.live())?.value.releaseId;
   if (!id) {
     throw new ConfigurationError(
       `${where} has no live release to promote (give "release", see shipline history --environment ${source.environment})`,
@@ -40,6 +44,11 @@ export async function findPromotableRelease(
   const record = await ledger.read(id);
   if (!record) {
     throw new ConfigurationError(`${where} has no release ${quote(id)} (see shipline history)`);
+  }
+  if (commit && !record.commit.startsWith(commit)) {
+    throw new ConfigurationError(
+      `release ${quote(id)} of ${where} is of commit ${quote(record.commit)}, not ${quote(commit)}`,
+    );
   }
   if (record.status !== "live") {
     const why = record.failure ? ` (${record.failure.step}: ${record.failure.message})` : "";
@@ -68,4 +77,17 @@ export async function findPromotableRelease(
     );
   }
   return { record, web };
+}
+
+/** The newest release of a commit that went live (a deploy, not a rollback to one). */
+async function newestOfCommit(ledger: Ledger, commit: string, where: string): Promise<string> {
+  const found = (await ledger.history(100)).find(
+    (record) => record.commit.startsWith(commit) && record.status === "live" && !record.restores,
+  );
+  if (!found) {
+    throw new ConfigurationError(
+      `no release of commit ${quote(commit)} went live in ${where} (see shipline history): it is promoted once it has`,
+    );
+  }
+  return found.id;
 }

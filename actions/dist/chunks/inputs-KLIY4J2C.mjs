@@ -1,3 +1,0 @@
-import { createRequire as __shiplineCreateRequire } from "node:module";
-const require = __shiplineCreateRequire(import.meta.url);
-import{a as i}from"./chunk-77G5YEMB.mjs";import{A as m,c as n,j as t,k as o,m as s}from"./chunk-RWXA6FRR.mjs";import"./chunk-B4ZVDCMT.mjs";import{a}from"./chunk-A4SKYDLT.mjs";import{b as r,d as p}from"./chunk-353AJ6TW.mjs";import"./chunk-S4UNYXKI.mjs";var u=n(a(i.inputs,{config:o(),from:t(),to:t(),release:o(),"release-id":o(),"dry-run":s(!1)}));function I(f){let e=m(u,f);if(e.from===e.to)throw new p(`inputs "from" and "to" are both ${r(e.from)}: a release is promoted to another environment`);return e}export{I as parsePromoteReleaseInputs,u as promoteReleaseSchema};
