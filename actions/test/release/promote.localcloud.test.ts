@@ -2,20 +2,17 @@ import { createHash } from "node:crypto";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { CreateRepositoryCommand } from "@aws-sdk/client-ecr";
-import {
-  DescribeServicesCommand,
-  DescribeTaskDefinitionCommand,
-  RegisterTaskDefinitionCommand,
-} from "@aws-sdk/client-ecs";
+import { DescribeTaskDefinitionCommand } from "@aws-sdk/client-ecs";
 import { CreateBucketCommand, DeleteObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
-import { loadEcsStackHelper } from "../../scripts/demo/ecs-stack";
 import { Ledger } from "../../src/ledger/releases";
 import { readWebRelease } from "../../src/ledger/site";
 import { type ServiceStack, startServiceStack, waitSteadyOn } from "../service/cloud";
 import { buildSite, tempDir, type WebCloud } from "../web/cloud";
 import { createEdge } from "./edge";
+import { actionsNeeded, missingFromPolicy } from "./iam";
+import { addSecondService, type SecondService } from "./second-service";
 import { runShipline } from "./shipline-run";
 import { baseImageOf, writeApi } from "./stand-in";
 
@@ -30,6 +27,7 @@ let configFile = "";
 let apiFolder = "";
 const edges = { staging: "", production: "" };
 let productionLb = "";
+let productionService: SecondService;
 
 const SHA = "fedcba9876543210fedcba9876543210fedcba98";
 
@@ -44,47 +42,8 @@ interface Call {
 beforeAll(async () => {
   stack = await startServiceStack();
   const first = await stack.createService({ RELEASE_ID: "r0" }, { desiredCount: 1 });
-  const helper = await loadEcsStackHelper();
-  const front = await helper.createServiceFront(stack.clients, {
-    loadBalancer: "web-production",
-    targetGroup: "api-production",
-    port: 3000,
-    healthCheck: { intervalSeconds: 20, timeoutSeconds: 10 },
-    deregistrationDelaySeconds: 10,
-    cluster: "production",
-    logGroup: "/ecs/production",
-  });
-  productionLb = front.url;
-  const registered = await stack.clients.ecs.send(
-    new RegisterTaskDefinitionCommand({
-      family: "web-production",
-      networkMode: "awsvpc",
-      requiresCompatibilities: ["FARGATE"],
-      cpu: "256",
-      memory: "512",
-      containerDefinitions: [
-        {
-          name: "api",
-          image: stack.apiImage,
-          essential: true,
-          environment: helper.environmentOf({ RELEASE_ID: "r0" }),
-          portMappings: [{ containerPort: 3000, protocol: "tcp" }],
-          stopTimeout: 5,
-          logConfiguration: helper.awsLogs("/ecs/production", stack.cloud.region, "web"),
-        },
-      ],
-    }),
-  );
-  await helper.createFargateService(stack.clients.ecs, {
-    cluster: "production",
-    service: "web",
-    taskDefinition: registered.taskDefinition?.taskDefinitionArn ?? "",
-    desiredCount: 1,
-    targetGroupArn: front.targetGroupArn,
-    container: "api",
-    port: 3000,
-    gracePeriodSeconds: 60,
-  });
+  productionService = await addSecondService(stack, "production");
+  productionLb = productionService.lbUrl;
   await stack.clients.ecr.send(
     new CreateRepositoryCommand({ repositoryName: "shipline/api-production" }),
   );
@@ -102,7 +61,7 @@ beforeAll(async () => {
     { path: "/api/version", body: '"build":"1"' },
   ]);
   await waitSteadyOn(stack, first);
-  await waitSteadyOn(production(), registered.taskDefinition?.taskDefinitionArn ?? "");
+  await waitSteadyOn(productionService, productionService.taskDefinition, "production steady");
 }, 300_000);
 
 afterAll(async () => {
@@ -121,15 +80,6 @@ const s3 = () =>
     credentials: stack.cloud.credentials,
     forcePathStyle: true,
   });
-
-const production = () => ({
-  describe: async () =>
-    (
-      await stack.clients.ecs.send(
-        new DescribeServicesCommand({ cluster: "production", services: ["web"] }),
-      )
-    ).services?.[0] ?? {},
-});
 
 /** Both environments; production's checks are `verify`, given per file. */
 async function writeConfig(name: string, checks: Record<string, unknown>[]): Promise<string> {
@@ -258,6 +208,11 @@ describe("promote-release and verify on localcloud", () => {
     );
     expect(blobs).toBe(0);
     expect(mounted).toBeGreaterThan(0);
+    // What the promotion called is what actions/iam/promote-release.json allows.
+    expect(
+      await missingFromPolicy("promote-release", actionsNeeded(calls as Call[])),
+      "actions/iam/promote-release.json lacks what these calls need",
+    ).toEqual([]);
     // Staging is only read.
     expect(
       calls.filter(
@@ -281,7 +236,7 @@ describe("promote-release and verify on localcloud", () => {
     const digest = source?.images.api?.digest ?? "none";
     expect(record?.images.api?.digest).toBe(digest);
     expect(record?.images.api?.repository).toBe("shipline/api-production");
-    const service = await production().describe();
+    const service = await productionService.describe();
     const taskDefinition = (
       await stack.clients.ecs.send(
         new DescribeTaskDefinitionCommand({ taskDefinition: service.taskDefinition }),
