@@ -5,18 +5,21 @@ import type { S3Client } from "@aws-sdk/client-s3";
 import { environmentInputs } from "../config/environment";
 import { loadConfig } from "../config/load";
 import type { ShiplineConfig } from "../config/schema";
+import { describeRepository } from "../ecr/repository";
 import { trackRelease } from "../github/track";
 import { DEFAULT_LEDGER_PREFIX, normalizePrefix } from "../ledger/keys";
 import { Ledger } from "../ledger/releases";
 import { whileCancellable } from "../lib/cancel";
 import { ciDefaults, mergeRawInputs } from "../lib/ci-context";
 import { ConfigurationError, quote } from "../lib/errors";
+import { parseImageReference } from "../oci/reference";
 import { deploy, type ReleaseDeps } from "../release/deploy";
 import { parseDeployInputs } from "../release/inputs";
 import { type PlannedImage, planRelease, type ReleasePlan } from "../release/plan";
 import { reportReleasePlan } from "../release/plan-report";
 import { type ReleaseRecord, runContext } from "../release/record";
 import { reportRelease } from "../release/report";
+import { parseImageChange } from "../service/inputs";
 import type { PromoteReleaseInputs } from "./inputs";
 import { type EnvironmentLedger, findPromotableRelease, type PromotableRelease } from "./source";
 import { fetchWebRelease } from "./web-files";
@@ -160,21 +163,39 @@ async function planPromotion(
     deps.env,
     deps.clock.now(),
   );
-  const images: PlannedImage[] = Object.entries(record.images).map(([container, image]) => {
+  // The target's own repository gets a copy by digest; the same repository needs nothing.
+  const images = Object.entries(record.images).map(([container, image]): PlannedImage => {
     const repository = targetSettings?.containers[container]?.repository ?? image.repository;
-    return { container, source: "copy", from: image, repository };
+    return repository === image.repository
+      ? { container, source: "given", change: parseImageChange(`${container}=${image.uri}`) }
+      : { container, source: "copy", from: image, repository };
   });
+  await checkCopyTargets(images, deps);
   return {
     ...plan,
     // The release is the source's commit, whichever run ships it.
     context: { ...plan.context, commit: record.commit },
     trigger: "promote",
-    images: images.map((image) =>
-      image.source === "copy" && image.from.repository === image.repository
-        ? (plan.images.find((given) => given.container === image.container) ?? image)
-        : image,
-    ),
+    images,
     service: { ...plan.service, commit: record.commit },
     promotedFrom: { environment: inputs.from, releaseId: record.id },
   };
+}
+
+/**
+ * Each repository an image is copied into exists and is in the image's registry: read before
+ * the lock, so a missing repository is a bad input (exit 4), not a failed release.
+ */
+async function checkCopyTargets(images: PlannedImage[], deps: PromoteDeps): Promise<void> {
+  for (const image of images) {
+    if (image.source !== "copy") continue;
+    const target = await describeRepository(deps.ecr(), image.repository);
+    const from = parseImageReference(image.from.uri).registry;
+    const to = parseImageReference(target.uri).registry;
+    if (from !== to) {
+      throw new ConfigurationError(
+        `container ${quote(image.container)}: image ${quote(image.from.uri)} is in registry ${quote(from)}, repository ${quote(image.repository)} in ${quote(to)}: promotion copies images within one registry`,
+      );
+    }
+  }
 }
