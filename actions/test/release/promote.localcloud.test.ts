@@ -250,6 +250,8 @@ describe("promote-release and verify on localcloud", () => {
       value: "rel-1",
     });
     expect(await (await fetch(`${productionLb}/version`)).json()).toEqual({ build: "1" });
+    const history = await shipline(["history", "--environment", "production"], "704");
+    expect(history.output).toMatch(/▶\s+rel-1\s+live\s+promoted from staging rel-1/);
 
     // Every file of the release, through each environment's edge: the same bytes.
     const web = await readWebRelease(
