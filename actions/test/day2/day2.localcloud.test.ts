@@ -7,6 +7,7 @@ import { systemClock } from "../../src/lib/clock";
 import { TerminalLogger } from "../../src/lib/logger";
 import { readLock } from "../../src/release/lock";
 import { withReleaseSession } from "../../src/release/session";
+import { actionsNeeded, missingFromPolicy } from "../release/iam";
 import { type RunEnd, runShipline, type ShiplineRun } from "../release/shipline-run";
 import { type ServiceStack, startServiceStack, waitFor, waitSteadyOn } from "../service/cloud";
 
@@ -120,13 +121,32 @@ function writesSince(since: number): string[] {
     .map((call) => `${call.service} ${call.operation}`);
 }
 
+/**
+ * Runs `shipline <command>` in this process and checks that its IAM policy
+ * (actions/iam/<command>.json) allows every call it made.
+ */
+async function withinPolicy(args: string[]): Promise<RunEnd> {
+  const since = stack.cloud.requestLog.lastSeq;
+  const end = await shipline(args).done;
+  const until = stack.cloud.requestLog.lastSeq;
+  const calls = stack.cloud.requestLog
+    .list({ sinceSeq: since })
+    .filter((call) => call.seq <= until);
+  const command = args[0] ?? "";
+  expect(
+    await missingFromPolicy(command, actionsNeeded(calls)),
+    `actions/iam/${command}.json lacks what these calls need`,
+  ).toEqual([]);
+  return end;
+}
+
 const noError = (end: RunEnd) => `exit ${end.code}\n${end.output}`;
 
 describe("shipline redeploy", () => {
   it("replaces the tasks with new ones of the same revision, gated, and records it on the live release", async () => {
     const before = await runningTasks();
     const previous = (await stack.describe()).deployments?.[0]?.id;
-    const end = await shipline(["redeploy", ...gated()]).done;
+    const end = await withinPolicy(["redeploy", ...gated()]);
     expect(end.code, noError(end)).toBe(0);
     expect(end.output).toMatch(/gate: passed, 1\/1 tasks serving/);
     const service = await stack.describe();
@@ -173,13 +193,13 @@ describe("shipline redeploy", () => {
 
 describe("shipline scale", () => {
   it("scales to 2 (gated on the new task) and back to 1, each recorded on the live release", async () => {
-    const up = await shipline(["scale", ...gated(), "--count", "2"]).done;
+    const up = await withinPolicy(["scale", ...gated(), "--count", "2"]);
     expect(up.code, noError(up)).toBe(0);
     expect(up.output).toMatch(/desired count 1 → 2/);
     expect(up.output).toMatch(/gate: passed, 2\/2 tasks serving/);
     expect(await runningTasks()).toHaveLength(2);
 
-    const down = await shipline(["scale", ...gated(), "--count", "1"]).done;
+    const down = await withinPolicy(["scale", ...gated(), "--count", "1"]);
     expect(down.code, noError(down)).toBe(0);
     expect(down.output).toMatch(/desired count 2 → 1/);
     expect((await stack.describe()).runningCount).toBe(1);
@@ -206,14 +226,14 @@ describe("shipline scale", () => {
 
 describe("shipline run", () => {
   it("runs a one-off command in a task of the live revision, prints its output and exits with its code", async () => {
-    const end = await shipline([
+    const end = await withinPolicy([
       "run",
       ...where(),
       "--",
       "node",
       "-e",
       "console.log('hello'); process.exit(3)",
-    ]).done;
+    ]);
     expect(end.code, noError(end)).toBe(3);
     expect(end.output.split("\n")).toContain("hello");
     expect(end.output).toMatch(/api exited with code 3/);
@@ -232,7 +252,7 @@ describe("shipline run", () => {
 describe("shipline logs", () => {
   it("prints the lines of the service's tasks since 10m, labelled by task and container", async () => {
     const task = (await runningTasks())[0]?.split("/").pop() ?? "";
-    const end = await shipline(["logs", ...where(), "--since", "10m"]).done;
+    const end = await withinPolicy(["logs", ...where(), "--since", "10m"]);
     expect(end.code, noError(end)).toBe(0);
     // The running task said it listens, under its own id and container name.
     expect(end.output).toContain(`${task.slice(0, 12)} api | `);
@@ -288,7 +308,7 @@ describe("a redeploy whose new tasks fail their gate", () => {
       );
     await matcher("418");
     try {
-      const end = await shipline(["redeploy", ...gated()]).done;
+      const end = await withinPolicy(["redeploy", ...gated()]);
       expect(end.code, noError(end)).toBe(1);
       expect(end.output).toMatch(/^error: diagnosis: target .* is unhealthy/m);
       expect(end.output).toMatch(/hint: Task failed ELB health checks/);
