@@ -1,4 +1,4 @@
-import { ListTasksCommand, RunTaskCommand } from "@aws-sdk/client-ecs";
+import { DescribeTasksCommand, ListTasksCommand, RunTaskCommand } from "@aws-sdk/client-ecs";
 import { ModifyTargetGroupCommand } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -61,19 +61,20 @@ function s3(): S3Client {
 const ledger = () => new Ledger(s3(), BUCKET, ".shipline/", "production");
 
 let runs = 10;
+/** The environment of run `n`, as a CI job gives it (localcloud's endpoints, the run's ids). */
+function envOf(n: number): Record<string, string> {
+  return {
+    ...stack.cloud.env(),
+    AWS_REGION: stack.cloud.region,
+    GITHUB_SHA: "0123456789abcdef0123456789abcdef01234567",
+    GITHUB_RUN_ID: String(n),
+    GITHUB_ACTOR: "tester",
+  };
+}
+
 function shipline(args: string[], options: { spawned?: boolean } = {}): ShiplineRun {
   runs += 1;
-  return runShipline({
-    args,
-    env: {
-      ...stack.cloud.env(),
-      AWS_REGION: stack.cloud.region,
-      GITHUB_SHA: "0123456789abcdef0123456789abcdef01234567",
-      GITHUB_RUN_ID: String(runs),
-      GITHUB_ACTOR: "tester",
-    },
-    spawned: options.spawned ?? false,
-  });
+  return runShipline({ args, env: envOf(runs), spawned: options.spawned ?? false });
 }
 
 const where = () => [
@@ -212,6 +213,30 @@ describe("shipline scale", () => {
     expect(await readLock(s3(), BUCKET, ".shipline/", "production")).toBeUndefined();
   }, 180_000);
 
+  it("Ctrl-C during a scale-up's gate: exit 130, the count goes back, the event says cancelled, the lock is free", async () => {
+    const run = runShipline({
+      args: ["scale", ...gated(), "--count", "2"],
+      env: envOf(++runs),
+      spawned: true,
+      onLine: (line, self) => {
+        if (line.startsWith("gate: waiting")) self.kill("SIGINT");
+      },
+    });
+    const end = await run.done;
+    expect(end.code, noError(end)).toBe(130);
+    expect((await stack.describe()).desiredCount).toBe(1);
+    const last = (await ledger().read("r-1"))?.events?.at(-1);
+    expect(last).toMatchObject({
+      kind: "scale",
+      status: "cancelled",
+      desiredCount: { from: 1, to: 2 },
+    });
+    expect(await readLock(s3(), BUCKET, ".shipline/", "production")).toBeUndefined();
+    await waitFor("one task again", async () =>
+      (await runningTasks()).length === 1 ? true : undefined,
+    );
+  }, 120_000);
+
   it.each([["two"], ["-1"], ["5001"], ["1.5"]])(
     "--count %s exits 4 naming the input, and changes nothing",
     async (count) => {
@@ -246,6 +271,31 @@ describe("shipline run", () => {
     const none = await shipline(["run", ...where()]).done;
     expect(none.code, noError(none)).toBe(4);
     expect(none.output).toMatch(/input "command" is required/);
+  }, 120_000);
+});
+
+describe("shipline run, stopped", () => {
+  it("Ctrl-C stops the task and exits 130", async () => {
+    const run = runShipline({
+      args: ["run", ...where(), "--", "node", "-e", "setInterval(() => console.log('tick'), 200)"],
+      env: envOf(++runs),
+      spawned: true,
+      onLine: (line, self) => {
+        if (line === "tick") self.kill("SIGINT");
+      },
+    });
+    const end = await run.done;
+    expect(end.code, noError(end)).toBe(130);
+    const taskArn = /^task (\S+) runs/m.exec(end.output)?.[1] ?? "";
+    expect(end.output).toMatch(/SIGINT: stopped task/);
+    await waitFor("the task stopped", async () => {
+      const task = (
+        await stack.clients.ecs.send(
+          new DescribeTasksCommand({ cluster: stack.cluster, tasks: [taskArn] }),
+        )
+      ).tasks?.[0];
+      return task?.lastStatus === "STOPPED" ? true : undefined;
+    });
   }, 120_000);
 });
 
