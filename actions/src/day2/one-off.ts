@@ -23,7 +23,7 @@ import { chooseContainer } from "./container-choice";
 import type { RunInputs } from "./inputs";
 
 export interface OneOffDeps {
-  service: Pick<ServiceClients, "ecs" | "elb" | "ecr" | "logs">;
+  service: ServiceClients;
   clock: Clock;
   logger: Logger;
   /** SIGINT/SIGTERM: the task is stopped, then the command exits 130/143. */
@@ -51,11 +51,7 @@ export class TaskExitError extends ShiplineError {}
 export async function runOneOff(inputs: RunInputs, deps: OneOffDeps): Promise<OneOffResult> {
   const { clock, logger } = deps;
   const write = deps.write ?? ((line: string) => logger.info(line));
-  const current = await readCurrentService(
-    deps.service as ServiceClients,
-    inputs.cluster,
-    inputs.service,
-  );
+  const current = await readCurrentService(deps.service, inputs.cluster, inputs.service);
   const container = chooseContainer(current, inputs.container);
   const request = {
     ...migrationRunTask({
