@@ -173,6 +173,10 @@ describe("shipline redeploy", () => {
     expect((await ledger().history()).map((r) => r.id)).toEqual(["r-1"]);
     expect((await ledger().live())?.value.releaseId).toBe("r-1");
     expect(await readLock(s3(), BUCKET, ".shipline/", "production")).toBeUndefined();
+    const history = await shipline(["history", "--environment", "production", "--bucket", BUCKET])
+      .done;
+    expect(history.output).toMatch(/Changes to the service while r-1 is live/);
+    expect(history.output).toContain(`redeploy ${primary?.id}`);
   }, 180_000);
 
   it("--dry-run says what it would do and writes nothing", async () => {
