@@ -179,11 +179,17 @@ describe("shipline redeploy", () => {
     expect(history.output).toContain(`redeploy ${primary?.id}`);
   }, 180_000);
 
-  it("--dry-run says what it would do and writes nothing", async () => {
+  it("--dry-run says what it would do and writes nothing (redeploy, scale, run)", async () => {
     const since = stack.cloud.requestLog.lastSeq;
     const end = await shipline(["redeploy", ...gated(), "--dry-run"]).done;
     expect(end.code, noError(end)).toBe(0);
     expect(end.output).toMatch(/dry run: would force a new deployment of web on .*web:1/);
+    const scaled = await shipline(["scale", ...gated(), "--count", "3", "--dry-run"]).done;
+    expect(scaled.code, noError(scaled)).toBe(0);
+    expect(scaled.output).toMatch(/dry run: would scale web from 1 to 3 tasks/);
+    const ran = await shipline(["run", ...where(), "--dry-run", "--", "node", "-v"]).done;
+    expect(ran.code, noError(ran)).toBe(0);
+    expect(ran.output).toMatch(/dry run: would run \["node","-v"\] in container api/);
     expect(writesSince(since)).toEqual([]);
   });
 
