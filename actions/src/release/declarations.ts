@@ -6,7 +6,7 @@ import { declareUnit, type InputDeclarations } from "../lib/declaration";
  */
 
 /** Inputs of every command on an environment's ledger. */
-const LEDGER_INPUTS = {
+export const LEDGER_INPUTS = {
   config: { description: "The configuration file. Default shipline.yml when it exists." },
   environment: {
     description:
@@ -27,7 +27,7 @@ const LEDGER_INPUTS = {
   },
 } satisfies InputDeclarations;
 
-const SERVICE_INPUTS = {
+export const SERVICE_INPUTS = {
   cluster: {
     description: "The ECS cluster.",
     config: "cluster",

@@ -2,6 +2,7 @@ import { Command } from "commander";
 import { describe, expect, it } from "vitest";
 import type * as z from "zod/mini";
 import { buildImageCommand } from "../../src/cli/build-image";
+import { day2Commands } from "../../src/cli/day2-commands";
 import { deployServiceCommand } from "../../src/cli/deploy-service";
 import { historyCommand } from "../../src/cli/history";
 import { invalidateCommand } from "../../src/cli/invalidate";
@@ -13,6 +14,8 @@ import { deployCommand, rollbackCommand } from "../../src/cli/release-commands";
 import { statusCommand } from "../../src/cli/status";
 import { unlockCommand } from "../../src/cli/unlock";
 import { configJsonSchema } from "../../src/config/json-schema";
+import { LOGS, REDEPLOY, RUN, SCALE } from "../../src/day2/declarations";
+import * as day2 from "../../src/day2/inputs";
 import { renderActionManifest } from "../../src/declarations/action-manifest";
 import { staleDeclaredFiles, undocumentedUnits } from "../../src/declarations/render";
 import { UNITS, unitName } from "../../src/declarations/units";
@@ -109,6 +112,19 @@ const PARSERS: Parser[] = [
     parse: parse as (raw: RawInputs) => unknown,
     least: { environment: "production", bucket: "www-example", cluster: "c", service: "s" },
   })),
+  ...(
+    [
+      [REDEPLOY, day2.redeploySchema, day2.parseRedeployInputs],
+      [SCALE, day2.scaleSchema, day2.parseScaleInputs],
+      [RUN, day2.runSchema, (raw: RawInputs) => day2.parseRunInputs(raw, ["true"])],
+      [LOGS, day2.logsSchema, day2.parseLogsInputs],
+    ] as const
+  ).map(([unit, schema, parse]) => ({
+    unit,
+    schema,
+    parse: parse as (raw: RawInputs) => unknown,
+    least: { environment: "production", bucket: "b", cluster: "c", service: "s", count: "1" },
+  })),
 ];
 
 describe("one declaration of each input", () => {
@@ -179,6 +195,7 @@ describe("one declaration of each input", () => {
       historyCommand,
       statusCommand,
       unlockCommand,
+      day2Commands,
     ]) {
       register(program, noLogger, {});
     }
