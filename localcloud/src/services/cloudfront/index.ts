@@ -10,7 +10,7 @@ const optionsFromEnvironment = (): CloudFrontOptions => ({
   invalidationDelayMs: numberFromEnv("LOCALCLOUD_CLOUDFRONT_INVALIDATION_DELAY_MS", 1000),
   deployDelayMs: numberFromEnv("LOCALCLOUD_CLOUDFRONT_DEPLOY_DELAY_MS", 1000),
   defaultErrorCachingMinTtl: numberFromEnv("LOCALCLOUD_CLOUDFRONT_ERROR_CACHING_MIN_TTL", 10),
-  functionTimeLimitMs: numberFromEnv("LOCALCLOUD_CLOUDFRONT_FUNCTION_TIME_LIMIT_MS", 50),
+  functionTimeLimitMs: numberFromEnv("LOCALCLOUD_CLOUDFRONT_FUNCTION_TIME_LIMIT_MS", 1000),
 });
 
 const numberFromEnv = (name: string, fallback: number): number => {

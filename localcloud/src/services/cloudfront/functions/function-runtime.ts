@@ -130,7 +130,8 @@ const INVOKE = `(function () {
     }
   }
   function fail(e) {
-    globalThis.__outcome = JSON.stringify({ error: String(e && e.stack ? e.stack.split("\\n")[0] : e) });
+    // String(e), not e.stack: formatting a stack calls into the host's stack-trace hooks.
+    globalThis.__outcome = JSON.stringify({ error: String(e) });
   }
   try {
     Promise.resolve(handler(JSON.parse(__event))).then(settle, fail);
@@ -162,7 +163,8 @@ const scriptFor = (code: string, runtime: FunctionRuntime): Script => {
  * so a function's awaits settle within that evaluation.
  */
 export const runFunction = (run: FunctionRun): FunctionOutcome => {
-  const started = performance.now();
+  // Reset once the context is built: the budget and the reported time are the function's own.
+  let started = performance.now();
   const stores = new Map(run.keyValueStores.map((store) => [store.id, store]));
   const bridge = {
     kvsAllowed: run.runtime === "cloudfront-js-2.0",
@@ -194,6 +196,7 @@ export const runFunction = (run: FunctionRun): FunctionOutcome => {
   };
   try {
     BOOTSTRAP_SCRIPT.runInContext(context);
+    started = performance.now();
     const remaining = () =>
       Math.max(1, Math.floor(run.timeLimitMs - (performance.now() - started)));
     scriptFor(run.code, run.runtime).runInContext(context, { timeout: remaining() });
