@@ -1,6 +1,9 @@
 import { type LookupAddress, type LookupOptions, lookup as systemLookup } from "node:dns";
 import { Agent } from "node:http";
 import type { Localcloud } from "./cloud";
+// The SDK signs SigV4A only with a registered signer: importing the pure-JavaScript one registers
+// it (the alternative, the CRT, is a native module).
+import "@aws-sdk/signature-v4a";
 
 type LookupCallback = (
   error: NodeJS.ErrnoException | null,
