@@ -448,6 +448,7 @@ export class CloudFront implements CloudFrontService {
         message: `The function ${arn} has no LIVE stage`,
         logs: [],
         elapsedMs: 0,
+        cpuMs: 0,
       };
     }
     return runFunction({

@@ -132,6 +132,7 @@ export const requestDecision = (outcome: FunctionOutcome): RequestDecision => {
         message: "The function returned neither a request nor a response",
         logs: [],
         elapsedMs: 0,
+        cpuMs: 0,
       }),
     };
   }
@@ -234,6 +235,7 @@ export const applyResponseDecision = (
       message: "The viewer-response function did not return a response",
       logs: [],
       elapsedMs: 0,
+      cpuMs: 0,
     });
   }
   return { ...response, status: Number(output.statusCode), headers: responseHeaders(output) };

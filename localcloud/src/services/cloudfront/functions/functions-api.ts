@@ -152,7 +152,8 @@ export class FunctionsApi {
       keyValueStores: this.readers(version),
       timeLimitMs: limit,
     });
-    const utilization = Math.min(100, Math.max(1, Math.round((outcome.elapsedMs / limit) * 100)));
+    // CloudFront's compute utilization is CPU time against the limit.
+    const utilization = Math.min(100, Math.round((outcome.cpuMs / limit) * 100));
     const eventType = (event as { context?: { eventType?: string } })?.context?.eventType;
     const result: XmlNode = {
       FunctionSummary: this.summary(fn, stage),
