@@ -204,11 +204,20 @@ const runOnce = (run: FunctionRun, wallLimitMs: number): FunctionOutcome => {
     codeGeneration: { strings: false, wasm: false },
     microtaskMode: "afterEvaluate",
   });
-  const elapsed = () => Math.round((performance.now() - started) * 1000) / 1000;
-  const cpu = () => {
-    const used = process.threadCpuUsage(cpuStarted);
-    return Math.round(used.user + used.system) / 1000;
+  // Both times are taken once, when the function's code stops running.
+  let measured: { elapsedMs: number; cpuMs: number } | undefined;
+  const measure = () => {
+    if (!measured) {
+      const used = process.threadCpuUsage(cpuStarted);
+      measured = {
+        elapsedMs: Math.round((performance.now() - started) * 1000) / 1000,
+        cpuMs: Math.round(used.user + used.system) / 1000,
+      };
+    }
+    return measured;
   };
+  const elapsed = () => measure().elapsedMs;
+  const cpu = () => measure().cpuMs;
   const logs = (): string[] => {
     try {
       return JSON.parse(String(context.__functionLogs?.() ?? "[]")) as string[];
@@ -223,7 +232,9 @@ const runOnce = (run: FunctionRun, wallLimitMs: number): FunctionOutcome => {
     const remaining = () => Math.max(1, Math.floor(wallLimitMs - (performance.now() - started)));
     scriptFor(run.code, run.runtime).runInContext(context, { timeout: remaining() });
     INVOKE_SCRIPT.runInContext(context, { timeout: remaining() });
+    measure();
   } catch (error) {
+    measure();
     const timedOut = (error as NodeJS.ErrnoException).code === "ERR_SCRIPT_EXECUTION_TIMEOUT";
     return {
       ok: false,
