@@ -1,3 +1,4 @@
+import { Agent } from "node:http";
 import {
   CloudFrontClient,
   CreateDistributionCommand,
@@ -24,8 +25,8 @@ import {
   PutKeyCommand,
   UpdateKeysCommand,
 } from "@aws-sdk/client-cloudfront-keyvaluestore";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { keyValueStoreClientConfig } from "../../src/index";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { accountPrefixedLookup, keyValueStoreClientConfig } from "../../src/index";
 import { cloudFrontServiceWith } from "../../src/services/cloudfront";
 import { cloudFrontKeyValueStoreService } from "../../src/services/cloudfront-keyvaluestore";
 import { s3Service } from "../../src/services/s3";
@@ -224,6 +225,25 @@ describe("key value stores", () => {
     await expect(
       kvs.send(new GetKeyCommand({ KvsARN: kvsArn, Key: "missing" })),
     ).rejects.toMatchObject({ name: "ResourceNotFoundException" });
+  });
+
+  it("is found through AWS_ENDPOINT_URL_CLOUDFRONT_KEYVALUESTORE from the cloud's environment", async () => {
+    const endpoint = cloud.env().AWS_ENDPOINT_URL_CLOUDFRONT_KEYVALUESTORE ?? "";
+    expect(endpoint).toBe(cloud.endpoint.replace("127.0.0.1", "localhost"));
+    vi.stubEnv("AWS_ENDPOINT_URL_CLOUDFRONT_KEYVALUESTORE", endpoint);
+    try {
+      const fromEnvironment = new CloudFrontKeyValueStoreClient({
+        region: cloud.region,
+        credentials: cloud.credentials,
+        requestHandler: { httpAgent: new Agent({ lookup: accountPrefixedLookup }) },
+      });
+      const described = await fromEnvironment.send(
+        new DescribeKeyValueStoreCommand({ KvsARN: kvsArn }),
+      );
+      expect(described.KvsARN).toBe(kvsArn);
+    } finally {
+      vi.unstubAllEnvs();
+    }
   });
 
   it("refuses data-plane calls whose SigV4A signature was made with another secret", async () => {
