@@ -2,6 +2,7 @@ import { trackRelease } from "../github/track";
 import { whileCancellable } from "../lib/cancel";
 import type { RawInputs } from "../lib/inputs";
 import { deploy, type ReleaseDeps } from "./deploy";
+import { checkImageCommands } from "./image-commands";
 import type { DeployInputs, RollbackInputs } from "./inputs";
 import { planRelease } from "./plan";
 import { reportReleasePlan, reportRollbackPlan } from "./plan-report";
@@ -20,6 +21,8 @@ export async function runDeploy(
   deps: ReleaseDeps,
 ): Promise<ReleaseRecord | undefined> {
   const plan = await planRelease(inputs, builds, deps.env, deps.clock.now());
+  // Read-only checks the plan cannot make offline, before the lock: a bad image is exit 4.
+  await checkImageCommands(plan.images, deps);
   if (inputs["dry-run"]) {
     await reportReleasePlan(plan, deps.logger);
     return undefined;

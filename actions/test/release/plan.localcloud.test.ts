@@ -67,7 +67,7 @@ async function config(
     cluster: "web",
     service: "api",
     containers: {
-      api: { repository: "shipline/api", preset: "api", context, "base-image": BASE },
+      api: { repository: "shipline/api", context, "base-image": BASE, cmd: ["node", "server.mjs"] },
     },
     bucket: BUCKET,
     distributions: [distribution],
@@ -127,7 +127,7 @@ describe("deploy refuses bad input before anything changes", () => {
     {
       name: "a container without base-image",
       config: (environment: Record<string, unknown>) => {
-        environment.containers = { api: { repository: "shipline/api", preset: "api" } };
+        environment.containers = { api: { repository: "shipline/api", cmd: "node server.mjs" } };
       },
       message: /container "api": input "base-image" is required with builder "oci"/,
     },

@@ -44,7 +44,7 @@ describe("planRelease", () => {
         "keep-releases": "5",
         "wait-invalidation": "true",
       }),
-      { api: { preset: "api", "base-image": BASE } },
+      { api: { cmd: "node server.mjs", "base-image": BASE } },
       env,
       0,
     );
