@@ -45,6 +45,10 @@ const name = (what: string) => z.string().min(1, `expected a non-empty ${what}`)
 
 const build = BUILD_IMAGE.inputs;
 
+/** An input's description, with how the file spells a value that the input takes as lines. */
+const inFile = (input: InputDeclaration, form: string) =>
+  `${input.description} In the file: ${form}.`;
+
 /** The builders build-image knows, as the file names them. */
 export const BUILDERS = ["oci", "docker", "buildah"] as const;
 
@@ -94,18 +98,13 @@ export const containerSchema = z
         'expected an ECR repository name like "shipline/api"',
       )
       .describe('The ECR repository the image is pushed to, e.g. "shipline/api".'),
-    builder: z
-      .enum(BUILDERS)
-      .default("oci")
-      .describe(
-        "oci (a folder as layers on a base image, no Docker engine), docker (docker buildx build) or buildah (buildah build); the last two read a Dockerfile. Default oci.",
-      ),
+    builder: z.enum(BUILDERS).default("oci").describe(described(build.builder)),
     context: z.string().min(1).optional().describe(described(build.context)),
     dockerfile: z.string().min(1).optional().describe(described(build.dockerfile)),
     target: z.string().min(1).optional().describe(described(build.target)),
     "build-args": keyValueMap("build argument")
       .optional()
-      .describe("Build arguments (docker, buildah), NAME: value."),
+      .describe(inFile(build["build-args"], "NAME: value")),
     "base-image": z.string().min(1).optional().describe(described(build["base-image"])),
     destination: z
       .string()
@@ -132,11 +131,9 @@ export const containerSchema = z
         ]),
       )
       .optional()
-      .describe('Exposed ports (oci), e.g. [8000] or ["53/udp"].'),
-    env: keyValueMap("variable")
-      .optional()
-      .describe("Environment of the image (oci), NAME: value."),
-    labels: keyValueMap("label").optional().describe("Labels of the image, NAME: value."),
+      .describe(inFile(build.ports, '[8000, "53/udp"]')),
+    env: keyValueMap("variable").optional().describe(inFile(build.env, "NAME: value")),
+    labels: keyValueMap("label").optional().describe(inFile(build.labels, "NAME: value")),
     layers: z
       .array(
         z
@@ -145,9 +142,7 @@ export const containerSchema = z
           .regex(/^[^\r\n]*$/, "expected one line of patterns"),
       )
       .optional()
-      .describe(
-        'Layers the folder is split into (oci), bottom first, each a line of glob patterns, e.g. ["*.wasm *.data"]; the files no line matches go into one last layer.',
-      ),
+      .describe(inFile(build.layers, 'a list, one item per layer, e.g. ["*.wasm *.data"]')),
   })
   .strict()
   .superRefine((container, ctx) => {
