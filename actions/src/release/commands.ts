@@ -21,12 +21,14 @@ export async function runDeploy(
   deps: ReleaseDeps,
 ): Promise<ReleaseRecord | undefined> {
   const plan = await planRelease(inputs, builds, deps.env, deps.clock.now());
-  // Read-only checks the plan cannot make offline, before the lock: a bad image is exit 4.
-  await checkImageCommands(plan.images, deps);
   if (inputs["dry-run"]) {
+    // A dry run sends no request: only images whose command is known locally are checked.
+    await checkImageCommands(plan.images, deps, { readRegistries: false });
     await reportReleasePlan(plan, deps.logger);
     return undefined;
   }
+  // Before the lock and the GitHub deployment: an image with no command is a bad input (exit 4).
+  await checkImageCommands(plan.images, deps, { readRegistries: true });
   const record = await trackRelease("deploy", inputs, deps.env, deps.logger, () =>
     whileCancellable(deps.logger, (signal) => deploy(plan, { ...deps, signal })),
   );
