@@ -14,7 +14,7 @@ export interface HeaderRule {
 }
 
 export interface HeaderSettings {
-  /** Content-hashed files (from app-web's asset-manifest.json and the `immutable` patterns). */
+  /** Content-hashed files listed by the build's asset-manifest.json. */
   immutable: ReadonlySet<string>;
   immutablePatterns: string[];
   /**
