@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { CreateBucketCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
+import { sampleContainer } from "../../scripts/sample-images";
 import { Ledger } from "../../src/ledger/releases";
 import { baseImageOf, writeApi } from "../release/stand-in";
 import { type ServiceStack, startServiceStack, waitFor, waitSteadyOn } from "../service/cloud";
@@ -55,12 +56,11 @@ beforeAll(async () => {
           cluster: stack.cluster,
           service: stack.service,
           containers: {
-            api: {
+            api: await sampleContainer("api", {
               repository: "shipline/api",
-              preset: "api",
               context: apiFolder,
               "base-image": await baseImageOf(stack),
-            },
+            }),
           },
           bucket: "rehearsal-site",
           distributions: [distribution],
