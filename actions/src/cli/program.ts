@@ -3,6 +3,7 @@ import { ConfigurationError, type ExitCode } from "../lib/errors";
 import type { Logger } from "../lib/logger";
 import { run } from "../lib/run";
 import { buildImageCommand } from "./build-image";
+import { day2Commands } from "./day2-commands";
 import { deployServiceCommand } from "./deploy-service";
 import { historyCommand } from "./history";
 import { invalidateCommand } from "./invalidate";
@@ -48,6 +49,7 @@ export async function runCli(
   verifyCommand(program, () => logger, env);
   releaseIdCommand(program, () => logger, env);
   unlockCommand(program, () => logger, env);
+  day2Commands(program, () => logger, env);
   return run(async () => {
     try {
       await program.parseAsync(argv, { from: "user" });

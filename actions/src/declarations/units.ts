@@ -1,3 +1,4 @@
+import { LOGS, REDEPLOY, RUN, SCALE } from "../day2/declarations";
 import { BUILD_IMAGE } from "../images/build-image-declaration";
 import { PROMOTE_IMAGE } from "../images/promote-declaration";
 import type { UnitDeclaration } from "../lib/declaration";
@@ -24,6 +25,10 @@ export const UNITS: UnitDeclaration[] = [
   HISTORY,
   STATUS,
   UNLOCK,
+  REDEPLOY,
+  SCALE,
+  RUN,
+  LOGS,
 ];
 
 /** The name a unit goes by in the docs and README markers: its action, else its command. */

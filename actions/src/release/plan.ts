@@ -1,4 +1,3 @@
-import { presetInputs } from "../cli/presets";
 import { type BuildImageInputs, parseBuildImageInputs, parseCommand } from "../images/inputs";
 import { ciDefaults, mergeRawInputs } from "../lib/ci-context";
 import { ConfigurationError, quote } from "../lib/errors";
@@ -78,6 +77,13 @@ export async function planRelease(
     bucket: inputs.bucket,
     "release-id": releaseId,
     "ledger-prefix": inputs["ledger-prefix"],
+    immutable: inputs.immutable.join("\n"),
+    "cache-control": Object.entries(inputs["cache-control"])
+      .map(([pattern, value]) => `${pattern}=${value}`)
+      .join("\n"),
+    "content-type": Object.entries(inputs["content-type"])
+      .map(([pattern, value]) => `${pattern}=${value}`)
+      .join("\n"),
     ...(inputs.url ? { url: inputs.url } : {}),
     ...(inputs.region ? { region: inputs.region } : {}),
   });
@@ -156,10 +162,10 @@ function planImages(
   const planned = containers.flatMap((container): PlannedImage[] => {
     const change = given.get(container);
     if (change) return [{ container, source: "given", change }];
-    const { preset, ...rest } = builds[container] ?? {};
+    const rest = builds[container] ?? {};
     try {
       const buildInputs = parseBuildImageInputs(
-        mergeRawInputs(ciDefaults(env), presetInputs(preset), rest, {
+        mergeRawInputs(ciDefaults(env), rest, {
           repository: inputs.containers[container] ?? rest.repository,
           // Tagged with the commit (the CI default); a run without one, with its release.
           ...(/^[0-9a-f]{7,40}$/.test(context.commit)

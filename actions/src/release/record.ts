@@ -33,6 +33,27 @@ const stepSchema = z.object({
   detail: z.string().optional(),
 });
 
+/**
+ * A change made to the service while a release was live that is not a release of its own: a
+ * forced redeployment of the same revision, a new desired count. Kept on the live release.
+ */
+const serviceEventSchema = z.object({
+  /** Unique within the release: the run that made the change. */
+  id: z.string(),
+  kind: z.enum(["redeploy", "scale"]),
+  status: z.enum(["started", "done", "failed", "cancelled"]),
+  actor: z.string(),
+  run: z.string(),
+  startedAt: z.string(),
+  finishedAt: z.string().optional(),
+  taskDefinitionArn: z.string(),
+  /** The ECS deployment a redeploy started. */
+  deploymentId: z.string().optional(),
+  /** A scale's desired count before and after. */
+  desiredCount: z.object({ from: z.number(), to: z.number() }).optional(),
+  detail: z.string().optional(),
+});
+
 export const releaseSchema = z.object({
   format: z.literal(RELEASE_FORMAT),
   id: z.string(),
@@ -64,11 +85,14 @@ export const releaseSchema = z.object({
   /** What failed after the release went live (e.g. an invalidation): left for the next run. */
   warnings: z.array(z.string()).optional(),
   steps: z.array(stepSchema),
+  /** Redeployments and scalings made while this release was live, oldest first. */
+  events: z.array(serviceEventSchema).optional(),
 });
 
 export type ReleaseRecord = z.output<typeof releaseSchema>;
 export type ReleaseImage = z.output<typeof imageSchema>;
 export type ReleaseStep = z.output<typeof stepSchema>;
+export type ServiceEvent = z.output<typeof serviceEventSchema>;
 
 // The run context lives in its own zod-free file: the CLI reads it before any schema loads.
 export { type RunContext, releaseIdOf, runContext } from "./run-context";

@@ -2,6 +2,7 @@ import { Command } from "commander";
 import { describe, expect, it } from "vitest";
 import type * as z from "zod/mini";
 import { buildImageCommand } from "../../src/cli/build-image";
+import { day2Commands } from "../../src/cli/day2-commands";
 import { deployServiceCommand } from "../../src/cli/deploy-service";
 import { historyCommand } from "../../src/cli/history";
 import { invalidateCommand } from "../../src/cli/invalidate";
@@ -15,6 +16,8 @@ import { statusCommand } from "../../src/cli/status";
 import { unlockCommand } from "../../src/cli/unlock";
 import { verifyCommand } from "../../src/cli/verify";
 import { configJsonSchema } from "../../src/config/json-schema";
+import { LOGS, REDEPLOY, RUN, SCALE } from "../../src/day2/declarations";
+import * as day2 from "../../src/day2/inputs";
 import { renderActionManifest } from "../../src/declarations/action-manifest";
 import { staleDeclaredFiles, undocumentedUnits } from "../../src/declarations/render";
 import { UNITS, unitName } from "../../src/declarations/units";
@@ -125,7 +128,27 @@ const PARSERS: Parser[] = [
     unit,
     schema,
     parse: parse as (raw: RawInputs) => unknown,
-    least: { environment: "production", bucket: "www-example", cluster: "c", service: "s" },
+    // deploy's site folder has no default: it is the configuration's or the input's.
+    least: {
+      environment: "production",
+      bucket: "www-example",
+      cluster: "c",
+      service: "s",
+      ...(unit === DEPLOY ? { source: "dist" } : {}),
+    },
+  })),
+  ...(
+    [
+      [REDEPLOY, day2.redeploySchema, day2.parseRedeployInputs],
+      [SCALE, day2.scaleSchema, day2.parseScaleInputs],
+      [RUN, day2.runSchema, (raw: RawInputs) => day2.parseRunInputs(raw, ["true"])],
+      [LOGS, day2.logsSchema, day2.parseLogsInputs],
+    ] as const
+  ).map(([unit, schema, parse]) => ({
+    unit,
+    schema,
+    parse: parse as (raw: RawInputs) => unknown,
+    least: { environment: "production", bucket: "b", cluster: "c", service: "s", count: "1" },
   })),
 ];
 
@@ -199,6 +222,7 @@ describe("one declaration of each input", () => {
       historyCommand,
       statusCommand,
       unlockCommand,
+      day2Commands,
     ]) {
       register(program, noLogger, {});
     }
@@ -210,11 +234,7 @@ describe("one declaration of each input", () => {
       const declared = Object.entries(unit.inputs)
         .filter(([, input]) => input.cli !== false)
         .map(([name]) => name);
-      // build-image's --preset fills several inputs at once; it is no input of its own.
-      expect(
-        flags.filter((flag) => flag !== "preset"),
-        unit.command,
-      ).toEqual(declared);
+      expect(flags, unit.command).toEqual(declared);
       const hidden = (command?.options ?? []).filter((option) => option.hidden);
       expect(hidden.map((option) => option.long?.slice(2))).toEqual(
         Object.keys(unit.deprecated ?? {}),

@@ -6,6 +6,7 @@ import { DescribeTaskDefinitionCommand } from "@aws-sdk/client-ecs";
 import { CreateBucketCommand, DeleteObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
+import { sampleContainer } from "../../scripts/sample-images";
 import { Ledger } from "../../src/ledger/releases";
 import { readWebRelease } from "../../src/ledger/site";
 import { type ServiceStack, startServiceStack, waitSteadyOn } from "../service/cloud";
@@ -95,12 +96,11 @@ async function writeConfig(name: string, checks: Record<string, unknown>[]): Pro
           cluster: stack.cluster,
           service: stack.service,
           containers: {
-            api: {
+            api: await sampleContainer("api", {
               repository: "shipline/api",
-              preset: "api",
               context: apiFolder,
               "base-image": await baseImageOf(stack),
-            },
+            }),
           },
           bucket: "staging-site",
           distributions: [],

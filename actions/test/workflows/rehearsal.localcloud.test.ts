@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { CreateBucketCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
+import { sampleContainer } from "../../scripts/sample-images";
 import { Ledger } from "../../src/ledger/releases";
 import { addSecondService } from "../release/second-service";
 import { baseImageOf, writeApi } from "../release/stand-in";
@@ -53,12 +54,11 @@ beforeAll(async () => {
     .service<{ edgeUrl(id: string): string }>("cloudfront")
     .edgeUrl(await createDistribution(cloud, "rehearsal-staging"));
   const gate = { timeout: "90s", interval: "1s", "healthy-polls": 3, "grace-period": "1s" };
-  const api = {
+  const api = await sampleContainer("api", {
     repository: "shipline/api",
-    preset: "api",
     context: apiFolder,
     "base-image": await baseImageOf(stack),
-  };
+  });
   const verify = { latency: "5s", checks: [{ path: "/", assets: true }] };
   configFile = join(tmp, "shipline.yml");
   await writeFile(
