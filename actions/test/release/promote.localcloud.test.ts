@@ -289,6 +289,13 @@ describe("promote-release and verify on localcloud", () => {
     );
     expect(refused.code, refused.output).toBe(4);
     expect(refused.output).toMatch(/release "rel-2" is rolled-back in environment "staging"/);
+    // Never deployed there at all: refused the same way.
+    const unknown = await shipline(
+      ["promote-release", "--from", "staging", "--to", "production", "--release", "rel-9"],
+      "713",
+    );
+    expect(unknown.code, unknown.output).toBe(4);
+    expect(unknown.output).toContain('environment "staging" has no release "rel-9"');
     expect(writesSince(before)).toEqual([]);
     expect(
       callsSince(before).filter((call) => call.path.includes("/locks/")),
