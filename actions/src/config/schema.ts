@@ -213,6 +213,47 @@ export const gateSchema = z
   })
   .strict();
 
+export const verifyCheckSchema = z
+  .object({
+    path: z
+      .string()
+      .regex(/^\/[^\s]*$/, 'expected a path on the site starting with "/", like "/api/healthz"')
+      .describe('A path on the environment\'s URL, e.g. "/" or "/api/healthz".'),
+    status: z
+      .number()
+      .int()
+      .min(100)
+      .max(599)
+      .default(200)
+      .describe("The HTTP status expected. Default 200."),
+    body: z
+      .string()
+      .min(1, "expected a non-empty text")
+      .optional()
+      .describe("Text the response body must contain."),
+    assets: z
+      .boolean()
+      .default(false)
+      .describe(
+        "The path is a page: every script, stylesheet, image and icon it references must answer 200 too.",
+      ),
+  })
+  .strict();
+
+export const verifySchema = z
+  .object({
+    checks: z
+      .array(verifyCheckSchema)
+      .min(1, "expected at least one check")
+      .describe("The requests `shipline verify` makes, each with what it expects."),
+    latency: limitedDuration(DURATION_LIMITS["verify-latency"])
+      .optional()
+      .describe(
+        `Every response (assets included) must arrive within this time. A duration ${durationRange(DURATION_LIMITS["verify-latency"])}. Default 5s.`,
+      ),
+  })
+  .strict();
+
 export const environmentSchema = z
   .object({
     region: z
@@ -275,6 +316,9 @@ export const environmentSchema = z
     "lock-ttl": limitedDuration(DURATION_LIMITS["lock-ttl"])
       .optional()
       .describe(described(inputs["lock-ttl"], DURATION_LIMITS["lock-ttl"])),
+    verify: verifySchema
+      .optional()
+      .describe("Smoke checks `shipline verify` runs against the environment's url."),
   })
   .strict();
 
@@ -309,3 +353,4 @@ export const configSchema = z
 export type ShiplineConfig = z.output<typeof configSchema>;
 export type EnvironmentConfig = z.output<typeof environmentSchema>;
 export type ContainerConfig = z.output<typeof containerSchema>;
+export type VerifyConfig = z.output<typeof verifySchema>;

@@ -12,13 +12,24 @@ import {
 import { type PublishWebInputs, parsePublishWebInputs } from "../web/inputs";
 import { type CheckedSite, checkSiteFolder } from "../web/site-folder";
 import type { DeployInputs } from "./inputs";
-import { type RunContext, releaseIdOf, runContext, type TRIGGERS } from "./record";
+import {
+  type ReleaseImage,
+  type ReleaseRecord,
+  type RunContext,
+  releaseIdOf,
+  runContext,
+  type TRIGGERS,
+} from "./record";
 import type { ServiceTarget } from "./restore-service";
 
-/** One container's image in a release: built from the configuration, or given by digest. */
+/**
+ * One container's image in a release: built from the configuration, given by digest, or (a
+ * promotion) another environment's image copied by digest into this environment's repository.
+ */
 export type PlannedImage =
   | { container: string; source: "given"; change: ImageChange }
-  | { container: string; source: "build"; inputs: BuildImageInputs };
+  | { container: string; source: "build"; inputs: BuildImageInputs }
+  | { container: string; source: "copy"; from: ReleaseImage; repository: string };
 
 /** Where a release's lock and records live, and how long a dead run's lock holds. */
 export interface LedgerPlan {
@@ -43,6 +54,8 @@ export interface ReleasePlan {
   /** Where a web failure before its commit point returns the service to. */
   restore: ServiceTarget;
   web: { inputs: PublishWebInputs; site: CheckedSite };
+  /** A promotion: the release of another environment this one ships. */
+  promotedFrom?: ReleaseRecord["promotedFrom"];
 }
 
 /**

@@ -9,10 +9,12 @@ import { invalidateCommand } from "../../src/cli/invalidate";
 import { flagsOf, flagsToRawInputs } from "../../src/cli/options";
 import { previewCommand } from "../../src/cli/preview";
 import { promoteCommand } from "../../src/cli/promote";
+import { promoteReleaseCommand } from "../../src/cli/promote-release";
 import { publishWebCommand } from "../../src/cli/publish-web";
 import { deployCommand, rollbackCommand } from "../../src/cli/release-commands";
 import { statusCommand } from "../../src/cli/status";
 import { unlockCommand } from "../../src/cli/unlock";
+import { verifyCommand } from "../../src/cli/verify";
 import { configJsonSchema } from "../../src/config/json-schema";
 import { LOGS, REDEPLOY, RUN, SCALE } from "../../src/day2/declarations";
 import * as day2 from "../../src/day2/inputs";
@@ -28,6 +30,8 @@ import { inputNames, type RawInputs } from "../../src/lib/inputs";
 import { TerminalLogger } from "../../src/lib/logger";
 import { PREVIEW } from "../../src/preview/declaration";
 import { parsePreviewInputs, previewSchema } from "../../src/preview/inputs";
+import { PROMOTE_RELEASE } from "../../src/promote/declaration";
+import { parsePromoteReleaseInputs, promoteReleaseSchema } from "../../src/promote/inputs";
 import { DEPLOY, HISTORY, ROLLBACK, STATUS, UNLOCK } from "../../src/release/declarations";
 import {
   deploySchema,
@@ -43,6 +47,8 @@ import {
 } from "../../src/release/inputs";
 import { DEPLOY_SERVICE } from "../../src/service/declaration";
 import { deployServiceSchema, parseDeployServiceInputs } from "../../src/service/inputs";
+import { VERIFY } from "../../src/verify/declaration";
+import { parseVerifyInputs, verifyInputSchema } from "../../src/verify/inputs";
 import { parsePublishWebInputs, publishWebSchema } from "../../src/web/inputs";
 import { INVALIDATE } from "../../src/web/invalidate-declaration";
 import { invalidateSchema, parseInvalidateInputs } from "../../src/web/invalidate-inputs";
@@ -97,6 +103,18 @@ const PARSERS: Parser[] = [
     schema: previewSchema,
     parse: (raw: RawInputs) => parsePreviewInputs(raw, "run-1"),
     least: { bucket: "www-example", source: "dist", "pull-request": "7", revision: "abc" },
+  },
+  {
+    unit: PROMOTE_RELEASE,
+    schema: promoteReleaseSchema,
+    parse: parsePromoteReleaseInputs,
+    least: { from: "staging", to: "production" },
+  },
+  {
+    unit: VERIFY,
+    schema: verifyInputSchema,
+    parse: parseVerifyInputs,
+    least: { environment: "production" },
   },
   ...(
     [
@@ -199,6 +217,8 @@ describe("one declaration of each input", () => {
       previewCommand,
       deployCommand,
       rollbackCommand,
+      promoteReleaseCommand,
+      verifyCommand,
       historyCommand,
       statusCommand,
       unlockCommand,
