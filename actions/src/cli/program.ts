@@ -12,6 +12,7 @@ import { previewCommand } from "./preview";
 import { promoteCommand } from "./promote";
 import { publishWebCommand } from "./publish-web";
 import { deployCommand, releaseIdCommand, rollbackCommand } from "./release-commands";
+import { setupCommands } from "./setup-commands";
 import { statusCommand } from "./status";
 import { unlockCommand } from "./unlock";
 
@@ -46,6 +47,7 @@ export async function runCli(
   releaseIdCommand(program, () => logger, env);
   unlockCommand(program, () => logger, env);
   day2Commands(program, () => logger, env);
+  setupCommands(program, () => logger, env);
   return run(async () => {
     try {
       await program.parseAsync(argv, { from: "user" });

@@ -5,6 +5,7 @@ import type { UnitDeclaration } from "../lib/declaration";
 import { PREVIEW } from "../preview/declaration";
 import { DEPLOY, HISTORY, ROLLBACK, STATUS, UNLOCK } from "../release/declarations";
 import { DEPLOY_SERVICE } from "../service/declaration";
+import { BOOTSTRAP, INIT } from "../setup/declarations";
 import { INVALIDATE } from "../web/invalidate-declaration";
 import { PUBLISH_WEB } from "../web/publish-declaration";
 
@@ -25,6 +26,8 @@ export const UNITS: UnitDeclaration[] = [
   SCALE,
   RUN,
   LOGS,
+  INIT,
+  BOOTSTRAP,
 ];
 
 /** The name a unit goes by in the docs and README markers: its action, else its command. */

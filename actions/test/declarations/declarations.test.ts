@@ -11,6 +11,7 @@ import { previewCommand } from "../../src/cli/preview";
 import { promoteCommand } from "../../src/cli/promote";
 import { publishWebCommand } from "../../src/cli/publish-web";
 import { deployCommand, rollbackCommand } from "../../src/cli/release-commands";
+import { setupCommands } from "../../src/cli/setup-commands";
 import { statusCommand } from "../../src/cli/status";
 import { unlockCommand } from "../../src/cli/unlock";
 import { configJsonSchema } from "../../src/config/json-schema";
@@ -43,6 +44,8 @@ import {
 } from "../../src/release/inputs";
 import { DEPLOY_SERVICE } from "../../src/service/declaration";
 import { deployServiceSchema, parseDeployServiceInputs } from "../../src/service/inputs";
+import { BOOTSTRAP, INIT } from "../../src/setup/declarations";
+import * as setup from "../../src/setup/inputs";
 import { parsePublishWebInputs, publishWebSchema } from "../../src/web/inputs";
 import { INVALIDATE } from "../../src/web/invalidate-declaration";
 import { invalidateSchema, parseInvalidateInputs } from "../../src/web/invalidate-inputs";
@@ -132,6 +135,18 @@ const PARSERS: Parser[] = [
     parse: parse as (raw: RawInputs) => unknown,
     least: { environment: "production", bucket: "b", cluster: "c", service: "s", count: "1" },
   })),
+  {
+    unit: INIT,
+    schema: setup.initSchema,
+    parse: setup.parseInitInputs,
+    least: { cluster: "c", service: "s", bucket: "b" },
+  },
+  {
+    unit: BOOTSTRAP,
+    schema: setup.bootstrapSchema,
+    parse: setup.parseBootstrapInputs,
+    least: { environment: "production", bucket: "b" },
+  },
 ];
 
 describe("one declaration of each input", () => {
@@ -203,6 +218,7 @@ describe("one declaration of each input", () => {
       statusCommand,
       unlockCommand,
       day2Commands,
+      setupCommands,
     ]) {
       register(program, noLogger, {});
     }
