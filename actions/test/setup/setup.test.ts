@@ -153,3 +153,17 @@ describe("a local run's release id", () => {
     s3.restore();
   });
 });
+
+describe("the trust policies", () => {
+  it("workflows/README.md shows those bootstrap prints (run: npx tsx actions/scripts/write-trust-policies.ts)", async () => {
+    const { readFile } = await import("node:fs/promises");
+    const { join } = await import("node:path");
+    const { REPO_ROOT } = await import("../helpers/fixtures");
+    const { renderTrustDocs, TRUST_DOCS_FILE } = await import("../../src/setup/trust-docs");
+    const text = await readFile(join(REPO_ROOT, TRUST_DOCS_FILE), "utf8");
+    expect(renderTrustDocs(text)).toBe(text);
+    expect(() => renderTrustDocs(text.replace("<!-- /trust:github-deploy -->", ""))).toThrow(
+      /github-deploy/,
+    );
+  });
+});
