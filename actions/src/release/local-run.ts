@@ -18,12 +18,15 @@ export function isCiRun(env: NodeJS.ProcessEnv): boolean {
 
 /**
  * A run from a developer's machine, outside CI: the commit is `git rev-parse HEAD` (or
- * SHIPLINE_COMMIT) and the run is `local<N>`, N being one more than the highest counter of that
- * commit's local releases in the ledger. So the release id reads `<commit>-local1`,
- * `<commit>-local2`, … and says which commit it shipped, with no CI variable to fake. Two local
- * runs of one commit at the same moment get the same id: the ledger refuses the second (an id is
- * created only once), and it can be run again. In CI, or with SHIPLINE_RUN set, env is returned
- * as it is.
+ * SHIPLINE_COMMIT), marked `-dirty` when tracked files differ from it, and the run is
+ * `local<N>`, N being one more than the highest local counter among the environment's releases
+ * in the ledger. So the release id reads `<commit>-local<N>` and says which commit it shipped,
+ * with no CI variable to fake; the counter is the environment's, not the commit's, because a
+ * rollback's id carries the commit it returns to. Two local runs at the same moment get the same
+ * id: the ledger creates an id only once, so the second is refused and can be run again. A dirty
+ * commit is not a revision: its images are tagged with the release id, never with a commit tag
+ * another build of that commit would need. In CI, or with SHIPLINE_RUN set, env is returned as
+ * it is.
  */
 export async function localRunEnv(
   env: NodeJS.ProcessEnv,
@@ -33,24 +36,29 @@ export async function localRunEnv(
   if (isCiRun(env) || env.SHIPLINE_RUN) return env;
   const commit = env.SHIPLINE_COMMIT || (await gitHead(cwd));
   if (!commit) return env;
-  const counter = (await highestLocalCounter(ledger, commit)) + 1;
+  const counter = (await highestLocalCounter(ledger)) + 1;
   return { ...env, SHIPLINE_COMMIT: commit, SHIPLINE_RUN: `local${counter}` };
 }
 
-/** The commit checked out in `cwd`, or undefined outside a git work tree. */
+/**
+ * The commit checked out in `cwd` (with `-dirty` when tracked files were changed since), or
+ * undefined outside a git work tree.
+ */
 export async function gitHead(cwd: string): Promise<string | undefined> {
+  const git = (...args: string[]) => promisify(execFile)("git", args, { cwd });
   try {
-    const { stdout } = await promisify(execFile)("git", ["rev-parse", "HEAD"], { cwd });
-    const commit = stdout.trim();
-    return /^[0-9a-f]{40,64}$/.test(commit) ? commit : undefined;
+    const commit = (await git("rev-parse", "HEAD")).stdout.trim();
+    if (!/^[0-9a-f]{40,64}$/.test(commit)) return undefined;
+    const changes = (await git("status", "--porcelain", "--untracked-files=no")).stdout.trim();
+    return changes === "" ? commit : `${commit}-dirty`;
   } catch {
     return undefined;
   }
 }
 
-/** The highest N of `<commit>-local<N>` records in the environment's ledger; 0 when none. */
-export async function highestLocalCounter(ledger: LocalLedger, commit: string): Promise<number> {
-  const prefix = `${releasesPrefix(ledger.ledgerPrefix, ledger.environment)}${commit.slice(0, 12)}-local`;
+/** The highest N of the `…-local<N>` records in the environment's ledger; 0 when none. */
+export async function highestLocalCounter(ledger: LocalLedger): Promise<number> {
+  const prefix = releasesPrefix(ledger.ledgerPrefix, ledger.environment);
   let highest = 0;
   let token: string | undefined;
   try {
@@ -63,7 +71,7 @@ export async function highestLocalCounter(ledger: LocalLedger, commit: string): 
         }),
       );
       for (const object of page.Contents ?? []) {
-        const counter = /^(\d+)\.json$/.exec(object.Key?.slice(prefix.length) ?? "")?.[1];
+        const counter = /-local(\d+)\.json$/.exec(object.Key?.slice(prefix.length) ?? "")?.[1];
         if (counter) highest = Math.max(highest, Number(counter));
       }
       token = page.IsTruncated ? page.NextContinuationToken : undefined;

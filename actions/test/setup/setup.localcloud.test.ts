@@ -1,4 +1,3 @@
-import { execFileSync } from "node:child_process";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { DescribeRepositoriesCommand, GetLifecyclePolicyCommand } from "@aws-sdk/client-ecr";
@@ -11,6 +10,7 @@ import {
 } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseConfig } from "../../src/config/load";
+import { gitHead } from "../../src/release/local-run";
 import { runShipline } from "../release/shipline-run";
 import { type ServiceStack, startServiceStack, waitSteadyOn } from "../service/cloud";
 import { tempDir } from "../web/cloud";
@@ -61,8 +61,6 @@ function writesSince(since: number): string[] {
     .filter((call) => WRITE.test(call.operation))
     .map((call) => `${call.service} ${call.operation}`);
 }
-
-const head = execFileSync("git", ["rev-parse", "HEAD"], { encoding: "utf8" }).trim();
 
 describe("shipline init", () => {
   it("writes the configuration of a running service, which then deploys it unchanged", async () => {
@@ -156,7 +154,8 @@ describe("shipline init", () => {
       ["api", stack.apiImage],
     ]);
 
-    // Outside CI the release id is the commit from git and the ledger's count of its releases.
+    // Outside CI the release id is the commit from git and the ledger's local counter.
+    const head = (await gitHead(process.cwd())) ?? "(not a git work tree)";
     const releaseId = `${head.slice(0, 12)}-local1`;
     expect(deployed.output).toContain(`release ${releaseId} of ${head}`);
     const records = await s3().send(

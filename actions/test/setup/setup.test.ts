@@ -3,7 +3,7 @@ import { mockClient } from "aws-sdk-client-mock";
 import { describe, expect, it } from "vitest";
 import deployPolicy from "../../iam/deploy.json" with { type: "json" };
 import { parseConfig } from "../../src/config/load";
-import { highestLocalCounter } from "../../src/release/local-run";
+import { gitHead, highestLocalCounter, localRunEnv } from "../../src/release/local-run";
 import { releaseIdOf, runContext } from "../../src/release/run-context";
 import { ledgerStatement, mergedPolicy } from "../../src/setup/bucket-policy";
 import { parseBootstrapInputs, parseInitInputs } from "../../src/setup/inputs";
@@ -127,15 +127,16 @@ describe("init's file", () => {
 });
 
 describe("a local run's release id", () => {
-  it("counts one past the commit's highest local release in the ledger, ignoring other commits", async () => {
+  it("counts one past the highest local counter among the environment's releases", async () => {
     const s3 = mockClient(S3Client);
     const commit = "0123456789abcdef0123456789abcdef01234567";
     const key = (id: string) => ({ Key: `.shipline/releases/production/${id}.json` });
     s3.on(ListObjectsV2Command).resolves({
       Contents: [
         key("0123456789ab-local1"),
-        key("0123456789ab-local3"),
-        key("0123456789ab-local3x"),
+        key("fedcba987654-local3"),
+        key("0123456789ab-77.1"),
+        key("0123456789ab-local9x"),
       ],
     });
     const ledger = {
@@ -144,13 +145,43 @@ describe("a local run's release id", () => {
       ledgerPrefix: ".shipline/",
       environment: "production",
     };
-    expect(await highestLocalCounter(ledger, commit)).toBe(3);
+    expect(await highestLocalCounter(ledger)).toBe(3);
     expect(s3.commandCalls(ListObjectsV2Command)[0]?.args[0].input.Prefix).toBe(
-      ".shipline/releases/production/0123456789ab-local",
+      ".shipline/releases/production/",
     );
-    const context = runContext({ SHIPLINE_COMMIT: commit, SHIPLINE_RUN: "local4" }, 0);
-    expect(releaseIdOf(context)).toBe("0123456789ab-local4");
+    const env = await localRunEnv({ SHIPLINE_COMMIT: commit }, ledger);
+    expect(releaseIdOf(runContext(env, 0))).toBe("0123456789ab-local4");
+    // In CI the CI system names the run.
+    expect(await localRunEnv({ GITHUB_RUN_ID: "5" }, ledger)).toEqual({ GITHUB_RUN_ID: "5" });
     s3.restore();
+  });
+
+  it("reads the commit from git, marked dirty when tracked files changed", async () => {
+    const { execFileSync } = await import("node:child_process");
+    const { mkdtemp, rm, writeFile } = await import("node:fs/promises");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const repo = await mkdtemp(join(tmpdir(), "shipline-git-"));
+    try {
+      expect(await gitHead(repo)).toBeUndefined();
+      const git = (...args: string[]) =>
+        execFileSync("git", ["-c", "user.name=t", "-c", "user.email=t@example.com", ...args], {
+          cwd: repo,
+          encoding: "utf8",
+        });
+      git("init", "-q");
+      await writeFile(join(repo, "a.txt"), "1\n");
+      git("add", "a.txt");
+      git("commit", "-qm", "one");
+      const head = git("rev-parse", "HEAD").trim();
+      expect(await gitHead(repo)).toBe(head);
+      await writeFile(join(repo, "untracked.txt"), "x\n");
+      expect(await gitHead(repo)).toBe(head);
+      await writeFile(join(repo, "a.txt"), "2\n");
+      expect(await gitHead(repo)).toBe(`${head}-dirty`);
+    } finally {
+      await rm(repo, { recursive: true, force: true });
+    }
   });
 });
 
