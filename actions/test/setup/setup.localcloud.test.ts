@@ -278,7 +278,11 @@ describe("shipline bootstrap", () => {
     const second = await shipline("bootstrap", "--config", file);
     expect(second.code, second.output).toBe(0);
     expect(writesSince(beforeSecond)).toEqual([]);
-    expect(stack.cloud.requestLog.list({ sinceSeq: beforeSecond }).length).toBeGreaterThan(0);
+    const reads = stack.cloud.requestLog.list({ sinceSeq: beforeSecond });
+    expect(reads.length).toBeGreaterThan(0);
+    console.log(
+      `bootstrap, second run: ${reads.length} requests (${[...new Set(reads.map((call) => call.operation))].join(", ")}), no write`,
+    );
     expect(second.output).toContain("nothing to change");
     expect(second.output).toContain("changes=0");
   }, 60_000);
