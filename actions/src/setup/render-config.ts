@@ -56,7 +56,7 @@ export function renderConfig(found: FoundService, inputs: InitInputs): string {
         commentKey(
           containers,
           container.name,
-          ` Runs ${container.image} now. Say how it is built (builder, context, …) to build it on\n deploy, or deploy images built elsewhere with --images ${container.name}=<image@sha256:…>.`,
+          ` Runs ${container.image} now.\n Say how it is built (builder, context, …) to build it on deploy, or deploy\n images built elsewhere with --images ${container.name}=<image@sha256:…>.`,
         );
       }
     }
