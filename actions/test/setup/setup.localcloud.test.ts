@@ -11,6 +11,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseConfig } from "../../src/config/load";
 import { gitHead } from "../../src/release/local-run";
+import { actionsNeeded, missingFromPolicy } from "../release/iam";
 import { runShipline } from "../release/shipline-run";
 import { type ServiceStack, startServiceStack, waitSteadyOn } from "../service/cloud";
 import { tempDir } from "../web/cloud";
@@ -79,6 +80,9 @@ describe("shipline init", () => {
     );
     expect(written.code, written.output).toBe(0);
     expect(writesSince(since)).toEqual([]);
+    // actions/iam/init.json allows every call init made.
+    const initCalls = stack.cloud.requestLog.list({ sinceSeq: since });
+    expect(await missingFromPolicy("init", actionsNeeded(initCalls))).toEqual([]);
     const text = await readFile(file, "utf8");
     const config = parseConfig(text, file);
     expect(config.region).toBe(stack.cloud.region);
@@ -273,6 +277,10 @@ describe("shipline bootstrap", () => {
     );
     expect(first.output).toContain(`repository/shipline/worker"`);
     expect(first.output).not.toMatch(/\$\{[A-Za-z]*Repository\}/);
+
+    // actions/iam/bootstrap.json allows every call bootstrap made (dry run, first and second run).
+    const bootstrapCalls = stack.cloud.requestLog.list({ sinceSeq: beforeDry });
+    expect(await missingFromPolicy("bootstrap", actionsNeeded(bootstrapCalls))).toEqual([]);
 
     const beforeSecond = stack.cloud.requestLog.lastSeq;
     const second = await shipline("bootstrap", "--config", file);
