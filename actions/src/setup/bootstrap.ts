@@ -57,7 +57,11 @@ export async function runBootstrap(
     await change.apply();
     logger.info(`done: ${change.what}`);
   }
-  if (inputs.github || inputs["circleci-org"]) {
+  if (!inputs.github && !inputs["circleci-org"]) {
+    logger.info(
+      "the CI roles: give --github <owner/name> and/or --circleci-org and --circleci-project to print their trust policies and permissions",
+    );
+  } else {
     const { Account: account = "<account>" } = await deps.sts.send(
       new GetCallerIdentityCommand({}),
     );
