@@ -13,6 +13,7 @@ import { promoteCommand } from "./promote";
 import { promoteReleaseCommand } from "./promote-release";
 import { publishWebCommand } from "./publish-web";
 import { deployCommand, releaseIdCommand, rollbackCommand } from "./release-commands";
+import { setupCommands } from "./setup-commands";
 import { statusCommand } from "./status";
 import { unlockCommand } from "./unlock";
 import { verifyCommand } from "./verify";
@@ -50,6 +51,7 @@ export async function runCli(
   releaseIdCommand(program, () => logger, env);
   unlockCommand(program, () => logger, env);
   day2Commands(program, () => logger, env);
+  setupCommands(program, () => logger, env);
   return run(async () => {
     try {
       await program.parseAsync(argv, { from: "user" });

@@ -7,6 +7,7 @@ import { PROMOTE_RELEASE } from "../promote/declaration";
 import { DEPLOY, HISTORY, ROLLBACK, STATUS, UNLOCK } from "../release/declarations";
 import { DEPLOY_SERVICE } from "../service/declaration";
 import { VERIFY } from "../verify/declaration";
+import { BOOTSTRAP, INIT } from "../setup/declarations";
 import { INVALIDATE } from "../web/invalidate-declaration";
 import { PUBLISH_WEB } from "../web/publish-declaration";
 
@@ -29,6 +30,8 @@ export const UNITS: UnitDeclaration[] = [
   SCALE,
   RUN,
   LOGS,
+  INIT,
+  BOOTSTRAP,
 ];
 
 /** The name a unit goes by in the docs and README markers: its action, else its command. */

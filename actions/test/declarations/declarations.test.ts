@@ -12,6 +12,7 @@ import { promoteCommand } from "../../src/cli/promote";
 import { promoteReleaseCommand } from "../../src/cli/promote-release";
 import { publishWebCommand } from "../../src/cli/publish-web";
 import { deployCommand, rollbackCommand } from "../../src/cli/release-commands";
+import { setupCommands } from "../../src/cli/setup-commands";
 import { statusCommand } from "../../src/cli/status";
 import { unlockCommand } from "../../src/cli/unlock";
 import { verifyCommand } from "../../src/cli/verify";
@@ -49,6 +50,8 @@ import { DEPLOY_SERVICE } from "../../src/service/declaration";
 import { deployServiceSchema, parseDeployServiceInputs } from "../../src/service/inputs";
 import { VERIFY } from "../../src/verify/declaration";
 import { parseVerifyInputs, verifyInputSchema } from "../../src/verify/inputs";
+import { BOOTSTRAP, INIT } from "../../src/setup/declarations";
+import * as setup from "../../src/setup/inputs";
 import { parsePublishWebInputs, publishWebSchema } from "../../src/web/inputs";
 import { INVALIDATE } from "../../src/web/invalidate-declaration";
 import { invalidateSchema, parseInvalidateInputs } from "../../src/web/invalidate-inputs";
@@ -150,6 +153,18 @@ const PARSERS: Parser[] = [
     parse: parse as (raw: RawInputs) => unknown,
     least: { environment: "production", bucket: "b", cluster: "c", service: "s", count: "1" },
   })),
+  {
+    unit: INIT,
+    schema: setup.initSchema,
+    parse: setup.parseInitInputs,
+    least: { cluster: "c", service: "s", bucket: "b" },
+  },
+  {
+    unit: BOOTSTRAP,
+    schema: setup.bootstrapSchema,
+    parse: setup.parseBootstrapInputs,
+    least: { environment: "production", bucket: "b" },
+  },
 ];
 
 describe("one declaration of each input", () => {
@@ -223,6 +238,7 @@ describe("one declaration of each input", () => {
       statusCommand,
       unlockCommand,
       day2Commands,
+      setupCommands,
     ]) {
       register(program, noLogger, {});
     }
