@@ -166,6 +166,21 @@ export class EcsApi {
       if (names.has(name)) throw clientError(`Duplicate container name: ${name}`);
       names.add(name);
       if (!str(container.image)) throw clientError("Container.image should not be null or empty.");
+      // ECS reads secrets with the task execution role, so it refuses a definition without one.
+      if (
+        Array.isArray(container.secrets) &&
+        container.secrets.length > 0 &&
+        !str(input.executionRoleArn)
+      ) {
+        throw clientError(
+          "When you are specifying container secrets, you must also specify a value for 'executionRoleArn'.",
+        );
+      }
+      for (const secret of (container.secrets as Json[] | undefined) ?? []) {
+        if (!str(secret.name) || !str(secret.valueFrom)) {
+          throw clientError(`Container ${name}: each secret needs a name and a valueFrom.`);
+        }
+      }
     }
     if (input.networkMode === "awsvpc" || input.requiresCompatibilities) {
       // Fargate needs task-level cpu/memory; keep AWS's rule.
