@@ -4,6 +4,7 @@ import { PROMOTE_IMAGE } from "../images/promote-declaration";
 import type { UnitDeclaration } from "../lib/declaration";
 import { PREVIEW } from "../preview/declaration";
 import { DEPLOY, HISTORY, ROLLBACK, STATUS, UNLOCK } from "../release/declarations";
+import { DIFF } from "../release/diff-declaration";
 import { DEPLOY_SERVICE } from "../service/declaration";
 import { INVALIDATE } from "../web/invalidate-declaration";
 import { PUBLISH_WEB } from "../web/publish-declaration";
@@ -18,6 +19,7 @@ export const UNITS: UnitDeclaration[] = [
   PREVIEW,
   DEPLOY,
   ROLLBACK,
+  DIFF,
   HISTORY,
   STATUS,
   UNLOCK,

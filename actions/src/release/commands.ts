@@ -8,6 +8,7 @@ import { reportReleasePlan, reportRollbackPlan } from "./plan-report";
 import type { ReleaseRecord } from "./record";
 import { reportRelease } from "./report";
 import { planRollback, rollback } from "./rollback";
+import { releaseTaskDefinitionDiff } from "./task-definition-diff";
 
 /**
  * deploy as the CLI and the action run it: plan (every input checked, nothing changed), then
@@ -21,7 +22,11 @@ export async function runDeploy(
 ): Promise<ReleaseRecord | undefined> {
   const plan = await planRelease(inputs, builds, deps.env, deps.clock.now());
   if (inputs["dry-run"]) {
-    await reportReleasePlan(plan, deps.logger);
+    // Only a task definition file makes the dry run read the live one: without it, it reads nothing.
+    const diff = plan.service.taskDefinitionFile
+      ? await releaseTaskDefinitionDiff(plan, deps.service)
+      : undefined;
+    await reportReleasePlan(plan, deps.logger, diff);
     return undefined;
   }
   const record = await trackRelease("deploy", inputs, deps.env, deps.logger, () =>

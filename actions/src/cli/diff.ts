@@ -1,0 +1,43 @@
+import type { Command } from "commander";
+import type { Logger } from "../lib/logger";
+import { DIFF } from "../release/diff-declaration";
+import { addFlags, type FlagSpec, flagsOf, flagsToRawInputs } from "./options";
+
+const DIFF_FLAGS: FlagSpec[] = flagsOf(DIFF);
+
+export function diffCommand(program: Command, logger: () => Logger, env: NodeJS.ProcessEnv): void {
+  const command = program
+    .command("diff")
+    .description(
+      "show, field by field, what a deploy would change in the service's task definition (reads only)",
+    );
+  addFlags(command, DIFF_FLAGS).action(async (options: Record<string, unknown>) => {
+    const [{ environmentRawInputs }, { parseDiffInputs }] = await Promise.all([
+      import("../config/resolve"),
+      import("../release/diff-inputs"),
+    ]);
+    const inputs = parseDiffInputs(
+      await environmentRawInputs(flagsToRawInputs(options, DIFF_FLAGS), env),
+    );
+    const [
+      { containerBuilds },
+      { loadConfig },
+      { createServiceClients },
+      { showTaskDefinitionDiff },
+    ] = await Promise.all([
+      import("../config/environment"),
+      import("../config/load"),
+      import("../service/clients"),
+      import("../release/task-definition-diff"),
+    ]);
+    const builds = inputs.config
+      ? containerBuilds(await loadConfig(inputs.config), inputs.environment)
+      : {};
+    await showTaskDefinitionDiff(inputs, builds, {
+      clients: createServiceClients(inputs.region ? { region: inputs.region } : {}),
+      logger: logger(),
+      env,
+      now: Date.now(),
+    });
+  });
+}
