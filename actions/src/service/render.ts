@@ -21,6 +21,7 @@ export const READ_ONLY_FIELDS = [
   "registeredAt",
   "registeredBy",
   "deregisteredAt",
+  "deleteRequestedAt",
 ] as const;
 
 export interface RenderChanges {

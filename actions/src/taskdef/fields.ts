@@ -6,7 +6,9 @@ import type {
   PortMapping,
   RegisterTaskDefinitionCommandInput,
   Secret,
+  TaskDefinition,
 } from "@aws-sdk/client-ecs";
+import type { READ_ONLY_FIELDS } from "../service/render";
 
 /**
  * The fields of the objects a task definition file is checked against, as the AWS SDK declares
@@ -115,3 +117,13 @@ export const LOG_CONFIGURATION_FIELDS = complete<LogConfiguration>()([
   "options",
   "secretOptions",
 ]);
+
+/**
+ * What DescribeTaskDefinition returns that RegisterTaskDefinition does not take: every such field
+ * must be among the read-only fields a revision's body drops (checked at compile time).
+ */
+type DescribedOnly = Exclude<keyof TaskDefinition, keyof RegisterTaskDefinitionCommandInput>;
+const _readOnlyComplete: Exclude<DescribedOnly, (typeof READ_ONLY_FIELDS)[number]> extends never
+  ? true
+  : { missing: Exclude<DescribedOnly, (typeof READ_ONLY_FIELDS)[number]> } = true;
+void _readOnlyComplete;
