@@ -87,6 +87,17 @@ export function checkTaskDefinition(value: unknown): {
       names.add(name);
     }
     checkContainer(container, at, problem);
+    const taskMemory = mebibytes(body.memory);
+    if (
+      taskMemory !== undefined &&
+      typeof container.memory === "number" &&
+      container.memory > taskMemory
+    ) {
+      problem(
+        `${at}.memory`,
+        `${container.memory} MiB is more than the task's memory (${taskMemory} MiB): ECS refuses it`,
+      );
+    }
     if (
       Array.isArray(container.secrets) &&
       container.secrets.length > 0 &&
@@ -279,3 +290,10 @@ function fields(
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === "object" && value !== null && !Array.isArray(value);
+
+/** A task-level memory value ("1024", "1GB", "1 GB") in MiB; undefined when it is not one. */
+const mebibytes = (value: unknown): number | undefined => {
+  const match = /^\s*(\d+)\s*(gb)?\s*$/i.exec(typeof value === "string" ? value : "");
+  if (!match) return undefined;
+  return Number(match[1]) * (match[2] ? 1024 : 1);
+};

@@ -68,6 +68,13 @@ describe("a task definition file", () => {
     ]);
   });
 
+  it("refuses a container with more memory than its task, as ECS does", () => {
+    expect(problemsOf(GOOD.replace('memory: "1024"', "memory: 512"))).toEqual([
+      "task definition file td.yml: containerDefinitions[api].memory: 1024 MiB is more than the task's memory (512 MiB): ECS refuses it",
+    ]);
+    expect(problemsOf(GOOD.replace('memory: "1024"', 'memory: "1 GB"'))).toEqual([]);
+  });
+
   it("needs an execution role for secrets, as ECS does", () => {
     expect(problemsOf(GOOD.replace(/^executionRoleArn:.*$/m, ""))).toEqual([
       "task definition file td.yml: containerDefinitions[api].secrets: ECS reads secrets with the task execution role: set executionRoleArn (ECS refuses the definition without it)",

@@ -187,6 +187,22 @@ describe("task definitions with the fields a deploy sets", () => {
     });
   });
 
+  it("refuses a container with more memory than its task, as ECS does", async () => {
+    const [api] = definition.containerDefinitions;
+    await expect(
+      ecs.send(
+        new RegisterTaskDefinitionCommand({
+          ...definition,
+          memory: "1GB",
+          containerDefinitions: [{ ...api, name: "api", image: "example/api:1", memory: 1025 }],
+        }),
+      ),
+    ).rejects.toMatchObject({
+      name: "ClientException",
+      message: "The 'memory' setting for container 'api' is greater than for the task.",
+    });
+  });
+
   it("refuses secrets without an execution role, as ECS does", async () => {
     const { executionRoleArn: _, ...withoutRole } = definition;
     await expect(ecs.send(new RegisterTaskDefinitionCommand(withoutRole))).rejects.toMatchObject({

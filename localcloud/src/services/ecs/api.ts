@@ -28,6 +28,13 @@ const invalid = (message: string) => new AwsError("InvalidParameterException", m
 
 const str = (value: unknown): string | undefined => (typeof value === "string" ? value : undefined);
 
+/** A task-level memory value ("1024", "1GB", "1 GB") in MiB; undefined when absent or unreadable. */
+const mebibytes = (value: unknown): number | undefined => {
+  const match = /^\s*(\d+)\s*(gb)?\s*$/i.exec(typeof value === "string" ? value : "");
+  if (!match) return undefined;
+  return Number(match[1]) * (match[2] ? 1024 : 1);
+};
+
 /** The ECS API (JSON 1.1) over the stored state. */
 export class EcsApi {
   constructor(
@@ -174,6 +181,16 @@ export class EcsApi {
       ) {
         throw clientError(
           "When you are specifying container secrets, you must also specify a value for 'executionRoleArn'.",
+        );
+      }
+      const taskMemory = mebibytes(input.memory);
+      if (
+        taskMemory !== undefined &&
+        typeof container.memory === "number" &&
+        container.memory > taskMemory
+      ) {
+        throw clientError(
+          `The 'memory' setting for container '${name}' is greater than for the task.`,
         );
       }
       for (const secret of (container.secrets as Json[] | undefined) ?? []) {
