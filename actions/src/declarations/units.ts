@@ -3,9 +3,11 @@ import { BUILD_IMAGE } from "../images/build-image-declaration";
 import { PROMOTE_IMAGE } from "../images/promote-declaration";
 import type { UnitDeclaration } from "../lib/declaration";
 import { PREVIEW } from "../preview/declaration";
+import { PROMOTE_RELEASE } from "../promote/declaration";
 import { DEPLOY, HISTORY, ROLLBACK, STATUS, UNLOCK } from "../release/declarations";
 import { DIFF } from "../release/diff-declaration";
 import { DEPLOY_SERVICE } from "../service/declaration";
+import { VERIFY } from "../verify/declaration";
 import { INVALIDATE } from "../web/invalidate-declaration";
 import { PUBLISH_WEB } from "../web/publish-declaration";
 
@@ -20,6 +22,8 @@ export const UNITS: UnitDeclaration[] = [
   DEPLOY,
   ROLLBACK,
   DIFF,
+  PROMOTE_RELEASE,
+  VERIFY,
   HISTORY,
   STATUS,
   UNLOCK,

@@ -1,5 +1,6 @@
 import type { RawInputs } from "../lib/inputs";
 import type { Logger } from "../lib/logger";
+import { parseImageReference } from "../oci/reference";
 import type { ServiceClients } from "../service/clients";
 import { readCurrentService } from "../service/current";
 import type { ImageChange } from "../service/inputs";
@@ -7,7 +8,13 @@ import { bodyOf, renderTaskDefinition } from "../service/render";
 import { diffTaskDefinitions, formatChange } from "../taskdef/diff";
 import { renderFromFile } from "../taskdef/render";
 import type { DiffInputs } from "./diff-inputs";
-import { environmentOverrides, planImages, planTaskDefinitionFile, type ReleasePlan } from "./plan";
+import {
+  environmentOverrides,
+  type PlannedImage,
+  planImages,
+  planTaskDefinitionFile,
+  type ReleasePlan,
+} from "./plan";
 import { releaseIdOf, runContext } from "./record";
 
 /** What a release would change in its service's task definition, compared with the live one. */
@@ -38,15 +45,7 @@ export async function releaseTaskDefinitionDiff(
   const current = await readCurrentService(clients, cluster, service);
   const live = current.taskDefinition;
   const changes = {
-    images: plan.images.map(
-      (image): Pick<ImageChange, "container" | "image"> =>
-        image.source === "given"
-          ? image.change
-          : {
-              container: image.container,
-              image: `(built by the release: ${image.inputs.repository}:${image.inputs.tags[0] ?? ""}, pinned by digest)`,
-            },
-    ) as ImageChange[],
+    images: plan.images.map(imageOf) as ImageChange[],
     environment: plan.service.environment,
   };
   const file = plan.service.taskDefinitionFile;
@@ -57,6 +56,23 @@ export async function releaseTaskDefinitionDiff(
     liveArn: live.taskDefinitionArn ?? "",
     ...(file ? { file: file.path } : {}),
     changes: diffTaskDefinitions(bodyOf(live), next).map(formatChange),
+  };
+}
+
+/** The image a container will run: known for given and copied images, to be built otherwise. */
+function imageOf(image: PlannedImage): Pick<ImageChange, "container" | "image"> {
+  if (image.source === "given") return image.change;
+  if (image.source === "copy") {
+    // A promotion copies within one registry, by digest.
+    const registry = parseImageReference(image.from.uri).registry;
+    return {
+      container: image.container,
+      image: `${registry}/${image.repository}@${image.from.digest}`,
+    };
+  }
+  return {
+    container: image.container,
+    image: `(built by the release: ${image.inputs.repository}:${image.inputs.tags[0] ?? ""}, pinned by digest)`,
   };
 }
 

@@ -1,6 +1,0 @@
-import { createRequire as __shiplineCreateRequire } from "node:module";
-const require = __shiplineCreateRequire(import.meta.url);
-import{b as p,d as a}from"./chunk-353AJ6TW.mjs";function l(n,r,s){let e=n.environments[r];if(!e){let i=Object.keys(n.environments).map(o=>p(o));throw new a(`${s}: environments.${r}: no such environment (the file has ${i.join(", ")})`)}let t=i=>i===void 0?void 0:String(i);return{environment:r,region:e.region??n.region,"ledger-prefix":n["ledger-prefix"],cluster:e.cluster,service:e.service,containers:Object.entries(e.containers).map(([i,o])=>`${i}=${o.repository}`).join(`
-`),bucket:e.bucket,"distribution-id":e.distributions.join(`
-`),url:e.url,source:e.web,"gate-timeout":t(e.gate.timeout),"gate-interval":t(e.gate.interval),"healthy-polls":t(e.gate["healthy-polls"]),"grace-period":t(e.gate["grace-period"]),"keep-revisions":t(e["keep-revisions"]),"keep-releases":t(e["keep-releases"]),"lock-ttl":t(e["lock-ttl"]),"release-env":e["release-env"].join(`
-`),"task-definition":e["task-definition"]}}function u(n,r){let s=n.environments[r];return Object.fromEntries(Object.entries(s?.containers??{}).map(([e,t])=>[e,{repository:t.repository,...t.preset?{preset:t.preset}:{},...t.context?{context:t.context}:{},...t["base-image"]?{"base-image":t["base-image"]}:{},...s?.region||n.region?{region:s?.region??n.region}:{}}]))}export{l as a,u as b};
