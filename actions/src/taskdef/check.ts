@@ -60,6 +60,21 @@ export function checkTaskDefinition(value: unknown): {
     }
   }
 
+  if (
+    value.tags !== undefined &&
+    !(
+      Array.isArray(value.tags) &&
+      value.tags.every(
+        (tag) => isObject(tag) && typeof tag.key === "string" && typeof tag.value === "string",
+      )
+    )
+  ) {
+    problem(
+      "tags",
+      'expected a list of {key, value} strings, like [{ key: "team", value: "web" }]',
+    );
+  }
+
   const containers = value.containerDefinitions;
   if (!Array.isArray(containers) || containers.length === 0) {
     problem("containerDefinitions", "expected a list of at least one container definition");

@@ -68,6 +68,17 @@ describe("a task definition file", () => {
     ]);
   });
 
+  it("takes tags as RegisterTaskDefinition does, and refuses them in any other shape", () => {
+    const tagged = parseTaskDefinitionFile(
+      `${GOOD}\ntags: [{ key: team, value: web }]\n`,
+      "td.yml",
+    );
+    expect(tagged.body.tags).toEqual([{ key: "team", value: "web" }]);
+    expect(problemsOf(`${GOOD}\ntags: { team: web }\n`)).toEqual([
+      'task definition file td.yml: tags: expected a list of {key, value} strings, like [{ key: "team", value: "web" }]',
+    ]);
+  });
+
   it("refuses a container with more memory than its task, as ECS does", () => {
     expect(problemsOf(GOOD.replace('memory: "1024"', "memory: 512"))).toEqual([
       "task definition file td.yml: containerDefinitions[api].memory: 1024 MiB is more than the task's memory (512 MiB): ECS refuses it",
