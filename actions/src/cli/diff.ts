@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import type { Logger } from "../lib/logger";
+import { readOnly } from "../lib/read-only";
 import { DIFF } from "../release/diff-declaration";
 import { addFlags, type FlagSpec, flagsOf, flagsToRawInputs } from "./options";
 
@@ -33,8 +34,10 @@ export function diffCommand(program: Command, logger: () => Logger, env: NodeJS.
     const builds = inputs.config
       ? containerBuilds(await loadConfig(inputs.config), inputs.environment)
       : {};
+    const clients = createServiceClients(inputs.region ? { region: inputs.region } : {});
     await showTaskDefinitionDiff(inputs, builds, {
-      clients: createServiceClients(inputs.region ? { region: inputs.region } : {}),
+      // Read-only clients: a code path that would write fails instead of reaching AWS.
+      clients: { ...clients, ecs: readOnly(clients.ecs), elb: readOnly(clients.elb) },
       logger: logger(),
       env,
       now: Date.now(),
