@@ -54,6 +54,15 @@ export function checkTaskDefinition(value: unknown): {
       problem(key, `expected CPU units or MiB as a string like "512", got ${quote(size)}`);
     }
   }
+  const fargate =
+    Array.isArray(value.requiresCompatibilities) &&
+    value.requiresCompatibilities.includes("FARGATE");
+  if (fargate && (value.cpu === undefined || value.memory === undefined)) {
+    problem(
+      value.cpu === undefined ? "cpu" : "memory",
+      "is required with requiresCompatibilities FARGATE (ECS refuses the definition without task-level cpu and memory)",
+    );
+  }
   for (const key of ["executionRoleArn", "taskRoleArn", "networkMode"] as const) {
     if (value[key] !== undefined && (typeof value[key] !== "string" || value[key] === "")) {
       problem(key, `expected a non-empty string, got ${quote(value[key])}`);

@@ -79,6 +79,12 @@ describe("a task definition file", () => {
     ]);
   });
 
+  it("needs task-level cpu and memory on Fargate, as ECS does", () => {
+    expect(problemsOf(GOOD.replace("cpu: 256\n", ""))).toEqual([
+      "task definition file td.yml: cpu: is required with requiresCompatibilities FARGATE (ECS refuses the definition without task-level cpu and memory)",
+    ]);
+  });
+
   it("refuses a container with more memory than its task, as ECS does", () => {
     expect(problemsOf(GOOD.replace('memory: "1024"', "memory: 512"))).toEqual([
       "task definition file td.yml: containerDefinitions[api].memory: 1024 MiB is more than the task's memory (512 MiB): ECS refuses it",
