@@ -5,6 +5,7 @@ import { run } from "../lib/run";
 import { buildImageCommand } from "./build-image";
 import { day2Commands } from "./day2-commands";
 import { deployServiceCommand } from "./deploy-service";
+import { diffCommand } from "./diff";
 import { historyCommand } from "./history";
 import { invalidateCommand } from "./invalidate";
 import { cliLogger } from "./logger";
@@ -46,6 +47,7 @@ export async function runCli(
   statusCommand(program, () => logger, env);
   deployCommand(program, () => logger, env);
   rollbackCommand(program, () => logger, env);
+  diffCommand(program, () => logger, env);
   promoteReleaseCommand(program, () => logger, env);
   verifyCommand(program, () => logger, env);
   releaseIdCommand(program, () => logger, env);

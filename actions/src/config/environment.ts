@@ -43,6 +43,7 @@ export function environmentInputs(
     "keep-releases": text(settings["keep-releases"]),
     "lock-ttl": text(settings["lock-ttl"]),
     "release-env": settings["release-env"].join("\n"),
+    "task-definition": settings["task-definition"],
   };
 }
 

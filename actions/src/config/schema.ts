@@ -299,6 +299,7 @@ export const environmentSchema = z
       .describe(
         "Environment variables (container:NAME) set to the release id in each new task definition, e.g. api:RELEASE_ID (the input release-env).",
       ),
+    "task-definition": z.string().min(1).optional().describe(described(inputs["task-definition"])),
     "keep-revisions": z
       .number()
       .int()

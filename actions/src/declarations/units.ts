@@ -5,6 +5,7 @@ import type { UnitDeclaration } from "../lib/declaration";
 import { PREVIEW } from "../preview/declaration";
 import { PROMOTE_RELEASE } from "../promote/declaration";
 import { DEPLOY, HISTORY, ROLLBACK, STATUS, UNLOCK } from "../release/declarations";
+import { DIFF } from "../release/diff-declaration";
 import { DEPLOY_SERVICE } from "../service/declaration";
 import { VERIFY } from "../verify/declaration";
 import { BOOTSTRAP, INIT } from "../setup/declarations";
@@ -21,6 +22,7 @@ export const UNITS: UnitDeclaration[] = [
   PREVIEW,
   DEPLOY,
   ROLLBACK,
+  DIFF,
   PROMOTE_RELEASE,
   VERIFY,
   HISTORY,

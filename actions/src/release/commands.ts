@@ -9,6 +9,7 @@ import { reportReleasePlan, reportRollbackPlan } from "./plan-report";
 import type { ReleaseRecord } from "./record";
 import { reportRelease } from "./report";
 import { planRollback, rollback } from "./rollback";
+import { releaseTaskDefinitionDiff } from "./task-definition-diff";
 
 /**
  * deploy as the CLI and the action run it: plan (every input checked, nothing changed), then
@@ -24,7 +25,11 @@ export async function runDeploy(
   if (inputs["dry-run"]) {
     // A dry run sends no request: only images whose command is known locally are checked.
     await checkImageCommands(plan.images, deps, { readRegistries: false });
-    await reportReleasePlan(plan, deps.logger);
+    // Only a task definition file makes the dry run read (the live task definition).
+    const diff = plan.service.taskDefinitionFile
+      ? await releaseTaskDefinitionDiff(plan, deps.service)
+      : undefined;
+    await reportReleasePlan(plan, deps.logger, diff);
     return undefined;
   }
   // Before the lock and the GitHub deployment: an image with no command is a bad input (exit 4).

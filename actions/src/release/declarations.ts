@@ -142,6 +142,11 @@ export const DEPLOY = declareUnit({
       description: "container:NAME=value lines set in the new task definition.",
       cli: { repeatable: true },
     },
+    "task-definition": {
+      description:
+        "A task definition file (JSON or YAML, RegisterTaskDefinition's input) the new revision is made from, with the release's images by digest. Default: the running revision with the new images.",
+      config: "task-definition",
+    },
   },
   outputs: {
     "release-id": "The release that is live now.",

@@ -100,6 +100,8 @@ export const deploySchema = z.object(
     "release-env": list(),
     /** container:NAME=value lines (one per line: a value may hold commas). */
     "container-env": keyValues(),
+    /** The task definition file's path (relative to the working directory). */
+    "task-definition": optionalText(),
   }),
 );
 

@@ -3,9 +3,14 @@ import type { Logger } from "../lib/logger";
 import { formatBytes } from "../web/report";
 import type { ReleasePlan } from "./plan";
 import type { RollbackPlan } from "./rollback";
+import type { TaskDefinitionDiff } from "./task-definition-diff";
 
 /** A deploy's plan as --dry-run prints it: what each step would do, nothing done. */
-export async function reportReleasePlan(plan: ReleasePlan, logger: Logger): Promise<void> {
+export async function reportReleasePlan(
+  plan: ReleasePlan,
+  logger: Logger,
+  taskDefinition?: TaskDefinitionDiff,
+): Promise<void> {
   const { service, web } = plan;
   const bytes = web.site.files.reduce((total, file) => total + file.size, 0);
   const environment = Object.entries(service.environment).flatMap(([container, variables]) =>
@@ -28,6 +33,7 @@ export async function reportReleasePlan(plan: ReleasePlan, logger: Logger): Prom
         "service",
         `${service.cluster}/${service.service}: new task definition, gate every ${formatDuration(service.gate.pollIntervalMs)}, ${service.gate.healthyPolls} healthy polls, time-out ${formatDuration(service.gate.timeoutMs)}${service.migration ? `, migration ${service.migration.command.join(" ")}` : ""}${environment.length > 0 ? `, sets ${environment.join(" ")}` : ""}`,
       ],
+      ...(taskDefinition ? taskDefinitionRows(taskDefinition) : []),
       [
         "web",
         `${web.inputs.source}: ${web.site.files.length} file(s), ${formatBytes(bytes)} → s3://${web.inputs.bucket}/${web.inputs.prefix}; entry points last (the commit point)${web.inputs["distribution-id"].length > 0 ? `, then invalidate ${web.inputs["distribution-id"].join(", ")}` : ""}`,
@@ -65,4 +71,16 @@ export async function reportRollbackPlan(plan: RollbackPlan, logger: Logger): Pr
 
 function lockLine(ledger: ReleasePlan["ledger"]): string {
   return `environment ${ledger.environment} in s3://${ledger.bucket}/${ledger.ledgerPrefix}, lock-ttl ${formatDuration(ledger.lockTtlMs)}`;
+}
+
+/** The new revision against the live one, one changed field a row. */
+function taskDefinitionRows(diff: TaskDefinitionDiff): string[][] {
+  const source = diff.file ? `from ${diff.file}` : "the running revision with the new images";
+  return [
+    [
+      "task definition",
+      `${source} against ${diff.liveArn}: ${diff.changes.length === 0 ? "no change" : `${diff.changes.length} changed field(s)`}`,
+    ],
+    ...diff.changes.map((change) => ["task definition", change]),
+  ];
 }

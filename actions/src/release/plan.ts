@@ -9,6 +9,9 @@ import {
   parseEnvironmentOverrides,
   parseImageChange,
 } from "../service/inputs";
+import { loadTaskDefinitionFile } from "../taskdef/load";
+import type { TaskDefinitionFile } from "../taskdef/model";
+import { checkFileContainers } from "../taskdef/render";
 import { type PublishWebInputs, parsePublishWebInputs } from "../web/inputs";
 import { type CheckedSite, checkSiteFolder } from "../web/site-folder";
 import type { DeployInputs } from "./inputs";
@@ -72,6 +75,7 @@ export async function planRelease(
   const context = runContext(env, now);
   const releaseId = releaseIdOf(context, inputs["release-id"]);
   const images = planImages(inputs, builds, env, context, releaseId);
+  const taskDefinitionFile = await planTaskDefinitionFile(inputs, images);
   const web = parsePublishWebInputs({
     source: inputs.source,
     bucket: inputs.bucket,
@@ -127,6 +131,7 @@ export async function planRelease(
       tags: { "shipline:release": releaseId },
       ...(inputs.region ? { region: inputs.region } : {}),
       dryRun: false,
+      ...(taskDefinitionFile ? { taskDefinitionFile } : {}),
     },
     restore: { cluster: inputs.cluster, service: inputs.service, gate },
     web: { inputs: webInputs, site: await checkSiteFolder(webInputs) },
@@ -134,8 +139,8 @@ export async function planRelease(
 }
 
 /** Each container's image: given by digest, or built, its build inputs checked now. */
-function planImages(
-  inputs: DeployInputs,
+export function planImages(
+  inputs: Pick<DeployInputs, "images" | "containers" | "region">,
   builds: Record<string, RawInputs>,
   env: NodeJS.ProcessEnv,
   context: RunContext,
@@ -186,8 +191,8 @@ function planImages(
 }
 
 /** release-env (container:NAME set to the release id) and container-env (container:NAME=value). */
-function environmentOverrides(
-  inputs: DeployInputs,
+export function environmentOverrides(
+  inputs: Pick<DeployInputs, "container-env" | "release-env">,
   releaseId: string,
 ): Record<string, Record<string, string>> {
   const lines: Record<string, string> = { ...inputs["container-env"] };
@@ -197,4 +202,20 @@ function environmentOverrides(
     checkContainerName(container, 'input "release-env" or "container-env"');
   }
   return overrides;
+}
+
+/** The environment's task definition file, read and checked against the release's images. */
+export async function planTaskDefinitionFile(
+  inputs: Pick<DeployInputs, "task-definition">,
+  images: PlannedImage[],
+): Promise<TaskDefinitionFile | undefined> {
+  const path = inputs["task-definition"];
+  if (!path) return undefined;
+  const file = await loadTaskDefinitionFile(path);
+  const problems = checkFileContainers(
+    file,
+    images.map((image) => image.container),
+  );
+  if (problems.length > 0) throw new ConfigurationError(problems.join("\n"));
+  return file;
 }

@@ -1,6 +1,8 @@
 import { type Clock, systemClock } from "../lib/clock";
 import { ConfigurationError } from "../lib/errors";
 import type { Logger } from "../lib/logger";
+import { diffTaskDefinitions, formatChange } from "../taskdef/diff";
+import { fileDefinition, fileTags, renderFromFile } from "../taskdef/render";
 import type { ServiceClients } from "./clients";
 import { type CurrentService, readCurrentService } from "./current";
 import { type Diagnosis, diagnose } from "./diagnose";
@@ -11,7 +13,7 @@ import { lastLogLines } from "./logs";
 import { type MigrationResult, runMigration } from "./migrate";
 import { describeChanges } from "./plan";
 import { migrationContainer, preflight } from "./preflight";
-import { renderTaskDefinition, revisionTags } from "./render";
+import { bodyOf, renderTaskDefinition, revisionTags } from "./render";
 import { pruneRevisions, type Retention, registerIfChanged } from "./revisions";
 import { isInterruption, returnWithoutWaiting, startDeployment } from "./update";
 import type { Failure } from "./verdict";
@@ -87,7 +89,16 @@ export interface DeployServiceDeps {
 /** Reads and checks everything before any change; throws ConfigurationError with every problem. */
 async function prepare(inputs: DeployServiceInputs, clients: ServiceClients) {
   const current = await readCurrentService(clients, inputs.cluster, inputs.service);
-  const checks = preflight(current, inputs);
+  // With a task definition file, the containers and ports to check are the file's.
+  const checks = preflight(
+    inputs.taskDefinitionFile
+      ? {
+          ...current,
+          taskDefinition: fileDefinition(inputs.taskDefinitionFile, current.taskDefinition),
+        }
+      : current,
+    inputs,
+  );
   const images = await checkImagesExist(clients, inputs.images);
   const problems = [...checks.problems, ...images.problems];
   if (problems.length > 0) {
@@ -128,8 +139,13 @@ export async function deployService(
   const previous = current.taskDefinition;
   const runningArn = previous.taskDefinitionArn ?? "";
   const previousArn = deps.returnTo || runningArn;
-  const body = renderTaskDefinition(previous, inputs);
-  const changes = describeChanges(previous, body);
+  const file = inputs.taskDefinitionFile;
+  const body = file
+    ? renderFromFile(file, previous, inputs)
+    : renderTaskDefinition(previous, inputs);
+  const changes = file
+    ? diffTaskDefinitions(bodyOf(previous), body).map(formatChange)
+    : describeChanges(previous, body);
   const base = {
     cluster: inputs.cluster,
     service: inputs.service,
@@ -164,7 +180,7 @@ export async function deployService(
     clients,
     body,
     previous,
-    revisionTags(inputs.commit, inputs.tags),
+    revisionTags(inputs.commit, { ...fileTags(file), ...inputs.tags }),
   );
   const next = revision.taskDefinition;
   const nextArn = next.taskDefinitionArn ?? "";

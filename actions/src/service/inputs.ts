@@ -18,6 +18,7 @@ import {
   text,
 } from "../lib/inputs";
 import { parseImageReference } from "../oci/reference";
+import type { TaskDefinitionFile } from "../taskdef/model";
 import { DEPLOY_SERVICE } from "./declaration";
 
 /** One container's new image, always pinned by digest. */
@@ -184,6 +185,11 @@ export interface DeployServiceInputs {
   tags: Record<string, string>;
   region?: string;
   dryRun: boolean;
+  /**
+   * A release's task definition file: the new revision is the file with the new images, not the
+   * running revision with them.
+   */
+  taskDefinitionFile?: TaskDefinitionFile;
 }
 
 /** Validates raw inputs (action inputs, CLI flags) into DeployServiceInputs, all problems at once. */

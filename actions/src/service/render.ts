@@ -5,6 +5,7 @@ import type {
   Tag,
   TaskDefinition,
 } from "@aws-sdk/client-ecs";
+import { diffTaskDefinitions } from "../taskdef/diff";
 import type { ImageChange } from "./inputs";
 
 /**
@@ -21,6 +22,7 @@ export const READ_ONLY_FIELDS = [
   "registeredAt",
   "registeredBy",
   "deregisteredAt",
+  "deleteRequestedAt",
 ] as const;
 
 export interface RenderChanges {
@@ -94,9 +96,14 @@ export function canonicalJson(value: unknown): string {
   });
 }
 
-/** Whether registering `body` would give a revision that runs exactly like `existing`. */
+/**
+ * Whether registering `body` would give a revision that runs exactly like `existing`: no field
+ * differs but for what ECS fills in itself when a field is left out (a task definition file
+ * rarely spells out ECS's defaults, which DescribeTaskDefinition returns), or the order of named
+ * items.
+ */
 export function sameDefinition(body: TaskDefinitionBody, existing: TaskDefinition): boolean {
-  return canonicalJson(body) === canonicalJson(bodyOf(existing));
+  return diffTaskDefinitions(bodyOf(existing), body).length === 0;
 }
 
 /** The tags of a new revision: the commit, and the caller's own. */

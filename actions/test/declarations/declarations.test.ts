@@ -4,6 +4,7 @@ import type * as z from "zod/mini";
 import { buildImageCommand } from "../../src/cli/build-image";
 import { day2Commands } from "../../src/cli/day2-commands";
 import { deployServiceCommand } from "../../src/cli/deploy-service";
+import { diffCommand } from "../../src/cli/diff";
 import { historyCommand } from "../../src/cli/history";
 import { invalidateCommand } from "../../src/cli/invalidate";
 import { flagsOf, flagsToRawInputs } from "../../src/cli/options";
@@ -34,6 +35,8 @@ import { parsePreviewInputs, previewSchema } from "../../src/preview/inputs";
 import { PROMOTE_RELEASE } from "../../src/promote/declaration";
 import { parsePromoteReleaseInputs, promoteReleaseSchema } from "../../src/promote/inputs";
 import { DEPLOY, HISTORY, ROLLBACK, STATUS, UNLOCK } from "../../src/release/declarations";
+import { DIFF } from "../../src/release/diff-declaration";
+import { diffSchema, parseDiffInputs } from "../../src/release/diff-inputs";
 import {
   deploySchema,
   historySchema,
@@ -123,6 +126,7 @@ const PARSERS: Parser[] = [
     [
       [DEPLOY, deploySchema, parseDeployInputs],
       [ROLLBACK, rollbackSchema, parseRollbackInputs],
+      [DIFF, diffSchema, parseDiffInputs],
       [HISTORY, historySchema, parseHistoryInputs],
       [STATUS, statusSchema, parseStatusInputs],
       [UNLOCK, unlockSchema, parseUnlockInputs],
@@ -232,6 +236,7 @@ describe("one declaration of each input", () => {
       previewCommand,
       deployCommand,
       rollbackCommand,
+      diffCommand,
       promoteReleaseCommand,
       verifyCommand,
       historyCommand,

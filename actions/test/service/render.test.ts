@@ -194,6 +194,27 @@ describe("sameDefinition", () => {
     } as TaskDefinition;
     expect(sameDefinition(bodyOf(current), other)).toBe(true);
   });
+
+  it("counts the defaults ECS fills in as no difference, a real change as one", () => {
+    const described = registered();
+    const [first, ...rest] = described.containerDefinitions ?? [];
+    const withDefaults = {
+      ...described,
+      placementConstraints: [],
+      containerDefinitions: [
+        { ...first, essential: true, cpu: 0, volumesFrom: [], links: [] },
+        ...rest,
+      ],
+    } as TaskDefinition;
+    const written = bodyOf(registered());
+    expect(sameDefinition(written, withDefaults)).toBe(true);
+    expect(
+      sameDefinition(
+        { ...written, containerDefinitions: [{ ...first, cpu: 128 }, ...rest] },
+        withDefaults,
+      ),
+    ).toBe(false);
+  });
 });
 
 describe("revisionTags", () => {

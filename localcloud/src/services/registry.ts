@@ -5,7 +5,9 @@ import { ecsService } from "./ecs";
 import { elbv2Service } from "./elbv2";
 import { logsService } from "./logs";
 import { s3Service } from "./s3";
+import { secretsManagerService } from "./secretsmanager";
 import type { ServiceFactory } from "./service";
+import { ssmService } from "./ssm";
 import { stsService } from "./sts";
 
 /**
@@ -20,5 +22,7 @@ export const serviceFactories: ServiceFactory[] = [
   ecrService,
   elbv2Service,
   logsService,
+  secretsManagerService,
+  ssmService,
   ecsService,
 ];

@@ -4,11 +4,15 @@ import { GetLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import {
   DescribeTasksCommand,
   ListTasksCommand,
+  RegisterTaskDefinitionCommand,
   RunTaskCommand,
   UpdateServiceCommand,
 } from "@aws-sdk/client-ecs";
 import { DescribeTargetHealthCommand } from "@aws-sdk/client-elastic-load-balancing-v2";
+import { CreateSecretCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { PutParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { clientConfig } from "../helpers/cloud";
 import { disposeAndExpectNothingLeft, type EcsTestCloud, startEcsCloud, waitFor } from "./support";
 
 const execFileAsync = promisify(execFile);
@@ -333,5 +337,101 @@ describe("an ECS service behind a load balancer", () => {
     expect(task.stopCode).toBe("TaskFailedToStart");
     expect(task.stoppedReason).toMatch(/^CannotPullContainerError: /);
     expect(task.containers?.[0]?.reason).toMatch(/^CannotPullContainerError: .*not found/);
+  });
+});
+
+describe("container secrets", () => {
+  /** Prints a digest of each variable, never its value, and exits. */
+  const REPORT = `const h = (v) => v === undefined ? "unset" : require("crypto").createHash("sha256").update(v).digest("hex"); console.log("DB_PASSWORD " + h(process.env.DB_PASSWORD)); console.log("API_KEY " + h(process.env.API_KEY));`;
+  const sha256 = async (value: string) =>
+    (await import("node:crypto")).createHash("sha256").update(value).digest("hex");
+
+  const runWithSecrets = async (secrets: Array<{ name: string; valueFrom: string }>) => {
+    const definition = await t.ecs.send(
+      new RegisterTaskDefinitionCommand({
+        family: "secrets",
+        networkMode: "awsvpc",
+        requiresCompatibilities: ["FARGATE"],
+        cpu: "256",
+        memory: "512",
+        executionRoleArn: "arn:aws:iam::000000000000:role/exec",
+        containerDefinitions: [
+          {
+            name: "app",
+            image: t.image,
+            command: ["node", "-e", REPORT],
+            secrets,
+            logConfiguration: {
+              logDriver: "awslogs",
+              options: {
+                "awslogs-group": "/ecs/web",
+                "awslogs-region": t.cloud.region,
+                "awslogs-stream-prefix": "secrets",
+              },
+            },
+          },
+        ],
+      }),
+    );
+    const started = await t.ecs.send(
+      new RunTaskCommand({
+        cluster: "default",
+        taskDefinition: definition.taskDefinition?.taskDefinitionArn,
+      }),
+    );
+    const taskArn = started.tasks?.[0]?.taskArn ?? "";
+    const task = await waitFor("the task to stop", async () => {
+      const found = (
+        await t.ecs.send(new DescribeTasksCommand({ cluster: "default", tasks: [taskArn] }))
+      ).tasks?.[0];
+      return found?.lastStatus === "STOPPED" ? found : undefined;
+    });
+    return { task, taskId: taskArn.split("/").pop() ?? "" };
+  };
+
+  it("injects a Secrets Manager secret and an SSM SecureString into the environment at start", async () => {
+    const config = clientConfig(t.cloud);
+    const secret = await new SecretsManagerClient(config).send(
+      new CreateSecretCommand({ Name: "web/db", SecretString: "s3cret-db" }),
+    );
+    await new SSMClient(config).send(
+      new PutParameterCommand({ Name: "/web/api-key", Value: "k-42", Type: "SecureString" }),
+    );
+    const { task, taskId } = await runWithSecrets([
+      { name: "DB_PASSWORD", valueFrom: secret.ARN ?? "" },
+      { name: "API_KEY", valueFrom: "/web/api-key" },
+    ]);
+    expect(task.stopCode).toBe("EssentialContainerExited");
+    const events = await t.logs.send(
+      new GetLogEventsCommand({
+        logGroupName: "/ecs/web",
+        logStreamName: `secrets/app/${taskId}`,
+        startFromHead: true,
+      }),
+    );
+    expect(events.events?.map((e) => e.message)).toEqual([
+      `DB_PASSWORD ${await sha256("s3cret-db")}`,
+      `API_KEY ${await sha256("k-42")}`,
+    ]);
+  });
+
+  it("stops a task whose secret does not exist with ResourceInitializationError, before it runs", async () => {
+    const { task } = await runWithSecrets([
+      {
+        name: "DB_PASSWORD",
+        valueFrom: `arn:aws:secretsmanager:${t.cloud.region}:000000000000:secret:missing-AbCdEf`,
+      },
+    ]);
+    expect(task.stopCode).toBe("TaskFailedToStart");
+    expect(task.stoppedReason).toMatch(
+      /^ResourceInitializationError: unable to pull secrets or registry auth: .*ResourceNotFoundException/,
+    );
+    expect(task.containers?.[0]?.exitCode).toBeUndefined();
+    const { task: ssmTask } = await runWithSecrets([
+      { name: "API_KEY", valueFrom: "/web/no-such-parameter" },
+    ]);
+    expect(ssmTask.stoppedReason).toMatch(
+      /^ResourceInitializationError: .*invalid ssm parameters: \/web\/no-such-parameter$/,
+    );
   });
 });

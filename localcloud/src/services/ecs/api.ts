@@ -28,6 +28,13 @@ const invalid = (message: string) => new AwsError("InvalidParameterException", m
 
 const str = (value: unknown): string | undefined => (typeof value === "string" ? value : undefined);
 
+/** A task-level memory value ("1024", "1GB", "1 GB") in MiB; undefined when absent or unreadable. */
+const mebibytes = (value: unknown): number | undefined => {
+  const match = /^\s*(\d+)\s*(gb)?\s*$/i.exec(typeof value === "string" ? value : "");
+  if (!match) return undefined;
+  return Number(match[1]) * (match[2] ? 1024 : 1);
+};
+
 /** The ECS API (JSON 1.1) over the stored state. */
 export class EcsApi {
   constructor(
@@ -166,6 +173,31 @@ export class EcsApi {
       if (names.has(name)) throw clientError(`Duplicate container name: ${name}`);
       names.add(name);
       if (!str(container.image)) throw clientError("Container.image should not be null or empty.");
+      // ECS reads secrets with the task execution role, so it refuses a definition without one.
+      if (
+        Array.isArray(container.secrets) &&
+        container.secrets.length > 0 &&
+        !str(input.executionRoleArn)
+      ) {
+        throw clientError(
+          "When you are specifying container secrets, you must also specify a value for 'executionRoleArn'.",
+        );
+      }
+      const taskMemory = mebibytes(input.memory);
+      if (
+        taskMemory !== undefined &&
+        typeof container.memory === "number" &&
+        container.memory > taskMemory
+      ) {
+        throw clientError(
+          `The 'memory' setting for container '${name}' is greater than for the task.`,
+        );
+      }
+      for (const secret of (container.secrets as Json[] | undefined) ?? []) {
+        if (!str(secret.name) || !str(secret.valueFrom)) {
+          throw clientError(`Container ${name}: each secret needs a name and a valueFrom.`);
+        }
+      }
     }
     if (input.networkMode === "awsvpc" || input.requiresCompatibilities) {
       // Fargate needs task-level cpu/memory; keep AWS's rule.

@@ -7,7 +7,9 @@ import { jsonResponse } from "../../server/protocols";
 import type { EcrService } from "../ecr";
 import type { Elbv2Service } from "../elbv2";
 import type { LogsService } from "../logs";
+import type { SecretsManagerService } from "../secretsmanager";
 import type { LocalcloudService, ServiceContext, ServiceFactory } from "../service";
+import type { SsmService } from "../ssm";
 import { EcsApi } from "./api";
 import type { Json, TaskRecord } from "./model";
 import { ServiceScheduler } from "./scheduler";
@@ -55,6 +57,10 @@ const createEcsService = (context: ServiceContext): EcsService => {
     },
     ecr: () => optional<EcrService>("ecr"),
     logs: () => optional<LogsService>("logs"),
+    secrets: {
+      secretsManager: () => optional<SecretsManagerService>("secretsmanager"),
+      ssm: () => optional<SsmService>("ssm"),
+    },
     timeScale: context.timeScale,
     changed: () => {
       state.save();

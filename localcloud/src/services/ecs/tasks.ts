@@ -11,6 +11,7 @@ import type { EcrService } from "../ecr";
 import type { LogsService } from "../logs";
 import { imageLocation } from "./images";
 import type { ContainerRecord, Json, TaskRecord } from "./model";
+import { resolveSecret, SecretRetrievalError, type SecretSources } from "./secrets";
 
 interface LiveTask {
   task: TaskRecord;
@@ -27,6 +28,8 @@ export interface TaskLauncherDeps {
   runtime(): Promise<TaskRuntime>;
   ecr(): EcrService | undefined;
   logs(): LogsService | undefined;
+  /** Where containers' `secrets` are read from when a task starts. */
+  secrets: SecretSources;
   timeScale: number;
   /** Called after every change of a task's record (persist it, let the scheduler react). */
   changed(task: TaskRecord): void;
@@ -39,6 +42,7 @@ type ContainerDefinition = Json & {
   entryPoint?: string[];
   command?: string[];
   environment?: Array<{ name: string; value: string }>;
+  secrets?: Array<{ name: string; valueFrom: string }>;
   workingDirectory?: string;
   user?: string;
   readonlyRootFilesystem?: boolean;
@@ -181,6 +185,7 @@ export class TaskLauncher {
     task.pullStartedAt = Date.now();
     this.set(task, "PENDING");
 
+    const secrets = this.readSecrets(definitions);
     this.checkLogGroups(definitions);
     const images = new Map<string, PulledImage>();
     await Promise.all(
@@ -207,12 +212,15 @@ export class TaskLauncher {
       if (stopRequested(task)) return;
       const record = task.containers.find((c) => c.name === def.name) as ContainerRecord;
       const override = overrides.find((o) => o.name === def.name);
-      const env = Object.fromEntries(
-        [...(def.environment ?? []), ...(override?.environment ?? [])].map((e) => [
-          e.name,
-          e.value,
-        ]),
-      );
+      const env = {
+        ...Object.fromEntries(
+          [...(def.environment ?? []), ...(override?.environment ?? [])].map((e) => [
+            e.name,
+            e.value,
+          ]),
+        ),
+        ...secrets.get(def.name),
+      };
       const image = images.get(def.name) as PulledImage;
       const logTarget = this.logTarget(def, task);
       let container: Container;
@@ -319,6 +327,29 @@ export class TaskLauncher {
     const ecr = this.deps.ecr();
     if (!ecr || !image.startsWith(`${ecr.registryHost()}/`)) return {};
     return { auth: { username: "AWS", password: ecr.issueRegistryPassword().password } };
+  }
+
+  /**
+   * Every container's secrets, read before any image is pulled, as ECS does while it initialises
+   * the task's resources; one that cannot be read stops the task before it runs.
+   */
+  private readSecrets(definitions: ContainerDefinition[]): Map<string, Record<string, string>> {
+    const values = new Map<string, Record<string, string>>();
+    for (const def of definitions) {
+      const env: Record<string, string> = {};
+      for (const secret of def.secrets ?? []) {
+        try {
+          env[secret.name] = resolveSecret(secret.valueFrom, this.deps.secrets);
+        } catch (error) {
+          if (error instanceof SecretRetrievalError) {
+            throw new TaskStartFailure("TaskFailedToStart", error.message, def.name);
+          }
+          throw error;
+        }
+      }
+      values.set(def.name, env);
+    }
+    return values;
   }
 
   /** The awslogs driver refuses to start a task whose log group does not exist. */

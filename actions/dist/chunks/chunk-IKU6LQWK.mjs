@@ -1,0 +1,3 @@
+import { createRequire as __shiplineCreateRequire } from "node:module";
+const require = __shiplineCreateRequire(import.meta.url);
+import{b as t}from"./chunk-MYEU2BBP.mjs";import{H as i,M as a}from"./chunk-ZZI7WPZM.mjs";import{fa as o,pa as f}from"./chunk-OOPCTHJW.mjs";import{b as m}from"./chunk-D676EFJW.mjs";import{d as r}from"./chunk-353AJ6TW.mjs";f();a();var s=5,g=/^[a-z]{2}(-[a-z]+)+-\d+$/;function A(){return o({...i,default:s})}function u(e={}){if(e.region!==void 0&&!g.test(e.region))throw new r(`region ${JSON.stringify(e.region)} is not an AWS region name like "eu-west-1"`);return{...e.region?{region:e.region}:{},maxAttempts:e.maxAttempts??A(),customUserAgent:"shipline"}}function w(e,n={}){return m(t(new e(u(n))),n.readOnly===!0)}export{s as a,u as b,w as c};

@@ -1,0 +1,27 @@
+import * as z from "zod/mini";
+import { declaredShape } from "../lib/declaration";
+import { keyValues, list, optionalText, parseInputs, type RawInputs, text } from "../lib/inputs";
+import { DIFF } from "./diff-declaration";
+import { deploySchema } from "./inputs";
+
+export const diffSchema = z.object(
+  declaredShape(DIFF.inputs, {
+    config: optionalText(),
+    environment: text(),
+    region: optionalText(),
+    cluster: text(),
+    service: text(),
+    containers: deploySchema.shape.containers,
+    images: list(),
+    "release-env": list(),
+    "container-env": keyValues(),
+    "task-definition": optionalText(),
+    "release-id": optionalText(),
+  }),
+);
+
+export type DiffInputs = z.output<typeof diffSchema>;
+
+export function parseDiffInputs(raw: RawInputs): DiffInputs {
+  return parseInputs(diffSchema, raw);
+}
