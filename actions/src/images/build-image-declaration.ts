@@ -6,7 +6,8 @@ export const BUILD_IMAGE = declareUnit({
   command: "build-image",
   inputs: {
     builder: {
-      description: "oci (no Docker engine) or docker (docker buildx build --push).",
+      description:
+        "oci (no Docker engine), buildah (a Dockerfile built without a daemon, pushed like oci) or docker (docker buildx build --push).",
       default: "oci",
     },
     registry: {
@@ -38,7 +39,7 @@ export const BUILD_IMAGE = declareUnit({
         "Tag of the previous build (e.g. main). When the layer is unchanged it is reused as is.",
     },
     context: {
-      description: "Folder that becomes the layer (oci), or the build context (docker).",
+      description: "Folder that becomes the layer (oci), or the build context (buildah, docker).",
       default: ".",
     },
     destination: {
@@ -100,12 +101,20 @@ export const BUILD_IMAGE = declareUnit({
       cli: { repeatable: true },
     },
     dockerfile: {
-      description: "Dockerfile (docker).",
+      description:
+        "Dockerfile (buildah, docker). A relative path is looked up in the working directory, then in the context.",
       default: "Dockerfile",
     },
+    target: {
+      description: "Stage of a multi-stage Dockerfile to build (buildah, docker). Empty: the last.",
+    },
     "build-args": {
-      description: "KEY=VALUE build arguments (docker).",
+      description: "KEY=VALUE build arguments (buildah, docker). Only the names are logged.",
       cli: { repeatable: true },
+    },
+    "cache-dir": {
+      description:
+        "Folder where buildah keeps its images and the layer cache (--layers) between builds, so unchanged steps are not run again (buildah). Default: shipline-buildah in the temporary folder.",
     },
     "dry-run": {
       description: "Show what would be pushed; push nothing.",

@@ -1,0 +1,165 @@
+import type { Logger } from "../lib/logger";
+import { OciLabel } from "../oci/config";
+import { buildManifest, isIndex, parseManifest } from "../oci/manifest";
+import { parseImageReference } from "../oci/reference";
+import { LayoutSource } from "../oci/source";
+import type { Descriptor, ImageConfig, ImageManifest, RawManifest } from "../oci/types";
+import { applyPush, describePlan } from "./apply";
+import { type BlobToPush, findReusableLayers, type PreviousImage, planPush } from "./plan";
+import { readImage, readPreviousImages } from "./previous-images";
+import type { BlobOutcome, LayerOutcome, TagOutcome } from "./report";
+import type { PushTarget } from "./target";
+
+export interface LayoutPushOptions {
+  /** An OCI image layout holding the image, and its ref name there. */
+  layoutDir: string;
+  reference: string;
+  tags: string[];
+  previousTag?: string;
+  mountFrom: string[];
+  dryRun: boolean;
+}
+
+export interface LayoutPushResult {
+  digest: string;
+  blobs: BlobOutcome[];
+  tags: TagOutcome[];
+  layers: LayerOutcome[];
+  base?: { name: string; digest: string };
+}
+
+/** The base image a builder recorded in the manifest, when it lives in the target's registry. */
+async function readBase(
+  manifest: ImageManifest,
+  target: PushTarget,
+  logger: Logger,
+): Promise<{ repository: string; image: PreviousImage } | undefined> {
+  const name = manifest.annotations?.[OciLabel.baseName];
+  const digest = manifest.annotations?.[OciLabel.baseDigest];
+  if (!name || !digest) return undefined;
+  try {
+    const reference = parseImageReference(name);
+    if (reference.registry !== target.host) return undefined;
+    // The builder may record the digest of its own copy of the manifest, which the registry does
+    // not know; the tag then finds the base. Layers are matched by diff_id (their content), so a
+    // tag that has moved since can only miss, never give a wrong layer.
+    const image =
+      (await readImage(target, reference.repository, digest, name)) ??
+      (reference.tag
+        ? await readImage(target, reference.repository, reference.tag, name)
+        : undefined);
+    return image ? { repository: reference.repository, image } : undefined;
+  } catch (error) {
+    // Only a missed shortcut: the layers are then pushed as the builder wrote them.
+    logger.debug(`base ${name}@${digest} not read: ${(error as Error).message}`);
+    return undefined;
+  }
+}
+
+/**
+ * Pushes an image from an OCI layout (what a builder such as buildah wrote) through the same
+ * plan as the oci builder: a layer whose diff_id an image under the pushed tags, the previous tag
+ * or the base (on the same registry) already has is pointed at that blob instead of the freshly
+ * compressed one, every blob is HEADed and only missing ones are mounted or uploaded, and an
+ * immutable tag that points at another digest stops the push before anything is sent.
+ */
+export async function pushLayoutImage(
+  options: LayoutPushOptions,
+  target: PushTarget,
+  logger: Logger,
+): Promise<LayoutPushResult> {
+  const source = new LayoutSource(options.layoutDir);
+  const raw = await source.getManifest(options.reference);
+  if (!raw) throw new Error(`the built image ${options.reference} is not in ${options.layoutDir}`);
+  const manifest = parseManifest(raw);
+  if (isIndex(manifest)) throw new Error("the builder wrote an image index, not one image");
+  const config = JSON.parse(
+    (await source.getBlob(manifest.config.digest)).toString("utf8"),
+  ) as ImageConfig;
+  const diffIds = config.rootfs?.diff_ids ?? [];
+  if (diffIds.length !== manifest.layers.length) {
+    throw new Error(
+      `the built image has ${manifest.layers.length} layers but ${diffIds.length} diff_ids`,
+    );
+  }
+
+  const [previous, base] = await Promise.all([
+    readPreviousImages(target, [
+      ...new Set([...options.tags, ...(options.previousTag ? [options.previousTag] : [])]),
+    ]),
+    readBase(manifest, target, logger),
+  ]);
+  const candidates = [...previous.values(), ...(base ? [base.image] : [])];
+  const layers = manifest.layers.map((layer, index) => {
+    const diffId = diffIds[index] ?? "";
+    const reused = findReusableLayers(candidates, [diffId], layer.mediaType)[0];
+    return reused && reused.layer.digest !== layer.digest
+      ? { diffId, descriptor: reused.layer, reusedFrom: reused.tag, own: layer }
+      : { diffId, descriptor: layer, own: layer };
+  });
+  const swapped = layers.some((layer) => layer.descriptor !== layer.own);
+  const finalManifest: RawManifest = swapped
+    ? buildManifest({
+        mediaType: raw.mediaType,
+        config: manifest.config,
+        layers: layers.map((layer) => layer.descriptor),
+        ...(manifest.annotations ? { annotations: manifest.annotations } : {}),
+      })
+    : raw;
+  const baseMount = base && base.repository !== target.repository ? [base.repository] : [];
+  const blobs: BlobToPush[] = [
+    ...layers.map((layer) => ({
+      role: "layer" as const,
+      descriptor: layer.descriptor,
+      mountFrom: [
+        ...(layer.reusedFrom === base?.image.tag ? baseMount : []),
+        ...options.mountFrom.filter((repository) => repository !== target.repository),
+      ],
+    })),
+    { role: "config", descriptor: manifest.config, mountFrom: [] },
+  ];
+  const here = await Promise.all(
+    blobs.map(
+      async (blob) =>
+        (await target.client.headBlob(target.repository, blob.descriptor.digest)) !== undefined,
+    ),
+  );
+  const plan = planPush({
+    repository: target.repository,
+    blobs,
+    present: new Set(blobs.filter((_, i) => here[i]).map((blob) => blob.descriptor.digest)),
+    manifestDigest: finalManifest.digest,
+    tags: options.tags.map((tag) => {
+      const current = previous.get(tag)?.digest;
+      return { tag, ...(current ? { current } : {}) };
+    }),
+    immutable: target.immutable,
+  });
+
+  const readBlob = async (blob: { descriptor: Descriptor }): Promise<Buffer> => {
+    const layer = layers.find((each) => each.descriptor.digest === blob.descriptor.digest);
+    // A layer pointed at a blob the registry holds (whose mount was refused): read it there.
+    if (layer && layer.descriptor !== layer.own) {
+      const from =
+        base && layer.reusedFrom === base.image.tag ? base.repository : target.repository;
+      return target.client.getBlob(from, layer.descriptor.digest);
+    }
+    return source.getBlob(blob.descriptor.digest);
+  };
+  const outcome = options.dryRun
+    ? describePlan(plan)
+    : await applyPush(plan, finalManifest, target, readBlob, logger);
+  const baseName = manifest.annotations?.[OciLabel.baseName];
+  const baseDigest = manifest.annotations?.[OciLabel.baseDigest];
+  return {
+    digest: finalManifest.digest,
+    blobs: outcome.blobs,
+    tags: outcome.tags,
+    layers: layers.map((layer) => ({
+      diffId: layer.diffId,
+      digest: layer.descriptor.digest,
+      ...(layer.reusedFrom ? { reusedFrom: layer.reusedFrom } : {}),
+    })),
+    ...(baseName && baseDigest ? { base: { name: baseName, digest: baseDigest } } : {}),
+  };
+}
