@@ -106,7 +106,11 @@ export function buildahBuildArgs(options: BuildahBuildOptions): string[] {
   return args;
 }
 
-/** `buildah push` of the built image into an OCI layout, from where shipline pushes it. */
+/**
+ * `buildah push` of the built image into an OCI layout, from where shipline pushes it. Layers
+ * stay uncompressed: a layer the registry already has (by diff_id) is then never compressed, and
+ * the others are gzipped by shipline, reproducibly.
+ */
 export function buildahPushArgs(
   storage: BuildahStorage,
   imageId: string,
@@ -119,6 +123,7 @@ export function buildahPushArgs(
     "--quiet",
     "--format",
     "oci",
+    "--disable-compression",
     imageId,
     `oci:${layoutDir}:${reference}`,
   ];

@@ -1,6 +1,8 @@
 import type { Logger } from "../lib/logger";
 import { OciLabel } from "../oci/config";
+import { compressLayer } from "../oci/layer";
 import { buildManifest, isIndex, parseManifest } from "../oci/manifest";
+import { flavourOf, gzipLayerTypeFor, MediaType } from "../oci/media-types";
 import { parseImageReference } from "../oci/reference";
 import { LayoutSource } from "../oci/source";
 import type { Descriptor, ImageConfig, ImageManifest, RawManifest } from "../oci/types";
@@ -18,6 +20,18 @@ export interface LayoutPushOptions {
   previousTag?: string;
   mountFrom: string[];
   dryRun: boolean;
+}
+
+/** Layer media types that are not compressed: shipline gzips them itself (reproducibly). */
+const UNCOMPRESSED: readonly string[] = [MediaType.ociLayerTar];
+
+interface PushedLayer {
+  diffId: string;
+  descriptor: Descriptor;
+  /** The image whose blob with the same diff_id is reused as is. */
+  reusedFrom?: string;
+  /** Not the builder's own descriptor: the manifest is written anew. */
+  swapped: boolean;
 }
 
 export interface LayoutPushResult {
@@ -59,9 +73,10 @@ async function readBase(
 /**
  * Pushes an image from an OCI layout (what a builder such as buildah wrote) through the same
  * plan as the oci builder: a layer whose diff_id an image under the pushed tags, the previous tag
- * or the base (on the same registry) already has is pointed at that blob instead of the freshly
- * compressed one, every blob is HEADed and only missing ones are mounted or uploaded, and an
- * immutable tag that points at another digest stops the push before anything is sent.
+ * or the base (on the same registry) already has is pointed at that blob, so it is neither
+ * compressed nor sent; other uncompressed layers are gzipped by shipline (the same bytes give the
+ * same blob on any machine); every blob is HEADed and only missing ones are mounted or uploaded,
+ * and an immutable tag that points at another digest stops the push before anything is sent.
  */
 export async function pushLayoutImage(
   options: LayoutPushOptions,
@@ -90,15 +105,32 @@ export async function pushLayoutImage(
     readBase(manifest, target, logger),
   ]);
   const candidates = [...previous.values(), ...(base ? [base.image] : [])];
-  const layers = manifest.layers.map((layer, index) => {
+  const gzipType = gzipLayerTypeFor(flavourOf(raw.mediaType));
+  const compressed = new Map<string, Buffer>();
+  // One layer at a time: an uncompressed base layer can be large.
+  const layers: PushedLayer[] = [];
+  for (const [index, own] of manifest.layers.entries()) {
     const diffId = diffIds[index] ?? "";
-    const reused = findReusableLayers(candidates, [diffId], layer.mediaType)[0];
-    return reused && reused.layer.digest !== layer.digest
-      ? { diffId, descriptor: reused.layer, reusedFrom: reused.tag, own: layer }
-      : { diffId, descriptor: layer, own: layer };
-  });
-  const swapped = layers.some((layer) => layer.descriptor !== layer.own);
-  const finalManifest: RawManifest = swapped
+    const reused = findReusableLayers(candidates, [diffId], gzipType)[0];
+    if (reused) {
+      const swapped = reused.layer.digest !== own.digest;
+      layers.push({ diffId, descriptor: reused.layer, reusedFrom: reused.tag, swapped });
+    } else if (UNCOMPRESSED.includes(own.mediaType)) {
+      const tar = await source.getBlob(own.digest);
+      const blob = await compressLayer({ tar, diffId, size: tar.length, entries: 0 }, gzipType);
+      compressed.set(blob.digest, blob.blob);
+      const descriptor: Descriptor = {
+        mediaType: blob.mediaType,
+        digest: blob.digest,
+        size: blob.size,
+        ...(blob.annotations ? { annotations: blob.annotations } : {}),
+      };
+      layers.push({ diffId, descriptor, swapped: true });
+    } else {
+      layers.push({ diffId, descriptor: own, swapped: false });
+    }
+  }
+  const finalManifest: RawManifest = layers.some((layer) => layer.swapped)
     ? buildManifest({
         mediaType: raw.mediaType,
         config: manifest.config,
@@ -137,14 +169,17 @@ export async function pushLayoutImage(
   });
 
   const readBlob = async (blob: { descriptor: Descriptor }): Promise<Buffer> => {
-    const layer = layers.find((each) => each.descriptor.digest === blob.descriptor.digest);
+    const { digest } = blob.descriptor;
+    const bytes = compressed.get(digest);
+    if (bytes) return bytes;
+    const layer = layers.find((each) => each.descriptor.digest === digest);
     // A layer pointed at a blob the registry holds (whose mount was refused): read it there.
-    if (layer && layer.descriptor !== layer.own) {
+    if (layer?.reusedFrom) {
       const from =
         base && layer.reusedFrom === base.image.tag ? base.repository : target.repository;
-      return target.client.getBlob(from, layer.descriptor.digest);
+      return target.client.getBlob(from, digest);
     }
-    return source.getBlob(blob.descriptor.digest);
+    return source.getBlob(digest);
   };
   const outcome = options.dryRun
     ? describePlan(plan)

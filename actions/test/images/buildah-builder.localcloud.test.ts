@@ -240,9 +240,6 @@ describe("builder buildah against localcloud's ECR on loopback", () => {
     expect(clean.tags).toEqual([{ tag: "v1-clean", outcome: "pushed" }]);
     expect(clean.blobs.every((blob) => blob.outcome === "skipped")).toBe(true);
     expect(uploadRequests).toBe(0);
-    console.info(
-      `buildah builder: cached rebuild ${cached.buildMs} ms (total ${cached.durationMs} ms), clean storage ${clean.buildMs} ms (total ${clean.durationMs} ms)`,
-    );
   }, 180_000);
 
   it("refuses an immutable tag that points at other content, exit code 4, pushing nothing", async () => {
