@@ -102,7 +102,7 @@ export const BUILD_IMAGE = declareUnit({
     },
     dockerfile: {
       description:
-        "Dockerfile (buildah, docker). A relative path is looked up in the working directory, then in the context.",
+        "Dockerfile (buildah, docker), relative to the working directory (buildah then also looks in the context).",
       default: "Dockerfile",
     },
     target: {
