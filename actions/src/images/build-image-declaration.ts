@@ -116,6 +116,10 @@ export const BUILD_IMAGE = declareUnit({
       description:
         "Folder where buildah keeps its images and the layer cache (--layers) between builds, so unchanged steps are not run again (buildah). Default: shipline-buildah in the temporary folder.",
     },
+    "cache-repository": {
+      description:
+        "Repository of the same registry where buildah stores each step's layers (--cache-to) and looks them up (--cache-from), so a clean machine skips the steps whose inputs did not change (buildah). It should be mutable; for ECR it must exist. Empty: only the local layer cache.",
+    },
     "dry-run": {
       description: "Show what would be pushed; push nothing.",
       default: "false",

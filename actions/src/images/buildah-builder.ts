@@ -71,6 +71,9 @@ export interface BuildahBuildOptions {
   platform: string;
   /** Every date in the image and every file's mtime: the same sources give the same digests. */
   sourceDateEpoch: number;
+  /** host/repository of the remote layer cache to read, and to write (never in a dry run). */
+  cacheFrom?: string;
+  cacheTo?: string;
   /** The auth file naming the credential helper; absent: buildah's own defaults. */
   authFile?: string;
   /** false for a registry spoken to over plain HTTP (loopback), as the push client does. */
@@ -100,6 +103,8 @@ export function buildahBuildArgs(options: BuildahBuildOptions): string[] {
     args.push("--build-arg", `${key}=${value}`);
   for (const [key, value] of Object.entries(options.labels))
     args.push("--label", `${key}=${value}`);
+  if (options.cacheFrom) args.push("--cache-from", options.cacheFrom);
+  if (options.cacheTo) args.push("--cache-to", options.cacheTo);
   if (options.authFile) args.push("--authfile", options.authFile);
   if (!options.tlsVerify) args.push("--tls-verify=false");
   args.push("--iidfile", options.iidFile, options.context);
@@ -231,6 +236,9 @@ export async function buildWithBuildah(
       ...inputs.labels,
     };
     const iidFile = join(work, "image-id");
+    const cache = inputs["cache-repository"]
+      ? `${target.host}/${inputs["cache-repository"]}`
+      : undefined;
     await runChecked(
       buildahBuildArgs({
         storage,
@@ -239,6 +247,9 @@ export async function buildWithBuildah(
         ...(inputs.target ? { target: inputs.target } : {}),
         buildArgs: inputs["build-args"],
         labels,
+        ...(cache ? { cacheFrom: cache } : {}),
+        // A dry run writes nothing to the registry, the cache included.
+        ...(cache && !inputs["dry-run"] ? { cacheTo: cache } : {}),
         platform: formatPlatform(inputs.platform),
         sourceDateEpoch: inputs["source-date-epoch"],
         ...(credentials ? { authFile: credentials.configFile } : {}),

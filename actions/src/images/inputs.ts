@@ -108,6 +108,7 @@ export const buildImageSchema = z.object(
     target: optionalText(),
     "build-args": keyValues(),
     "cache-dir": optionalText(),
+    "cache-repository": optionalParsedWith(parseRepositoryName),
     "dry-run": boolean(false),
   }),
 );

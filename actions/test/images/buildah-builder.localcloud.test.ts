@@ -69,6 +69,7 @@ beforeAll(async () => {
   vi.stubEnv("AWS_SECRET_ACCESS_KEY", cloud.credentials.secretAccessKey);
   ecr = createClient(ECRClient, { region: cloud.region });
   await ecr.send(new CreateRepositoryCommand({ repositoryName: "base/node" }));
+  await ecr.send(new CreateRepositoryCommand({ repositoryName: "buildah/cache" }));
   await ecr.send(
     new CreateRepositoryCommand({ repositoryName: REPOSITORY, imageTagMutability: "IMMUTABLE" }),
   );
@@ -219,7 +220,7 @@ describe("builder buildah against localcloud's ECR on loopback", () => {
     expect(lines.join("")).not.toContain(password);
   }, 180_000);
 
-  it("pushed again, uploads nothing: from the layer cache, and from a clean storage (same digests)", async () => {
+  it("pushed again, uploads nothing: from the layer cache, and from a clean storage (same digest)", async () => {
     const context = join(work, "app");
     const inputs = {
       context,
@@ -276,6 +277,32 @@ describe("builder buildah against localcloud's ECR on loopback", () => {
     expect(lines.join("")).toContain(`already points at ${before}`);
     expect(await describedDigest("v1")).toBe(before);
     expect(uploadRequests).toBe(0);
+  }, 180_000);
+
+  it("a clean storage takes the steps from the cache repository: a step that differs on each run is not run again", async () => {
+    const context = join(work, "nonce");
+    await mkdir(context, { recursive: true });
+    await writeFile(join(context, "hello.txt"), "hello\n");
+    // No ARG: buildah 1.28 (Debian 12) looks up no remote cache for a Dockerfile with one.
+    await writeFile(
+      join(context, "Dockerfile"),
+      [
+        `FROM ${baseName}`,
+        'RUN node -p "Math.random()" > /nonce.txt',
+        "COPY hello.txt /app/hello.txt",
+        "",
+      ].join("\n"),
+    );
+    const inputs = { context, "cache-repository": "buildah/cache" };
+    const first = await build({ ...inputs, tags: "nonce-1" }, join(work, "nonce-cache-1"));
+    uploadRequests = 0;
+    const clean = await build({ ...inputs, tags: "nonce-2" }, join(work, "nonce-cache-2"));
+    expect(clean.digest).toBe(first.digest);
+    expect(clean.blobs.every((blob) => blob.outcome === "skipped")).toBe(true);
+    expect(uploadRequests).toBe(0);
+    const { files } = await imageFiles(clean.digest);
+    expect(Number(files.get("/nonce.txt"))).toBeGreaterThan(0);
+    expect(buildahCalls.at(-2)?.args).toContain("--cache-from");
   }, 180_000);
 
   it("names the input when the target stage does not exist, before building", async () => {

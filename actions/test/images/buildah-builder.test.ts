@@ -176,6 +176,27 @@ describe("buildWithBuildah before building", () => {
       ...extra,
     });
 
+  it("a dry run reads the cache repository and writes nothing to it", async () => {
+    const seen: string[][] = [];
+    const run = (extra: Record<string, string>) =>
+      buildWithBuildah(inputs({ "cache-repository": "a/cache", ...extra }), target, {
+        logger,
+        runBuildah: async (args) => {
+          seen.push(args);
+          return { code: 1, tail: ["stopped by the test"] };
+        },
+      });
+    await expect(run({ "dry-run": "true" })).rejects.toThrow("stopped by the test");
+    await expect(run({})).rejects.toThrow("exit code 1");
+    const [dry, real] = seen;
+    expect(dry?.slice(dry.indexOf("--cache-from"), dry.indexOf("--cache-from") + 2)).toEqual([
+      "--cache-from",
+      "127.0.0.1:9/a/cache",
+    ]);
+    expect(dry).not.toContain("--cache-to");
+    expect(real).toContain("--cache-to");
+  });
+
   it("names the dockerfile input when the file is in neither place", async () => {
     await expect(
       buildWithBuildah(inputs({ dockerfile: "Nope.dockerfile" }), target, { logger }),

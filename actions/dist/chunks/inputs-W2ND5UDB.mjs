@@ -1,3 +1,0 @@
-import { createRequire as __shiplineCreateRequire } from "node:module";
-const require = __shiplineCreateRequire(import.meta.url);
-import{a,b,c,d}from"./chunk-RLXSYUW5.mjs";import"./chunk-O6WZ23KI.mjs";import"./chunk-4G2QPQBZ.mjs";import"./chunk-VD23OUGR.mjs";import"./chunk-5STXNJAG.mjs";import"./chunk-OKKADUIM.mjs";import"./chunk-ERZWSRCY.mjs";import"./chunk-4DUZP4TI.mjs";import"./chunk-EJNR5IZN.mjs";import"./chunk-LTJAKMF7.mjs";import"./chunk-6BKHKNRQ.mjs";import"./chunk-A4SKYDLT.mjs";import"./chunk-353AJ6TW.mjs";import"./chunk-S4UNYXKI.mjs";export{c as deployServiceSchema,d as parseDeployServiceInputs,b as parseEnvironmentOverrides,a as parseImageChange};
