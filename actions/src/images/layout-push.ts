@@ -141,7 +141,8 @@ export async function pushLayoutImage(
   const baseMount = base && base.repository !== target.repository ? [base.repository] : [];
   const blobs: BlobToPush[] = [
     ...layers.map((layer) => ({
-      role: "layer" as const,
+      role:
+        base && layer.reusedFrom === base.image.tag ? ("base layer" as const) : ("layer" as const),
       descriptor: layer.descriptor,
       mountFrom: [
         ...(layer.reusedFrom === base?.image.tag ? baseMount : []),
