@@ -5,6 +5,7 @@ import { isAbsolute, join, resolve } from "node:path";
 import { ConfigurationError, quote } from "../lib/errors";
 import type { Logger } from "../lib/logger";
 import { formatPlatform } from "../oci/platform";
+import { DirImageSource } from "./dir-image";
 import { dockerCredentialEnv } from "./docker-credentials";
 import type { BuildImageInputs } from "./inputs";
 import { pushLayoutImage } from "./layout-push";
@@ -112,15 +113,15 @@ export function buildahBuildArgs(options: BuildahBuildOptions): string[] {
 }
 
 /**
- * `buildah push` of the built image into an OCI layout, from where shipline pushes it. Layers
- * stay uncompressed: a layer the registry already has (by diff_id) is then never compressed, and
- * the others are gzipped by shipline, reproducibly.
+ * `buildah push` of the built image into a `dir:` folder, from where shipline pushes it. Layers
+ * stay uncompressed (an OCI layout destination would gzip them whatever the flags say): a layer
+ * the registry already has (by diff_id) is then never compressed, and the others are gzipped by
+ * shipline, reproducibly.
  */
 export function buildahPushArgs(
   storage: BuildahStorage,
   imageId: string,
-  layoutDir: string,
-  reference: string,
+  folder: string,
 ): string[] {
   return [
     ...storageArgs(storage),
@@ -130,7 +131,7 @@ export function buildahPushArgs(
     "oci",
     "--disable-compression",
     imageId,
-    `oci:${layoutDir}:${reference}`,
+    `dir:${folder}`,
   ];
 }
 
@@ -176,11 +177,9 @@ export interface BuildahBuilderDeps {
   env?: NodeJS.ProcessEnv;
 }
 
-const LAYOUT_REFERENCE = "build";
-
 /**
  * Builder "buildah": any Dockerfile, built without a daemon into buildah's storage (layers cached
- * between builds), written to an OCI layout, then pushed by shipline's registry client exactly as
+ * between builds), written to a folder, then pushed by shipline's registry client exactly as
  * the oci builder pushes: blobs the registry has are not sent, immutable tags are honoured.
  */
 export async function buildWithBuildah(
@@ -261,13 +260,13 @@ export async function buildWithBuildah(
     );
     const built = now();
     const imageId = (await readFile(iidFile, "utf8")).trim();
-    const layoutDir = join(work, "layout");
-    await runChecked(buildahPushArgs(storage, imageId, layoutDir, LAYOUT_REFERENCE), "push");
+    const imageDir = join(work, "image");
+    await runChecked(buildahPushArgs(storage, imageId, imageDir), "push");
     const written = now();
     const pushed = await pushLayoutImage(
       {
-        layoutDir,
-        reference: LAYOUT_REFERENCE,
+        source: new DirImageSource(imageDir),
+        reference: "",
         tags: inputs.tags,
         ...(inputs["previous-tag"] ? { previousTag: inputs["previous-tag"] } : {}),
         mountFrom: inputs["mount-from"],
@@ -277,7 +276,7 @@ export async function buildWithBuildah(
       logger,
     );
     logger.info(
-      `buildah: build ${built - started} ms, layout ${written - built} ms, ${inputs["dry-run"] ? "plan" : "push"} ${now() - written} ms`,
+      `buildah: build ${built - started} ms, export ${written - built} ms, ${inputs["dry-run"] ? "plan" : "push"} ${now() - written} ms`,
     );
     return {
       builder: "buildah",

@@ -4,17 +4,17 @@ import { compressLayer } from "../oci/layer";
 import { buildManifest, isIndex, parseManifest } from "../oci/manifest";
 import { flavourOf, gzipLayerTypeFor, MediaType } from "../oci/media-types";
 import { parseImageReference } from "../oci/reference";
-import { LayoutSource } from "../oci/source";
+import type { ImageSource } from "../oci/source";
 import type { Descriptor, ImageConfig, ImageManifest, RawManifest } from "../oci/types";
 import { applyPush, describePlan } from "./apply";
-import { type BlobToPush, findReusableLayers, type PreviousImage, planPush } from "./plan";
-import { readImage, readPreviousImages } from "./previous-images";
+import { type BlobToPush, findReusableLayers, planPush } from "./plan";
+import { readImage, readPreviousImages, type StoredImage } from "./previous-images";
 import type { BlobOutcome, LayerOutcome, TagOutcome } from "./report";
 import type { PushTarget } from "./target";
 
 export interface LayoutPushOptions {
-  /** An OCI image layout holding the image, and its ref name there. */
-  layoutDir: string;
+  /** Where the built image is (an OCI layout, a `dir:` folder), and its name there. */
+  source: ImageSource;
   reference: string;
   tags: string[];
   previousTag?: string;
@@ -24,6 +24,7 @@ export interface LayoutPushOptions {
 
 /** Layer media types that are not compressed: shipline gzips them itself (reproducibly). */
 const UNCOMPRESSED: readonly string[] = [MediaType.ociLayerTar];
+const GZIP: readonly string[] = [MediaType.ociLayerGzip, MediaType.dockerLayerGzip];
 
 interface PushedLayer {
   diffId: string;
@@ -47,7 +48,7 @@ async function readBase(
   manifest: ImageManifest,
   target: PushTarget,
   logger: Logger,
-): Promise<{ repository: string; image: PreviousImage } | undefined> {
+): Promise<{ repository: string; image: StoredImage } | undefined> {
   const name = manifest.annotations?.[OciLabel.baseName];
   const digest = manifest.annotations?.[OciLabel.baseDigest];
   if (!name || !digest) return undefined;
@@ -71,7 +72,7 @@ async function readBase(
 }
 
 /**
- * Pushes an image from an OCI layout (what a builder such as buildah wrote) through the same
+ * Pushes an image a builder such as buildah wrote (an OCI layout, a `dir:` folder) through the same
  * plan as the oci builder: a layer whose diff_id an image under the pushed tags, the previous tag
  * or the base (on the same registry) already has is pointed at that blob, so it is neither
  * compressed nor sent; other uncompressed layers are gzipped by shipline (the same bytes give the
@@ -83,9 +84,9 @@ export async function pushLayoutImage(
   target: PushTarget,
   logger: Logger,
 ): Promise<LayoutPushResult> {
-  const source = new LayoutSource(options.layoutDir);
+  const { source } = options;
   const raw = await source.getManifest(options.reference);
-  if (!raw) throw new Error(`the built image ${options.reference} is not in ${options.layoutDir}`);
+  if (!raw) throw new Error(`the built image ${options.reference} is not in ${source.name}`);
   const manifest = parseManifest(raw);
   if (isIndex(manifest)) throw new Error("the builder wrote an image index, not one image");
   const config = JSON.parse(
@@ -105,7 +106,10 @@ export async function pushLayoutImage(
     readBase(manifest, target, logger),
   ]);
   const candidates = [...previous.values(), ...(base ? [base.image] : [])];
-  const gzipType = gzipLayerTypeFor(flavourOf(raw.mediaType));
+  // The image takes the base's flavour: a Docker schema 2 base (as `docker push` leaves in ECR)
+  // keeps its blobs, which OCI layer media types could not point at.
+  const flavour = base ? flavourOf(base.image.mediaType) : flavourOf(raw.mediaType);
+  const gzipType = gzipLayerTypeFor(flavour);
   const compressed = new Map<string, Buffer>();
   // One layer at a time: an uncompressed base layer can be large.
   const layers: PushedLayer[] = [];
@@ -115,7 +119,9 @@ export async function pushLayoutImage(
     if (reused) {
       const swapped = reused.layer.digest !== own.digest;
       layers.push({ diffId, descriptor: reused.layer, reusedFrom: reused.tag, swapped });
-    } else if (UNCOMPRESSED.includes(own.mediaType)) {
+    } else if (UNCOMPRESSED.includes(own.mediaType) || own.digest === diffId) {
+      // A blob whose digest is its diff_id is the uncompressed tar, whatever its media type
+      // says: buildah 1.28 labels the layers it pulled (from a cache) "+gzip" in a `dir:` export.
       const tar = await source.getBlob(own.digest);
       const blob = await compressLayer({ tar, diffId, size: tar.length, entries: 0 }, gzipType);
       compressed.set(blob.digest, blob.blob);
@@ -126,30 +132,43 @@ export async function pushLayoutImage(
         ...(blob.annotations ? { annotations: blob.annotations } : {}),
       };
       layers.push({ diffId, descriptor, swapped: true });
+    } else if (GZIP.includes(own.mediaType) && own.mediaType !== gzipType) {
+      // Same bytes in the other flavour: only the media type changes.
+      layers.push({ diffId, descriptor: { ...own, mediaType: gzipType }, swapped: true });
     } else {
       layers.push({ diffId, descriptor: own, swapped: false });
     }
   }
-  const finalManifest: RawManifest = layers.some((layer) => layer.swapped)
-    ? buildManifest({
-        mediaType: raw.mediaType,
-        config: manifest.config,
-        layers: layers.map((layer) => layer.descriptor),
-        ...(manifest.annotations ? { annotations: manifest.annotations } : {}),
-      })
-    : raw;
+  const converted = flavour !== flavourOf(raw.mediaType);
+  // The config's JSON is the same in both flavours: only the media types differ.
+  const configDescriptor: Descriptor = converted
+    ? {
+        ...manifest.config,
+        mediaType: flavour === "docker" ? MediaType.dockerConfig : MediaType.ociConfig,
+      }
+    : manifest.config;
+  const finalManifest: RawManifest =
+    converted || layers.some((layer) => layer.swapped)
+      ? buildManifest({
+          mediaType: flavour === "docker" ? MediaType.dockerManifest : MediaType.ociManifest,
+          config: configDescriptor,
+          layers: layers.map((layer) => layer.descriptor),
+          ...(manifest.annotations ? { annotations: manifest.annotations } : {}),
+        })
+      : raw;
+  const fromBase = (layer: PushedLayer) =>
+    base !== undefined && layer.reusedFrom === base.image.tag;
   const baseMount = base && base.repository !== target.repository ? [base.repository] : [];
   const blobs: BlobToPush[] = [
     ...layers.map((layer) => ({
-      role:
-        base && layer.reusedFrom === base.image.tag ? ("base layer" as const) : ("layer" as const),
+      role: fromBase(layer) ? ("base layer" as const) : ("layer" as const),
       descriptor: layer.descriptor,
       mountFrom: [
-        ...(layer.reusedFrom === base?.image.tag ? baseMount : []),
+        ...(fromBase(layer) ? baseMount : []),
         ...options.mountFrom.filter((repository) => repository !== target.repository),
       ],
     })),
-    { role: "config", descriptor: manifest.config, mountFrom: [] },
+    { role: "config", descriptor: configDescriptor, mountFrom: [] },
   ];
   const here = await Promise.all(
     blobs.map(
@@ -176,8 +195,7 @@ export async function pushLayoutImage(
     const layer = layers.find((each) => each.descriptor.digest === digest);
     // A layer pointed at a blob the registry holds (whose mount was refused): read it there.
     if (layer?.reusedFrom) {
-      const from =
-        base && layer.reusedFrom === base.image.tag ? base.repository : target.repository;
+      const from = base && fromBase(layer) ? base.repository : target.repository;
       return target.client.getBlob(from, digest);
     }
     return source.getBlob(digest);

@@ -4,18 +4,21 @@ import type { ImageConfig } from "../oci/types";
 import type { PreviousImage } from "./plan";
 import type { PushTarget } from "./target";
 
+/** An image read from the registry, with its manifest's media type. */
+export type StoredImage = PreviousImage & { mediaType: string };
+
 /** The image under a tag or digest of a repository of the target registry, if there is one. */
 export async function readImage(
   target: PushTarget,
   repository: string,
   reference: string,
   label = reference,
-): Promise<PreviousImage | undefined> {
+): Promise<StoredImage | undefined> {
   const raw = await target.client.getManifest(repository, reference);
   if (!raw) return undefined;
   const manifest = parseManifest(raw);
   if (isIndex(manifest) || !IMAGE_MANIFEST_TYPES.includes(raw.mediaType)) {
-    return { tag: label, digest: raw.digest, diffIds: [], layers: [] };
+    return { tag: label, digest: raw.digest, diffIds: [], layers: [], mediaType: raw.mediaType };
   }
   const config = JSON.parse(
     (await target.client.getBlob(repository, manifest.config.digest)).toString("utf8"),
@@ -25,6 +28,7 @@ export async function readImage(
     digest: raw.digest,
     diffIds: config.rootfs?.diff_ids ?? [],
     layers: manifest.layers,
+    mediaType: raw.mediaType,
   };
 }
 

@@ -1,7 +1,9 @@
+import { execFile } from "node:child_process";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { buffer } from "node:stream/consumers";
+import { promisify } from "node:util";
 import { gunzipSync } from "node:zlib";
 import {
   CreateRepositoryCommand,
@@ -24,6 +26,7 @@ import { RegistryClient } from "../../src/oci/registry";
 import type { ImageConfig, ImageManifest } from "../../src/oci/types";
 import { buildBaseImage, type EcrCloud, pushLayout, startEcrCloud } from "../helpers/localcloud";
 
+const exec = promisify(execFile);
 const REPOSITORY = "buildah/app";
 const lines: string[] = [];
 const sink = {
@@ -38,6 +41,7 @@ let cacheDir: string;
 let host: string;
 let password: string;
 let baseName: string;
+let dockerBaseName: string;
 let registry: RegistryClient;
 /** Blob uploads the registry received (POST to /blobs/uploads/, mounts excluded), all tests. */
 let uploadRequests = 0;
@@ -70,6 +74,7 @@ beforeAll(async () => {
   ecr = createClient(ECRClient, { region: cloud.region });
   await ecr.send(new CreateRepositoryCommand({ repositoryName: "base/node" }));
   await ecr.send(new CreateRepositoryCommand({ repositoryName: "buildah/cache" }));
+  await ecr.send(new CreateRepositoryCommand({ repositoryName: "base/node-docker" }));
   await ecr.send(
     new CreateRepositoryCommand({ repositoryName: REPOSITORY, imageTagMutability: "IMMUTABLE" }),
   );
@@ -86,6 +91,24 @@ beforeAll(async () => {
     password,
   });
   baseName = `${host}/base/node:${node.tag}`;
+  // The same base as Docker schema 2, as `docker push` leaves images in ECR.
+  const authFile = join(work, "auth.json");
+  await writeFile(
+    authFile,
+    JSON.stringify({ auths: { [host]: { auth: authorizationData?.[0]?.authorizationToken } } }),
+    { mode: 0o600 },
+  );
+  await exec("skopeo", [
+    "copy",
+    "--quiet",
+    "--format=v2s2",
+    "--dest-tls-verify=false",
+    `--dest-authfile=${authFile}`,
+    node.reference,
+    `docker://${host}/base/node-docker:${node.tag}`,
+  ]);
+  await rm(authFile);
+  dockerBaseName = `${host}/base/node-docker:${node.tag}`;
   registry = new RegistryClient({ registry: host, credentials: { username: "AWS", password } });
 }, 120_000);
 
@@ -305,6 +328,28 @@ describe("builder buildah against localcloud's ECR on loopback", () => {
     const { files } = await imageFiles(clean.digest);
     expect(Number(files.get("/nonce.txt"))).toBeGreaterThan(0);
     expect(buildahCalls.at(-2)?.args).toContain("--cache-from");
+  }, 180_000);
+
+  it("on a Docker schema 2 base, pushes a Docker schema 2 image that points at the base's blobs", async () => {
+    const context = join(work, "docker-base");
+    await mkdir(context, { recursive: true });
+    await writeFile(join(context, "hello.txt"), "hello docker\n");
+    await writeFile(
+      join(context, "Dockerfile"),
+      `FROM ${dockerBaseName}\nCOPY hello.txt /app/hello.txt\n`,
+    );
+    const result = await build({ context, tags: "docker-1" });
+    const raw = await registry.getManifest(REPOSITORY, result.digest);
+    expect(raw?.mediaType).toBe("application/vnd.docker.distribution.manifest.v2+json");
+    const manifest = JSON.parse(raw?.bytes.toString("utf8") ?? "{}") as ImageManifest;
+    expect(manifest.config.mediaType).toBe("application/vnd.docker.container.image.v1+json");
+    expect(new Set(manifest.layers.map((layer) => layer.mediaType))).toEqual(
+      new Set(["application/vnd.docker.image.rootfs.diff.tar.gzip"]),
+    );
+    const baseLayer = result.blobs.find((blob) => blob.role === "base layer");
+    expect(baseLayer?.outcome).not.toBe("uploaded");
+    const { files } = await imageFiles(result.digest);
+    expect(files.get("/app/hello.txt")).toBe("hello docker\n");
   }, 180_000);
 
   it("names the input when the target stage does not exist, before building", async () => {

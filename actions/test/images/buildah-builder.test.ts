@@ -86,15 +86,15 @@ describe("buildahBuildArgs", () => {
     expect(args.some((arg) => arg.startsWith("--tls-verify"))).toBe(false);
   });
 
-  it("writes the image to an OCI layout with layers left uncompressed", () => {
-    expect(buildahPushArgs(storage, "abc", "/tmp/l", "build").slice(6)).toEqual([
+  it("writes the image to a dir: folder with layers left uncompressed", () => {
+    expect(buildahPushArgs(storage, "abc", "/tmp/l").slice(6)).toEqual([
       "push",
       "--quiet",
       "--format",
       "oci",
       "--disable-compression",
       "abc",
-      "oci:/tmp/l:build",
+      "dir:/tmp/l",
     ]);
   });
 });
