@@ -6,7 +6,9 @@
  *
  * Scenarios: the first build + push into an empty repository (empty buildah storage), the same
  * sources under a new tag (layer cache), a one-line change of the bundle, and the same sources
- * from an empty storage (a fresh CI machine: buildah rebuilds, the registry has everything).
+ * from an empty storage (a fresh CI machine: buildah rebuilds, the registry has everything), each
+ * with previous-tag v1 as CI would pass it; last, the same sources without previous-tag (each
+ * layer is gzipped to learn its digest before the registry says it has it).
  */
 import { appendFile, cp, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { loadavg, tmpdir } from "node:os";
@@ -62,7 +64,7 @@ try {
   } as unknown as NodeJS.WritableStream;
   const logger = new TerminalLogger({ out: sink, err: sink });
 
-  async function push(context: string, tag: string, cacheDir: string) {
+  async function push(context: string, tag: string, cacheDir: string, previous?: string) {
     const started = performance.now();
     const result = await buildImage(
       parseBuildImageInputs({
@@ -74,6 +76,7 @@ try {
         context,
         dockerfile,
         tags: tag,
+        ...(previous ? { "previous-tag": previous } : {}),
         "cache-dir": cacheDir,
         "source-date-epoch": "1700000000",
       }),
@@ -93,9 +96,10 @@ try {
   const storage = join(work, "storage");
   const runs = [
     ["first build + push", await push(bundle, "v1", storage)],
-    ["same sources, new tag", await push(bundle, "v1-again", storage)],
-    ["one-line change", await push(changed, "v2", storage)],
-    ["same sources, empty storage", await push(bundle, "v1-fresh", join(work, "fresh"))],
+    ["same sources, new tag", await push(bundle, "v1-again", storage, "v1")],
+    ["one-line change", await push(changed, "v2", storage, "v1")],
+    ["same sources, empty storage", await push(bundle, "v1-fresh", join(work, "fresh"), "v1")],
+    ["same, no previous-tag", await push(bundle, "v1-no-previous", storage)],
   ] as const;
   console.log(
     formatTable(
