@@ -129,10 +129,10 @@ async function writeContext(name: string, hello: string): Promise<string> {
       `FROM ${baseName} AS build`,
       "ARG GREETING=none",
       // The node base has a shell and node, no coreutils.
-      'RUN echo "greeting=$GREETING" > /tmp/greeting.txt',
+      'RUN echo "greeting=$GREETING" > /tmp/greeting.txt && node -p "const { HOSTNAME, ...env } = process.env; JSON.stringify(env)" > /tmp/env.json',
       "",
       `FROM ${baseName} AS runtime`,
-      "COPY --from=build /tmp/greeting.txt /app/greeting.txt",
+      "COPY --from=build /tmp/greeting.txt /tmp/env.json /app/",
       "COPY hello.txt /app/hello.txt",
       'CMD ["node", "-e", "console.log(1)"]',
       "",
@@ -228,6 +228,12 @@ describe("builder buildah against localcloud's ECR on loopback", () => {
     expect(config.config?.Cmd).toEqual(["node", "-e", "console.log(1)"]);
     expect(files.get("/app/hello.txt")).toBe("hello 1\n");
     expect(files.get("/app/greeting.txt")).toBe("greeting=from-the-build-arg\n");
+    // RUN steps see the build arguments, never buildah's environment (which holds the password
+    // for the credential helper). HOSTNAME, random per run, is left out of the file.
+    const runEnv = files.get("/app/env.json") ?? "";
+    expect(JSON.parse(runEnv)).toMatchObject({ GREETING: "from-the-build-arg" });
+    expect(runEnv).not.toContain(password);
+    expect(runEnv).not.toContain("SHIPLINE_REGISTRY");
     // --target runtime: the debug stage after it was not built into the image.
     expect(files.has("/app/debug.txt")).toBe(false);
     expect(config.created).toBe("2023-11-14T22:13:20Z");
