@@ -6,7 +6,8 @@ export const BUILD_IMAGE = declareUnit({
   command: "build-image",
   inputs: {
     builder: {
-      description: "oci (no Docker engine) or docker (docker buildx build --push).",
+      description:
+        "oci (no Docker engine), buildah (a Dockerfile built without a daemon, pushed like oci) or docker (docker buildx build --push).",
       default: "oci",
     },
     registry: {
@@ -38,7 +39,7 @@ export const BUILD_IMAGE = declareUnit({
         "Tag of the previous build (e.g. main). When the layer is unchanged it is reused as is.",
     },
     context: {
-      description: "Folder that becomes the layer (oci), or the build context (docker).",
+      description: "Folder that becomes the layer (oci), or the build context (buildah, docker).",
       default: ".",
     },
     destination: {
@@ -100,15 +101,24 @@ export const BUILD_IMAGE = declareUnit({
       cli: { repeatable: true },
     },
     dockerfile: {
-      description: "Dockerfile (docker).",
+      description:
+        "Dockerfile (buildah, docker), relative to the working directory (buildah then also looks in the context).",
       default: "Dockerfile",
     },
     target: {
-      description: "The Dockerfile's stage to build (docker); default its last.",
+      description: "Stage of a multi-stage Dockerfile to build (buildah, docker). Empty: the last.",
     },
     "build-args": {
-      description: "KEY=VALUE build arguments (docker).",
+      description: "KEY=VALUE build arguments (buildah, docker). Only the names are logged.",
       cli: { repeatable: true },
+    },
+    "cache-dir": {
+      description:
+        "Folder where buildah keeps its images and the layer cache (--layers) between builds, so unchanged steps are not run again (buildah). Default: shipline-buildah in the temporary folder.",
+    },
+    "cache-repository": {
+      description:
+        "Repository of the same registry where buildah stores each step's layers (--cache-to) and looks them up (--cache-from), so a clean machine skips the steps whose inputs did not change (buildah). It should be mutable; for ECR it must exist. Empty: only the local layer cache.",
     },
     "dry-run": {
       description: "Show what would be pushed; push nothing.",

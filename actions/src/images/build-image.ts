@@ -1,5 +1,6 @@
 import type { ECRClient } from "@aws-sdk/client-ecr";
 import type { Logger } from "../lib/logger";
+import { type BuildahRunner, buildWithBuildah } from "./buildah-builder";
 import { buildWithDocker, type CommandRunner } from "./docker-builder";
 import type { BuildImageInputs } from "./inputs";
 import { buildWithOci } from "./oci-builder";
@@ -13,10 +14,12 @@ export interface BuildImageDeps {
   fetch?: typeof fetch;
   /** Runs `docker` for the docker builder. */
   runCommand?: CommandRunner;
+  /** Runs `buildah` for the buildah builder. */
+  runBuildah?: BuildahRunner;
   now?: () => number;
 }
 
-/** The build-image unit: typed inputs → push target → build (oci or docker) → report. */
+/** The build-image unit: typed inputs → push target → build (oci, buildah or docker) → report. */
 export async function buildImage(
   inputs: BuildImageInputs,
   deps: BuildImageDeps,
@@ -33,7 +36,9 @@ export async function buildImage(
   const result =
     inputs.builder === "docker"
       ? await buildWithDocker(inputs, target, deps)
-      : await buildWithOci(inputs, target, deps);
+      : inputs.builder === "buildah"
+        ? await buildWithBuildah(inputs, target, deps)
+        : await buildWithOci(inputs, target, deps);
   await reportBuildImage(result, deps.logger);
   return result;
 }

@@ -31,8 +31,8 @@ export const spawnCommand: CommandRunner = (command, args, options) =>
 export interface DockerBuildOptions {
   context: string;
   dockerfile: string;
-  /** The Dockerfile's stage to build; its last when undefined. */
-  target?: string | undefined;
+  /** The stage of a multi-stage Dockerfile; absent: the last. */
+  target?: string;
   /** Full names to push, "host/repository:tag". */
   images: string[];
   /** The registry cache image, "host/repository:cache". */
@@ -103,7 +103,7 @@ export async function buildWithDocker(
   const args = dockerBuildArgs({
     context: inputs.context,
     dockerfile: inputs.dockerfile,
-    target: inputs.target,
+    ...(inputs.target ? { target: inputs.target } : {}),
     images: inputs.tags.map((tag) => `${name}:${tag}`),
     cacheRef: `${name}:cache`,
     platform: formatPlatform(inputs.platform),

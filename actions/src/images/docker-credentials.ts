@@ -8,13 +8,14 @@ const HELPER = "shipline-env";
  * Gives `docker` the registry password without `docker login` (which stores it in config.json)
  * and without a command-line argument: a throw-away DOCKER_CONFIG names a credential helper that
  * answers from the child's environment. The files hold no secret; the password exists only in
- * this process's memory and in the docker child's environment.
+ * this process's memory and in the docker child's environment. buildah reads the same file as its
+ * `--authfile` (containers' auth files take docker's `credHelpers`).
  */
 export async function dockerCredentialEnv(
   host: string,
   credentials: { username: string; password: string },
   parentEnv: NodeJS.ProcessEnv,
-): Promise<{ env: NodeJS.ProcessEnv; cleanup: () => Promise<void> }> {
+): Promise<{ env: NodeJS.ProcessEnv; configFile: string; cleanup: () => Promise<void> }> {
   const folder = await mkdtemp(join(tmpdir(), "shipline-docker-"));
   const helper = join(folder, `docker-credential-${HELPER}`);
   await writeFile(
@@ -26,7 +27,8 @@ process.stdout.write(JSON.stringify({ Username: process.env.SHIPLINE_REGISTRY_US
 `,
   );
   await chmod(helper, 0o700);
-  await writeFile(join(folder, "config.json"), JSON.stringify({ credHelpers: { [host]: HELPER } }));
+  const configFile = join(folder, "config.json");
+  await writeFile(configFile, JSON.stringify({ credHelpers: { [host]: HELPER } }));
   // Keep the user's buildx builders (set up by setup-buildx-action) visible despite the new config dir.
   const originalConfig = parentEnv.DOCKER_CONFIG ?? join(homedir(), ".docker");
   return {
@@ -38,6 +40,7 @@ process.stdout.write(JSON.stringify({ Username: process.env.SHIPLINE_REGISTRY_US
       SHIPLINE_REGISTRY_USERNAME: credentials.username,
       SHIPLINE_REGISTRY_PASSWORD: credentials.password,
     },
+    configFile,
     cleanup: () => rm(folder, { recursive: true, force: true }),
   };
 }

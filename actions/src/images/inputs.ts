@@ -78,7 +78,7 @@ function parsePort(text: string): string {
 /** The inputs of build-image, named exactly as in actions/build-image/action.yml. */
 export const buildImageSchema = z.object(
   declaredShape(BUILD_IMAGE.inputs, {
-    builder: oneOf(["oci", "docker"], "oci"),
+    builder: oneOf(["oci", "buildah", "docker"], "oci"),
     /** Empty: Amazon ECR (login through the SDK). Otherwise a registry host or URL. */
     registry: optionalText(),
     "registry-username": optionalText(),
@@ -107,6 +107,8 @@ export const buildImageSchema = z.object(
     dockerfile: textWithDefault("Dockerfile"),
     target: optionalText(),
     "build-args": keyValues(),
+    "cache-dir": optionalText(),
+    "cache-repository": optionalParsedWith(parseRepositoryName),
     "dry-run": boolean(false),
   }),
 );

@@ -3,15 +3,16 @@ import { type ResolvedBase, resolveBase } from "../oci/base";
 import { describeJson, epochToRfc3339, OciLabel, updateConfig } from "../oci/config";
 import { MEMBERS_ANNOTATION, parseMembers } from "../oci/gzip-members";
 import { compressLayer } from "../oci/layer";
-import { buildManifest, isIndex, parseManifest } from "../oci/manifest";
-import { flavourOf, gzipLayerTypeFor, IMAGE_MANIFEST_TYPES } from "../oci/media-types";
+import { buildManifest } from "../oci/manifest";
+import { flavourOf, gzipLayerTypeFor } from "../oci/media-types";
 import { RegistryClient } from "../oci/registry";
 import { type ImageSource, LayoutSource, RegistrySource } from "../oci/source";
-import type { Descriptor, ImageConfig, RawManifest } from "../oci/types";
+import type { Descriptor, RawManifest } from "../oci/types";
 import { applyPush, describePlan } from "./apply";
 import { Downloads, prepareLayers, startLayerTars } from "./image-layers";
 import type { BaseImage, BuildImageInputs } from "./inputs";
-import { type BlobToPush, type PreviousImage, planPush } from "./plan";
+import { type BlobToPush, planPush } from "./plan";
+import { readPreviousImages } from "./previous-images";
 import type { BuildImageResult, LayerOutcome } from "./report";
 import type { PushTarget } from "./target";
 
@@ -42,33 +43,6 @@ export function openBaseSource(
     ...(mask ? { mask } : {}),
   });
   return new RegistrySource(client, base.repository);
-}
-
-/** The images already under the tags we push to (and the previous tag): candidates for reuse. */
-async function readPreviousImages(
-  target: PushTarget,
-  tags: string[],
-): Promise<Map<string, PreviousImage>> {
-  const found = await Promise.all(
-    tags.map(async (tag): Promise<PreviousImage | undefined> => {
-      const raw = await target.client.getManifest(target.repository, tag);
-      if (!raw) return undefined;
-      const manifest = parseManifest(raw);
-      if (isIndex(manifest) || !IMAGE_MANIFEST_TYPES.includes(raw.mediaType)) {
-        return { tag, digest: raw.digest, diffIds: [], layers: [] };
-      }
-      const config = JSON.parse(
-        (await target.client.getBlob(target.repository, manifest.config.digest)).toString("utf8"),
-      ) as ImageConfig;
-      return {
-        tag,
-        digest: raw.digest,
-        diffIds: config.rootfs?.diff_ids ?? [],
-        layers: manifest.layers,
-      };
-    }),
-  );
-  return new Map(found.filter((image) => image !== undefined).map((image) => [image.tag, image]));
 }
 
 /** The history line of each appended layer; never the local path of the folder. */

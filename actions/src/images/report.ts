@@ -33,7 +33,7 @@ export interface LayerOutcome {
 
 /** Everything build-image did, for outputs, the job summary and tests. */
 export interface BuildImageResult {
-  builder: "oci" | "docker";
+  builder: "oci" | "buildah" | "docker";
   /** host/repository@digest: the way to reference exactly this image. */
   image: string;
   digest: string;
@@ -47,6 +47,8 @@ export interface BuildImageResult {
   layers?: LayerOutcome[];
   dryRun: boolean;
   durationMs: number;
+  /** Time spent building (buildah builder), within durationMs. */
+  buildMs?: number;
 }
 
 function formatBytes(bytes: number): string {
