@@ -1,8 +1,9 @@
-import * as z from "zod/mini";
 import { declaredShape } from "../lib/declaration";
 import { ConfigurationError, quote } from "../lib/errors";
 import {
   boolean,
+  type InputsOf,
+  inputSchema,
   integer,
   keyValues,
   list,
@@ -76,7 +77,7 @@ function parsePort(text: string): string {
 }
 
 /** The inputs of build-image, named exactly as in actions/build-image/action.yml. */
-export const buildImageSchema = z.object(
+export const buildImageSchema = inputSchema(
   declaredShape(BUILD_IMAGE.inputs, {
     builder: oneOf(["oci", "docker"], "oci"),
     /** Empty: Amazon ECR (login through the SDK). Otherwise a registry host or URL. */
@@ -110,7 +111,7 @@ export const buildImageSchema = z.object(
   }),
 );
 
-type Parsed = z.output<typeof buildImageSchema>;
+type Parsed = InputsOf<typeof buildImageSchema>;
 
 export type BuildImageInputs = Omit<
   Parsed,

@@ -1,7 +1,6 @@
 import * as core from "@actions/core";
-import type * as z from "zod/mini";
 import type { DeprecatedNames } from "./declaration";
-import { inputNames, type RawInputs } from "./inputs";
+import { type InputSchema, inputNames, type RawInputs } from "./inputs";
 import type { Logger } from "./logger";
 
 /**
@@ -9,7 +8,7 @@ import type { Logger } from "./logger";
  * A deprecated name fills the input that replaced it when that one is not given, with a warning.
  */
 export function readActionInputs(
-  schema: z.ZodMiniObject,
+  schema: InputSchema,
   deprecated: DeprecatedNames = {},
   logger?: Pick<Logger, "warning">,
 ): RawInputs {

@@ -1,6 +1,5 @@
 import { Command } from "commander";
 import { describe, expect, it } from "vitest";
-import type * as z from "zod/mini";
 import { buildImageCommand } from "../../src/cli/build-image";
 import { deployServiceCommand } from "../../src/cli/deploy-service";
 import { historyCommand } from "../../src/cli/history";
@@ -21,7 +20,7 @@ import { buildImageSchema, parseBuildImageInputs } from "../../src/images/inputs
 import { PROMOTE_IMAGE } from "../../src/images/promote-declaration";
 import { parsePromoteImageInputs, promoteImageSchema } from "../../src/images/promote-inputs";
 import type { InputDeclaration, UnitDeclaration } from "../../src/lib/declaration";
-import { inputNames, type RawInputs } from "../../src/lib/inputs";
+import { type InputSchema, inputNames, type RawInputs } from "../../src/lib/inputs";
 import { TerminalLogger } from "../../src/lib/logger";
 import { PREVIEW } from "../../src/preview/declaration";
 import { parsePreviewInputs, previewSchema } from "../../src/preview/inputs";
@@ -49,7 +48,7 @@ import { REPO_ROOT } from "../helpers/fixtures";
 /** A unit with its schema, its parse function and the least raw inputs it accepts. */
 interface Parser {
   unit: UnitDeclaration;
-  schema: z.ZodMiniObject;
+  schema: InputSchema;
   parse: (raw: RawInputs) => unknown;
   least: RawInputs;
 }
