@@ -1,9 +1,8 @@
 import { environmentRawInputs } from "../config/resolve";
+import { runAction } from "../lib/action-run";
 import type { ExitCode } from "../lib/errors";
 import { readActionInputs } from "../lib/github-inputs";
-import { GitHubLogger } from "../lib/github-logger";
 import type { Logger } from "../lib/logger";
-import { run } from "../lib/run";
 import { deploySchema, parseDeployInputs } from "../release/inputs";
 
 /**
@@ -11,25 +10,25 @@ import { deploySchema, parseDeployInputs } from "../release/inputs";
  * deploy → outputs and a job summary. The same core as `shipline deploy`.
  */
 export function deployAction(
-  logger: Logger = new GitHubLogger(),
+  logger?: Logger,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<ExitCode> {
-  return run(async () => {
-    const inputs = parseDeployInputs(
-      await environmentRawInputs(readActionInputs(deploySchema), env),
-    );
-    // The SDK and the release machinery load only once the inputs are known to be good.
-    const [{ containerBuilds }, { loadConfig }, { releaseDeps }, { runDeploy }] = await Promise.all(
-      [
-        import("../config/environment"),
-        import("../config/load"),
-        import("../release/clients"),
-        import("../release/commands"),
-      ],
-    );
-    const builds = inputs.config
-      ? containerBuilds(await loadConfig(inputs.config), inputs.environment)
-      : {};
-    await runDeploy(inputs, builds, releaseDeps(inputs.region, logger, env));
-  }, logger);
+  return runAction(
+    logger,
+    async () => parseDeployInputs(await environmentRawInputs(readActionInputs(deploySchema), env)),
+    async (inputs, logger) => {
+      // The SDK and the release machinery load only once the inputs are known to be good.
+      const [{ containerBuilds }, { loadConfig }, { releaseDeps }, { runDeploy }] =
+        await Promise.all([
+          import("../config/environment"),
+          import("../config/load"),
+          import("../release/clients"),
+          import("../release/commands"),
+        ]);
+      const builds = inputs.config
+        ? containerBuilds(await loadConfig(inputs.config), inputs.environment)
+        : {};
+      await runDeploy(inputs, builds, releaseDeps(inputs.region, logger, env));
+    },
+  );
 }

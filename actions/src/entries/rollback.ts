@@ -1,9 +1,8 @@
 import { environmentRawInputs } from "../config/resolve";
+import { runAction } from "../lib/action-run";
 import type { ExitCode } from "../lib/errors";
 import { readActionInputs } from "../lib/github-inputs";
-import { GitHubLogger } from "../lib/github-logger";
 import type { Logger } from "../lib/logger";
-import { run } from "../lib/run";
 import { parseRollbackInputs, rollbackSchema } from "../release/inputs";
 
 /**
@@ -11,18 +10,20 @@ import { parseRollbackInputs, rollbackSchema } from "../release/inputs";
  * rollback → outputs. The same core as `shipline rollback`.
  */
 export function rollbackAction(
-  logger: Logger = new GitHubLogger(),
+  logger?: Logger,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<ExitCode> {
-  return run(async () => {
-    const inputs = parseRollbackInputs(
-      await environmentRawInputs(readActionInputs(rollbackSchema), env),
-    );
-    // The SDK and the release machinery load only once the inputs are known to be good.
-    const [{ releaseDeps }, { runRollback }] = await Promise.all([
-      import("../release/clients"),
-      import("../release/commands"),
-    ]);
-    await runRollback(inputs, releaseDeps(inputs.region, logger, env));
-  }, logger);
+  return runAction(
+    logger,
+    async () =>
+      parseRollbackInputs(await environmentRawInputs(readActionInputs(rollbackSchema), env)),
+    async (inputs, logger) => {
+      // The SDK and the release machinery load only once the inputs are known to be good.
+      const [{ releaseDeps }, { runRollback }] = await Promise.all([
+        import("../release/clients"),
+        import("../release/commands"),
+      ]);
+      await runRollback(inputs, releaseDeps(inputs.region, logger, env));
+    },
+  );
 }

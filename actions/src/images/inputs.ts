@@ -15,11 +15,14 @@ import {
   type RawInputs,
   textWithDefault,
 } from "../lib/inputs";
-import { type LayerPatterns, parseLayerPatterns } from "../oci/layer-split";
+import { type LayerPatterns, parseLayerPatterns } from "../oci/layer-patterns";
+import { LAYOUT_PREFIX, parseLayoutReference } from "../oci/layout-reference";
 import { parsePlatform } from "../oci/platform";
 import { parseImageReference, parseRepositoryName, parseTag } from "../oci/reference";
-import { LAYOUT_PREFIX, parseLayoutReference } from "../oci/source";
 import { BUILD_IMAGE } from "./build-image-declaration";
+import { parseCommand } from "./command";
+
+export { parseCommand };
 
 /** A base image: in a registry, or in an OCI image layout folder ("oci:/path[:tag]"). */
 export type BaseImage =
@@ -41,29 +44,6 @@ export function parseBaseImage(text: string): BaseImage {
     // A digest pins the base exactly; a tag is resolved and then pinned by digest.
     reference: reference.digest ?? reference.tag ?? "latest",
   };
-}
-
-/** A command as a JSON array (exec form) or words separated by spaces. */
-export function parseCommand(text: string): string[] {
-  if (text.startsWith("[")) {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      parsed = undefined;
-    }
-    if (
-      !Array.isArray(parsed) ||
-      !parsed.every((item) => typeof item === "string") ||
-      parsed.length === 0
-    ) {
-      throw new ConfigurationError(
-        `command ${quote(text)} must be a JSON array of strings, like ["node", "/app/server.mjs"]`,
-      );
-    }
-    return parsed;
-  }
-  return text.split(/\s+/).filter(Boolean);
 }
 
 function parsePort(text: string): string {

@@ -8,7 +8,7 @@ import {
   parseInputs,
   type RawInputs,
 } from "../lib/inputs";
-import { DIGEST_PATTERN } from "../oci/digest";
+import { DIGEST_PATTERN } from "../oci/digest-pattern";
 import { parseRepositoryName, parseTag } from "../oci/reference";
 import { PROMOTE_IMAGE } from "./promote-declaration";
 

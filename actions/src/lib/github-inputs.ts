@@ -1,7 +1,7 @@
-import * as core from "@actions/core";
 import type { DeprecatedNames } from "./declaration";
 import { type InputSchema, inputNames, type RawInputs } from "./inputs";
 import type { Logger } from "./logger";
+import { actionInput } from "./workflow-commands";
 
 /**
  * Reads every input a schema declares from the GitHub Action's environment, as raw strings.
@@ -13,10 +13,10 @@ export function readActionInputs(
   logger?: Pick<Logger, "warning">,
 ): RawInputs {
   const raw: RawInputs = Object.fromEntries(
-    inputNames(schema).map((name) => [name, core.getInput(name)]),
+    inputNames(schema).map((name) => [name, actionInput(name)]),
   );
   for (const [old, replacedBy] of Object.entries(deprecated)) {
-    const value = core.getInput(old);
+    const value = actionInput(old);
     if (!value) continue;
     logger?.warning(`input "${old}" is deprecated; use "${replacedBy}"`);
     if (!raw[replacedBy]) raw[replacedBy] = value;

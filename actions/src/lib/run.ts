@@ -6,7 +6,10 @@ import type { Logger } from "./logger";
  * marks a unit as failed, so `fail` (core.setFailed) is called at most once.
  * It sets process.exitCode rather than calling process.exit, so pending output is flushed.
  */
-export async function run(main: () => Promise<void>, logger: Logger): Promise<ExitCode> {
+export async function run(
+  main: () => Promise<void>,
+  logger: Pick<Logger, "fail" | "debug">,
+): Promise<ExitCode> {
   try {
     await main();
     return ExitCode.Success;

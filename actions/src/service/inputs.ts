@@ -1,4 +1,4 @@
-import { parseCommand } from "../images/inputs";
+import { parseCommand } from "../images/command";
 import { declaredShape, withCurrentNames } from "../lib/declaration";
 import { ConfigurationError, quote } from "../lib/errors";
 import {

@@ -1,3 +1,3 @@
 import { createRequire as __shiplineCreateRequire } from "node:module";
 const require = __shiplineCreateRequire(import.meta.url);
-import{b as a}from"./chunk-AV3OWJRN.mjs";import"./chunk-QKGU742N.mjs";import"./chunk-S4UNYXKI.mjs";export{a as GitHubLogger};
+var T=/^sha256:[a-f0-9]{64}$/;export{T as a};

@@ -1,3 +1,0 @@
-import { createRequire as __shiplineCreateRequire } from "node:module";
-const require = __shiplineCreateRequire(import.meta.url);
-import{a as n,c as s}from"./chunk-353AJ6TW.mjs";async function u(r,o){try{return await r(),n.Success}catch(e){let t=e instanceof s?e:(await import("./explain-error-2CJHRPXA.mjs")).explainError(e),i=t?.exitCode??n.Bug;return o.fail(t?.message??a(e)),!t&&e instanceof Error&&e.stack&&o.debug(e.stack),process.exitCode=i,i}}function a(r){return`unexpected error (a bug, or an unexpected answer from a remote service): ${r instanceof Error?r.message:String(r)}`}export{u as a};
