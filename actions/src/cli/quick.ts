@@ -1,5 +1,4 @@
-import { ExitCode } from "../lib/errors";
-import { run } from "../lib/run";
+import { ExitCode, ShiplineError } from "../lib/errors";
 import { camelCase, type FlagSpec } from "./flags";
 import { TOP_HELP } from "./top-help";
 
@@ -7,12 +6,14 @@ import { TOP_HELP } from "./top-help";
  * What the CLI answers without commander and its program of twelve commands: `shipline --help`,
  * and the rejection of a command's bad inputs. Both are most of what people and scripts wait
  * for at once; loading the program took longer than Node's own start (see bench/startup).
- * Anything else, or anything these do not read plainly, goes to the program (program.ts).
+ * Anything else, or anything these do not read plainly, goes to the program (program.ts). The
+ * bundle's shipline.mjs holds only this (see build-dist.ts).
  */
 
 /**
  * The exit code when the answer is given here; undefined when the program must run. A command
- * whose inputs are valid runs in the program, which reads them again.
+ * whose inputs are valid runs in the program, which reads them again; so does one whose check
+ * ends in an error that is not a verdict on them, for the program to report.
  */
 export async function quickAnswer(
   argv: string[],
@@ -29,16 +30,17 @@ export async function quickAnswer(
   const command = Object.hasOwn(COMMAND_INPUTS, name) ? COMMAND_INPUTS[name] : undefined;
   const options = command && plainOptions(args, command.flags);
   if (!command || !options) return undefined;
-  const { cliLogger } = await import("./logger");
-  let valid = false;
-  const code = await run(
-    async () => {
-      await command.read(options, env);
-      valid = true;
-    },
-    await cliLogger(argv, env),
-  );
-  return valid ? undefined : code;
+  try {
+    await command.read(options, env);
+    return undefined;
+  } catch (error) {
+    if (!(error instanceof ShiplineError)) return undefined;
+    // As run() reports it in the program: once, through the CLI's logger, with its exit code.
+    const { cliLogger } = await import("./logger");
+    (await cliLogger(argv, env)).fail(error.message);
+    process.exitCode = error.exitCode;
+    return error.exitCode;
+  }
 }
 
 /**

@@ -1,9 +1,17 @@
 import { buildImageSchema, parseBuildImageInputs } from "../images/inputs";
-import { runAction } from "../lib/action-run";
+import { type InputLogger, runAction } from "../lib/action-run";
 import { ciDefaults, mergeRawInputs } from "../lib/ci-context";
 import type { ExitCode } from "../lib/errors";
 import { readActionInputs } from "../lib/github-inputs";
 import type { Logger } from "../lib/logger";
+
+/**
+ * The build-image action's inputs, read from the runner and checked: all a run that rejects
+ * them does (its bundle entry checks them before it loads anything else; see build-dist.ts).
+ */
+export function buildImageActionInputs(env: NodeJS.ProcessEnv, _log: InputLogger) {
+  return parseBuildImageInputs(mergeRawInputs(ciDefaults(env), readActionInputs(buildImageSchema)));
+}
 
 /** The build-image GitHub Action: action.yml inputs → typed Inputs → buildImage → outputs. */
 export function buildImageAction(
@@ -12,8 +20,7 @@ export function buildImageAction(
 ): Promise<ExitCode> {
   return runAction(
     logger,
-    () =>
-      parseBuildImageInputs(mergeRawInputs(ciDefaults(env), readActionInputs(buildImageSchema))),
+    (log) => buildImageActionInputs(env, log),
     async (inputs, logger) => {
       // The SDK and the image builder load only once the inputs are known to be good.
       const [{ ECRClient }, { createClient }, { buildImage }] = await Promise.all([

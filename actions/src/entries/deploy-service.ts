@@ -1,4 +1,4 @@
-import { runAction } from "../lib/action-run";
+import { type InputLogger, runAction } from "../lib/action-run";
 import { whileCancellable } from "../lib/cancel";
 import { ciDefaults, mergeRawInputs } from "../lib/ci-context";
 import { type Clock, systemClock } from "../lib/clock";
@@ -13,6 +13,19 @@ export function commitDefault(env: NodeJS.ProcessEnv): Record<string, string | u
   return { commit: ciDefaults(env).revision };
 }
 
+/**
+ * The deploy-service action's inputs, read from the runner and checked: all a run that rejects
+ * them does (its bundle entry checks them before it loads anything else; see build-dist.ts).
+ */
+export function deployServiceActionInputs(env: NodeJS.ProcessEnv, log: InputLogger) {
+  return parseDeployServiceInputs(
+    mergeRawInputs(
+      commitDefault(env),
+      readActionInputs(deployServiceSchema, DEPLOY_SERVICE.deprecated, log),
+    ),
+  );
+}
+
 /** The deploy-service GitHub Action: action.yml inputs → typed inputs → deployService → outputs. */
 export function deployServiceAction(
   logger?: Logger,
@@ -21,13 +34,7 @@ export function deployServiceAction(
 ): Promise<ExitCode> {
   return runAction(
     logger,
-    (log) =>
-      parseDeployServiceInputs(
-        mergeRawInputs(
-          commitDefault(env),
-          readActionInputs(deployServiceSchema, DEPLOY_SERVICE.deprecated, log),
-        ),
-      ),
+    (log) => deployServiceActionInputs(env, log),
     async (inputs, logger) => {
       // The SDK loads only once the inputs are known to be good.
       const [{ createServiceClients }, { deployService }, { reportDeployService }] =

@@ -1,4 +1,0 @@
-import { createRequire as __shiplineCreateRequire } from "node:module";
-const require = __shiplineCreateRequire(import.meta.url);
-import{a}from"./chunk-4MB7SKEX.mjs";import{b as c,c as h}from"./chunk-TYKBGEZZ.mjs";import{a as f}from"./chunk-IORK3BBV.mjs";import{a as g,f as p,q as m,t as s,v as u}from"./chunk-EQB243TM.mjs";import{a as i}from"./chunk-A4SKYDLT.mjs";import{b as n,d as e}from"./chunk-353AJ6TW.mjs";function d(r){if(!f.test(r))throw new e(`digest ${n(r)} is not sha256:<64 lowercase hex>`);return r}var l=g(i(a.inputs,{repository:s(c),digest:s(d),tags:m(),region:p()}));function x(r){let t=u(l,r);if(t.tags.length===0)throw new e('input "tags" is required (at least one tag)');let o=[];for(let I of t.tags)try{h(I)}catch(w){o.push(`input "tags" ${w.message}`)}if(o.length>0)throw new e(o.join(`
-`));return{...t,tags:[...new Set(t.tags)],...t.region?{region:t.region}:{}}}export{l as a,x as b};

@@ -1,3 +1,0 @@
-import { createRequire as __shiplineCreateRequire } from "node:module";
-const require = __shiplineCreateRequire(import.meta.url);
-import{a,b,c,d,e,f,g,h,i,j}from"./chunk-PNETIWNS.mjs";import"./chunk-3BE2QHOM.mjs";import"./chunk-Y6LE3DX7.mjs";import"./chunk-4MB7SKEX.mjs";import"./chunk-O6WZ23KI.mjs";import"./chunk-HIMNHJTQ.mjs";import"./chunk-EJNR5IZN.mjs";import"./chunk-NW27U5IA.mjs";import"./chunk-A4SKYDLT.mjs";import"./chunk-S4UNYXKI.mjs";export{j as COMMAND_INPUTS,e as deployInputs,d as deployServiceInputs,g as historyInputs,b as invalidateInputs,c as promoteInputs,a as publishWebInputs,f as rollbackInputs,h as statusInputs,i as unlockInputs};

@@ -1,3 +1,0 @@
-import { createRequire as __shiplineCreateRequire } from "node:module";
-const require = __shiplineCreateRequire(import.meta.url);
-import{a,b}from"./chunk-T5BH7VUY.mjs";import"./chunk-D4IGYSRL.mjs";import"./chunk-O6WZ23KI.mjs";import"./chunk-3YDDPRWO.mjs";import"./chunk-SRZRCVDU.mjs";import"./chunk-JWSSCLA6.mjs";import"./chunk-TYKBGEZZ.mjs";import"./chunk-IORK3BBV.mjs";import"./chunk-EJNR5IZN.mjs";import"./chunk-NW27U5IA.mjs";import"./chunk-CA4LEXDS.mjs";import"./chunk-EQB243TM.mjs";import"./chunk-A4SKYDLT.mjs";import"./chunk-Y65BUR3W.mjs";import"./chunk-353AJ6TW.mjs";import"./chunk-S4UNYXKI.mjs";export{a as commitDefault,b as deployServiceAction};
