@@ -2,6 +2,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { bindDecision } from "./bind-policy";
 import { type Credentials, DEFAULT_REGION, LOCAL_ACCOUNT_ID, TEST_CREDENTIALS } from "./config";
+import { keyValueStoreEndpoint } from "./kvs-client";
 import { ApiServer } from "./server/api-server";
 import { FaultInjector } from "./server/faults";
 import { RequestLog } from "./server/request-log";
@@ -118,6 +119,11 @@ export const startLocalcloud = async (options: LocalcloudOptions): Promise<Local
       AWS_SECRET_ACCESS_KEY: TEST_CREDENTIALS.secretAccessKey,
       AWS_REGION: region,
       AWS_DEFAULT_REGION: region,
+      // The KeyValueStore SDK prefixes its endpoint's host with the account id, which an IP
+      // address cannot take: it gets a name (`localhost`; see keyValueStoreClientConfig).
+      ...(services.has("cloudfront-keyvaluestore")
+        ? { AWS_ENDPOINT_URL_CLOUDFRONT_KEYVALUESTORE: keyValueStoreEndpoint(apiEndpoint) }
+        : {}),
     }),
     service: <T extends LocalcloudService>(name: string) => {
       const found = services.get(name);

@@ -3,16 +3,20 @@ import { ConfigurationError, type ExitCode } from "../lib/errors";
 import type { Logger } from "../lib/logger";
 import { run } from "../lib/run";
 import { buildImageCommand } from "./build-image";
+import { day2Commands } from "./day2-commands";
 import { deployServiceCommand } from "./deploy-service";
 import { historyCommand } from "./history";
 import { invalidateCommand } from "./invalidate";
 import { cliLogger } from "./logger";
 import { previewCommand } from "./preview";
 import { promoteCommand } from "./promote";
+import { promoteReleaseCommand } from "./promote-release";
 import { publishWebCommand } from "./publish-web";
 import { deployCommand, releaseIdCommand, rollbackCommand } from "./release-commands";
+import { setupCommands } from "./setup-commands";
 import { statusCommand } from "./status";
 import { unlockCommand } from "./unlock";
+import { verifyCommand } from "./verify";
 
 /**
  * The `shipline` program: one subcommand per unit, each mapping flags onto the same typed inputs
@@ -37,8 +41,12 @@ export function shiplineProgram(logger: () => Logger, env: NodeJS.ProcessEnv): C
   statusCommand(program, logger, env);
   deployCommand(program, logger, env);
   rollbackCommand(program, logger, env);
+  promoteReleaseCommand(program, logger, env);
+  verifyCommand(program, logger, env);
   releaseIdCommand(program, logger, env);
   unlockCommand(program, logger, env);
+  day2Commands(program, logger, env);
+  setupCommands(program, logger, env);
   return program;
 }
 

@@ -1,7 +1,24 @@
+import type { S3Client } from "@aws-sdk/client-s3";
 import type { Command } from "commander";
 import type { Logger } from "../lib/logger";
 import { deployInputs, rollbackInputs } from "./command-inputs";
 import { addFlags } from "./options";
+
+/** A run outside CI gets its commit from git and a counter from the ledger (local-run.ts). */
+async function localRun(
+  inputs: { bucket: string; "ledger-prefix": string; environment: string; "release-id"?: string },
+  s3: S3Client,
+  env: NodeJS.ProcessEnv,
+): Promise<NodeJS.ProcessEnv> {
+  if (inputs["release-id"]) return env;
+  const { localRunEnv } = await import("../release/local-run");
+  return localRunEnv(env, {
+    s3,
+    bucket: inputs.bucket,
+    ledgerPrefix: inputs["ledger-prefix"],
+    environment: inputs.environment,
+  });
+}
 
 export function deployCommand(
   program: Command,
@@ -27,7 +44,8 @@ export function deployCommand(
     const builds = inputs.config
       ? containerBuilds(await loadConfig(inputs.config), inputs.environment)
       : {};
-    await runDeploy(inputs, builds, releaseDeps(inputs.region, logger(), env));
+    const deps = releaseDeps(inputs.region, logger(), env);
+    await runDeploy(inputs, builds, { ...deps, env: await localRun(inputs, deps.s3, env) });
   });
 }
 
@@ -47,7 +65,8 @@ export function rollbackCommand(
       import("../release/clients"),
       import("../release/commands"),
     ]);
-    await runRollback(inputs, releaseDeps(inputs.region, logger(), env));
+    const deps = releaseDeps(inputs.region, logger(), env);
+    await runRollback(inputs, { ...deps, env: await localRun(inputs, deps.s3, env) });
   });
 }
 
@@ -62,8 +81,40 @@ export function releaseIdCommand(
       "print the release id this CI run deploys (commit + run), e.g. to build the SPA with it",
     )
     .option("--release-id <id>", "use this id instead")
-    .action(async (options: { releaseId?: string }) => {
+    .option("--config <file>", "outside CI: the configuration file naming the ledger's bucket")
+    .option("--environment <name>", "outside CI: the environment whose releases are counted")
+    .action(async (options: { releaseId?: string; config?: string; environment?: string }) => {
       const { releaseIdOf, runContext } = await import("../release/record");
-      logger().info(releaseIdOf(runContext(env, Date.now()), options.releaseId));
+      const { isCiRun } = await import("../release/local-run");
+      let runEnv = env;
+      if (!options.releaseId && !isCiRun(env)) {
+        // Outside CI the id counts the ledger's releases of the commit: read from the
+        // environment's bucket when the configuration names one.
+        const { environmentRawInputs } = await import("../config/resolve");
+        const raw = await environmentRawInputs(
+          {
+            ...(options.config ? { config: options.config } : {}),
+            ...(options.environment ? { environment: options.environment } : {}),
+          },
+          env,
+        );
+        if (raw.bucket && raw.environment) {
+          const { createS3Client } = await import("../web/clients");
+          const s3 = createS3Client(
+            { ...(raw.region ? { region: raw.region } : {}), concurrency: 1, readOnly: true },
+            env,
+          );
+          runEnv = await localRun(
+            {
+              bucket: raw.bucket,
+              "ledger-prefix": raw["ledger-prefix"] ?? ".shipline/",
+              environment: raw.environment,
+            },
+            s3,
+            env,
+          );
+        }
+      }
+      logger().info(releaseIdOf(runContext(runEnv, Date.now()), options.releaseId));
     });
 }

@@ -86,6 +86,7 @@ export const buildImageSchema = inputSchema(
     revision: optionalText(),
     "mount-from": list(),
     dockerfile: textWithDefault("Dockerfile"),
+    target: optionalText(),
     "build-args": keyValues(),
     "dry-run": boolean(false),
   }),

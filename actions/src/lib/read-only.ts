@@ -1,5 +1,5 @@
 /** Operations that only read, by AWS's naming: what a dry run may send. */
-const READ_OPERATION = /^(Get|List|Describe|Head|BatchGet)[A-Z]/;
+const READ_OPERATION = /^(Get|List|Describe|Head|BatchGet|Filter)[A-Z]/;
 
 // `never`: the stack's own argument types are assignable to it, whatever the client.
 type Handler = (args: never) => Promise<unknown>;

@@ -1,4 +1,5 @@
 import { declareUnit, type InputDeclarations } from "../lib/declaration";
+import { PUBLISH_SETTINGS } from "../web/publish-declaration";
 
 /**
  * The release commands (deploy, rollback, history, status, unlock). They all read the
@@ -6,7 +7,7 @@ import { declareUnit, type InputDeclarations } from "../lib/declaration";
  */
 
 /** Inputs of every command on an environment's ledger. */
-const LEDGER_INPUTS = {
+export const LEDGER_INPUTS = {
   config: { description: "The configuration file. Default shipline.yml when it exists." },
   environment: {
     description:
@@ -27,7 +28,7 @@ const LEDGER_INPUTS = {
   },
 } satisfies InputDeclarations;
 
-const SERVICE_INPUTS = {
+export const SERVICE_INPUTS = {
   cluster: {
     description: "The ECS cluster.",
     config: "cluster",
@@ -115,7 +116,13 @@ export const DEPLOY = declareUnit({
         "container=image@sha256:... lines of images built earlier, deployed as they are.",
       cli: { repeatable: true },
     },
-    source: { description: "The built SPA folder.", default: "app-web/dist", config: "web" },
+    source: {
+      description: "The built site folder (with index.html at its top).",
+      config: "web or web.source",
+    },
+    immutable: { ...PUBLISH_SETTINGS.immutable, config: "web.immutable" },
+    "cache-control": { ...PUBLISH_SETTINGS["cache-control"], config: "web.cache-control" },
+    "content-type": { ...PUBLISH_SETTINGS["content-type"], config: "web.content-type" },
     "keep-revisions": {
       description:
         "Task definition revisions to keep: those of the live release and the N live before it.",

@@ -37,7 +37,11 @@ export async function showHistory(
       record.id === liveId ? "▶" : "",
       record.id,
       record.status,
-      record.restores ? `rollback to ${record.restores}` : record.trigger,
+      record.restores
+        ? `rollback to ${record.restores}`
+        : record.promotedFrom
+          ? `promoted from ${record.promotedFrom.environment} ${record.promotedFrom.releaseId}`
+          : record.trigger,
       record.actor,
       record.createdAt,
       Object.entries(record.images)
@@ -50,6 +54,22 @@ export async function showHistory(
           : "",
     ]),
   });
+  const events = records.find((record) => record.id === liveId)?.events ?? [];
+  if (events.length > 0) {
+    await deps.logger.summary({
+      title: `Changes to the service while ${liveId} is live (redeploy, scale)`,
+      headers: ["started", "change", "status", "actor", "detail"],
+      rows: events.map((event) => [
+        event.startedAt,
+        event.desiredCount
+          ? `scale ${event.desiredCount.from} → ${event.desiredCount.to}`
+          : `${event.kind}${event.deploymentId ? ` ${event.deploymentId}` : ""}`,
+        event.status,
+        event.actor,
+        (event.detail ?? "").split("\n")[0] ?? "",
+      ]),
+    });
+  }
   if (lock) deps.logger.info(describeLock(inputs.environment, lock));
   if (liveId) deps.logger.output("live-release", liveId);
   return records;

@@ -18,7 +18,7 @@ export const RELEASE_STATUSES = [
 ] as const;
 export type ReleaseStatus = (typeof RELEASE_STATUSES)[number];
 
-export const TRIGGERS = ["push", "rollback", "manual", "schedule"] as const;
+export const TRIGGERS = ["push", "rollback", "manual", "schedule", "promote"] as const;
 
 const imageSchema = z.object({
   repository: z.string(),
@@ -30,6 +30,27 @@ const stepSchema = z.object({
   name: z.string(),
   status: z.enum(["done", "failed", "skipped"]),
   durationMs: z.number().nonnegative(),
+  detail: z.string().optional(),
+});
+
+/**
+ * A change made to the service while a release was live that is not a release of its own: a
+ * forced redeployment of the same revision, a new desired count. Kept on the live release.
+ */
+const serviceEventSchema = z.object({
+  /** Unique within the release: the run that made the change. */
+  id: z.string(),
+  kind: z.enum(["redeploy", "scale"]),
+  status: z.enum(["started", "done", "failed", "cancelled"]),
+  actor: z.string(),
+  run: z.string(),
+  startedAt: z.string(),
+  finishedAt: z.string().optional(),
+  taskDefinitionArn: z.string(),
+  /** The ECS deployment a redeploy started. */
+  deploymentId: z.string().optional(),
+  /** A scale's desired count before and after. */
+  desiredCount: z.object({ from: z.number(), to: z.number() }).optional(),
   detail: z.string().optional(),
 });
 
@@ -53,17 +74,25 @@ export const releaseSchema = z.object({
   web: z.object({ releaseId: z.string(), manifestKey: z.string() }).optional(),
   /** For a rollback: the release whose task definition and web entry points it restored. */
   restores: z.string().optional(),
+  /**
+   * For a promotion: the release of another environment whose images (by digest) and web files
+   * this one ships, unbuilt.
+   */
+  promotedFrom: z.object({ environment: z.string(), releaseId: z.string() }).optional(),
   failure: z.object({ step: z.string(), message: z.string() }).optional(),
   /** Set when a later run found this record out of step with what was live and corrected it. */
   reconciled: z.object({ at: z.string(), reason: z.string() }).optional(),
   /** What failed after the release went live (e.g. an invalidation): left for the next run. */
   warnings: z.array(z.string()).optional(),
   steps: z.array(stepSchema),
+  /** Redeployments and scalings made while this release was live, oldest first. */
+  events: z.array(serviceEventSchema).optional(),
 });
 
 export type ReleaseRecord = z.output<typeof releaseSchema>;
 export type ReleaseImage = z.output<typeof imageSchema>;
 export type ReleaseStep = z.output<typeof stepSchema>;
+export type ServiceEvent = z.output<typeof serviceEventSchema>;
 
 // The run context lives in its own zod-free file: the CLI reads it before any schema loads.
 export { type RunContext, releaseIdOf, runContext } from "./run-context";

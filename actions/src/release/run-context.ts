@@ -31,9 +31,10 @@ export function runContext(env: NodeJS.ProcessEnv, now: number): RunContext {
       ...(env.CIRCLE_BUILD_URL ? { url: env.CIRCLE_BUILD_URL } : {}),
     };
   }
+  // SHIPLINE_COMMIT and SHIPLINE_RUN: a local run's commit and counter (see local-run.ts).
   return {
     commit: env.SHIPLINE_COMMIT ?? "local",
-    run: `local${now.toString(36)}`,
+    run: env.SHIPLINE_RUN ?? `local${now.toString(36)}`,
     actor: env.USER ?? "local",
   };
 }

@@ -1,17 +1,23 @@
 import { Command } from "commander";
 import { describe, expect, it } from "vitest";
 import { buildImageCommand } from "../../src/cli/build-image";
+import { day2Commands } from "../../src/cli/day2-commands";
 import { deployServiceCommand } from "../../src/cli/deploy-service";
 import { historyCommand } from "../../src/cli/history";
 import { invalidateCommand } from "../../src/cli/invalidate";
 import { flagsOf, flagsToRawInputs } from "../../src/cli/options";
 import { previewCommand } from "../../src/cli/preview";
 import { promoteCommand } from "../../src/cli/promote";
+import { promoteReleaseCommand } from "../../src/cli/promote-release";
 import { publishWebCommand } from "../../src/cli/publish-web";
 import { deployCommand, rollbackCommand } from "../../src/cli/release-commands";
+import { setupCommands } from "../../src/cli/setup-commands";
 import { statusCommand } from "../../src/cli/status";
 import { unlockCommand } from "../../src/cli/unlock";
+import { verifyCommand } from "../../src/cli/verify";
 import { configJsonSchema } from "../../src/config/json-schema";
+import { LOGS, REDEPLOY, RUN, SCALE } from "../../src/day2/declarations";
+import * as day2 from "../../src/day2/inputs";
 import { renderActionManifest } from "../../src/declarations/action-manifest";
 import { staleDeclaredFiles, undocumentedUnits } from "../../src/declarations/render";
 import { UNITS, unitName } from "../../src/declarations/units";
@@ -24,6 +30,8 @@ import { type InputSchema, inputNames, type RawInputs } from "../../src/lib/inpu
 import { TerminalLogger } from "../../src/lib/logger";
 import { PREVIEW } from "../../src/preview/declaration";
 import { parsePreviewInputs, previewSchema } from "../../src/preview/inputs";
+import { PROMOTE_RELEASE } from "../../src/promote/declaration";
+import { parsePromoteReleaseInputs, promoteReleaseSchema } from "../../src/promote/inputs";
 import { DEPLOY, HISTORY, ROLLBACK, STATUS, UNLOCK } from "../../src/release/declarations";
 import {
   deploySchema,
@@ -39,6 +47,10 @@ import {
 } from "../../src/release/inputs";
 import { DEPLOY_SERVICE } from "../../src/service/declaration";
 import { deployServiceSchema, parseDeployServiceInputs } from "../../src/service/inputs";
+import { BOOTSTRAP, INIT } from "../../src/setup/declarations";
+import * as setup from "../../src/setup/inputs";
+import { VERIFY } from "../../src/verify/declaration";
+import { parseVerifyInputs, verifyInputSchema } from "../../src/verify/inputs";
 import { parsePublishWebInputs, publishWebSchema } from "../../src/web/inputs";
 import { INVALIDATE } from "../../src/web/invalidate-declaration";
 import { invalidateSchema, parseInvalidateInputs } from "../../src/web/invalidate-inputs";
@@ -94,6 +106,18 @@ const PARSERS: Parser[] = [
     parse: (raw: RawInputs) => parsePreviewInputs(raw, "run-1"),
     least: { bucket: "www-example", source: "dist", "pull-request": "7", revision: "abc" },
   },
+  {
+    unit: PROMOTE_RELEASE,
+    schema: promoteReleaseSchema,
+    parse: parsePromoteReleaseInputs,
+    least: { from: "staging", to: "production" },
+  },
+  {
+    unit: VERIFY,
+    schema: verifyInputSchema,
+    parse: parseVerifyInputs,
+    least: { environment: "production" },
+  },
   ...(
     [
       [DEPLOY, deploySchema, parseDeployInputs],
@@ -106,8 +130,40 @@ const PARSERS: Parser[] = [
     unit,
     schema,
     parse: parse as (raw: RawInputs) => unknown,
-    least: { environment: "production", bucket: "www-example", cluster: "c", service: "s" },
+    // deploy's site folder has no default: it is the configuration's or the input's.
+    least: {
+      environment: "production",
+      bucket: "www-example",
+      cluster: "c",
+      service: "s",
+      ...(unit === DEPLOY ? { source: "dist" } : {}),
+    },
   })),
+  ...(
+    [
+      [REDEPLOY, day2.redeploySchema, day2.parseRedeployInputs],
+      [SCALE, day2.scaleSchema, day2.parseScaleInputs],
+      [RUN, day2.runSchema, (raw: RawInputs) => day2.parseRunInputs(raw, ["true"])],
+      [LOGS, day2.logsSchema, day2.parseLogsInputs],
+    ] as const
+  ).map(([unit, schema, parse]) => ({
+    unit,
+    schema,
+    parse: parse as (raw: RawInputs) => unknown,
+    least: { environment: "production", bucket: "b", cluster: "c", service: "s", count: "1" },
+  })),
+  {
+    unit: INIT,
+    schema: setup.initSchema,
+    parse: setup.parseInitInputs,
+    least: { cluster: "c", service: "s", bucket: "b" },
+  },
+  {
+    unit: BOOTSTRAP,
+    schema: setup.bootstrapSchema,
+    parse: setup.parseBootstrapInputs,
+    least: { environment: "production", bucket: "b" },
+  },
 ];
 
 describe("one declaration of each input", () => {
@@ -175,9 +231,13 @@ describe("one declaration of each input", () => {
       previewCommand,
       deployCommand,
       rollbackCommand,
+      promoteReleaseCommand,
+      verifyCommand,
       historyCommand,
       statusCommand,
       unlockCommand,
+      day2Commands,
+      setupCommands,
     ]) {
       register(program, noLogger, {});
     }
@@ -189,11 +249,7 @@ describe("one declaration of each input", () => {
       const declared = Object.entries(unit.inputs)
         .filter(([, input]) => input.cli !== false)
         .map(([name]) => name);
-      // build-image's --preset fills several inputs at once; it is no input of its own.
-      expect(
-        flags.filter((flag) => flag !== "preset"),
-        unit.command,
-      ).toEqual(declared);
+      expect(flags, unit.command).toEqual(declared);
       const hidden = (command?.options ?? []).filter((option) => option.hidden);
       expect(hidden.map((option) => option.long?.slice(2))).toEqual(
         Object.keys(unit.deprecated ?? {}),

@@ -74,7 +74,10 @@ export class ApiServer {
     const requestId = randomUUID();
     const rawPath = (req.url ?? "/").split("?")[0] ?? "/";
     const queryAll = parseQuery(url.search);
-    const scope = parseAuthorization(firstHeader(req.headers, "authorization"));
+    const scope = parseAuthorization(
+      firstHeader(req.headers, "authorization"),
+      firstHeader(req.headers, "x-amz-region-set"),
+    );
     const service = scope ? this.bySigningName.get(scope.signingName) : undefined;
     const protocol =
       service?.protocol ??

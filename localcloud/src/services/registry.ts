@@ -1,4 +1,5 @@
 import { cloudFrontService } from "./cloudfront";
+import { cloudFrontKeyValueStoreService } from "./cloudfront-keyvaluestore";
 import { ecrService } from "./ecr";
 import { ecsService } from "./ecs";
 import { elbv2Service } from "./elbv2";
@@ -15,6 +16,7 @@ export const serviceFactories: ServiceFactory[] = [
   stsService,
   s3Service,
   cloudFrontService,
+  cloudFrontKeyValueStoreService,
   ecrService,
   elbv2Service,
   logsService,

@@ -4,20 +4,33 @@ import { join } from "node:path";
 import {
   CloudFrontClient,
   CreateDistributionCommand,
+  CreateFunctionCommand,
   CreateInvalidationCommand,
+  CreateKeyValueStoreCommand,
+  DescribeFunctionCommand,
+  DescribeKeyValueStoreCommand,
   GetDistributionCommand,
   GetInvalidationCommand,
   ListInvalidationsCommand,
+  PublishFunctionCommand,
 } from "@aws-sdk/client-cloudfront";
+import {
+  CloudFrontKeyValueStoreClient,
+  DescribeKeyValueStoreCommand as DescribeKeysCommand,
+  GetKeyCommand,
+  PutKeyCommand,
+} from "@aws-sdk/client-cloudfront-keyvaluestore";
 import { afterAll, expect, it } from "vitest";
+import { keyValueStoreClientConfig } from "../../src/index";
 import { clientConfig } from "../helpers/cloud";
 import { type EdgeCloud, eventually, s3Writer, spaConfig, startEdgeCloud } from "./support";
 
 const stateDir = mkdtempSync(join(tmpdir(), "localcloud-cloudfront-"));
+const functionsStateDir = mkdtempSync(join(tmpdir(), "localcloud-functions-"));
 const clouds: EdgeCloud[] = [];
 afterAll(async () => {
   for (const cloud of clouds) await cloud.dispose();
-  rmSync(stateDir, { recursive: true, force: true });
+  for (const dir of [stateDir, functionsStateDir]) rmSync(dir, { recursive: true, force: true });
 });
 
 it("keeps distributions, invalidations and edge ports across a stop and start", async () => {
@@ -57,4 +70,69 @@ it("keeps distributions, invalidations and edge ports across a stop and start", 
     );
     return status.Invalidation?.Status === "Completed";
   });
+});
+
+it("keeps functions, key value stores and their keys across a stop and start", async () => {
+  const dir = functionsStateDir;
+  const first = await startEdgeCloud({}, dir);
+  clouds.push(first);
+  await s3Writer(first, "releases").createBucket();
+  await s3Writer(first, "releases").put("r1/index.html", "<p>r1</p>");
+  const cloudfront = new CloudFrontClient(clientConfig(first));
+  const store = await cloudfront.send(new CreateKeyValueStoreCommand({ Name: "kept" }));
+  const kvsArn = store.KeyValueStore?.ARN ?? "";
+  const kvs = new CloudFrontKeyValueStoreClient(keyValueStoreClientConfig(first));
+  const described = await kvs.send(new DescribeKeysCommand({ KvsARN: kvsArn }));
+  const put = await kvs.send(
+    new PutKeyCommand({ KvsARN: kvsArn, Key: "current", Value: "r1", IfMatch: described.ETag }),
+  );
+  const created = await cloudfront.send(
+    new CreateFunctionCommand({
+      Name: "kept-router",
+      FunctionConfig: {
+        Comment: "",
+        Runtime: "cloudfront-js-2.0",
+        KeyValueStoreAssociations: { Quantity: 1, Items: [{ KeyValueStoreARN: kvsArn }] },
+      },
+      FunctionCode: new TextEncoder().encode(
+        "import cf from 'cloudfront';\nasync function handler(e) { e.request.uri = '/' + (await cf.kvs().get('current')) + e.request.uri; return e.request; }",
+      ),
+    }),
+  );
+  await cloudfront.send(new PublishFunctionCommand({ Name: "kept-router", IfMatch: created.ETag }));
+  const arn = created.FunctionSummary?.FunctionMetadata?.FunctionARN ?? "";
+  const base = spaConfig("kept-functions", "releases");
+  const distribution = await cloudfront.send(
+    new CreateDistributionCommand({
+      DistributionConfig: {
+        ...base,
+        DefaultCacheBehavior: {
+          ...(base.DefaultCacheBehavior as NonNullable<typeof base.DefaultCacheBehavior>),
+          FunctionAssociations: {
+            Quantity: 1,
+            Items: [{ FunctionARN: arn, EventType: "viewer-request" }],
+          },
+        },
+      },
+    }),
+  );
+  await first.stop();
+
+  const second = await startEdgeCloud({}, dir);
+  clouds.push(second);
+  const after = new CloudFrontClient(clientConfig(second));
+  const live = await after.send(
+    new DescribeFunctionCommand({ Name: "kept-router", Stage: "LIVE" }),
+  );
+  expect(live.ETag).toBe(created.ETag);
+  expect(
+    (await after.send(new DescribeKeyValueStoreCommand({ Name: "kept" }))).KeyValueStore?.ARN,
+  ).toBe(kvsArn);
+  const kvsAfter = new CloudFrontKeyValueStoreClient(keyValueStoreClientConfig(second));
+  expect((await kvsAfter.send(new DescribeKeysCommand({ KvsARN: kvsArn }))).ETag).toBe(put.ETag);
+  expect((await kvsAfter.send(new GetKeyCommand({ KvsARN: kvsArn, Key: "current" }))).Value).toBe(
+    "r1",
+  );
+  const edge = await fetch(`http://${distribution.Distribution?.DomainName}/index.html`);
+  expect(await edge.text()).toBe("<p>r1</p>");
 });

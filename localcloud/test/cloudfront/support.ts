@@ -4,6 +4,7 @@ import type { CacheBehavior, DistributionConfig, Origin } from "@aws-sdk/client-
 import { CreateBucketCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import type { CloudFrontOptions } from "../../src/services/cloudfront";
 import { cloudFrontServiceWith } from "../../src/services/cloudfront";
+import { cloudFrontKeyValueStoreService } from "../../src/services/cloudfront-keyvaluestore";
 import { s3Service } from "../../src/services/s3";
 import { stsService } from "../../src/services/sts";
 import { clientConfig, startTestCloud } from "../helpers/cloud";
@@ -11,7 +12,7 @@ import { clientConfig, startTestCloud } from "../helpers/cloud";
 export const CACHING_OPTIMIZED = "658327ea-f89d-4fab-a63d-7e88639e58f6";
 export const CACHING_DISABLED = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad";
 
-/** A cloud with only what the edge needs: STS, S3 and CloudFront with test timings. */
+/** A cloud with only what the edge needs: STS, S3, CloudFront with test timings, and its key value stores. */
 export const startEdgeCloud = (timings: Partial<CloudFrontOptions> = {}, stateDir?: string) =>
   startTestCloud({
     ...(stateDir ? { stateDir } : {}),
@@ -26,6 +27,7 @@ export const startEdgeCloud = (timings: Partial<CloudFrontOptions> = {}, stateDi
         defaultErrorCachingMinTtl: 0,
         ...timings,
       }),
+      cloudFrontKeyValueStoreService,
     ],
   });
 

@@ -3,13 +3,17 @@ import {
   BatchDeleteImageCommand,
   BatchGetImageCommand,
   CreateRepositoryCommand,
+  DeleteLifecyclePolicyCommand,
   DeleteRepositoryCommand,
   DescribeImagesCommand,
   DescribeRepositoriesCommand,
   GetAuthorizationTokenCommand,
+  GetLifecyclePolicyCommand,
   ListImagesCommand,
   PutImageCommand,
+  PutImageScanningConfigurationCommand,
   PutImageTagMutabilityCommand,
+  PutLifecyclePolicyCommand,
 } from "@aws-sdk/client-ecr";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import {
@@ -142,6 +146,72 @@ describe("repositories", () => {
       new DescribeRepositoriesCommand({ repositoryNames: [name] }),
     );
     expect(repositories?.[0]?.imageTagMutability).toBe("IMMUTABLE");
+  });
+
+  it("switches scan on push", async () => {
+    const name = repoName("scanning");
+    await createRepo(name);
+    const result = await ecr().send(
+      new PutImageScanningConfigurationCommand({
+        repositoryName: name,
+        imageScanningConfiguration: { scanOnPush: true },
+      }),
+    );
+    expect(result.imageScanningConfiguration?.scanOnPush).toBe(true);
+    const { repositories } = await ecr().send(
+      new DescribeRepositoriesCommand({ repositoryNames: [name] }),
+    );
+    expect(repositories?.[0]?.imageScanningConfiguration?.scanOnPush).toBe(true);
+  });
+
+  it("keeps a lifecycle policy: none is LifecyclePolicyNotFoundException, a put one reads back", async () => {
+    const name = repoName("lifecycle");
+    await createRepo(name);
+    await expect(
+      ecr().send(new GetLifecyclePolicyCommand({ repositoryName: name })),
+    ).rejects.toMatchObject({ name: "LifecyclePolicyNotFoundException" });
+    const text = JSON.stringify({
+      rules: [
+        {
+          rulePriority: 1,
+          description: "keep the newest 50 images",
+          selection: { tagStatus: "any", countType: "imageCountMoreThan", countNumber: 50 },
+          action: { type: "expire" },
+        },
+      ],
+    });
+    const put = await ecr().send(
+      new PutLifecyclePolicyCommand({ repositoryName: name, lifecyclePolicyText: text }),
+    );
+    expect(put).toMatchObject({ repositoryName: name, lifecyclePolicyText: text });
+    const got = await ecr().send(new GetLifecyclePolicyCommand({ repositoryName: name }));
+    expect(got.lifecyclePolicyText).toBe(text);
+    expect(got.registryId).toMatch(/^\d{12}$/);
+    await ecr().send(new DeleteLifecyclePolicyCommand({ repositoryName: name }));
+    await expect(
+      ecr().send(new GetLifecyclePolicyCommand({ repositoryName: name })),
+    ).rejects.toMatchObject({ name: "LifecyclePolicyNotFoundException" });
+  });
+
+  it("refuses a lifecycle policy that is too short or not a policy, and one for a missing repository", async () => {
+    const name = repoName("lifecycle-bad");
+    await createRepo(name);
+    await expect(
+      ecr().send(
+        new PutLifecyclePolicyCommand({ repositoryName: name, lifecyclePolicyText: "{}" }),
+      ),
+    ).rejects.toMatchObject({ name: "InvalidParameterException" });
+    await expect(
+      ecr().send(
+        new PutLifecyclePolicyCommand({
+          repositoryName: name,
+          lifecyclePolicyText: "x".repeat(120),
+        }),
+      ),
+    ).rejects.toMatchObject({ name: "InvalidParameterException" });
+    await expect(
+      ecr().send(new GetLifecyclePolicyCommand({ repositoryName: `${name}-missing` })),
+    ).rejects.toMatchObject({ name: "RepositoryNotFoundException" });
   });
 });
 

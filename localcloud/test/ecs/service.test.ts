@@ -230,6 +230,45 @@ describe("an ECS service behind a load balancer", () => {
     ]);
   });
 
+  it("runs a one-off task with a command override: its exit code, and its lines in prefix/container/task-id", async () => {
+    const started = await t.ecs.send(
+      new RunTaskCommand({
+        cluster: "default",
+        taskDefinition: v1,
+        launchType: "FARGATE",
+        networkConfiguration: { awsvpcConfiguration: { subnets: ["subnet-a"] } },
+        overrides: {
+          containerOverrides: [
+            { name: "app", command: ["node", "-e", "console.log('one-off'); process.exit(3)"] },
+          ],
+        },
+      }),
+    );
+    const taskArn = started.tasks?.[0]?.taskArn ?? "";
+    const task = await waitFor("the one-off task to stop", async () => {
+      const found = (
+        await t.ecs.send(new DescribeTasksCommand({ cluster: "default", tasks: [taskArn] }))
+      ).tasks?.[0];
+      return found?.lastStatus === "STOPPED" ? found : undefined;
+    });
+    expect(task.overrides?.containerOverrides?.[0]?.command).toEqual([
+      "node",
+      "-e",
+      "console.log('one-off'); process.exit(3)",
+    ]);
+    expect(task.stopCode).toBe("EssentialContainerExited");
+    expect(task.containers?.[0]?.exitCode).toBe(3);
+    const events = await t.logs.send(
+      new GetLogEventsCommand({
+        logGroupName: "/ecs/web",
+        logStreamName: `web/app/${taskArn.split("/").pop()}`,
+        startFromHead: true,
+      }),
+    );
+    // The override replaced the app: none of its own lines, only the command's.
+    expect(events.events?.map((e) => e.message)).toEqual(["one-off"]);
+  });
+
   it("is driven by the AWS CLI v2: ecs describe-tasks and logs filter-log-events", async () => {
     const cli = async (args: string[]) =>
       JSON.parse(

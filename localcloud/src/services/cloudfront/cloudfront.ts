@@ -1,6 +1,7 @@
 import type { AwsRequest, AwsResponse } from "../../server/aws-request";
 import { AwsError } from "../../server/errors";
 import type { LocalcloudService, ServiceContext } from "../service";
+import type { EdgeConfig } from "./distribution-config";
 import { readEdgeConfig } from "./distribution-config";
 import {
   distributionArn,
@@ -15,8 +16,14 @@ import {
 } from "./documents";
 import { EdgeFleet } from "./edge/edge-fleet";
 import type { S3ObjectReader } from "./edge/s3-origin";
+import { type FunctionOutcome, runFunction } from "./functions/function-runtime";
+import { FunctionStore, functionNameOf } from "./functions/function-store";
+import { FunctionsApi } from "./functions/functions-api";
+import { readerOf } from "./functions/kvs-reader";
 import { newDistributionId, newETag, newInvalidationId } from "./ids";
 import { checkInProgressLimits, samePaths, validatePaths } from "./invalidation-rules";
+import { KeyValueStoresApi } from "./key-value-stores/kvs-api";
+import { KeyValueStores } from "./key-value-stores/kvs-store";
 import { API_VERSION, routeOf } from "./routes";
 import { CloudFrontStore, type StoredDistribution, type StoredInvalidation } from "./store";
 import { child, items, parseRoot, text } from "./xml";
@@ -28,6 +35,11 @@ export interface CloudFrontOptions {
   deployDelayMs: number;
   /** ErrorCachingMinTTL for error codes without a CustomErrorResponse (s); CloudFront's is 10. */
   defaultErrorCachingMinTtl: number;
+  /**
+   * The time a CloudFront Function run may take (ms) before it is stopped: CloudFront's compute
+   * limit, which TestFunction's ComputeUtilization is a percentage of.
+   */
+  functionTimeLimitMs: number;
 }
 
 /** The CloudFront emulation as other localcloud code and tests use it in-process. */
@@ -40,6 +52,8 @@ export interface CloudFrontService extends LocalcloudService {
   setDeployDelay(ms: number): void;
   /** ErrorCachingMinTTL used when no CustomErrorResponse names the error code (s). */
   setDefaultErrorCachingMinTtl(seconds: number): void;
+  /** The key value stores (the `cloudfront-keyvaluestore` data plane works on these). */
+  keyValueStores(): KeyValueStores;
 }
 
 const NO_SUCH_DISTRIBUTION = () =>
@@ -57,6 +71,10 @@ export class CloudFront implements CloudFrontService {
   readonly throttlingError = { code: "Throttling", status: 400, message: "Rate exceeded" };
 
   private readonly store: CloudFrontStore;
+  private readonly functions: FunctionStore;
+  private readonly kvs: KeyValueStores;
+  private readonly functionsApi: FunctionsApi;
+  private readonly kvsApi: KeyValueStoresApi;
   private readonly edges: EdgeFleet;
   private readonly timers = new Set<NodeJS.Timeout>();
 
@@ -65,6 +83,25 @@ export class CloudFront implements CloudFrontService {
     private readonly options: CloudFrontOptions,
   ) {
     this.store = new CloudFrontStore(context.stateDir);
+    this.functions = new FunctionStore(context.stateDir);
+    this.kvs = new KeyValueStores(context.stateDir);
+    this.functionsApi = new FunctionsApi({
+      functions: this.functions,
+      keyValueStores: this.kvs,
+      accountId: context.accountId,
+      apiEndpoint: () => context.apiEndpoint(),
+      isAssociated: (arn) => this.distributionsUsing(arn),
+      timeLimitMs: () => this.options.functionTimeLimitMs,
+    });
+    this.kvsApi = new KeyValueStoresApi({
+      stores: this.kvs,
+      accountId: context.accountId,
+      apiEndpoint: () => context.apiEndpoint(),
+      isAssociated: (arn) =>
+        this.functions
+          .all()
+          .some((fn) => [fn.development, fn.live].some((v) => v?.keyValueStoreArns.includes(arn))),
+    });
     this.edges = new EdgeFleet({
       host: context.host,
       s3: () => context.service<LocalcloudService & S3ObjectReader>("s3"),
@@ -76,7 +113,12 @@ export class CloudFront implements CloudFrontService {
         const distribution = this.store.find(id);
         if (distribution) this.settle(distribution);
       },
+      runFunction: (arn, event) => this.runLive(arn, event),
     });
+  }
+
+  keyValueStores(): KeyValueStores {
+    return this.kvs;
   }
 
   edgeUrl(distributionId: string): string {
@@ -128,6 +170,10 @@ export class CloudFront implements CloudFrontService {
 
   async handle(request: AwsRequest, operation: string): Promise<AwsResponse> {
     const route = routeOf(request);
+    const named =
+      this.functionsApi.handle(operation, route.name ?? "", request) ??
+      this.kvsApi.handle(operation, route.name ?? "", request);
+    if (named) return named;
     const distributionId = route.distributionId ?? "";
     switch (operation) {
       case "CreateDistribution":
@@ -160,6 +206,7 @@ export class CloudFront implements CloudFrontService {
   private async createDistribution(request: AwsRequest): Promise<AwsResponse> {
     const config = parseRoot(request.body, "DistributionConfig");
     const edgeConfig = readEdgeConfig(config);
+    this.checkFunctionAssociations(edgeConfig);
     const callerReference = text(config, "CallerReference");
     const previous = this.store
       .all()
@@ -227,6 +274,7 @@ export class CloudFront implements CloudFrontService {
     this.checkIfMatch(distribution, request);
     const config = parseRoot(request.body, "DistributionConfig");
     const edgeConfig = readEdgeConfig(config);
+    this.checkFunctionAssociations(edgeConfig);
     if (text(config, "CallerReference") !== text(distribution.config, "CallerReference")) {
       throw new AwsError(
         "IllegalUpdate",
@@ -352,6 +400,67 @@ export class CloudFront implements CloudFrontService {
     );
     timer.unref();
     this.timers.add(timer);
+  }
+
+  /** Every associated function must exist and be published: distributions run the LIVE stage. */
+  private checkFunctionAssociations(config: EdgeConfig): void {
+    for (const behavior of config.behaviors) {
+      for (const arn of Object.values(behavior.functions)) {
+        const name = functionNameOf(arn, this.context.accountId);
+        const fn = name ? this.functions.find(name) : undefined;
+        if (!fn) {
+          throw new AwsError(
+            "InvalidFunctionAssociation",
+            `The function ARN ${arn} does not name an existing function.`,
+          );
+        }
+        if (!fn.live) {
+          throw new AwsError(
+            "InvalidFunctionAssociation",
+            `The function ${fn.name} is not published: publish it (LIVE stage) before associating it.`,
+          );
+        }
+      }
+    }
+  }
+
+  /** Whether any distribution's config associates this function ARN. */
+  private distributionsUsing(arn: string): boolean {
+    return this.store.all().some((distribution) => {
+      try {
+        return readEdgeConfig(distribution.config).behaviors.some((behavior) =>
+          Object.values(behavior.functions).includes(arn),
+        );
+      } catch {
+        return false;
+      }
+    });
+  }
+
+  /** Runs a function's LIVE stage for the edge, reading its key value store as it is now. */
+  private runLive(arn: string, event: unknown): FunctionOutcome {
+    const name = functionNameOf(arn, this.context.accountId);
+    const live = name ? this.functions.find(name)?.live : undefined;
+    if (!live) {
+      return {
+        ok: false,
+        failure: "execution",
+        message: `The function ${arn} has no LIVE stage`,
+        logs: [],
+        elapsedMs: 0,
+        cpuMs: 0,
+      };
+    }
+    return runFunction({
+      code: Buffer.from(live.code, "base64").toString("utf8"),
+      runtime: live.runtime,
+      event,
+      keyValueStores: live.keyValueStoreArns.flatMap((kvsArn) => {
+        const store = this.kvs.byArn(kvsArn);
+        return store ? [readerOf(store)] : [];
+      }),
+      timeLimitMs: this.options.functionTimeLimitMs,
+    });
   }
 
   private distribution(id: string): StoredDistribution {

@@ -15,12 +15,17 @@ export type Origin =
       readTimeoutMs: number;
     };
 
+/** The viewer events a CloudFront Function can be associated with. */
+export type FunctionEventType = "viewer-request" | "viewer-response";
+
 export interface CacheBehavior {
   pathPattern: string;
   matches(path: string): boolean;
   origin: Origin;
   allowedMethods: string[];
   cachePolicy: CachePolicy;
+  /** FunctionAssociations: the function ARN run for each viewer event. */
+  functions: Partial<Record<FunctionEventType, string>>;
 }
 
 export interface CustomErrorResponse {
@@ -161,7 +166,41 @@ const readBehavior = (
     origin,
     allowedMethods: methods.length > 0 ? methods.map((m) => m.toUpperCase()) : DEFAULT_METHODS,
     cachePolicy: readCachePolicy(node),
+    functions: readFunctionAssociations(node),
   };
+};
+
+/**
+ * FunctionAssociations of a behaviour: CloudFront Functions run on viewer events only, one
+ * function per event type. (Whether each function exists and is published is checked by the
+ * service, which knows the functions.)
+ */
+const readFunctionAssociations = (node: XmlNode): Partial<Record<FunctionEventType, string>> => {
+  const functions: Partial<Record<FunctionEventType, string>> = {};
+  for (const association of items(child(node, "FunctionAssociations"), "FunctionAssociation")) {
+    const arn = text(association, "FunctionARN");
+    const eventType = text(association, "EventType");
+    if (!arn || !eventType) {
+      throw new AwsError(
+        "InvalidFunctionAssociation",
+        "A function association needs a FunctionARN and an EventType.",
+      );
+    }
+    if (eventType !== "viewer-request" && eventType !== "viewer-response") {
+      throw new AwsError(
+        "InvalidFunctionAssociation",
+        `CloudFront Functions can be associated only with viewer-request and viewer-response events, not ${eventType}.`,
+      );
+    }
+    if (functions[eventType]) {
+      throw new AwsError(
+        "InvalidFunctionAssociation",
+        `A cache behavior can have only one function association for the event type ${eventType}.`,
+      );
+    }
+    functions[eventType] = arn;
+  }
+  return functions;
 };
 
 const readCachePolicy = (node: XmlNode): CachePolicy => {

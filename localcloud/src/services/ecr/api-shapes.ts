@@ -68,6 +68,17 @@ export const shapes = {
     repositoryName: z.string(),
     imageTagMutability: mutability,
   }),
+  PutImageScanningConfiguration: z.object({
+    repositoryName: z.string(),
+    imageScanningConfiguration: z.object({ scanOnPush: z.boolean().optional() }),
+  }),
+  // AWS documents 100–30720 characters of JSON policy text.
+  PutLifecyclePolicy: z.object({
+    repositoryName: z.string(),
+    lifecyclePolicyText: z.string().min(100).max(30720),
+  }),
+  GetLifecyclePolicy: z.object({ repositoryName: z.string() }),
+  DeleteLifecyclePolicy: z.object({ repositoryName: z.string() }),
 } as const;
 
 export type Operation = keyof typeof shapes;

@@ -68,6 +68,30 @@ export class EcrApi {
           imageTagMutability: record.imageTagMutability,
         };
       }
+      case "PutImageScanningConfiguration": {
+        const input = parseInput(operation, body);
+        const record = this.ctx.store.setScanOnPush(
+          input.repositoryName,
+          input.imageScanningConfiguration.scanOnPush ?? false,
+        );
+        return {
+          registryId: this.ctx.accountId,
+          repositoryName: record.name,
+          imageScanningConfiguration: { scanOnPush: record.scanOnPush },
+        };
+      }
+      case "PutLifecyclePolicy":
+        return this.putLifecyclePolicy(parseInput(operation, body));
+      case "GetLifecyclePolicy":
+        return this.lifecyclePolicyShape(
+          this.existingLifecyclePolicy(parseInput(operation, body).repositoryName),
+        );
+      case "DeleteLifecyclePolicy": {
+        const record = this.existingLifecyclePolicy(parseInput(operation, body).repositoryName);
+        const shape = this.lifecyclePolicyShape(record);
+        this.ctx.store.setLifecyclePolicy(record.name, undefined);
+        return shape;
+      }
       case "GetAuthorizationToken":
         parseInput(operation, body);
         return this.getAuthorizationToken();
@@ -99,6 +123,54 @@ export class EcrApi {
         : {}),
     });
     return { repository: this.repositoryShape(record) };
+  }
+
+  private putLifecyclePolicy(input: Input<"PutLifecyclePolicy">) {
+    let document: unknown;
+    try {
+      document = JSON.parse(input.lifecyclePolicyText);
+    } catch {
+      document = undefined;
+    }
+    // Rules are what a lifecycle policy is made of; localcloud keeps them but never expires images.
+    if (
+      typeof document !== "object" ||
+      document === null ||
+      !Array.isArray((document as { rules?: unknown }).rules)
+    ) {
+      throw new StoreError(
+        "InvalidParameter",
+        "Invalid parameter at 'LifecyclePolicyText' failed to satisfy constraint: 'Lifecycle policy validation failure: expected a JSON object with rules'",
+      );
+    }
+    const record = this.ctx.store.setLifecyclePolicy(
+      input.repositoryName,
+      input.lifecyclePolicyText,
+    );
+    return {
+      registryId: this.ctx.accountId,
+      repositoryName: record.name,
+      lifecyclePolicyText: input.lifecyclePolicyText,
+    };
+  }
+
+  private existingLifecyclePolicy(name: string): RepositoryRecord & { lifecyclePolicy: string } {
+    const record = this.ctx.store.repository(name);
+    if (record.lifecyclePolicy === undefined) {
+      throw new StoreError(
+        "LifecyclePolicyNotFound",
+        `Lifecycle policy does not exist for the repository with name '${name}' in the registry with id '${this.ctx.accountId}'`,
+      );
+    }
+    return record as RepositoryRecord & { lifecyclePolicy: string };
+  }
+
+  private lifecyclePolicyShape(record: RepositoryRecord & { lifecyclePolicy: string }) {
+    return {
+      registryId: this.ctx.accountId,
+      repositoryName: record.name,
+      lifecyclePolicyText: record.lifecyclePolicy,
+    };
   }
 
   private describeRepositories(input: Input<"DescribeRepositories">) {
@@ -373,6 +445,7 @@ const ERROR_CODES: Record<StoreError["kind"], string> = {
   ReferencedImagesNotFound: "ReferencedImagesNotFoundException",
   ImageReferencedByManifestList: "InvalidParameterException",
   InvalidManifest: "InvalidParameterException",
+  LifecyclePolicyNotFound: "LifecyclePolicyNotFoundException",
   InvalidParameter: "InvalidParameterException",
 };
 

@@ -24,6 +24,8 @@ export interface RepositoryRecord {
   scanOnPush: boolean;
   encryptionType: string;
   kmsKey?: string;
+  /** The lifecycle policy document as it was put (PutLifecyclePolicy), if any. */
+  lifecyclePolicy?: string;
   /** tag → manifest digest */
   tags: Record<string, string>;
   /** manifest digest → image */
@@ -159,6 +161,24 @@ export class ImageStore {
     const record = this.repository(name);
     this.state.update(() => {
       record.imageTagMutability = mutability;
+    });
+    return record;
+  }
+
+  setScanOnPush(name: string, scanOnPush: boolean): RepositoryRecord {
+    const record = this.repository(name);
+    this.state.update(() => {
+      record.scanOnPush = scanOnPush;
+    });
+    return record;
+  }
+
+  /** Sets the repository's lifecycle policy document, or removes it (undefined). */
+  setLifecyclePolicy(name: string, policy: string | undefined): RepositoryRecord {
+    const record = this.repository(name);
+    this.state.update(() => {
+      if (policy === undefined) delete record.lifecyclePolicy;
+      else record.lifecyclePolicy = policy;
     });
     return record;
   }

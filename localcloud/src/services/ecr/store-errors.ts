@@ -14,6 +14,7 @@ export type StoreErrorKind =
   | "ReferencedImagesNotFound"
   | "ImageReferencedByManifestList"
   | "InvalidManifest"
+  | "LifecyclePolicyNotFound"
   | "InvalidParameter";
 
 export class StoreError extends Error {

@@ -348,6 +348,8 @@ export class TaskLauncher {
     const group = options["awslogs-group"] ?? "";
     const prefix = options["awslogs-stream-prefix"];
     const stream = prefix ? `${prefix}/${def.name}/${task.taskId}` : task.taskId;
+    // The awslogs driver creates the stream as the container starts, before its first line.
+    logs.append(group, stream, []);
     return (timestamp: number, message: string) =>
       logs.append(group, stream, [{ timestamp, message }]);
   }

@@ -4,6 +4,7 @@ import { AwsError } from "../../server/errors";
 import { jsonResponse } from "../../server/protocols";
 import { JsonFile } from "../../state/json-file";
 import type { LocalcloudService, ServiceContext, ServiceFactory } from "../service";
+import { filteredPage, invalidParameter, logEventsPage, type PositionedEvent } from "./paging";
 
 export interface LogEvent {
   timestamp: number;
@@ -12,7 +13,15 @@ export interface LogEvent {
 }
 
 interface LogsState {
-  groups: Record<string, { createdAt: number; streams: Record<string, LogEvent[]> }>;
+  groups: Record<
+    string,
+    {
+      createdAt: number;
+      streams: Record<string, LogEvent[]>;
+      /** Events dropped from the head of each stream: the stored ones' positions start there. */
+      dropped?: Record<string, number>;
+    }
+  >;
 }
 
 /** CloudWatch Logs, as far as ECS's awslogs driver and a deploy's diagnosis need it. */
@@ -26,6 +35,9 @@ export interface LogsService extends LocalcloudService {
   ): void;
   events(group: string, stream: string): LogEvent[];
 }
+
+const positioned = (events: LogEvent[], offset: number): PositionedEvent[] =>
+  events.map((event, index) => ({ ...event, position: offset + index }));
 
 export const logsService: ServiceFactory = {
   name: "logs",
@@ -134,50 +146,29 @@ const createLogsService = (context: ServiceContext): LogsService => {
     },
     GetLogEvents(input) {
       const events = stream(input.logGroupName, input.logStreamName);
-      const from = Number(input.startTime ?? 0);
-      const to = Number(input.endTime ?? Number.POSITIVE_INFINITY);
-      const inRange = events.filter((e) => e.timestamp >= from && e.timestamp < to);
-      const limit = Number(input.limit ?? 10_000);
-      const startFromHead = input.startFromHead === true;
-      const page = startFromHead ? inRange.slice(0, limit) : inRange.slice(-limit);
-      return {
-        events: page,
-        nextForwardToken: `f/${events.length}`,
-        nextBackwardToken: "b/0",
-      };
+      const offset = group(input.logGroupName).dropped?.[String(input.logStreamName)] ?? 0;
+      return logEventsPage(positioned(events, offset), offset + events.length, input);
     },
     FilterLogEvents(input) {
       const g = group(input.logGroupName);
-      const names = (input.logStreamNames as string[] | undefined) ?? Object.keys(g.streams);
       const prefix = input.logStreamNamePrefix as string | undefined;
+      const listed = input.logStreamNames as string[] | undefined;
+      if (listed && prefix !== undefined) {
+        throw invalidParameter("logStreamNames and logStreamNamePrefix are mutually exclusive");
+      }
+      const names = (listed ?? Object.keys(g.streams)).filter((name) =>
+        prefix ? name.startsWith(prefix) : true,
+      );
       const pattern =
         typeof input.filterPattern === "string" ? input.filterPattern.replace(/^"|"$/g, "") : "";
-      const from = Number(input.startTime ?? 0);
-      const to = Number(input.endTime ?? Number.POSITIVE_INFINITY);
-      const events = names
-        .filter((name) => (prefix ? name.startsWith(prefix) : true))
-        .flatMap((name) =>
-          (g.streams[name] ?? []).map((e, i) => ({
-            ...e,
-            logStreamName: name,
-            eventId: `${name}/${i}`,
-          })),
-        )
-        .filter(
-          (e) =>
-            e.timestamp >= from &&
-            e.timestamp < to &&
-            (pattern === "" || e.message.includes(pattern)),
-        )
-        .sort((a, b) => a.timestamp - b.timestamp)
-        .slice(0, Number(input.limit ?? 10_000));
-      return {
-        events,
-        searchedLogStreams: names.map((logStreamName) => ({
-          logStreamName,
-          searchedCompletely: true,
+      return filteredPage(
+        names.map((name) => ({
+          name,
+          events: positioned(g.streams[name] ?? [], g.dropped?.[name] ?? 0),
         })),
-      };
+        input,
+        (message) => pattern === "" || message.includes(pattern),
+      );
     },
   };
 
@@ -216,7 +207,11 @@ const createLogsService = (context: ServiceContext): LogsService => {
       g.streams[streamName] = list;
       const now = Date.now();
       for (const e of events) list.push({ ...e, ingestionTime: now });
-      if (list.length > MAX_EVENTS_PER_STREAM) list.splice(0, list.length - MAX_EVENTS_PER_STREAM);
+      if (list.length > MAX_EVENTS_PER_STREAM) {
+        const excess = list.length - MAX_EVENTS_PER_STREAM;
+        list.splice(0, excess);
+        g.dropped = { ...g.dropped, [streamName]: (g.dropped?.[streamName] ?? 0) + excess };
+      }
       saveSoon();
     },
     events: (groupName, streamName) => state.data.groups[groupName]?.streams[streamName] ?? [],

@@ -5,6 +5,7 @@ import { EdgeCache } from "./cache";
 import { Edge } from "./edge";
 import { EdgeServer } from "./edge-server";
 import type { S3ObjectReader } from "./s3-origin";
+import type { RunViewerFunction } from "./viewer-functions";
 
 export interface EdgeFleetDependencies {
   host: string;
@@ -15,6 +16,8 @@ export interface EdgeFleetDependencies {
   defaultErrorCachingMinTtl(): number;
   /** Completes a distribution's due invalidations (they purge through `purge`). */
   settle(distributionId: string): void;
+  /** Runs an associated CloudFront Function's LIVE stage. */
+  runFunction: RunViewerFunction;
 }
 
 interface RunningEdge {
@@ -41,6 +44,8 @@ export class EdgeFleet {
       requestLog: this.deps.requestLog,
       faults: this.deps.faults,
       defaultErrorCachingMinTtl: this.deps.defaultErrorCachingMinTtl,
+      distributionId,
+      runFunction: this.deps.runFunction,
     });
     const server = new EdgeServer(edge);
     const port = await server.listen(this.deps.host, preferredPort);

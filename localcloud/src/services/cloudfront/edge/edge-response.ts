@@ -3,7 +3,14 @@ import { newCfId } from "../ids";
 import { HOP_BY_HOP } from "./http-origin";
 
 /** How the edge answered, as `X-Cache` says it and the request log records it. */
-export type CacheOutcome = "Hit" | "Miss" | "RefreshHit" | "Error";
+export type CacheOutcome =
+  | "Hit"
+  | "Miss"
+  | "RefreshHit"
+  | "Error"
+  | "FunctionGeneratedResponse"
+  | "FunctionExecutionError"
+  | "FunctionThrottledError";
 
 export interface EdgeResponse {
   outcome: CacheOutcome;

@@ -1,4 +1,4 @@
-import type { IncomingMessage, ServerResponse } from "node:http";
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:http";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -13,6 +13,15 @@ import { fetchFromHttp, OriginUnreachableError } from "./http-origin";
 import type { OriginRequest, OriginResponse } from "./origin-response";
 import { fetchFromS3, type S3ObjectReader } from "./s3-origin";
 import { cacheTtlSeconds } from "./ttl";
+import {
+  applyResponseDecision,
+  type EventContext,
+  functionRequest,
+  functionResponse,
+  type RunViewerFunction,
+  requestDecision,
+  viewerEvent,
+} from "./viewer-functions";
 
 export interface EdgeDependencies {
   /** The distribution's current settings; undefined once it is deleted. */
@@ -28,6 +37,9 @@ export interface EdgeDependencies {
   faults: FaultInjector;
   /** ErrorCachingMinTTL for error codes without a CustomErrorResponse (CloudFront: 10 s). */
   defaultErrorCachingMinTtl(): number;
+  distributionId: string;
+  /** Runs an associated CloudFront Function (its LIVE stage). */
+  runFunction: RunViewerFunction;
 }
 
 /** Status codes CloudFront caches as successful responses. */
@@ -41,6 +53,8 @@ interface ViewerRequest {
   rawQuery: string;
   /** Decoded path: what behaviours and invalidations match. */
   path: string;
+  /** The viewer's headers, as a viewer-request function may have rewritten them: what origins get. */
+  headers: IncomingHttpHeaders;
   incoming: IncomingMessage;
   cfId: string;
 }
@@ -63,6 +77,7 @@ export class Edge {
       rawPath,
       rawQuery: queryAt < 0 ? "" : url.slice(queryAt),
       path: safeDecode(rawPath),
+      headers: req.headers,
       incoming: req,
       cfId: newCfId(),
     };
@@ -135,6 +150,56 @@ export class Edge {
         "This distribution is not configured to allow the HTTP request method that was used for this request. The distribution supports only cachable requests.",
       );
     }
+    const context: EventContext = {
+      distributionDomainName: String(viewer.incoming.headers.host ?? ""),
+      distributionId: this.deps.distributionId,
+      requestId: viewer.cfId,
+      viewerIp: viewer.incoming.socket.remoteAddress ?? "127.0.0.1",
+    };
+    const eventRequest = functionRequest(
+      viewer.method,
+      viewer.rawPath,
+      viewer.rawQuery,
+      viewer.headers,
+    );
+    const requestFunction = behavior.functions["viewer-request"];
+    let current = viewer;
+    if (requestFunction) {
+      const decision = requestDecision(
+        this.deps.runFunction(
+          requestFunction,
+          viewerEvent("viewer-request", context, eventRequest),
+        ),
+      );
+      // A response the function generated is answered as is: no origin, no cache, no viewer-response function.
+      if (decision.kind === "response") return decision.response;
+      // The rewritten URI is what the cache key and the origin path are made of from here on.
+      current = {
+        ...viewer,
+        rawPath: decision.rawPath,
+        rawQuery: decision.rawQuery,
+        path: safeDecode(decision.rawPath),
+        headers: decision.headers,
+      };
+    }
+    const response = await this.serveBehavior(current, config, behavior);
+    const responseFunction = behavior.functions["viewer-response"];
+    // As for every edge function, origin errors (400 and up) do not trigger viewer-response.
+    if (!responseFunction || response.status >= 400) return response;
+    return applyResponseDecision(
+      this.deps.runFunction(
+        responseFunction,
+        viewerEvent("viewer-response", context, eventRequest, functionResponse(response)),
+      ),
+      response,
+    );
+  }
+
+  private async serveBehavior(
+    viewer: ViewerRequest,
+    config: EdgeConfig,
+    behavior: CacheBehavior,
+  ): Promise<EdgeResponse> {
     const originPath =
       viewer.path === "/" && config.defaultRootObject
         ? `/${encodeURI(config.defaultRootObject)}`
@@ -258,7 +323,7 @@ export class Edge {
     rawQuery = viewer.rawQuery,
   ): OriginRequest {
     const incoming = viewer.incoming;
-    const headers = { ...incoming.headers };
+    const headers = { ...viewer.headers };
     // Validators of the viewer's own copy are answered by the edge, not forwarded.
     delete headers["if-none-match"];
     delete headers["if-modified-since"];

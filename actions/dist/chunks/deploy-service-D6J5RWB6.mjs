@@ -1,0 +1,3 @@
+import { createRequire as __shiplineCreateRequire } from "node:module";
+const require = __shiplineCreateRequire(import.meta.url);
+import{a,b,c}from"./chunk-3LO2KWL5.mjs";import"./chunk-TTR5CMRC.mjs";import"./chunk-AOWENHP2.mjs";import"./chunk-4U2KKOLT.mjs";import"./chunk-YBGX27SA.mjs";import"./chunk-JWSSCLA6.mjs";import"./chunk-TYKBGEZZ.mjs";import"./chunk-IORK3BBV.mjs";import"./chunk-SJJEYL4E.mjs";import"./chunk-IGTVROIA.mjs";import"./chunk-NW27U5IA.mjs";import"./chunk-V7V27W3T.mjs";import"./chunk-EQB243TM.mjs";import"./chunk-UAV7UFDX.mjs";import"./chunk-A4SKYDLT.mjs";import"./chunk-353AJ6TW.mjs";import"./chunk-S4UNYXKI.mjs";export{a as commitDefault,c as deployServiceAction,b as deployServiceActionInputs};

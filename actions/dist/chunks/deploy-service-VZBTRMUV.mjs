@@ -1,3 +1,0 @@
-import { createRequire as __shiplineCreateRequire } from "node:module";
-const require = __shiplineCreateRequire(import.meta.url);
-import{a,b,c}from"./chunk-4ZT47WER.mjs";import"./chunk-6NNSESNS.mjs";import"./chunk-3YDDPRWO.mjs";import"./chunk-O6WZ23KI.mjs";import"./chunk-SRZRCVDU.mjs";import"./chunk-JWSSCLA6.mjs";import"./chunk-TYKBGEZZ.mjs";import"./chunk-IORK3BBV.mjs";import"./chunk-EJNR5IZN.mjs";import"./chunk-NW27U5IA.mjs";import"./chunk-52NJOW5A.mjs";import"./chunk-EQB243TM.mjs";import"./chunk-FSTAGKUL.mjs";import"./chunk-A4SKYDLT.mjs";import"./chunk-353AJ6TW.mjs";import"./chunk-S4UNYXKI.mjs";export{a as commitDefault,c as deployServiceAction,b as deployServiceActionInputs};
