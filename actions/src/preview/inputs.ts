@@ -1,9 +1,9 @@
-import * as z from "zod/mini";
 import { checkReleaseId, normalizePrefix } from "../ledger/keys";
 import { declaredShape } from "../lib/declaration";
 import { ConfigurationError, quote } from "../lib/errors";
 import {
   boolean,
+  inputSchema,
   integer,
   list,
   oneOf,
@@ -21,7 +21,7 @@ import {
 import { PREVIEW } from "./declaration";
 
 /** The inputs of the preview action, named exactly as in actions/preview/action.yml. */
-export const previewSchema = z.object(
+export const previewSchema = inputSchema(
   declaredShape(PREVIEW.inputs, {
     ...publishSettingsShape,
     // Only `publish` reads a folder.

@@ -1,10 +1,17 @@
-import * as z from "zod/mini";
 import { declaredShape } from "../lib/declaration";
 import { ConfigurationError, quote } from "../lib/errors";
-import { boolean, optionalText, parseInputs, type RawInputs, text } from "../lib/inputs";
+import {
+  boolean,
+  type InputsOf,
+  inputSchema,
+  optionalText,
+  parseInputs,
+  type RawInputs,
+  text,
+} from "../lib/inputs";
 import { PROMOTE_RELEASE } from "./declaration";
 
-export const promoteReleaseSchema = z.object(
+export const promoteReleaseSchema = inputSchema(
   declaredShape(PROMOTE_RELEASE.inputs, {
     config: optionalText(),
     from: text(),
@@ -16,7 +23,7 @@ export const promoteReleaseSchema = z.object(
   }),
 );
 
-export type PromoteReleaseInputs = z.output<typeof promoteReleaseSchema>;
+export type PromoteReleaseInputs = InputsOf<typeof promoteReleaseSchema>;
 
 export function parsePromoteReleaseInputs(raw: RawInputs): PromoteReleaseInputs {
   const parsed = parseInputs(promoteReleaseSchema, raw);

@@ -1,4 +1,3 @@
-import * as z from "zod/mini";
 import { DEFAULT_LEDGER_PREFIX, normalizePrefix } from "../ledger/keys";
 import { declaredShape } from "../lib/declaration";
 import { quote } from "../lib/errors";
@@ -6,12 +5,15 @@ import {
   addProblem,
   boolean,
   duration,
+  type InputsOf,
+  inputSchema,
   integer,
   keyValues,
   list,
   optionalDuration,
   optionalText,
   parseInputs,
+  pipe,
   type RawInputs,
   text,
   textWithDefault,
@@ -30,14 +32,14 @@ export const ledgerShape = {
   region: optionalText(),
 };
 
-export const historySchema = z.object(
+export const historySchema = inputSchema(
   declaredShape(HISTORY.inputs, {
     ...ledgerShape,
     limit: integer(20, { min: 1, max: 1000 }),
   }),
 );
 
-export type HistoryInputs = z.output<typeof historySchema>;
+export type HistoryInputs = InputsOf<typeof historySchema>;
 
 export function parseHistoryInputs(raw: RawInputs): HistoryInputs {
   const parsed = parseInputs(historySchema, raw);
@@ -66,23 +68,20 @@ const releaseShape = {
 
 /** NAME=REPOSITORY lines whose names are container names (nothing that splits a line). */
 function containerRepositories() {
-  return z.pipe(
-    keyValues(),
-    z.transform((lines: Record<string, string>, ctx) => {
-      for (const name of Object.keys(lines)) {
-        if (!CONTAINER_NAME.test(name)) {
-          addProblem(
-            ctx,
-            `names container ${quote(name)}: a container name is ${CONTAINER_NAME_RULE}`,
-          );
-        }
+  return pipe(keyValues(), (lines: Record<string, string>, ctx) => {
+    for (const name of Object.keys(lines)) {
+      if (!CONTAINER_NAME.test(name)) {
+        addProblem(
+          ctx,
+          `names container ${quote(name)}: a container name is ${CONTAINER_NAME_RULE}`,
+        );
       }
-      return lines;
-    }),
-  );
+    }
+    return lines;
+  });
 }
 
-export const deploySchema = z.object(
+export const deploySchema = inputSchema(
   declaredShape(DEPLOY.inputs, {
     ...releaseShape,
     /** NAME=REPOSITORY lines: the containers whose images are built (from the config file). */
@@ -105,7 +104,7 @@ export const deploySchema = z.object(
   }),
 );
 
-export const rollbackSchema = z.object(
+export const rollbackSchema = inputSchema(
   declaredShape(ROLLBACK.inputs, {
     ...releaseShape,
     /** previous, release (then `release` names it), or a release id. */
@@ -114,8 +113,8 @@ export const rollbackSchema = z.object(
   }),
 );
 
-export type DeployInputs = z.output<typeof deploySchema>;
-export type RollbackInputs = z.output<typeof rollbackSchema>;
+export type DeployInputs = InputsOf<typeof deploySchema>;
+export type RollbackInputs = InputsOf<typeof rollbackSchema>;
 
 export function parseDeployInputs(raw: RawInputs): DeployInputs {
   const parsed = parseInputs(deploySchema, raw);
@@ -128,7 +127,7 @@ export function parseRollbackInputs(raw: RawInputs): RollbackInputs {
 }
 
 /** `shipline status`: the environment, and the service whose truth is compared with the ledger. */
-export const statusSchema = z.object(
+export const statusSchema = inputSchema(
   declaredShape(STATUS.inputs, {
     ...ledgerShape,
     cluster: text(),
@@ -138,7 +137,7 @@ export const statusSchema = z.object(
   }),
 );
 
-export type StatusInputs = z.output<typeof statusSchema>;
+export type StatusInputs = InputsOf<typeof statusSchema>;
 
 export function parseStatusInputs(raw: RawInputs): StatusInputs {
   const parsed = parseInputs(statusSchema, raw);
@@ -146,7 +145,7 @@ export function parseStatusInputs(raw: RawInputs): StatusInputs {
 }
 
 /** `shipline unlock`. */
-export const unlockSchema = z.object(
+export const unlockSchema = inputSchema(
   declaredShape(UNLOCK.inputs, {
     ...ledgerShape,
     /** Remove the lock even though its holder is still renewing it. */
@@ -155,7 +154,7 @@ export const unlockSchema = z.object(
   }),
 );
 
-export type UnlockInputs = z.output<typeof unlockSchema>;
+export type UnlockInputs = InputsOf<typeof unlockSchema>;
 
 export function parseUnlockInputs(raw: RawInputs): UnlockInputs {
   const parsed = parseInputs(unlockSchema, raw);

@@ -1,4 +1,3 @@
-import * as z from "zod/mini";
 import { checkReleaseId, DEFAULT_LEDGER_PREFIX, normalizePrefix } from "../ledger/keys";
 import { declaredShape } from "../lib/declaration";
 import { ConfigurationError, quote } from "../lib/errors";
@@ -7,18 +6,21 @@ import {
   boolean,
   byteSize,
   duration,
+  type InputsOf,
   input,
+  inputSchema,
   integer,
   keyValues,
   list,
   optionalText,
   parseInputs,
+  pipe,
   type RawInputs,
   splitList,
   text,
   textWithDefault,
 } from "../lib/inputs";
-import { ASSET_MANIFEST_FILE } from "./asset-manifest";
+import { ASSET_MANIFEST_FILE } from "./asset-manifest-file";
 import type { HeaderRule } from "./headers";
 import { PUBLISH_WEB } from "./publish-declaration";
 
@@ -28,17 +30,14 @@ const DISTRIBUTION_ID = /^[A-Z0-9]{6,32}$/;
 
 /** CloudFront distribution ids, one per line or comma; every malformed one is reported. */
 export function distributionIds() {
-  return z.pipe(
-    list(),
-    z.transform((ids: string[], ctx) => {
-      for (const id of ids) {
-        if (!DISTRIBUTION_ID.test(id)) {
-          addProblem(ctx, `${quote(id)} is not a CloudFront distribution id like "E2QWRUHAPOMQZL"`);
-        }
+  return pipe(list(), (ids: string[], ctx) => {
+    for (const id of ids) {
+      if (!DISTRIBUTION_ID.test(id)) {
+        addProblem(ctx, `${quote(id)} is not a CloudFront distribution id like "E2QWRUHAPOMQZL"`);
       }
-      return ids;
-    }),
-  );
+    }
+    return ids;
+  });
 }
 
 /** S3's smallest part of a multipart upload (all but the last part): a threshold below it cannot be split. */
@@ -74,14 +73,14 @@ export const publishSettingsShape = {
 };
 
 /** The inputs of publish-web, named exactly as in actions/publish-web/action.yml. */
-export const publishWebSchema = z.object(
+export const publishWebSchema = inputSchema(
   declaredShape(PUBLISH_WEB.inputs, {
     ...publishSettingsShape,
     prefix: textWithDefault(""),
   }),
 );
 
-type Parsed = z.output<typeof publishWebSchema>;
+type Parsed = InputsOf<typeof publishWebSchema>;
 
 export type PublishWebInputs = Omit<Parsed, "cache-control" | "content-type"> & {
   "cache-control": HeaderRule[];

@@ -1,6 +1,5 @@
 import { Command } from "commander";
 import { describe, expect, it } from "vitest";
-import type * as z from "zod/mini";
 import { buildImageCommand } from "../../src/cli/build-image";
 import { day2Commands } from "../../src/cli/day2-commands";
 import { deployServiceCommand } from "../../src/cli/deploy-service";
@@ -28,7 +27,7 @@ import { buildImageSchema, parseBuildImageInputs } from "../../src/images/inputs
 import { PROMOTE_IMAGE } from "../../src/images/promote-declaration";
 import { parsePromoteImageInputs, promoteImageSchema } from "../../src/images/promote-inputs";
 import type { InputDeclaration, UnitDeclaration } from "../../src/lib/declaration";
-import { inputNames, type RawInputs } from "../../src/lib/inputs";
+import { type InputSchema, inputNames, type RawInputs } from "../../src/lib/inputs";
 import { TerminalLogger } from "../../src/lib/logger";
 import { PREVIEW } from "../../src/preview/declaration";
 import { parsePreviewInputs, previewSchema } from "../../src/preview/inputs";
@@ -51,10 +50,10 @@ import {
 } from "../../src/release/inputs";
 import { DEPLOY_SERVICE } from "../../src/service/declaration";
 import { deployServiceSchema, parseDeployServiceInputs } from "../../src/service/inputs";
-import { VERIFY } from "../../src/verify/declaration";
-import { parseVerifyInputs, verifyInputSchema } from "../../src/verify/inputs";
 import { BOOTSTRAP, INIT } from "../../src/setup/declarations";
 import * as setup from "../../src/setup/inputs";
+import { VERIFY } from "../../src/verify/declaration";
+import { parseVerifyInputs, verifyInputSchema } from "../../src/verify/inputs";
 import { parsePublishWebInputs, publishWebSchema } from "../../src/web/inputs";
 import { INVALIDATE } from "../../src/web/invalidate-declaration";
 import { invalidateSchema, parseInvalidateInputs } from "../../src/web/invalidate-inputs";
@@ -64,7 +63,7 @@ import { REPO_ROOT } from "../helpers/fixtures";
 /** A unit with its schema, its parse function and the least raw inputs it accepts. */
 interface Parser {
   unit: UnitDeclaration;
-  schema: z.ZodMiniObject;
+  schema: InputSchema;
   parse: (raw: RawInputs) => unknown;
   least: RawInputs;
 }
