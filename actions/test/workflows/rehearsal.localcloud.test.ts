@@ -243,6 +243,86 @@ describe("rehearsal of the pipelines on localcloud", () => {
     expect(await (await fetch(`${stagingEdge}/`)).text()).toBe(await page());
   }, 300_000);
 
+  it("preview on a pull request (one comment, updated), then cleanup when it closes", async () => {
+    const github = await startFakeGitHub();
+    try {
+      const previewContexts: RehearsalContexts = {
+        vars: {
+          AWS_REGION: stack.cloud.region,
+          SHIPLINE_PREVIEW_ROLE_ARN: "arn:aws:iam::000000000000:role/preview",
+          SHIPLINE_BUCKET: "rehearsal-site",
+          SHIPLINE_PREVIEW_DISTRIBUTION_ID: previewDistribution,
+          SHIPLINE_PREVIEW_URL: previewEdge,
+        },
+        github: {
+          repository: "acme/shop",
+          token: "fake-token",
+          "event.pull_request.number": "7",
+        },
+      };
+      const pullRequestRunner = (run: string) => {
+        const { env, override } = runner(run);
+        return {
+          env: {
+            ...env,
+            GITHUB_REPOSITORY: "acme/shop",
+            GITHUB_REF: "refs/pull/7/merge",
+            GITHUB_EVENT_NAME: "pull_request",
+            GITHUB_API_URL: github.url,
+          },
+          override,
+          // Installing is the runner's preparation; the projects' own tests run in this suite.
+          skip: /^(npm ci|npx vitest run .*)$/,
+        };
+      };
+      for (const run of ["601", "602"]) {
+        // The build job (no credentials) leaves app-web/dist; the runner hands it to the publish
+        // job as the artifact, here the same folder.
+        const built = await rehearse(
+          ".github/workflows/preview.yml",
+          "build",
+          previewContexts,
+          pullRequestRunner(run),
+        );
+        expectPassed(built, ["Build the SPA for its preview path"]);
+        const steps = await rehearse(
+          ".github/workflows/preview.yml",
+          "preview",
+          previewContexts,
+          pullRequestRunner(run),
+        );
+        expectPassed(steps, ["Publish the preview"]);
+      }
+      expect(new URL(previewEdge).origin).not.toBe(new URL(edge).origin);
+      const preview = await fetch(`${previewEdge}/previews/pr-7/index.html`);
+      expect(preview.status).toBe(200);
+      expect(await preview.text()).toContain("pr-7");
+      // One comment on the pull request, written once and then updated, naming the preview URL.
+      expect(github.writes.filter((write) => !write.startsWith("deployment"))).toEqual([
+        "create 7",
+        "update 7",
+      ]);
+      expect(github.comments).toHaveLength(1);
+      expect(github.comments[0]?.body).toContain(`${previewEdge}/previews/pr-7/`);
+
+      const cleanup = await rehearse(
+        ".github/workflows/preview-cleanup.yml",
+        "preview-cleanup",
+        previewContexts,
+        pullRequestRunner("603"),
+      );
+      expectPassed(cleanup, ["Remove the preview"]);
+      const left = await s3().send(
+        new ListObjectsV2Command({ Bucket: "rehearsal-site", Prefix: "previews/pr-7/" }),
+      );
+      expect(left.KeyCount ?? 0).toBe(0);
+      // The production site is untouched by previews.
+      expect(await page()).toContain("89abcdef0123-504.1");
+    } finally {
+      await github.stop();
+    }
+  }, 300_000);
+
   it("promotion to several environments at once: each matrix run in its environment, both holding their own lock together", async () => {
     // A third environment: its own service, bucket and distribution.
     const second = await addSecondService(stack, "production-b");
@@ -327,85 +407,5 @@ describe("rehearsal of the pipelines on localcloud", () => {
     await waitFor("the release at production-b's edge", async () =>
       (await (await fetch(`${secondEdge}/`)).text()).includes(id) ? true : undefined,
     );
-  }, 300_000);
-
-  it("preview on a pull request (one comment, updated), then cleanup when it closes", async () => {
-    const github = await startFakeGitHub();
-    try {
-      const previewContexts: RehearsalContexts = {
-        vars: {
-          AWS_REGION: stack.cloud.region,
-          SHIPLINE_PREVIEW_ROLE_ARN: "arn:aws:iam::000000000000:role/preview",
-          SHIPLINE_BUCKET: "rehearsal-site",
-          SHIPLINE_PREVIEW_DISTRIBUTION_ID: previewDistribution,
-          SHIPLINE_PREVIEW_URL: previewEdge,
-        },
-        github: {
-          repository: "acme/shop",
-          token: "fake-token",
-          "event.pull_request.number": "7",
-        },
-      };
-      const pullRequestRunner = (run: string) => {
-        const { env, override } = runner(run);
-        return {
-          env: {
-            ...env,
-            GITHUB_REPOSITORY: "acme/shop",
-            GITHUB_REF: "refs/pull/7/merge",
-            GITHUB_EVENT_NAME: "pull_request",
-            GITHUB_API_URL: github.url,
-          },
-          override,
-          // Installing is the runner's preparation; the projects' own tests run in this suite.
-          skip: /^(npm ci|npx vitest run .*)$/,
-        };
-      };
-      for (const run of ["601", "602"]) {
-        // The build job (no credentials) leaves app-web/dist; the runner hands it to the publish
-        // job as the artifact, here the same folder.
-        const built = await rehearse(
-          ".github/workflows/preview.yml",
-          "build",
-          previewContexts,
-          pullRequestRunner(run),
-        );
-        expectPassed(built, ["Build the SPA for its preview path"]);
-        const steps = await rehearse(
-          ".github/workflows/preview.yml",
-          "preview",
-          previewContexts,
-          pullRequestRunner(run),
-        );
-        expectPassed(steps, ["Publish the preview"]);
-      }
-      expect(new URL(previewEdge).origin).not.toBe(new URL(edge).origin);
-      const preview = await fetch(`${previewEdge}/previews/pr-7/index.html`);
-      expect(preview.status).toBe(200);
-      expect(await preview.text()).toContain("pr-7");
-      // One comment on the pull request, written once and then updated, naming the preview URL.
-      expect(github.writes.filter((write) => !write.startsWith("deployment"))).toEqual([
-        "create 7",
-        "update 7",
-      ]);
-      expect(github.comments).toHaveLength(1);
-      expect(github.comments[0]?.body).toContain(`${previewEdge}/previews/pr-7/`);
-
-      const cleanup = await rehearse(
-        ".github/workflows/preview-cleanup.yml",
-        "preview-cleanup",
-        previewContexts,
-        pullRequestRunner("603"),
-      );
-      expectPassed(cleanup, ["Remove the preview"]);
-      const left = await s3().send(
-        new ListObjectsV2Command({ Bucket: "rehearsal-site", Prefix: "previews/pr-7/" }),
-      );
-      expect(left.KeyCount ?? 0).toBe(0);
-      // The production site is untouched by previews.
-      expect(await page()).toContain("89abcdef0123-504.1");
-    } finally {
-      await github.stop();
-    }
   }, 300_000);
 });
