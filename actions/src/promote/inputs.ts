@@ -1,3 +1,4 @@
+import { mergeRawInputs } from "../lib/ci-context";
 import { declaredShape } from "../lib/declaration";
 import { ConfigurationError, quote } from "../lib/errors";
 import {
@@ -25,8 +26,21 @@ export const promoteReleaseSchema = inputSchema(
 
 export type PromoteReleaseInputs = InputsOf<typeof promoteReleaseSchema>;
 
-export function parsePromoteReleaseInputs(raw: RawInputs): PromoteReleaseInputs {
-  const parsed = parseInputs(promoteReleaseSchema, raw);
+/**
+ * The inputs, with "to" taken from SHIPLINE_ENVIRONMENT when it is not given: a stage that runs
+ * in several environments at once has one step for all of them, each job in its own environment.
+ */
+export function parsePromoteReleaseInputs(
+  raw: RawInputs,
+  env: NodeJS.ProcessEnv = {},
+): PromoteReleaseInputs {
+  const fromEnvironment = env.SHIPLINE_ENVIRONMENT?.trim();
+  if (!raw.to?.trim() && !fromEnvironment) {
+    throw new ConfigurationError(
+      'input "to" is required: the environment to ship the release to (or set SHIPLINE_ENVIRONMENT)',
+    );
+  }
+  const parsed = parseInputs(promoteReleaseSchema, mergeRawInputs({ to: fromEnvironment }, raw));
   if (parsed.from === parsed.to) {
     throw new ConfigurationError(
       `inputs "from" and "to" are both ${quote(parsed.from)}: a release is promoted to another environment`,

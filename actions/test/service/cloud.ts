@@ -30,6 +30,8 @@ export interface LogEntry {
   time: string;
   service: string;
   operation: string;
+  /** The request's path (for S3: bucket and key, path-style). */
+  path: string;
   status: number;
 }
 
