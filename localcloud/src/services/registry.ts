@@ -3,6 +3,7 @@ import { ecrService } from "./ecr";
 import { ecsService } from "./ecs";
 import { elbv2Service } from "./elbv2";
 import { logsService } from "./logs";
+import { monitoringService } from "./monitoring";
 import { s3Service } from "./s3";
 import type { ServiceFactory } from "./service";
 import { stsService } from "./sts";
@@ -18,5 +19,6 @@ export const serviceFactories: ServiceFactory[] = [
   ecrService,
   elbv2Service,
   logsService,
+  monitoringService,
   ecsService,
 ];
