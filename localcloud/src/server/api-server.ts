@@ -122,7 +122,7 @@ export class ApiServer {
         header: (name) => firstHeader(req.headers, name),
       };
       operation = service.operationOf(request);
-      await this.authenticate(service, request, scope, protocol);
+      await this.authenticate(request, scope, protocol);
 
       for (const decision of this.context.faults.decide(service.name, operation)) {
         if (decision.kind === "latency") await sleep(decision.latencyMs);
@@ -178,7 +178,6 @@ export class ApiServer {
   }
 
   private async authenticate(
-    service: LocalcloudService,
     request: AwsRequest,
     scope: NonNullable<ReturnType<typeof parseAuthorization>>,
     protocol: string,

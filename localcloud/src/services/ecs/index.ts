@@ -7,6 +7,7 @@ import { jsonResponse } from "../../server/protocols";
 import type { EcrService } from "../ecr";
 import type { Elbv2Service } from "../elbv2";
 import type { LogsService } from "../logs";
+import type { MonitoringService } from "../monitoring";
 import type { LocalcloudService, ServiceContext, ServiceFactory } from "../service";
 import { EcsApi } from "./api";
 import type { Json, TaskRecord } from "./model";
@@ -82,6 +83,7 @@ const createEcsService = (context: ServiceContext): EcsService => {
     state,
     launcher,
     elb: () => optional<Elbv2Service>("elbv2"),
+    monitoring: () => optional<MonitoringService>("monitoring"),
     timeScale: context.timeScale,
     definitionOf,
     startServiceTask: (service, deployment): TaskRecord => {
