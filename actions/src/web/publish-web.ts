@@ -46,6 +46,8 @@ export interface PublishWebDeps {
   invalidationTimings?: { backoffMs?: number; maxBackoffMs?: number; pollMs?: number };
   /** SIGINT/SIGTERM: the publish stops before its next group of files, never among its pages. */
   signal?: AbortSignal;
+  /** Called once at the commit point, the moment the entry points are live (never throws). */
+  onCommit?: () => Promise<void>;
 }
 
 /** A publish that reached its commit point, and what (if anything) failed after it. */
@@ -166,6 +168,7 @@ export async function publishWebRelease(
     };
     const uploaded = await uploadOrPutBack(deps, plan, site, previous, snapshots, settings);
     result.bytesSent = uploaded.bytesSent;
+    await deps.onCommit?.().catch((error: Error) => logger.warning(error.message));
     // The commit point: the entry points are live. From here on, only forward: each step that
     // fails is reported (the first one is returned) and the others still run, except pruning,
     // which goes by the manifest this run wrote.

@@ -1,3 +1,0 @@
-import { createRequire as __shiplineCreateRequire } from "node:module";
-const require = __shiplineCreateRequire(import.meta.url);
-import{h as a}from"./chunk-GBGIGFED.mjs";import"./chunk-5EL2GETB.mjs";import"./chunk-ROUTLF7H.mjs";import"./chunk-NBNRI5AR.mjs";import"./chunk-NVFYVT3D.mjs";import"./chunk-BHH5OKV6.mjs";import"./chunk-A6GLRGER.mjs";import"./chunk-2VBP7ZBP.mjs";import"./chunk-QBJCLIXV.mjs";import"./chunk-H665PVUO.mjs";import"./chunk-4ILT2KCC.mjs";import"./chunk-ZZI7WPZM.mjs";import"./chunk-OOPCTHJW.mjs";import"./chunk-3YDDPRWO.mjs";import"./chunk-SRZRCVDU.mjs";import"./chunk-353AJ6TW.mjs";import"./chunk-QKGU742N.mjs";import"./chunk-S4UNYXKI.mjs";export{a as deployService};

@@ -1,0 +1,3 @@
+import { createRequire as __shiplineCreateRequire } from "node:module";
+const require = __shiplineCreateRequire(import.meta.url);
+import{h as a}from"./chunk-R24PDOTR.mjs";import"./chunk-QHVBCA5Y.mjs";import"./chunk-NSN2XG3I.mjs";import"./chunk-EBHIKEN5.mjs";import"./chunk-NVFYVT3D.mjs";import"./chunk-BHH5OKV6.mjs";import"./chunk-A6GLRGER.mjs";import"./chunk-2VBP7ZBP.mjs";import"./chunk-7ISKRF64.mjs";import"./chunk-MK2RPBJI.mjs";import"./chunk-4ILT2KCC.mjs";import"./chunk-ZZI7WPZM.mjs";import"./chunk-OOPCTHJW.mjs";import"./chunk-3YDDPRWO.mjs";import"./chunk-SRZRCVDU.mjs";import"./chunk-353AJ6TW.mjs";import"./chunk-QKGU742N.mjs";import"./chunk-S4UNYXKI.mjs";export{a as deployService};
