@@ -47,14 +47,18 @@ export interface GuardSettings {
   service: string;
   clock: Clock;
   logger: Logger;
-  /** Between two heartbeats; a fifth of the alarm period unless set (a test cloud's pace). */
+  /**
+   * Between two heartbeats: a fifth of the alarm period (2 s) unless set, for a cloud that runs
+   * faster than AWS's pace, whose periods last five of these heartbeats.
+   */
   heartbeatMs?: number;
   signal?: AbortSignal;
 }
 
 export class ReleaseGuard {
   private timer: ReturnType<typeof setInterval> | undefined;
-  private inFlight: Promise<void> | undefined;
+  /** Beats under way: a slow one (in its SDK retries) does not hold the next back. */
+  private readonly inFlight = new Set<Promise<void>>();
   private armed = false;
   private failedPuts = 0;
   readonly alarmName: string;
@@ -89,13 +93,22 @@ export class ReleaseGuard {
       return undefined;
     }
     try {
+      // First the live deployment settles, before any alarm can touch it: ECS watches the
+      // service's alarms during its bake time too.
+      await this.until(
+        "ECS to finish the live deployment (its bake time), so that a rollback returns to it",
+        () => this.liveDeploymentDone(),
+        LIVE_DEPLOYMENT_WAIT_MS,
+      );
       // The heartbeat first, back to the alarm's whole evaluation range: the run was alive then,
       // and the alarm (re)armed finds every period of its range with data.
+      // (Backdated by the period's real length: on a cloud faster than AWS's pace, the period
+      // lasts five heartbeats there too.) An alarm still OK from its last disarm would otherwise
+      // turn ALARM at its first evaluation, on periods before the arm, and fail this deployment.
       const now = this.settings.clock.now();
-      await this.put(
-        Array.from({ length: EVALUATION_PERIODS + 1 }, (_, i) => now - i * PERIOD_SECONDS * 1000),
-      );
-      this.timer = setInterval(() => void this.beat(), this.heartbeatMs);
+      const periodMs = this.heartbeatMs * 5;
+      await this.put(Array.from({ length: EVALUATION_PERIODS + 1 }, (_, i) => now - i * periodMs));
+      this.timer = setInterval(() => this.beat(), this.heartbeatMs);
       this.timer.unref();
       await this.putAlarm("breaching");
       this.armed = true;
@@ -103,11 +116,6 @@ export class ReleaseGuard {
         "the heartbeat alarm to be OK",
         async () => (await this.state()) === "OK",
         6 * PERIOD_SECONDS * 1000,
-      );
-      await this.until(
-        "ECS to finish the live deployment (its bake time), so that a rollback returns to it",
-        () => this.liveDeploymentDone(),
-        LIVE_DEPLOYMENT_WAIT_MS,
       );
     } catch (error) {
       if (error instanceof CancelledError) {
@@ -157,11 +165,12 @@ export class ReleaseGuard {
     if (this.armed) await this.disarm();
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
-    await this.inFlight;
+    await Promise.all(this.inFlight);
   }
 
-  private beat(): Promise<void> {
-    this.inFlight ??= this.put([this.settings.clock.now()])
+  private beat(): void {
+    if (this.inFlight.size >= 3) return;
+    const beat = this.put([this.settings.clock.now()])
       .then(() => {
         this.failedPuts = 0;
       })
@@ -173,9 +182,9 @@ export class ReleaseGuard {
         }
       })
       .finally(() => {
-        this.inFlight = undefined;
+        this.inFlight.delete(beat);
       });
-    return this.inFlight;
+    this.inFlight.add(beat);
   }
 
   private put(times: number[]): Promise<unknown> {

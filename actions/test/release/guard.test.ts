@@ -24,7 +24,7 @@ const guardOf = () => {
       service: "web",
       clock: new ManualClock(1_000_000),
       logger: log.logger,
-      heartbeatMs: 60_000,
+      heartbeatMs: 2_000,
     },
   );
   return { guard, lines: log.lines };
