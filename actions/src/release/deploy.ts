@@ -154,9 +154,11 @@ export async function deploy(plan: ReleasePlan, deps: ReleaseDeps): Promise<Rele
               cloudfront: deps.cloudfront,
               clock,
               ...(deps.signal ? { signal: deps.signal } : {}),
-              // A kill between the entry points going live and this call leaves the alarm armed:
-              // ECS would then roll a live release's service back (one call's window).
-              ...(guard ? { onCommit: () => guard.disarm() } : {}),
+              // Disarmed right before the entry points go up, not after: a run killed while it
+              // writes them must not have ECS take the API back under new pages (the new SPA never
+              // talks to an old API). What that window leaves is the API ahead of the site, which
+              // status names and the next command repairs, as without the guard.
+              ...(guard ? { beforeEntryPoints: () => guard.disarm() } : {}),
             },
             plan.web.site,
           );

@@ -23,10 +23,14 @@ import type { Logger } from "../lib/logger";
  * heartbeat stops, the alarm goes to ALARM and ECS fails the deployment and rolls the service
  * back to the last completed deployment, the live release — so the API returns to what the SPA
  * still is, with no further command. At the commit point the alarm is disarmed (missing data no
- * longer breaching), so the release now live is never rolled back once the heartbeat stops.
+ * longer breaching), so the release going live is never rolled back once the heartbeat stops: a
+ * deploy disarms right before its entry points are written, a rollback once they are back.
  *
- * Left uncovered: a run that dies between the commit point and the disarm call (one call), and a
- * run whose web step outlasts ECS's bake time (ECS stops monitoring when the deployment completes).
+ * Left uncovered: a deploy that dies while it writes its entry points (the API ahead of the site,
+ * as without the guard), a rollback that dies between its entry points being back and the disarm
+ * call (one call: ECS then returns the API to the release rolled back from, again ahead of the
+ * site), and a run whose web step outlasts ECS's bake time (ECS stops monitoring when the
+ * deployment completes).
  */
 export const HEARTBEAT_NAMESPACE = "Shipline";
 export const HEARTBEAT_METRIC = "ReleaseHeartbeat";

@@ -46,8 +46,11 @@ export interface PublishWebDeps {
   invalidationTimings?: { backoffMs?: number; maxBackoffMs?: number; pollMs?: number };
   /** SIGINT/SIGTERM: the publish stops before its next group of files, never among its pages. */
   signal?: AbortSignal;
-  /** Called once at the commit point, the moment the entry points are live (never throws). */
-  onCommit?: () => Promise<void>;
+  /**
+   * Called once right before the first entry point is written, the commit point's first write
+   * (its errors are warnings).
+   */
+  beforeEntryPoints?: () => Promise<void>;
 }
 
 /** A publish that reached its commit point, and what (if anything) failed after it. */
@@ -168,7 +171,6 @@ export async function publishWebRelease(
     };
     const uploaded = await uploadOrPutBack(deps, plan, site, previous, snapshots, settings);
     result.bytesSent = uploaded.bytesSent;
-    await deps.onCommit?.().catch((error: Error) => logger.warning(error.message));
     // The commit point: the entry points are live. From here on, only forward: each step that
     // fails is reported (the first one is returned) and the others still run, except pruning,
     // which goes by the manifest this run wrote.
@@ -226,7 +228,17 @@ async function uploadOrPutBack(
   settings: ApplySettings,
 ): Promise<UploadResult> {
   try {
-    return await uploadFiles(deps.s3, plan, site, settings, deps.logger, deps.signal);
+    const beforeEntryPoints = deps.beforeEntryPoints;
+    return await uploadFiles(
+      deps.s3,
+      plan,
+      site,
+      settings,
+      deps.logger,
+      deps.signal,
+      beforeEntryPoints &&
+        (() => beforeEntryPoints().catch((error: Error) => deps.logger.warning(error.message))),
+    );
   } catch (error) {
     if (!(error instanceof UploadError)) throw error;
     const cause = error.cause as Error;
