@@ -25,6 +25,9 @@ import { freeDemoNetwork } from "./network";
 import { startProbe } from "./probe";
 import { clients, createRepositories, createStack, NAMES, registryLogin } from "./stack";
 
+/** The demo runs at a fifth of AWS's pace (health checks, drains, alarm periods). */
+const DEMO_TIME_SCALE = 0.2;
+
 const REPO = fileURLToPath(new URL("../../..", import.meta.url));
 const { values: args } = parseArgs({
   options: {
@@ -81,7 +84,7 @@ async function main(): Promise<number> {
     startLocalcloud({
       stateDir: join(STATE, "cloud"),
       port: 0,
-      timeScale: 0.2,
+      timeScale: DEMO_TIME_SCALE,
       taskNetwork:
         args.bridge && args.subnet
           ? { bridge: args.bridge, subnet: args.subnet }
@@ -91,7 +94,11 @@ async function main(): Promise<number> {
   const stopCloud = () => cloud.stop();
   try {
     // The CLI and the SDK find localcloud the way they find AWS: through the environment.
-    Object.assign(process.env, cloud.env(), { AWS_REGION: cloud.region });
+    Object.assign(process.env, cloud.env(), {
+      AWS_REGION: cloud.region,
+      // The release guard's heartbeat at the cloud's pace: its alarm periods last a fifth.
+      SHIPLINE_RELEASE_HEARTBEAT_MS: String(2000 * DEMO_TIME_SCALE),
+    });
     return await pipeline(cloud);
   } finally {
     await stopCloud();

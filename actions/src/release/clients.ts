@@ -1,4 +1,5 @@
 import { CloudFrontClient } from "@aws-sdk/client-cloudfront";
+import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import { ECRClient } from "@aws-sdk/client-ecr";
 import { createClient } from "../lib/aws";
 import { systemClock } from "../lib/clock";
@@ -20,6 +21,7 @@ export function releaseDeps(
     cloudfront: () => createClient(CloudFrontClient, settings),
     service: createServiceClients(settings),
     ecr: () => createClient(ECRClient, settings),
+    cloudwatch: () => createClient(CloudWatchClient, settings),
     clock: systemClock,
     logger,
     env,

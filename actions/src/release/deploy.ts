@@ -1,4 +1,5 @@
 import type { CloudFrontClient } from "@aws-sdk/client-cloudfront";
+import type { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import type { ECRClient } from "@aws-sdk/client-ecr";
 import type { S3Client } from "@aws-sdk/client-s3";
 import { buildImage } from "../images/build-image";
@@ -17,6 +18,7 @@ import { returnWithoutWaiting } from "../service/update";
 import { describeDistributions } from "../web/distributions";
 import { describeAfterCommit, SitePutBackError } from "../web/publish-phase";
 import { publishWebRelease } from "../web/publish-web";
+import { releaseGuardOf } from "./guard";
 import { revisionsKeptByLedger } from "./kept-revisions";
 import { LockLostError } from "./lock";
 import type { ReleasePlan } from "./plan";
@@ -30,6 +32,8 @@ export interface ReleaseDeps {
   cloudfront: () => CloudFrontClient;
   service: ServiceClients;
   ecr: () => ECRClient;
+  /** The release guard's heartbeat and alarm; without it a release runs unguarded. */
+  cloudwatch?: () => CloudWatchClient;
   clock: Clock;
   logger: Logger;
   env: NodeJS.ProcessEnv;
@@ -120,6 +124,11 @@ export async function deploy(plan: ReleasePlan, deps: ReleaseDeps): Promise<Rele
       // Set once the service runs the new task definition, cleared at the commit point: while
       // set, any failure (the web, or recording either step) returns the service.
       let moved: { previousArn: string } | undefined;
+      const guard = releaseGuardOf(deps, {
+        environment: plan.ledger.environment,
+        cluster: plan.service.cluster,
+        service: plan.service.service,
+      });
       try {
         await release.step("service", async () => {
           const result = await deployService(
@@ -135,6 +144,7 @@ export async function deploy(plan: ReleasePlan, deps: ReleaseDeps): Promise<Rele
                 ? { returnTo: release.liveRelease.taskDefinitionArn }
                 : {}),
               ...(deps.signal ? { signal: deps.signal } : {}),
+              ...(guard ? { armGuard: (service) => guard.arm(service) } : {}),
             },
           );
           const failure = failureOf(result);
@@ -159,6 +169,11 @@ export async function deploy(plan: ReleasePlan, deps: ReleaseDeps): Promise<Rele
               cloudfront: deps.cloudfront,
               clock,
               ...(deps.signal ? { signal: deps.signal } : {}),
+              // Disarmed right before the entry points go up, not after: a run killed while it
+              // writes them must not have ECS take the API back under new pages (the new SPA never
+              // talks to an old API). What that window leaves is the API ahead of the site, which
+              // status names and the next command repairs, as without the guard.
+              ...(guard ? { beforeEntryPoints: () => guard.disarm() } : {}),
             },
             plan.web.site,
           );
@@ -195,6 +210,8 @@ export async function deploy(plan: ReleasePlan, deps: ReleaseDeps): Promise<Rele
           await returnService(error as Error, moved.previousArn);
         }
         throw error;
+      } finally {
+        await guard?.stop();
       }
     },
   );

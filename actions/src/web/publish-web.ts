@@ -46,6 +46,11 @@ export interface PublishWebDeps {
   invalidationTimings?: { backoffMs?: number; maxBackoffMs?: number; pollMs?: number };
   /** SIGINT/SIGTERM: the publish stops before its next group of files, never among its pages. */
   signal?: AbortSignal;
+  /**
+   * Called once right before the first entry point is written, the commit point's first write
+   * (its errors are warnings).
+   */
+  beforeEntryPoints?: () => Promise<void>;
 }
 
 /** A publish that reached its commit point, and what (if anything) failed after it. */
@@ -225,7 +230,17 @@ async function uploadOrPutBack(
   settings: ApplySettings,
 ): Promise<UploadResult> {
   try {
-    return await uploadFiles(deps.s3, plan, site, settings, deps.logger, deps.signal);
+    const beforeEntryPoints = deps.beforeEntryPoints;
+    return await uploadFiles(
+      deps.s3,
+      plan,
+      site,
+      settings,
+      deps.logger,
+      deps.signal,
+      beforeEntryPoints &&
+        (() => beforeEntryPoints().catch((error: Error) => deps.logger.warning(error.message))),
+    );
   } catch (error) {
     if (!(error instanceof UploadError)) throw error;
     const cause = error.cause as Error;

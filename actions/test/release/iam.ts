@@ -44,6 +44,7 @@ const PREFIX: Record<string, string> = {
   elasticloadbalancing: "elasticloadbalancing",
   cloudfront: "cloudfront",
   logs: "logs",
+  monitoring: "cloudwatch",
   sts: "sts",
 };
 
