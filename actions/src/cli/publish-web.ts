@@ -22,10 +22,8 @@ export function publishWebCommand(
     const inputs = parsePublishWebInputs(
       mergeRawInputs(ciDefaults(env), flagsToRawInputs(options, PUBLISH_WEB_FLAGS)),
     );
-    const [{ createCloudFrontClient, createS3Client }, { publishWeb }] = await Promise.all([
-      import("../web/clients"),
-      import("../web/publish-web"),
-    ]);
+    const [{ createCloudFrontClient, createKeyValueStoreClient, createS3Client }, { publishWeb }] =
+      await Promise.all([import("../web/clients"), import("../web/publish-web")]);
     const region = {
       ...(inputs.region ? { region: inputs.region } : {}),
       readOnly: inputs["dry-run"],
@@ -34,6 +32,7 @@ export function publishWebCommand(
       logger: logger(),
       s3: createS3Client({ ...region, concurrency: inputs.concurrency }, env),
       cloudfront: () => createCloudFrontClient(region),
+      keyValueStore: () => createKeyValueStoreClient(region),
     });
   });
 }

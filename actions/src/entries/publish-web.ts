@@ -16,10 +16,8 @@ export function publishWebAction(
       mergeRawInputs(ciDefaults(env), readActionInputs(publishWebSchema)),
     );
     // The SDK loads only once the inputs are known to be good.
-    const [{ createCloudFrontClient, createS3Client }, { publishWeb }] = await Promise.all([
-      import("../web/clients"),
-      import("../web/publish-web"),
-    ]);
+    const [{ createCloudFrontClient, createKeyValueStoreClient, createS3Client }, { publishWeb }] =
+      await Promise.all([import("../web/clients"), import("../web/publish-web")]);
     const region = {
       ...(inputs.region ? { region: inputs.region } : {}),
       readOnly: inputs["dry-run"],
@@ -28,6 +26,7 @@ export function publishWebAction(
       logger,
       s3: createS3Client({ ...region, concurrency: inputs.concurrency }, env),
       cloudfront: () => createCloudFrontClient(region),
+      keyValueStore: () => createKeyValueStoreClient(region),
     });
   }, logger);
 }

@@ -1,0 +1,3 @@
+import { createRequire as __shiplineCreateRequire } from "node:module";
+const require = __shiplineCreateRequire(import.meta.url);
+import{b as a}from"./chunk-55TCCXQY.mjs";import"./chunk-IX5BRAEC.mjs";import"./chunk-M4BVBSOC.mjs";import"./chunk-4JP6IS2S.mjs";import"./chunk-GFR2U4R7.mjs";import"./chunk-IUTPEURL.mjs";import"./chunk-HAGKIF3C.mjs";import"./chunk-A6GLRGER.mjs";import"./chunk-P6OXI2IL.mjs";import"./chunk-4VSBJQ7U.mjs";import"./chunk-754KN4RO.mjs";import"./chunk-4ILT2KCC.mjs";import"./chunk-ZZI7WPZM.mjs";import"./chunk-OOPCTHJW.mjs";import"./chunk-4U2KKOLT.mjs";import"./chunk-YBGX27SA.mjs";import"./chunk-QKGU742N.mjs";import"./chunk-353AJ6TW.mjs";import"./chunk-S4UNYXKI.mjs";export{a as deployService};

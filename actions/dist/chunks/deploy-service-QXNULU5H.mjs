@@ -1,3 +1,0 @@
-import { createRequire as __shiplineCreateRequire } from "node:module";
-const require = __shiplineCreateRequire(import.meta.url);
-import{b as a}from"./chunk-BGYF3C4T.mjs";import"./chunk-IR4GKV3T.mjs";import"./chunk-5EL2GETB.mjs";import"./chunk-4JP6IS2S.mjs";import"./chunk-GFR2U4R7.mjs";import"./chunk-ROUTLF7H.mjs";import"./chunk-NBNRI5AR.mjs";import"./chunk-A6GLRGER.mjs";import"./chunk-P6OXI2IL.mjs";import"./chunk-QBJCLIXV.mjs";import"./chunk-H665PVUO.mjs";import"./chunk-4ILT2KCC.mjs";import"./chunk-ZZI7WPZM.mjs";import"./chunk-OOPCTHJW.mjs";import"./chunk-4U2KKOLT.mjs";import"./chunk-YBGX27SA.mjs";import"./chunk-QKGU742N.mjs";import"./chunk-353AJ6TW.mjs";import"./chunk-S4UNYXKI.mjs";export{a as deployService};

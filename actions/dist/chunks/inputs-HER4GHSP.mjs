@@ -1,3 +1,0 @@
-import { createRequire as __shiplineCreateRequire } from "node:module";
-const require = __shiplineCreateRequire(import.meta.url);
-import{b as a,c as b,d as c,e as d,f as e,g as f,h as g}from"./chunk-L2SX3WZX.mjs";import"./chunk-PIV4FERV.mjs";import"./chunk-HIMNHJTQ.mjs";import"./chunk-LTJAKMF7.mjs";import"./chunk-6BKHKNRQ.mjs";import"./chunk-A4SKYDLT.mjs";import"./chunk-353AJ6TW.mjs";import"./chunk-S4UNYXKI.mjs";export{b as MIN_PART,f as checkPublishSettings,a as distributionIds,g as parsePublishWebInputs,c as publishSettingsShape,d as publishWebSchema,e as rules};
