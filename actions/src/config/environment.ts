@@ -34,7 +34,14 @@ export function environmentInputs(
     bucket: settings.bucket,
     "distribution-id": settings.distributions.join("\n"),
     url: settings.url,
-    source: settings.web,
+    source: typeof settings.web === "string" ? settings.web : settings.web?.source,
+    ...(typeof settings.web === "object"
+      ? {
+          "web-mode": settings.web.mode,
+          "key-value-store": settings.web["key-value-store"],
+          "edge-function": settings.web["edge-function"],
+        }
+      : {}),
     "gate-timeout": text(settings.gate.timeout),
     "gate-interval": text(settings.gate.interval),
     "healthy-polls": text(settings.gate["healthy-polls"]),

@@ -121,7 +121,25 @@ export const environmentSchema = z
       .default([])
       .describe("CloudFront distributions serving the bucket (the input distribution-id)."),
     url: z.url().optional().describe(described(inputs.url)),
-    web: z.string().optional().describe(described(inputs.source)),
+    web: z
+      .union([
+        z.string(),
+        z
+          .object({
+            source: z.string().optional().describe(described(inputs.source)),
+            mode: z
+              .enum(["invalidate", "atomic"])
+              .optional()
+              .describe(described(inputs["web-mode"])),
+            "key-value-store": z.string().optional().describe(described(inputs["key-value-store"])),
+            "edge-function": z.string().optional().describe(described(inputs["edge-function"])),
+          })
+          .strict(),
+      ])
+      .optional()
+      .describe(
+        `${described(inputs.source)} Or an object: source (the folder), mode, key-value-store and edge-function (how a web release goes live).`,
+      ),
     gate: gateSchema.default({}).describe("How the ECS rollout is judged."),
     "release-env": z
       .array(z.string().regex(/^[A-Za-z0-9_-]+:[A-Za-z_][A-Za-z0-9_]*$/, "expected container:NAME"))

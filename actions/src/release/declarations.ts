@@ -1,4 +1,5 @@
 import { declareUnit, type InputDeclarations } from "../lib/declaration";
+import { WEB_MODE_INPUTS } from "../web/mode-declaration";
 
 /**
  * The release commands (deploy, rollback, history, status, unlock). They all read the
@@ -80,6 +81,9 @@ const RELEASE_INPUTS = {
     config: "distributions",
   },
   url: { description: "The site's public base URL.", config: "url" },
+  "web-mode": { ...WEB_MODE_INPUTS["web-mode"], config: "web.mode" },
+  "key-value-store": { ...WEB_MODE_INPUTS["key-value-store"], config: "web.key-value-store" },
+  "edge-function": { ...WEB_MODE_INPUTS["edge-function"], config: "web.edge-function" },
   ...GATE_INPUTS,
   "keep-releases": {
     description: "Earlier web releases whose files are kept (old tabs, rollback).",

@@ -1,4 +1,5 @@
 import type { CloudFrontClient } from "@aws-sdk/client-cloudfront";
+import type { CloudFrontKeyValueStoreClient } from "@aws-sdk/client-cloudfront-keyvaluestore";
 import type { ECRClient } from "@aws-sdk/client-ecr";
 import type { S3Client } from "@aws-sdk/client-s3";
 import { buildImage } from "../images/build-image";
@@ -27,6 +28,8 @@ import { withReleaseSession } from "./session";
 export interface ReleaseDeps {
   s3: S3Client;
   cloudfront: () => CloudFrontClient;
+  /** The key value store's data plane (web-mode atomic). */
+  keyValueStore?: () => CloudFrontKeyValueStoreClient;
   service: ServiceClients;
   ecr: () => ECRClient;
   clock: Clock;
@@ -73,6 +76,8 @@ export async function deploy(plan: ReleasePlan, deps: ReleaseDeps): Promise<Rele
           "ledger-prefix": plan.ledger.ledgerPrefix,
           cluster: plan.service.cluster,
           service: plan.service.service,
+          "web-mode": plan.web.inputs["web-mode"],
+          "key-value-store": plan.web.inputs["key-value-store"],
         },
         deps,
       ),
@@ -142,6 +147,7 @@ export async function deploy(plan: ReleasePlan, deps: ReleaseDeps): Promise<Rele
               logger,
               s3: deps.s3,
               cloudfront: deps.cloudfront,
+              ...(deps.keyValueStore ? { keyValueStore: deps.keyValueStore } : {}),
               clock,
               ...(deps.signal ? { signal: deps.signal } : {}),
             },

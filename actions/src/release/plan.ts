@@ -65,6 +65,9 @@ export async function planRelease(
     bucket: inputs.bucket,
     "release-id": releaseId,
     "ledger-prefix": inputs["ledger-prefix"],
+    "web-mode": inputs["web-mode"],
+    ...(inputs["key-value-store"] ? { "key-value-store": inputs["key-value-store"] } : {}),
+    ...(inputs["edge-function"] ? { "edge-function": inputs["edge-function"] } : {}),
     ...(inputs.url ? { url: inputs.url } : {}),
     ...(inputs.region ? { region: inputs.region } : {}),
   });

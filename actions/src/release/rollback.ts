@@ -36,7 +36,7 @@ export interface RollbackPlan {
  */
 export async function planRollback(
   inputs: RollbackInputs,
-  deps: Pick<ReleaseDeps, "s3" | "env" | "service">,
+  deps: Pick<ReleaseDeps, "s3" | "env" | "service" | "cloudfront" | "keyValueStore">,
   now: number,
 ): Promise<RollbackPlan> {
   const context = runContext(deps.env, now);
@@ -80,6 +80,9 @@ export async function planRollback(
       distributionIds: inputs["distribution-id"],
       wait: inputs["wait-invalidation"],
       waitTimeoutMs: inputs["gate-timeout"],
+      ...(inputs["web-mode"] === "atomic" && inputs["key-value-store"]
+        ? { keyValueStore: inputs["key-value-store"] }
+        : {}),
     },
   };
 }
@@ -118,6 +121,9 @@ export async function rollback(plan: RollbackPlan, deps: ReleaseDeps): Promise<R
           "ledger-prefix": plan.ledger.ledgerPrefix,
           cluster: plan.service.cluster,
           service: plan.service.service,
+          ...(plan.web.keyValueStore
+            ? { "web-mode": "atomic", "key-value-store": plan.web.keyValueStore }
+            : {}),
         },
         deps,
       ),
@@ -162,6 +168,7 @@ export async function rollback(plan: RollbackPlan, deps: ReleaseDeps): Promise<R
             onEntryPointsBack: () => {
               entryPointsBack = true;
             },
+            ...(deps.keyValueStore ? { keyValueStore: deps.keyValueStore } : {}),
           });
           if (site.afterCommit) {
             await release.record({ warnings: [describeAfterCommit(site.afterCommit)] });

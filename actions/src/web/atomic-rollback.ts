@@ -67,7 +67,13 @@ export async function rollbackAtomic(
   site: SiteLocation,
   keyValueStoreArn: string,
   target: string,
-  options: { logger: Logger; now: string; dryRun?: boolean },
+  options: {
+    logger: Logger;
+    now: string;
+    dryRun?: boolean;
+    /** Told once the PutKey answered: the release is live from then on (the commit point). */
+    onLive?: () => void;
+  },
 ): Promise<AtomicRollbackPlan> {
   const version = await readSiteManifestVersion(s3, site);
   if (!version.manifest) {
@@ -80,6 +86,7 @@ export async function rollbackAtomic(
   );
   if (options.dryRun) return plan;
   await switchLive(kvs, state, plan.pointer);
+  options.onLive?.();
   if (plan.manifest !== version.manifest) {
     await writeManifestOnly(s3, site, plan.manifest, conditionAfter(version));
   }

@@ -1,6 +1,0 @@
-import { createRequire as __shiplineCreateRequire } from "node:module";
-const require = __shiplineCreateRequire(import.meta.url);
-import{b as p,d as g}from"./chunk-353AJ6TW.mjs";function l(n,i,s){let e=n.environments[i];if(!e){let r=Object.keys(n.environments).map(o=>p(o));throw new g(`${s}: environments.${i}: no such environment (the file has ${r.join(", ")})`)}let t=r=>r===void 0?void 0:String(r);return{environment:i,region:e.region??n.region,"ledger-prefix":n["ledger-prefix"],cluster:e.cluster,service:e.service,containers:Object.entries(e.containers).map(([r,o])=>`${r}=${o.repository}`).join(`
-`),bucket:e.bucket,"distribution-id":e.distributions.join(`
-`),url:e.url,source:e.web,"gate-timeout":t(e.gate.timeout),"gate-interval":t(e.gate.interval),"healthy-polls":t(e.gate["healthy-polls"]),"grace-period":t(e.gate["grace-period"]),"keep-revisions":t(e["keep-revisions"]),"keep-releases":t(e["keep-releases"]),"lock-ttl":t(e["lock-ttl"]),"release-env":e["release-env"].join(`
-`)}}function u(n,i){let s=n.environments[i];return Object.fromEntries(Object.entries(s?.containers??{}).map(([e,t])=>[e,{repository:t.repository,...t.preset?{preset:t.preset}:{},...t.context?{context:t.context}:{},...t["base-image"]?{"base-image":t["base-image"]}:{},...s?.region||n.region?{region:s?.region??n.region}:{}}]))}export{l as a,u as b};

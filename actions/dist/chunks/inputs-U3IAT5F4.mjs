@@ -1,3 +1,0 @@
-import { createRequire as __shiplineCreateRequire } from "node:module";
-const require = __shiplineCreateRequire(import.meta.url);
-import{k as a,l as b,m as c,n as d,o as e,p as f,q as g,r as h,s as i,t as j}from"./chunk-ALDWRYOE.mjs";import"./chunk-PIV4FERV.mjs";import"./chunk-XWMBTWHD.mjs";import"./chunk-LTJAKMF7.mjs";import"./chunk-6BKHKNRQ.mjs";import"./chunk-A4SKYDLT.mjs";import"./chunk-353AJ6TW.mjs";import"./chunk-S4UNYXKI.mjs";export{b as MIN_PART,d as WEB_MODES,h as checkPublishSettings,i as checkWebMode,a as distributionIds,j as parsePublishWebInputs,c as publishSettingsShape,f as publishWebSchema,g as rules,e as webModeShape};
