@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readSiteManifest } from "../../src/ledger/site";
 import { rollbackAtomic } from "../../src/web/atomic-rollback";
 import { LIVE_KEY } from "../../src/web/release-router";
+import { iamActionsOf, policyActions } from "../release/iam";
 import {
   type AtomicSite,
   createKeyValueStore,
@@ -32,6 +33,8 @@ import {
   type WebCloud,
 } from "./cloud";
 import { memoryLogger } from "./publish-helpers";
+
+type LogEntryLike = { service: string; operation: string };
 
 let cloud: WebCloud;
 let tmp: string;
@@ -119,18 +122,25 @@ describe("web-mode atomic through localcloud's edge", () => {
     let poller: Promise<void> | undefined;
 
     const switchMs: number[] = [];
+    // The API calls of publishes and of rollbacks, for the IAM policies of deploy and rollback.
+    const calls = { publish: [] as LogEntryLike[], rollback: [] as LogEntryLike[] };
+    const record = (into: LogEntryLike[], since: number) =>
+      into.push(...cloud.requestLog.list({ sinceSeq: since }).filter((e) => e.service !== "edge"));
     try {
       for (let i = 1; i <= 20; i++) {
         const release = `r${String(i).padStart(2, "0")}`;
         const dir = join(tmp, release);
         await writeRelease(dir, release, i <= 10 ? "v1" : "v2");
+        const before = cloud.requestLog.lastSeq;
         const published = await publishAtomic(site, dir, release);
+        record(calls.publish, before);
         expect(published.invalidations).toEqual([]);
         switchMs.push(await waitServed(base, release));
         poller ??= poll();
         await rm(dir, { recursive: true });
         if (i % 2 === 0) {
           const { logger } = memoryLogger();
+          const since = cloud.requestLog.lastSeq;
           const plan = await rollbackAtomic(
             s3Of(cloud),
             keyValueStoreOf(cloud),
@@ -139,6 +149,7 @@ describe("web-mode atomic through localcloud's edge", () => {
             "previous",
             { logger, now: new Date().toISOString() },
           );
+          record(calls.rollback, since);
           expect(plan.target).toBe(`r${String(i - 1).padStart(2, "0")}`);
           switchMs.push(await waitServed(base, plan.target));
         }
@@ -163,6 +174,24 @@ describe("web-mode atomic through localcloud's edge", () => {
         [...switchMs].sort((a, b) => a - b)[Math.floor(switchMs.length / 2)]?.toFixed(1) ?? "?"
       } ms`,
     );
+
+    // Every call is one the command's documented policy allows (actions/iam/).
+    for (const [command, made] of [
+      ["deploy", calls.publish],
+      ["rollback", calls.rollback],
+    ] as const) {
+      const allowed = await policyActions(command);
+      const needed = new Set(made.flatMap((call) => iamActionsOf(call.service, call.operation)));
+      expect(
+        [...needed].filter((action) => !allowed.has(action)),
+        `actions/iam/${command}.json`,
+      ).toEqual([]);
+      if (command === "deploy") {
+        expect(needed).toContain("cloudfront:CreateFunction");
+        expect(needed).toContain("cloudfront:UpdateDistribution");
+      }
+      expect(needed).toContain("cloudfront-keyvaluestore:PutKey");
+    }
 
     // The router runs on the default behaviour only, never on /api/*.
     const config = await cloudFrontOf(cloud).send(
