@@ -11,7 +11,7 @@ import type { Logger } from "../lib/logger";
 import { pointerIn } from "./atomic-publish";
 import { readLiveState, switchLive } from "./live-store";
 import { keptReleases, type SiteManifest } from "./manifest";
-import type { LivePointer } from "./release-router";
+import { type LivePointer, releaseFolder } from "./release-router";
 
 export interface AtomicRollbackPlan {
   target: string;
@@ -41,6 +41,12 @@ export function planAtomicRollback(
       .join(", ");
     throw new ConfigurationError(
       `release ${quote(target)} is not one of the kept releases of this site (${kept || "none"})`,
+    );
+  }
+  const folder = `${manifest.prefix}${releaseFolder(release.releaseId)}`;
+  if (!Object.keys(release.files).some((key) => key.startsWith(folder))) {
+    throw new ConfigurationError(
+      `release ${quote(release.releaseId)} was published before web-mode atomic (its pages are at the site's root, not under ${quote(folder)}): the pointer cannot make it live; publish it again in web-mode atomic`,
     );
   }
   const isLive = release === manifest.live;

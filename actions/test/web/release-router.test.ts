@@ -166,5 +166,13 @@ describe("the live pointer", () => {
     expect(plan.manifest.history.map((r) => r.releaseId)).toEqual(["r3", "r1"]);
     expect(planAtomicRollback(manifest, "r1", "now").pointer.release).toBe("r1");
     expect(() => planAtomicRollback(manifest, "r0", "now")).toThrow(/not one of the kept/);
+    // A release published in web-mode invalidate has no folder to point at.
+    const before: Release = {
+      releaseId: "r0",
+      publishedAt: "2025-12-01T00:00:00Z",
+      files: { "index.html": file("entry"), "assets/z.js": file("immutable") },
+    };
+    const mixed = { ...manifest, history: [...manifest.history, before] };
+    expect(() => planAtomicRollback(mixed, "r0", "now")).toThrow(/before web-mode atomic/);
   });
 });
