@@ -113,7 +113,7 @@ export async function observe(
  * In web-mode atomic, what the bucket holds under `releases/<id>/` is served only for the
  * release the store's pointer names: the other releases' files are there, unserved.
  */
-async function servedByPointer(
+export async function servedByPointer(
   served: ServedContent,
   environment: Environment,
 ): Promise<ServedContent> {

@@ -1,8 +1,10 @@
 import ts from "typescript";
 import { describe, expect, it } from "vitest";
 import { ConfigurationError } from "../../src/lib/errors";
+import { type Environment, servedByPointer } from "../../src/release/reality";
 import { pointerOf } from "../../src/web/atomic-publish";
 import { planAtomicRollback } from "../../src/web/atomic-rollback";
+import { parsePublishWebInputs } from "../../src/web/inputs";
 import type { ManifestFile, Release, SiteManifest } from "../../src/web/manifest";
 import {
   assetRoutes,
@@ -174,5 +176,37 @@ describe("the live pointer", () => {
     };
     const mixed = { ...manifest, history: [...manifest.history, before] };
     expect(() => planAtomicRollback(mixed, "r0", "now")).toThrow(/before web-mode atomic/);
+  });
+});
+
+describe("web-mode atomic's inputs and reconciliation", () => {
+  it("needs its store, named as an ARN or a name, and derives the router's name", () => {
+    const raw = { source: "dist", bucket: "www.example.com", "web-mode": "atomic" };
+    expect(() => parsePublishWebInputs(raw)).toThrow(/input "key-value-store" is required/);
+    expect(() => parsePublishWebInputs({ ...raw, "key-value-store": "no spaces" })).toThrow(
+      /input "key-value-store" "no spaces"/,
+    );
+    const parsed = parsePublishWebInputs({ ...raw, "key-value-store": "site-live" });
+    expect(parsed["edge-function"]).toBe("shipline-www-example-com");
+    expect(parsePublishWebInputs({ source: "dist", bucket: "b12" })["web-mode"]).toBe("invalidate");
+    expect(() => parsePublishWebInputs({ ...raw, "web-mode": "swap" })).toThrow(/web-mode/);
+  });
+
+  it("counts as served only the release the store's pointer names", async () => {
+    const served = {
+      "releases/r1/index.html": "a",
+      "releases/r2/index.html": "b",
+      "index.html": "c",
+    };
+    const environment = {
+      site: { bucket: "b", prefix: "", ledgerPrefix: ".shipline/" },
+      liveWebRelease: async () => "r2",
+    } as unknown as Environment;
+    expect(await servedByPointer(served, environment)).toEqual({
+      "releases/r2/index.html": "b",
+      "index.html": "c",
+    });
+    const invalidateMode = { site: environment.site } as unknown as Environment;
+    expect(await servedByPointer(served, invalidateMode)).toEqual(served);
   });
 });
