@@ -3,14 +3,17 @@ import { join } from "node:path";
 import {
   DescribeFunctionCommand,
   GetDistributionConfigCommand,
+  GetFunctionCommand,
   ListInvalidationsCommand,
+  PublishFunctionCommand,
   TestFunctionCommand,
+  UpdateFunctionCommand,
 } from "@aws-sdk/client-cloudfront";
 import { GetKeyCommand } from "@aws-sdk/client-cloudfront-keyvaluestore";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readSiteManifest } from "../../src/ledger/site";
 import { rollbackAtomic } from "../../src/web/atomic-rollback";
-import { LIVE_KEY } from "../../src/web/release-router";
+import { LIVE_KEY, ROUTER_CODE } from "../../src/web/release-router";
 import { iamActionsOf, policyActions } from "../release/iam";
 import {
   type AtomicSite,
@@ -123,7 +126,11 @@ describe("web-mode atomic through localcloud's edge", () => {
 
     const switchMs: number[] = [];
     // The API calls of publishes and of rollbacks, for the IAM policies of deploy and rollback.
-    const calls = { publish: [] as LogEntryLike[], rollback: [] as LogEntryLike[] };
+    const calls = {
+      publish: [] as LogEntryLike[],
+      rollback: [] as LogEntryLike[],
+      later: [] as LogEntryLike[],
+    };
     const record = (into: LogEntryLike[], since: number) =>
       into.push(...cloud.requestLog.list({ sinceSeq: since }).filter((e) => e.service !== "edge"));
     try {
@@ -134,6 +141,7 @@ describe("web-mode atomic through localcloud's edge", () => {
         const before = cloud.requestLog.lastSeq;
         const published = await publishAtomic(site, dir, release);
         record(calls.publish, before);
+        if (i > 1) record(calls.later, before);
         expect(published.invalidations).toEqual([]);
         switchMs.push(await waitServed(base, release));
         poller ??= poll();
@@ -192,6 +200,14 @@ describe("web-mode atomic through localcloud's edge", () => {
       }
       expect(needed).toContain("cloudfront-keyvaluestore:PutKey");
     }
+
+    // Only the first publish put the router in place; the others read it and left it alone.
+    expect(
+      calls.later
+        .map((call) => call.operation)
+        .filter((operation) => /Function$|^UpdateDistribution$/.test(operation))
+        .filter((operation) => !/^(Describe|Get)/.test(operation)),
+    ).toEqual([]);
 
     // The router runs on the default behaviour only, never on /api/*.
     const config = await cloudFrontOf(cloud).send(
@@ -260,6 +276,35 @@ describe("web-mode atomic through localcloud's edge", () => {
     expect(await rewrite("/account/settings")).toBe(`/releases/${release}/index.html`);
     expect(await rewrite("/robots.txt")).toBe(`/releases/${release}/robots.txt`);
     expect(await rewrite("/assets/app.0123456789.js")).toBe("/assets/app.0123456789.js");
+  });
+
+  it("a function changed outside shipline is put back (updated, published) by the next publish", async () => {
+    const cloudfront = cloudFrontOf(cloud);
+    const name = "shipline-atomic-site";
+    const described = await cloudfront.send(
+      new DescribeFunctionCommand({ Name: name, Stage: "DEVELOPMENT" }),
+    );
+    const changed = `${ROUTER_CODE}// changed by hand\n`;
+    const updated = await cloudfront.send(
+      new UpdateFunctionCommand({
+        Name: name,
+        IfMatch: described.ETag,
+        FunctionConfig: described.FunctionSummary?.FunctionConfig,
+        FunctionCode: new TextEncoder().encode(changed),
+      }),
+    );
+    await cloudfront.send(new PublishFunctionCommand({ Name: name, IfMatch: updated.ETag }));
+    const dir = join(tmp, "r21");
+    await writeRelease(dir, "r21");
+    const since = cloud.requestLog.lastSeq;
+    await publishAtomic(site, dir, "r21");
+    const operations = cloud.requestLog.list({ sinceSeq: since }).map((call) => call.operation);
+    expect(operations).toContain("UpdateFunction");
+    expect(operations).toContain("PublishFunction");
+    expect(operations).not.toContain("UpdateDistribution");
+    const live = await cloudfront.send(new GetFunctionCommand({ Name: name, Stage: "LIVE" }));
+    expect(new TextDecoder().decode(live.FunctionCode)).toBe(ROUTER_CODE);
+    expect(await servedRelease(edgeUrl(cloud, site.distributionId))).toBe("r21");
   });
 
   it("a dry run reads the store and the router and writes nothing", async () => {
