@@ -185,6 +185,9 @@ export const STATUS = declareUnit({
   inputs: {
     ...LEDGER_INPUTS,
     ...SERVICE_INPUTS,
+    // Which release the site serves is the store's pointer in web-mode atomic.
+    "web-mode": RELEASE_INPUTS["web-mode"],
+    "key-value-store": RELEASE_INPUTS["key-value-store"],
     "dry-run": {
       description: "Report what would be repaired in the ledger; record nothing.",
       default: "false",

@@ -130,6 +130,8 @@ export const statusSchema = z.object(
     ...ledgerShape,
     cluster: text(),
     service: text(),
+    "web-mode": webModeShape["web-mode"],
+    "key-value-store": webModeShape["key-value-store"],
     /** Report what would be recorded; write nothing. */
     "dry-run": boolean(false),
   }),
