@@ -37,12 +37,25 @@ export async function createKeyValueStore(cloud: WebCloud, name: string): Promis
  * A distribution serving the bucket at "/" with the SPA fallback, and an `/api/*` behaviour
  * (on the same origin here) that the release router must leave alone.
  */
-export async function createSiteDistribution(cloud: WebCloud, bucket: string): Promise<string> {
+export async function createSiteDistribution(
+  cloud: WebCloud,
+  bucket: string,
+  /** A viewer-request function the default behaviour already runs. */
+  viewerRequestFunction?: string,
+): Promise<string> {
   const behaviour = {
     TargetOriginId: "web",
     ViewerProtocolPolicy: "redirect-to-https" as const,
     CachePolicyId: CACHING_OPTIMIZED,
   };
+  const functions = viewerRequestFunction
+    ? {
+        FunctionAssociations: {
+          Quantity: 1,
+          Items: [{ EventType: "viewer-request" as const, FunctionARN: viewerRequestFunction }],
+        },
+      }
+    : {};
   const config: DistributionConfig = {
     CallerReference: `atomic-${bucket}-${Date.now()}`,
     Comment: "shipline atomic web test",
@@ -59,7 +72,7 @@ export async function createSiteDistribution(cloud: WebCloud, bucket: string): P
         },
       ],
     },
-    DefaultCacheBehavior: behaviour,
+    DefaultCacheBehavior: { ...behaviour, ...functions },
     CacheBehaviors: { Quantity: 1, Items: [{ ...behaviour, PathPattern: "/api/*" }] },
     CustomErrorResponses: {
       Quantity: 2,

@@ -1,6 +1,7 @@
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import {
+  CreateFunctionCommand,
   DescribeFunctionCommand,
   GetDistributionConfigCommand,
   GetFunctionCommand,
@@ -305,6 +306,40 @@ describe("web-mode atomic through localcloud's edge", () => {
     const live = await cloudfront.send(new GetFunctionCommand({ Name: name, Stage: "LIVE" }));
     expect(new TextDecoder().decode(live.FunctionCode)).toBe(ROUTER_CODE);
     expect(await servedRelease(edgeUrl(cloud, site.distributionId))).toBe("r21");
+  });
+
+  it("refuses, before any write, a distribution whose default behaviour runs another function", async () => {
+    const cloudfront = cloudFrontOf(cloud);
+    const created = await cloudfront.send(
+      new CreateFunctionCommand({
+        Name: "someone-elses",
+        FunctionConfig: { Comment: "", Runtime: "cloudfront-js-2.0" },
+        FunctionCode: new TextEncoder().encode("function handler(event) { return event.request; }"),
+      }),
+    );
+    await cloudfront.send(
+      new PublishFunctionCommand({ Name: "someone-elses", IfMatch: created.ETag }),
+    );
+    await createBucket(cloud, "atomic-taken");
+    const taken: AtomicSite = {
+      ...site,
+      bucket: "atomic-taken",
+      distributionId: await createSiteDistribution(
+        cloud,
+        "atomic-taken",
+        created.FunctionSummary?.FunctionMetadata?.FunctionARN,
+      ),
+    };
+    const dir = join(tmp, "taken");
+    await writeRelease(dir, "r1");
+    const since = cloud.requestLog.lastSeq;
+    await expect(publishAtomic(taken, dir, "r1")).rejects.toThrow(
+      /runs function .*someone-elses.* on viewer requests/,
+    );
+    const writes = cloud.requestLog
+      .list({ sinceSeq: since })
+      .filter((entry) => entry.method !== "GET" && entry.method !== "HEAD");
+    expect(writes.map((entry) => `${entry.service} ${entry.operation}`)).toEqual([]);
   });
 
   it("a dry run reads the store and the router and writes nothing", async () => {
