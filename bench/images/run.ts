@@ -7,7 +7,7 @@
  *
  * Scenarios, each for both tools: the first build + push into an empty repository, the same
  * sources again under a new tag, and a one-line change of the bundle. shipline uses the `api`
- * preset as is (PGlite's runtime assets in one layer, the code in another). buildah builds a Dockerfile
+ * image as workflows/shipline.yml describes it (PGlite's runtime assets in one layer, the code in another). buildah builds a Dockerfile
  * equivalent to app-api/Dockerfile's final stage (its build stage runs `npm ci`, which needs the
  * network; both tools start from the same prebuilt bundle instead).
  */
@@ -16,7 +16,7 @@ import { appendFile, cp, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { PRESETS } from "../../actions/src/cli/presets";
+import { sampleImageInputs } from "../../actions/scripts/sample-images";
 import { buildImage } from "../../actions/src/images/build-image";
 import { parseBuildImageInputs } from "../../actions/src/images/inputs";
 import { uploadedBytes } from "../../actions/src/images/report";
@@ -85,7 +85,7 @@ try {
     const started = performance.now();
     const result = await buildImage(
       parseBuildImageInputs({
-        ...PRESETS.api,
+        ...(await sampleImageInputs("api")),
         registry: proxy.host,
         "registry-username": registry.username,
         "registry-password": registry.password,

@@ -4,6 +4,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { Command, InvalidArgumentError } from "commander";
 import { bindDecision } from "./bind-policy";
 import { startLocalcloud } from "./cloud";
+import { BASE_IMAGE_KINDS, type BaseImageKind } from "./images/base-recipes";
 import { cleanupAll } from "./runtime";
 
 /** What a running localcloud leaves in its state folder, so `stop` and scripts can find it. */
@@ -119,6 +120,35 @@ program
     }
     const { env } = JSON.parse(readFileSync(file, "utf8")) as RunFile;
     for (const [key, value] of Object.entries(env)) console.log(`export ${key}=${value}`);
+  });
+
+program
+  .command("base-image")
+  .description(
+    "build a base image (node, nginx or python) from this machine's own runtime as an OCI image layout",
+  )
+  .argument("<kind>", `one of ${BASE_IMAGE_KINDS.join(", ")}`, (value: string) => {
+    if (!(BASE_IMAGE_KINDS as readonly string[]).includes(value)) {
+      throw new InvalidArgumentError(`expected one of ${BASE_IMAGE_KINDS.join(", ")}`);
+    }
+    return value as BaseImageKind;
+  })
+  .option(
+    "--cache <dir>",
+    "folder of the built layouts (a second build is a cache hit)",
+    ".state/base-images",
+  )
+  .option(
+    "--binary <path>",
+    "the runtime to build it around (default: this node, /usr/sbin/nginx, /usr/bin/python3)",
+  )
+  .action(async (kind: BaseImageKind, options: { cache: string; binary?: string }) => {
+    const { buildBaseImage } = await import("./images/base-image");
+    const image = await buildBaseImage(kind, resolve(options.cache), {
+      ...(options.binary ? { binary: options.binary } : {}),
+    });
+    // One JSON line: `reference` is skopeo's name for it (skopeo copy <reference> docker://…).
+    console.log(JSON.stringify(image));
   });
 
 await program.parseAsync(process.argv);

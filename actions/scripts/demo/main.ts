@@ -15,13 +15,13 @@ import {
   ListTasksCommand,
 } from "@aws-sdk/client-ecs";
 import { stringify } from "yaml";
-import { presetInputs } from "../../src/cli/presets";
 import { runCli } from "../../src/cli/program";
 import { buildImage } from "../../src/images/build-image";
 import { parseBuildImageInputs } from "../../src/images/inputs";
 import { ExitCode } from "../../src/lib/errors";
 import { TerminalLogger } from "../../src/lib/logger";
 import { releaseIdOf, runContext } from "../../src/release/record";
+import { sampleContainer, sampleImageInputs } from "../sample-images";
 import { freeDemoNetwork } from "./network";
 import { startProbe } from "./probe";
 import { clients, createRepositories, createStack, NAMES, registryLogin } from "./stack";
@@ -144,7 +144,7 @@ async function pipeline(cloud: Cloud): Promise<number> {
     async () => {
       const quiet = new TerminalLogger({ out: { write: () => true } as never });
       const build = async (
-        preset: string,
+        image: "api" | "nginx",
         repository: string,
         context: string,
         baseImage: string,
@@ -152,7 +152,7 @@ async function pipeline(cloud: Cloud): Promise<number> {
         (
           await buildImage(
             parseBuildImageInputs({
-              ...presetInputs(preset),
+              ...(await sampleImageInputs(image)),
               repository,
               context,
               "base-image": baseImage,
@@ -185,19 +185,19 @@ async function pipeline(cloud: Cloud): Promise<number> {
         production: {
           cluster: stack.cluster,
           service: stack.service,
+          // The sample's images as the repository's configuration describes them, pushed to
+          // this cloud's repositories from this run's folders and base images.
           containers: {
-            api: {
+            api: await sampleContainer("api", {
               repository: NAMES.apiRepository,
-              preset: "api",
               context: apiDir,
               "base-image": base.node,
-            },
-            nginx: {
+            }),
+            nginx: await sampleContainer("nginx", {
               repository: NAMES.nginxRepository,
-              preset: "nginx",
               context: nginxTemplates,
               "base-image": base.nginx,
-            },
+            }),
           },
           bucket: stack.bucket,
           distributions: [stack.distributionId],

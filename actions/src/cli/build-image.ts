@@ -3,7 +3,6 @@ import { BUILD_IMAGE } from "../images/build-image-declaration";
 import { ciDefaults, mergeRawInputs } from "../lib/ci-context";
 import type { Logger } from "../lib/logger";
 import { addFlags, type FlagSpec, flagsOf, flagsToRawInputs } from "./options";
-import { presetInputs } from "./presets";
 
 export const BUILD_IMAGE_FLAGS: FlagSpec[] = flagsOf(BUILD_IMAGE);
 
@@ -14,12 +13,10 @@ export function buildImageCommand(
 ): void {
   const command = program
     .command("build-image")
-    .description("build an image (one reproducible layer on a pinned base) and push it")
-    .option("--preset <name>", "defaults for the sample app's images: api or nginx");
+    .description("build an image (one reproducible layer on a pinned base) and push it");
   addFlags(command, BUILD_IMAGE_FLAGS).action(async (options: Record<string, unknown>) => {
     const raw = mergeRawInputs(
       ciDefaults(env),
-      presetInputs(options.preset as string | undefined),
       flagsToRawInputs(options, BUILD_IMAGE_FLAGS),
       // Passwords never travel on a command line.
       { "registry-password": env.SHIPLINE_REGISTRY_PASSWORD },

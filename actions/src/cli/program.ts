@@ -10,10 +10,12 @@ import { invalidateCommand } from "./invalidate";
 import { cliLogger } from "./logger";
 import { previewCommand } from "./preview";
 import { promoteCommand } from "./promote";
+import { promoteReleaseCommand } from "./promote-release";
 import { publishWebCommand } from "./publish-web";
 import { deployCommand, releaseIdCommand, rollbackCommand } from "./release-commands";
 import { statusCommand } from "./status";
 import { unlockCommand } from "./unlock";
+import { verifyCommand } from "./verify";
 
 /**
  * The `shipline` command line: one subcommand per unit, each mapping flags onto the same typed
@@ -43,6 +45,8 @@ export async function runCli(
   statusCommand(program, () => logger, env);
   deployCommand(program, () => logger, env);
   rollbackCommand(program, () => logger, env);
+  promoteReleaseCommand(program, () => logger, env);
+  verifyCommand(program, () => logger, env);
   releaseIdCommand(program, () => logger, env);
   unlockCommand(program, () => logger, env);
   day2Commands(program, () => logger, env);

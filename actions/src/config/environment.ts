@@ -1,6 +1,6 @@
 import { ConfigurationError, quote } from "../lib/errors";
 import type { RawInputs } from "../lib/inputs";
-import type { ShiplineConfig } from "./schema";
+import type { ContainerConfig, EnvironmentConfig, ShiplineConfig } from "./schema";
 
 /**
  * One environment of the configuration file as raw inputs, keyed like the flags and action
@@ -34,14 +34,7 @@ export function environmentInputs(
     bucket: settings.bucket,
     "distribution-id": settings.distributions.join("\n"),
     url: settings.url,
-    source: typeof settings.web === "string" ? settings.web : settings.web?.source,
-    ...(typeof settings.web === "object"
-      ? {
-          "web-mode": settings.web.mode,
-          "key-value-store": settings.web["key-value-store"],
-          "edge-function": settings.web["edge-function"],
-        }
-      : {}),
+    ...webInputs(settings.web),
     "gate-timeout": text(settings.gate.timeout),
     "gate-interval": text(settings.gate.interval),
     "healthy-polls": text(settings.gate["healthy-polls"]),
@@ -53,25 +46,74 @@ export function environmentInputs(
   };
 }
 
+/** The site's settings as publish inputs: a folder alone, or the folder and its rules. */
+function webInputs(web: EnvironmentConfig["web"]): RawInputs {
+  if (web === undefined) return {};
+  if (typeof web === "string") return { source: web };
+  return {
+    source: web.source,
+    immutable: web.immutable?.join("\n"),
+    "cache-control": lines(web["cache-control"]),
+    "content-type": lines(web["content-type"]),
+    "web-mode": web.mode,
+    "key-value-store": web["key-value-store"],
+    "edge-function": web["edge-function"],
+  };
+}
+
+/** KEY: value pairs as the KEY=VALUE lines the inputs take. */
+function lines(pairs: Record<string, string> | undefined): string | undefined {
+  if (pairs === undefined) return undefined;
+  return Object.entries(pairs)
+    .map(([key, value]) => `${key}=${value}`)
+    .join("\n");
+}
+
+/** A command as build-image takes it: exec form as JSON, words as they are. */
+function commandInput(command: string | string[] | undefined): string | undefined {
+  if (command === undefined) return undefined;
+  return typeof command === "string" ? command : JSON.stringify(command);
+}
+
 /**
- * How each container's image is built, as build-image raw inputs (preset, context, base image,
- * repository). Deploy layers CI defaults and its own tags over these.
+ * One container's image as build-image raw inputs: everything the file says about how it is
+ * built (builder, folder or Dockerfile, base, command, ports, …), nothing assumed.
+ */
+export function containerBuildInputs(container: ContainerConfig): RawInputs {
+  return {
+    repository: container.repository,
+    builder: container.builder,
+    context: container.context,
+    dockerfile: container.dockerfile,
+    target: container.target,
+    "build-args": lines(container["build-args"]),
+    "base-image": container["base-image"],
+    destination: container.destination,
+    cmd: commandInput(container.cmd),
+    entrypoint: commandInput(container.entrypoint),
+    workdir: container.workdir,
+    user: container.user,
+    ports: container.ports?.map(String).join("\n"),
+    env: lines(container.env),
+    labels: lines(container.labels),
+    layers: container.layers?.join("\n"),
+  };
+}
+
+/**
+ * How each container's image is built, as build-image raw inputs (undefined keys are not
+ * given). Deploy layers CI defaults, the region and its own tags over these.
  */
 export function containerBuilds(
   config: ShiplineConfig,
   environment: string,
-): Record<string, RawInputs & { preset?: string }> {
+): Record<string, RawInputs> {
   const settings = config.environments[environment];
+  const region = settings?.region ?? config.region;
   return Object.fromEntries(
     Object.entries(settings?.containers ?? {}).map(([name, container]) => [
       name,
-      {
-        repository: container.repository,
-        ...(container.preset ? { preset: container.preset } : {}),
-        ...(container.context ? { context: container.context } : {}),
-        ...(container["base-image"] ? { "base-image": container["base-image"] } : {}),
-        ...(settings?.region || config.region ? { region: settings?.region ?? config.region } : {}),
-      },
+      { ...containerBuildInputs(container), ...(region ? { region } : {}) },
     ]),
   );
 }

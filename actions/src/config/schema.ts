@@ -1,4 +1,5 @@
 import * as z from "zod";
+import { BUILD_IMAGE } from "../images/build-image-declaration";
 import type { InputDeclaration } from "../lib/declaration";
 import { durationRange, parseDuration } from "../lib/inputs";
 import { CONTAINER_NAME, CONTAINER_NAME_RULE } from "../lib/names";
@@ -42,6 +43,52 @@ const limitedDuration = (limit: DurationLimit) =>
 
 const name = (what: string) => z.string().min(1, `expected a non-empty ${what}`);
 
+const build = BUILD_IMAGE.inputs;
+
+/** An input's description, with how the file spells a value that the input takes as lines. */
+const inFile = (input: InputDeclaration, form: string) =>
+  `${input.description} In the file: ${form}.`;
+
+/** The builders build-image knows, as the file names them. */
+export const BUILDERS = ["oci", "docker", "buildah"] as const;
+
+/** Settings only one kind of builder reads: given to another, they would silently do nothing. */
+const OCI_ONLY = [
+  "base-image",
+  "destination",
+  "cmd",
+  "entrypoint",
+  "workdir",
+  "user",
+  "ports",
+  "env",
+  "layers",
+] as const;
+const DOCKERFILE_ONLY = ["dockerfile", "target", "build-args"] as const;
+
+/** KEY: value pairs (env, labels, build-args): one line each when they become an input. */
+const keyValueMap = (what: string) =>
+  z.record(
+    z.string().regex(/^[^=\s]+$/, `expected a ${what} name without "=" or spaces`),
+    z
+      .union([z.string(), z.number(), z.boolean()])
+      .transform(String)
+      .refine((value) => !/[\r\n]/.test(value), { message: "expected a value on one line" }),
+  );
+
+/** A command: exec form (a list of words), or one line of words separated by spaces. */
+const command = z.union([
+  z.array(z.string()).min(1, "expected at least one word"),
+  z
+    .string()
+    .min(1, "expected a command")
+    .regex(/^[^\r\n]*$/, "expected a command on one line"),
+]);
+
+/**
+ * How one container's image is built, for every builder: the image the service runs is
+ * described here, never assumed by shipline. Descriptions are build-image's inputs'.
+ */
 export const containerSchema = z
   .object({
     repository: z
@@ -51,18 +98,100 @@ export const containerSchema = z
         'expected an ECR repository name like "shipline/api"',
       )
       .describe('The ECR repository the image is pushed to, e.g. "shipline/api".'),
-    preset: z
-      .enum(["api", "nginx"])
+    builder: z.enum(BUILDERS).default("oci").describe(described(build.builder)),
+    context: z.string().min(1).optional().describe(described(build.context)),
+    dockerfile: z.string().min(1).optional().describe(described(build.dockerfile)),
+    target: z.string().min(1).optional().describe(described(build.target)),
+    "build-args": keyValueMap("build argument")
       .optional()
-      .describe("How the image is built by the oci builder (the sample app's presets)."),
-    context: z
+      .describe(inFile(build["build-args"], "NAME: value")),
+    "base-image": z.string().min(1).optional().describe(described(build["base-image"])),
+    destination: z
       .string()
+      .startsWith("/", "expected an absolute path in the image")
       .optional()
-      .describe("The folder with the bundle or config the image is made of."),
-    "base-image": z
+      .describe(described(build.destination)),
+    cmd: command.optional().describe(described(build.cmd)),
+    entrypoint: command.optional().describe(described(build.entrypoint)),
+    workdir: z
       .string()
+      .startsWith("/", "expected an absolute path in the image")
       .optional()
-      .describe("The base image, pinned by digest (name@sha256:…), for the oci builder."),
+      .describe(described(build.workdir)),
+    user: z
+      .union([z.string().min(1), z.number().int().nonnegative()])
+      .transform(String)
+      .optional()
+      .describe(described(build.user)),
+    ports: z
+      .array(
+        z.union([
+          z.number().int().min(1).max(65535),
+          z.string().regex(/^\d{1,5}(\/(tcp|udp|sctp))?$/, 'expected a port like 8000 or "53/udp"'),
+        ]),
+      )
+      .optional()
+      .describe(inFile(build.ports, '[8000, "53/udp"]')),
+    env: keyValueMap("variable").optional().describe(inFile(build.env, "NAME: value")),
+    labels: keyValueMap("label").optional().describe(inFile(build.labels, "NAME: value")),
+    layers: z
+      .array(
+        z
+          .string()
+          .min(1)
+          .regex(/^[^\r\n]*$/, "expected one line of patterns"),
+      )
+      .optional()
+      .describe(inFile(build.layers, 'a list, one item per layer, e.g. ["*.wasm *.data"]')),
+  })
+  .strict()
+  .superRefine((container, ctx) => {
+    const misplaced: readonly string[] = container.builder === "oci" ? DOCKERFILE_ONLY : OCI_ONLY;
+    for (const key of misplaced) {
+      if (container[key as keyof typeof container] !== undefined) {
+        ctx.addIssue({
+          code: "custom",
+          path: [key],
+          message: `is not read by builder ${container.builder} (${container.builder === "oci" ? "it is a Dockerfile's setting" : "the Dockerfile says it"})`,
+        });
+      }
+    }
+  });
+
+/** PATTERN: value rules, in order (the first that matches a file wins). */
+const headerRules = (what: string) =>
+  z
+    .record(
+      z.string().regex(/^[^=\r\n]+$/, 'expected a glob pattern without "="'),
+      z
+        .string()
+        .min(1)
+        .regex(/^[^\r\n]*$/, `expected a ${what} on one line`),
+    )
+    .optional();
+
+/** The site's folder and how its files are served. */
+export const webSchema = z
+  .object({
+    source: z.string().min(1).describe(inputs.source.description),
+    immutable: z
+      .array(
+        z
+          .string()
+          .min(1)
+          .regex(/^[^,\r\n]*$/, "expected a glob pattern"),
+      )
+      .optional()
+      .describe(inputs.immutable.description),
+    "cache-control": headerRules("Cache-Control value").describe(
+      `${inputs["cache-control"].description} As PATTERN: value.`,
+    ),
+    "content-type": headerRules("Content-Type value").describe(
+      `${inputs["content-type"].description} As PATTERN: value.`,
+    ),
+    mode: z.enum(["invalidate", "atomic"]).optional().describe(described(inputs["web-mode"])),
+    "key-value-store": z.string().min(1).optional().describe(inputs["key-value-store"].description),
+    "edge-function": z.string().min(1).optional().describe(inputs["edge-function"].description),
   })
   .strict();
 
@@ -84,6 +213,47 @@ export const gateSchema = z
     "grace-period": limitedDuration(DURATION_LIMITS["grace-period"])
       .optional()
       .describe(described(inputs["grace-period"], DURATION_LIMITS["grace-period"])),
+  })
+  .strict();
+
+export const verifyCheckSchema = z
+  .object({
+    path: z
+      .string()
+      .regex(/^\/[^\s]*$/, 'expected a path on the site starting with "/", like "/api/healthz"')
+      .describe('A path on the environment\'s URL, e.g. "/" or "/api/healthz".'),
+    status: z
+      .number()
+      .int()
+      .min(100)
+      .max(599)
+      .default(200)
+      .describe("The HTTP status expected. Default 200."),
+    body: z
+      .string()
+      .min(1, "expected a non-empty text")
+      .optional()
+      .describe("Text the response body must contain."),
+    assets: z
+      .boolean()
+      .default(false)
+      .describe(
+        "The path is a page: every script, stylesheet, image and icon it references must answer 200 too.",
+      ),
+  })
+  .strict();
+
+export const verifySchema = z
+  .object({
+    checks: z
+      .array(verifyCheckSchema)
+      .min(1, "expected at least one check")
+      .describe("The requests `shipline verify` makes, each with what it expects."),
+    latency: limitedDuration(DURATION_LIMITS["verify-latency"])
+      .optional()
+      .describe(
+        `Every response (assets included) must arrive within this time. A duration ${durationRange(DURATION_LIMITS["verify-latency"])}. Default 5s.`,
+      ),
   })
   .strict();
 
@@ -122,24 +292,9 @@ export const environmentSchema = z
       .describe("CloudFront distributions serving the bucket (the input distribution-id)."),
     url: z.url().optional().describe(described(inputs.url)),
     web: z
-      .union([
-        z.string(),
-        z
-          .object({
-            source: z.string().optional().describe(described(inputs.source)),
-            mode: z
-              .enum(["invalidate", "atomic"])
-              .optional()
-              .describe(described(inputs["web-mode"])),
-            "key-value-store": z.string().optional().describe(described(inputs["key-value-store"])),
-            "edge-function": z.string().optional().describe(described(inputs["edge-function"])),
-          })
-          .strict(),
-      ])
+      .union([z.string().min(1), webSchema])
       .optional()
-      .describe(
-        `${described(inputs.source)} Or an object: source (the folder), mode, key-value-store and edge-function (how a web release goes live).`,
-      ),
+      .describe(`The site: its folder (${inputs.source.description}), or its settings.`),
     gate: gateSchema.default({}).describe("How the ECS rollout is judged."),
     "release-env": z
       .array(z.string().regex(/^[A-Za-z0-9_-]+:[A-Za-z_][A-Za-z0-9_]*$/, "expected container:NAME"))
@@ -164,6 +319,9 @@ export const environmentSchema = z
     "lock-ttl": limitedDuration(DURATION_LIMITS["lock-ttl"])
       .optional()
       .describe(described(inputs["lock-ttl"], DURATION_LIMITS["lock-ttl"])),
+    verify: verifySchema
+      .optional()
+      .describe("Smoke checks `shipline verify` runs against the environment's url."),
   })
   .strict();
 
@@ -198,3 +356,4 @@ export const configSchema = z
 export type ShiplineConfig = z.output<typeof configSchema>;
 export type EnvironmentConfig = z.output<typeof environmentSchema>;
 export type ContainerConfig = z.output<typeof containerSchema>;
+export type VerifyConfig = z.output<typeof verifySchema>;

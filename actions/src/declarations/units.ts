@@ -3,8 +3,10 @@ import { BUILD_IMAGE } from "../images/build-image-declaration";
 import { PROMOTE_IMAGE } from "../images/promote-declaration";
 import type { UnitDeclaration } from "../lib/declaration";
 import { PREVIEW } from "../preview/declaration";
+import { PROMOTE_RELEASE } from "../promote/declaration";
 import { DEPLOY, HISTORY, ROLLBACK, STATUS, UNLOCK } from "../release/declarations";
 import { DEPLOY_SERVICE } from "../service/declaration";
+import { VERIFY } from "../verify/declaration";
 import { INVALIDATE } from "../web/invalidate-declaration";
 import { PUBLISH_WEB } from "../web/publish-declaration";
 
@@ -18,6 +20,8 @@ export const UNITS: UnitDeclaration[] = [
   PREVIEW,
   DEPLOY,
   ROLLBACK,
+  PROMOTE_RELEASE,
+  VERIFY,
   HISTORY,
   STATUS,
   UNLOCK,

@@ -103,6 +103,9 @@ export const BUILD_IMAGE = declareUnit({
       description: "Dockerfile (docker).",
       default: "Dockerfile",
     },
+    target: {
+      description: "The Dockerfile's stage to build (docker); default its last.",
+    },
     "build-args": {
       description: "KEY=VALUE build arguments (docker).",
       cli: { repeatable: true },

@@ -31,6 +31,8 @@ export const spawnCommand: CommandRunner = (command, args, options) =>
 export interface DockerBuildOptions {
   context: string;
   dockerfile: string;
+  /** The Dockerfile's stage to build; its last when undefined. */
+  target?: string | undefined;
   /** Full names to push, "host/repository:tag". */
   images: string[];
   /** The registry cache image, "host/repository:cache". */
@@ -50,6 +52,7 @@ export interface DockerBuildOptions {
 export function dockerBuildArgs(options: DockerBuildOptions): string[] {
   const args = ["buildx", "build", "--push", "--provenance=false"];
   args.push("--file", options.dockerfile, "--platform", options.platform);
+  if (options.target) args.push("--target", options.target);
   for (const image of options.images) args.push("--tag", image);
   args.push("--cache-from", `type=registry,ref=${options.cacheRef}`);
   args.push(
@@ -100,6 +103,7 @@ export async function buildWithDocker(
   const args = dockerBuildArgs({
     context: inputs.context,
     dockerfile: inputs.dockerfile,
+    target: inputs.target,
     images: inputs.tags.map((tag) => `${name}:${tag}`),
     cacheRef: `${name}:cache`,
     platform: formatPlatform(inputs.platform),

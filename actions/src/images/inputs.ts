@@ -105,6 +105,7 @@ export const buildImageSchema = z.object(
     revision: optionalText(),
     "mount-from": list(),
     dockerfile: textWithDefault("Dockerfile"),
+    target: optionalText(),
     "build-args": keyValues(),
     "dry-run": boolean(false),
   }),

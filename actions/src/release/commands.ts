@@ -2,6 +2,7 @@ import { trackRelease } from "../github/track";
 import { whileCancellable } from "../lib/cancel";
 import type { RawInputs } from "../lib/inputs";
 import { deploy, type ReleaseDeps } from "./deploy";
+import { checkImageCommands } from "./image-commands";
 import type { DeployInputs, RollbackInputs } from "./inputs";
 import { planRelease } from "./plan";
 import { reportReleasePlan, reportRollbackPlan } from "./plan-report";
@@ -21,9 +22,13 @@ export async function runDeploy(
 ): Promise<ReleaseRecord | undefined> {
   const plan = await planRelease(inputs, builds, deps.env, deps.clock.now());
   if (inputs["dry-run"]) {
+    // A dry run sends no request: only images whose command is known locally are checked.
+    await checkImageCommands(plan.images, deps, { readRegistries: false });
     await reportReleasePlan(plan, deps.logger);
     return undefined;
   }
+  // Before the lock and the GitHub deployment: an image with no command is a bad input (exit 4).
+  await checkImageCommands(plan.images, deps, { readRegistries: true });
   const record = await trackRelease("deploy", inputs, deps.env, deps.logger, () =>
     whileCancellable(deps.logger, (signal) => deploy(plan, { ...deps, signal })),
   );

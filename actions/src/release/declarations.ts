@@ -1,5 +1,6 @@
 import { declareUnit, type InputDeclarations } from "../lib/declaration";
 import { WEB_MODE_INPUTS } from "../web/mode-declaration";
+import { PUBLISH_SETTINGS } from "../web/publish-declaration";
 
 /**
  * The release commands (deploy, rollback, history, status, unlock). They all read the
@@ -119,7 +120,13 @@ export const DEPLOY = declareUnit({
         "container=image@sha256:... lines of images built earlier, deployed as they are.",
       cli: { repeatable: true },
     },
-    source: { description: "The built SPA folder.", default: "app-web/dist", config: "web" },
+    source: {
+      description: "The built site folder (with index.html at its top).",
+      config: "web or web.source",
+    },
+    immutable: { ...PUBLISH_SETTINGS.immutable, config: "web.immutable" },
+    "cache-control": { ...PUBLISH_SETTINGS["cache-control"], config: "web.cache-control" },
+    "content-type": { ...PUBLISH_SETTINGS["content-type"], config: "web.content-type" },
     "keep-revisions": {
       description:
         "Task definition revisions to keep: those of the live release and the N live before it.",

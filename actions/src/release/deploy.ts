@@ -3,6 +3,7 @@ import type { CloudFrontKeyValueStoreClient } from "@aws-sdk/client-cloudfront-k
 import type { ECRClient } from "@aws-sdk/client-ecr";
 import type { S3Client } from "@aws-sdk/client-s3";
 import { buildImage } from "../images/build-image";
+import { copyImageByDigest } from "../images/copy-image";
 import { releaseKey } from "../ledger/keys";
 import { Ledger } from "../ledger/releases";
 import { CancelledError } from "../lib/cancel";
@@ -66,7 +67,8 @@ export async function deploy(plan: ReleasePlan, deps: ReleaseDeps): Promise<Rele
       releaseId: plan.releaseId,
       context: plan.context,
       trigger: plan.trigger,
-      command: "deploy",
+      command: plan.promotedFrom ? "promote-release" : "deploy",
+      ...(plan.promotedFrom ? { promotedFrom: plan.promotedFrom } : {}),
       clock,
       logger,
       // Reconciled once the lock is held: a run that died may have left the ledger behind.
@@ -90,6 +92,19 @@ export async function deploy(plan: ReleasePlan, deps: ReleaseDeps): Promise<Rele
           if (image.source === "given") {
             const { repository, digest, image: uri } = image.change;
             result[image.container] = { repository, digest, uri };
+            continue;
+          }
+          if (image.source === "copy") {
+            const copied = await copyImageByDigest(image.from, image.repository, {
+              logger,
+              ecr: deps.ecr,
+              ...(deps.fetch ? { fetch: deps.fetch } : {}),
+            });
+            result[image.container] = {
+              repository: copied.repository,
+              digest: copied.digest,
+              uri: copied.uri,
+            };
             continue;
           }
           const built = await buildImage(image.inputs, {

@@ -37,7 +37,11 @@ export async function showHistory(
       record.id === liveId ? "▶" : "",
       record.id,
       record.status,
-      record.restores ? `rollback to ${record.restores}` : record.trigger,
+      record.restores
+        ? `rollback to ${record.restores}`
+        : record.promotedFrom
+          ? `promoted from ${record.promotedFrom.environment} ${record.promotedFrom.releaseId}`
+          : record.trigger,
       record.actor,
       record.createdAt,
       Object.entries(record.images)

@@ -90,7 +90,11 @@ export const deploySchema = z.object(
     containers: containerRepositories(),
     /** container=registry/repository@sha256:… lines: images built earlier, used as they are. */
     images: list(),
-    source: textWithDefault("app-web/dist"),
+    /** No default: the site is the configuration's (web) or the input's, never a guess. */
+    source: text(),
+    immutable: list(),
+    "cache-control": keyValues(),
+    "content-type": keyValues(),
     "keep-revisions": integer(5, { min: 0, max: 1000 }),
     "migration-command": optionalText(),
     /** container:NAME lines: variables set to the release id in the new task definition. */

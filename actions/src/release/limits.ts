@@ -9,6 +9,8 @@ export const DURATION_LIMITS = {
   "gate-interval": { minMs: 1_000, maxMs: 5 * 60_000 },
   "grace-period": { minMs: 0, maxMs: 60 * 60_000 },
   "lock-ttl": { minMs: 60_000, maxMs: 24 * 3_600_000 },
+  // A smoke check's bound on each response: a page, not a batch job.
+  "verify-latency": { minMs: 10, maxMs: 60_000 },
 } as const;
 
 export type DurationLimit = (typeof DURATION_LIMITS)[keyof typeof DURATION_LIMITS];

@@ -12,7 +12,7 @@ export async function reportReleasePlan(plan: ReleasePlan, logger: Logger): Prom
     Object.keys(variables).map((name) => `${container}:${name}`),
   );
   await logger.summary({
-    title: `Dry run: release ${plan.releaseId} of ${plan.context.commit} to ${plan.ledger.environment} (nothing changed)`,
+    title: `Dry run: release ${plan.releaseId} of ${plan.context.commit} to ${plan.ledger.environment}${plan.promotedFrom ? `, promoted from ${plan.promotedFrom.environment}` : ""} (nothing changed)`,
     headers: ["step", "plan"],
     rows: [
       ["lock", lockLine(plan.ledger)],
@@ -20,7 +20,9 @@ export async function reportReleasePlan(plan: ReleasePlan, logger: Logger): Prom
         "images",
         image.source === "given"
           ? `${image.container}: use ${image.change.image}`
-          : `${image.container}: build (${image.inputs.builder}) → ${image.inputs.repository}:${image.inputs.tags.join(",")}`,
+          : image.source === "copy"
+            ? `${image.container}: ${image.from.uri}${image.from.repository === image.repository ? "" : ` copied by digest into ${image.repository}`} (no build)`
+            : `${image.container}: build (${image.inputs.builder}) → ${image.inputs.repository}:${image.inputs.tags.join(",")}`,
       ]),
       [
         "service",

@@ -1,4 +1,3 @@
-import { presetInputs } from "../cli/presets";
 import { type BuildImageInputs, parseBuildImageInputs, parseCommand } from "../images/inputs";
 import { ciDefaults, mergeRawInputs } from "../lib/ci-context";
 import { ConfigurationError, quote } from "../lib/errors";
@@ -13,13 +12,24 @@ import {
 import { type PublishWebInputs, parsePublishWebInputs } from "../web/inputs";
 import { type CheckedSite, checkSiteFolder } from "../web/site-folder";
 import type { DeployInputs } from "./inputs";
-import { type RunContext, releaseIdOf, runContext, type TRIGGERS } from "./record";
+import {
+  type ReleaseImage,
+  type ReleaseRecord,
+  type RunContext,
+  releaseIdOf,
+  runContext,
+  type TRIGGERS,
+} from "./record";
 import type { ServiceTarget } from "./restore-service";
 
-/** One container's image in a release: built from the configuration, or given by digest. */
+/**
+ * One container's image in a release: built from the configuration, given by digest, or (a
+ * promotion) another environment's image copied by digest into this environment's repository.
+ */
 export type PlannedImage =
   | { container: string; source: "given"; change: ImageChange }
-  | { container: string; source: "build"; inputs: BuildImageInputs };
+  | { container: string; source: "build"; inputs: BuildImageInputs }
+  | { container: string; source: "copy"; from: ReleaseImage; repository: string };
 
 /** Where a release's lock and records live, and how long a dead run's lock holds. */
 export interface LedgerPlan {
@@ -44,6 +54,8 @@ export interface ReleasePlan {
   /** Where a web failure before its commit point returns the service to. */
   restore: ServiceTarget;
   web: { inputs: PublishWebInputs; site: CheckedSite };
+  /** A promotion: the release of another environment this one ships. */
+  promotedFrom?: ReleaseRecord["promotedFrom"];
 }
 
 /**
@@ -68,6 +80,13 @@ export async function planRelease(
     "web-mode": inputs["web-mode"],
     ...(inputs["key-value-store"] ? { "key-value-store": inputs["key-value-store"] } : {}),
     ...(inputs["edge-function"] ? { "edge-function": inputs["edge-function"] } : {}),
+    immutable: inputs.immutable.join("\n"),
+    "cache-control": Object.entries(inputs["cache-control"])
+      .map(([pattern, value]) => `${pattern}=${value}`)
+      .join("\n"),
+    "content-type": Object.entries(inputs["content-type"])
+      .map(([pattern, value]) => `${pattern}=${value}`)
+      .join("\n"),
     ...(inputs.url ? { url: inputs.url } : {}),
     ...(inputs.region ? { region: inputs.region } : {}),
   });
@@ -146,10 +165,10 @@ function planImages(
   const planned = containers.flatMap((container): PlannedImage[] => {
     const change = given.get(container);
     if (change) return [{ container, source: "given", change }];
-    const { preset, ...rest } = builds[container] ?? {};
+    const rest = builds[container] ?? {};
     try {
       const buildInputs = parseBuildImageInputs(
-        mergeRawInputs(ciDefaults(env), presetInputs(preset), rest, {
+        mergeRawInputs(ciDefaults(env), rest, {
           repository: inputs.containers[container] ?? rest.repository,
           // Tagged with the commit (the CI default); a run without one, with its release.
           ...(/^[0-9a-f]{7,40}$/.test(context.commit)

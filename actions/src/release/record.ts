@@ -18,7 +18,7 @@ export const RELEASE_STATUSES = [
 ] as const;
 export type ReleaseStatus = (typeof RELEASE_STATUSES)[number];
 
-export const TRIGGERS = ["push", "rollback", "manual", "schedule"] as const;
+export const TRIGGERS = ["push", "rollback", "manual", "schedule", "promote"] as const;
 
 const imageSchema = z.object({
   repository: z.string(),
@@ -74,6 +74,11 @@ export const releaseSchema = z.object({
   web: z.object({ releaseId: z.string(), manifestKey: z.string() }).optional(),
   /** For a rollback: the release whose task definition and web entry points it restored. */
   restores: z.string().optional(),
+  /**
+   * For a promotion: the release of another environment whose images (by digest) and web files
+   * this one ships, unbuilt.
+   */
+  promotedFrom: z.object({ environment: z.string(), releaseId: z.string() }).optional(),
   failure: z.object({ step: z.string(), message: z.string() }).optional(),
   /** Set when a later run found this record out of step with what was live and corrected it. */
   reconciled: z.object({ at: z.string(), reason: z.string() }).optional(),

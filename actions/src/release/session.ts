@@ -43,6 +43,8 @@ export interface SessionSettings {
   begin?: (settled: Settled) => Promise<void> | void;
   /** SIGINT/SIGTERM: the run stops at the next step boundary (and inside waits that take it). */
   signal?: AbortSignal;
+  /** A promotion's source, in the record from its first write (a failed one names it too). */
+  promotedFrom?: ReleaseRecord["promotedFrom"];
 }
 
 /** What a deploy or rollback may add to its record as it goes. */
@@ -159,6 +161,7 @@ async function runLocked(
     createdAt: new Date(clock.now()).toISOString(),
     status: "deploying",
     images: {},
+    ...(settings.promotedFrom ? { promotedFrom: settings.promotedFrom } : {}),
     steps: [],
   });
   // Recording what happened is retried through bursts of 5xx: a step that passed (or a release

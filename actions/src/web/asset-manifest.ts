@@ -3,7 +3,7 @@ import * as z from "zod/mini";
 import { ConfigurationError, quote } from "../lib/errors";
 import type { LocalFile } from "./walk";
 
-/** app-web's build output description (see app-web/README.md). */
+/** A build's optional description of its output (format: actions/publish-web/README.md). */
 export const ASSET_MANIFEST_FILE = "asset-manifest.json";
 
 export interface AssetManifest {

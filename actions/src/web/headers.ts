@@ -14,9 +14,14 @@ export interface HeaderRule {
 }
 
 export interface HeaderSettings {
-  /** Content-hashed files (from app-web's asset-manifest.json and the `immutable` patterns). */
+  /** Content-hashed files listed by the build's asset-manifest.json. */
   immutable: ReadonlySet<string>;
   immutablePatterns: string[];
+  /**
+   * Files whose names carry a content hash are immutable too (see isContentHashedName): the
+   * default when neither an asset manifest nor `immutable` patterns say which files are.
+   */
+  contentHashedNames?: boolean;
   /** Entry points named by the asset manifest, plus files matching `entryPatterns`. */
   entryPoints: ReadonlySet<string>;
   entryPatterns: string[];
@@ -50,7 +55,9 @@ export function headerRules(settings: HeaderSettings): (path: string) => FileHea
     const role: FileRole =
       settings.entryPoints.has(path) || isEntry(path)
         ? "entry"
-        : settings.immutable.has(path) || isImmutable(path)
+        : settings.immutable.has(path) ||
+            isImmutable(path) ||
+            (settings.contentHashedNames === true && isContentHashedName(path))
           ? "immutable"
           : "other";
     const cacheControl =
@@ -60,6 +67,21 @@ export function headerRules(settings: HeaderSettings): (path: string) => FileHea
       typeRules.find((rule) => rule.match(path))?.value ?? defaultContentType(path);
     return { role, cacheControl, contentType };
   };
+}
+
+/**
+ * Whether a file's name carries a content hash, as bundlers name their output (`index-5QFKU2XN.js`,
+ * `main.3f2a1b9c.chunk.js`, `logo.8d1e4f0a6b.svg`): after the name's first part, a part set off
+ * by "." or "-" of 8 or more letters and digits, with at least one digit and one letter. A
+ * hash made only of letters is missed (the file is then revalidated, which is safe); words and
+ * dates are not taken for hashes.
+ */
+export function isContentHashedName(path: string): boolean {
+  const name = path.slice(path.lastIndexOf("/") + 1);
+  const [, ...parts] = name.split(/[.-]/);
+  return parts.some(
+    (part) => /^[A-Za-z0-9]{8,}$/.test(part) && /\d/.test(part) && /[A-Za-z]/.test(part),
+  );
 }
 
 /** From the maintained MIME database; text types get `; charset=utf-8`. */

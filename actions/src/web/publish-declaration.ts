@@ -19,7 +19,7 @@ export const PUBLISH_SETTINGS = {
   },
   immutable: {
     description:
-      "Glob patterns of content-hashed files (cached for a year), besides those asset-manifest.json lists.",
+      "Glob patterns of content-hashed files (cached for a year), besides those asset-manifest.json lists. With neither: the files whose names carry a content hash (like index-5QFKU2XN.js).",
     cli: { repeatable: true },
   },
   exclude: {

@@ -124,6 +124,8 @@ export async function publishWebRelease(
     headers: headerRules({
       immutable: new Set(assets?.immutable ?? []),
       immutablePatterns: inputs.immutable,
+      // Without a build manifest or patterns, names with a content hash are the immutable ones.
+      contentHashedNames: !assets && inputs.immutable.length === 0,
       entryPoints: new Set(assets?.entryPoints ?? []),
       entryPatterns:
         inputs["entry-points"].length > 0 ? inputs["entry-points"] : DEFAULT_ENTRY_PATTERNS,

@@ -4,10 +4,13 @@ import {
   contextOf,
   type Pipeline,
   type PipelineSpec,
+  PROMOTION,
+  type Promotion,
   pipelineEnv,
   roleVariable,
   type Source,
   type Step,
+  stagePipeline,
   stepsWithCredentials,
 } from "./spec";
 
@@ -20,6 +23,9 @@ export const CIRCLECI_SETUP_STEPS = {
   aws: "AWS credentials from CircleCI's OIDC token (no stored keys)",
   defaultBranch: "shipline of the default branch (none of the pull request's code runs here)",
 } as const;
+
+/** The `action` pipeline parameter's default: run what a push runs. */
+const PUSH = "push";
 
 /** The job that runs a pipeline's build steps (the pull request's code), with no context. */
 export const buildJobName = (pipeline: string) => `${pipeline}-build`;
@@ -38,9 +44,9 @@ export function renderCircleCi(spec: PipelineSpec, header: string): Record<strin
   const parameters: Record<string, unknown> = {
     action: {
       type: "enum",
-      enum: ["deploy", ...pipelines.filter(([, p]) => p.trigger === "manual").map(([n]) => n)],
-      default: "deploy",
-      description: "deploy (pushes), or a manual pipeline to run when triggered by hand",
+      enum: [PUSH, ...pipelines.filter(([, p]) => p.trigger === "manual").map(([n]) => n)],
+      default: PUSH,
+      description: `${PUSH} (what a push runs), or a manual pipeline to run when triggered by hand`,
     },
   };
   for (const [name, pipeline] of pipelines) {
@@ -80,7 +86,7 @@ export function renderCircleCi(spec: PipelineSpec, header: string): Record<strin
               ...(pipeline.build ? [{ [buildJobName(name)]: { filters: filters() } }] : []),
               {
                 [name]: {
-                  context: [contextOf(spec, pipeline)],
+                  context: [contextOf(spec, pipeline, name)],
                   filters: filters(),
                   ...(pipeline.build ? { requires: [buildJobName(name)] } : {}),
                 },
@@ -91,7 +97,54 @@ export function renderCircleCi(spec: PipelineSpec, header: string): Record<strin
       }),
     ),
   };
+  if (spec.promotion) {
+    Object.assign(config.jobs, promotionJobs(spec, spec.promotion));
+    Object.assign(config.workflows, { [PROMOTION]: promotionWorkflow(spec, spec.promotion) });
+  }
   return { [CIRCLECI_FILE]: `${header}${stringify(config, { lineWidth: 0 })}` };
+}
+
+/** A stage's job: `promotion-<stage>`. */
+export const stageJobName = (stage: string) => `${PROMOTION}-${stage}`;
+
+/** The approval a stage waits for: `approve-<stage>`. */
+export const approvalJobName = (stage: string) => `approve-${stage}`;
+
+function promotionJobs(spec: PipelineSpec, promotion: Promotion): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(promotion.stages).map(([name, stage]) => [
+      stageJobName(name),
+      job(spec, stageJobName(name), stagePipeline(promotion, stage)),
+    ]),
+  );
+}
+
+/**
+ * The promotion flow on CircleCI: each stage's job in its environment's context, after the
+ * stage before; a stage with `approval` after an approval job (a person presses Approve in the
+ * CircleCI app; the context's security groups say who may).
+ */
+function promotionWorkflow(spec: PipelineSpec, promotion: Promotion): Record<string, unknown> {
+  const onDefaultBranch = onBranch(spec["default-branch"]);
+  const jobs: unknown[] = [];
+  let previous: string | undefined;
+  for (const [name, stage] of Object.entries(promotion.stages)) {
+    const filters = { branches: { only: [spec["default-branch"]] } };
+    let requires = previous ? [previous] : [];
+    if (stage.approval) {
+      jobs.push({ [approvalJobName(name)]: { type: "approval", requires, filters } });
+      requires = [approvalJobName(name)];
+    }
+    jobs.push({
+      [stageJobName(name)]: {
+        context: [`shipline-${stage.environment}`],
+        filters: { branches: { only: [spec["default-branch"]] } },
+        ...(requires.length > 0 ? { requires } : {}),
+      },
+    });
+    previous = stageJobName(name);
+  }
+  return { when: { and: [onDefaultBranch, action(PUSH), { not: SCHEDULED }] }, jobs };
 }
 
 /** Runs the pull request's code with no context (no credentials, no token); hands over a folder. */
@@ -228,11 +281,11 @@ function whenOf(spec: PipelineSpec, name: string, pipeline: Pipeline): unknown {
   const onDefaultBranch = onBranch(spec["default-branch"]);
   switch (pipeline.trigger) {
     case "push-main":
-      return { and: [onDefaultBranch, action("deploy"), { not: SCHEDULED }] };
+      return { and: [onDefaultBranch, action(PUSH), { not: SCHEDULED }] };
     case "manual":
       return action(name);
     case "pull-request":
-      return { and: [{ not: onDefaultBranch }, action("deploy"), { not: SCHEDULED }] };
+      return { and: [{ not: onDefaultBranch }, action(PUSH), { not: SCHEDULED }] };
     case "schedule":
       return { and: [SCHEDULED, { equal: [name, "<< pipeline.schedule.name >>"] }] };
     case "pull-request-closed":

@@ -3,25 +3,69 @@ import { PINNED_ACTIONS, type PinnedAction, usesOf } from "./pins";
 import {
   type BuildJob,
   buildEnv,
+  environmentChoice,
   type Pipeline,
   type PipelineSpec,
+  PROMOTION,
+  type Promotion,
   pipelineEnv,
   roleVariable,
   type Source,
   type Step,
+  stagePipeline,
   stepsWithCredentials,
 } from "./spec";
 
 /** GitHub Actions: one workflow file per pipeline, `.github/workflows/<name>.yml`. */
 export function renderGitHub(spec: PipelineSpec, header: string): Record<string, string> {
-  return Object.fromEntries(
-    Object.entries(spec.pipelines).map(([name, pipeline]) => [
+  const render = (value: Record<string, unknown>) =>
+    withVersionComments(`${header}${stringify(value, { lineWidth: 0 })}`);
+  return Object.fromEntries([
+    ...Object.entries(spec.pipelines).map(([name, pipeline]) => [
       `.github/workflows/${name}.yml`,
-      withVersionComments(
-        `${header}${stringify(workflow(spec, name, pipeline), { lineWidth: 0 })}`,
-      ),
+      render(workflow(spec, name, pipeline)),
     ]),
-  );
+    ...(spec.promotion
+      ? [[`.github/workflows/${PROMOTION}.yml`, render(promotionWorkflow(spec, spec.promotion))]]
+      : []),
+  ]);
+}
+
+/**
+ * The promotion flow: one job per stage, each after the one before, each in its environment.
+ * A stage with `approval` runs in a GitHub environment whose required reviewers approve it (set
+ * in the repository's settings; see workflows/README.md): the job waits for them, holding no
+ * credentials. Each job has its own concurrency group, so a waiting approval never blocks the
+ * next push's staging deploy, and none is cancelled halfway.
+ */
+function promotionWorkflow(spec: PipelineSpec, promotion: Promotion): Record<string, unknown> {
+  const jobs: Record<string, unknown> = {};
+  let previous: string | undefined;
+  for (const [name, stage] of Object.entries(promotion.stages)) {
+    const pipeline = stagePipeline(promotion, stage);
+    const job = mainJob(spec, name, pipeline);
+    jobs[name] = {
+      name: job.name,
+      "runs-on": job["runs-on"],
+      "timeout-minutes": job["timeout-minutes"],
+      ...(previous ? { needs: previous } : {}),
+      environment: stage.environment,
+      concurrency: {
+        group: `shipline-${stage.environment}-${PROMOTION}`,
+        "cancel-in-progress": false,
+      },
+      permissions: job.permissions,
+      env: job.env,
+      steps: job.steps,
+    };
+    previous = name;
+  }
+  return {
+    name: PROMOTION,
+    on: { push: { branches: [spec["default-branch"]] } },
+    permissions: {},
+    jobs,
+  };
 }
 
 /** A GitHub expression, `${{ body }}`. */
@@ -96,7 +140,11 @@ function buildJob(
   };
 }
 
-function mainJob(spec: PipelineSpec, name: string, pipeline: Pipeline): Record<string, unknown> {
+function mainJob(
+  spec: PipelineSpec,
+  name: string,
+  pipeline: Pipeline,
+): Record<string, unknown> & { steps: unknown[] } {
   // Jobs that assume the preview role, or take a build job's output, run the default branch's
   // shipline: never the pull request's code next to credentials.
   const defaultBranchOnly = pipeline.build !== undefined || pipeline.credentials === "preview";
@@ -106,7 +154,7 @@ function mainJob(spec: PipelineSpec, name: string, pipeline: Pipeline): Record<s
     "timeout-minutes": pipeline["timeout-minutes"],
     ...(pipeline.build ? { needs: "build" } : {}),
     ...(pipeline.trigger === "push-main" || pipeline.trigger === "manual"
-      ? { environment: spec.environment }
+      ? { environment: environmentName(spec, pipeline) }
       : {}),
     ...ifOf(pipeline),
     permissions: jobPermissions(pipeline),
@@ -134,6 +182,12 @@ function mainJob(spec: PipelineSpec, name: string, pipeline: Pipeline): Record<s
       ),
     ],
   };
+}
+
+/** The GitHub environment a job runs in: fixed, or the input that names it. */
+function environmentName(spec: PipelineSpec, pipeline: Pipeline): string {
+  const choice = environmentChoice(spec, pipeline);
+  return "input" in choice ? expr(`inputs.${choice.input}`) : choice.fixed;
 }
 
 function ifOf(pipeline: Pipeline): { if?: string } {
@@ -175,6 +229,7 @@ function triggerOf(spec: PipelineSpec, pipeline: Pipeline): Record<string, unkno
     case "push-main":
       return { push: { branches: [spec["default-branch"]] } };
     case "manual":
+      if (Object.keys(pipeline.inputs).length === 0) return { workflow_dispatch: {} };
       return {
         workflow_dispatch: {
           inputs: Object.fromEntries(
@@ -210,7 +265,10 @@ function concurrencyOf(
     // A running deploy or rollback is never cancelled halfway. Deploys and rollbacks have groups
     // of their own: GitHub replaces a group's *pending* run with a newer one, so in one shared
     // group a push would cancel a waiting rollback. shipline's lock keeps them from overlapping.
-    return { group: `shipline-${spec.environment}-${name}`, "cancel-in-progress": false };
+    return {
+      group: `shipline-${environmentName(spec, pipeline)}-${name}`,
+      "cancel-in-progress": false,
+    };
   }
   if (isPullRequest(pipeline)) {
     return {

@@ -78,6 +78,41 @@ const pipelineSchema = z
     message: "build steps run the pull request's code and never get AWS credentials",
   });
 
+/**
+ * One environment of the promotion flow: a job that runs in it (its GitHub environment, its
+ * CircleCI context), after the stage before it and, with `approval`, after a person approved.
+ */
+const stageSchema = z
+  .object({
+    environment: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, "expected an environment name"),
+    description: z.string(),
+    approval: z.boolean().default(false),
+    steps: z.array(stepSchema).min(1),
+  })
+  .strict()
+  .refine((stage) => stage.steps.some((step) => step.aws), {
+    message: "a stage marks the first step that needs credentials with aws: true",
+  });
+
+/**
+ * Build once, promote through environments: a push to main runs the first stage (deploy and
+ * verify), each later stage (promote and verify) runs after the one before, behind an approval.
+ */
+const promotionSchema = z
+  .object({
+    trigger: z.literal("push-main"),
+    description: z.string(),
+    // Longer than the release lock's TTL, as for every pipeline.
+    "timeout-minutes": z.number().int().positive(),
+    env: z.record(z.string(), source).default({}),
+    stages: z
+      .record(z.string().regex(/^[a-z][a-z0-9-]*$/, "expected a job name"), stageSchema)
+      .refine((stages) => Object.keys(stages).length >= 2, {
+        message: "a promotion has two stages or more",
+      }),
+  })
+  .strict();
+
 export const specSchema = z
   .object({
     node: z.string().regex(/^\d+$/, "expected a Node major version"),
@@ -86,6 +121,7 @@ export const specSchema = z
     "default-branch": z.string(),
     env: z.record(z.string(), source).default({}),
     pipelines: z.record(z.string(), pipelineSchema),
+    promotion: promotionSchema.optional(),
   })
   .strict();
 
@@ -95,6 +131,37 @@ export type Step = z.output<typeof stepSchema>;
 export type BuildJob = z.output<typeof buildSchema>;
 export type Credentials = (typeof CREDENTIALS)[number];
 export type PipelineInput = z.output<typeof inputSchema>;
+export type Promotion = z.output<typeof promotionSchema>;
+export type Stage = z.output<typeof stageSchema>;
+
+/** The file and job names of the promotion flow. */
+export const PROMOTION = "promotion";
+
+/** A stage as a pipeline of its own (the deploy role, its environment's variables), for reuse. */
+export function stagePipeline(promotion: Promotion, stage: Stage): Pipeline {
+  return {
+    trigger: "push-main",
+    inputs: {},
+    description: stage.description,
+    credentials: "deploy",
+    "timeout-minutes": promotion["timeout-minutes"],
+    env: { ...promotion.env, SHIPLINE_ENVIRONMENT: stage.environment },
+    steps: stage.steps,
+  };
+}
+
+/**
+ * The environment a pipeline acts on: fixed (the spec's), or chosen by hand when its
+ * SHIPLINE_ENVIRONMENT comes from an input (a rollback of any environment).
+ */
+export function environmentChoice(
+  spec: PipelineSpec,
+  pipeline: Pipeline,
+): { input: string } | { fixed: string } {
+  const source = parseSource({ ...spec.env, ...pipeline.env }.SHIPLINE_ENVIRONMENT ?? "");
+  if (source.kind === "input") return { input: source.name };
+  return { fixed: source.kind === "literal" && source.value ? source.value : spec.environment };
+}
 
 export type Source =
   | { kind: "var"; name: string }
@@ -154,6 +221,10 @@ export function roleVariable(pipeline: Pipeline): string {
 }
 
 /** The CircleCI context (and the GitHub credentials) a pipeline's main job gets. */
-export function contextOf(spec: PipelineSpec, pipeline: Pipeline): string {
-  return pipeline.credentials === "preview" ? "shipline-preview" : `shipline-${spec.environment}`;
+export function contextOf(spec: PipelineSpec, pipeline: Pipeline, name = ""): string {
+  if (pipeline.credentials === "preview") return "shipline-preview";
+  const environment = environmentChoice(spec, pipeline);
+  return "input" in environment
+    ? `shipline-<< pipeline.parameters.${name}-${environment.input} >>`
+    : `shipline-${environment.fixed}`;
 }

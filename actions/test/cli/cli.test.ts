@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { sampleImageFlags } from "../../scripts/sample-images";
 import { runCli } from "../../src/cli/program";
 import { ExitCode } from "../../src/lib/errors";
 import { TerminalLogger } from "../../src/lib/logger";
@@ -79,14 +80,13 @@ describe("shipline CLI", () => {
     expect(text).not.toContain(registry.password);
   });
 
-  it("--preset nginx puts the proxy's config template at /etc/nginx/templates on the nginx base", async () => {
+  it("the sample nginx image (its settings as flags) puts the proxy's config template at /etc/nginx/templates on the nginx base", async () => {
     const nginxBase = await buildBaseImage("nginx");
     const { lines, logger } = capture();
     const code = await runCli(
       [
         "build-image",
-        "--preset",
-        "nginx",
+        ...(await sampleImageFlags("nginx")),
         "--context",
         join(REPO_ROOT, "nginx/templates"),
         "--registry",

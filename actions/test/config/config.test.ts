@@ -16,8 +16,8 @@ environments:
     cluster: shipline
     service: web
     containers:
-      api: { repository: shipline/api, preset: api }
-      nginx: { repository: shipline/nginx, preset: nginx }
+      api: { repository: shipline/api, cmd: [node, server.mjs], ports: [3000] }
+      nginx: { repository: shipline/nginx, destination: /etc/nginx/templates }
     bucket: shipline-site
     distributions: [E2QWRUHAPOMQZL]
     gate: { timeout: 10m, interval: 2, healthy-polls: 3 }

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { sampleImageFlags } from "../../scripts/sample-images";
 import { runCli } from "../../src/cli/program";
 import { TerminalLogger } from "../../src/lib/logger";
 import {
@@ -66,8 +67,7 @@ async function pushApi(
   const code = await runCli(
     [
       "build-image",
-      "--preset",
-      "api",
+      ...(await sampleImageFlags("api")),
       "--registry",
       proxy.host,
       "--registry-username",
@@ -108,7 +108,7 @@ async function rawManifest(tag: string): Promise<{ layers: { digest: string; siz
   return JSON.parse(stdout);
 }
 
-describe("the API image (preset api: app-api's bundle at /app on the node base)", () => {
+describe("the API image (the sample's api: app-api's bundle at /app on the node base)", () => {
   it("pushes; skopeo agrees; an unchanged rebuild sends nothing; a one-line change sends the code layer + config", async () => {
     const first = await pushApi(bundle, "v1");
     const { stdout } = await exec("skopeo", [

@@ -9,10 +9,12 @@ import { invalidateCommand } from "../../src/cli/invalidate";
 import { flagsOf, flagsToRawInputs } from "../../src/cli/options";
 import { previewCommand } from "../../src/cli/preview";
 import { promoteCommand } from "../../src/cli/promote";
+import { promoteReleaseCommand } from "../../src/cli/promote-release";
 import { publishWebCommand } from "../../src/cli/publish-web";
 import { deployCommand, rollbackCommand } from "../../src/cli/release-commands";
 import { statusCommand } from "../../src/cli/status";
 import { unlockCommand } from "../../src/cli/unlock";
+import { verifyCommand } from "../../src/cli/verify";
 import { configJsonSchema } from "../../src/config/json-schema";
 import { LOGS, REDEPLOY, RUN, SCALE } from "../../src/day2/declarations";
 import * as day2 from "../../src/day2/inputs";
@@ -28,6 +30,8 @@ import { inputNames, type RawInputs } from "../../src/lib/inputs";
 import { TerminalLogger } from "../../src/lib/logger";
 import { PREVIEW } from "../../src/preview/declaration";
 import { parsePreviewInputs, previewSchema } from "../../src/preview/inputs";
+import { PROMOTE_RELEASE } from "../../src/promote/declaration";
+import { parsePromoteReleaseInputs, promoteReleaseSchema } from "../../src/promote/inputs";
 import { DEPLOY, HISTORY, ROLLBACK, STATUS, UNLOCK } from "../../src/release/declarations";
 import {
   deploySchema,
@@ -43,6 +47,8 @@ import {
 } from "../../src/release/inputs";
 import { DEPLOY_SERVICE } from "../../src/service/declaration";
 import { deployServiceSchema, parseDeployServiceInputs } from "../../src/service/inputs";
+import { VERIFY } from "../../src/verify/declaration";
+import { parseVerifyInputs, verifyInputSchema } from "../../src/verify/inputs";
 import { parsePublishWebInputs, publishWebSchema } from "../../src/web/inputs";
 import { INVALIDATE } from "../../src/web/invalidate-declaration";
 import { invalidateSchema, parseInvalidateInputs } from "../../src/web/invalidate-inputs";
@@ -98,6 +104,18 @@ const PARSERS: Parser[] = [
     parse: (raw: RawInputs) => parsePreviewInputs(raw, "run-1"),
     least: { bucket: "www-example", source: "dist", "pull-request": "7", revision: "abc" },
   },
+  {
+    unit: PROMOTE_RELEASE,
+    schema: promoteReleaseSchema,
+    parse: parsePromoteReleaseInputs,
+    least: { from: "staging", to: "production" },
+  },
+  {
+    unit: VERIFY,
+    schema: verifyInputSchema,
+    parse: parseVerifyInputs,
+    least: { environment: "production" },
+  },
   ...(
     [
       [DEPLOY, deploySchema, parseDeployInputs],
@@ -110,7 +128,14 @@ const PARSERS: Parser[] = [
     unit,
     schema,
     parse: parse as (raw: RawInputs) => unknown,
-    least: { environment: "production", bucket: "www-example", cluster: "c", service: "s" },
+    // deploy's site folder has no default: it is the configuration's or the input's.
+    least: {
+      environment: "production",
+      bucket: "www-example",
+      cluster: "c",
+      service: "s",
+      ...(unit === DEPLOY ? { source: "dist" } : {}),
+    },
   })),
   ...(
     [
@@ -192,6 +217,8 @@ describe("one declaration of each input", () => {
       previewCommand,
       deployCommand,
       rollbackCommand,
+      promoteReleaseCommand,
+      verifyCommand,
       historyCommand,
       statusCommand,
       unlockCommand,
@@ -207,11 +234,7 @@ describe("one declaration of each input", () => {
       const declared = Object.entries(unit.inputs)
         .filter(([, input]) => input.cli !== false)
         .map(([name]) => name);
-      // build-image's --preset fills several inputs at once; it is no input of its own.
-      expect(
-        flags.filter((flag) => flag !== "preset"),
-        unit.command,
-      ).toEqual(declared);
+      expect(flags, unit.command).toEqual(declared);
       const hidden = (command?.options ?? []).filter((option) => option.hidden);
       expect(hidden.map((option) => option.long?.slice(2))).toEqual(
         Object.keys(unit.deprecated ?? {}),

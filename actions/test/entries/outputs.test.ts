@@ -97,7 +97,12 @@ describe("every output an action sets is declared in its action.yml", () => {
       inputs: { cluster: "c", service: "s" },
       run: () => deployServiceAction(undefined, {}),
     },
-    { unit: DEPLOY, inputs: RELEASE_INPUTS, run: () => deployAction(undefined, {}) },
+    {
+      unit: DEPLOY,
+      // The deploy action has no default site folder: the config's `web:` or this input names it.
+      inputs: { ...RELEASE_INPUTS, source: "app-web/dist" },
+      run: () => deployAction(undefined, {}),
+    },
     { unit: ROLLBACK, inputs: RELEASE_INPUTS, run: () => rollbackAction(undefined, {}) },
   ])("$unit.action", async ({ unit, inputs, run }) => {
     resetActions(inputs);

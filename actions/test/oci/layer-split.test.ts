@@ -2,9 +2,9 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { sampleImageInputs } from "../../scripts/sample-images";
 import { BUILD_IMAGE_FLAGS } from "../../src/cli/build-image";
 import { flagsToRawInputs } from "../../src/cli/options";
-import { PRESETS } from "../../src/cli/presets";
 import { parseBuildImageInputs } from "../../src/images/inputs";
 import { ConfigurationError } from "../../src/lib/errors";
 import { buildLayerTar, collectFolder, type LayerEntry } from "../../src/oci/layer";
@@ -131,9 +131,9 @@ describe("splitLayerEntries", () => {
     expect(layers[1]?.filter((entry) => entry.type === "file")).toHaveLength(8);
   });
 
-  it("the api preset puts PGlite's runtime assets first and the code last", async () => {
+  it("the sample api image (workflows/shipline.yml) puts PGlite's runtime assets first and the code last", async () => {
     const inputs = parseBuildImageInputs({
-      ...PRESETS.api,
+      ...(await sampleImageInputs("api")),
       context: folder,
       repository: "shipline/api",
       tags: "t",

@@ -2,6 +2,7 @@ import { join } from "node:path";
 import { CloudFrontClient } from "@aws-sdk/client-cloudfront";
 import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { sampleImageInputs } from "../../scripts/sample-images";
 import { Ledger } from "../../src/ledger/releases";
 import { systemClock } from "../../src/lib/clock";
 import { RolledBackError } from "../../src/lib/errors";
@@ -137,7 +138,7 @@ describe("deploy and rollback on localcloud", () => {
       parseDeployInputs({ ...common(), containers: "api=shipline/api", source: site1.dir }),
       {
         api: {
-          preset: "api",
+          ...(await sampleImageInputs("api")),
           context: await writeApi(join(tmp, "api-1"), "1"),
           "base-image": await baseImageOf(stack),
           "source-date-epoch": "1700000000",

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
+import { sampleContainer } from "../../scripts/sample-images";
 import { lockKey } from "../../src/ledger/keys";
 import { Ledger } from "../../src/ledger/releases";
 import { systemClock } from "../../src/lib/clock";
@@ -161,12 +162,11 @@ beforeAll(async () => {
           cluster: stack.cluster,
           service: stack.service,
           containers: {
-            api: {
+            api: await sampleContainer("api", {
               repository: "shipline/api",
-              preset: "api",
               context: apiFolder,
               "base-image": await baseImageOf(stack),
-            },
+            }),
           },
           bucket: BUCKET,
           distributions: [distribution],

@@ -8,6 +8,7 @@ import { runCli } from "../../src/cli/program";
 import { ExitCode } from "../../src/lib/errors";
 import { TerminalLogger } from "../../src/lib/logger";
 import { readLock } from "../../src/release/lock";
+import { writeConfigOnlyLayout } from "../helpers/layout-base";
 import {
   buildSite,
   createBucket,
@@ -59,7 +60,7 @@ const BASE = `registry.example/base/node@sha256:${"a".repeat(64)}`;
 /** A configuration file: a valid environment, with `change` applied to it. */
 async function config(
   name: string,
-  change: (environment: Record<string, unknown>) => void = () => {},
+  change: (environment: Record<string, unknown>) => void | Promise<void> = () => {},
 ): Promise<string> {
   const context = join(tmp, "api");
   await mkdir(context, { recursive: true });
@@ -67,7 +68,7 @@ async function config(
     cluster: "web",
     service: "api",
     containers: {
-      api: { repository: "shipline/api", preset: "api", context, "base-image": BASE },
+      api: { repository: "shipline/api", context, "base-image": BASE, cmd: ["node", "server.mjs"] },
     },
     bucket: BUCKET,
     distributions: [distribution],
@@ -75,7 +76,7 @@ async function config(
     gate: { timeout: "90s", interval: "1s", "healthy-polls": 2 },
     "lock-ttl": "5m",
   };
-  change(environment);
+  await change(environment);
   const file = join(tmp, `${name}.yml`);
   await writeFile(
     file,
@@ -127,9 +128,20 @@ describe("deploy refuses bad input before anything changes", () => {
     {
       name: "a container without base-image",
       config: (environment: Record<string, unknown>) => {
-        environment.containers = { api: { repository: "shipline/api", preset: "api" } };
+        environment.containers = { api: { repository: "shipline/api", cmd: "node server.mjs" } };
       },
       message: /container "api": input "base-image" is required with builder "oci"/,
+    },
+    {
+      name: "an image with no command (its base's is only node's prompt)",
+      config: async (environment: Record<string, unknown>) => {
+        const base = await writeConfigOnlyLayout(join(tmp, "node-base"), { Cmd: ["node"] });
+        environment.containers = {
+          api: { repository: "shipline/api", context: join(tmp, "api"), "base-image": base },
+        };
+      },
+      message:
+        /container "api": the image has no command to run: .*only \["node"\], an interactive prompt.*give it one with "cmd"/,
     },
     {
       name: "lock-ttl 0",

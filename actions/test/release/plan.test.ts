@@ -44,7 +44,7 @@ describe("planRelease", () => {
         "keep-releases": "5",
         "wait-invalidation": "true",
       }),
-      { api: { preset: "api", "base-image": BASE } },
+      { api: { cmd: "node server.mjs", "base-image": BASE } },
       env,
       0,
     );
@@ -73,6 +73,28 @@ describe("planRelease", () => {
     });
     expect(plan.web.site.files.map((file) => file.path)).toEqual(["index.html"]);
     expect(plan.ledger.lockTtlMs).toBe(30 * 60_000);
+  });
+
+  it("gives the web step the site's immutable, cache-control and content-type rules", async () => {
+    const plan = await planRelease(
+      inputs({
+        images: `api=registry.example/shipline/api@${DIGEST}`,
+        immutable: "static/**\nfonts/*.woff2",
+        "cache-control": "*.json=public, max-age=60\n**/*.txt=no-store",
+        "content-type": "**/*.webmanifest=application/manifest+json",
+      }),
+      {},
+      env,
+      0,
+    );
+    expect(plan.web.inputs).toMatchObject({
+      immutable: ["static/**", "fonts/*.woff2"],
+      "cache-control": [
+        { pattern: "*.json", value: "public, max-age=60" },
+        { pattern: "**/*.txt", value: "no-store" },
+      ],
+      "content-type": [{ pattern: "**/*.webmanifest", value: "application/manifest+json" }],
+    });
   });
 
   it.each([

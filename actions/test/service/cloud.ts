@@ -11,7 +11,7 @@ import {
 } from "@aws-sdk/client-ecs";
 import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { loadEcsStackHelper } from "../../scripts/demo/ecs-stack";
-import { presetInputs } from "../../src/cli/presets";
+import { sampleImageInputs } from "../../scripts/sample-images";
 import { buildImage } from "../../src/images/build-image";
 import { parseBuildImageInputs } from "../../src/images/inputs";
 import { TerminalLogger } from "../../src/lib/logger";
@@ -189,7 +189,7 @@ export async function startServiceStack(
       });
       await buildImage(
         parseBuildImageInputs({
-          ...presetInputs("api"),
+          ...(await sampleImageInputs("api")),
           repository: "shipline/api",
           context,
           tags: tag,

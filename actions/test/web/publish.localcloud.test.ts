@@ -1,10 +1,11 @@
 import { createHash } from "node:crypto";
-import { appendFile, readFile, writeFile } from "node:fs/promises";
+import { appendFile, mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { GetObjectCommand, HeadObjectCommand } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readSiteManifest } from "../../src/ledger/site";
 import { ConfigurationError } from "../../src/lib/errors";
+import { IMMUTABLE_CACHE_CONTROL } from "../../src/web/headers";
 import { restoreRelease } from "../../src/web/restore";
 import {
   type BuiltSite,
@@ -192,6 +193,56 @@ describe("publish-web on localcloud", () => {
     );
     expect(head.CacheControl).toBe("public, max-age=86400");
     expect(head.ContentType).toBe("text/plain; charset=utf-8");
+  });
+
+  it("without an asset manifest, names with a content hash are immutable; immutable patterns replace that rule; cache-control and content-type rules apply", async () => {
+    // A build of one's own, with no asset-manifest.json: only the names say what is hashed.
+    const dir = await tempDir("own-build");
+    const files: Record<string, string> = {
+      "index.html": '<script src="/assets/app-3f2a1b9c.js"></script><img src="/assets/logo.svg">',
+      "assets/app-3f2a1b9c.js": "console.log(1)",
+      "assets/logo.svg": "<svg/>",
+      "data/config.json": "{}",
+      "site.webmanifest": "{}",
+    };
+    for (const [path, text] of Object.entries(files)) {
+      await mkdir(join(dir, path, ".."), { recursive: true });
+      await writeFile(join(dir, path), text);
+    }
+    const headers = async (bucket: string, key: string) => {
+      const head = await s3Of(cloud).send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+      return { cacheControl: head.CacheControl, contentType: head.ContentType };
+    };
+
+    const byName = await newSite();
+    await publish(cloud, { source: dir, bucket: byName.bucket, "release-id": "own-1" });
+    expect(await headers(byName.bucket, "assets/app-3f2a1b9c.js")).toEqual({
+      cacheControl: IMMUTABLE_CACHE_CONTROL,
+      contentType: "text/javascript; charset=utf-8",
+    });
+    expect((await headers(byName.bucket, "assets/logo.svg")).cacheControl).toBe("no-cache");
+    expect((await headers(byName.bucket, "index.html")).cacheControl).toBe("no-cache");
+
+    const ruled = await newSite();
+    await publish(cloud, {
+      source: dir,
+      bucket: ruled.bucket,
+      "release-id": "own-1",
+      immutable: "assets/*.svg",
+      "cache-control": "**/*.json=public, max-age=60",
+      "content-type": "*.webmanifest=application/manifest+json",
+    });
+    expect((await headers(ruled.bucket, "assets/logo.svg")).cacheControl).toBe(
+      IMMUTABLE_CACHE_CONTROL,
+    );
+    expect((await headers(ruled.bucket, "assets/app-3f2a1b9c.js")).cacheControl).toBe("no-cache");
+    expect((await headers(ruled.bucket, "data/config.json")).cacheControl).toBe(
+      "public, max-age=60",
+    );
+    expect(await headers(ruled.bucket, "site.webmanifest")).toEqual({
+      cacheControl: "no-cache",
+      contentType: "application/manifest+json",
+    });
   });
 
   it("sends large files in parts, bounded by the threshold", async () => {

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ConfigurationError } from "../../src/lib/errors";
-import { headerRules, IMMUTABLE_CACHE_CONTROL } from "../../src/web/headers";
+import { headerRules, IMMUTABLE_CACHE_CONTROL, isContentHashedName } from "../../src/web/headers";
 import { walkFolder } from "../../src/web/walk";
 
 const folder = async (files: Record<string, string>) => {
@@ -143,5 +143,30 @@ describe("headerRules", () => {
     expect(plain("b.js").cacheControl).toBe(IMMUTABLE_CACHE_CONTROL);
     expect(plain("a.html")).toMatchObject({ role: "entry", cacheControl: "no-cache" });
     expect(plain("c.txt")).toMatchObject({ role: "other", cacheControl: "no-cache" });
+  });
+});
+
+describe("isContentHashedName (the default immutable rule)", () => {
+  it.each([
+    "assets/index-5QFKU2XN.js",
+    "static/js/main.3f2a1b9c.chunk.js",
+    "logo.8d1e4f0a6b.svg",
+    "assets/vendor-Bx7qK2mA.css",
+    "fonts/inter-var.a1b2c3d4e5f6.woff2",
+  ])("%s carries a hash", (path) => {
+    expect(isContentHashedName(path)).toBe(true);
+  });
+
+  it.each([
+    "index.html",
+    "assets/logo.svg",
+    "robots.txt",
+    "apple-touch-icon.png",
+    "background-gradient.png",
+    "report-20240101.pdf",
+    "a1b2c3d4e5f6.js",
+    "assets/app-1.js",
+  ])("%s does not", (path) => {
+    expect(isContentHashedName(path)).toBe(false);
   });
 });

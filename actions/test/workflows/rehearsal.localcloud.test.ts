@@ -3,7 +3,9 @@ import { join } from "node:path";
 import { CreateBucketCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
+import { sampleContainer } from "../../scripts/sample-images";
 import { Ledger } from "../../src/ledger/releases";
+import { addSecondService } from "../release/second-service";
 import { baseImageOf, writeApi } from "../release/stand-in";
 import { type ServiceStack, startServiceStack, waitFor, waitSteadyOn } from "../service/cloud";
 import { createDistribution, tempDir, type WebCloud } from "../web/cloud";
@@ -11,7 +13,7 @@ import { type FakeGitHub, startFakeGitHub } from "./fake-github";
 import { type RehearsalContexts, rehearse, type StepRun } from "./rehearsal";
 
 /**
- * The deploy and rollback workflows, rehearsed: their own `run` steps, in order, with the env
+ * The deploy, rollback and promotion workflows, rehearsed: their own `run` steps, in order, with the env
  * their YAML sets, against localcloud. Only the runner's preparation differs: the repository is
  * this checkout (dependencies installed, so `npm ci` is not run again), Node is this one, and the
  * AWS credentials and endpoint are the local cloud's. SHIPLINE_CONFIG points the pipeline at a
@@ -23,6 +25,8 @@ let edge = "";
 // Previews have a distribution (and so a hostname) of their own: never production's origin.
 let previewDistribution = "";
 let previewEdge = "";
+// Staging: a cluster, service, load balancer, bucket and distribution of its own.
+let stagingEdge = "";
 let tmp = "";
 let configFile = "";
 let apiFolder = "";
@@ -44,6 +48,18 @@ beforeAll(async () => {
     .edgeUrl(previewDistribution);
   tmp = await tempDir("rehearsal");
   apiFolder = await writeApi(join(tmp, "api"), "1");
+  const staging = await addSecondService(stack, "staging");
+  await s3().send(new CreateBucketCommand({ Bucket: "rehearsal-staging" }));
+  stagingEdge = cloud
+    .service<{ edgeUrl(id: string): string }>("cloudfront")
+    .edgeUrl(await createDistribution(cloud, "rehearsal-staging"));
+  const gate = { timeout: "90s", interval: "1s", "healthy-polls": 3, "grace-period": "1s" };
+  const api = await sampleContainer("api", {
+    repository: "shipline/api",
+    context: apiFolder,
+    "base-image": await baseImageOf(stack),
+  });
+  const verify = { latency: "5s", checks: [{ path: "/", assets: true }] };
   configFile = join(tmp, "shipline.yml");
   await writeFile(
     configFile,
@@ -51,25 +67,32 @@ beforeAll(async () => {
       version: 1,
       region: stack.cloud.region,
       environments: {
+        staging: {
+          cluster: staging.cluster,
+          service: staging.service,
+          containers: { api },
+          bucket: "rehearsal-staging",
+          distributions: [],
+          url: stagingEdge,
+          web: "app-web/dist",
+          gate,
+          verify,
+        },
         production: {
           cluster: stack.cluster,
           service: stack.service,
-          containers: {
-            api: {
-              repository: "shipline/api",
-              preset: "api",
-              context: apiFolder,
-              "base-image": await baseImageOf(stack),
-            },
-          },
+          containers: { api },
           bucket: "rehearsal-site",
           distributions: [distribution],
+          url: edge,
           web: "app-web/dist",
-          gate: { timeout: "90s", interval: "1s", "healthy-polls": 3, "grace-period": "1s" },
+          gate,
+          verify,
         },
       },
     }),
   );
+  await waitSteadyOn(staging, staging.taskDefinition, "staging's first revision steady");
 }, 300_000);
 
 afterAll(async () => {
@@ -156,7 +179,7 @@ describe("rehearsal of the pipelines on localcloud", () => {
     const back = await rehearse(
       ".github/workflows/rollback.yml",
       "rollback",
-      contexts({ to: "previous", release: "" }),
+      contexts({ to: "previous", release: "", environment: "production" }),
       { ...runner("503"), ...skipInstall },
     );
     expectPassed(back, ["Roll back"]);
@@ -173,6 +196,47 @@ describe("rehearsal of the pipelines on localcloud", () => {
       restores: one,
       actor: "rehearsal",
     });
+  }, 300_000);
+
+  it("promotion: a push deploys and verifies staging; once approved, production gets the same release unbuilt and is verified", async () => {
+    const skipInstall = { skip: /^npm ci$/ };
+    const promotion = ".github/workflows/promotion.yml";
+    // GitHub runs the staging job, then (its environment's reviewers having approved) production.
+    const staged = await rehearse(promotion, "staging", contexts(), {
+      ...runner("504"),
+      ...skipInstall,
+    });
+    expectPassed(staged, [
+      "Build the API bundle and the SPA",
+      "Deploy to staging",
+      "Verify staging",
+    ]);
+    const id = "89abcdef0123-504.1";
+    expect(staged[2]?.output).toMatch(/Verify staging at .*: (\d+) of \1 passed/);
+    const stagingLedger = new Ledger(s3(), "rehearsal-staging", ".shipline/", "staging");
+    const source = await stagingLedger.read(id);
+    expect(source?.status).toBe("live");
+
+    const uploadsBefore = stack.cloud.requestLog.lastSeq;
+    const promoted = await rehearse(promotion, "production", contexts(), runner("504"));
+    expectPassed(promoted, ["Promote the staging release", "Verify production"]);
+    expect(promoted[1]?.output).toMatch(/Verify production at .*: (\d+) of \1 passed/);
+    // Nothing was built or uploaded to the registry for production.
+    const registryWrites = stack.cloud.requestLog
+      .list({ sinceSeq: uploadsBefore, service: "registry" })
+      .filter((call) => /Upload|PutManifest/.test(call.operation));
+    expect(registryWrites).toEqual([]);
+    const record = await new Ledger(s3(), "rehearsal-site", ".shipline/", "production").read(id);
+    expect(record).toMatchObject({
+      status: "live",
+      trigger: "promote",
+      promotedFrom: { environment: "staging", releaseId: id },
+    });
+    expect(record?.images.api?.digest).toBe(source?.images.api?.digest);
+    await waitFor("the staging release at production's edge", async () =>
+      (await page()).includes(id) ? true : undefined,
+    );
+    expect(await (await fetch(`${stagingEdge}/`)).text()).toBe(await page());
   }, 300_000);
 
   it("preview on a pull request (one comment, updated), then cleanup when it closes", async () => {
@@ -249,7 +313,7 @@ describe("rehearsal of the pipelines on localcloud", () => {
       );
       expect(left.KeyCount ?? 0).toBe(0);
       // The production site is untouched by previews.
-      expect(await page()).toContain("89abcdef0123-501.1");
+      expect(await page()).toContain("89abcdef0123-504.1");
     } finally {
       await github.stop();
     }

@@ -33,6 +33,7 @@ type GitHubWorkflow = {
       if?: string;
       needs?: string;
       environment?: string;
+      concurrency?: { group: string; "cancel-in-progress": boolean };
       "timeout-minutes"?: number;
       permissions?: Record<string, string>;
       env?: Record<string, string>;
@@ -56,6 +57,9 @@ type CircleWorkflowJob = Record<
 const runsOf = (steps: CircleStep[]) =>
   steps.flatMap((step) => (typeof step === "object" && "run" in step ? [step.run] : []));
 
+/** A GitHub expression as the rendered YAML has it. */
+const expression = (body: string) => `\${{ ${body} }}`;
+
 const rendered = await renderWorkflows(REPO_ROOT);
 const usesOf = (name: keyof typeof PINNED_ACTIONS) =>
   `${PINNED_ACTIONS[name].uses}@${PINNED_ACTIONS[name].sha}`;
@@ -77,6 +81,7 @@ describe("the pipelines", () => {
       [
         ".circleci/config.yml",
         ...Object.keys(spec.pipelines).map((name) => `.github/workflows/${name}.yml`),
+        ".github/workflows/promotion.yml",
       ].sort(),
     );
   });
@@ -180,20 +185,90 @@ describe("the pipelines", () => {
     }
   });
 
-  it("deploy: on push to main, never cancelled, OIDC after the build, least permissions", () => {
+  it("promotion: a push deploys and verifies staging; production waits for an approval, then promotes and verifies", () => {
+    const promotion = github("promotion");
+    expect(promotion.on).toEqual({ push: { branches: ["main"] } });
+    expect(promotion.permissions).toEqual({});
+    const { staging, production } = promotion.jobs;
+    expect(staging?.environment).toBe("staging");
+    expect(production?.environment).toBe("production");
+    // The production environment's required reviewers are the approval: the job waits in it.
+    expect(production?.needs).toBe("staging");
+    for (const job of [staging, production]) {
+      expect(job?.permissions).toEqual({
+        contents: "read",
+        "id-token": "write",
+        deployments: "write",
+      });
+      expect(job?.concurrency?.["cancel-in-progress"]).toBe(false);
+    }
+    expect(staging?.concurrency?.group).not.toBe(production?.concurrency?.group);
+    expect(staging?.env?.SHIPLINE_ENVIRONMENT).toBe("staging");
+    expect(production?.env?.SHIPLINE_ENVIRONMENT).toBe("production");
+    // Credentials after installing and building, right before the first step that needs them.
+    const after = (steps: { uses?: string; run?: string }[] = []) => {
+      const at = steps.findIndex((step) => step.uses === usesOf("awsCredentials"));
+      return { before: steps.slice(0, at), after: steps.slice(at + 1).map((step) => step.run) };
+    };
+    const stagingSteps = after(staging?.steps);
+    expect(stagingSteps.before.some((step) => step.run === "npm ci")).toBe(true);
+    expect(stagingSteps.after).toEqual([
+      "node actions/dist/shipline.mjs deploy",
+      "node actions/dist/shipline.mjs verify",
+    ]);
+    expect(after(production?.steps).after).toEqual([
+      "node actions/dist/shipline.mjs promote-release --from staging --to production --commit current",
+      "node actions/dist/shipline.mjs verify",
+    ]);
+    // Nothing is built for production.
+    expect(production?.steps.some((step) => /npm (ci|run)/.test(step.run ?? ""))).toBe(false);
+
+    // CircleCI: the same jobs in each environment's context, an approval job between them.
+    const workflow = circle.workflows.promotion;
+    expect(JSON.stringify(workflow?.when)).toContain('"push"');
+    const jobs = Object.assign({}, ...(workflow?.jobs ?? [])) as Record<
+      string,
+      { type?: string; context?: string[]; requires?: string[] }
+    >;
+    expect(Object.keys(jobs)).toEqual([
+      "promotion-staging",
+      "approve-production",
+      "promotion-production",
+    ]);
+    expect(jobs["promotion-staging"]?.context).toEqual(["shipline-staging"]);
+    expect(jobs["approve-production"]).toMatchObject({
+      type: "approval",
+      requires: ["promotion-staging"],
+    });
+    expect(jobs["promotion-production"]).toMatchObject({
+      context: ["shipline-production"],
+      requires: ["approve-production"],
+    });
+    for (const [name, stage] of Object.entries(spec.promotion?.stages ?? {})) {
+      const circleJob = circle.jobs[`promotion-${name}`];
+      const commands = runsOf(circleJob?.steps ?? [])
+        .filter((run) => run.name !== CIRCLECI_SETUP_STEPS.aws)
+        .map((run) => run.command);
+      expect(commands, name).toEqual(stage.steps.map((step) => step.run));
+      const runs = (promotion.jobs[name]?.steps ?? []).flatMap((step) =>
+        step.run ? [step.run] : [],
+      );
+      expect(runs, name).toEqual(stage.steps.map((step) => step.run));
+      expect(circleJob?.environment?.SHIPLINE_ENVIRONMENT).toBe(stage.environment);
+    }
+  });
+
+  it("deploy: by hand from the default branch, straight to production; a push runs the promotion instead", () => {
     const deploy = github("deploy");
-    expect(deploy.on).toEqual({ push: { branches: ["main"] } });
+    expect(deploy.on).toEqual({ workflow_dispatch: {} });
+    expect(deploy.jobs.deploy?.if).toBe(
+      "github.ref_name == github.event.repository.default_branch",
+    );
+    expect(deploy.jobs.deploy?.environment).toBe("production");
     expect(deploy.concurrency).toEqual({
       group: "shipline-production-deploy",
       "cancel-in-progress": false,
     });
-    expect(deploy.permissions).toEqual({});
-    expect(deploy.jobs.deploy?.permissions).toEqual({
-      contents: "read",
-      "id-token": "write",
-      deployments: "write",
-    });
-    // Credentials come after installing and building, right before the deploy itself.
     const steps = deploy.jobs.deploy?.steps ?? [];
     const credentials = steps.findIndex((step) => step.uses === usesOf("awsCredentials"));
     expect(steps.slice(credentials + 1).map((step) => step.run)).toEqual([
@@ -202,6 +277,11 @@ describe("the pipelines", () => {
     expect(steps.slice(0, credentials).some((step) => step.run === "npm ci")).toBe(true);
     const circleSteps = runsOf(circle.jobs.deploy?.steps ?? []).map((run) => run.name);
     expect(circleSteps.indexOf(CIRCLECI_SETUP_STEPS.aws)).toBe(circleSteps.indexOf("Deploy") - 1);
+    // Only a push runs anything on a push: one workflow deploys, never two.
+    const onPush = Object.entries(circle.workflows).filter(([, workflow]) =>
+      JSON.stringify(workflow.when).includes('"push"'),
+    );
+    expect(onPush.map(([name]) => name).sort()).toEqual(["preview", "promotion"]);
   });
 
   it("a push never cancels a pending rollback: separate groups, nothing cancelled", () => {
@@ -213,10 +293,17 @@ describe("the pipelines", () => {
     expect(rollback?.["cancel-in-progress"]).toBe(false);
   });
 
-  it("rollback: only from the default branch, in its environment", () => {
+  it("rollback: only from the default branch, in the environment chosen", () => {
     const job = github("rollback").jobs.rollback;
     expect(job?.if).toBe("github.ref_name == github.event.repository.default_branch");
-    expect(job?.environment).toBe("production");
+    expect(job?.environment).toBe(expression("inputs.environment"));
+    expect(job?.env?.SHIPLINE_ENVIRONMENT).toBe(expression("inputs.environment"));
+    expect(github("rollback").concurrency?.group).toBe(
+      `shipline-${expression("inputs.environment")}-rollback`,
+    );
+    expect(circle.jobs.rollback?.environment?.SHIPLINE_ENVIRONMENT).toBe(
+      "<< pipeline.parameters.rollback-environment >>",
+    );
     const workflowJobs = circle.workflows.rollback?.jobs ?? [];
     expect(workflowJobs.map((entry) => entry.rollback?.filters)).toEqual([
       { branches: { only: ["main"] } },
@@ -235,6 +322,15 @@ describe("the pipelines", () => {
     for (const name of ["deploy", "rollback"]) {
       const minutes = github(name).jobs[name]?.["timeout-minutes"] ?? 0;
       expect(minutes * 60_000, name).toBeGreaterThan(ttlMs);
+    }
+    for (const [name, job] of Object.entries(github("promotion").jobs)) {
+      const environment = config.environments[job.environment ?? ""];
+      const lock = environment?.["lock-ttl"];
+      const stageTtl = Math.max(
+        deploySchema.shape["lock-ttl"].parse(undefined),
+        typeof lock === "number" ? lock * 1000 : (parseDuration(lock ?? "0") ?? 0),
+      );
+      expect((job["timeout-minutes"] ?? 0) * 60_000, name).toBeGreaterThan(stageTtl);
     }
   });
 

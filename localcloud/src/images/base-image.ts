@@ -2,7 +2,13 @@ import { createHash, randomBytes } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { access, mkdir, readFile, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
-import { type BaseImageKind, type BaseRecipe, nginxRecipe, nodeRecipe } from "./base-recipes";
+import {
+  type BaseImageKind,
+  type BaseRecipe,
+  nginxRecipe,
+  nodeRecipe,
+  pythonRecipe,
+} from "./base-recipes";
 import { writeLayer } from "./layer-writer";
 import {
   adoptBlob,
@@ -39,7 +45,7 @@ export interface BaseImage {
 }
 
 export interface BuildBaseImageOptions {
-  /** Override the binary the image is built around (default: this node, /usr/sbin/nginx). */
+  /** The binary the image is built around (default: this node, /usr/sbin/nginx, /usr/bin/python3). */
   binary?: string;
   /** gzip level of the layer; 6 as `gzip` does by default. */
   gzipLevel?: number;
@@ -48,7 +54,10 @@ export interface BuildBaseImageOptions {
 async function recipeFor(kind: BaseImageKind, binary?: string): Promise<BaseRecipe> {
   if (kind === "node") return nodeRecipe(binary);
   if (kind === "nginx") return nginxRecipe(binary);
-  throw new Error(`unknown base image kind ${JSON.stringify(kind)}: expected "node" or "nginx"`);
+  if (kind === "python") return pythonRecipe(binary);
+  throw new Error(
+    `unknown base image kind ${JSON.stringify(kind)}: expected "node", "nginx" or "python"`,
+  );
 }
 
 function hashFile(path: string): Promise<string> {

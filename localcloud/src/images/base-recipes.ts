@@ -1,10 +1,13 @@
-import { access, readdir } from "node:fs/promises";
+import { access, lstat, readdir, readlink, realpath } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
 import { run } from "../runtime/exec";
 import type { LayerEntry } from "./layer-writer";
 import { NGINX_ENTRYPOINT } from "./nginx-entrypoint";
 import { sharedLibraries } from "./shared-libraries";
 
-export type BaseImageKind = "node" | "nginx";
+export type BaseImageKind = "node" | "nginx" | "python";
+
+export const BASE_IMAGE_KINDS: readonly BaseImageKind[] = ["node", "nginx", "python"];
 
 /** What goes into a base image: its files and the image config defaults. */
 export interface BaseRecipe {
@@ -200,6 +203,107 @@ export async function nginxRecipe(nginxBinary = "/usr/sbin/nginx"): Promise<Base
       ExposedPorts: { "8080/tcp": {} },
       StopSignal: "SIGQUIT",
       User: String(NGINX_UID),
+    },
+  };
+}
+
+/** What a Python install says about itself: where its interpreter and standard library are. */
+interface PythonFacts {
+  version: string;
+  executable: string;
+  stdlib: string;
+  platstdlib: string;
+}
+
+/**
+ * Folders of the standard library an image does not need: installed packages (the image's own
+ * are its business), compiled caches (their source timestamps would not match a layer's mtime 0),
+ * the build configuration with its static library, and the test suites.
+ */
+const STDLIB_SKIPPED = new Set([
+  "__pycache__",
+  "site-packages",
+  "dist-packages",
+  "test",
+  "tests",
+  "idle_test",
+]);
+
+/** Every file and link under `folder` (sorted, skipped folders left out), at the same path. */
+async function folderEntries(folder: string): Promise<LayerEntry[]> {
+  const entries: LayerEntry[] = [];
+  for (const name of (await readdir(folder)).sort()) {
+    if (STDLIB_SKIPPED.has(name) || name.startsWith("config-")) continue;
+    const path = join(folder, name);
+    const info = await lstat(path);
+    if (info.isSymbolicLink()) {
+      entries.push({ type: "symlink", path, target: await readlink(path) });
+    } else if (info.isDirectory()) {
+      entries.push(...(await folderEntries(path)));
+    } else if (info.isFile()) {
+      entries.push({ type: "file", path, mode: info.mode & 0o111 ? 0o755 : 0o644, source: path });
+    }
+  }
+  return entries;
+}
+
+/**
+ * This machine's python3 (Debian's /usr/bin/python3 by default): the interpreter at its own path
+ * (it finds its standard library from there), `python3` on the PATH, the standard library with
+ * its extension modules and every library they load.
+ */
+export async function pythonRecipe(pythonBinary = "/usr/bin/python3"): Promise<BaseRecipe> {
+  const { stdout } = await run(pythonBinary, [
+    "-c",
+    "import json, sys, sysconfig; p = sysconfig.get_paths(); print(json.dumps({'version': sys.version.split()[0], 'executable': sys.executable, 'stdlib': p['stdlib'], 'platstdlib': p['platstdlib']}))",
+  ]);
+  const facts = JSON.parse(stdout) as PythonFacts;
+  const executable = await realpath(facts.executable);
+  const libraryFolders = [...new Set([facts.stdlib, facts.platstdlib])];
+  const library: LayerEntry[] = [];
+  for (const folder of libraryFolders) library.push(...(await folderEntries(folder)));
+  // Extension modules (lib-dynload's _ssl, _sqlite3, …) load libraries the interpreter does not.
+  const modules: LayerEntry[] = [];
+  for (const entry of library) {
+    if (entry.type === "file" && entry.path.endsWith(".so")) {
+      for (const shared of await sharedLibraries(entry.path)) {
+        modules.push({ type: "file", path: shared, mode: 0o755, source: shared });
+      }
+    }
+  }
+  const onPath = join(dirname(executable), "python3");
+  const entries = [
+    ...(await commonEntries(
+      [
+        "root:x:0:0:root:/root:/bin/sh",
+        "python:x:1000:1000::/home/python:/bin/sh",
+        "nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin",
+        "",
+      ].join("\n"),
+      ["root:x:0:", "python:x:1000:", "nogroup:x:65534:", ""].join("\n"),
+    )),
+    ...(await binaryWithLibraries(executable, executable)),
+    ...(onPath === executable
+      ? []
+      : [{ type: "symlink", path: onPath, target: basename(executable) } as const]),
+    ...library,
+    ...modules,
+    { type: "directory", path: "/home/python", mode: 0o755, uid: 1000, gid: 1000 },
+  ] satisfies LayerEntry[];
+  return {
+    kind: "python",
+    version: facts.version,
+    entries,
+    config: {
+      Env: [
+        PATH_ENV,
+        `PYTHON_VERSION=${facts.version}`,
+        // No .pyc written next to a read-only image's sources; output reaches the logs at once.
+        "PYTHONDONTWRITEBYTECODE=1",
+        "PYTHONUNBUFFERED=1",
+      ],
+      // As the official image: a prompt, which an application's image replaces with its command.
+      Cmd: ["python3"],
     },
   };
 }

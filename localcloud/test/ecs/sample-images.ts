@@ -24,6 +24,8 @@ interface Toolkit {
     err: NodeJS.WritableStream;
   }) => unknown;
   buildApi(options: { outDir: string }): Promise<{ outDir: string }>;
+  /** The sample's image settings (workflows/shipline.yml) as build-image flags. */
+  sampleImageFlags(name: string): Promise<string[]>;
 }
 
 async function load<T>(path: string): Promise<T> {
@@ -31,12 +33,18 @@ async function load<T>(path: string): Promise<T> {
 }
 
 async function toolkit(): Promise<Toolkit> {
-  const [cli, logger, api] = await Promise.all([
+  const [cli, logger, api, sample] = await Promise.all([
     load<Pick<Toolkit, "runCli">>("actions/src/cli/program.ts"),
     load<Pick<Toolkit, "TerminalLogger">>("actions/src/lib/logger.ts"),
     load<Pick<Toolkit, "buildApi">>("app-api/scripts/build-api.ts"),
+    load<Pick<Toolkit, "sampleImageFlags">>("actions/scripts/sample-images.ts"),
   ]);
-  return { runCli: cli.runCli, TerminalLogger: logger.TerminalLogger, buildApi: api.buildApi };
+  return {
+    runCli: cli.runCli,
+    TerminalLogger: logger.TerminalLogger,
+    buildApi: api.buildApi,
+    sampleImageFlags: sample.sampleImageFlags,
+  };
 }
 
 export interface SampleImages {
@@ -88,8 +96,7 @@ export async function buildSampleImages(ecr: ECRClient, tag: string): Promise<Sa
       const code = await kit.runCli(
         [
           "build-image",
-          "--preset",
-          preset,
+          ...(await kit.sampleImageFlags(preset)),
           "--context",
           context,
           "--registry",
@@ -112,7 +119,9 @@ export async function buildSampleImages(ecr: ECRClient, tag: string): Promise<Sa
         },
       );
       if (code !== 0)
-        throw new Error(`build-image --preset ${preset} exited ${code}:\n${output.join("")}`);
+        throw new Error(
+          `build-image of the sample ${preset} image exited ${code}:\n${output.join("")}`,
+        );
       const described = await ecr.send(
         new DescribeImagesCommand({ repositoryName: repository, imageIds: [{ imageTag: tag }] }),
       );

@@ -117,9 +117,49 @@ describe("buildBaseImage", () => {
     });
   });
 
+  it("builds python from this machine's python3: the interpreter, its standard library and a prompt for command", async () => {
+    const image = await buildBaseImage("python", freshCache);
+    const { stdout } = await run("/usr/bin/python3", [
+      "-c",
+      "import sys; print(sys.version.split()[0])",
+    ]);
+    expect(image.tag).toBe(stdout.trim());
+    const files = await layerEntries(image.layoutDir, image.layerDigest);
+    expect(files.has("usr/bin/python3")).toBe(true);
+    expect(
+      [...files.keys()].some((path) => /^usr\/lib\/python3\.\d+\/json\/__init__\.py$/.test(path)),
+    ).toBe(true);
+    expect(
+      [...files.keys()].some(
+        (path) => path.includes("__pycache__") || path.includes("site-packages"),
+      ),
+    ).toBe(false);
+    const config = JSON.parse(
+      await readFile(blobPath(image.layoutDir, image.configDigest), "utf8"),
+    );
+    expect(config.config).toMatchObject({
+      Cmd: ["python3"],
+      Env: expect.arrayContaining(["PYTHONDONTWRITEBYTECODE=1", "PYTHONUNBUFFERED=1"]),
+    });
+    // The image alone runs Python, extension modules (and the libraries they load) included.
+    const root = await mkdtemp(join(tmpdir(), "localcloud-python-root-"));
+    try {
+      await run("tar", ["-xzf", blobPath(image.layoutDir, image.layerDigest), "-C", root]);
+      const ran = await run("chroot", [
+        root,
+        "/usr/bin/python3",
+        "-c",
+        "import json, ssl, sqlite3, zlib, asyncio, hashlib; print(json.dumps({'ok': sqlite3.sqlite_version != ''}))",
+      ]);
+      expect(ran.stdout.trim()).toBe('{"ok": true}');
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+  });
+
   it("rejects an unknown kind", async () => {
-    await expect(buildBaseImage("python" as "node", freshCache)).rejects.toThrow(
-      'unknown base image kind "python"',
+    await expect(buildBaseImage("ruby" as "node", freshCache)).rejects.toThrow(
+      'unknown base image kind "ruby"',
     );
   });
 });

@@ -1,3 +1,0 @@
-import { createRequire as __shiplineCreateRequire } from "node:module";
-const require = __shiplineCreateRequire(import.meta.url);
-import{a,b,c}from"./chunk-6OGUAIBH.mjs";import"./chunk-RGLJVH5E.mjs";import"./chunk-K7RQ26D4.mjs";import"./chunk-H7GVEQIG.mjs";import"./chunk-A6GLRGER.mjs";import"./chunk-XDUHUKCU.mjs";import"./chunk-MYEU2BBP.mjs";import"./chunk-754KN4RO.mjs";import"./chunk-4ILT2KCC.mjs";import"./chunk-ZZI7WPZM.mjs";import"./chunk-OOPCTHJW.mjs";import"./chunk-353AJ6TW.mjs";import"./chunk-S4UNYXKI.mjs";export{b as createCloudFrontClient,c as createKeyValueStoreClient,a as createS3Client};

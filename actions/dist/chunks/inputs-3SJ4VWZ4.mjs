@@ -1,0 +1,3 @@
+import { createRequire as __shiplineCreateRequire } from "node:module";
+const require = __shiplineCreateRequire(import.meta.url);
+import{c as a,d as b,e as c,f as d,g as e,h as f,i as g,j as h,k as i,l as j}from"./chunk-Q52YRXNE.mjs";import"./chunk-7ZEKM6ND.mjs";import"./chunk-PIV4FERV.mjs";import"./chunk-X6JCQQZI.mjs";import"./chunk-RWXA6FRR.mjs";import"./chunk-B4ZVDCMT.mjs";import"./chunk-A4SKYDLT.mjs";import"./chunk-353AJ6TW.mjs";import"./chunk-S4UNYXKI.mjs";export{b as MIN_PART,d as WEB_MODES,h as checkPublishSettings,i as checkWebMode,a as distributionIds,j as parsePublishWebInputs,c as publishSettingsShape,f as publishWebSchema,g as rules,e as webModeShape};

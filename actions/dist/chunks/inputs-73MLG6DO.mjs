@@ -1,3 +1,0 @@
-import { createRequire as __shiplineCreateRequire } from "node:module";
-const require = __shiplineCreateRequire(import.meta.url);
-import{a,b,c,d}from"./chunk-O243KKJO.mjs";import"./chunk-7BFKZXHM.mjs";import"./chunk-OKKADUIM.mjs";import"./chunk-5STXNJAG.mjs";import"./chunk-VCEEARYJ.mjs";import"./chunk-MHCHIYS5.mjs";import"./chunk-EEAWP5E4.mjs";import"./chunk-LTJAKMF7.mjs";import"./chunk-6BKHKNRQ.mjs";import"./chunk-A4SKYDLT.mjs";import"./chunk-353AJ6TW.mjs";import"./chunk-S4UNYXKI.mjs";export{c as buildImageSchema,a as parseBaseImage,d as parseBuildImageInputs,b as parseCommand};

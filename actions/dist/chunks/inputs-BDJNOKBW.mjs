@@ -1,0 +1,3 @@
+import { createRequire as __shiplineCreateRequire } from "node:module";
+const require = __shiplineCreateRequire(import.meta.url);
+import{a,b,c,d}from"./chunk-KDBQR5L4.mjs";import"./chunk-3JESVWDR.mjs";import"./chunk-CS36D5C2.mjs";import"./chunk-7BFKZXHM.mjs";import"./chunk-OKKADUIM.mjs";import"./chunk-5STXNJAG.mjs";import"./chunk-44ZCHOUY.mjs";import"./chunk-MHCHIYS5.mjs";import"./chunk-EEAWP5E4.mjs";import"./chunk-SHN7VG7M.mjs";import"./chunk-X6JCQQZI.mjs";import"./chunk-RWXA6FRR.mjs";import"./chunk-B4ZVDCMT.mjs";import"./chunk-A4SKYDLT.mjs";import"./chunk-353AJ6TW.mjs";import"./chunk-S4UNYXKI.mjs";export{c as deployServiceSchema,d as parseDeployServiceInputs,b as parseEnvironmentOverrides,a as parseImageChange};
