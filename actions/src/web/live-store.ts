@@ -100,9 +100,11 @@ export async function switchLive(
     );
     return put.ETag ?? "";
   } catch (error) {
-    if ((error as { name?: string }).name === "ConflictException") {
-      throw new LivePointerMovedError(pointer.release, { cause: error });
-    }
-    throw error;
+    if ((error as { name?: string }).name !== "ConflictException") throw error;
+    // The SDK retries a PutKey whose answer was lost; the retry then finds the store changed by
+    // the first attempt. The write that counts is ours when the pointer names our release.
+    const now = await readLiveState(kvs, state.arn, "key-value-store");
+    if (now.pointer?.release === pointer.release) return now.etag;
+    throw new LivePointerMovedError(pointer.release, { cause: error });
   }
 }
