@@ -173,7 +173,8 @@ const headerRules = (what: string) =>
 /** The site's folder and how its files are served. */
 export const webSchema = z
   .object({
-    source: z.string().min(1).describe(inputs.source.description),
+    // Optional: a run may name its folder (--source) while the file holds how the site is served.
+    source: z.string().min(1).optional().describe(inputs.source.description),
     immutable: z
       .array(
         z
