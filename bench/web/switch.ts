@@ -11,7 +11,8 @@
  *     reading the live release from a key value store; go-live and rollback are one PutKey).
  *
  * Each tool gets its own bucket and distribution (CachingOptimized, SPA fallback), publishes
- * release A, warms the edge cache (every path asked twice), then publishes B and rolls back to A.
+ * release A, then publishes B and rolls back to A; before each of these two measurements every
+ * invalidation has completed and the edge cache is warm (every page asked twice).
  * "switch" is the time from the moment the release's files are in the bucket (the tool's last
  * upload answered) to the first moment every edge request — the pages and the assets the home
  * page loads — serves the new release; "rollback" is the time from starting the
@@ -32,6 +33,7 @@ import {
   CreateDistributionCommand,
   CreateKeyValueStoreCommand,
   type DistributionConfig,
+  ListInvalidationsCommand,
 } from "@aws-sdk/client-cloudfront";
 import { CreateBucketCommand, type S3Client } from "@aws-sdk/client-s3";
 import { formatTable, TerminalLogger } from "../../actions/src/lib/logger";
@@ -171,8 +173,19 @@ async function servedAt(edge: string, release: string): Promise<number | undefin
 const apiRequests = (since: number) =>
   cloud.requestLog.list({ sinceSeq: since }).filter((entry) => entry.service !== "edge").length;
 
-async function warm(edge: string): Promise<void> {
-  for (let i = 0; i < 2; i++) for (const path of PAGES) await (await fetch(edge + path)).text();
+/**
+ * The state a measurement starts from: no invalidation still in progress (it would purge the
+ * cache in the middle of the next measurement) and every page cached at the edge.
+ */
+async function settle(site: { id: string; edge: string }): Promise<void> {
+  for (;;) {
+    const listed = await cloudfront.send(new ListInvalidationsCommand({ DistributionId: site.id }));
+    if ((listed.InvalidationList?.Items ?? []).every((item) => item.Status === "Completed")) break;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  for (let i = 0; i < 2; i++) {
+    for (const path of PAGES) await (await fetch(site.edge + path)).text();
+  }
 }
 
 /** Whether the unhashed non-page file followed the pages. */
@@ -210,11 +223,12 @@ async function awsSync(a: string, b: string): Promise<Outcome> {
   };
   await ship(a);
   await servedAt(site.edge, "A");
-  await warm(site.edge);
+  await settle(site);
   let since = cloud.requestLog.lastSeq;
   const uploaded = await ship(b);
   const served = await servedAt(site.edge, "B");
   const switchRequests = apiRequests(since);
+  await settle(site);
   since = cloud.requestLog.lastSeq;
   const started = performance.now();
   await ship(a);
@@ -253,12 +267,13 @@ async function shipline(mode: "invalidate" | "atomic", a: string, b: string): Pr
     );
   await publish(a, "A");
   await servedAt(site.edge, "A");
-  await warm(site.edge);
+  await settle(site);
   let since = cloud.requestLog.lastSeq;
   await publish(b, "B");
   const uploaded = uploads.last();
   const served = await servedAt(site.edge, "B");
   const switchRequests = apiRequests(since);
+  await settle(site);
   since = cloud.requestLog.lastSeq;
   const started = performance.now();
   const location = { bucket, prefix: "", ledgerPrefix: ".shipline/" };
