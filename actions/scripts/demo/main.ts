@@ -255,6 +255,12 @@ async function pipeline(cloud: Cloud): Promise<number> {
     if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 500));
     page = await (await fetch(`${edge}/`)).text();
   }
+  // What the service and the site serve, against the ledger: in web-mode atomic the site's
+  // release is the one the key value store names, though every kept release's pages are there.
+  const status = await timed("status", () =>
+    runCli(["status", "--config", configFile], { env: runEnv() }),
+  );
+  process.exitCode = undefined;
   const invalidations =
     (
       await clients(cloud).cloudfront.send(
@@ -272,6 +278,7 @@ async function pipeline(cloud: Cloud): Promise<number> {
     ["manual rollback", back === ExitCode.Success, `exit ${back}`],
     ["API serves release 1", version.releaseId === one.id, `/api/version: ${version.releaseId}`],
     ["SPA serves release 1", page.includes(one.id), `index.html of ${one.id}`],
+    ["status: service and site serve one release", status === ExitCode.Success, `exit ${status}`],
     [
       "no failed request through the edge",
       results.failed === 0,
