@@ -8,6 +8,7 @@ import { mkdir, rm, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { ListInvalidationsCommand } from "@aws-sdk/client-cloudfront";
 import {
   DescribeServicesCommand,
   DescribeTasksCommand,
@@ -207,6 +208,8 @@ async function pipeline(cloud: Cloud): Promise<number> {
           },
           bucket: stack.bucket,
           distributions: [stack.distributionId],
+          // Releases side by side; going live and rolling back are one write to the store.
+          web: { mode: "atomic", "key-value-store": stack.keyValueStore },
           "release-env": ["api:RELEASE_ID"],
           gate: { timeout: "5m", interval: "1s", "healthy-polls": 2, "grace-period": "45s" },
         },
@@ -253,12 +256,24 @@ async function pipeline(cloud: Cloud): Promise<number> {
   const results = await probe.stop();
 
   const version = (await (await fetch(`${edge}/api/version`)).json()) as { releaseId?: string };
-  // The rollback's invalidation completes in the background: give the edge a bounded while.
+  // The rollback's PutKey is seen by the edge's next request; a bounded while all the same.
   let page = "";
   for (let attempt = 0; attempt < 60 && !page.includes(one.id); attempt++) {
     if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 500));
     page = await (await fetch(`${edge}/`)).text();
   }
+  // What the service and the site serve, against the ledger: in web-mode atomic the site's
+  // release is the one the key value store names, though every kept release's pages are there.
+  const status = await timed("status", () =>
+    runCli(["status", "--config", configFile], { env: runEnv() }),
+  );
+  process.exitCode = undefined;
+  const invalidations =
+    (
+      await clients(cloud).cloudfront.send(
+        new ListInvalidationsCommand({ DistributionId: stack.distributionId }),
+      )
+    ).InvalidationList?.Quantity ?? 0;
   const checks: [string, boolean, string][] = [
     ["release 1 shipped", one.code === ExitCode.Success, `exit ${one.code}`],
     ["release 2 shipped", two.code === ExitCode.Success, `exit ${two.code}`],
@@ -270,12 +285,18 @@ async function pipeline(cloud: Cloud): Promise<number> {
     ["manual rollback", back === ExitCode.Success, `exit ${back}`],
     ["API serves release 1", version.releaseId === one.id, `/api/version: ${version.releaseId}`],
     ["SPA serves release 1", page.includes(one.id), `index.html of ${one.id}`],
+    ["status: service and site serve one release", status === ExitCode.Success, `exit ${status}`],
     [
       "no failed request through the edge",
       results.failed === 0,
       `${results.failed} of ${results.requests}; ${results.errors.slice(0, 3).join("; ")}`,
     ],
     ["no page with a missing asset", results.brokenPages === 0, `${results.brokenPages}`],
+    [
+      "no invalidation (web-mode atomic: releases and rollbacks are one PutKey)",
+      invalidations === 0,
+      `${invalidations} invalidation(s)`,
+    ],
   ];
   log("\n━━ timings");
   for (const [what, ms] of timings) log(`${(ms / 1000).toFixed(1).padStart(7)} s  ${what}`);

@@ -16,10 +16,8 @@ export function publishWebCommand(
   addFlags(command, publishWebInputs.flags).action(async (options: Record<string, unknown>) => {
     // Each command loads its schema when it runs, and the SDK only after the inputs validate.
     const inputs = await publishWebInputs.read(options, env);
-    const [{ createCloudFrontClient, createS3Client }, { publishWeb }] = await Promise.all([
-      import("../web/clients"),
-      import("../web/publish-web"),
-    ]);
+    const [{ createCloudFrontClient, createKeyValueStoreClient, createS3Client }, { publishWeb }] =
+      await Promise.all([import("../web/clients"), import("../web/publish-web")]);
     const region = {
       ...(inputs.region ? { region: inputs.region } : {}),
       readOnly: inputs["dry-run"],
@@ -28,6 +26,7 @@ export function publishWebCommand(
       logger: logger(),
       s3: createS3Client({ ...region, concurrency: inputs.concurrency }, env),
       cloudfront: () => createCloudFrontClient(region),
+      keyValueStore: () => createKeyValueStoreClient(region),
     });
   });
 }

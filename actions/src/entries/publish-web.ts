@@ -23,10 +23,10 @@ export function publishWebAction(
     (log) => publishWebActionInputs(env, log),
     async (inputs, logger) => {
       // The SDK loads only once the inputs are known to be good.
-      const [{ createCloudFrontClient, createS3Client }, { publishWeb }] = await Promise.all([
-        import("../web/clients"),
-        import("../web/publish-web"),
-      ]);
+      const [
+        { createCloudFrontClient, createKeyValueStoreClient, createS3Client },
+        { publishWeb },
+      ] = await Promise.all([import("../web/clients"), import("../web/publish-web")]);
       const region = {
         ...(inputs.region ? { region: inputs.region } : {}),
         readOnly: inputs["dry-run"],
@@ -35,6 +35,7 @@ export function publishWebAction(
         logger,
         s3: createS3Client({ ...region, concurrency: inputs.concurrency }, env),
         cloudfront: () => createCloudFrontClient(region),
+        keyValueStore: () => createKeyValueStoreClient(region),
       });
     },
   );

@@ -107,6 +107,10 @@ export function parsePreviewInputs(raw: RawInputs, run: string): PreviewInputs {
     ...(open.length > 0 ? { openPullRequests: open } : {}),
     publish: {
       ...settings,
+      // Previews live under a prefix of the bucket, which the atomic mode's router does not serve.
+      "web-mode": "invalidate",
+      "key-value-store": undefined,
+      "edge-function": undefined,
       ...(parsed.command === "publish" && settings["release-id"] === undefined
         ? { "release-id": previewReleaseId(parsed["pull-request"], run) }
         : {}),

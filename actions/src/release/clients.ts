@@ -5,7 +5,7 @@ import { createClient } from "../lib/aws";
 import { systemClock } from "../lib/clock";
 import type { Logger } from "../lib/logger";
 import { createServiceClients } from "../service/clients";
-import { createS3Client } from "../web/clients";
+import { createKeyValueStoreClient, createS3Client } from "../web/clients";
 import type { ReleaseDeps } from "./deploy";
 
 /** The real clients deploy and rollback use, for the CLI and the actions alike. */
@@ -19,6 +19,7 @@ export function releaseDeps(
   return {
     s3: createS3Client({ ...settings, concurrency: 8 }, env),
     cloudfront: () => createClient(CloudFrontClient, settings),
+    keyValueStore: () => createKeyValueStoreClient(settings),
     service: createServiceClients(settings),
     ecr: () => createClient(ECRClient, settings),
     cloudwatch: () => createClient(CloudWatchClient, settings),

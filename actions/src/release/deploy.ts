@@ -1,4 +1,5 @@
 import type { CloudFrontClient } from "@aws-sdk/client-cloudfront";
+import type { CloudFrontKeyValueStoreClient } from "@aws-sdk/client-cloudfront-keyvaluestore";
 import type { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import type { ECRClient } from "@aws-sdk/client-ecr";
 import type { S3Client } from "@aws-sdk/client-s3";
@@ -30,6 +31,8 @@ import { withReleaseSession } from "./session";
 export interface ReleaseDeps {
   s3: S3Client;
   cloudfront: () => CloudFrontClient;
+  /** The key value store's data plane (web-mode atomic). */
+  keyValueStore?: () => CloudFrontKeyValueStoreClient;
   service: ServiceClients;
   ecr: () => ECRClient;
   /** The release guard's heartbeat and alarm; without it a release runs unguarded. */
@@ -79,6 +82,8 @@ export async function deploy(plan: ReleasePlan, deps: ReleaseDeps): Promise<Rele
           "ledger-prefix": plan.ledger.ledgerPrefix,
           cluster: plan.service.cluster,
           service: plan.service.service,
+          "web-mode": plan.web.inputs["web-mode"],
+          "key-value-store": plan.web.inputs["key-value-store"],
         },
         deps,
       ),
@@ -167,6 +172,7 @@ export async function deploy(plan: ReleasePlan, deps: ReleaseDeps): Promise<Rele
               logger,
               s3: deps.s3,
               cloudfront: deps.cloudfront,
+              ...(deps.keyValueStore ? { keyValueStore: deps.keyValueStore } : {}),
               clock,
               ...(deps.signal ? { signal: deps.signal } : {}),
               // Disarmed right before the entry points go up, not after: a run killed while it

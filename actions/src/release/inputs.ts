@@ -19,7 +19,7 @@ import {
   textWithDefault,
 } from "../lib/inputs";
 import { CONTAINER_NAME, CONTAINER_NAME_RULE } from "../lib/names";
-import { distributionIds } from "../web/inputs";
+import { checkWebMode, distributionIds, webModeShape } from "../web/inputs";
 import { DEPLOY, HISTORY, ROLLBACK, STATUS, UNLOCK } from "./declarations";
 import { DURATION_LIMITS } from "./limits";
 
@@ -53,6 +53,7 @@ const releaseShape = {
   service: text(),
   "distribution-id": distributionIds(),
   url: optionalText(),
+  ...webModeShape,
   "gate-timeout": duration(15 * 60_000, DURATION_LIMITS["gate-timeout"]),
   "gate-interval": duration(5_000, DURATION_LIMITS["gate-interval"]),
   "healthy-polls": integer(3, { min: 1, max: 100 }),
@@ -118,11 +119,13 @@ export type RollbackInputs = InputsOf<typeof rollbackSchema>;
 
 export function parseDeployInputs(raw: RawInputs): DeployInputs {
   const parsed = parseInputs(deploySchema, raw);
+  checkWebMode(parsed);
   return { ...parsed, "ledger-prefix": normalizePrefix(parsed["ledger-prefix"], "ledger-prefix") };
 }
 
 export function parseRollbackInputs(raw: RawInputs): RollbackInputs {
   const parsed = parseInputs(rollbackSchema, raw);
+  checkWebMode(parsed);
   return { ...parsed, "ledger-prefix": normalizePrefix(parsed["ledger-prefix"], "ledger-prefix") };
 }
 
@@ -132,6 +135,8 @@ export const statusSchema = inputSchema(
     ...ledgerShape,
     cluster: text(),
     service: text(),
+    "web-mode": webModeShape["web-mode"],
+    "key-value-store": webModeShape["key-value-store"],
     /** Report what would be recorded; write nothing. */
     "dry-run": boolean(false),
   }),

@@ -37,7 +37,7 @@ export interface RollbackPlan {
  */
 export async function planRollback(
   inputs: RollbackInputs,
-  deps: Pick<ReleaseDeps, "s3" | "env" | "service">,
+  deps: Pick<ReleaseDeps, "s3" | "env" | "service" | "cloudfront" | "keyValueStore">,
   now: number,
 ): Promise<RollbackPlan> {
   const context = runContext(deps.env, now);
@@ -81,6 +81,9 @@ export async function planRollback(
       distributionIds: inputs["distribution-id"],
       wait: inputs["wait-invalidation"],
       waitTimeoutMs: inputs["gate-timeout"],
+      ...(inputs["web-mode"] === "atomic" && inputs["key-value-store"]
+        ? { keyValueStore: inputs["key-value-store"] }
+        : {}),
     },
   };
 }
@@ -119,6 +122,9 @@ export async function rollback(plan: RollbackPlan, deps: ReleaseDeps): Promise<R
           "ledger-prefix": plan.ledger.ledgerPrefix,
           cluster: plan.service.cluster,
           service: plan.service.service,
+          ...(plan.web.keyValueStore
+            ? { "web-mode": "atomic", "key-value-store": plan.web.keyValueStore }
+            : {}),
         },
         deps,
       ),
@@ -182,6 +188,7 @@ export async function rollback(plan: RollbackPlan, deps: ReleaseDeps): Promise<R
                   // The commit point; a kill before the disarm lands is a one-call window.
                   void guard?.disarm();
                 },
+                ...(deps.keyValueStore ? { keyValueStore: deps.keyValueStore } : {}),
               },
             );
             if (site.afterCommit) {

@@ -265,15 +265,21 @@ describe("one declaration of each input", () => {
   it("the configuration file's schema gives deploy's declared defaults", () => {
     interface SchemaNode {
       description?: string;
-      properties: Record<string, SchemaNode>;
+      properties?: Record<string, SchemaNode>;
+      /** A setting of several forms (`web`: a folder, or an object). */
+      anyOf?: SchemaNode[];
     }
     const environment: SchemaNode = JSON.parse(configJsonSchema()).properties.environments
       .additionalProperties;
     const described = (path: string) =>
       path
         .split(".")
-        .reduce<SchemaNode | undefined>((node, key) => node?.properties[key], environment)
-        ?.description;
+        .reduce<SchemaNode | undefined>(
+          (node, key) =>
+            node?.properties?.[key] ??
+            node?.anyOf?.find((form) => form.properties?.[key])?.properties?.[key],
+          environment,
+        )?.description;
     const keyed = Object.values<InputDeclaration>(DEPLOY.inputs).filter(
       (input) =>
         input.config && input.default !== undefined && input.config !== "ledger-prefix (top level)",

@@ -1,0 +1,10 @@
+import { createRequire as __shiplineCreateRequire } from "node:module";
+const require = __shiplineCreateRequire(import.meta.url);
+import{b as d,d as l}from"./chunk-353AJ6TW.mjs";function c(e,r,o){let n=e.environments[r];if(!n){let i=Object.keys(e.environments).map(u=>d(u));throw new l(`${o}: environments.${r}: no such environment (the file has ${i.join(", ")})`)}let t=i=>i===void 0?void 0:String(i);return{environment:r,region:n.region??e.region,"ledger-prefix":e["ledger-prefix"],cluster:n.cluster,service:n.service,containers:Object.entries(n.containers).map(([i,u])=>`${i}=${u.repository}`).join(`
+`),bucket:n.bucket,"distribution-id":n.distributions.join(`
+`),url:n.url,...p(n.web),"gate-timeout":t(n.gate.timeout),"gate-interval":t(n.gate.interval),"healthy-polls":t(n.gate["healthy-polls"]),"grace-period":t(n.gate["grace-period"]),"keep-revisions":t(n["keep-revisions"]),"keep-releases":t(n["keep-releases"]),"lock-ttl":t(n["lock-ttl"]),"release-env":n["release-env"].join(`
+`),"task-definition":n["task-definition"]}}function p(e){return e===void 0?{}:typeof e=="string"?{source:e}:{source:e.source,immutable:e.immutable?.join(`
+`),"cache-control":s(e["cache-control"]),"content-type":s(e["content-type"]),"web-mode":e.mode,"key-value-store":e["key-value-store"],"edge-function":e["edge-function"]}}function s(e){if(e!==void 0)return Object.entries(e).map(([r,o])=>`${r}=${o}`).join(`
+`)}function g(e){if(e!==void 0)return typeof e=="string"?e:JSON.stringify(e)}function f(e){return{repository:e.repository,builder:e.builder,context:e.context,dockerfile:e.dockerfile,target:e.target,"build-args":s(e["build-args"]),"base-image":e["base-image"],destination:e.destination,cmd:g(e.cmd),entrypoint:g(e.entrypoint),workdir:e.workdir,user:e.user,ports:e.ports?.map(String).join(`
+`),env:s(e.env),labels:s(e.labels),layers:e.layers?.join(`
+`)}}function m(e,r){let o=e.environments[r],n=o?.region??e.region;return Object.fromEntries(Object.entries(o?.containers??{}).map(([t,i])=>[t,{...f(i),...n?{region:n}:{}}]))}export{c as a,f as b,m as c};
