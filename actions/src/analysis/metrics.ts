@@ -39,11 +39,16 @@ export const targetGroupDimension = (arnOrValue: string): string => {
 const SERIES = [
   { key: "requests", metric: "RequestCount", stat: "Sum" },
   { key: "errors5xx", metric: "HTTPCode_Target_5XX_Count", stat: "Sum" },
+  // A target that refuses or drops the connection is a 502 to the client, counted here.
+  { key: "connectionErrors", metric: "TargetConnectionErrorCount", stat: "Sum" },
   { key: "p95", metric: "TargetResponseTime", stat: "p95" },
 ] as const;
 const GROUPS = ["new", "old"] as const;
 
-/** The six queries: requests, target 5xx and p95 latency, for the new and the old group. */
+/**
+ * The eight queries: requests, target 5xx, target connection errors and p95 latency, for the new
+ * and the old group.
+ */
 export const metricQueries = (window: MetricWindow): MetricDataQuery[] =>
   GROUPS.flatMap((group) =>
     SERIES.map(({ key, metric, stat }) => ({
@@ -88,7 +93,8 @@ export const samplesFrom = (
     const p95 = valueAt(`${group}_p95`, at);
     return {
       requests: valueAt(`${group}_requests`, at) ?? 0,
-      errors5xx: valueAt(`${group}_errors5xx`, at) ?? 0,
+      errors5xx:
+        (valueAt(`${group}_errors5xx`, at) ?? 0) + (valueAt(`${group}_connectionErrors`, at) ?? 0),
       ...(p95 === undefined ? {} : { p95Seconds: p95 }),
     };
   };

@@ -3,7 +3,10 @@ import type { AnalysisSettings } from "./settings";
 /** What one target group's traffic looked like over one interval (one CloudWatch period). */
 export interface GroupSample {
   requests: number;
-  /** 5xx answers of the group's targets (HTTPCode_Target_5XX_Count). */
+  /**
+   * 5xx the group's targets caused: their own 5xx answers (HTTPCode_Target_5XX_Count) and the
+   * 502s of connections they refused or dropped (TargetConnectionErrorCount).
+   */
   errors5xx: number;
   /** p95 of TargetResponseTime in seconds; undefined when the group had no request. */
   p95Seconds?: number;

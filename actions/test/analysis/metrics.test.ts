@@ -31,19 +31,21 @@ describe("the analysis' metric queries", () => {
     expect(targetGroupDimension("targetgroup/x/1")).toBe("targetgroup/x/1");
   });
 
-  it("asks for requests (Sum), target 5xx (Sum) and p95 latency of both groups", () => {
+  it("asks for requests, target 5xx, connection errors (Sum) and p95 latency of both groups", () => {
     const queries = metricQueries(window);
     expect(
       queries.map((q) => [q.Id, q.MetricStat?.Metric?.MetricName, q.MetricStat?.Stat]),
     ).toEqual([
       ["new_requests", "RequestCount", "Sum"],
       ["new_errors5xx", "HTTPCode_Target_5XX_Count", "Sum"],
+      ["new_connectionErrors", "TargetConnectionErrorCount", "Sum"],
       ["new_p95", "TargetResponseTime", "p95"],
       ["old_requests", "RequestCount", "Sum"],
       ["old_errors5xx", "HTTPCode_Target_5XX_Count", "Sum"],
+      ["old_connectionErrors", "TargetConnectionErrorCount", "Sum"],
       ["old_p95", "TargetResponseTime", "p95"],
     ]);
-    expect(queries[3]?.MetricStat).toMatchObject({
+    expect(queries[4]?.MetricStat).toMatchObject({
       Period: 60,
       Metric: {
         Namespace: "AWS/ApplicationELB",
@@ -60,6 +62,8 @@ describe("the analysis' metric queries", () => {
     const samples = samplesFrom(window, [
       { Id: "new_requests", Timestamps: [at(0), at(2)], Values: [50, 30] },
       { Id: "new_errors5xx", Timestamps: [at(0)], Values: [24] },
+      // Connection errors (502s) count as the group's 5xx.
+      { Id: "new_connectionErrors", Timestamps: [at(0), at(2)], Values: [1, 3] },
       { Id: "new_p95", Timestamps: [at(0), at(2)], Values: [0.02, 0.03] },
       { Id: "old_requests", Timestamps: [at(0), at(1), at(2)], Values: [40, 41, 42] },
       { Id: "old_errors5xx", Timestamps: [], Values: [] },
@@ -69,7 +73,7 @@ describe("the analysis' metric queries", () => {
     expect(samples).toEqual([
       {
         start: at(0),
-        new: { requests: 50, errors5xx: 24, p95Seconds: 0.02 },
+        new: { requests: 50, errors5xx: 25, p95Seconds: 0.02 },
         old: { requests: 40, errors5xx: 0 },
       },
       {
@@ -79,7 +83,7 @@ describe("the analysis' metric queries", () => {
       },
       {
         start: at(2),
-        new: { requests: 30, errors5xx: 0, p95Seconds: 0.03 },
+        new: { requests: 30, errors5xx: 3, p95Seconds: 0.03 },
         old: { requests: 42, errors5xx: 0 },
       },
     ]);

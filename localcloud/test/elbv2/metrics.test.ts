@@ -42,7 +42,7 @@ let cloud: Awaited<ReturnType<typeof startTestCloud>>;
 let cw: CloudWatchClient;
 let targets: Array<Awaited<ReturnType<typeof startTarget>>>;
 let lbUrl: string;
-const dims = { lb: "", good: "", bad: "" };
+const dims = { lb: "", good: "", bad: "", down: "" };
 let windowStart: Date;
 
 const waitFor = async (what: string, probe: () => Promise<boolean>) => {
@@ -92,7 +92,12 @@ beforeAll(async () => {
         }),
       )
     ).TargetGroups?.[0]?.TargetGroupArn ?? "";
-  const [good, bad, empty] = [await group("good"), await group("bad"), await group("empty")];
+  const [good, bad, empty, down] = [
+    await group("good"),
+    await group("bad"),
+    await group("empty"),
+    await group("down"),
+  ];
   const listener = (
     await elb.send(
       new CreateListenerCommand({
@@ -106,6 +111,7 @@ beforeAll(async () => {
   for (const [priority, path, arn] of [
     [10, "/canary/*", bad],
     [20, "/empty/*", empty],
+    [30, "/down/*", down],
   ] as const) {
     await elb.send(
       new CreateRuleCommand({
@@ -131,10 +137,20 @@ beforeAll(async () => {
       return health.TargetHealthDescriptions?.[0]?.TargetHealth?.State === "healthy";
     });
   }
+  // A target whose port nothing listens on: the load balancer answers 502 (fail-open routes to it).
+  const closed = await startTarget(false);
+  await new Promise((resolve) => closed.server.close(resolve));
+  await elb.send(
+    new RegisterTargetsCommand({
+      TargetGroupArn: down,
+      Targets: [{ Id: "127.0.0.1", Port: closed.port }],
+    }),
+  );
   lbUrl = `http://${lb?.DNSName}:80`;
   dims.lb = lb?.LoadBalancerArn?.split(":loadbalancer/")[1] ?? "";
   dims.good = good.split(":").at(-1) ?? "";
   dims.bad = bad.split(":").at(-1) ?? "";
+  dims.down = down.split(":").at(-1) ?? "";
 
   windowStart = new Date(Math.floor(Date.now() / 60_000) * 60_000);
   const get = (path: string) => fetch(`${lbUrl}${path}`).then((r) => r.status);
@@ -149,9 +165,12 @@ beforeAll(async () => {
     )),
     // 3 to a group without targets: the load balancer's own 503.
     ...(await Promise.all(Array.from({ length: 3 }, () => get("/empty/x")))),
+    // 4 to a group whose target refuses connections: the load balancer's 502.
+    ...(await Promise.all(Array.from({ length: 4 }, () => get("/down/x")))),
   ];
   expect(statuses.filter((s) => s === 500)).toHaveLength(20);
   expect(statuses.filter((s) => s === 503)).toHaveLength(3);
+  expect(statuses.filter((s) => s === 502)).toHaveLength(4);
 }, 60_000);
 
 afterAll(async () => {
@@ -179,6 +198,10 @@ describe("an application load balancer's CloudWatch metrics", () => {
           query("lb5xx", "HTTPCode_Target_5XX_Count", "Sum"),
           query("elb5xx", "HTTPCode_ELB_5XX_Count", "Sum"),
           query("elb503", "HTTPCode_ELB_503_Count", "Sum"),
+          query("elb502", "HTTPCode_ELB_502_Count", "Sum"),
+          query("downRequests", "RequestCount", "Sum", dims.down),
+          query("downConnectionErrors", "TargetConnectionErrorCount", "Sum", dims.down),
+          query("down5xx", "HTTPCode_Target_5XX_Count", "Sum", dims.down),
           query("count5xx", "HTTPCode_Target_5XX_Count", "Average", dims.bad),
         ],
       }),
@@ -195,10 +218,15 @@ describe("an application load balancer's CloudWatch metrics", () => {
       good5xx: 0,
       good2xx: 30,
       // The load balancer's RequestCount leaves out the 503s: no target was chosen for them.
-      lbRequests: 55,
+      lbRequests: 59,
       lb5xx: 20,
-      elb5xx: 3,
+      elb5xx: 7,
       elb503: 3,
+      elb502: 4,
+      // A target that refuses the connection: counted for its group, but not as a target 5xx.
+      downRequests: 4,
+      downConnectionErrors: 4,
+      down5xx: 0,
       // Each request is a datapoint of 1: Average is 1.
       count5xx: expect.any(Number),
     });

@@ -77,8 +77,13 @@ export const metricsOf = (loadBalancerArn: string, outcome: RequestOutcome): Met
       ];
     }
     case "target-failed":
+      // A target that refused or dropped the connection (502) is a TargetConnectionErrorCount of
+      // its group: the one failure of a target the load balancer attributes to a target group.
       return [
         ...both(outcome.targetGroupArn, "RequestCount", 1, "Count"),
+        ...(outcome.status === 502
+          ? both(outcome.targetGroupArn, "TargetConnectionErrorCount", 1, "Count")
+          : []),
         ...elbError(outcome.status),
       ];
     case "no-target":
