@@ -12,6 +12,11 @@ export interface MonitoringService extends LocalcloudService {
   alarmState(name: string): AlarmState | undefined;
   /** Period × EvaluationPeriods of an alarm in seconds (what ECS's bake time is derived from). */
   alarmWindowSeconds(name: string): number | undefined;
+  /**
+   * Publishes one value into an `AWS/…` namespace, as AWS services do on their own (the load
+   * balancers' per-request metrics); PutMetricData refuses those namespaces to callers.
+   */
+  record(metric: MetricId, value: number, unit: string): void;
   /** Runs one evaluation pass now (tests). */
   evaluateAlarms(): void;
 }
@@ -269,6 +274,7 @@ const createMonitoringService = (context: ServiceContext): MonitoringService => 
       const alarm = alarms.get(name);
       return alarm ? alarm.Period * alarm.EvaluationPeriods : undefined;
     },
+    record: (metric, value, unit) => store.record(metric, value, unit),
     evaluateAlarms: evaluateAll,
   };
 };

@@ -57,6 +57,35 @@ export class MetricStore {
     }
   }
 
+  /**
+   * One measured value, as a service that publishes to CloudWatch itself (the load balancers)
+   * reports it. Values measured within the same second are merged into one sample set so a busy
+   * load balancer keeps one set per metric and second, not one per request.
+   */
+  record(metric: MetricId, value: number, unit: string, at = Date.now()): void {
+    const second = Math.floor(at / 1000) * 1000;
+    const last = this.metrics.get(metricKey(metric))?.samples.at(-1);
+    if (last && last.at === second && last.unit === unit && last.values) {
+      last.sum += value;
+      last.count += 1;
+      last.min = Math.min(last.min, value);
+      last.max = Math.max(last.max, value);
+      const same = last.values.find((v) => v.value === value);
+      if (same) same.count += 1;
+      else last.values.push({ value, count: 1 });
+      return;
+    }
+    this.put(metric, {
+      at: second,
+      sum: value,
+      count: 1,
+      min: value,
+      max: value,
+      values: [{ value, count: 1 }],
+      unit,
+    });
+  }
+
   /** The samples of one metric measured in [from, to). */
   samples(metric: MetricId, from: number, to: number): SampleSet[] {
     const entry = this.metrics.get(metricKey(metric));
