@@ -104,7 +104,11 @@ describe("examples/flask-api's pipelines", () => {
       for (const job of workflow.jobs) {
         const [key, value] = Object.entries(job)[0] ?? [];
         if (key?.startsWith("shipline/")) {
-          const { context: _context, filters: _filters, ...parameters } = value as object;
+          const {
+            context: _context,
+            filters: _filters,
+            ...parameters
+          } = value as Record<string, unknown>;
           fromOrb.push({ kind: "jobs", name: key.slice(9), parameters: Object.keys(parameters) });
         }
       }
