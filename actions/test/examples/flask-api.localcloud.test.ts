@@ -158,7 +158,7 @@ describe("examples/flask-api", () => {
     expect(index.apiTokenSha256).toBe(sha256(TOKEN));
     const health = await fetch(`${stack.url}${FLASK_API.healthPath}`);
     expect(health.status).toBe(200);
-  });
+  }, 180_000);
 
   it("a bad release (its /health answers 500) is rolled back; deploy's output names GET /health on port 8000", async () => {
     expect(goodArn, "the good release ran first").not.toBe("");
@@ -170,7 +170,7 @@ describe("examples/flask-api", () => {
     const service = await describeService();
     expect(service.taskDefinition).toBe(goodArn);
     expect((await apiIndex()).release).toBe(goodRelease);
-  });
+  }, 180_000);
 
   it("a task definition change (memory, a second secret) deploys and shows in DescribeTaskDefinition", async () => {
     const sessionKey =
@@ -213,7 +213,7 @@ describe("examples/flask-api", () => {
     } finally {
       config = previous;
     }
-  });
+  }, 180_000);
 
   // Waits for several services per environment (`services:` in shipline.yml); runs by itself
   // as soon as the schema accepts shipline.with-worker.yml.
@@ -241,5 +241,6 @@ describe("examples/flask-api", () => {
         config = previous;
       }
     },
+    300_000,
   );
 });
