@@ -235,6 +235,8 @@ describe("examples/flask-api", () => {
         const worker = (await describeService(FLASK_API.workerService)).taskDefinition;
         const bad = await shipline(["deploy", "--container-env", "worker:WORKER_FAULT=crash"]);
         expect(bad.code, bad.output).toBe(ExitCode.FailedRolledBack);
+        // The worker is what failed; the API, healthy, went back with it.
+        expect(bad.output).toMatch(/worker exited with code 1/);
         expect((await describeService()).taskDefinition).toBe(api);
         expect((await describeService(FLASK_API.workerService)).taskDefinition).toBe(worker);
       } finally {
