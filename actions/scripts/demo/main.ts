@@ -3,6 +3,8 @@
 // rollback to release 1; a probe watches the site through the edge the whole time.
 //   npx tsx actions/scripts/demo/main.ts           keeps serving until Ctrl-C
 //   npx tsx actions/scripts/demo/main.ts --once    exits after the script (1 when a check fails)
+//   npx tsx actions/scripts/demo/main.ts --example flask-api
+//                                                  examples/flask-api instead of the sample app
 import { execFileSync } from "node:child_process";
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
@@ -22,6 +24,7 @@ import { ExitCode } from "../../src/lib/errors";
 import { TerminalLogger } from "../../src/lib/logger";
 import { releaseIdOf, runContext } from "../../src/release/record";
 import { sampleContainer, sampleImageInputs } from "../sample-images";
+import { type Checks, flaskApiDemo } from "./flask-api";
 import { freeDemoNetwork } from "./network";
 import { startProbe } from "./probe";
 import { clients, createRepositories, createStack, NAMES, registryLogin } from "./stack";
@@ -33,6 +36,8 @@ const REPO = fileURLToPath(new URL("../../..", import.meta.url));
 const { values: args } = parseArgs({
   options: {
     once: { type: "boolean", default: false },
+    // One of examples/: released by its own shipline.yml instead of the sample app.
+    example: { type: "string" },
     "state-dir": { type: "string", default: join(REPO, ".state/shipline-demo") },
     // The tasks' bridge and subnet (default: the first free lcdN, 198.19.N.0/24). localcloud
     // refuses a bridge another state folder made, so a test run claims its own.
@@ -41,6 +46,7 @@ const { values: args } = parseArgs({
   },
 });
 const STATE = resolve(args["state-dir"] ?? "");
+const EXAMPLES = ["flask-api"];
 const log = (line: string) => console.log(line);
 const timings: [string, number][] = [];
 
@@ -76,6 +82,12 @@ const commit = (() => {
 })();
 
 async function main(): Promise<number> {
+  if (args.example !== undefined && !EXAMPLES.includes(args.example)) {
+    console.error(
+      `--example: expected one of ${EXAMPLES.join(", ")} (a folder of examples/), got ${JSON.stringify(args.example)}`,
+    );
+    return ExitCode.BadInput;
+  }
   await rm(STATE, { recursive: true, force: true });
   await mkdir(STATE, { recursive: true });
   const { startLocalcloud } = await load<{ startLocalcloud(o: unknown): Promise<Cloud> }>(
@@ -100,6 +112,11 @@ async function main(): Promise<number> {
       // The release guard's heartbeat at the cloud's pace: its alarm periods last a fifth.
       SHIPLINE_RELEASE_HEARTBEAT_MS: String(2000 * DEMO_TIME_SCALE),
     });
+    if (args.example === "flask-api") {
+      return await report(
+        await flaskApiDemo(cloud, { repo: REPO, state: STATE, commit, log, timed }),
+      );
+    }
     return await pipeline(cloud);
   } finally {
     await stopCloud();
@@ -298,12 +315,19 @@ async function pipeline(cloud: Cloud): Promise<number> {
       `${invalidations} invalidation(s)`,
     ],
   ];
+  return report(checks, [
+    `\nthe site: ${edge}/  (the API behind it: ${edge}/api/version)`,
+    `history:  npx tsx actions/src/cli/main.ts history --config ${configFile}`,
+  ]);
+}
+
+/** The timings and the checks; unless --once, serves until Ctrl-C. 1 when a check failed. */
+async function report(checks: Checks, footer: string[] = []): Promise<number> {
   log("\n━━ timings");
   for (const [what, ms] of timings) log(`${(ms / 1000).toFixed(1).padStart(7)} s  ${what}`);
   log("\n━━ checks");
   for (const [what, ok, detail] of checks) log(`${ok ? "✓" : "✗"} ${what}: ${detail}`);
-  log(`\nthe site: ${edge}/  (the API behind it: ${edge}/api/version)`);
-  log(`history:  npx tsx actions/src/cli/main.ts history --config ${configFile}`);
+  for (const line of footer) log(line);
   const failed = checks.filter(([, ok]) => !ok).length;
   if (!args.once) {
     log("\nserving until Ctrl-C");

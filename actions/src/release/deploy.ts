@@ -14,7 +14,7 @@ import type { Logger } from "../lib/logger";
 import { parseImageReference } from "../oci/reference";
 import type { ServiceClients } from "../service/clients";
 import { deployService } from "../service/deploy-service";
-import { failureOf } from "../service/report";
+import { failureOf, logDiagnosis } from "../service/report";
 import { returnWithoutWaiting } from "../service/update";
 import { describeDistributions } from "../web/distributions";
 import { describeAfterCommit, SitePutBackError } from "../web/publish-phase";
@@ -161,7 +161,12 @@ export async function deploy(plan: ReleasePlan, deps: ReleaseDeps): Promise<Rele
             taskDefinitionArn: result.taskDefinitionArn,
             previousTaskDefinitionArn: result.previousTaskDefinitionArn,
           });
-          if (failure) throw failure;
+          if (failure) {
+            // The error says what failed; the diagnosis says where to look (the health check's
+            // path and port, the containers' last lines), as deploy-service prints it.
+            logDiagnosis(result, logger);
+            throw failure;
+          }
           return result;
         });
 
