@@ -54,6 +54,8 @@ async function load<T>(path: string): Promise<T> {
   return (await import(/* @vite-ignore */ join(REPO_ROOT, path))) as T;
 }
 
+const TIME_SCALE = 0.05;
+
 beforeAll(async () => {
   const fixtures = await load<{
     requireContainerPrivileges(): Promise<void>;
@@ -65,7 +67,7 @@ beforeAll(async () => {
   await fixtures.requireContainerPrivileges();
   // AWS's 5 s health-check intervals at 1/20 of the pace: a check every 250 ms.
   cloud = await helpers.startTestCloud({
-    timeScale: 0.05,
+    timeScale: TIME_SCALE,
     taskNetwork: await fixtures.uniqueTestNetwork(),
   });
   tmp = await mkdtemp(join(tmpdir(), "flask-api-example-"));
@@ -97,6 +99,8 @@ async function shipline(args: string[]): Promise<RunEnd & { releaseId: string }>
     env: {
       ...cloud.env(),
       AWS_REGION: cloud.region,
+      // The release guard's heartbeat at the cloud's pace (its alarm periods are scaled too).
+      SHIPLINE_RELEASE_HEARTBEAT_MS: String(2000 * TIME_SCALE),
       GITHUB_SHA: createHash("sha1").update(`example ${runs}`).digest("hex"),
       GITHUB_RUN_ID: String(runs),
       GITHUB_ACTOR: "tester",
