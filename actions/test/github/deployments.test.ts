@@ -137,25 +137,35 @@ describe("GitHub deployments", () => {
   });
 
   it("a deploy its plan refuses is no deployment: bad input changes nothing, on GitHub either", async () => {
-    const { lines, logger } = capture();
-    const code = await runCli(
-      [
-        "deploy",
-        "--environment",
-        "production",
-        "--cluster",
-        "shop",
-        "--service",
-        "web",
-        "--bucket",
-        "shop-site",
-      ],
-      { env: { ...env(), AWS_REGION: "eu-west-1" }, logger },
-    );
-    expect(code).toBe(ExitCode.BadInput);
-    // The release plan refuses it (no images) before anything starts.
-    expect(lines.join("")).toContain("nothing to deploy");
-    expect(github.deployments).toEqual([]);
+    const site = await mkdtemp(join(tmpdir(), "deployments-site-"));
+    await writeFile(join(site, "index.html"), "<!doctype html><title>shop</title>");
+    try {
+      const { lines, logger } = capture();
+      const code = await runCli(
+        [
+          "deploy",
+          "--config",
+          "",
+          "--environment",
+          "production",
+          "--cluster",
+          "shop",
+          "--service",
+          "web",
+          "--bucket",
+          "shop-site",
+          "--source",
+          site,
+        ],
+        { env: { ...env(), AWS_REGION: "eu-west-1" }, logger },
+      );
+      expect(code, lines.join("")).toBe(ExitCode.BadInput);
+      // The release plan refuses it (no images) before anything starts.
+      expect(lines.join("")).toContain("nothing to deploy");
+      expect(github.deployments).toEqual([]);
+    } finally {
+      await rm(site, { recursive: true, force: true });
+    }
   });
 
   it("a rollback is a deployment of its environment too", async () => {
