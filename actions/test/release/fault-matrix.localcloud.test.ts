@@ -46,8 +46,8 @@ import { baseImageOf, writeApi } from "./stand-in";
  *            rollout       kill -9 right after UpdateService answered
  *            gate          kill -9 · SIGINT · throttles on each read of the gate
  *            web           kill -9 · SIGINT · 5xx on each S3 operation before the entry points
- *            entry points  kill -9 · SIGINT just after index.html is in the bucket · 5xx on each
- *                          operation after it (snapshots, manifest, CreateInvalidation)
+ *            entry points  kill -9 · SIGINT just after the last entry point is in the bucket ·
+ *                          5xx on each operation after it (snapshots, manifest, CreateInvalidation)
  *            invalidation  kill -9 · 5xx on each operation of the wait and the prune
  *            record        kill -9 · 5xx on each S3 operation of the final records and the lock
  *   rollback service       5xx on each operation before the rollout · kill -9 after UpdateService
@@ -58,10 +58,11 @@ import { baseImageOf, writeApi } from "./stand-in";
  * Only the clean run that learns the operations and the migration's cases run the migration: a
  * RunTask in every deploy would add seconds to each case.
  *
- * Not one of the cases, because no command can make it consistent in invalidate mode: a rollback
- * killed between two entry-point writes leaves the site mixed and ECS returns the API to the
- * release rolled back from. Its own test checks what happens then: `status` names it and the next
- * rollback repairs it (the README's commit point; the atomic web mode has no such window).
+ * Not one of the cases, because no command can make it consistent in invalidate mode: a run
+ * killed between two entry-point writes leaves the site mixed (a deploy's API on the new release,
+ * a rollback's returned by ECS to the release rolled back from). The rollback's has its own test:
+ * `status` names it and the next rollback repairs it (the README's commit point; the atomic web
+ * mode has no such window).
  */
 let stack: ServiceStack;
 let cloud: WebCloud;
@@ -92,7 +93,8 @@ interface Call {
 }
 
 /** A moment of a run: a line it writes, or a call localcloud has answered. */
-type Moment = { line: RegExp } | { call: (call: Call) => boolean };
+/** A call moment sees the run's earlier calls too. */
+type Moment = { line: RegExp } | { call: (call: Call, earlier: readonly Call[]) => boolean };
 
 interface Boundary {
   command: Command;
@@ -100,10 +102,19 @@ interface Boundary {
   at: Moment;
 }
 
-const entryPointWritten = (call: Call) =>
+const entryPointWrite = (call: Call) =>
   (call.operation === "PutObject" || call.operation === "CopyObject") &&
-  call.path === `/${BUCKET}/index.html` &&
+  ENTRY_KEYS.some((key) => call.path === `/${BUCKET}/${key}`) &&
   call.status === 200;
+/**
+ * The last of the entry points in the bucket: the commit point's writes done. (A kill between
+ * two of them leaves the site mixed, invalidate mode's limit, the README's commit point.)
+ */
+const entryPointsWritten = (call: Call, earlier: readonly Call[]) =>
+  entryPointWrite(call) &&
+  ENTRY_KEYS.every((key) =>
+    [...earlier, call].some((c) => entryPointWrite(c) && c.path === `/${BUCKET}/${key}`),
+  );
 /** One of a rollback's entry points put back from its snapshot. */
 const entryPointBack = (call: Call) =>
   call.operation === "CopyObject" &&
@@ -119,7 +130,7 @@ const BOUNDARIES: Boundary[] = [
   { command: "deploy", step: "rollout", at: { call: serviceUpdated } },
   { command: "deploy", step: "gate", at: { line: /gate: waiting/ } },
   { command: "deploy", step: "web", at: { line: /▶ web/ } },
-  { command: "deploy", step: "entry points", at: { call: entryPointWritten } },
+  { command: "deploy", step: "entry points", at: { call: entryPointsWritten } },
   { command: "deploy", step: "invalidation", at: { line: /^invalidation \S+ on / } },
   { command: "deploy", step: "record", at: { line: /✔ web/ } },
   { command: "rollback", step: "service", at: { line: /▶ service/ } },
@@ -288,10 +299,12 @@ async function start(
     pending.splice(pending.indexOf(boundary), 1);
     if (current) onReach(boundary, seq, current);
   };
+  const earlier: Call[] = [];
   const untap = tapRequestLog((call) => {
     for (const boundary of [...pending]) {
-      if ("call" in boundary.at && boundary.at.call(call)) reach(boundary, call.seq);
+      if ("call" in boundary.at && boundary.at.call(call, earlier)) reach(boundary, call.seq);
     }
+    earlier.push(call);
   });
   current = runShipline({
     args,
