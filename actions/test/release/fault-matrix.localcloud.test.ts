@@ -1,4 +1,4 @@
-import { writeFile } from "node:fs/promises";
+import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -34,15 +34,20 @@ import { baseImageOf, writeApi } from "./stand-in";
  * back to the live release on its own. There (1) is waited for as ECS rolls back (bounded), then
  * (2) and (3) hold as in every other case.
  *
- * Covered (28 cases):
+ * The site has two entry points (index.html and about/index.html), each naming its release, and
+ * (1) reads every one of them through the edge.
+ *
+ * Covered (31 cases):
  *   deploy   images        kill -9 · SIGINT · 5xx on each ECR/registry operation
  *            service       5xx on each operation before the rollout (DescribeServices, …,
  *                          RegisterTaskDefinition, UpdateService)
+ *            migration     kill -9 · SIGINT · 5xx on each operation from RunTask to UpdateService
+ *                          (a deploy with a migration; the task it started runs to its end)
  *            rollout       kill -9 right after UpdateService answered
  *            gate          kill -9 · SIGINT · throttles on each read of the gate
  *            web           kill -9 · SIGINT · 5xx on each S3 operation before the entry points
- *            entry points  kill -9 · SIGINT just after index.html is in the bucket · 5xx on each
- *                          operation after it (snapshots, manifest, CreateInvalidation)
+ *            entry points  kill -9 · SIGINT just after the last entry point is in the bucket ·
+ *                          5xx on each operation after it (snapshots, manifest, CreateInvalidation)
  *            invalidation  kill -9 · 5xx on each operation of the wait and the prune
  *            record        kill -9 · 5xx on each S3 operation of the final records and the lock
  *   rollback service       5xx on each operation before the rollout · kill -9 after UpdateService
@@ -50,8 +55,14 @@ import { baseImageOf, writeApi } from "./stand-in";
  *            web           kill -9 · SIGINT · 5xx on each S3 operation of the restore
  *            invalidation  5xx on each operation after the invalidation was created
  *            record        kill -9 · 5xx on each S3 operation of the final records and the lock
- * Not covered: the migration (the stand-in API has no migration; a RunTask per deploy would
- * double each case's time; service/deploy.localcloud.test.ts covers a failing migration).
+ * Only the clean run that learns the operations and the migration's cases run the migration: a
+ * RunTask in every deploy would add seconds to each case.
+ *
+ * Not one of the cases, because no command can make it consistent in invalidate mode: a run
+ * killed between two entry-point writes leaves the site mixed (a deploy's API on the new release,
+ * a rollback's returned by ECS to the release rolled back from). The rollback's has its own test:
+ * `status` names it and the next rollback repairs it (the README's commit point; the atomic web
+ * mode has no such window).
  */
 let stack: ServiceStack;
 let cloud: WebCloud;
@@ -63,6 +74,11 @@ const BUCKET = "fault-matrix-site";
 const LEDGER = ".shipline/";
 const SHA = "feedfacecafe0123456789feedfacecafe012345";
 const LOCK_TTL_MS = 60_000;
+/** A migration the stand-in API's image runs: node, half a second, exit 0. */
+const MIGRATION = JSON.stringify(["node", "-e", "setTimeout(() => {}, 500)"]);
+/** The site's entry points, each naming its release: a rollback puts back every one. */
+const ENTRY_PAGES = ["/", "/about/index.html"];
+const ENTRY_KEYS = ["index.html", "about/index.html"];
 
 type Command = "deploy" | "rollback";
 type Kind = "kill" | "sigint" | "faults";
@@ -77,7 +93,8 @@ interface Call {
 }
 
 /** A moment of a run: a line it writes, or a call localcloud has answered. */
-type Moment = { line: RegExp } | { call: (call: Call) => boolean };
+/** A call moment sees the run's earlier calls too. */
+type Moment = { line: RegExp } | { call: (call: Call, earlier: readonly Call[]) => boolean };
 
 interface Boundary {
   command: Command;
@@ -85,9 +102,23 @@ interface Boundary {
   at: Moment;
 }
 
-const entryPointWritten = (call: Call) =>
+const entryPointWrite = (call: Call) =>
   (call.operation === "PutObject" || call.operation === "CopyObject") &&
-  call.path === `/${BUCKET}/index.html` &&
+  ENTRY_KEYS.some((key) => call.path === `/${BUCKET}/${key}`) &&
+  call.status === 200;
+/**
+ * The last of the entry points in the bucket: the commit point's writes done. (A kill between
+ * two of them leaves the site mixed, invalidate mode's limit, the README's commit point.)
+ */
+const entryPointsWritten = (call: Call, earlier: readonly Call[]) =>
+  entryPointWrite(call) &&
+  ENTRY_KEYS.every((key) =>
+    [...earlier, call].some((c) => entryPointWrite(c) && c.path === `/${BUCKET}/${key}`),
+  );
+/** One of a rollback's entry points put back from its snapshot. */
+const entryPointBack = (call: Call) =>
+  call.operation === "CopyObject" &&
+  ENTRY_KEYS.some((key) => call.path === `/${BUCKET}/${key}`) &&
   call.status === 200;
 const serviceUpdated = (call: Call) => call.operation === "UpdateService" && call.status === 200;
 
@@ -95,10 +126,11 @@ const serviceUpdated = (call: Call) => call.operation === "UpdateService" && cal
 const BOUNDARIES: Boundary[] = [
   { command: "deploy", step: "images", at: { line: /▶ images/ } },
   { command: "deploy", step: "service", at: { line: /▶ service/ } },
+  { command: "deploy", step: "migration", at: { line: /migration: running/ } },
   { command: "deploy", step: "rollout", at: { call: serviceUpdated } },
   { command: "deploy", step: "gate", at: { line: /gate: waiting/ } },
   { command: "deploy", step: "web", at: { line: /▶ web/ } },
-  { command: "deploy", step: "entry points", at: { call: entryPointWritten } },
+  { command: "deploy", step: "entry points", at: { call: entryPointsWritten } },
   { command: "deploy", step: "invalidation", at: { line: /^invalidation \S+ on / } },
   { command: "deploy", step: "record", at: { line: /✔ web/ } },
   { command: "rollback", step: "service", at: { line: /▶ service/ } },
@@ -119,6 +151,7 @@ const CASES: Case[] = (
   [
     ["deploy", "images", ["kill", "sigint", "faults"]],
     ["deploy", "service", ["faults"]],
+    ["deploy", "migration", ["kill", "sigint", "faults"]],
     ["deploy", "rollout", ["kill"]],
     ["deploy", "gate", ["kill", "sigint", "faults"]],
     ["deploy", "web", ["kill", "sigint", "faults"]],
@@ -227,12 +260,26 @@ function envOf(n: number): Record<string, string> {
   };
 }
 
+/**
+ * Whether deploys run the migration now. A RunTask adds seconds to each deploy, so only the
+ * clean run that learns the operations and the migration's own cases (the interrupted deploy and
+ * the next one) run it.
+ */
+let migrating = false;
+
 /** The arguments of the next run of `command`; a deploy's API answers its build, n. */
 async function argsOf(command: Command, n: number): Promise<string[]> {
   if (command === "rollback") return ["rollback", "--wait-invalidation", "true"];
   await writeApi(apiFolder, String(n));
   const site = await buildSite(join(tmp, `web-${n}`), { releaseId: idOf(n) });
-  return ["deploy", "--source", site.dir, "--wait-invalidation", "true"];
+  // A second entry point (unhashed HTML, no-cache, put back by a rollback like index.html).
+  await mkdir(join(site.dir, "about"), { recursive: true });
+  await writeFile(
+    join(site.dir, "about/index.html"),
+    `<!doctype html><title>about</title><p>release ${idOf(n)}</p>\n`,
+  );
+  const migration = migrating ? ["--migration-command", MIGRATION] : [];
+  return ["deploy", "--source", site.dir, "--wait-invalidation", "true", ...migration];
 }
 
 /**
@@ -252,10 +299,12 @@ async function start(
     pending.splice(pending.indexOf(boundary), 1);
     if (current) onReach(boundary, seq, current);
   };
+  const earlier: Call[] = [];
   const untap = tapRequestLog((call) => {
     for (const boundary of [...pending]) {
-      if ("call" in boundary.at && boundary.at.call(call)) reach(boundary, call.seq);
+      if ("call" in boundary.at && boundary.at.call(call, earlier)) reach(boundary, call.seq);
     }
+    earlier.push(call);
   });
   current = runShipline({
     args,
@@ -282,7 +331,14 @@ async function succeed(command: Command): Promise<string> {
   return idOf(run);
 }
 
-const page = async () => (await fetch(`${edge}/`)).text();
+/** The release each entry point names through the edge, undefined for one that names none. */
+const pageReleases = async () =>
+  Promise.all(
+    ENTRY_PAGES.map(
+      async (path) =>
+        /feedfacecafe-(\d+)\.1/.exec(await (await fetch(`${edge}${path}`)).text())?.[1],
+    ),
+  );
 const apiBuild = async () => {
   const response = await fetch(`${edge}/api/version`);
   return response.ok ? ((await response.json()) as { build: string }).build : undefined;
@@ -290,12 +346,17 @@ const apiBuild = async () => {
 const primaryTaskDefinition = async () =>
   (await stack.describe()).deployments?.find((d) => d.status === "PRIMARY")?.taskDefinition;
 
-/** Both halves serve one release through the edge, three API answers in a row; its run. */
+/**
+ * Both halves serve one release through the edge: every entry point of the SPA names it, and
+ * three API answers in a row; its run.
+ */
 async function servedRelease(): Promise<number> {
   return waitFor(
-    "the API and the SPA to serve one release",
+    "the API and every entry point of the SPA to serve one release",
     async () => {
-      const served = /feedfacecafe-(\d+)\.1/.exec(await page())?.[1];
+      const pages = await pageReleases();
+      const served = pages[0];
+      if (pages.some((release) => release !== served)) return undefined;
       for (let answer = 0; answer < 3; answer++) {
         if (!served || (await apiBuild()) !== served) return undefined;
       }
@@ -365,22 +426,30 @@ function operationsBetween(from: number, to: number, images: boolean): string[] 
   ];
 }
 
-/** A clean run of `command`, noting which operations each of its steps used. */
-async function learnOperations(command: Command): Promise<void> {
+/**
+ * A clean run of `command`, noting which operations each of its steps used; with `migration`,
+ * a deploy that runs the migration, noting that step's only (the others are a plain deploy's).
+ */
+async function learnOperations(command: Command, migration = false): Promise<void> {
+  migrating = migration;
   run += 1;
   const marks: { step: string; seq: number }[] = [];
   const clean = await start(command, run, false, (boundary, seq) =>
     marks.push({ step: boundary.step, seq }),
   );
   const end = await clean.done;
+  migrating = false;
   expect(end.code, end.output).toBe(0);
   const last = stack.cloud.requestLog.lastSeq;
-  const steps = BOUNDARIES.filter((boundary) => boundary.command === command);
+  const steps = BOUNDARIES.filter(
+    (boundary) => boundary.command === command && (migration || boundary.step !== "migration"),
+  );
   expect(
     marks.map((mark) => mark.step),
     end.output,
   ).toEqual(steps.map((step) => step.step));
   marks.forEach((mark, index) => {
+    if (migration && mark.step !== "migration") return;
     operations.set(
       `${command} ${mark.step}`,
       operationsBetween(mark.seq, marks[index + 1]?.seq ?? last, mark.step === "images"),
@@ -394,6 +463,7 @@ describe("the fault matrix", () => {
   it("a clean deploy and rollback: the operations of each step, from the request log", async () => {
     await succeed("deploy");
     await learnOperations("deploy");
+    await learnOperations("deploy", true);
     await learnOperations("rollback");
     for (const [step, used] of operations) console.log(`${step}: ${used.join(" ")}`);
     await expectConsistent();
@@ -407,6 +477,7 @@ describe("the fault matrix", () => {
       const ops = operations.get(`${c.command} ${c.step}`) ?? [];
       if (c.kind === "faults") expect(ops, name).not.toEqual([]);
       const since = stack.cloud.requestLog.lastSeq;
+      migrating = c.step === "migration";
       run += 1;
       let reached = false;
       const victim = await start(c.command, run, c.kind !== "faults", (boundary, _seq, current) => {
@@ -438,8 +509,15 @@ describe("the fault matrix", () => {
         if (c.kind === "faults") expect(during.some((call) => call.fault)).toBe(true);
         expect(await readLock(s3(), BUCKET, LEDGER, "production"), end.output).toBeUndefined();
       }
+      // Killed between the rollout and the guard's disarm (the alarm put again, not breaching).
+      const updated = during.find(serviceUpdated);
       const guardedByEcs =
-        c.kind === "kill" && during.some(serviceUpdated) && !during.some(entryPointWritten);
+        c.kind === "kill" &&
+        updated !== undefined &&
+        !during.some(
+          (call) =>
+            call.seq > updated.seq && call.operation === "PutMetricAlarm" && call.status === 200,
+        );
       if (guardedByEcs) {
         const rolledBack = await waitFor(
           "ECS to roll the killed run's deployment back on the heartbeat alarm",
@@ -456,10 +534,66 @@ describe("the fault matrix", () => {
       }
       await expectConsistent();
       await expectDeployAndRollback();
+      migrating = false;
       consistent.add(name);
     },
     300_000,
   );
+
+  it("a kill between a rollback's entry-point writes: invalidate mode's limit, named by status and repaired by the next rollback", async () => {
+    if (await readLock(s3(), BUCKET, LEDGER, "production")) await cli("unlock", "--force");
+    const before = await expectConsistent();
+    const liveTaskDefinition = await primaryTaskDefinition();
+    run += 1;
+    // One entry point's copy fails once (the SDK would retry it): the run is killed as the
+    // other's copy is answered, so one page is the target's and the other still the live one's.
+    let killed = false;
+    const victim = await start("rollback", run, true, (boundary, _seq, current) => {
+      if (boundary.step !== "web") return;
+      cloud.faults.add({ service: "s3", operation: "CopyObject", kind: "error", count: 1 });
+      const untap = tapRequestLog((call) => {
+        if (!entryPointBack(call) || killed) return;
+        killed = true;
+        untap();
+        current.kill("SIGKILL");
+      });
+      void current.done.finally(untap);
+    });
+    const end = await victim.done;
+    cloud.faults.clear();
+    expect(killed, end.output).toBe(true);
+    expect(end.signal, end.output).toBe("SIGKILL");
+    // Killed before the guard's disarm: ECS returns the API to the release rolled back from.
+    await waitFor(
+      "ECS to roll the killed rollback's deployment back on the heartbeat alarm",
+      async () => {
+        const primary = (await stack.describe()).deployments?.find((d) => d.status === "PRIMARY");
+        return primary?.rolloutState === "COMPLETED" &&
+          primary.taskDefinition === liveTaskDefinition &&
+          (await apiBuild()) === String(before)
+          ? true
+          : undefined;
+      },
+      60_000,
+    );
+    const pages = await pageReleases();
+    const api = await apiBuild();
+    console.log(`after the kill: entry points name ${pages.join(", ")}; the API answers ${api}`);
+    // Not one release at the edge: the site mixed (and the API on one of its two releases).
+    expect(pages.some((release) => release !== api)).toBe(true);
+    const status = await cli("status");
+    console.log(status.output);
+    expect(status.code, status.output).not.toBe(0);
+    expect(status.output).toContain("consistent=false");
+    await clearDeadLock(false);
+    run += 1;
+    const again = await start("rollback", run, false);
+    const repaired = await again.done;
+    expect(repaired.code, repaired.output).toBe(0);
+    const served = await expectConsistent();
+    expect(served).not.toBe(before);
+    await expectDeployAndRollback();
+  }, 300_000);
 
   it("prints and asserts the count", () => {
     console.log(`${consistent.size} of ${CASES.length} cases consistent`);
