@@ -7,8 +7,8 @@ import { PROMOTE_RELEASE } from "../promote/declaration";
 import { DEPLOY, HISTORY, ROLLBACK, STATUS, UNLOCK } from "../release/declarations";
 import { DIFF } from "../release/diff-declaration";
 import { DEPLOY_SERVICE } from "../service/declaration";
-import { VERIFY } from "../verify/declaration";
 import { BOOTSTRAP, INIT } from "../setup/declarations";
+import { VERIFY } from "../verify/declaration";
 import { INVALIDATE } from "../web/invalidate-declaration";
 import { PUBLISH_WEB } from "../web/publish-declaration";
 

@@ -48,7 +48,10 @@ export function parseHistoryInputs(raw: RawInputs): HistoryInputs {
 const releaseShape = {
   ...ledgerShape,
   cluster: text(),
-  service: text(),
+  /** The one-service shorthand of services (releaseServices checks one of them is given). */
+  service: optionalText(),
+  /** KEY=SERVICE [cluster=NAME] [task-definition=PATH] lines (see services.ts). */
+  services: list(),
   "distribution-id": distributionIds(),
   url: optionalText(),
   "gate-timeout": duration(15 * 60_000, DURATION_LIMITS["gate-timeout"]),
@@ -132,7 +135,8 @@ export const statusSchema = z.object(
   declaredShape(STATUS.inputs, {
     ...ledgerShape,
     cluster: text(),
-    service: text(),
+    service: optionalText(),
+    services: list(),
     /** Report what would be recorded; write nothing. */
     "dry-run": boolean(false),
   }),

@@ -10,27 +10,60 @@ import { servedContent } from "../web/served";
 import type { LedgerState, Reality, ServiceState } from "./reconcile";
 import { webReleaseOf } from "./reconcile";
 import type { ReleaseRecord } from "./record";
+import { isServicesMap, type ReleaseService, releaseServices } from "./services";
 
 /** Where an environment's release really runs: its ECS service and its site in the bucket. */
 export interface Environment {
   s3: S3Client;
   service: ServiceClients;
+  /** The first (or only) service. */
   cluster: string;
   serviceName: string;
+  /** A release of several services: every one, each judged (absent for the shorthand). */
+  services?: ReleaseService[];
   /** The site of the environment's releases: the bucket root, under the ledger prefix. */
   site: SiteLocation;
 }
 
-/** The environment of a deploy's or rollback's inputs. */
+/** The environment of a deploy's, rollback's or status's inputs (or a deploy's planned services). */
 export function environmentOf(
-  inputs: { bucket: string; "ledger-prefix": string; cluster: string; service: string },
+  inputs: {
+    bucket: string;
+    "ledger-prefix": string;
+    cluster: string;
+    service?: string | undefined;
+    services:
+      | string[]
+      | { key: string; shorthand: boolean; inputs: { cluster: string; service: string } }[];
+  },
   deps: { s3: S3Client; service: ServiceClients },
 ): Environment {
+  const services: ReleaseService[] =
+    typeof inputs.services[0] === "object"
+      ? (
+          inputs.services as {
+            key: string;
+            shorthand: boolean;
+            inputs: { cluster: string; service: string };
+          }[]
+        ).map((planned) => ({
+          key: planned.key,
+          cluster: planned.inputs.cluster,
+          service: planned.inputs.service,
+          ...(planned.shorthand ? { shorthand: true as const } : {}),
+        }))
+      : releaseServices({
+          cluster: inputs.cluster,
+          service: inputs.service,
+          services: inputs.services as string[],
+        });
+  const first = services[0] as ReleaseService;
   return {
     s3: deps.s3,
     service: deps.service,
-    cluster: inputs.cluster,
-    serviceName: inputs.service,
+    cluster: first.cluster,
+    serviceName: first.service,
+    ...(isServicesMap(services) ? { services } : {}),
     site: { bucket: inputs.bucket, prefix: "", ledgerPrefix: inputs["ledger-prefix"] },
   };
 }
@@ -52,10 +85,11 @@ export async function observe(
   environment: Environment,
   inProgress?: string,
 ): Promise<Observed> {
-  const [pointer, history, service] = await Promise.all([
+  const [pointer, history, service, services] = await Promise.all([
     ledger.live(),
     ledger.history(RECORDS_READ),
-    observeService(environment),
+    observeService(environment.service, environment.cluster, environment.serviceName),
+    observeServices(environment),
   ]);
   const records = await withLiveRecord(ledger, history, pointer?.value.releaseId);
   const entryPoints = await entryPointsOf(environment, candidates(records, pointer?.value));
@@ -70,17 +104,33 @@ export async function observe(
     },
     reality: {
       service,
+      ...(services ? { services } : {}),
       served: await servedContent(environment.s3, environment.site.bucket, keys),
     },
   };
 }
 
-async function observeService(environment: Environment): Promise<ServiceState> {
-  const current = await readCurrentService(
-    environment.service,
-    environment.cluster,
-    environment.serviceName,
+/** Every service of a release of several, by key. */
+async function observeServices(
+  environment: Environment,
+): Promise<Record<string, ServiceState> | undefined> {
+  if (!environment.services) return undefined;
+  const states = await Promise.all(
+    environment.services.map((spec) =>
+      observeService(environment.service, spec.cluster, spec.service),
+    ),
   );
+  return Object.fromEntries(
+    environment.services.map((spec, index) => [spec.key, states[index] as ServiceState]),
+  );
+}
+
+async function observeService(
+  clients: ServiceClients,
+  cluster: string,
+  serviceName: string,
+): Promise<ServiceState> {
+  const current = await readCurrentService(clients, cluster, serviceName);
   const primary = current.service.deployments?.find((d) => d.status === "PRIMARY");
   const arn = current.taskDefinition.taskDefinitionArn;
   return {

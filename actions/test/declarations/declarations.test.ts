@@ -51,10 +51,10 @@ import {
 } from "../../src/release/inputs";
 import { DEPLOY_SERVICE } from "../../src/service/declaration";
 import { deployServiceSchema, parseDeployServiceInputs } from "../../src/service/inputs";
-import { VERIFY } from "../../src/verify/declaration";
-import { parseVerifyInputs, verifyInputSchema } from "../../src/verify/inputs";
 import { BOOTSTRAP, INIT } from "../../src/setup/declarations";
 import * as setup from "../../src/setup/inputs";
+import { VERIFY } from "../../src/verify/declaration";
+import { parseVerifyInputs, verifyInputSchema } from "../../src/verify/inputs";
 import { parsePublishWebInputs, publishWebSchema } from "../../src/web/inputs";
 import { INVALIDATE } from "../../src/web/invalidate-declaration";
 import { invalidateSchema, parseInvalidateInputs } from "../../src/web/invalidate-inputs";
