@@ -7,6 +7,7 @@ import { type DeployServiceDeps, deployService } from "../service/deploy-service
 import type { ImageChange } from "../service/inputs";
 import { failureOf } from "../service/report";
 import { returnWithoutWaiting } from "../service/update";
+import { keyedLogger } from "./keyed-logger";
 import type { PlannedService } from "./plan";
 import type { ReleaseRecord, ServiceFacts } from "./record";
 import { restoreService, type ServiceTarget } from "./restore-service";
@@ -67,7 +68,7 @@ export async function rollServices(
         },
         {
           clients: deps.clients,
-          logger: deps.logger,
+          logger: keyedLogger(deps.logger, service.key),
           clock: deps.clock,
           ...(deps.keptRevisions ? { keptRevisions: deps.keptRevisions } : {}),
           ...(returnTo ? { returnTo } : {}),
@@ -161,7 +162,10 @@ export async function undoServices(
   }
   const returned = await Promise.allSettled(
     moved.map((service) =>
-      restoreService({ ...service.target, onInterruption: "stay" }, service.previousArn, deps),
+      restoreService({ ...service.target, onInterruption: "stay" }, service.previousArn, {
+        ...deps,
+        logger: keyedLogger(deps.logger, service.key),
+      }),
     ),
   );
   const notBack = returned.flatMap((outcome, index) =>

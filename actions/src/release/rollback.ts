@@ -6,6 +6,7 @@ import { returnIfCancelled } from "../service/update";
 import { describeAfterCommit } from "../web/publish-phase";
 import type { ReleaseDeps } from "./deploy";
 import type { RollbackInputs } from "./inputs";
+import { keyedLogger } from "./keyed-logger";
 import type { LedgerPlan } from "./plan";
 import { environmentOf, observe } from "./reality";
 import { type Reconciliation, reconcile } from "./reconcile";
@@ -321,7 +322,7 @@ async function restoreServices(
       restoreService(
         service,
         target.services?.[service.key]?.taskDefinitionArn ?? "",
-        deps,
+        { ...deps, logger: keyedLogger(deps.logger, service.key) },
         live?.services?.[service.key]?.taskDefinitionArn,
       ),
     ),
