@@ -222,12 +222,17 @@ export async function deploy(
         // sends the service back without waiting for it (it must exit within seconds).
         const [only, ...others] = moved;
         if (only && others.length > 0 && !(error instanceof LockLostError)) {
-          throw await undoServices(
+          const undone = await undoServices(
             `the release failed before its entry points went live (${(error as Error).message})`,
             error as Error,
             moved,
             { clients: deps.service, clock, logger },
           );
+          // The services are back, but the site may serve some of the new pages: a human must look.
+          if (error instanceof SitePutBackError && undone instanceof RolledBackError) {
+            throw new RollbackFailedError(`ROLLBACK FAILED: ${undone.message}`, { cause: error });
+          }
+          throw undone;
         }
         if (only && error instanceof CancelledError) {
           await returnWithoutWaiting(

@@ -22,7 +22,7 @@ import {
 import type { ReleaseRecord } from "../../src/release/record";
 import { showStatus } from "../../src/release/status";
 import { type ServiceStack, startServiceStack, waitFor, waitSteadyOn } from "../service/cloud";
-import { buildSite, tempDir } from "../web/cloud";
+import { buildSite, tempDir, type WebCloud } from "../web/cloud";
 
 /**
  * A release of two services on localcloud with real tasks: the API behind the load balancer
@@ -34,8 +34,14 @@ let stack: ServiceStack;
 let tmp = "";
 const BUCKET = "services-site";
 const lines: string[] = [];
+/** Called with each line a run logs: a test acts at a precise point of a run. */
+let onLine: (line: string) => void = () => {};
 const stream = {
-  write: (chunk: string) => lines.push(...chunk.split("\n").filter(Boolean)) > 0,
+  write: (chunk: string) => {
+    const parts = chunk.split("\n").filter(Boolean);
+    for (const part of parts) onLine(part);
+    return lines.push(...parts) > 0;
+  },
 } as unknown as NodeJS.WritableStream;
 const logger = new TerminalLogger({ out: stream, err: stream });
 
@@ -243,6 +249,36 @@ describe("a release of several services", () => {
     expect(record?.services?.api?.failure).toBeUndefined();
     // The API passed its gate on the new revision, then went back with the worker.
     expect(record?.services?.api?.taskDefinitionArn).not.toBe(one.services?.api?.taskDefinitionArn);
+    expect(await running()).toEqual({
+      api: one.services?.api?.taskDefinitionArn,
+      worker: one.services?.worker?.taskDefinitionArn,
+    });
+    expect((await ledger().live())?.value.releaseId).toBe(one.id);
+  }, 300_000);
+
+  it("returns both services when the web step fails before its entry points", async () => {
+    // Armed when the web step starts: its first upload is refused (an answer, not retried).
+    onLine = (line) => {
+      if (line.includes("▶ web")) {
+        onLine = () => {};
+        (stack.cloud as unknown as WebCloud).faults.add({
+          service: "s3",
+          operation: "PutObject",
+          kind: "deny",
+          count: 1,
+        });
+      }
+    };
+    const failing = runDeploy(
+      parseDeployInputs({ ...common(), images: both(stack.apiImage), source: await site("web-w") }),
+      {},
+      deps("5"),
+    );
+    await expect(failing).rejects.toBeInstanceOf(RolledBackError);
+    await expect(failing).rejects.toThrow(/api, worker returned to their live revisions/);
+    (stack.cloud as unknown as WebCloud).faults.clear();
+    const record = await ledger().read("0123456789ab-5.1");
+    expect(record).toMatchObject({ status: "rolled-back", failure: { step: "web" } });
     expect(await running()).toEqual({
       api: one.services?.api?.taskDefinitionArn,
       worker: one.services?.worker?.taskDefinitionArn,
