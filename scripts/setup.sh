@@ -21,6 +21,8 @@ declare -A APT=(
   [/usr/bin/htpasswd]=apache2-utils
   [/usr/sbin/ip]=iproute2
   [/usr/bin/envsubst]=gettext-base
+  # Debian's Flask, which localcloud's python-flask base image (examples/flask-api) copies.
+  [/usr/bin/flask]=python3-flask
 )
 missing=()
 for bin in "${!APT[@]}"; do

@@ -4,6 +4,8 @@
  *
  *   npx tsx bench/web/run.ts
  *
+ * How fast a release and a rollback reach the edge in each web mode: bench/web/switch.ts.
+ *
  * Scenarios, each for both tools, into a bucket of its own:
  *   1. first upload into an empty bucket;
  *   2. a fresh checkout of the same tree (every mtime new, as in CI), nothing changed;

@@ -26,6 +26,7 @@ export interface EcsStackHelper {
       targetGroup: string;
       port: number;
       healthCheck: { intervalSeconds: number; timeoutSeconds: number };
+      healthCheckPath?: string;
       deregistrationDelaySeconds: number;
       cluster: string;
       logGroup: string;
@@ -40,9 +41,9 @@ export interface EcsStackHelper {
       service: string;
       taskDefinition: string;
       desiredCount: number;
-      targetGroupArn: string;
-      container: string;
-      port: number;
+      targetGroupArn?: string;
+      container?: string;
+      port?: number;
       gracePeriodSeconds?: number;
     },
   ): Promise<unknown>;

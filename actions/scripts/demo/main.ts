@@ -3,11 +3,14 @@
 // rollback to release 1; a probe watches the site through the edge the whole time.
 //   npx tsx actions/scripts/demo/main.ts           keeps serving until Ctrl-C
 //   npx tsx actions/scripts/demo/main.ts --once    exits after the script (1 when a check fails)
+//   npx tsx actions/scripts/demo/main.ts --example flask-api
+//                                                  examples/flask-api instead of the sample app
 import { execFileSync } from "node:child_process";
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { ListInvalidationsCommand } from "@aws-sdk/client-cloudfront";
 import {
   DescribeServicesCommand,
   DescribeTasksCommand,
@@ -21,14 +24,20 @@ import { ExitCode } from "../../src/lib/errors";
 import { TerminalLogger } from "../../src/lib/logger";
 import { releaseIdOf, runContext } from "../../src/release/record";
 import { sampleContainer, sampleImageInputs } from "../sample-images";
+import { type Checks, flaskApiDemo } from "./flask-api";
 import { freeDemoNetwork } from "./network";
 import { startProbe } from "./probe";
 import { clients, createRepositories, createStack, NAMES, registryLogin } from "./stack";
+
+/** The demo runs at a fifth of AWS's pace (health checks, drains, alarm periods). */
+const DEMO_TIME_SCALE = 0.2;
 
 const REPO = fileURLToPath(new URL("../../..", import.meta.url));
 const { values: args } = parseArgs({
   options: {
     once: { type: "boolean", default: false },
+    // One of examples/: released by its own shipline.yml instead of the sample app.
+    example: { type: "string" },
     "state-dir": { type: "string", default: join(REPO, ".state/shipline-demo") },
     // The tasks' bridge and subnet (default: the first free lcdN, 198.19.N.0/24). localcloud
     // refuses a bridge another state folder made, so a test run claims its own.
@@ -37,6 +46,7 @@ const { values: args } = parseArgs({
   },
 });
 const STATE = resolve(args["state-dir"] ?? "");
+const EXAMPLES = ["flask-api"];
 const log = (line: string) => console.log(line);
 const timings: [string, number][] = [];
 
@@ -72,6 +82,12 @@ const commit = (() => {
 })();
 
 async function main(): Promise<number> {
+  if (args.example !== undefined && !EXAMPLES.includes(args.example)) {
+    console.error(
+      `--example: expected one of ${EXAMPLES.join(", ")} (a folder of examples/), got ${JSON.stringify(args.example)}`,
+    );
+    return ExitCode.BadInput;
+  }
   await rm(STATE, { recursive: true, force: true });
   await mkdir(STATE, { recursive: true });
   const { startLocalcloud } = await load<{ startLocalcloud(o: unknown): Promise<Cloud> }>(
@@ -81,7 +97,7 @@ async function main(): Promise<number> {
     startLocalcloud({
       stateDir: join(STATE, "cloud"),
       port: 0,
-      timeScale: 0.2,
+      timeScale: DEMO_TIME_SCALE,
       taskNetwork:
         args.bridge && args.subnet
           ? { bridge: args.bridge, subnet: args.subnet }
@@ -91,7 +107,16 @@ async function main(): Promise<number> {
   const stopCloud = () => cloud.stop();
   try {
     // The CLI and the SDK find localcloud the way they find AWS: through the environment.
-    Object.assign(process.env, cloud.env(), { AWS_REGION: cloud.region });
+    Object.assign(process.env, cloud.env(), {
+      AWS_REGION: cloud.region,
+      // The release guard's heartbeat at the cloud's pace: its alarm periods last a fifth.
+      SHIPLINE_RELEASE_HEARTBEAT_MS: String(2000 * DEMO_TIME_SCALE),
+    });
+    if (args.example === "flask-api") {
+      return await report(
+        await flaskApiDemo(cloud, { repo: REPO, state: STATE, commit, log, timed }),
+      );
+    }
     return await pipeline(cloud);
   } finally {
     await stopCloud();
@@ -200,6 +225,8 @@ async function pipeline(cloud: Cloud): Promise<number> {
           },
           bucket: stack.bucket,
           distributions: [stack.distributionId],
+          // Releases side by side; going live and rolling back are one write to the store.
+          web: { mode: "atomic", "key-value-store": stack.keyValueStore },
           "release-env": ["api:RELEASE_ID"],
           gate: { timeout: "5m", interval: "1s", "healthy-polls": 2, "grace-period": "45s" },
         },
@@ -246,12 +273,24 @@ async function pipeline(cloud: Cloud): Promise<number> {
   const results = await probe.stop();
 
   const version = (await (await fetch(`${edge}/api/version`)).json()) as { releaseId?: string };
-  // The rollback's invalidation completes in the background: give the edge a bounded while.
+  // The rollback's PutKey is seen by the edge's next request; a bounded while all the same.
   let page = "";
   for (let attempt = 0; attempt < 60 && !page.includes(one.id); attempt++) {
     if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 500));
     page = await (await fetch(`${edge}/`)).text();
   }
+  // What the service and the site serve, against the ledger: in web-mode atomic the site's
+  // release is the one the key value store names, though every kept release's pages are there.
+  const status = await timed("status", () =>
+    runCli(["status", "--config", configFile], { env: runEnv() }),
+  );
+  process.exitCode = undefined;
+  const invalidations =
+    (
+      await clients(cloud).cloudfront.send(
+        new ListInvalidationsCommand({ DistributionId: stack.distributionId }),
+      )
+    ).InvalidationList?.Quantity ?? 0;
   const checks: [string, boolean, string][] = [
     ["release 1 shipped", one.code === ExitCode.Success, `exit ${one.code}`],
     ["release 2 shipped", two.code === ExitCode.Success, `exit ${two.code}`],
@@ -263,19 +302,32 @@ async function pipeline(cloud: Cloud): Promise<number> {
     ["manual rollback", back === ExitCode.Success, `exit ${back}`],
     ["API serves release 1", version.releaseId === one.id, `/api/version: ${version.releaseId}`],
     ["SPA serves release 1", page.includes(one.id), `index.html of ${one.id}`],
+    ["status: service and site serve one release", status === ExitCode.Success, `exit ${status}`],
     [
       "no failed request through the edge",
       results.failed === 0,
       `${results.failed} of ${results.requests}; ${results.errors.slice(0, 3).join("; ")}`,
     ],
     ["no page with a missing asset", results.brokenPages === 0, `${results.brokenPages}`],
+    [
+      "no invalidation (web-mode atomic: releases and rollbacks are one PutKey)",
+      invalidations === 0,
+      `${invalidations} invalidation(s)`,
+    ],
   ];
+  return report(checks, [
+    `\nthe site: ${edge}/  (the API behind it: ${edge}/api/version)`,
+    `history:  npx tsx actions/src/cli/main.ts history --config ${configFile}`,
+  ]);
+}
+
+/** The timings and the checks; unless --once, serves until Ctrl-C. 1 when a check failed. */
+async function report(checks: Checks, footer: string[] = []): Promise<number> {
   log("\n━━ timings");
   for (const [what, ms] of timings) log(`${(ms / 1000).toFixed(1).padStart(7)} s  ${what}`);
   log("\n━━ checks");
   for (const [what, ok, detail] of checks) log(`${ok ? "✓" : "✗"} ${what}: ${detail}`);
-  log(`\nthe site: ${edge}/  (the API behind it: ${edge}/api/version)`);
-  log(`history:  npx tsx actions/src/cli/main.ts history --config ${configFile}`);
+  for (const line of footer) log(line);
   const failed = checks.filter(([, ok]) => !ok).length;
   if (!args.once) {
     log("\nserving until Ctrl-C");

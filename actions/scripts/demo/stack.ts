@@ -1,4 +1,4 @@
-import { CloudFrontClient } from "@aws-sdk/client-cloudfront";
+import { CloudFrontClient, CreateKeyValueStoreCommand } from "@aws-sdk/client-cloudfront";
 import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import { CreateRepositoryCommand, ECRClient } from "@aws-sdk/client-ecr";
 import { ECSClient, RegisterTaskDefinitionCommand } from "@aws-sdk/client-ecs";
@@ -11,7 +11,9 @@ import { createSite } from "./site";
  * The sample stack, created in a running localcloud through the AWS API only (what a user's
  * infrastructure tool does once in a real account): ECR repositories, a cluster, a service of one
  * task [nginx → api] behind a load balancer, and the site (site.ts): the deploy bucket and a
- * distribution that serves it, except shipline's ledger, and sends /api/* to the load balancer.
+ * distribution that serves it, except shipline's ledger, and sends /api/* to the load balancer;
+ * and the key value store that holds the live web release (shipline's web-mode atomic keeps its
+ * release router function on the distribution itself).
  */
 export interface CloudEndpoint {
   endpoint: string;
@@ -24,6 +26,8 @@ export interface DemoStack {
   service: string;
   bucket: string;
   distributionId: string;
+  /** The key value store's ARN: which web release the edge serves. */
+  keyValueStore: string;
   logGroup: string;
   albUrl: string;
 }
@@ -32,6 +36,7 @@ export const NAMES = {
   cluster: "shipline",
   service: "shipline-web",
   bucket: "shipline-demo-site",
+  keyValueStore: "shipline-demo-live",
   logGroup: "/ecs/shipline",
   apiRepository: "shipline/api",
   nginxRepository: "shipline/nginx",
@@ -122,11 +127,15 @@ export async function createStack(
     bucket: NAMES.bucket,
     apiDomain: front.dnsName,
   });
+  const store = await c.cloudfront.send(
+    new CreateKeyValueStoreCommand({ Name: NAMES.keyValueStore }),
+  );
   return {
     cluster: NAMES.cluster,
     service: NAMES.service,
     bucket: NAMES.bucket,
     distributionId,
+    keyValueStore: store.KeyValueStore?.ARN ?? "",
     logGroup: NAMES.logGroup,
     albUrl: front.url,
   };

@@ -1,11 +1,8 @@
 import type { Command } from "commander";
 import { whileCancellable } from "../lib/cancel";
-import { mergeRawInputs } from "../lib/ci-context";
 import type { Logger } from "../lib/logger";
-import { DEPLOY_SERVICE } from "../service/declaration";
-import { addFlags, type FlagSpec, flagsOf, flagsToRawInputs } from "./options";
-
-export const DEPLOY_SERVICE_FLAGS: FlagSpec[] = flagsOf(DEPLOY_SERVICE);
+import { deployServiceInputs } from "./command-inputs";
+import { addFlags } from "./options";
 
 export function deployServiceCommand(
   program: Command,
@@ -17,15 +14,9 @@ export function deployServiceCommand(
     .description(
       "roll an ECS service to new images, gated on its load balancer's health, rolled back on failure",
     );
-  addFlags(command, DEPLOY_SERVICE_FLAGS).action(async (options: Record<string, unknown>) => {
+  addFlags(command, deployServiceInputs.flags).action(async (options: Record<string, unknown>) => {
     // Each command loads its schema when it runs, and the SDK only after the inputs validate.
-    const [{ commitDefault }, { parseDeployServiceInputs }] = await Promise.all([
-      import("../entries/deploy-service"),
-      import("../service/inputs"),
-    ]);
-    const inputs = parseDeployServiceInputs(
-      mergeRawInputs(commitDefault(env), flagsToRawInputs(options, DEPLOY_SERVICE_FLAGS, logger())),
-    );
+    const inputs = await deployServiceInputs.read(options, env, logger());
     const [{ createServiceClients }, { deployService }, { reportDeployService }, { liveTable }] =
       await Promise.all([
         import("../service/clients"),

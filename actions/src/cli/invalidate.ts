@@ -1,10 +1,7 @@
 import type { Command } from "commander";
-import { ciDefaults, mergeRawInputs } from "../lib/ci-context";
 import type { Logger } from "../lib/logger";
-import { INVALIDATE } from "../web/invalidate-declaration";
-import { addFlags, type FlagSpec, flagsOf, flagsToRawInputs } from "./options";
-
-export const INVALIDATE_FLAGS: FlagSpec[] = flagsOf(INVALIDATE);
+import { invalidateInputs } from "./command-inputs";
+import { addFlags } from "./options";
 
 export function invalidateCommand(
   program: Command,
@@ -16,12 +13,9 @@ export function invalidateCommand(
     .description(
       "invalidate paths on CloudFront distributions (backs off when busy, waits with a timeout)",
     );
-  addFlags(command, INVALIDATE_FLAGS).action(async (options: Record<string, unknown>) => {
+  addFlags(command, invalidateInputs.flags).action(async (options: Record<string, unknown>) => {
     // Each command loads its schema when it runs, and the SDK only after the inputs validate.
-    const { parseInvalidateInputs } = await import("../web/invalidate-inputs");
-    const inputs = parseInvalidateInputs(
-      mergeRawInputs(ciDefaults(env), flagsToRawInputs(options, INVALIDATE_FLAGS)),
-    );
+    const inputs = await invalidateInputs.read(options, env);
     const [{ createCloudFrontClient }, { runInvalidate }] = await Promise.all([
       import("../web/clients"),
       import("../web/invalidate-unit"),

@@ -1,44 +1,7 @@
 import { type Command, Option } from "commander";
-import type { UnitDeclaration } from "../lib/declaration";
-import type { RawInputs } from "../lib/inputs";
-import type { Logger } from "../lib/logger";
+import type { FlagSpec } from "./flags";
 
-/** How a CLI flag maps onto an input: same name as in action.yml, so docs apply to both. */
-export interface FlagSpec {
-  /** The input's name, also the flag's: --<name>. */
-  name: string;
-  description: string;
-  /** Repeatable (lists, KEY=VALUE lines): each use adds a line. */
-  repeatable?: boolean;
-  /** A yes/no switch: `--dry-run` means "true". */
-  switch?: boolean;
-  /** A deprecated name: still accepted (hidden from --help), read as this input, with a warning. */
-  replacedBy?: string;
-}
-
-/** Help text of an input: its description and, when it has one, its default. */
-export function flagDescription(description: string, fallback: string | undefined): string {
-  return fallback === undefined ? description : `${description} (default ${fallback || '""'})`;
-}
-
-/** The flags of a unit's command, from its declaration: every input but the action-only ones. */
-export function flagsOf(unit: UnitDeclaration): FlagSpec[] {
-  const flags: FlagSpec[] = [];
-  for (const [name, input] of Object.entries(unit.inputs)) {
-    if (input.cli === false) continue;
-    flags.push({
-      name,
-      description: flagDescription(input.description, input.default),
-      ...(input.cli?.repeatable ? { repeatable: true } : {}),
-      ...(input.cli?.switch ? { switch: true } : {}),
-    });
-  }
-  for (const [name, replacedBy] of Object.entries(unit.deprecated ?? {})) {
-    const target = flags.find((flag) => flag.name === replacedBy);
-    if (target) flags.push({ ...target, name, replacedBy });
-  }
-  return flags;
-}
+export { type FlagSpec, flagDescription, flagsOf, flagsToRawInputs } from "./flags";
 
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
@@ -56,36 +19,4 @@ export function addFlags(command: Command, flags: FlagSpec[]): Command {
     command.addOption(flag.replacedBy ? option.hideHelp() : option);
   }
   return command;
-}
-
-/**
- * Commander's parsed options (camelCase) → raw inputs keyed like action.yml. A deprecated flag
- * fills the input that replaced it (unless that was given too) and says so.
- */
-export function flagsToRawInputs(
-  options: Record<string, unknown>,
-  flags: FlagSpec[],
-  logger?: Pick<Logger, "warning">,
-): RawInputs {
-  const raw: RawInputs = {};
-  const given = flags
-    .map((flag) => ({ flag, value: options[camelCase(flag.name)] }))
-    .filter(({ value }) => value !== undefined)
-    // Current names first, so a deprecated one never overrides them.
-    .sort(
-      (a, b) => Number(a.flag.replacedBy !== undefined) - Number(b.flag.replacedBy !== undefined),
-    );
-  for (const { flag, value } of given) {
-    const name = flag.replacedBy ?? flag.name;
-    if (flag.replacedBy) {
-      logger?.warning(`--${flag.name} is deprecated; use --${flag.replacedBy}`);
-      if (raw[name] !== undefined) continue;
-    }
-    raw[name] = Array.isArray(value) ? value.join("\n") : value === true ? "true" : String(value);
-  }
-  return raw;
-}
-
-function camelCase(name: string): string {
-  return name.replace(/-([a-z])/g, (_, letter: string) => letter.toUpperCase());
 }

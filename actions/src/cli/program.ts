@@ -20,15 +20,10 @@ import { unlockCommand } from "./unlock";
 import { verifyCommand } from "./verify";
 
 /**
- * The `shipline` command line: one subcommand per unit, each mapping flags onto the same typed
- * inputs as its GitHub Action. Returns the exit code (see ExitCode).
+ * The `shipline` program: one subcommand per unit, each mapping flags onto the same typed inputs
+ * as its GitHub Action. `logger` is asked for only once a command runs.
  */
-export async function runCli(
-  argv: string[],
-  options: { env?: NodeJS.ProcessEnv; logger?: Logger } = {},
-): Promise<ExitCode> {
-  const env = options.env ?? process.env;
-  const logger: Logger = options.logger ?? (await cliLogger(argv, env));
+export function shiplineProgram(logger: () => Logger, env: NodeJS.ProcessEnv): Command {
   const program = new Command("shipline")
     .description(
       "deploy the classic AWS web stack: images to ECR, ECS behind an ALB, S3 + CloudFront",
@@ -37,23 +32,34 @@ export async function runCli(
     .exitOverride()
     // run() reports the error once, with the exit code for bad input.
     .configureOutput({ outputError: () => {} });
-  buildImageCommand(program, () => logger, env);
-  promoteCommand(program, () => logger);
-  deployServiceCommand(program, () => logger, env);
-  publishWebCommand(program, () => logger, env);
-  invalidateCommand(program, () => logger, env);
-  previewCommand(program, () => logger, env);
-  historyCommand(program, () => logger, env);
-  statusCommand(program, () => logger, env);
-  deployCommand(program, () => logger, env);
-  rollbackCommand(program, () => logger, env);
-  diffCommand(program, () => logger, env);
-  promoteReleaseCommand(program, () => logger, env);
-  verifyCommand(program, () => logger, env);
-  releaseIdCommand(program, () => logger, env);
-  unlockCommand(program, () => logger, env);
-  day2Commands(program, () => logger, env);
-  setupCommands(program, () => logger, env);
+  buildImageCommand(program, logger, env);
+  promoteCommand(program, logger);
+  deployServiceCommand(program, logger, env);
+  publishWebCommand(program, logger, env);
+  invalidateCommand(program, logger, env);
+  previewCommand(program, logger, env);
+  historyCommand(program, logger, env);
+  statusCommand(program, logger, env);
+  deployCommand(program, logger, env);
+  rollbackCommand(program, logger, env);
+  diffCommand(program, logger, env);
+  promoteReleaseCommand(program, logger, env);
+  verifyCommand(program, logger, env);
+  releaseIdCommand(program, logger, env);
+  unlockCommand(program, logger, env);
+  day2Commands(program, logger, env);
+  setupCommands(program, logger, env);
+  return program;
+}
+
+/** Runs the `shipline` command line. Returns the exit code (see ExitCode). */
+export async function runCli(
+  argv: string[],
+  options: { env?: NodeJS.ProcessEnv; logger?: Logger } = {},
+): Promise<ExitCode> {
+  const env = options.env ?? process.env;
+  const logger: Logger = options.logger ?? (await cliLogger(argv, env));
+  const program = shiplineProgram(() => logger, env);
   return run(async () => {
     try {
       await program.parseAsync(argv, { from: "user" });

@@ -20,7 +20,7 @@ export function promoteReleaseCommand(
       import("../promote/inputs"),
       import("../config/file-name"),
     ]);
-    const inputs = parsePromoteReleaseInputs(flagsToRawInputs(options, PROMOTE_RELEASE_FLAGS));
+    const inputs = parsePromoteReleaseInputs(flagsToRawInputs(options, PROMOTE_RELEASE_FLAGS), env);
     const [{ promotionSides, runPromoteRelease }, { releaseDeps }, { createS3Client }, { access }] =
       await Promise.all([
         import("../promote/promote-release"),

@@ -1,18 +1,15 @@
 import type { Command } from "commander";
-import { PROMOTE_IMAGE } from "../images/promote-declaration";
 import type { Logger } from "../lib/logger";
-import { addFlags, type FlagSpec, flagsOf, flagsToRawInputs } from "./options";
-
-export const PROMOTE_FLAGS: FlagSpec[] = flagsOf(PROMOTE_IMAGE);
+import { promoteInputs } from "./command-inputs";
+import { addFlags } from "./options";
 
 export function promoteCommand(program: Command, logger: () => Logger): void {
   const command = program
     .command("promote")
     .description("give an image already in ECR more tags, by digest (no pull, no rebuild)");
-  addFlags(command, PROMOTE_FLAGS).action(async (options: Record<string, unknown>) => {
+  addFlags(command, promoteInputs.flags).action(async (options: Record<string, unknown>) => {
     // Each command loads its schema when it runs, and the SDK only after the inputs validate.
-    const { parsePromoteImageInputs } = await import("../images/promote-inputs");
-    const inputs = parsePromoteImageInputs(flagsToRawInputs(options, PROMOTE_FLAGS));
+    const inputs = await promoteInputs.read(options, process.env);
     const [{ ECRClient }, { createClient }, { promoteImage, reportPromote }] = await Promise.all([
       import("@aws-sdk/client-ecr"),
       import("../lib/aws"),

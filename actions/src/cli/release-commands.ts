@@ -1,8 +1,8 @@
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { Command } from "commander";
 import type { Logger } from "../lib/logger";
-import { DEPLOY, ROLLBACK } from "../release/declarations";
-import { addFlags, type FlagSpec, flagsOf, flagsToRawInputs } from "./options";
+import { deployInputs, rollbackInputs } from "./command-inputs";
+import { addFlags } from "./options";
 
 /** A run outside CI gets its commit from git and a counter from the ledger (local-run.ts). */
 async function localRun(
@@ -20,10 +20,6 @@ async function localRun(
   });
 }
 
-const DEPLOY_FLAGS: FlagSpec[] = flagsOf(DEPLOY);
-
-const ROLLBACK_FLAGS: FlagSpec[] = flagsOf(ROLLBACK);
-
 export function deployCommand(
   program: Command,
   logger: () => Logger,
@@ -34,14 +30,9 @@ export function deployCommand(
     .description(
       "ship a release: images → ECS rollout gated on the load balancer → SPA → ledger, one at a time per environment",
     );
-  addFlags(command, DEPLOY_FLAGS).action(async (options: Record<string, unknown>) => {
+  addFlags(command, deployInputs.flags).action(async (options: Record<string, unknown>) => {
     // Each command loads its schema when it runs, and the SDK only after the inputs validate.
-    const [{ environmentRawInputs }, { parseDeployInputs }] = await Promise.all([
-      import("../config/resolve"),
-      import("../release/inputs"),
-    ]);
-    const raw = await environmentRawInputs(flagsToRawInputs(options, DEPLOY_FLAGS), env);
-    const inputs = parseDeployInputs(raw);
+    const inputs = await deployInputs.read(options, env);
     const [{ containerBuilds }, { loadConfig }, { releaseDeps }, { runDeploy }] = await Promise.all(
       [
         import("../config/environment"),
@@ -68,13 +59,8 @@ export function rollbackCommand(
     .description(
       "return to an earlier release: its task definition (gated) and its SPA entry points; no rebuild, no upload",
     );
-  addFlags(command, ROLLBACK_FLAGS).action(async (options: Record<string, unknown>) => {
-    const [{ environmentRawInputs }, { parseRollbackInputs }] = await Promise.all([
-      import("../config/resolve"),
-      import("../release/inputs"),
-    ]);
-    const raw = await environmentRawInputs(flagsToRawInputs(options, ROLLBACK_FLAGS), env);
-    const inputs = parseRollbackInputs(raw);
+  addFlags(command, rollbackInputs.flags).action(async (options: Record<string, unknown>) => {
+    const inputs = await rollbackInputs.read(options, env);
     const [{ releaseDeps }, { runRollback }] = await Promise.all([
       import("../release/clients"),
       import("../release/commands"),

@@ -1,10 +1,8 @@
 import type { Command } from "commander";
 import { systemClock } from "../lib/clock";
 import type { Logger } from "../lib/logger";
-import { UNLOCK } from "../release/declarations";
-import { addFlags, type FlagSpec, flagsOf, flagsToRawInputs } from "./options";
-
-const UNLOCK_FLAGS: FlagSpec[] = flagsOf(UNLOCK);
+import { unlockInputs } from "./command-inputs";
+import { addFlags } from "./options";
 
 export function unlockCommand(
   program: Command,
@@ -16,15 +14,9 @@ export function unlockCommand(
     .description(
       "show who holds an environment's lock and remove it (refused while the holder is still heartbeating, unless --force)",
     );
-  addFlags(command, UNLOCK_FLAGS).action(async (options: Record<string, unknown>) => {
+  addFlags(command, unlockInputs.flags).action(async (options: Record<string, unknown>) => {
     // Each command loads its schema when it runs, and the SDK only after the inputs validate.
-    const [{ environmentRawInputs }, { parseUnlockInputs }] = await Promise.all([
-      import("../config/resolve"),
-      import("../release/inputs"),
-    ]);
-    const inputs = parseUnlockInputs(
-      await environmentRawInputs(flagsToRawInputs(options, UNLOCK_FLAGS), env),
-    );
+    const inputs = await unlockInputs.read(options, env);
     const [{ unlock }, { createS3Client }] = await Promise.all([
       import("../release/unlock"),
       import("../web/clients"),

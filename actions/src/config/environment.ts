@@ -68,6 +68,9 @@ function webInputs(web: EnvironmentConfig["web"]): RawInputs {
     immutable: web.immutable?.join("\n"),
     "cache-control": lines(web["cache-control"]),
     "content-type": lines(web["content-type"]),
+    "web-mode": web.mode,
+    "key-value-store": web["key-value-store"],
+    "edge-function": web["edge-function"],
   };
 }
 

@@ -174,7 +174,8 @@ const headerRules = (what: string) =>
 /** The site's folder and how its files are served. */
 export const webSchema = z
   .object({
-    source: z.string().min(1).describe(inputs.source.description),
+    // Optional: a run may name its folder (--source) while the file holds how the site is served.
+    source: z.string().min(1).optional().describe(inputs.source.description),
     immutable: z
       .array(
         z
@@ -190,6 +191,9 @@ export const webSchema = z
     "content-type": headerRules("Content-Type value").describe(
       `${inputs["content-type"].description} As PATTERN: value.`,
     ),
+    mode: z.enum(["invalidate", "atomic"]).optional().describe(described(inputs["web-mode"])),
+    "key-value-store": z.string().min(1).optional().describe(inputs["key-value-store"].description),
+    "edge-function": z.string().min(1).optional().describe(inputs["edge-function"].description),
   })
   .strict();
 

@@ -1,10 +1,11 @@
-import * as z from "zod/mini";
 import { normalizePrefix } from "../ledger/keys";
 import { declaredShape } from "../lib/declaration";
 import { ConfigurationError, quote } from "../lib/errors";
 import {
   boolean,
   duration,
+  type InputsOf,
+  inputSchema,
   integer,
   optionalDuration,
   optionalText,
@@ -40,7 +41,7 @@ const whereShape = {
   service: text(),
 };
 
-export const redeploySchema = z.object(declaredShape(REDEPLOY.inputs, changeShape));
+export const redeploySchema = inputSchema(declaredShape(REDEPLOY.inputs, changeShape));
 
 function taskCount(value: string): number {
   const count = Number(value);
@@ -52,11 +53,11 @@ function taskCount(value: string): number {
   return count;
 }
 
-export const scaleSchema = z.object(
+export const scaleSchema = inputSchema(
   declaredShape(SCALE.inputs, { ...changeShape, count: parsedWith(taskCount) }),
 );
 
-export const runSchema = z.object(
+export const runSchema = inputSchema(
   declaredShape(RUN.inputs, {
     ...whereShape,
     container: optionalText(),
@@ -68,7 +69,7 @@ export const runSchema = z.object(
 /** How far back `logs` starts: a duration up to CloudWatch Logs' longest retention (10 years). */
 const SINCE_LIMITS = { minMs: 1_000, maxMs: 10 * 366 * 24 * 3_600_000 };
 
-export const logsSchema = z.object(
+export const logsSchema = inputSchema(
   declaredShape(LOGS.inputs, {
     ...whereShape,
     since: duration(10 * 60_000, SINCE_LIMITS),
@@ -77,10 +78,10 @@ export const logsSchema = z.object(
   }),
 );
 
-export type RedeployInputs = z.output<typeof redeploySchema>;
-export type ScaleInputs = z.output<typeof scaleSchema>;
-export type RunInputs = z.output<typeof runSchema> & { command: string[] };
-export type LogsInputs = z.output<typeof logsSchema>;
+export type RedeployInputs = InputsOf<typeof redeploySchema>;
+export type ScaleInputs = InputsOf<typeof scaleSchema>;
+export type RunInputs = InputsOf<typeof runSchema> & { command: string[] };
+export type LogsInputs = InputsOf<typeof logsSchema>;
 /** What the service-changing commands share. */
 export type ChangeInputs = RedeployInputs;
 

@@ -1,5 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
+import { renderTopHelp, TOP_HELP_FILE } from "../cli/help-text";
 import { renderActionManifest } from "./action-manifest";
 import { fillTables, inputsTable, markers } from "./tables";
 import { UNITS, unitName } from "./units";
@@ -13,7 +14,7 @@ export const READMES = [
 
 /**
  * Every file generated from the unit declarations, path (from the repository root) → content:
- * each action's action.yml and the READMEs' tables.
+ * each action's action.yml, the READMEs' tables and the CLI's top-level help.
  */
 export async function renderDeclaredFiles(root: string): Promise<Record<string, string>> {
   const files: Record<string, string> = {};
@@ -26,6 +27,7 @@ export async function renderDeclaredFiles(root: string): Promise<Record<string, 
   for (const path of READMES) {
     files[path] = fillTables(await readFile(join(root, path), "utf8"), tables);
   }
+  files[TOP_HELP_FILE] = renderTopHelp();
   return files;
 }
 

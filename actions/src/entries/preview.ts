@@ -1,53 +1,63 @@
+import { type InputLogger, runAction } from "../lib/action-run";
 import { ciDefaults, mergeRawInputs } from "../lib/ci-context";
 import type { ExitCode } from "../lib/errors";
 import { readActionInputs } from "../lib/github-inputs";
-import { GitHubLogger } from "../lib/github-logger";
 import type { Logger } from "../lib/logger";
-import { run } from "../lib/run";
 import { githubEventDefaults, previewRun } from "../preview/ci-defaults";
 import { parsePreviewInputs, previewSchema } from "../preview/inputs";
 
+/**
+ * The preview action's inputs, read from the runner and checked: all a run that rejects
+ * them does (its bundle entry checks them before it loads anything else; see build-dist.ts).
+ */
+export async function previewActionInputs(env: NodeJS.ProcessEnv, _log: InputLogger) {
+  const event = {
+    ...(await githubEventDefaults(env)),
+    ...(env.GITHUB_REPOSITORY ? { repository: env.GITHUB_REPOSITORY } : {}),
+  };
+  return parsePreviewInputs(
+    mergeRawInputs(ciDefaults(env), event, readActionInputs(previewSchema)),
+    previewRun(env),
+  );
+}
+
 /** The preview GitHub Action: publish / destroy / sweep a pull request's SPA preview. */
 export function previewAction(
-  logger: Logger = new GitHubLogger(),
+  logger?: Logger,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<ExitCode> {
-  return run(async () => {
-    const event = {
-      ...(await githubEventDefaults(env)),
-      ...(env.GITHUB_REPOSITORY ? { repository: env.GITHUB_REPOSITORY } : {}),
-    };
-    const inputs = parsePreviewInputs(
-      mergeRawInputs(ciDefaults(env), event, readActionInputs(previewSchema)),
-      previewRun(env),
-    );
-    // The SDK and Octokit load only once the inputs are known to be good.
-    const [
-      { deploymentTracker },
-      { githubHost, githubRest },
-      { runPreview },
-      { createCloudFrontClient, createS3Client },
-    ] = await Promise.all([
-      import("../github/track"),
-      import("../preview/comments"),
-      import("../preview/preview"),
-      import("../web/clients"),
-    ]);
-    const region = {
-      ...(inputs.publish.region ? { region: inputs.publish.region } : {}),
-      readOnly: inputs.publish["dry-run"],
-    };
-    const host =
-      inputs.githubToken && inputs.repository
-        ? githubHost(githubRest(inputs.githubToken, inputs.repository, env.GITHUB_API_URL))
-        : undefined;
-    const deployments = deploymentTracker(env, logger, inputs);
-    await runPreview(inputs, {
-      ...(deployments ? { deployments } : {}),
-      logger,
-      s3: createS3Client({ ...region, concurrency: inputs.publish.concurrency }, env),
-      cloudfront: () => createCloudFrontClient(region),
-      ...(host ? { host } : {}),
-    });
-  }, logger);
+  return runAction(
+    logger,
+    (log) => previewActionInputs(env, log),
+    async (inputs, logger) => {
+      // The SDK and Octokit load only once the inputs are known to be good.
+      const [
+        { deploymentTracker },
+        { githubHost, githubRest },
+        { runPreview },
+        { createCloudFrontClient, createS3Client },
+      ] = await Promise.all([
+        import("../github/track"),
+        import("../preview/comments"),
+        import("../preview/preview"),
+        import("../web/clients"),
+      ]);
+      const region = {
+        ...(inputs.publish.region ? { region: inputs.publish.region } : {}),
+        readOnly: inputs.publish["dry-run"],
+      };
+      const host =
+        inputs.githubToken && inputs.repository
+          ? githubHost(githubRest(inputs.githubToken, inputs.repository, env.GITHUB_API_URL))
+          : undefined;
+      const deployments = deploymentTracker(env, logger, inputs);
+      await runPreview(inputs, {
+        ...(deployments ? { deployments } : {}),
+        logger,
+        s3: createS3Client({ ...region, concurrency: inputs.publish.concurrency }, env),
+        cloudfront: () => createCloudFrontClient(region),
+        ...(host ? { host } : {}),
+      });
+    },
+  );
 }

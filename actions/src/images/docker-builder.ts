@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ConfigurationError } from "../lib/errors";
 import type { Logger } from "../lib/logger";
-import { DIGEST_PATTERN } from "../oci/digest";
+import { DIGEST_PATTERN } from "../oci/digest-pattern";
 import { formatPlatform } from "../oci/platform";
 import { dockerCredentialEnv } from "./docker-credentials";
 import type { BuildImageInputs } from "./inputs";

@@ -1,8 +1,9 @@
-import * as z from "zod/mini";
 import { declaredShape } from "../lib/declaration";
 import { ConfigurationError, quote } from "../lib/errors";
 import {
   boolean,
+  type InputsOf,
+  inputSchema,
   integer,
   keyValues,
   list,
@@ -14,11 +15,14 @@ import {
   type RawInputs,
   textWithDefault,
 } from "../lib/inputs";
-import { type LayerPatterns, parseLayerPatterns } from "../oci/layer-split";
+import { type LayerPatterns, parseLayerPatterns } from "../oci/layer-patterns";
+import { LAYOUT_PREFIX, parseLayoutReference } from "../oci/layout-reference";
 import { parsePlatform } from "../oci/platform";
 import { parseImageReference, parseRepositoryName, parseTag } from "../oci/reference";
-import { LAYOUT_PREFIX, parseLayoutReference } from "../oci/source";
 import { BUILD_IMAGE } from "./build-image-declaration";
+import { parseCommand } from "./command";
+
+export { parseCommand };
 
 /** A base image: in a registry, or in an OCI image layout folder ("oci:/path[:tag]"). */
 export type BaseImage =
@@ -42,29 +46,6 @@ export function parseBaseImage(text: string): BaseImage {
   };
 }
 
-/** A command as a JSON array (exec form) or words separated by spaces. */
-export function parseCommand(text: string): string[] {
-  if (text.startsWith("[")) {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      parsed = undefined;
-    }
-    if (
-      !Array.isArray(parsed) ||
-      !parsed.every((item) => typeof item === "string") ||
-      parsed.length === 0
-    ) {
-      throw new ConfigurationError(
-        `command ${quote(text)} must be a JSON array of strings, like ["node", "/app/server.mjs"]`,
-      );
-    }
-    return parsed;
-  }
-  return text.split(/\s+/).filter(Boolean);
-}
-
 function parsePort(text: string): string {
   const match = /^(\d{1,5})(\/(tcp|udp|sctp))?$/.exec(text);
   if (!match || Number(match[1]) < 1 || Number(match[1]) > 65535) {
@@ -76,7 +57,7 @@ function parsePort(text: string): string {
 }
 
 /** The inputs of build-image, named exactly as in actions/build-image/action.yml. */
-export const buildImageSchema = z.object(
+export const buildImageSchema = inputSchema(
   declaredShape(BUILD_IMAGE.inputs, {
     builder: oneOf(["oci", "buildah", "docker"], "oci"),
     /** Empty: Amazon ECR (login through the SDK). Otherwise a registry host or URL. */
@@ -113,7 +94,7 @@ export const buildImageSchema = z.object(
   }),
 );
 
-type Parsed = z.output<typeof buildImageSchema>;
+type Parsed = InputsOf<typeof buildImageSchema>;
 
 export type BuildImageInputs = Omit<
   Parsed,

@@ -1,8 +1,14 @@
-import * as z from "zod/mini";
 import { declaredShape } from "../lib/declaration";
 import { ConfigurationError, quote } from "../lib/errors";
-import { list, optionalText, parsedWith, parseInputs, type RawInputs } from "../lib/inputs";
-import { DIGEST_PATTERN } from "../oci/digest";
+import {
+  inputSchema,
+  list,
+  optionalText,
+  parsedWith,
+  parseInputs,
+  type RawInputs,
+} from "../lib/inputs";
+import { DIGEST_PATTERN } from "../oci/digest-pattern";
 import { parseRepositoryName, parseTag } from "../oci/reference";
 import { PROMOTE_IMAGE } from "./promote-declaration";
 
@@ -14,7 +20,7 @@ function parseDigest(text: string): string {
 }
 
 /** The inputs of promote-image, named as in actions/promote-image/action.yml. */
-export const promoteImageSchema = z.object(
+export const promoteImageSchema = inputSchema(
   declaredShape(PROMOTE_IMAGE.inputs, {
     repository: parsedWith(parseRepositoryName),
     digest: parsedWith(parseDigest),

@@ -1,8 +1,8 @@
 /**
  * The one declaration of a unit's inputs and outputs (an action, a CLI command). The action.yml
  * `inputs:`/`outputs:`, the CLI flags and the README tables are generated from it
- * (scripts/write-declarations.ts, checked fresh by the tests); each unit's zod/mini schema binds
- * one parser to every declared name (see `declaredShape`). This file loads no zod: the CLI builds
+ * (scripts/write-declarations.ts, checked fresh by the tests); each unit's input schema binds
+ * one parser to every declared name (see `declaredShape`). This file loads nothing: the CLI builds
  * its flags from declarations before any input is validated.
  */
 

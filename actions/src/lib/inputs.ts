@@ -1,6 +1,10 @@
-// zod's functional build: it adds little to zod's core for an action that only rejects its inputs.
-import * as z from "zod/mini";
 import { ConfigurationError, quote } from "./errors";
+
+/*
+ * The input parsers every unit's schema is made of. Plain functions rather than a schema
+ * library: validating inputs is the whole of a run that rejects them, and these few helpers
+ * load in a fraction of the time zod's core takes to start (see bench/startup).
+ */
 
 /**
  * Raw inputs as strings, keyed like action.yml: what `core.getInput` returns (""
@@ -8,10 +12,40 @@ import { ConfigurationError, quote } from "./errors";
  */
 export type RawInputs = Record<string, string | undefined>;
 
-type Input<T> = z.ZodMiniType<T, string | undefined>;
+/** What a parser is handed besides the value: where it records the input's problems. */
+export interface InputContext {
+  /** The value being parsed. */
+  readonly value: unknown;
+  /** Problems found so far; any problem makes the input invalid. */
+  readonly issues: string[];
+}
 
-/** What a transform is handed besides the value: where it records the input's problems. */
-export type InputContext = z.core.ParsePayload;
+/**
+ * One input's parser: raw text (undefined when not given) → typed value. Problems are recorded
+ * in the context; the value returned alongside them is never used.
+ */
+export interface Input<T> {
+  readonly check: (raw: string | undefined, ctx: InputContext) => T;
+  /** The value, or a ConfigurationError listing the input's problems (tests, one-off checks). */
+  parse(raw: string | undefined): T;
+}
+
+/** A unit's inputs: one parser per declared name (see `declaredShape`). */
+export type InputShape = Record<string, Input<unknown>>;
+
+export interface InputSchema<S extends InputShape = InputShape> {
+  readonly shape: S;
+}
+
+/** The typed inputs a schema's parsers produce. */
+export type InputsOf<T extends InputSchema> = {
+  [K in keyof T["shape"]]: T["shape"][K] extends Input<infer V> ? V : never;
+};
+
+/** A unit's schema: its parsers by input name. */
+export function inputSchema<S extends InputShape>(shape: S): InputSchema<S> {
+  return { shape };
+}
 
 /** Trimmed raw value; "" and undefined both mean "not given". */
 function given(raw: string | undefined): string | undefined {
@@ -21,17 +55,41 @@ function given(raw: string | undefined): string | undefined {
 
 /** Records a problem with the input; the value returned alongside is never used. */
 export function addProblem(ctx: InputContext, message: string): void {
-  ctx.issues.push({ code: "custom", message, input: ctx.value });
+  ctx.issues.push(message);
 }
 
 function fail(ctx: InputContext, message: string): never {
   addProblem(ctx, message);
-  return z.NEVER as never;
+  // Never read: the input has a problem, so parseInputs throws before using any value.
+  return undefined as never;
 }
 
 /** An optional raw string, turned into a value by `convert`. */
 export function input<T>(convert: (raw: string | undefined, ctx: InputContext) => T): Input<T> {
-  return z.pipe(z.optional(z.string()), z.transform(convert)) as Input<T>;
+  const check = (raw: string | undefined, ctx: InputContext): T => {
+    if (raw !== undefined && typeof raw !== "string") {
+      return fail(ctx, `must be text, got ${quote(raw)}`);
+    }
+    return convert(raw, ctx);
+  };
+  return {
+    check,
+    parse(raw) {
+      const ctx: InputContext = { value: raw, issues: [] };
+      const value = check(raw, ctx);
+      if (ctx.issues.length > 0) throw new ConfigurationError(ctx.issues.join("\n"));
+      return value;
+    },
+  };
+}
+
+/** A parser followed by a further check or conversion, which runs only when the first found no problem. */
+export function pipe<T, U>(first: Input<T>, then: (value: T, ctx: InputContext) => U): Input<U> {
+  return input((raw, ctx) => {
+    const value = first.check(raw, ctx);
+    if (ctx.issues.length > 0) return undefined as never;
+    return then(value, { value, issues: ctx.issues });
+  });
 }
 
 /** A required string. */
@@ -137,9 +195,10 @@ export function optionalDuration(
   const checked = duration(Number.NaN, bounds);
   return input((raw, ctx) => {
     if (given(raw) === undefined) return undefined;
-    const result = checked.safeParse(raw);
-    if (!result.success) return fail(ctx, result.error.issues[0]?.message ?? "is not valid");
-    return result.data;
+    const problems: InputContext = { value: raw, issues: [] };
+    const ms = checked.check(raw, problems);
+    if (problems.issues.length > 0) return fail(ctx, problems.issues[0] ?? "is not valid");
+    return ms;
   });
 }
 
@@ -273,19 +332,24 @@ export function optionalParsedWith<T>(parse: (value: string) => T): Input<T | un
 
 /**
  * Validates raw inputs against a schema of the helpers above. Every problem is reported at once,
- * each naming its input, in one ConfigurationError.
+ * each naming its input, in one ConfigurationError; inputs the schema does not declare are left
+ * out of the result.
  */
-export function parseInputs<S extends z.ZodMiniObject>(schema: S, raw: RawInputs): z.output<S> {
-  const result = schema.safeParse(raw);
-  if (result.success) return result.data;
-  const problems = result.error.issues.map((issue) => {
-    const name = issue.path.join(".") || "(inputs)";
-    return `input "${name}" ${issue.message}`;
-  });
-  throw new ConfigurationError(problems.join("\n"));
+export function parseInputs<S extends InputSchema>(schema: S, raw: RawInputs): InputsOf<S> {
+  const parsed: Record<string, unknown> = {};
+  const problems: string[] = [];
+  for (const [name, parser] of Object.entries(schema.shape)) {
+    const ctx: InputContext = { value: raw[name], issues: [] };
+    const value = parser.check(raw[name], ctx);
+    // An input neither given nor defaulted is absent from the result, not present as undefined.
+    if (value !== undefined || name in raw) parsed[name] = value;
+    for (const issue of ctx.issues) problems.push(`input "${name}" ${issue}`);
+  }
+  if (problems.length > 0) throw new ConfigurationError(problems.join("\n"));
+  return parsed as InputsOf<S>;
 }
 
 /** The input names a schema declares, for readers that fetch them one by one (core.getInput). */
-export function inputNames(schema: z.ZodMiniObject): string[] {
+export function inputNames(schema: InputSchema): string[] {
   return Object.keys(schema.shape);
 }

@@ -1,4 +1,4 @@
-import { ExitCode } from "./errors";
+import { ExitCode, ShiplineError } from "./errors";
 import type { Logger } from "./logger";
 
 /**
@@ -6,15 +6,21 @@ import type { Logger } from "./logger";
  * marks a unit as failed, so `fail` (core.setFailed) is called at most once.
  * It sets process.exitCode rather than calling process.exit, so pending output is flushed.
  */
-export async function run(main: () => Promise<void>, logger: Logger): Promise<ExitCode> {
+export async function run(
+  main: () => Promise<void>,
+  logger: Pick<Logger, "fail" | "debug">,
+): Promise<ExitCode> {
   try {
     await main();
     return ExitCode.Success;
   } catch (error) {
-    // Loaded on failure only: the classifier reads the SDK's retry rules, which a run that
-    // rejects its inputs or prints its help never needs.
-    const { explainError } = await import("./explain-error");
-    const explained = explainError(error);
+    // An error of ours already says what went wrong and carries its exit code. Anything else is
+    // classified by explainError, loaded only then: it reads the SDK's retry rules (the SDK's
+    // core), which a run that rejects its inputs or prints its help never needs.
+    const explained =
+      error instanceof ShiplineError
+        ? error
+        : (await import("./explain-error")).explainError(error);
     const code = explained?.exitCode ?? ExitCode.Bug;
     logger.fail(explained?.message ?? bugMessage(error));
     if (!explained && error instanceof Error && error.stack) logger.debug(error.stack);

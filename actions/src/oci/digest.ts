@@ -5,8 +5,6 @@ export function sha256Digest(data: Uint8Array): string {
   return `sha256:${createHash("sha256").update(data).digest("hex")}`;
 }
 
-export const DIGEST_PATTERN = /^sha256:[a-f0-9]{64}$/;
-
 export function shortDigest(digest: string): string {
   return digest.replace(/^sha256:/, "").slice(0, 12);
 }

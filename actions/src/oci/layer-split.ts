@@ -1,36 +1,18 @@
 import picomatch from "picomatch";
-import { ConfigurationError, quote } from "../lib/errors";
 import type { LayerEntry } from "./layer";
+import { type LayerPatterns, parseLayerPatterns } from "./layer-patterns";
 
 /**
  * Splitting a folder into several layers, so that what rarely changes (runtime assets) sits in a
  * layer of its own that the next build reuses as is, while a code change rebuilds and uploads
  * only the small layer that holds the code.
  *
- * A split is a list of pattern groups, bottom layer first; each file goes into the first group
- * one of whose patterns matches its path in the folder, and every file no group matches goes into
- * one last layer. Patterns are globs; one without a slash matches a file name at any depth.
+ * A split is a list of pattern groups (LayerPatterns), bottom layer first; each file goes into
+ * the first group one of whose patterns matches its path in the folder, and every file no group
+ * matches goes into one last layer. Patterns are globs; one without a slash matches a file name
+ * at any depth.
  */
-export type LayerPatterns = string[][];
-
-/**
- * "one line per layer, globs separated by spaces" → pattern groups (the `layers` input).
- * Commas are not separators here: they belong to brace globs like `*.{wasm,data}`.
- */
-export function parseLayerPatterns(text: string): LayerPatterns {
-  const groups = text
-    .split("\n")
-    .map((line) => line.trim().split(/\s+/).filter(Boolean))
-    .filter((group) => group.length > 0);
-  for (const pattern of groups.flat()) {
-    if (pattern.startsWith("/") || pattern.split("/").includes("..")) {
-      throw new ConfigurationError(
-        `pattern ${quote(pattern)} must be relative to the folder, without "..", like *.wasm or assets/**`,
-      );
-    }
-  }
-  return groups;
-}
+export { type LayerPatterns, parseLayerPatterns };
 
 /** One group's test of a path in the folder. */
 function groupMatcher(patterns: string[]): (path: string) => boolean {

@@ -1,5 +1,5 @@
 import { ConfigurationError, quote } from "../lib/errors";
-import { DIGEST_PATTERN } from "./digest";
+import { DIGEST_PATTERN } from "./digest-pattern";
 
 /** A parsed image reference: `registry/repository[:tag][@digest]`. */
 export interface ImageReference {

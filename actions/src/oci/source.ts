@@ -2,6 +2,7 @@ import { readFile } from "node:fs/promises";
 import { basename, join, resolve } from "node:path";
 import { ConfigurationError, quote } from "../lib/errors";
 import { sha256Digest } from "./digest";
+import { LAYOUT_PREFIX } from "./layout-reference";
 import { MediaType } from "./media-types";
 import type { RegistryClient } from "./registry";
 import type { ImageIndex, RawManifest } from "./types";
@@ -32,18 +33,6 @@ export class RegistrySource implements ImageSource {
   getBlob(digest: string): Promise<Buffer> {
     return this.client.getBlob(this.registry.repository, digest);
   }
-}
-
-export const LAYOUT_PREFIX = "oci:";
-
-/** "oci:/path/to/layout[:tag]" → the folder and the tag (ref.name), if any. */
-export function parseLayoutReference(text: string): { path: string; tag?: string } {
-  const rest = text.slice(LAYOUT_PREFIX.length);
-  const colon = rest.lastIndexOf(":");
-  if (colon > rest.lastIndexOf("/")) {
-    return { path: rest.slice(0, colon), tag: rest.slice(colon + 1) };
-  }
-  return { path: rest };
 }
 
 /**

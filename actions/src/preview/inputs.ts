@@ -1,9 +1,9 @@
-import * as z from "zod/mini";
 import { checkReleaseId, normalizePrefix } from "../ledger/keys";
 import { declaredShape } from "../lib/declaration";
 import { ConfigurationError, quote } from "../lib/errors";
 import {
   boolean,
+  inputSchema,
   integer,
   list,
   oneOf,
@@ -21,7 +21,7 @@ import {
 import { PREVIEW } from "./declaration";
 
 /** The inputs of the preview action, named exactly as in actions/preview/action.yml. */
-export const previewSchema = z.object(
+export const previewSchema = inputSchema(
   declaredShape(PREVIEW.inputs, {
     ...publishSettingsShape,
     // Only `publish` reads a folder.
@@ -107,6 +107,10 @@ export function parsePreviewInputs(raw: RawInputs, run: string): PreviewInputs {
     ...(open.length > 0 ? { openPullRequests: open } : {}),
     publish: {
       ...settings,
+      // Previews live under a prefix of the bucket, which the atomic mode's router does not serve.
+      "web-mode": "invalidate",
+      "key-value-store": undefined,
+      "edge-function": undefined,
       ...(parsed.command === "publish" && settings["release-id"] === undefined
         ? { "release-id": previewReleaseId(parsed["pull-request"], run) }
         : {}),

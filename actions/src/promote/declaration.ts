@@ -14,8 +14,8 @@ export const PROMOTE_RELEASE = declareUnit({
       required: true,
     },
     to: {
-      description: "The environment to ship it to, e.g. production.",
-      required: true,
+      description:
+        "The environment to ship it to, e.g. production. Default SHIPLINE_ENVIRONMENT (the environment the CI job runs in), so one step serves every environment of a parallel stage.",
     },
     release: {
       description:

@@ -1,10 +1,18 @@
-import * as z from "zod/mini";
+import { mergeRawInputs } from "../lib/ci-context";
 import { declaredShape } from "../lib/declaration";
 import { ConfigurationError, quote } from "../lib/errors";
-import { boolean, optionalText, parseInputs, type RawInputs, text } from "../lib/inputs";
+import {
+  boolean,
+  type InputsOf,
+  inputSchema,
+  optionalText,
+  parseInputs,
+  type RawInputs,
+  text,
+} from "../lib/inputs";
 import { PROMOTE_RELEASE } from "./declaration";
 
-export const promoteReleaseSchema = z.object(
+export const promoteReleaseSchema = inputSchema(
   declaredShape(PROMOTE_RELEASE.inputs, {
     config: optionalText(),
     from: text(),
@@ -16,10 +24,23 @@ export const promoteReleaseSchema = z.object(
   }),
 );
 
-export type PromoteReleaseInputs = z.output<typeof promoteReleaseSchema>;
+export type PromoteReleaseInputs = InputsOf<typeof promoteReleaseSchema>;
 
-export function parsePromoteReleaseInputs(raw: RawInputs): PromoteReleaseInputs {
-  const parsed = parseInputs(promoteReleaseSchema, raw);
+/**
+ * The inputs, with "to" taken from SHIPLINE_ENVIRONMENT when it is not given: a stage that runs
+ * in several environments at once has one step for all of them, each job in its own environment.
+ */
+export function parsePromoteReleaseInputs(
+  raw: RawInputs,
+  env: NodeJS.ProcessEnv = {},
+): PromoteReleaseInputs {
+  const fromEnvironment = env.SHIPLINE_ENVIRONMENT?.trim();
+  if (!raw.to?.trim() && !fromEnvironment) {
+    throw new ConfigurationError(
+      'input "to" is required: the environment to ship the release to (or set SHIPLINE_ENVIRONMENT)',
+    );
+  }
+  const parsed = parseInputs(promoteReleaseSchema, mergeRawInputs({ to: fromEnvironment }, raw));
   if (parsed.from === parsed.to) {
     throw new ConfigurationError(
       `inputs "from" and "to" are both ${quote(parsed.from)}: a release is promoted to another environment`,

@@ -1,4 +1,5 @@
 import { declareUnit, type InputDeclarations } from "../lib/declaration";
+import { WEB_MODE_INPUTS } from "../web/mode-declaration";
 import { PUBLISH_SETTINGS } from "../web/publish-declaration";
 
 /**
@@ -92,6 +93,9 @@ const RELEASE_INPUTS = {
     config: "distributions",
   },
   url: { description: "The site's public base URL.", config: "url" },
+  "web-mode": { ...WEB_MODE_INPUTS["web-mode"], config: "web.mode" },
+  "key-value-store": { ...WEB_MODE_INPUTS["key-value-store"], config: "web.key-value-store" },
+  "edge-function": { ...WEB_MODE_INPUTS["edge-function"], config: "web.edge-function" },
   ...GATE_INPUTS,
   "keep-releases": {
     description: "Earlier web releases whose files are kept (old tabs, rollback).",
@@ -205,6 +209,9 @@ export const STATUS = declareUnit({
     ...LEDGER_INPUTS,
     ...SERVICE_INPUTS,
     ...SERVICES_INPUT,
+    // Which release the site serves is the store's pointer in web-mode atomic.
+    "web-mode": RELEASE_INPUTS["web-mode"],
+    "key-value-store": RELEASE_INPUTS["key-value-store"],
     "dry-run": {
       description: "Report what would be repaired in the ledger; record nothing.",
       default: "false",

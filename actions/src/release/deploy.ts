@@ -1,4 +1,6 @@
 import type { CloudFrontClient } from "@aws-sdk/client-cloudfront";
+import type { CloudFrontKeyValueStoreClient } from "@aws-sdk/client-cloudfront-keyvaluestore";
+import type { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import type { ECRClient } from "@aws-sdk/client-ecr";
 import type { S3Client } from "@aws-sdk/client-s3";
 import { buildImage } from "../images/build-image";
@@ -12,11 +14,12 @@ import type { Logger } from "../lib/logger";
 import { parseImageReference } from "../oci/reference";
 import type { ServiceClients } from "../service/clients";
 import { deployService } from "../service/deploy-service";
-import { failureOf } from "../service/report";
+import { failureOf, logDiagnosis } from "../service/report";
 import { returnWithoutWaiting } from "../service/update";
 import { describeDistributions } from "../web/distributions";
 import { describeAfterCommit, SitePutBackError } from "../web/publish-phase";
 import { publishWebRelease } from "../web/publish-web";
+import { releaseGuardOf } from "./guard";
 import { revisionsKeptByLedger } from "./kept-revisions";
 import { LockLostError } from "./lock";
 import type { ReleasePlan } from "./plan";
@@ -30,8 +33,12 @@ import { withReleaseSession } from "./session";
 export interface ReleaseDeps {
   s3: S3Client;
   cloudfront: () => CloudFrontClient;
+  /** The key value store's data plane (web-mode atomic). */
+  keyValueStore?: () => CloudFrontKeyValueStoreClient;
   service: ServiceClients;
   ecr: () => ECRClient;
+  /** The release guard's heartbeat and alarm; without it a release runs unguarded. */
+  cloudwatch?: () => CloudWatchClient;
   clock: Clock;
   logger: Logger;
   env: NodeJS.ProcessEnv;
@@ -86,6 +93,8 @@ export async function deploy(
           "ledger-prefix": plan.ledger.ledgerPrefix,
           cluster: plan.service.cluster,
           services: plan.services,
+          "web-mode": plan.web.inputs["web-mode"],
+          "key-value-store": plan.web.inputs["key-value-store"],
         },
         deps,
       ),
@@ -131,6 +140,14 @@ export async function deploy(
       // Set once the services run their new task definitions, cleared at the commit point:
       // while set, any failure (the web, or recording either step) returns every service.
       let moved: MovedService[] = [];
+      // The heartbeat alarm guards one service (see guard.ts); several services have none yet.
+      const guard = plan.services.every((service) => service.shorthand)
+        ? releaseGuardOf(deps, {
+            environment: plan.ledger.environment,
+            cluster: plan.service.cluster,
+            service: plan.service.service,
+          })
+        : undefined;
       try {
         await release.step("service", async () => {
           if (!plan.services.every((service) => service.shorthand)) {
@@ -173,6 +190,7 @@ export async function deploy(
                 ? { returnTo: release.liveRelease.taskDefinitionArn }
                 : {}),
               ...(deps.signal ? { signal: deps.signal } : {}),
+              ...(guard ? { armGuard: (service) => guard.arm(service) } : {}),
             },
           );
           const failure = failureOf(result);
@@ -184,7 +202,12 @@ export async function deploy(
             taskDefinitionArn: result.taskDefinitionArn,
             previousTaskDefinitionArn: result.previousTaskDefinitionArn,
           });
-          if (failure) throw failure;
+          if (failure) {
+            // The error says what failed; the diagnosis says where to look (the health check's
+            // path and port, the containers' last lines), as deploy-service prints it.
+            logDiagnosis(result, logger);
+            throw failure;
+          }
           return result;
         });
 
@@ -195,8 +218,14 @@ export async function deploy(
               logger,
               s3: deps.s3,
               cloudfront: deps.cloudfront,
+              ...(deps.keyValueStore ? { keyValueStore: deps.keyValueStore } : {}),
               clock,
               ...(deps.signal ? { signal: deps.signal } : {}),
+              // Disarmed right before the entry points go up, not after: a run killed while it
+              // writes them must not have ECS take the API back under new pages (the new SPA never
+              // talks to an old API). What that window leaves is the API ahead of the site, which
+              // status names and the next command repairs, as without the guard.
+              ...(guard ? { beforeEntryPoints: () => guard.disarm() } : {}),
             },
             plan.web.site,
           );
@@ -247,6 +276,8 @@ export async function deploy(
           await returnService(error as Error, only);
         }
         throw error;
+      } finally {
+        await guard?.stop();
       }
     },
   );

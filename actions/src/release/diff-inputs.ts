@@ -1,10 +1,18 @@
-import * as z from "zod/mini";
 import { declaredShape } from "../lib/declaration";
-import { keyValues, list, optionalText, parseInputs, type RawInputs, text } from "../lib/inputs";
+import {
+  type InputsOf,
+  inputSchema,
+  keyValues,
+  list,
+  optionalText,
+  parseInputs,
+  type RawInputs,
+  text,
+} from "../lib/inputs";
 import { DIFF } from "./diff-declaration";
 import { deploySchema } from "./inputs";
 
-export const diffSchema = z.object(
+export const diffSchema = inputSchema(
   declaredShape(DIFF.inputs, {
     config: optionalText(),
     environment: text(),
@@ -20,7 +28,7 @@ export const diffSchema = z.object(
   }),
 );
 
-export type DiffInputs = z.output<typeof diffSchema>;
+export type DiffInputs = InputsOf<typeof diffSchema>;
 
 export function parseDiffInputs(raw: RawInputs): DiffInputs {
   return parseInputs(diffSchema, raw);

@@ -1,4 +1,3 @@
-import * as z from "zod/mini";
 import { DEFAULT_LEDGER_PREFIX, normalizePrefix } from "../ledger/keys";
 import { declaredShape } from "../lib/declaration";
 import { quote } from "../lib/errors";
@@ -6,18 +5,21 @@ import {
   addProblem,
   boolean,
   duration,
+  type InputsOf,
+  inputSchema,
   integer,
   keyValues,
   list,
   optionalDuration,
   optionalText,
   parseInputs,
+  pipe,
   type RawInputs,
   text,
   textWithDefault,
 } from "../lib/inputs";
 import { CONTAINER_NAME, CONTAINER_NAME_RULE } from "../lib/names";
-import { distributionIds } from "../web/inputs";
+import { checkWebMode, distributionIds, webModeShape } from "../web/inputs";
 import { DEPLOY, HISTORY, ROLLBACK, STATUS, UNLOCK } from "./declarations";
 import { DURATION_LIMITS } from "./limits";
 
@@ -30,14 +32,14 @@ export const ledgerShape = {
   region: optionalText(),
 };
 
-export const historySchema = z.object(
+export const historySchema = inputSchema(
   declaredShape(HISTORY.inputs, {
     ...ledgerShape,
     limit: integer(20, { min: 1, max: 1000 }),
   }),
 );
 
-export type HistoryInputs = z.output<typeof historySchema>;
+export type HistoryInputs = InputsOf<typeof historySchema>;
 
 export function parseHistoryInputs(raw: RawInputs): HistoryInputs {
   const parsed = parseInputs(historySchema, raw);
@@ -54,6 +56,7 @@ const releaseShape = {
   services: list(),
   "distribution-id": distributionIds(),
   url: optionalText(),
+  ...webModeShape,
   "gate-timeout": duration(15 * 60_000, DURATION_LIMITS["gate-timeout"]),
   "gate-interval": duration(5_000, DURATION_LIMITS["gate-interval"]),
   "healthy-polls": integer(3, { min: 1, max: 100 }),
@@ -69,23 +72,20 @@ const releaseShape = {
 
 /** NAME=REPOSITORY lines whose names are container names (nothing that splits a line). */
 function containerRepositories() {
-  return z.pipe(
-    keyValues(),
-    z.transform((lines: Record<string, string>, ctx) => {
-      for (const name of Object.keys(lines)) {
-        if (!CONTAINER_NAME.test(name)) {
-          addProblem(
-            ctx,
-            `names container ${quote(name)}: a container name is ${CONTAINER_NAME_RULE}`,
-          );
-        }
+  return pipe(keyValues(), (lines: Record<string, string>, ctx) => {
+    for (const name of Object.keys(lines)) {
+      if (!CONTAINER_NAME.test(name)) {
+        addProblem(
+          ctx,
+          `names container ${quote(name)}: a container name is ${CONTAINER_NAME_RULE}`,
+        );
       }
-      return lines;
-    }),
-  );
+    }
+    return lines;
+  });
 }
 
-export const deploySchema = z.object(
+export const deploySchema = inputSchema(
   declaredShape(DEPLOY.inputs, {
     ...releaseShape,
     /** NAME=REPOSITORY lines: the containers whose images are built (from the config file). */
@@ -108,7 +108,7 @@ export const deploySchema = z.object(
   }),
 );
 
-export const rollbackSchema = z.object(
+export const rollbackSchema = inputSchema(
   declaredShape(ROLLBACK.inputs, {
     ...releaseShape,
     /** previous, release (then `release` names it), or a release id. */
@@ -117,32 +117,36 @@ export const rollbackSchema = z.object(
   }),
 );
 
-export type DeployInputs = z.output<typeof deploySchema>;
-export type RollbackInputs = z.output<typeof rollbackSchema>;
+export type DeployInputs = InputsOf<typeof deploySchema>;
+export type RollbackInputs = InputsOf<typeof rollbackSchema>;
 
 export function parseDeployInputs(raw: RawInputs): DeployInputs {
   const parsed = parseInputs(deploySchema, raw);
+  checkWebMode(parsed);
   return { ...parsed, "ledger-prefix": normalizePrefix(parsed["ledger-prefix"], "ledger-prefix") };
 }
 
 export function parseRollbackInputs(raw: RawInputs): RollbackInputs {
   const parsed = parseInputs(rollbackSchema, raw);
+  checkWebMode(parsed);
   return { ...parsed, "ledger-prefix": normalizePrefix(parsed["ledger-prefix"], "ledger-prefix") };
 }
 
 /** `shipline status`: the environment, and the service whose truth is compared with the ledger. */
-export const statusSchema = z.object(
+export const statusSchema = inputSchema(
   declaredShape(STATUS.inputs, {
     ...ledgerShape,
     cluster: text(),
     service: optionalText(),
     services: list(),
+    "web-mode": webModeShape["web-mode"],
+    "key-value-store": webModeShape["key-value-store"],
     /** Report what would be recorded; write nothing. */
     "dry-run": boolean(false),
   }),
 );
 
-export type StatusInputs = z.output<typeof statusSchema>;
+export type StatusInputs = InputsOf<typeof statusSchema>;
 
 export function parseStatusInputs(raw: RawInputs): StatusInputs {
   const parsed = parseInputs(statusSchema, raw);
@@ -150,7 +154,7 @@ export function parseStatusInputs(raw: RawInputs): StatusInputs {
 }
 
 /** `shipline unlock`. */
-export const unlockSchema = z.object(
+export const unlockSchema = inputSchema(
   declaredShape(UNLOCK.inputs, {
     ...ledgerShape,
     /** Remove the lock even though its holder is still renewing it. */
@@ -159,7 +163,7 @@ export const unlockSchema = z.object(
   }),
 );
 
-export type UnlockInputs = z.output<typeof unlockSchema>;
+export type UnlockInputs = InputsOf<typeof unlockSchema>;
 
 export function parseUnlockInputs(raw: RawInputs): UnlockInputs {
   const parsed = parseInputs(unlockSchema, raw);

@@ -101,6 +101,9 @@ export async function planRelease(
     bucket: inputs.bucket,
     "release-id": releaseId,
     "ledger-prefix": inputs["ledger-prefix"],
+    "web-mode": inputs["web-mode"],
+    ...(inputs["key-value-store"] ? { "key-value-store": inputs["key-value-store"] } : {}),
+    ...(inputs["edge-function"] ? { "edge-function": inputs["edge-function"] } : {}),
     immutable: inputs.immutable.join("\n"),
     "cache-control": Object.entries(inputs["cache-control"])
       .map(([pattern, value]) => `${pattern}=${value}`)

@@ -1,3 +1,5 @@
+import type { CloudFrontClient } from "@aws-sdk/client-cloudfront";
+import type { CloudFrontKeyValueStoreClient } from "@aws-sdk/client-cloudfront-keyvaluestore";
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { Versioned } from "../ledger/json";
 import type { Ledger, LivePointer } from "../ledger/releases";
@@ -5,8 +7,10 @@ import { readSiteManifest, readWebRelease, type SiteLocation } from "../ledger/s
 import type { ServiceClients } from "../service/clients";
 import { readCurrentService } from "../service/current";
 import { mapLimited } from "../web/concurrency";
+import { keyValueStoreArn, readLiveState } from "../web/live-store";
 import { keptReleases, type Release } from "../web/manifest";
-import { servedContent } from "../web/served";
+import { RELEASES_FOLDER } from "../web/release-router";
+import { type ServedContent, servedContent } from "../web/served";
 import type { LedgerState, Reality, ServiceState } from "./reconcile";
 import { webReleaseOf } from "./reconcile";
 import type { ReleaseRecord } from "./record";
@@ -23,6 +27,11 @@ export interface Environment {
   services?: ReleaseService[];
   /** The site of the environment's releases: the bucket root, under the ledger prefix. */
   site: SiteLocation;
+  /**
+   * web-mode atomic: the release the key value store's pointer names. Every kept release's
+   * files are in the bucket side by side; only this one is served.
+   */
+  liveWebRelease?: () => Promise<string | undefined>;
 }
 
 /** The environment of a deploy's, rollback's or status's inputs (or a deploy's planned services). */
@@ -35,8 +44,15 @@ export function environmentOf(
     services:
       | string[]
       | { key: string; shorthand: boolean; inputs: { cluster: string; service: string } }[];
+    "web-mode"?: string;
+    "key-value-store"?: string | undefined;
   },
-  deps: { s3: S3Client; service: ServiceClients },
+  deps: {
+    s3: S3Client;
+    service: ServiceClients;
+    cloudfront?: () => CloudFrontClient;
+    keyValueStore?: () => CloudFrontKeyValueStoreClient;
+  },
 ): Environment {
   const services: ReleaseService[] =
     typeof inputs.services[0] === "object"
@@ -58,7 +74,17 @@ export function environmentOf(
           services: inputs.services as string[],
         });
   const first = services[0] as ReleaseService;
+  const store = inputs["web-mode"] === "atomic" ? inputs["key-value-store"] : undefined;
+  const { cloudfront, keyValueStore } = deps;
   return {
+    ...(store && cloudfront && keyValueStore
+      ? {
+          liveWebRelease: async () => {
+            const arn = await keyValueStoreArn(cloudfront(), store, "key-value-store");
+            return (await readLiveState(keyValueStore(), arn, "key-value-store")).pointer?.release;
+          },
+        }
+      : {}),
     s3: deps.s3,
     service: deps.service,
     cluster: first.cluster,
@@ -105,9 +131,30 @@ export async function observe(
     reality: {
       service,
       ...(services ? { services } : {}),
-      served: await servedContent(environment.s3, environment.site.bucket, keys),
+      served: await servedByPointer(
+        await servedContent(environment.s3, environment.site.bucket, keys),
+        environment,
+      ),
     },
   };
+}
+
+/**
+ * In web-mode atomic, what the bucket holds under `releases/<id>/` is served only for the
+ * release the store's pointer names: the other releases' files are there, unserved.
+ */
+export async function servedByPointer(
+  served: ServedContent,
+  environment: Environment,
+): Promise<ServedContent> {
+  if (!environment.liveWebRelease) return served;
+  const live = await environment.liveWebRelease();
+  const folder = `${environment.site.prefix}${RELEASES_FOLDER}`;
+  return Object.fromEntries(
+    Object.entries(served).filter(
+      ([key]) => !key.startsWith(folder) || key.startsWith(`${folder}${live}/`),
+    ),
+  );
 }
 
 /** Every service of a release of several, by key. */

@@ -5,7 +5,12 @@ import type { ServiceClients } from "../service/clients";
 import { readCurrentService } from "../service/current";
 import { chooseWaitStrategy, type GateOutcome, runGate } from "../service/gate";
 import type { GateSettings } from "../service/inputs";
-import { isInterruption, returnWithoutWaiting, startDeployment } from "../service/update";
+import {
+  type ArmGuard,
+  isInterruption,
+  returnWithoutWaiting,
+  startDeployment,
+} from "../service/update";
 
 export interface ServiceTarget {
   cluster: string;
@@ -35,7 +40,14 @@ export interface RestoreResult {
 export async function restoreService(
   target: ServiceTarget,
   taskDefinitionArn: string,
-  deps: { clients: ServiceClients; clock: Clock; logger: Logger; signal?: AbortSignal },
+  deps: {
+    clients: ServiceClients;
+    clock: Clock;
+    logger: Logger;
+    signal?: AbortSignal;
+    /** Called right before the UpdateService to `taskDefinitionArn` (not before a way back). */
+    armGuard?: ArmGuard;
+  },
   /**
    * Where a failed gate returns to: the live release's task definition, as a deploy's does;
    * default (or when that is the one being restored) what the service runs now.
@@ -57,7 +69,14 @@ export async function restoreService(
     graceMs: target.gate.graceMs ?? (current.service.healthCheckGracePeriodSeconds ?? 0) * 1000,
   };
   const roll = async (arn: string, rollbackTarget?: string): Promise<GateOutcome> => {
-    const deploymentId = await startDeployment(deps.clients, target.cluster, target.service, arn);
+    const guarded = arn === taskDefinitionArn ? await deps.armGuard?.(current.service) : undefined;
+    const deploymentId = await startDeployment(
+      deps.clients,
+      target.cluster,
+      target.service,
+      arn,
+      guarded,
+    );
     deps.logger.info(`${target.service}: deployment ${deploymentId} of ${arn}`);
     return runGate({
       clients: deps.clients,

@@ -5,6 +5,7 @@ import { requireActiveRevision } from "../service/revisions";
 import { returnIfCancelled } from "../service/update";
 import { describeAfterCommit } from "../web/publish-phase";
 import type { ReleaseDeps } from "./deploy";
+import { releaseGuardOf } from "./guard";
 import type { RollbackInputs } from "./inputs";
 import { keyedLogger } from "./keyed-logger";
 import type { LedgerPlan } from "./plan";
@@ -48,7 +49,7 @@ export interface RollbackPlan {
  */
 export async function planRollback(
   inputs: RollbackInputs,
-  deps: Pick<ReleaseDeps, "s3" | "env" | "service">,
+  deps: Pick<ReleaseDeps, "s3" | "env" | "service" | "cloudfront" | "keyValueStore">,
   now: number,
 ): Promise<RollbackPlan> {
   const context = runContext(deps.env, now);
@@ -96,6 +97,9 @@ export async function planRollback(
       distributionIds: inputs["distribution-id"],
       wait: inputs["wait-invalidation"],
       waitTimeoutMs: inputs["gate-timeout"],
+      ...(inputs["web-mode"] === "atomic" && inputs["key-value-store"]
+        ? { keyValueStore: inputs["key-value-store"] }
+        : {}),
     },
   };
 }
@@ -140,6 +144,9 @@ export async function rollback(plan: RollbackPlan, deps: ReleaseDeps): Promise<R
               inputs: { cluster: service.cluster, service: service.service },
             }),
           ),
+          ...(plan.web.keyValueStore
+            ? { "web-mode": "atomic", "key-value-store": plan.web.keyValueStore }
+            : {}),
         },
         deps,
       ),
@@ -187,6 +194,7 @@ export async function rollback(plan: RollbackPlan, deps: ReleaseDeps): Promise<R
                   onEntryPointsBack: () => {
                     entryPointsBack = true;
                   },
+                  ...(deps.keyValueStore ? { keyValueStore: deps.keyValueStore } : {}),
                 },
               );
               if (site.afterCommit) {
@@ -205,52 +213,76 @@ export async function rollback(plan: RollbackPlan, deps: ReleaseDeps): Promise<R
         }
         return;
       }
-      const restored = await release.step("service", async () => {
-        const result = await restoreService(
-          plan.service,
-          target.taskDefinitionArn,
-          { clients: deps.service, clock, logger, ...(deps.signal ? { signal: deps.signal } : {}) },
-          release.liveRelease?.taskDefinitionArn,
-        );
-        await release.record({
-          taskDefinitionArn: target.taskDefinitionArn,
-          previousTaskDefinitionArn: result.previousTaskDefinitionArn,
-        });
-        return result;
+      const guard = releaseGuardOf(deps, {
+        environment: plan.ledger.environment,
+        cluster: plan.service.cluster,
+        service: plan.service.service,
       });
-      if (target.web) {
-        const web = target.web;
-        // The rollback's commit point: the release's entry points are back in the bucket.
-        let entryPointsBack = false;
-        const restoring = release.step("web", async () => {
-          const site = await restoreWebRelease(deps.s3, deps.cloudfront, plan.web, web.releaseId, {
-            clock,
-            logger,
-            onEntryPointsBack: () => {
-              entryPointsBack = true;
+      try {
+        const restored = await release.step("service", async () => {
+          const result = await restoreService(
+            plan.service,
+            target.taskDefinitionArn,
+            {
+              clients: deps.service,
+              clock,
+              logger,
+              ...(deps.signal ? { signal: deps.signal } : {}),
+              ...(guard ? { armGuard: (service) => guard.arm(service) } : {}),
             },
+            release.liveRelease?.taskDefinitionArn,
+          );
+          await release.record({
+            taskDefinitionArn: target.taskDefinitionArn,
+            previousTaskDefinitionArn: result.previousTaskDefinitionArn,
           });
-          if (site.afterCommit) {
-            await release.record({ warnings: [describeAfterCommit(site.afterCommit)] });
-          }
+          return result;
         });
-        await restoring.catch((error: unknown) => {
-          const target = {
-            clients: deps.service,
-            cluster: plan.service.cluster,
-            service: plan.service.service,
-          };
-          // Failed before the entry points were back: the site still serves what was live, so
-          // the service returns to it too (without waiting when cancelled), as a deploy's does.
-          if (error instanceof CancelledError || entryPointsBack) {
-            return returnIfCancelled(error, target, restored, logger);
-          }
-          return returnServiceBeforeSite(error as Error, plan.service, restored, {
-            clients: deps.service,
-            clock,
-            logger,
+        if (target.web) {
+          const web = target.web;
+          // The rollback's commit point: the release's entry points are back in the bucket.
+          let entryPointsBack = false;
+          const restoring = release.step("web", async () => {
+            const site = await restoreWebRelease(
+              deps.s3,
+              deps.cloudfront,
+              plan.web,
+              web.releaseId,
+              {
+                clock,
+                logger,
+                onEntryPointsBack: () => {
+                  entryPointsBack = true;
+                  // The commit point; a kill before the disarm lands is a one-call window.
+                  void guard?.disarm();
+                },
+                ...(deps.keyValueStore ? { keyValueStore: deps.keyValueStore } : {}),
+              },
+            );
+            if (site.afterCommit) {
+              await release.record({ warnings: [describeAfterCommit(site.afterCommit)] });
+            }
           });
-        });
+          await restoring.catch((error: unknown) => {
+            const target = {
+              clients: deps.service,
+              cluster: plan.service.cluster,
+              service: plan.service.service,
+            };
+            // Failed before the entry points were back: the site still serves what was live, so
+            // the service returns to it too (without waiting when cancelled), as a deploy's does.
+            if (error instanceof CancelledError || entryPointsBack) {
+              return returnIfCancelled(error, target, restored, logger);
+            }
+            return returnServiceBeforeSite(error as Error, plan.service, restored, {
+              clients: deps.service,
+              clock,
+              logger,
+            });
+          });
+        }
+      } finally {
+        await guard?.stop();
       }
     },
   );

@@ -1,3 +1,5 @@
+import type { CloudFrontClient } from "@aws-sdk/client-cloudfront";
+import type { CloudFrontKeyValueStoreClient } from "@aws-sdk/client-cloudfront-keyvaluestore";
 import type { S3Client } from "@aws-sdk/client-s3";
 import { lockKey } from "../ledger/keys";
 import { Ledger } from "../ledger/releases";
@@ -25,7 +27,14 @@ export class MixedStateError extends ShiplineError {
  */
 export async function showStatus(
   inputs: StatusInputs,
-  deps: { s3: S3Client; service: ServiceClients; clock: Clock; logger: Logger },
+  deps: {
+    s3: S3Client;
+    service: ServiceClients;
+    clock: Clock;
+    logger: Logger;
+    cloudfront?: () => CloudFrontClient;
+    keyValueStore?: () => CloudFrontKeyValueStoreClient;
+  },
 ): Promise<Reconciliation> {
   const { clock, logger } = deps;
   const ledger = new Ledger(deps.s3, inputs.bucket, inputs["ledger-prefix"], inputs.environment);

@@ -1,11 +1,14 @@
 import type { CloudFrontClient } from "@aws-sdk/client-cloudfront";
+import type { CloudFrontKeyValueStoreClient } from "@aws-sdk/client-cloudfront-keyvaluestore";
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { SiteLocation } from "../ledger/site";
 import type { Clock } from "../lib/clock";
 import type { Logger } from "../lib/logger";
+import { rollbackAtomic } from "../web/atomic-rollback";
 import { describeDistributions } from "../web/distributions";
 import { createInvalidation, waitForInvalidation } from "../web/invalidate";
 import { callerReference, planInvalidation } from "../web/invalidation-plan";
+import { keyValueStoreArn } from "../web/live-store";
 import type { Release } from "../web/manifest";
 import { type AfterCommitFailure, describeAfterCommit } from "../web/publish-phase";
 import { restoreRelease } from "../web/restore";
@@ -15,6 +18,8 @@ export interface WebRestoreSettings {
   distributionIds: string[];
   wait: boolean;
   waitTimeoutMs: number;
+  /** web-mode atomic: the store (ARN or name) whose pointer a rollback moves. */
+  keyValueStore?: string;
 }
 
 export interface WebRestoreResult {
@@ -36,8 +41,24 @@ export async function restoreWebRelease(
   cloudfront: () => CloudFrontClient,
   settings: WebRestoreSettings,
   releaseId: string,
-  deps: { clock: Clock; logger: Logger; onEntryPointsBack?: () => void },
+  deps: {
+    clock: Clock;
+    logger: Logger;
+    onEntryPointsBack?: () => void;
+    keyValueStore?: () => CloudFrontKeyValueStoreClient;
+  },
 ): Promise<WebRestoreResult> {
+  if (settings.keyValueStore !== undefined) {
+    // web-mode atomic: the release's files never left; one PutKey is the commit point.
+    if (!deps.keyValueStore) throw new Error("web-mode atomic without a key value store client");
+    const arn = await keyValueStoreArn(cloudfront(), settings.keyValueStore, "key-value-store");
+    await rollbackAtomic(s3, deps.keyValueStore(), settings.site, arn, releaseId, {
+      logger: deps.logger,
+      now: new Date(deps.clock.now()).toISOString(),
+      onLive: () => deps.onEntryPointsBack?.(),
+    });
+    return { restored: [], invalidated: [] };
+  }
   const plan = await restoreRelease(s3, settings.site, releaseId, {
     logger: deps.logger,
     now: new Date(deps.clock.now()).toISOString(),

@@ -15,7 +15,7 @@ import { describeChanges } from "./plan";
 import { migrationContainer, preflight } from "./preflight";
 import { bodyOf, renderTaskDefinition, revisionTags } from "./render";
 import { pruneRevisions, type Retention, registerIfChanged } from "./revisions";
-import { isInterruption, returnWithoutWaiting, startDeployment } from "./update";
+import { type ArmGuard, isInterruption, returnWithoutWaiting, startDeployment } from "./update";
 import type { Failure } from "./verdict";
 import type { ProgressView } from "./view";
 
@@ -84,6 +84,8 @@ export interface DeployServiceDeps {
    * the previous task definition before the CancelledError is rethrown.
    */
   signal?: AbortSignal;
+  /** Called right before the UpdateService that starts the rollout (never in a dry run). */
+  armGuard?: ArmGuard;
 }
 
 /** Reads and checks everything before any change; throws ConfigurationError with every problem. */
@@ -227,8 +229,9 @@ export async function deployService(
     }
   }
 
+  const guarded = await deps.armGuard?.(current.service);
   const deployment = {
-    id: await startDeployment(clients, inputs.cluster, inputs.service, nextArn),
+    id: await startDeployment(clients, inputs.cluster, inputs.service, nextArn, guarded),
   };
   logger.info(`updated ${inputs.service}: deployment ${deployment.id}`);
   const knownEventIds = (current.service.events ?? []).flatMap((event) => event.id ?? []);

@@ -1,5 +1,4 @@
-import * as z from "zod/mini";
-import { parseCommand } from "../images/inputs";
+import { parseCommand } from "../images/command";
 import { declaredShape, withCurrentNames } from "../lib/declaration";
 import { ConfigurationError, quote } from "../lib/errors";
 import {
@@ -7,12 +6,14 @@ import {
   boolean,
   duration,
   input,
+  inputSchema,
   integer,
   keyValues,
   optionalParsedWith,
   optionalText,
   parseDuration,
   parseInputs,
+  pipe,
   type RawInputs,
   splitList,
   text,
@@ -100,22 +101,19 @@ function imageChanges() {
 
 /** container:NAME=value lines. */
 function environmentOverrides() {
-  return z.pipe(
-    keyValues(),
-    z.transform((lines: Record<string, string>, ctx) => {
-      try {
-        return parseEnvironmentOverrides(lines);
-      } catch (error) {
-        if (!(error instanceof ConfigurationError)) throw error;
-        addProblem(ctx, error.message);
-        return {};
-      }
-    }),
-  );
+  return pipe(keyValues(), (lines: Record<string, string>, ctx) => {
+    try {
+      return parseEnvironmentOverrides(lines);
+    } catch (error) {
+      if (!(error instanceof ConfigurationError)) throw error;
+      addProblem(ctx, error.message);
+      return {};
+    }
+  });
 }
 
 /** The inputs of deploy-service, named exactly as in actions/deploy-service/action.yml. */
-export const deployServiceSchema = z.object(
+export const deployServiceSchema = inputSchema(
   declaredShape(DEPLOY_SERVICE.inputs, {
     cluster: text(),
     service: text(),

@@ -23,7 +23,8 @@ export function reportOutputs(result: DeployServiceResult, logger: Logger): void
   logger.output("duration", seconds(result.durationMs));
 }
 
-function logDiagnosis(result: DeployServiceResult, logger: Logger): void {
+/** Why the rollout failed, for people: the headline, the hints, the last log lines, the events. */
+export function logDiagnosis(result: DeployServiceResult, logger: Logger): void {
   const diagnosis = result.diagnosis;
   if (!diagnosis) return;
   logger.error(`diagnosis: ${diagnosis.headline}`);

@@ -1,9 +1,19 @@
-import { UpdateServiceCommand } from "@aws-sdk/client-ecs";
+import {
+  type DeploymentConfiguration,
+  type Service,
+  UpdateServiceCommand,
+} from "@aws-sdk/client-ecs";
 import { CancelledError } from "../lib/cancel";
 import { RollbackFailedError } from "../lib/errors";
 import type { Logger } from "../lib/logger";
 import { RetriesExhaustedError } from "../lib/retry";
 import type { ServiceClients } from "./clients";
+
+/**
+ * Readies a guard for the deployment about to start (a release's dead man's switch): returns the
+ * deploymentConfiguration its UpdateService sends, or undefined to leave the service's as it is.
+ */
+export type ArmGuard = (service: Service) => Promise<DeploymentConfiguration | undefined>;
 
 /** Points the service at a task definition; returns the id of the deployment ECS started. */
 export async function startDeployment(
@@ -11,9 +21,15 @@ export async function startDeployment(
   cluster: string,
   service: string,
   taskDefinitionArn: string,
+  deploymentConfiguration?: DeploymentConfiguration,
 ): Promise<string> {
   const update = await clients.ecs.send(
-    new UpdateServiceCommand({ cluster, service, taskDefinition: taskDefinitionArn }),
+    new UpdateServiceCommand({
+      cluster,
+      service,
+      taskDefinition: taskDefinitionArn,
+      ...(deploymentConfiguration ? { deploymentConfiguration } : {}),
+    }),
   );
   const deployment = update.service?.deployments?.find(
     (d) => d.status === "PRIMARY" && d.taskDefinition === taskDefinitionArn,

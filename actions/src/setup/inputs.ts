@@ -1,9 +1,10 @@
-import * as z from "zod/mini";
 import { DEFAULT_LEDGER_PREFIX, normalizePrefix } from "../ledger/keys";
 import { declaredShape } from "../lib/declaration";
 import { ConfigurationError, quote } from "../lib/errors";
 import {
   boolean,
+  type InputsOf,
+  inputSchema,
   integer,
   keyValues,
   optionalText,
@@ -15,7 +16,7 @@ import {
 import { distributionIds } from "../web/inputs";
 import { BOOTSTRAP, INIT } from "./declarations";
 
-export const initSchema = z.object(
+export const initSchema = inputSchema(
   declaredShape(INIT.inputs, {
     cluster: text(),
     service: text(),
@@ -31,13 +32,13 @@ export const initSchema = z.object(
   }),
 );
 
-export type InitInputs = z.output<typeof initSchema>;
+export type InitInputs = InputsOf<typeof initSchema>;
 
 export function parseInitInputs(raw: RawInputs): InitInputs {
   return parseInputs(initSchema, raw);
 }
 
-export const bootstrapSchema = z.object(
+export const bootstrapSchema = inputSchema(
   declaredShape(BOOTSTRAP.inputs, {
     config: optionalText(),
     environment: text(),
@@ -53,7 +54,7 @@ export const bootstrapSchema = z.object(
   }),
 );
 
-export type BootstrapInputs = z.output<typeof bootstrapSchema>;
+export type BootstrapInputs = InputsOf<typeof bootstrapSchema>;
 
 export function parseBootstrapInputs(raw: RawInputs): BootstrapInputs {
   const parsed = parseInputs(bootstrapSchema, raw);

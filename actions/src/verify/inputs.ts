@@ -1,10 +1,16 @@
-import * as z from "zod/mini";
 import { declaredShape } from "../lib/declaration";
 import { ConfigurationError, quote } from "../lib/errors";
-import { optionalText, parseInputs, type RawInputs, text } from "../lib/inputs";
+import {
+  type InputsOf,
+  inputSchema,
+  optionalText,
+  parseInputs,
+  type RawInputs,
+  text,
+} from "../lib/inputs";
 import { VERIFY } from "./declaration";
 
-export const verifyInputSchema = z.object(
+export const verifyInputSchema = inputSchema(
   declaredShape(VERIFY.inputs, {
     config: optionalText(),
     environment: text(),
@@ -12,7 +18,7 @@ export const verifyInputSchema = z.object(
   }),
 );
 
-export type VerifyInputs = z.output<typeof verifyInputSchema>;
+export type VerifyInputs = InputsOf<typeof verifyInputSchema>;
 
 export function parseVerifyInputs(raw: RawInputs): VerifyInputs {
   const parsed = parseInputs(verifyInputSchema, raw);

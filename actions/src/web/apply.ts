@@ -60,6 +60,8 @@ export async function uploadFiles(
   logger: Logger,
   /** SIGINT/SIGTERM: checked before each group, the last time just before the entry points. */
   signal?: AbortSignal,
+  /** Called once, right before the first entry point is written. */
+  beforeEntryPoints?: () => Promise<void>,
 ): Promise<UploadResult> {
   let bytesSent = 0;
   const etags = new Map<string, string>();
@@ -67,6 +69,7 @@ export async function uploadFiles(
     // The safe point of a publish: nothing of this group is sent yet, and the site still serves
     // the previous release's pages.
     throwIfCancelled(signal);
+    if (group.role === "entry") await beforeEntryPoints?.();
     // The release's own record goes up before its entry points: a run that dies once they are
     // served leaves a release the next run can recognise as the one the site serves.
     if (group.role === "entry" && plan.manifest) {

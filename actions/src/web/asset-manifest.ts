@@ -1,10 +1,10 @@
 import { readFile } from "node:fs/promises";
 import * as z from "zod/mini";
 import { ConfigurationError, quote } from "../lib/errors";
+import { ASSET_MANIFEST_FILE } from "./asset-manifest-file";
 import type { LocalFile } from "./walk";
 
-/** A build's optional description of its output (format: actions/publish-web/README.md). */
-export const ASSET_MANIFEST_FILE = "asset-manifest.json";
+export { ASSET_MANIFEST_FILE };
 
 export interface AssetManifest {
   basePath?: string;
@@ -13,7 +13,7 @@ export interface AssetManifest {
   releaseId?: string;
 }
 
-// zod's functional build, like the inputs: publish-web's inputs name this file, so it loads early.
+// zod's functional build: the smallest, for a four-field document.
 const schema = z.object({
   basePath: z.optional(z.string()),
   entryPoints: z._default(z.array(z.string()), []),

@@ -1,4 +1,3 @@
-import * as z from "zod/mini";
 import { checkReleaseId, DEFAULT_LEDGER_PREFIX, normalizePrefix } from "../ledger/keys";
 import { declaredShape } from "../lib/declaration";
 import { ConfigurationError, quote } from "../lib/errors";
@@ -7,20 +6,25 @@ import {
   boolean,
   byteSize,
   duration,
+  type InputsOf,
   input,
+  inputSchema,
   integer,
   keyValues,
   list,
+  oneOf,
   optionalText,
   parseInputs,
+  pipe,
   type RawInputs,
   splitList,
   text,
   textWithDefault,
 } from "../lib/inputs";
-import { ASSET_MANIFEST_FILE } from "./asset-manifest";
+import { ASSET_MANIFEST_FILE } from "./asset-manifest-file";
 import type { HeaderRule } from "./headers";
 import { PUBLISH_WEB } from "./publish-declaration";
+import { checkKeyValueStoreInput } from "./release-router";
 
 const MIB = 1024 * 1024;
 
@@ -28,17 +32,14 @@ const DISTRIBUTION_ID = /^[A-Z0-9]{6,32}$/;
 
 /** CloudFront distribution ids, one per line or comma; every malformed one is reported. */
 export function distributionIds() {
-  return z.pipe(
-    list(),
-    z.transform((ids: string[], ctx) => {
-      for (const id of ids) {
-        if (!DISTRIBUTION_ID.test(id)) {
-          addProblem(ctx, `${quote(id)} is not a CloudFront distribution id like "E2QWRUHAPOMQZL"`);
-        }
+  return pipe(list(), (ids: string[], ctx) => {
+    for (const id of ids) {
+      if (!DISTRIBUTION_ID.test(id)) {
+        addProblem(ctx, `${quote(id)} is not a CloudFront distribution id like "E2QWRUHAPOMQZL"`);
       }
-      return ids;
-    }),
-  );
+    }
+    return ids;
+  });
 }
 
 /** S3's smallest part of a multipart upload (all but the last part): a threshold below it cannot be split. */
@@ -73,15 +74,26 @@ export const publishSettingsShape = {
   "dry-run": boolean(false),
 };
 
+export const WEB_MODES = ["invalidate", "atomic"] as const;
+export type WebMode = (typeof WEB_MODES)[number];
+
+/** The web mode's inputs (mode-declaration.ts). */
+export const webModeShape = {
+  "web-mode": oneOf(WEB_MODES, "invalidate"),
+  "key-value-store": optionalText(),
+  "edge-function": optionalText(),
+};
+
 /** The inputs of publish-web, named exactly as in actions/publish-web/action.yml. */
-export const publishWebSchema = z.object(
+export const publishWebSchema = inputSchema(
   declaredShape(PUBLISH_WEB.inputs, {
     ...publishSettingsShape,
+    ...webModeShape,
     prefix: textWithDefault(""),
   }),
 );
 
-type Parsed = z.output<typeof publishWebSchema>;
+type Parsed = InputsOf<typeof publishWebSchema>;
 
 export type PublishWebInputs = Omit<Parsed, "cache-control" | "content-type"> & {
   "cache-control": HeaderRule[];
@@ -94,7 +106,9 @@ export const rules = (record: Record<string, string>): HeaderRule[] =>
 const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 
 /** Checks that span inputs or need more than a type: bucket name, prefixes, release id, URL. */
-export function checkPublishSettings<T extends Parsed>(parsed: T): T {
+export function checkPublishSettings<T extends Omit<Parsed, keyof typeof webModeShape>>(
+  parsed: T,
+): T {
   const problems: string[] = [];
   const check = (fn: () => void) => {
     try {
@@ -136,8 +150,39 @@ export function checkPublishSettings<T extends Parsed>(parsed: T): T {
   return parsed;
 }
 
+const FUNCTION_NAME = /^[A-Za-z0-9_-]{1,64}$/;
+
+/**
+ * The atomic mode needs its store; the router's name defaults to one derived from the bucket.
+ * Filled in place: `edge-function` is always set afterwards in atomic mode.
+ */
+export function checkWebMode(parsed: {
+  bucket: string;
+  "web-mode": WebMode;
+  "key-value-store"?: string | undefined;
+  "edge-function"?: string | undefined;
+}): void {
+  if (parsed["web-mode"] !== "atomic") return;
+  const store = parsed["key-value-store"];
+  if (store === undefined) {
+    throw new ConfigurationError(
+      `input "key-value-store" is required with web-mode atomic: the CloudFront key value store (ARN or name) that holds the live release`,
+    );
+  }
+  checkKeyValueStoreInput(store, "key-value-store");
+  const name =
+    parsed["edge-function"] ?? `shipline-${parsed.bucket.replaceAll(".", "-")}`.slice(0, 64);
+  if (!FUNCTION_NAME.test(name)) {
+    throw new ConfigurationError(
+      `input "edge-function" ${quote(name)} is not a CloudFront Function name (1–64 letters, digits, "-" and "_")`,
+    );
+  }
+  parsed["edge-function"] = name;
+}
+
 export function parsePublishWebInputs(raw: RawInputs): PublishWebInputs {
   const parsed = checkPublishSettings(parseInputs(publishWebSchema, raw));
+  checkWebMode(parsed);
   return {
     ...parsed,
     "cache-control": rules(parsed["cache-control"]),

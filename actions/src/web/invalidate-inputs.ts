@@ -1,14 +1,22 @@
-import * as z from "zod/mini";
 import { checkReleaseId } from "../ledger/keys";
 import { declaredShape } from "../lib/declaration";
 import { ConfigurationError, quote } from "../lib/errors";
-import { boolean, duration, list, optionalText, parseInputs, type RawInputs } from "../lib/inputs";
+import {
+  boolean,
+  duration,
+  type InputsOf,
+  inputSchema,
+  list,
+  optionalText,
+  parseInputs,
+  type RawInputs,
+} from "../lib/inputs";
 import { INVALIDATE } from "./invalidate-declaration";
 import { userInvalidationPath } from "./invalidation-paths";
 import { MAX_FILE_PATHS, MAX_WILDCARD_PATHS } from "./invalidation-plan";
 
 /** The inputs of `shipline invalidate`: explicit paths on one or more distributions. */
-export const invalidateSchema = z.object(
+export const invalidateSchema = inputSchema(
   declaredShape(INVALIDATE.inputs, {
     "distribution-id": list(),
     paths: list(),
@@ -20,7 +28,7 @@ export const invalidateSchema = z.object(
   }),
 );
 
-export type InvalidateInputs = z.output<typeof invalidateSchema>;
+export type InvalidateInputs = InputsOf<typeof invalidateSchema>;
 
 export function parseInvalidateInputs(raw: RawInputs): InvalidateInputs {
   const parsed = parseInputs(invalidateSchema, raw);

@@ -73,6 +73,11 @@ export interface PublishPlanInput {
   now: string;
   /** Ledger folder for snapshots of entry points; none are taken when undefined. */
   snapshotFolder?: string;
+  /**
+   * The atomic web mode: every file but the hashed assets goes under this folder of the site
+   * (`releases/<id>/`), its own keys that no other release writes; the assets stay shared.
+   */
+  releaseFolder?: string;
 }
 
 const ROLE_ORDER: Record<FileRole, number> = { immutable: 0, other: 1, entry: 2 };
@@ -87,11 +92,15 @@ const MAX_COPY_BYTES = 5 * 1024 ** 3;
  */
 export function planPublish(input: PublishPlanInput): PublishPlan {
   const { previous, prefix } = input;
-  const desiredSha = new Map(input.files.map((file) => [`${prefix}${file.path}`, file.sha256]));
+  const keyOf = (path: string) =>
+    input.releaseFolder !== undefined && input.headers(path).role !== "immutable"
+      ? `${prefix}${input.releaseFolder}${path}`
+      : `${prefix}${path}`;
+  const desiredSha = new Map(input.files.map((file) => [keyOf(file.path), file.sha256]));
   // Built on first need: an unchanged site never pays for it.
   let holders: Map<string, string> | undefined;
   const files: PlannedFile[] = input.files.map((file) => {
-    const key = `${prefix}${file.path}`;
+    const key = keyOf(file.path);
     const headers = input.headers(file.path);
     const desired: ManifestFile = {
       sha256: file.sha256,

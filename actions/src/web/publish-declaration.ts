@@ -1,4 +1,5 @@
 import { declareUnit, type InputDeclarations } from "../lib/declaration";
+import { WEB_MODE_INPUTS } from "./mode-declaration";
 
 /**
  * The settings every web publish shares (publish-web, and preview publish), as
@@ -104,6 +105,7 @@ export const PUBLISH_WEB = declareUnit({
       description: "Key prefix of the site in the bucket; empty for the bucket root.",
       default: "",
     },
+    ...WEB_MODE_INPUTS,
     ...PUBLISH_SETTINGS,
   },
   outputs: {

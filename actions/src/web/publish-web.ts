@@ -1,4 +1,5 @@
 import type { CloudFrontClient } from "@aws-sdk/client-cloudfront";
+import type { CloudFrontKeyValueStoreClient } from "@aws-sdk/client-cloudfront-keyvaluestore";
 import type { S3Client } from "@aws-sdk/client-s3";
 import { snapshotFolder } from "../ledger/keys";
 import { conditionAfter, readSiteManifestVersion, type SiteLocation } from "../ledger/site";
@@ -13,6 +14,7 @@ import {
   type UploadResult,
   uploadFiles,
 } from "./apply";
+import { type AtomicSwitch, commitAtomic, prepareAtomic } from "./atomic-publish";
 import { listObjects } from "./bucket-listing";
 import {
   checkServedPrefix,
@@ -33,6 +35,7 @@ import {
   describeAfterCommit,
   SitePutBackError,
 } from "./publish-phase";
+import { releaseFolder } from "./release-router";
 import { type InvalidationOutcome, type PublishResult, reportPublish } from "./report";
 import { type CheckedSite, checkBasePath, checkSiteFolder } from "./site-folder";
 
@@ -41,11 +44,18 @@ export interface PublishWebDeps {
   s3: S3Client;
   /** Created only when there are distributions. */
   cloudfront: () => CloudFrontClient;
+  /** The key value store's data plane, for web-mode atomic only. */
+  keyValueStore?: () => CloudFrontKeyValueStoreClient;
   clock?: Clock;
   /** Polling and backoff timings (tests shorten them). */
   invalidationTimings?: { backoffMs?: number; maxBackoffMs?: number; pollMs?: number };
   /** SIGINT/SIGTERM: the publish stops before its next group of files, never among its pages. */
   signal?: AbortSignal;
+  /**
+   * Called once right before the first entry point is written, the commit point's first write
+   * (its errors are warnings).
+   */
+  beforeEntryPoints?: () => Promise<void>;
 }
 
 /** A publish that reached its commit point, and what (if anything) failed after it. */
@@ -109,6 +119,8 @@ export async function publishWebRelease(
     listObjects(deps.s3, inputs.bucket, inputs.prefix),
   ]);
   const previous = version.manifest;
+  const atomic = inputs["web-mode"] === "atomic";
+  // The atomic mode keeps every release's own files, so no snapshot is needed for a rollback.
   const snapshots = snapshotFolder(inputs["ledger-prefix"], inputs.prefix);
   const plan = planPublish({
     releaseId,
@@ -130,11 +142,16 @@ export async function publishWebRelease(
     keepReleases: inputs["keep-releases"],
     deleteLimit: inputs["delete-limit"],
     now: new Date(clock.now()).toISOString(),
-    snapshotFolder: snapshots,
+    ...(atomic ? { releaseFolder: releaseFolder(releaseId) } : { snapshotFolder: snapshots }),
   });
-  const invalidations = inputs.invalidate
-    ? invalidationBatches(plan, distributions, version.etag ?? "none")
-    : [];
+  // Read (and checked) before anything is written: the store, its pointer, the router's state.
+  const atomicSwitch: AtomicSwitch | undefined = atomic
+    ? await prepareAtomic(inputs, deps, plan, distributions, servedAt)
+    : undefined;
+  const invalidations =
+    inputs.invalidate && !atomic
+      ? invalidationBatches(plan, distributions, version.etag ?? "none")
+      : [];
   // A root site is served at "/" (the default root object); a prefix needs its index.html named.
   const url = inputs.url
     ? `${inputs.url.replace(/\/+$/, "")}${servedAt}${inputs.prefix ? "index.html" : ""}`
@@ -166,8 +183,14 @@ export async function publishWebRelease(
       // Half the threshold (never below S3's smallest part), so a large file has two parts or more.
       partSize: Math.max(MIN_PART.bytes, Math.ceil(inputs["multipart-threshold"] / 2)),
     };
-    const uploaded = await uploadOrPutBack(deps, plan, site, previous, snapshots, settings);
+    const uploaded = atomicSwitch
+      ? await uploadAtomic(deps, plan, site, settings)
+      : await uploadOrPutBack(deps, plan, site, previous, snapshots, settings);
     result.bytesSent = uploaded.bytesSent;
+    // Atomic mode: nothing is served yet; the router goes in place, then the one write.
+    if (atomicSwitch) {
+      await commitAtomic(atomicSwitch, deps, clock.now() + inputs["wait-timeout"]);
+    }
     // The commit point: the entry points are live. From here on, only forward: each step that
     // fails is reported (the first one is returned) and the others still run, except pruning,
     // which goes by the manifest this run wrote.
@@ -215,6 +238,20 @@ export async function publishWebRelease(
   return { result, ...(afterCommit ? { afterCommit } : {}) };
 }
 
+/** Uploads the plan under the release's own folder: a failure leaves nothing served changed. */
+async function uploadAtomic(
+  deps: PublishWebDeps,
+  plan: PublishPlan,
+  site: SiteLocation,
+  settings: ApplySettings,
+): Promise<UploadResult> {
+  try {
+    return await uploadFiles(deps.s3, plan, site, settings, deps.logger, deps.signal);
+  } catch (error) {
+    throw error instanceof UploadError ? error.cause : error;
+  }
+}
+
 /** Uploads the plan; entry points left half written by a failure go back to the previous ones. */
 async function uploadOrPutBack(
   deps: PublishWebDeps,
@@ -225,7 +262,17 @@ async function uploadOrPutBack(
   settings: ApplySettings,
 ): Promise<UploadResult> {
   try {
-    return await uploadFiles(deps.s3, plan, site, settings, deps.logger, deps.signal);
+    const beforeEntryPoints = deps.beforeEntryPoints;
+    return await uploadFiles(
+      deps.s3,
+      plan,
+      site,
+      settings,
+      deps.logger,
+      deps.signal,
+      beforeEntryPoints &&
+        (() => beforeEntryPoints().catch((error: Error) => deps.logger.warning(error.message))),
+    );
   } catch (error) {
     if (!(error instanceof UploadError)) throw error;
     const cause = error.cause as Error;

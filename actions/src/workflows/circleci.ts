@@ -2,6 +2,7 @@ import { stringify } from "yaml";
 import {
   buildEnv,
   contextOf,
+  isFanOut,
   type Pipeline,
   type PipelineSpec,
   PROMOTION,
@@ -10,6 +11,7 @@ import {
   roleVariable,
   type Source,
   type Step,
+  stageEnvironments,
   stagePipeline,
   stepsWithCredentials,
 } from "./spec";
@@ -107,42 +109,88 @@ export function renderCircleCi(spec: PipelineSpec, header: string): Record<strin
 /** A stage's job: `promotion-<stage>`. */
 export const stageJobName = (stage: string) => `${PROMOTION}-${stage}`;
 
+/** One environment's run of a stage with several: `promotion-<stage>-<environment>`. */
+export const fanOutJobName = (stage: string, environment: string) =>
+  `${stageJobName(stage)}-${environment}`;
+
 /** The approval a stage waits for: `approve-<stage>`. */
 export const approvalJobName = (stage: string) => `approve-${stage}`;
 
+/** The job parameter that names the environment a stage with several environments runs in. */
+export const ENVIRONMENT_PARAMETER = "shipline-environment";
+
 function promotionJobs(spec: PipelineSpec, promotion: Promotion): Record<string, unknown> {
   return Object.fromEntries(
-    Object.entries(promotion.stages).map(([name, stage]) => [
-      stageJobName(name),
-      job(spec, stageJobName(name), stagePipeline(promotion, stage)),
-    ]),
+    Object.entries(promotion.stages).map(([name, stage]) => {
+      if (!isFanOut(stage)) {
+        return [stageJobName(name), job(spec, stageJobName(name), stagePipeline(promotion, stage))];
+      }
+      // One job definition, invoked once per environment with the environment as a parameter.
+      const defined = job(spec, stageJobName(name), stagePipeline(promotion, stage));
+      return [
+        stageJobName(name),
+        {
+          parameters: {
+            [ENVIRONMENT_PARAMETER]: {
+              type: "enum",
+              enum: stageEnvironments(stage),
+              description: "The environment this run deploys to",
+            },
+          },
+          ...defined,
+          environment: {
+            ...(defined.environment as Record<string, string>),
+            SHIPLINE_ENVIRONMENT: `<< parameters.${ENVIRONMENT_PARAMETER} >>`,
+          },
+        },
+      ];
+    }),
   );
 }
 
 /**
  * The promotion flow on CircleCI: each stage's job in its environment's context, after the
  * stage before; a stage with `approval` after an approval job (a person presses Approve in the
- * CircleCI app; the context's security groups say who may).
+ * CircleCI app; the context's security groups say who may). A stage with several environments
+ * runs its job once per environment, in parallel, each run named after its environment and in
+ * that environment's context (a context cannot come from a matrix parameter as far as CircleCI
+ * documents, so each run is written out); all wait for the same approval, and the next stage
+ * requires every one of them.
  */
 function promotionWorkflow(spec: PipelineSpec, promotion: Promotion): Record<string, unknown> {
   const onDefaultBranch = onBranch(spec["default-branch"]);
   const jobs: unknown[] = [];
-  let previous: string | undefined;
+  let previous: string[] = [];
   for (const [name, stage] of Object.entries(promotion.stages)) {
-    const filters = { branches: { only: [spec["default-branch"]] } };
-    let requires = previous ? [previous] : [];
+    const filters = () => ({ branches: { only: [spec["default-branch"]] } });
+    let requires = previous;
     if (stage.approval) {
-      jobs.push({ [approvalJobName(name)]: { type: "approval", requires, filters } });
+      jobs.push({ [approvalJobName(name)]: { type: "approval", requires, filters: filters() } });
       requires = [approvalJobName(name)];
     }
-    jobs.push({
-      [stageJobName(name)]: {
-        context: [`shipline-${stage.environment}`],
-        filters: { branches: { only: [spec["default-branch"]] } },
-        ...(requires.length > 0 ? { requires } : {}),
-      },
-    });
-    previous = stageJobName(name);
+    const runs = stageEnvironments(stage).map((environment) =>
+      isFanOut(stage)
+        ? {
+            name: fanOutJobName(name, environment),
+            environment,
+            invocation: {
+              name: fanOutJobName(name, environment),
+              [ENVIRONMENT_PARAMETER]: environment,
+            },
+          }
+        : { name: stageJobName(name), environment, invocation: {} },
+    );
+    for (const run of runs) {
+      jobs.push({
+        [stageJobName(name)]: {
+          ...run.invocation,
+          context: [`shipline-${run.environment}`],
+          filters: filters(),
+          ...(requires.length > 0 ? { requires: [...requires] } : {}),
+        },
+      });
+    }
+    previous = runs.map((run) => run.name);
   }
   return { when: { and: [onDefaultBranch, action(PUSH), { not: SCHEDULED }] }, jobs };
 }

@@ -4,6 +4,7 @@ import {
   type BuildJob,
   buildEnv,
   environmentChoice,
+  isFanOut,
   type Pipeline,
   type PipelineSpec,
   PROMOTION,
@@ -12,6 +13,7 @@ import {
   roleVariable,
   type Source,
   type Step,
+  stageEnvironments,
   stagePipeline,
   stepsWithCredentials,
 } from "./spec";
@@ -36,7 +38,10 @@ export function renderGitHub(spec: PipelineSpec, header: string): Record<string,
  * A stage with `approval` runs in a GitHub environment whose required reviewers approve it (set
  * in the repository's settings; see workflows/README.md): the job waits for them, holding no
  * credentials. Each job has its own concurrency group, so a waiting approval never blocks the
- * next push's staging deploy, and none is cancelled halfway.
+ * next push's staging deploy, and none is cancelled halfway. A stage with several environments
+ * is a matrix: one job per environment, in parallel, each in its GitHub environment and its own
+ * concurrency group; one failing leaves the others running (each holds only its environment's
+ * lock), and the next stage, which needs the matrix job, waits for every one of them.
  */
 function promotionWorkflow(spec: PipelineSpec, promotion: Promotion): Record<string, unknown> {
   const jobs: Record<string, unknown> = {};
@@ -44,18 +49,24 @@ function promotionWorkflow(spec: PipelineSpec, promotion: Promotion): Record<str
   for (const [name, stage] of Object.entries(promotion.stages)) {
     const pipeline = stagePipeline(promotion, stage);
     const job = mainJob(spec, name, pipeline);
+    const fanOut = isFanOut(stage);
+    // The matrix value reaches the steps as SHIPLINE_ENVIRONMENT, never pasted into a script.
+    const environment = fanOut ? expr("matrix.environment") : stageEnvironments(stage)[0];
     jobs[name] = {
       name: job.name,
       "runs-on": job["runs-on"],
       "timeout-minutes": job["timeout-minutes"],
       ...(previous ? { needs: previous } : {}),
-      environment: stage.environment,
+      ...(fanOut
+        ? { strategy: { matrix: { environment: stageEnvironments(stage) }, "fail-fast": false } }
+        : {}),
+      environment,
       concurrency: {
-        group: `shipline-${stage.environment}-${PROMOTION}`,
+        group: `shipline-${environment}-${PROMOTION}`,
         "cancel-in-progress": false,
       },
       permissions: job.permissions,
-      env: job.env,
+      env: { ...(job.env as Record<string, string>), SHIPLINE_ENVIRONMENT: environment },
       steps: job.steps,
     };
     previous = name;

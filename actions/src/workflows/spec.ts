@@ -78,21 +78,47 @@ const pipelineSchema = z
     message: "build steps run the pull request's code and never get AWS credentials",
   });
 
+const environmentName = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, "expected an environment name");
+
 /**
- * One environment of the promotion flow: a job that runs in it (its GitHub environment, its
- * CircleCI context), after the stage before it and, with `approval`, after a person approved.
+ * One step of the promotion flow: a job that runs in its environment (its GitHub environment,
+ * its CircleCI context), after the stage before it and, with `approval`, after a person approved.
+ * With `environments` the stage runs in each of them at once (regions, or several production
+ * environments): one job per environment, in parallel, each holding its own environment's lock;
+ * the next stage waits for all of them. Its steps read the environment from SHIPLINE_ENVIRONMENT.
  */
 const stageSchema = z
   .object({
-    environment: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, "expected an environment name"),
+    environment: environmentName.optional(),
+    environments: z
+      .array(environmentName)
+      .min(2, "expected two environments or more (a single one is `environment`)")
+      .refine((names) => new Set(names).size === names.length, {
+        message: "expected each environment once",
+      })
+      .optional(),
     description: z.string(),
     approval: z.boolean().default(false),
     steps: z.array(stepSchema).min(1),
   })
   .strict()
+  .refine((stage) => (stage.environment === undefined) !== (stage.environments === undefined), {
+    message:
+      "a stage names either `environment` (one) or `environments` (several, deployed in parallel), not both and not neither",
+  })
   .refine((stage) => stage.steps.some((step) => step.aws), {
     message: "a stage marks the first step that needs credentials with aws: true",
-  });
+  })
+  .refine(
+    (stage) =>
+      !stage.environments?.some((name) =>
+        stage.steps.some((step) => new RegExp(`(^|[\\s"'=])${name}($|[\\s"'])`).test(step.run)),
+      ),
+    {
+      message:
+        "the steps of a stage with several environments serve all of them: they read SHIPLINE_ENVIRONMENT instead of naming one",
+    },
+  );
 
 /**
  * Build once, promote through environments: a push to main runs the first stage (deploy and
@@ -137,15 +163,30 @@ export type Stage = z.output<typeof stageSchema>;
 /** The file and job names of the promotion flow. */
 export const PROMOTION = "promotion";
 
-/** A stage as a pipeline of its own (the deploy role, its environment's variables), for reuse. */
-export function stagePipeline(promotion: Promotion, stage: Stage): Pipeline {
+/** The environments a stage runs in: its one `environment`, or each of its `environments`. */
+export function stageEnvironments(stage: Stage): string[] {
+  return stage.environments ?? (stage.environment ? [stage.environment] : []);
+}
+
+/** Whether a stage fans out: one job per environment, in parallel. */
+export const isFanOut = (stage: Stage): boolean => stage.environments !== undefined;
+
+/**
+ * A stage as a pipeline of its own (the deploy role, its environment's variables), for reuse.
+ * `environment` is the one it runs in: its own, or one of its `environments`.
+ */
+export function stagePipeline(
+  promotion: Promotion,
+  stage: Stage,
+  environment = stageEnvironments(stage)[0] ?? "",
+): Pipeline {
   return {
     trigger: "push-main",
     inputs: {},
     description: stage.description,
     credentials: "deploy",
     "timeout-minutes": promotion["timeout-minutes"],
-    env: { ...promotion.env, SHIPLINE_ENVIRONMENT: stage.environment },
+    env: { ...promotion.env, SHIPLINE_ENVIRONMENT: environment },
     steps: stage.steps,
   };
 }

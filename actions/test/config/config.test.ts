@@ -99,6 +99,24 @@ describe("configuration file", () => {
     expect(merged.bucket).toBe("shipline-site");
   });
 
+  it("web: sets how a release goes live (web-mode atomic and its store)", () => {
+    const config = parseConfig(
+      GOOD.replace(
+        "    keep-revisions: 5\n",
+        "    keep-revisions: 5\n    web: { source: dist, mode: atomic, key-value-store: site-live }\n",
+      ),
+      "shipline.yml",
+    );
+    expect(environmentInputs(config, "production", "shipline.yml")).toMatchObject({
+      source: "dist",
+      "web-mode": "atomic",
+      "key-value-store": "site-live",
+    });
+    expect(
+      problems(GOOD.replace("    keep-revisions: 5\n", "    web: { source: dist, mode: swap }\n")),
+    ).toMatch(/environments\.production\.web/);
+  });
+
   it("names the known environments when asked for another", () => {
     const config = parseConfig(GOOD, "shipline.yml");
     expect(() => environmentInputs(config, "prod", "shipline.yml")).toThrow(

@@ -1,6 +1,5 @@
 import { Command } from "commander";
 import { describe, expect, it } from "vitest";
-import type * as z from "zod/mini";
 import { buildImageCommand } from "../../src/cli/build-image";
 import { day2Commands } from "../../src/cli/day2-commands";
 import { deployServiceCommand } from "../../src/cli/deploy-service";
@@ -28,7 +27,7 @@ import { buildImageSchema, parseBuildImageInputs } from "../../src/images/inputs
 import { PROMOTE_IMAGE } from "../../src/images/promote-declaration";
 import { parsePromoteImageInputs, promoteImageSchema } from "../../src/images/promote-inputs";
 import type { InputDeclaration, UnitDeclaration } from "../../src/lib/declaration";
-import { inputNames, type RawInputs } from "../../src/lib/inputs";
+import { type InputSchema, inputNames, type RawInputs } from "../../src/lib/inputs";
 import { TerminalLogger } from "../../src/lib/logger";
 import { PREVIEW } from "../../src/preview/declaration";
 import { parsePreviewInputs, previewSchema } from "../../src/preview/inputs";
@@ -64,7 +63,7 @@ import { REPO_ROOT } from "../helpers/fixtures";
 /** A unit with its schema, its parse function and the least raw inputs it accepts. */
 interface Parser {
   unit: UnitDeclaration;
-  schema: z.ZodMiniObject;
+  schema: InputSchema;
   parse: (raw: RawInputs) => unknown;
   least: RawInputs;
 }
@@ -266,15 +265,21 @@ describe("one declaration of each input", () => {
   it("the configuration file's schema gives deploy's declared defaults", () => {
     interface SchemaNode {
       description?: string;
-      properties: Record<string, SchemaNode>;
+      properties?: Record<string, SchemaNode>;
+      /** A setting of several forms (`web`: a folder, or an object). */
+      anyOf?: SchemaNode[];
     }
     const environment: SchemaNode = JSON.parse(configJsonSchema()).properties.environments
       .additionalProperties;
     const described = (path: string) =>
       path
         .split(".")
-        .reduce<SchemaNode | undefined>((node, key) => node?.properties[key], environment)
-        ?.description;
+        .reduce<SchemaNode | undefined>(
+          (node, key) =>
+            node?.properties?.[key] ??
+            node?.anyOf?.find((form) => form.properties?.[key])?.properties?.[key],
+          environment,
+        )?.description;
     const keyed = Object.values<InputDeclaration>(DEPLOY.inputs).filter(
       (input) =>
         input.config && input.default !== undefined && input.config !== "ledger-prefix (top level)",

@@ -28,6 +28,10 @@ import {
 } from "../helpers/localcloud";
 
 vi.mock("@actions/core", async () => (await import("../helpers/actions-core")).actionsCore);
+vi.mock(
+  "../../src/lib/workflow-commands",
+  async () => (await import("../helpers/actions-core")).workflowCommands,
+);
 
 const ecr = mockClient(ECRClient);
 let registry: TestRegistry;

@@ -50,6 +50,10 @@ const canned = vi.hoisted(() => {
 });
 
 vi.mock("@actions/core", async () => (await import("../helpers/actions-core")).actionsCore);
+vi.mock(
+  "../../src/lib/workflow-commands",
+  async () => (await import("../helpers/actions-core")).workflowCommands,
+);
 vi.mock("../../src/images/promote", async (original) => ({
   ...(await original<typeof import("../../src/images/promote")>()),
   promoteImage: async () => canned.promoted,

@@ -27,6 +27,10 @@ const github = vi.hoisted(() => ({
 }));
 
 vi.mock("@actions/core", async () => (await import("../helpers/actions-core")).actionsCore);
+vi.mock(
+  "../../src/lib/workflow-commands",
+  async () => (await import("../helpers/actions-core")).workflowCommands,
+);
 
 vi.mock("@actions/github", () => {
   const rest = {

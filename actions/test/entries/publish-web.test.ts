@@ -20,6 +20,10 @@ import { PUBLISH_WEB } from "../../src/web/publish-declaration";
 import { actions, resetActions, undeclaredOutputs } from "../helpers/actions-core";
 
 vi.mock("@actions/core", async () => (await import("../helpers/actions-core")).actionsCore);
+vi.mock(
+  "../../src/lib/workflow-commands",
+  async () => (await import("../helpers/actions-core")).workflowCommands,
+);
 
 const s3 = mockClient(S3Client);
 const cloudfront = mockClient(CloudFrontClient);

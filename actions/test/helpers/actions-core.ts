@@ -1,10 +1,13 @@
 import type { UnitDeclaration } from "../../src/lib/declaration";
 
 /**
- * A stand-in for the Actions runtime (`@actions/core`): inputs in; outputs, secrets, warnings,
- * failures and job summaries recorded. A test file mocks the module with it:
+ * A stand-in for the Actions runtime (`@actions/core`, and the workflow commands an action uses
+ * before it loads it): inputs in; outputs, secrets, warnings, failures and job summaries
+ * recorded. A test file mocks both modules with it:
  *
  *   vi.mock("@actions/core", async () => (await import("./actions-core")).actionsCore);
+ *   vi.mock("../../src/lib/workflow-commands", async () =>
+ *     (await import("./actions-core")).workflowCommands);
  *
  * and reads or resets `actions` (the same object the mock writes to).
  */
@@ -63,6 +66,14 @@ export const actionsCore = {
   },
   group: async (_name: string, fn: () => Promise<unknown>) => fn(),
   summary,
+};
+
+/** src/lib/workflow-commands: what an action reads and reports while it checks its inputs. */
+export const workflowCommands = {
+  actionInput: actionsCore.getInput,
+  warning: actionsCore.warning,
+  debug: actionsCore.debug,
+  fail: actionsCore.setFailed,
 };
 
 /** Outputs the last run set that the unit's action.yml does not declare. */

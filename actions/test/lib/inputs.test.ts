@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
-import * as z from "zod";
 import { ConfigurationError } from "../../src/lib/errors";
 import {
   boolean,
   duration,
   formatDuration,
+  inputSchema,
   integer,
   keyValues,
   list,
@@ -15,7 +15,7 @@ import {
   text,
 } from "../../src/lib/inputs";
 
-const schema = z.object({
+const schema = inputSchema({
   name: text(),
   "dry-run": boolean(false),
   timeout: duration(60_000),
@@ -95,7 +95,7 @@ describe("parseDuration", () => {
 });
 
 describe("duration limits", () => {
-  const limited = z.object({
+  const limited = inputSchema({
     "lock-ttl": duration(30 * 60_000, { minMs: 60_000, maxMs: 24 * 3_600_000 }),
     "grace-period": optionalDuration({ minMs: 0, maxMs: 3_600_000 }),
   });

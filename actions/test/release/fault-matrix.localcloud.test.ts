@@ -28,10 +28,11 @@ import { baseImageOf, writeApi } from "./stand-in";
  * (the first case: the shortest lock-ttl, 1m) and removed with `shipline unlock --force` in the
  * other cases, as an operator who knows the CI job is dead does.
  *
- * A kill -9 between the service's rollout and the entry points leaves ECS finishing a rollout
- * nobody gates while the site serves the live release: no process is left to stop that. There
- * the check is that `status` says so (exit 1, naming what serves what) and the next deploy
- * restores (1) and (2); see CASES for which.
+ * A kill -9 between the service's rollout and the entry points leaves a rollout nobody gates
+ * while the site serves the live release. The release guard covers it: the run's heartbeat
+ * stops, its CloudWatch alarm goes to ALARM and ECS fails the deployment and rolls the service
+ * back to the live release on its own. There (1) is waited for as ECS rolls back (bounded), then
+ * (2) and (3) hold as in every other case.
  *
  * Covered (28 cases):
  *   deploy   images        kill -9 · SIGINT · 5xx on each ECR/registry operation
@@ -437,18 +438,23 @@ describe("the fault matrix", () => {
         if (c.kind === "faults") expect(during.some((call) => call.fault)).toBe(true);
         expect(await readLock(s3(), BUCKET, LEDGER, "production"), end.output).toBeUndefined();
       }
-      const mixedByNature =
+      const guardedByEcs =
         c.kind === "kill" && during.some(serviceUpdated) && !during.some(entryPointWritten);
-      if (mixedByNature) {
-        const status = await cli("status");
-        expect(status.code, status.output).toBe(1);
-        expect(status.output).toContain("not one release");
-        console.log(`${name}: API and SPA of two releases until the next run, as status says`);
-        const next = await succeed("deploy");
-        expect(idOf(await expectConsistent())).toBe(next);
-      } else {
-        await expectConsistent();
+      if (guardedByEcs) {
+        const rolledBack = await waitFor(
+          "ECS to roll the killed run's deployment back on the heartbeat alarm",
+          async () => {
+            const service = await stack.describe();
+            const primary = service.deployments?.find((d) => d.status === "PRIMARY");
+            return primary && /Rolling back/.test(primary.rolloutStateReason ?? "")
+              ? primary
+              : undefined;
+          },
+          60_000,
+        );
+        console.log(`${name}: ${rolledBack.rolloutStateReason}`);
       }
+      await expectConsistent();
       await expectDeployAndRollback();
       consistent.add(name);
     },

@@ -43,7 +43,9 @@ const PREFIX: Record<string, string> = {
   elbv2: "elasticloadbalancing",
   elasticloadbalancing: "elasticloadbalancing",
   cloudfront: "cloudfront",
+  "cloudfront-keyvaluestore": "cloudfront-keyvaluestore",
   logs: "logs",
+  monitoring: "cloudwatch",
   sts: "sts",
 };
 

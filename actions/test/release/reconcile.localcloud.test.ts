@@ -269,9 +269,14 @@ describe("the ledger reconciled with what is served", () => {
     const live = await deployLive(5);
     const liveTaskDefinition = await primary();
 
-    // C is killed while its rollout is gated: ECS carries on to C's revision, never gated.
+    // C is killed while its rollout is gated, unguarded (its role may not arm the release guard's
+    // CloudWatch alarm: it warns and goes on): ECS carries on to C's revision, never gated.
+    const cloud = stack.cloud as unknown as WebCloud;
+    cloud.faults.add({ service: "monitoring", operation: "PutMetricAlarm", kind: "deny" });
     const c = await startDeploy(6, { onOutput: killAt("gate: waiting") });
     await c.done;
+    expect(c.output).toContain("release guard: not armed");
+    cloud.faults.clear();
     expect(c.child.signalCode).toBe("SIGKILL");
     await waitFor(
       "C's revision serving",
@@ -292,8 +297,10 @@ describe("the ledger reconciled with what is served", () => {
 
     // A run killed in its gate again: the API is another revision than the live release's, and
     // status says so with a non-zero exit. (D failed and released its lock: E starts at once.)
+    cloud.faults.add({ service: "monitoring", operation: "PutMetricAlarm", kind: "deny" });
     const e = await startDeploy(8, { onOutput: killAt("gate: waiting") });
     await e.done;
+    cloud.faults.clear();
     const mixed = shipline(["status"], 94);
     expect(await mixed.done, mixed.output).toBe(1);
     expect(mixed.output).toMatch(

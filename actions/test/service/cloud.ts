@@ -30,6 +30,8 @@ export interface LogEntry {
   time: string;
   service: string;
   operation: string;
+  /** The request's path (for S3: bucket and key, path-style). */
+  path: string;
   status: number;
 }
 
@@ -142,6 +144,9 @@ export async function startServiceStack(
   const taskNetwork = await fixtures.uniqueTestNetwork();
   // AWS's 5 s health-check intervals at 1/20 of the pace: a check every 250 ms.
   const cloud = await helpers.startTestCloud({ timeScale: 0.05, taskNetwork });
+  // The release guard's heartbeat at the cloud's pace: its 10 s alarm periods last 500 ms here.
+  const cloudEnv = cloud.env.bind(cloud);
+  cloud.env = () => ({ ...cloudEnv(), SHIPLINE_RELEASE_HEARTBEAT_MS: "100" });
   const work = await mkdtemp(join(tmpdir(), "deploy-service-"));
   try {
     const config = {

@@ -29,6 +29,10 @@ import { parseDeployServiceInputs } from "../../src/service/inputs";
 import { actions, resetActions, undeclaredOutputs } from "../helpers/actions-core";
 
 vi.mock("@actions/core", async () => (await import("../helpers/actions-core")).actionsCore);
+vi.mock(
+  "../../src/lib/workflow-commands",
+  async () => (await import("../helpers/actions-core")).workflowCommands,
+);
 
 const ecs = mockClient(ECSClient);
 const elb = mockClient(ElasticLoadBalancingV2Client);

@@ -259,6 +259,31 @@ describe("judge", () => {
         /ECS rolled deployment ecs-svc\/1111 back: deployment ecs-svc\/2222 returns to .*web:7/,
     },
     {
+      name: "ECS rolled back under us (a deployment alarm, such as the release guard's heartbeat)",
+      snap: snapshot({
+        deployments: [
+          {
+            ...old({
+              id: "ecs-svc/2222",
+              status: "PRIMARY",
+              rolloutState: "IN_PROGRESS",
+              rolloutStateReason:
+                "ECS deployment detected triggered alarm(s) (shipline-production-release-heartbeat). Rolling back to the last completed deployment.",
+            }),
+          },
+          deployment({
+            status: "ACTIVE",
+            rolloutState: "FAILED",
+            rolloutStateReason:
+              "ECS deployment ecs-svc/1111 failed: alarm(s) detected: shipline-production-release-heartbeat.",
+          }),
+        ],
+      }),
+      cause: "rolled-back-by-ecs",
+      message:
+        /ECS rolled deployment ecs-svc\/1111 back: deployment ecs-svc\/2222 returns to .*web:7 \(ECS deployment ecs-svc\/1111 failed: alarm\(s\) detected: shipline-production-release-heartbeat\.\)/,
+    },
+    {
       name: "our deployment gone, the previous definition PRIMARY again",
       snap: snapshot({ deployments: [old({ id: "ecs-svc/2222", status: "PRIMARY" })] }),
       cause: "rolled-back-by-ecs",

@@ -56,7 +56,10 @@ async function load<T>(path: string): Promise<T> {
   return (await import(/* @vite-ignore */ join(REPO_ROOT, path))) as T;
 }
 
-export async function startWebCloud(invalidationDelayMs = 100): Promise<WebCloud> {
+export async function startWebCloud(
+  invalidationDelayMs = 100,
+  options: { keyValueStores?: boolean } = {},
+): Promise<WebCloud> {
   const helpers = await load<{ startTestCloud(options: unknown): Promise<WebCloud> }>(
     "localcloud/test/helpers/cloud.ts",
   );
@@ -65,6 +68,16 @@ export async function startWebCloud(invalidationDelayMs = 100): Promise<WebCloud
   const { cloudFrontServiceWith } = await load<{
     cloudFrontServiceWith(options: unknown): unknown;
   }>("localcloud/src/services/cloudfront/index.ts");
+  // The key value store data plane, for the atomic web mode (its router reads the live release).
+  const keyValueStores = options.keyValueStores
+    ? [
+        (
+          await load<{ cloudFrontKeyValueStoreService: unknown }>(
+            "localcloud/src/services/cloudfront-keyvaluestore/index.ts",
+          )
+        ).cloudFrontKeyValueStoreService,
+      ]
+    : [];
   return helpers.startTestCloud({
     services: [
       stsService,
@@ -74,6 +87,7 @@ export async function startWebCloud(invalidationDelayMs = 100): Promise<WebCloud
         deployDelayMs: 50,
         defaultErrorCachingMinTtl: 0,
       }),
+      ...keyValueStores,
     ],
   });
 }

@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { mkdtemp, rm } from "node:fs/promises";
+import { access, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -54,9 +54,48 @@ describe("the demo", () => {
       expect(checks, output.slice(-4000)).toContain("✓ release 3 rolled itself back");
       expect(checks).not.toContain("✗");
       expect(checks).toContain("✓ no failed request through the edge: 0 of");
+      // The demo's site goes live and rolls back in web-mode atomic: one PutKey each.
+      expect(checks).toContain("✓ no invalidation (web-mode atomic");
       expect(code).toBe(0);
     } finally {
       await rm(stateDir, { recursive: true, force: true });
     }
   }, 600_000);
+
+  it("--example names one of examples/, else exits 4 before it starts anything", async () => {
+    const stateDir = await mkdtemp(join(tmpdir(), "shipline-demo-example-"));
+    try {
+      const { code, output } = await new Promise<{ code: number; output: string }>(
+        (resolve, reject) => {
+          const child = spawn(
+            "npx",
+            [
+              "tsx",
+              "actions/scripts/demo/main.ts",
+              "--once",
+              "--example",
+              "django-api",
+              "--state-dir",
+              join(stateDir, "state"),
+            ],
+            { cwd: REPO_ROOT },
+          );
+          let output = "";
+          child.stderr.on("data", (chunk: Buffer) => {
+            output += chunk.toString();
+          });
+          child.on("error", reject);
+          child.on("close", (exit) => resolve({ code: exit ?? 1, output }));
+        },
+      );
+      expect(output).toContain(
+        '--example: expected one of flask-api (a folder of examples/), got "django-api"',
+      );
+      expect(code).toBe(4);
+      // Nothing started: not even the state folder.
+      await expect(access(join(stateDir, "state"))).rejects.toThrow();
+    } finally {
+      await rm(stateDir, { recursive: true, force: true });
+    }
+  });
 });

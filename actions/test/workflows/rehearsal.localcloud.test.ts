@@ -1,16 +1,20 @@
-import { writeFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { CreateBucketCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { stringify } from "yaml";
+import { parse, stringify } from "yaml";
 import { sampleContainer } from "../../scripts/sample-images";
 import { Ledger } from "../../src/ledger/releases";
+import { renderGitHub } from "../../src/workflows/github";
+import { SPEC_FILE } from "../../src/workflows/render";
+import { parseSpec } from "../../src/workflows/spec";
+import { REPO_ROOT } from "../helpers/fixtures";
 import { addSecondService } from "../release/second-service";
 import { baseImageOf, writeApi } from "../release/stand-in";
 import { type ServiceStack, startServiceStack, waitFor, waitSteadyOn } from "../service/cloud";
 import { createDistribution, tempDir, type WebCloud } from "../web/cloud";
 import { type FakeGitHub, startFakeGitHub } from "./fake-github";
-import { type RehearsalContexts, rehearse, type StepRun } from "./rehearsal";
+import { type RehearsalContexts, rehearse, rehearseJob, type StepRun } from "./rehearsal";
 
 /**
  * The deploy, rollback and promotion workflows, rehearsed: their own `run` steps, in order, with the env
@@ -29,6 +33,8 @@ let previewEdge = "";
 let stagingEdge = "";
 let tmp = "";
 let configFile = "";
+/** The configuration file's content, for tests that add an environment to it. */
+let config: { environments: Record<string, unknown> } & Record<string, unknown>;
 let apiFolder = "";
 /** GitHub for the deploy and rollback runs: whatever they tell GitHub stays on loopback. */
 let releaseGitHub: FakeGitHub;
@@ -61,37 +67,35 @@ beforeAll(async () => {
   });
   const verify = { latency: "5s", checks: [{ path: "/", assets: true }] };
   configFile = join(tmp, "shipline.yml");
-  await writeFile(
-    configFile,
-    stringify({
-      version: 1,
-      region: stack.cloud.region,
-      environments: {
-        staging: {
-          cluster: staging.cluster,
-          service: staging.service,
-          containers: { api },
-          bucket: "rehearsal-staging",
-          distributions: [],
-          url: stagingEdge,
-          web: "app-web/dist",
-          gate,
-          verify,
-        },
-        production: {
-          cluster: stack.cluster,
-          service: stack.service,
-          containers: { api },
-          bucket: "rehearsal-site",
-          distributions: [distribution],
-          url: edge,
-          web: "app-web/dist",
-          gate,
-          verify,
-        },
+  config = {
+    version: 1,
+    region: stack.cloud.region,
+    environments: {
+      staging: {
+        cluster: staging.cluster,
+        service: staging.service,
+        containers: { api },
+        bucket: "rehearsal-staging",
+        distributions: [],
+        url: stagingEdge,
+        web: "app-web/dist",
+        gate,
+        verify,
       },
-    }),
-  );
+      production: {
+        cluster: stack.cluster,
+        service: stack.service,
+        containers: { api },
+        bucket: "rehearsal-site",
+        distributions: [distribution],
+        url: edge,
+        web: "app-web/dist",
+        gate,
+        verify,
+      },
+    },
+  };
+  await writeFile(configFile, stringify(config));
   await waitSteadyOn(staging, staging.taskDefinition, "staging's first revision steady");
 }, 300_000);
 
@@ -317,5 +321,91 @@ describe("rehearsal of the pipelines on localcloud", () => {
     } finally {
       await github.stop();
     }
+  }, 300_000);
+
+  it("promotion to several environments at once: each matrix run in its environment, both holding their own lock together", async () => {
+    // A third environment: its own service, bucket and distribution.
+    const second = await addSecondService(stack, "production-b");
+    await s3().send(new CreateBucketCommand({ Bucket: "rehearsal-b" }));
+    const cloud = stack.cloud as unknown as WebCloud;
+    const secondDistribution = await createDistribution(cloud, "rehearsal-b");
+    const secondEdge = cloud
+      .service<{ edgeUrl(id: string): string }>("cloudfront")
+      .edgeUrl(secondDistribution);
+    const production = config.environments.production as Record<string, unknown>;
+    config.environments["production-b"] = {
+      ...production,
+      cluster: second.cluster,
+      service: second.service,
+      bucket: "rehearsal-b",
+      distributions: [secondDistribution],
+      url: secondEdge,
+    };
+    await writeFile(configFile, stringify(config));
+    await waitSteadyOn(second, second.taskDefinition, "production-b's first revision steady");
+
+    // The repository's pipelines with production fanned out to both; the step names neither.
+    const doc = parse(await readFile(join(REPO_ROOT, SPEC_FILE), "utf8")) as {
+      promotion: { stages: Record<string, Record<string, unknown>> };
+    };
+    const stage = doc.promotion.stages.production as { steps: { run: string }[] } & Record<
+      string,
+      unknown
+    >;
+    delete stage.environment;
+    stage.environments = ["production", "production-b"];
+    for (const step of stage.steps) step.run = step.run.replace(" --to production", "");
+    const workflow =
+      renderGitHub(parseSpec(stringify(doc)), "")[".github/workflows/promotion.yml"] ?? "";
+
+    const staged = await rehearseJob(workflow, "fan-out.yml", "staging", contexts(), {
+      ...runner("505"),
+      skip: /^npm ci$/,
+    });
+    expectPassed(staged, [
+      "Build the API bundle and the SPA",
+      "Deploy to staging",
+      "Verify staging",
+    ]);
+    const id = "89abcdef0123-505.1";
+
+    const since = stack.cloud.requestLog.lastSeq;
+    const runs = await Promise.all(
+      ["production", "production-b"].map((environment) =>
+        rehearseJob(
+          workflow,
+          "fan-out.yml",
+          "production",
+          { ...contexts(), matrix: { environment } },
+          runner("505"),
+        ),
+      ),
+    );
+    for (const run of runs) expectPassed(run, ["Promote the staging release", "Verify production"]);
+    for (const [environment, bucket] of [
+      ["production", "rehearsal-site"],
+      ["production-b", "rehearsal-b"],
+    ] as const) {
+      expect(await new Ledger(s3(), bucket, ".shipline/", environment).read(id)).toMatchObject({
+        status: "live",
+        trigger: "promote",
+        promotedFrom: { environment: "staging", releaseId: id },
+      });
+    }
+    // Each run held its own environment's lock, and both held theirs at the same time.
+    const lockCalls = (environment: string, operation: string) =>
+      stack.cloud.requestLog
+        .list({ sinceSeq: since, service: "s3", operation })
+        .filter((call) => call.status < 300 && call.path.includes(`locks/${environment}.json`))
+        .map((call) => call.seq);
+    const taken = ["production", "production-b"].map((name) => lockCalls(name, "PutObject")[0]);
+    const released = ["production", "production-b"].map(
+      (name) => lockCalls(name, "DeleteObject").at(-1) ?? 0,
+    );
+    expect(taken.every((seq) => seq !== undefined)).toBe(true);
+    expect(Math.max(...(taken as number[]))).toBeLessThan(Math.min(...released));
+    await waitFor("the release at production-b's edge", async () =>
+      (await (await fetch(`${secondEdge}/`)).text()).includes(id) ? true : undefined,
+    );
   }, 300_000);
 });

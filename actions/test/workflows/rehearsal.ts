@@ -14,6 +14,8 @@ export interface RehearsalContexts {
   vars: Record<string, string>;
   inputs?: Record<string, string>;
   github: Record<string, string>;
+  /** The matrix values of one run of a matrix job. */
+  matrix?: Record<string, string>;
 }
 
 export interface StepRun {
@@ -29,7 +31,10 @@ interface Job {
   steps: { name?: string; uses?: string; run?: string }[];
 }
 
-/** `${{ vars.X }}`, `${{ inputs.X }}`, `${{ github.x.y }}`: the only forms the pipelines use. */
+/**
+ * `${{ vars.X }}`, `${{ inputs.X }}`, `${{ matrix.X }}`, `${{ github.x.y }}`: the only forms the
+ * pipelines use.
+ */
 export function evaluate(value: string, contexts: RehearsalContexts): string {
   return value.replace(
     /\$\{\{\s*([a-z_]+)\.([A-Za-z0-9_.-]+)\s*\}\}/g,
@@ -39,7 +44,9 @@ export function evaluate(value: string, contexts: RehearsalContexts): string {
           ? contexts.vars
           : context === "inputs"
             ? contexts.inputs
-            : contexts.github;
+            : context === "matrix"
+              ? contexts.matrix
+              : contexts.github;
       const found = source?.[path];
       if (found === undefined) throw new Error(`the rehearsal has no value for ${context}.${path}`);
       return found;
@@ -47,15 +54,32 @@ export function evaluate(value: string, contexts: RehearsalContexts): string {
   );
 }
 
+type RehearsalOptions = {
+  env: Record<string, string>;
+  override?: Record<string, string>;
+  skip?: RegExp;
+};
+
+/** Rehearses a job of a committed workflow file (a path in the repository). */
 export async function rehearse(
   workflowFile: string,
   jobName: string,
   contexts: RehearsalContexts,
-  options: { env: Record<string, string>; override?: Record<string, string>; skip?: RegExp },
+  options: RehearsalOptions,
 ): Promise<StepRun[]> {
-  const workflow = parse(await readFile(join(REPO_ROOT, workflowFile), "utf8")) as {
-    jobs: Record<string, Job>;
-  };
+  const text = await readFile(join(REPO_ROOT, workflowFile), "utf8");
+  return rehearseJob(text, workflowFile, jobName, contexts, options);
+}
+
+/** Rehearses a job of a rendered workflow (its YAML text). */
+export async function rehearseJob(
+  text: string,
+  workflowFile: string,
+  jobName: string,
+  contexts: RehearsalContexts,
+  options: RehearsalOptions,
+): Promise<StepRun[]> {
+  const workflow = parse(text) as { jobs: Record<string, Job> };
   const job = workflow.jobs[jobName];
   if (!job) throw new Error(`${workflowFile} has no job ${jobName}`);
   const jobEnv = Object.fromEntries(

@@ -16,6 +16,7 @@ import { PINNED_ACTIONS, unpinnedUses } from "../../src/workflows/pins";
 import { renderWorkflows, SPEC_FILE, staleWorkflows } from "../../src/workflows/render";
 import { loadSpec } from "../../src/workflows/spec";
 import { REPO_ROOT } from "../helpers/fixtures";
+import { circleCiInvocationProblems } from "./validators";
 
 // The CircleCI parser is CommonJS and typed loosely; only these two calls are used.
 const circleci = createRequire(import.meta.url)("@circleci/circleci-config-parser") as {
@@ -139,6 +140,7 @@ describe("the pipelines", () => {
   it("CircleCI's config parser and schema accept the config", () => {
     const text = rendered[CIRCLECI_FILE] ?? "";
     expect(circleci.Validator.validateGenerable("config", parse(text))).toBe(true);
+    expect(circleCiInvocationProblems(text)).toEqual([]);
     const config = circleci.parseConfig(text);
     expect(config.jobs.map((job) => job.name).sort()).toEqual(Object.keys(circle.jobs).sort());
     expect(() => circleci.parseConfig(text.replace("- deploy:", "- deployy:"))).toThrow(/deployy/);

@@ -7,6 +7,7 @@ import {
   type BaseRecipe,
   nginxRecipe,
   nodeRecipe,
+  pythonFlaskRecipe,
   pythonRecipe,
 } from "./base-recipes";
 import { writeLayer } from "./layer-writer";
@@ -55,8 +56,9 @@ async function recipeFor(kind: BaseImageKind, binary?: string): Promise<BaseReci
   if (kind === "node") return nodeRecipe(binary);
   if (kind === "nginx") return nginxRecipe(binary);
   if (kind === "python") return pythonRecipe(binary);
+  if (kind === "python-flask") return pythonFlaskRecipe(binary);
   throw new Error(
-    `unknown base image kind ${JSON.stringify(kind)}: expected "node", "nginx" or "python"`,
+    `unknown base image kind ${JSON.stringify(kind)}: expected "node", "nginx", "python" or "python-flask"`,
   );
 }
 

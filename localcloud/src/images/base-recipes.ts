@@ -5,9 +5,14 @@ import type { LayerEntry } from "./layer-writer";
 import { NGINX_ENTRYPOINT } from "./nginx-entrypoint";
 import { sharedLibraries } from "./shared-libraries";
 
-export type BaseImageKind = "node" | "nginx" | "python";
+export type BaseImageKind = "node" | "nginx" | "python" | "python-flask";
 
-export const BASE_IMAGE_KINDS: readonly BaseImageKind[] = ["node", "nginx", "python"];
+export const BASE_IMAGE_KINDS: readonly BaseImageKind[] = [
+  "node",
+  "nginx",
+  "python",
+  "python-flask",
+];
 
 /** What goes into a base image: its files and the image config defaults. */
 export interface BaseRecipe {
@@ -304,6 +309,63 @@ export async function pythonRecipe(pythonBinary = "/usr/bin/python3"): Promise<B
       ],
       // As the official image: a prompt, which an application's image replaces with its command.
       Cmd: ["python3"],
+    },
+  };
+}
+
+/** What Debian's python3 says about its Flask: the version, and the packages `import flask` loads. */
+interface FlaskFacts {
+  version: string;
+  packages: string[];
+}
+
+/**
+ * The python image plus Debian's Flask (the python3-flask package) and every package importing
+ * it loads (werkzeug, jinja2, …), at the paths the interpreter finds them, as an image built
+ * `FROM python` with `apt-get install python3-flask` would have them. Only those packages: the
+ * rest of the machine's dist-packages stays out.
+ */
+export async function pythonFlaskRecipe(pythonBinary = "/usr/bin/python3"): Promise<BaseRecipe> {
+  const python = await pythonRecipe(pythonBinary);
+  const probe = await run(pythonBinary, [
+    "-c",
+    [
+      "import json, sys",
+      "before = set(sys.modules)",
+      "import flask, werkzeug.serving",
+      "roots = {}",
+      "for name in set(sys.modules) - before:",
+      "    path = getattr(sys.modules[name], '__file__', None) or ''",
+      "    top = name.split('.')[0]",
+      "    if '-packages/' in path and top not in roots:",
+      "        root = path.split('-packages/')[0] + '-packages/'",
+      "        rest = path[len(root):].split('/')[0]",
+      "        roots[top] = root + rest",
+      "print(json.dumps({'version': flask.__version__ if hasattr(flask, '__version__') else 'unknown', 'packages': sorted(roots.values())}))",
+    ].join("\n"),
+  ]).catch((error: Error) => {
+    throw new Error(
+      `${pythonBinary} cannot import flask (install Debian's python3-flask): ${error.message}`,
+    );
+  });
+  const facts = JSON.parse(probe.stdout) as FlaskFacts;
+  const packages: LayerEntry[] = [];
+  for (const path of facts.packages) {
+    const info = await lstat(path);
+    if (info.isDirectory()) {
+      packages.push(...(await folderEntries(path)));
+    } else if (info.isFile()) {
+      packages.push({ type: "file", path, mode: 0o644, source: path });
+    }
+  }
+  return {
+    ...python,
+    kind: "python-flask",
+    version: `${python.version}-flask${facts.version}`,
+    entries: [...python.entries, ...packages],
+    config: {
+      ...python.config,
+      Env: [...python.config.Env, `FLASK_VERSION=${facts.version}`],
     },
   };
 }

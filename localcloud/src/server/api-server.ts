@@ -79,10 +79,12 @@ export class ApiServer {
       firstHeader(req.headers, "x-amz-region-set"),
     );
     const service = scope ? this.bySigningName.get(scope.signingName) : undefined;
+    const header = (name: string) => firstHeader(req.headers, name);
     const protocol =
+      service?.protocolOf?.({ header }) ??
       service?.protocol ??
       protocolOfUnsigned({
-        header: (name) => firstHeader(req.headers, name),
+        header,
         query: Object.fromEntries(Object.entries(queryAll).map(([k, v]) => [k, v[0] ?? ""])),
         path: rawPath,
         body,
@@ -123,7 +125,7 @@ export class ApiServer {
         header: (name) => firstHeader(req.headers, name),
       };
       operation = service.operationOf(request);
-      await this.authenticate(service, request, scope);
+      await this.authenticate(request, scope, protocol);
 
       for (const decision of this.context.faults.decide(service.name, operation)) {
         if (decision.kind === "latency") await sleep(decision.latencyMs);
@@ -179,13 +181,13 @@ export class ApiServer {
   }
 
   private async authenticate(
-    service: LocalcloudService,
     request: AwsRequest,
     scope: NonNullable<ReturnType<typeof parseAuthorization>>,
+    protocol: string,
   ): Promise<void> {
     const credentials = this.context.credentials.get(scope.accessKeyId);
-    const s3 = service.protocol === "rest-xml-s3";
-    const json = service.protocol === "json" || service.protocol === "rest-json";
+    const s3 = protocol === "rest-xml-s3";
+    const json = protocol === "json" || protocol === "rest-json";
     if (!credentials) {
       if (s3) {
         throw new AwsError(

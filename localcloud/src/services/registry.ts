@@ -4,6 +4,7 @@ import { ecrService } from "./ecr";
 import { ecsService } from "./ecs";
 import { elbv2Service } from "./elbv2";
 import { logsService } from "./logs";
+import { monitoringService } from "./monitoring";
 import { s3Service } from "./s3";
 import { secretsManagerService } from "./secretsmanager";
 import type { ServiceFactory } from "./service";
@@ -24,5 +25,6 @@ export const serviceFactories: ServiceFactory[] = [
   logsService,
   secretsManagerService,
   ssmService,
+  monitoringService,
   ecsService,
 ];

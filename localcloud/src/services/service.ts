@@ -41,6 +41,8 @@ export interface LocalcloudService {
   /** The SigV4 signing name that routes a request here. */
   readonly signingName: string;
   readonly protocol: Protocol;
+  /** For a service that speaks more than one protocol (CloudWatch): the one a request uses. */
+  protocolOf?(request: Pick<AwsRequest, "header">): Protocol;
   /** XML namespace used in Query/REST-XML error documents. */
   readonly xmlns?: string;
   /** The service's own throttling error (what fault injection returns for `throttle`). */

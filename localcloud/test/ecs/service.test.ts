@@ -1,5 +1,11 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
+import {
+  CloudWatchClient,
+  DescribeAlarmsCommand,
+  PutMetricAlarmCommand,
+  PutMetricDataCommand,
+} from "@aws-sdk/client-cloudwatch";
 import { GetLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import {
   DescribeTasksCommand,
@@ -197,6 +203,118 @@ describe("an ECS service behind a load balancer", () => {
     expect(results.failed, results.errors.slice(0, 5).join("; ")).toBe(0);
     expect(results.versions).toEqual(new Set(["v2"]));
   });
+
+  it("deployment alarms: a deployment bakes after steady state, and an alarm in ALARM fails it and rolls back to the last completed one", async () => {
+    const cw = new CloudWatchClient(clientConfig(t.cloud));
+    const heartbeat = {
+      Namespace: "Guard",
+      MetricName: "Heartbeat",
+      Dimensions: [{ Name: "Service", Value: "web" }],
+    };
+    // 10 s periods at 1/20 of the pace: 500 ms; two empty ones in a row are ALARM.
+    await cw.send(
+      new PutMetricAlarmCommand({
+        AlarmName: "web-guard",
+        ...heartbeat,
+        Statistic: "Sum",
+        Period: 10,
+        EvaluationPeriods: 2,
+        DatapointsToAlarm: 2,
+        Threshold: 1,
+        ComparisonOperator: "LessThanThreshold",
+        TreatMissingData: "breaching",
+      }),
+    );
+    let good = "";
+    const beats = setInterval(() => {
+      void cw
+        .send(
+          new PutMetricDataCommand({
+            Namespace: heartbeat.Namespace,
+            MetricData: [{ ...heartbeat, Value: 1, StorageResolution: 1 }],
+          }),
+        )
+        .catch(() => {});
+    }, 100);
+    const alarmState = async () =>
+      (await cw.send(new DescribeAlarmsCommand({ AlarmNames: ["web-guard"] }))).MetricAlarms?.[0]
+        ?.StateValue;
+    try {
+      await waitFor("the alarm to be OK", async () =>
+        (await alarmState()) === "OK" ? true : undefined,
+      );
+      const alarms = { alarmNames: ["web-guard"], enable: true, rollback: true };
+      const v5 = await t.registerRevision({ VERSION: "v5" });
+      good = v5;
+      const updated = await t.ecs.send(
+        new UpdateServiceCommand({
+          cluster: "default",
+          service: "web",
+          taskDefinition: v5,
+          deploymentConfiguration: { alarms },
+        }),
+      );
+      expect(updated.service?.deploymentConfiguration?.alarms).toEqual(alarms);
+      // Steady, yet still IN_PROGRESS: the bake time (3 windows of 20 s, scaled) runs.
+      const since = updated.service?.events?.[0]?.id;
+      const baking = await waitFor("steady state during the bake time", async () => {
+        const service = await t.describe();
+        const [primary, ...others] = service.deployments ?? [];
+        const events = service.events ?? [];
+        const recent = events.slice(
+          0,
+          Math.max(
+            0,
+            events.findIndex((e) => e.id === since),
+          ),
+        );
+        if (primary?.rolloutState === "FAILED" || primary?.taskDefinition !== v5) {
+          throw new Error(`unexpected deployments: ${JSON.stringify(service.deployments)}`);
+        }
+        const steadyEvent = recent.some(
+          (e) => e.message === "(service web) has reached a steady state.",
+        );
+        return others.length === 0 && steadyEvent ? primary : undefined;
+      });
+      expect(baking.rolloutState).toBe("IN_PROGRESS");
+      await steady(v5);
+    } finally {
+      clearInterval(beats);
+    }
+    // No heartbeat from here on: the next deployment's alarm goes to ALARM during its rollout.
+    const v4 = await t.registerRevision({ VERSION: "v4" });
+    await t.ecs.send(
+      new UpdateServiceCommand({ cluster: "default", service: "web", taskDefinition: v4 }),
+    );
+    const failed = await waitFor("the deployment to fail on its alarm", async () => {
+      const service = await t.describe();
+      const ours = service.deployments?.find((d) => d.taskDefinition === v4);
+      return ours?.rolloutState === "FAILED" ? service : undefined;
+    });
+    const [rollback, ours] = failed.deployments ?? [];
+    expect(ours?.rolloutStateReason).toMatch(
+      /^ECS deployment ecs-svc\/\d+ failed: alarm\(s\) detected: web-guard\.$/,
+    );
+    expect(rollback).toMatchObject({ status: "PRIMARY", taskDefinition: good });
+    expect(rollback?.rolloutStateReason).toBe(
+      "ECS deployment detected triggered alarm(s) (web-guard). Rolling back to the last completed deployment.",
+    );
+    expect(await alarmState()).toBe("ALARM");
+    const service = await steady(good);
+    expect((service.events ?? []).map((e) => e.message)).toContainEqual(
+      expect.stringMatching(
+        /^\(service web\) \(deployment ecs-svc\/\d+\) deployment failed: alarm\(s\) detected: web-guard\.$/,
+      ),
+    );
+    // Leave the service without alarms for the tests after this one.
+    await t.ecs.send(
+      new UpdateServiceCommand({
+        cluster: "default",
+        service: "web",
+        deploymentConfiguration: { alarms: { alarmNames: [], enable: false, rollback: false } },
+      }),
+    );
+  }, 120_000);
 
   it("reports an essential container that exits: stop code, exit code and its log lines", async () => {
     const crashing = await t.registerRevision({ MODE: "exit" });

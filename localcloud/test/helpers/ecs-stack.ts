@@ -59,6 +59,8 @@ export interface ServiceFrontSettings {
   port: number;
   /** In the cloud's seconds (scaled by its time scale). */
   healthCheck: { intervalSeconds: number; timeoutSeconds: number };
+  /** The path the target group checks (default /healthz, the sample app's). */
+  healthCheckPath?: string;
   deregistrationDelaySeconds: number;
   cluster: string;
   logGroup: string;
@@ -93,7 +95,7 @@ export const createServiceFront = async (
         Port: settings.port,
         VpcId: "vpc-1",
         TargetType: "ip",
-        HealthCheckPath: "/healthz",
+        HealthCheckPath: settings.healthCheckPath ?? "/healthz",
         HealthCheckIntervalSeconds: settings.healthCheck.intervalSeconds,
         HealthCheckTimeoutSeconds: settings.healthCheck.timeoutSeconds,
         HealthyThresholdCount: 2,
@@ -148,9 +150,10 @@ export const createFargateService = async (
     service: string;
     taskDefinition: string;
     desiredCount: number;
-    targetGroupArn: string;
-    container: string;
-    port: number;
+    /** Without one, a service no load balancer sends to (a worker). */
+    targetGroupArn?: string;
+    container?: string;
+    port?: number;
     gracePeriodSeconds?: number;
   },
 ) =>
@@ -167,13 +170,17 @@ export const createFargateService = async (
       networkConfiguration: {
         awsvpcConfiguration: { subnets: ["subnet-a"], assignPublicIp: "DISABLED" },
       },
-      loadBalancers: [
-        {
-          targetGroupArn: settings.targetGroupArn,
-          containerName: settings.container,
-          containerPort: settings.port,
-        },
-      ],
+      ...(settings.targetGroupArn
+        ? {
+            loadBalancers: [
+              {
+                targetGroupArn: settings.targetGroupArn,
+                containerName: settings.container,
+                containerPort: settings.port,
+              },
+            ],
+          }
+        : {}),
       deploymentConfiguration: {
         deploymentCircuitBreaker: { enable: true, rollback: true },
         maximumPercent: 200,

@@ -157,6 +157,40 @@ describe("buildBaseImage", () => {
     }
   });
 
+  it("builds python-flask: the python image plus Debian's Flask and only what importing it loads", async () => {
+    const image = await buildBaseImage("python-flask", freshCache);
+    const { stdout } = await run("/usr/bin/python3", [
+      "-c",
+      "import sys, flask; print(sys.version.split()[0] + '-flask' + flask.__version__)",
+    ]);
+    expect(image.tag).toBe(stdout.trim());
+    const files = [...(await layerEntries(image.layoutDir, image.layerDigest)).keys()];
+    const packages = new Set(
+      files
+        .map((path) => /^usr\/lib\/python3\/dist-packages\/([^/]+)\//.exec(path)?.[1])
+        .filter((name) => name !== undefined),
+    );
+    expect(packages).toContain("flask");
+    expect(packages).toContain("werkzeug");
+    expect(packages).toContain("jinja2");
+    // Other packages of this machine's dist-packages stay out (yaml is one Debian installs).
+    expect(packages).not.toContain("yaml");
+    expect(files.some((path) => path.includes("__pycache__"))).toBe(false);
+    const root = await mkdtemp(join(tmpdir(), "localcloud-python-flask-root-"));
+    try {
+      await run("tar", ["-xzf", blobPath(image.layoutDir, image.layerDigest), "-C", root]);
+      const ran = await run("chroot", [
+        root,
+        "/usr/bin/python3",
+        "-c",
+        "from flask import Flask; app = Flask('t'); app.get('/health')(lambda: 'ok'); print(app.test_client().get('/health').status_code)",
+      ]);
+      expect(ran.stdout.trim()).toBe("200");
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+  });
+
   it("rejects an unknown kind", async () => {
     await expect(buildBaseImage("ruby" as "node", freshCache)).rejects.toThrow(
       'unknown base image kind "ruby"',

@@ -5,6 +5,7 @@ import type { ServiceContext } from "../service";
 import {
   type ClusterRecord,
   type DeploymentRecord,
+  deploymentAlarmsOf,
   type Json,
   type ServiceRecord,
   secondsOf,
@@ -342,6 +343,7 @@ export class EcsApi {
           enable: breaker.enable === true,
           rollback: breaker.rollback === true,
         },
+        ...(deploymentAlarmsOf(config.alarms) ? { alarms: deploymentAlarmsOf(config.alarms) } : {}),
         maximumPercent: Number(config.maximumPercent ?? 200),
         minimumHealthyPercent: Number(config.minimumHealthyPercent ?? 100),
       },
@@ -388,6 +390,11 @@ export class EcsApi {
           deploymentCircuitBreaker: breaker
             ? { enable: breaker.enable === true, rollback: breaker.rollback === true }
             : service.deploymentConfiguration.deploymentCircuitBreaker,
+          ...((deploymentAlarmsOf(config.alarms) ?? service.deploymentConfiguration.alarms)
+            ? {
+                alarms: deploymentAlarmsOf(config.alarms) ?? service.deploymentConfiguration.alarms,
+              }
+            : {}),
           maximumPercent: Number(
             config.maximumPercent ?? service.deploymentConfiguration.maximumPercent,
           ),
@@ -529,7 +536,7 @@ export class EcsApi {
   }
 
   describeService(service: ServiceRecord) {
-    const deployments = service.deployments.map((d) => ({
+    const deployments = service.deployments.map(({ steadyAt: _s, ecsRollback: _r, ...d }) => ({
       ...d,
       createdAt: secondsOf(d.createdAt),
       updatedAt: secondsOf(d.updatedAt),

@@ -7,6 +7,7 @@ import { jsonResponse } from "../../server/protocols";
 import type { EcrService } from "../ecr";
 import type { Elbv2Service } from "../elbv2";
 import type { LogsService } from "../logs";
+import type { MonitoringService } from "../monitoring";
 import type { SecretsManagerService } from "../secretsmanager";
 import type { LocalcloudService, ServiceContext, ServiceFactory } from "../service";
 import type { SsmService } from "../ssm";
@@ -88,6 +89,7 @@ const createEcsService = (context: ServiceContext): EcsService => {
     state,
     launcher,
     elb: () => optional<Elbv2Service>("elbv2"),
+    monitoring: () => optional<MonitoringService>("monitoring"),
     timeScale: context.timeScale,
     definitionOf,
     startServiceTask: (service, deployment): TaskRecord => {

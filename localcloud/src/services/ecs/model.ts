@@ -75,6 +75,17 @@ export interface DeploymentRecord {
   rolloutState: "IN_PROGRESS" | "COMPLETED" | "FAILED";
   rolloutStateReason: string;
   networkConfiguration?: Json;
+  /** When the deployment reached steady state while its alarms' bake time runs (not in the API). */
+  steadyAt?: number;
+  /** ECS's own way back after a failure: not monitored by the deployment alarms (not in the API). */
+  ecsRollback?: boolean;
+}
+
+/** DeploymentAlarms: CloudWatch alarms whose ALARM state fails a rolling deployment. */
+export interface DeploymentAlarms {
+  alarmNames: string[];
+  enable: boolean;
+  rollback: boolean;
 }
 
 export interface ServiceEvent {
@@ -94,6 +105,7 @@ export interface ServiceRecord {
   networkConfiguration?: Json;
   deploymentConfiguration: {
     deploymentCircuitBreaker: { enable: boolean; rollback: boolean };
+    alarms?: DeploymentAlarms;
     maximumPercent: number;
     minimumHealthyPercent: number;
   };
@@ -140,3 +152,14 @@ export const circuitBreakerThreshold = (desiredCount: number): number =>
 
 export const secondsOf = (ms: number | undefined): number | undefined =>
   ms === undefined ? undefined : ms / 1000;
+
+/** DeploymentAlarms as a request gives them, or undefined when it gives none. */
+export const deploymentAlarmsOf = (value: unknown): DeploymentAlarms | undefined => {
+  if (typeof value !== "object" || value === null) return undefined;
+  const alarms = value as Json;
+  return {
+    alarmNames: ((alarms.alarmNames as unknown[] | undefined) ?? []).map(String),
+    enable: alarms.enable === true,
+    rollback: alarms.rollback === true,
+  };
+};

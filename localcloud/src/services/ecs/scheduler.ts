@@ -1,6 +1,7 @@
 import { randomBytes, randomInt } from "node:crypto";
 import type { JsonFile } from "../../state/json-file";
 import type { Elbv2Service } from "../elbv2";
+import type { MonitoringService } from "../monitoring";
 import {
   circuitBreakerThreshold,
   type DeploymentRecord,
@@ -14,6 +15,7 @@ export interface SchedulerDeps {
   state: JsonFile<EcsState>;
   launcher: TaskLauncher;
   elb(): Elbv2Service | undefined;
+  monitoring(): MonitoringService | undefined;
   timeScale: number;
   /** Creates and launches a task of a service's deployment. */
   startServiceTask(service: ServiceRecord, deployment: DeploymentRecord): TaskRecord;
@@ -131,6 +133,7 @@ export class ServiceScheduler {
     this.replaceUnhealthyTasks(service, tasks);
     this.countFailures(service, tasks);
     this.circuitBreaker(service, primary);
+    this.deploymentAlarms(service, primary);
     this.finishDraining(service, tasks);
 
     const current = service.deployments.find((d) => d.status === "PRIMARY") ?? primary;
@@ -257,15 +260,52 @@ export class ServiceScheduler {
     const breaker = service.deploymentConfiguration.deploymentCircuitBreaker;
     if (!breaker.enable || primary.rolloutState !== "IN_PROGRESS") return;
     if (primary.failedTasks < circuitBreakerThreshold(service.desiredCount)) return;
+    this.failDeployment(service, primary, {
+      reason: "ECS deployment circuit breaker: tasks failed to start.",
+      event: "tasks failed to start",
+      rollback: breaker.rollback,
+      rollbackReason:
+        "ECS deployment detected failure. Rolling back to the last completed deployment.",
+    });
+  }
+
+  /**
+   * Deployment alarms: while a deployment the user started is IN_PROGRESS (its rollout and the
+   * bake time after steady state), any of its alarms in ALARM fails it and, with rollback, sends
+   * the service back to the last completed deployment. ECS's own way back is not monitored: it
+   * has nowhere further back to go.
+   */
+  private deploymentAlarms(service: ServiceRecord, primary: DeploymentRecord): void {
+    const alarms = service.deploymentConfiguration.alarms;
+    if (!alarms?.enable || primary.rolloutState !== "IN_PROGRESS" || primary.ecsRollback) return;
+    const monitoring = this.deps.monitoring();
+    if (!monitoring) return;
+    const triggered = alarms.alarmNames.filter((name) => monitoring.alarmState(name) === "ALARM");
+    if (triggered.length === 0) return;
+    const names = triggered.join(", ");
+    this.failDeployment(service, primary, {
+      reason: `ECS deployment ${primary.id} failed: alarm(s) detected: ${names}.`,
+      event: `alarm(s) detected: ${names}`,
+      rollback: alarms.rollback,
+      rollbackReason: `ECS deployment detected triggered alarm(s) (${names}). Rolling back to the last completed deployment.`,
+    });
+  }
+
+  private failDeployment(
+    service: ServiceRecord,
+    primary: DeploymentRecord,
+    why: { reason: string; event: string; rollback: boolean; rollbackReason: string },
+  ): void {
     primary.rolloutState = "FAILED";
-    primary.rolloutStateReason = "ECS deployment circuit breaker: tasks failed to start.";
+    primary.rolloutStateReason = why.reason;
     primary.updatedAt = Date.now();
+    delete primary.steadyAt;
     this.event(
       service,
-      `(service ${service.serviceName}) (deployment ${primary.id}) deployment failed: tasks failed to start.`,
+      `(service ${service.serviceName}) (deployment ${primary.id}) deployment failed: ${why.event}.`,
     );
     const target = service.lastCompletedTaskDefinition;
-    if (!breaker.rollback || !target) return;
+    if (!why.rollback || !target) return;
     const rollback: DeploymentRecord = {
       id: newDeploymentId(),
       status: "PRIMARY",
@@ -278,7 +318,8 @@ export class ServiceScheduler {
       updatedAt: Date.now(),
       launchType: primary.launchType,
       rolloutState: "IN_PROGRESS",
-      rolloutStateReason: `ECS deployment detected failure. Rolling back to the last completed deployment.`,
+      rolloutStateReason: why.rollbackReason,
+      ecsRollback: true,
       ...(primary.networkConfiguration
         ? { networkConfiguration: primary.networkConfiguration }
         : {}),
@@ -375,6 +416,14 @@ export class ServiceScheduler {
       (t) => t.lastStatus !== "STOPPED" && t.desiredStatus === "STOPPED",
     );
     if (healthy < primary.desiredCount || leftovers) return;
+    const bakeMs = this.bakeMs(service, primary);
+    if (bakeMs > 0) {
+      if (primary.steadyAt === undefined) {
+        primary.steadyAt = Date.now();
+        this.event(service, `(service ${service.serviceName}) has reached a steady state.`);
+      }
+      if (Date.now() - primary.steadyAt < bakeMs) return;
+    }
     primary.rolloutState = "COMPLETED";
     primary.rolloutStateReason = `ECS deployment ${primary.id} completed.`;
     primary.updatedAt = Date.now();
@@ -383,6 +432,24 @@ export class ServiceScheduler {
       service,
       `(service ${service.serviceName}) (deployment ${primary.id}) deployment completed.`,
     );
-    this.event(service, `(service ${service.serviceName}) has reached a steady state.`);
+    if (bakeMs === 0) {
+      this.event(service, `(service ${service.serviceName}) has reached a steady state.`);
+    }
+  }
+
+  /**
+   * The bake time of a deployment with alarms: after steady state ECS keeps the deployment
+   * IN_PROGRESS and its alarms monitored for a time it "computes based on the alarm
+   * configuration" (AWS publishes no formula). localcloud bakes three evaluation windows of the
+   * longest alarm (Period × EvaluationPeriods × 3): enough for an alarm to see a whole window of
+   * data that arrived after steady state, whatever the phase of its periods. ECS's own rollbacks
+   * are not monitored, so they do not bake.
+   */
+  private bakeMs(service: ServiceRecord, primary: DeploymentRecord): number {
+    const alarms = service.deploymentConfiguration.alarms;
+    const monitoring = this.deps.monitoring();
+    if (!alarms?.enable || primary.ecsRollback || !monitoring) return 0;
+    const windows = alarms.alarmNames.map((name) => monitoring.alarmWindowSeconds(name) ?? 0);
+    return Math.max(0, ...windows) * 3 * 1000 * this.deps.timeScale;
   }
 }

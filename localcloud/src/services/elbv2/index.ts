@@ -1,9 +1,11 @@
 import { randomInt } from "node:crypto";
 import type { AwsRequest } from "../../server/aws-request";
 import { formParams } from "../../server/protocols";
+import type { MonitoringService } from "../monitoring";
 import type { LocalcloudService, ServiceContext, ServiceFactory } from "../service";
 import { ELBV2_XMLNS, Elbv2Api } from "./api";
 import type { TargetHealth } from "./health";
+import { metricsOf, type RequestOutcome } from "./metrics";
 import type { Action, Listener, Target, TargetGroup } from "./model";
 import { HealthMonitor } from "./monitor";
 import { ListenerProxy } from "./proxy";
@@ -65,12 +67,35 @@ const createElbv2Service = (context: ServiceContext): Elbv2Service => {
     if (!chosen) return undefined;
     chosen.inFlight += 1;
     return {
+      targetGroupArn: group.TargetGroupArn,
       ip: chosen.target.Id,
       port: chosen.target.Port,
       release: () => {
         chosen.inFlight -= 1;
       },
     };
+  };
+
+  // The load balancer publishes into the cloud's CloudWatch, when the cloud has one.
+  const monitoring = (() => {
+    let found: MonitoringService | null | undefined;
+    return () => {
+      if (found === undefined) {
+        try {
+          found = context.service<MonitoringService>("monitoring");
+        } catch {
+          found = null;
+        }
+      }
+      return found ?? undefined;
+    };
+  })();
+  const observe = (listener: Listener, outcome: RequestOutcome) => {
+    const cloudWatch = monitoring();
+    if (!cloudWatch) return;
+    for (const { metric, value, unit } of metricsOf(listener.LoadBalancerArn, outcome)) {
+      cloudWatch.record(metric, value, unit);
+    }
   };
 
   const listenersChanged = async () => {
@@ -90,6 +115,7 @@ const createElbv2Service = (context: ServiceContext): Elbv2Service => {
       const proxy = new ListenerProxy(listener, {
         actionFor,
         pickTarget,
+        observe,
         log: (entry) =>
           context.requestLog.record({
             service: "alb",

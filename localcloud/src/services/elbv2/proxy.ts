@@ -6,6 +6,7 @@ import {
   type Server,
   type ServerResponse,
 } from "node:http";
+import type { RequestOutcome } from "./metrics";
 import type { Action, Listener } from "./model";
 
 /** What a listener needs from its load balancer to route one request. */
@@ -13,9 +14,13 @@ export interface ListenerRouting {
   /** The action for a request (rules matched by path and host). */
   actionFor(listener: Listener, path: string, host: string): Action | undefined;
   /** Picks the target for a forward action, or undefined when the groups have none. */
-  pickTarget(action: Action): { ip: string; port: number; release(): void } | undefined;
+  pickTarget(
+    action: Action,
+  ): { targetGroupArn: string; ip: string; port: number; release(): void } | undefined;
   /** Counts the request for the request log. */
   log(entry: { operation: string; path: string; status: number; latencyMs: number }): void;
+  /** Publishes the request's CloudWatch metrics (forwarded requests and the load balancer's 5xx). */
+  observe(listener: Listener, outcome: RequestOutcome): void;
 }
 
 /** Hop-by-hop headers a proxy must not forward. */
@@ -101,6 +106,7 @@ export class ListenerProxy {
     const target = this.routing.pickTarget(action);
     if (!target) {
       this.fixed(res, 503, "503 Service Temporarily Unavailable", () => done(503, "NoTarget"));
+      this.routing.observe(this.listener, { kind: "no-target", status: 503 });
       return;
     }
     const headers: Record<string, string | string[]> = {};
@@ -115,6 +121,8 @@ export class ListenerProxy {
     headers["x-amzn-trace-id"] ??=
       `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${Math.random().toString(16).slice(2, 14).padEnd(24, "0")}`;
 
+    // TargetResponseTime: from the request leaving the load balancer to the target's response headers.
+    const sent = performance.now();
     const upstream = httpRequest({
       host: target.ip,
       port: target.port,
@@ -133,6 +141,12 @@ export class ListenerProxy {
     };
     upstream.on("response", (response) => {
       const status = response.statusCode ?? 502;
+      this.routing.observe(this.listener, {
+        kind: "target",
+        targetGroupArn: target.targetGroupArn,
+        status,
+        targetSeconds: (performance.now() - sent) / 1000,
+      });
       const outHeaders: Record<string, string | string[]> = {};
       for (const [name, value] of Object.entries(response.headers)) {
         if (value !== undefined && !HOP_BY_HOP.has(name)) outHeaders[name] = value;
@@ -162,6 +176,11 @@ export class ListenerProxy {
         return this.forward(req, res, action, url, done, true, body);
       }
       const timeout = error.message === "upstream timeout";
+      this.routing.observe(this.listener, {
+        kind: "target-failed",
+        targetGroupArn: target.targetGroupArn,
+        status: timeout ? 504 : 502,
+      });
       this.fixed(
         res,
         timeout ? 504 : 502,

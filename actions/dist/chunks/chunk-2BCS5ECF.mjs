@@ -1,0 +1,4 @@
+import { createRequire as __shiplineCreateRequire } from "node:module";
+const require = __shiplineCreateRequire(import.meta.url);
+import{a as h}from"./chunk-4MB7SKEX.mjs";import{a as u,c as f,d as c}from"./chunk-REZ3HFAK.mjs";import{a,f as g,q as p,t as s,v as m}from"./chunk-EQB243TM.mjs";import{a as i}from"./chunk-A4SKYDLT.mjs";import{b as n,d as e}from"./chunk-353AJ6TW.mjs";function d(r){if(!u.test(r))throw new e(`digest ${n(r)} is not sha256:<64 lowercase hex>`);return r}var l=a(i(h.inputs,{repository:s(f),digest:s(d),tags:p(),region:g()}));function x(r){let t=m(l,r);if(t.tags.length===0)throw new e('input "tags" is required (at least one tag)');let o=[];for(let I of t.tags)try{c(I)}catch(w){o.push(`input "tags" ${w.message}`)}if(o.length>0)throw new e(o.join(`
+`));return{...t,tags:[...new Set(t.tags)],...t.region?{region:t.region}:{}}}export{l as a,x as b};

@@ -1,4 +1,0 @@
-import { createRequire as __shiplineCreateRequire } from "node:module";
-const require = __shiplineCreateRequire(import.meta.url);
-import{a as h}from"./chunk-4MB7SKEX.mjs";import{b as u,e as f,f as c}from"./chunk-4DUZP4TI.mjs";import{A as m,c as a,k as g,v as p,y as s}from"./chunk-RWXA6FRR.mjs";import{a as i}from"./chunk-A4SKYDLT.mjs";import{b as n,d as o}from"./chunk-353AJ6TW.mjs";function d(r){if(!u.test(r))throw new o(`digest ${n(r)} is not sha256:<64 lowercase hex>`);return r}var l=a(i(h.inputs,{repository:s(f),digest:s(d),tags:p(),region:g()}));function b(r){let t=m(l,r);if(t.tags.length===0)throw new o('input "tags" is required (at least one tag)');let e=[];for(let I of t.tags)try{c(I)}catch(w){e.push(`input "tags" ${w.message}`)}if(e.length>0)throw new o(e.join(`
-`));return{...t,tags:[...new Set(t.tags)],...t.region?{region:t.region}:{}}}export{l as a,b};

@@ -1,0 +1,3 @@
+import { createRequire as __shiplineCreateRequire } from "node:module";
+const require = __shiplineCreateRequire(import.meta.url);
+import{a as i,c as a}from"./chunk-353AJ6TW.mjs";async function u(r,o){try{return await r(),i.Success}catch(e){let t=e instanceof a?e:(await import("./explain-error-7RYPDV7P.mjs")).explainError(e),n=t?.exitCode??i.Bug;return o.fail(t?.message??s(e)),!t&&e instanceof Error&&e.stack&&o.debug(e.stack),process.exitCode=n,n}}function s(r){return`unexpected error (a bug, or an unexpected answer from a remote service): ${r instanceof Error?r.message:String(r)}`}export{u as a};

@@ -1,0 +1,3 @@
+import { createRequire as __shiplineCreateRequire } from "node:module";
+const require = __shiplineCreateRequire(import.meta.url);
+import{a,b,c}from"./chunk-N5ZB7WVX.mjs";import"./chunk-BXM7SYU7.mjs";import"./chunk-UL5NLOO6.mjs";import"./chunk-YOMZNMRY.mjs";import"./chunk-A6GLRGER.mjs";import"./chunk-IKU6LQWK.mjs";import"./chunk-MYEU2BBP.mjs";import"./chunk-ROQUWGXB.mjs";import"./chunk-4ILT2KCC.mjs";import"./chunk-ZZI7WPZM.mjs";import"./chunk-OOPCTHJW.mjs";import"./chunk-D676EFJW.mjs";import"./chunk-353AJ6TW.mjs";import"./chunk-S4UNYXKI.mjs";export{b as createCloudFrontClient,c as createKeyValueStoreClient,a as createS3Client};

@@ -1,3 +1,0 @@
-import { createRequire as __shiplineCreateRequire } from "node:module";
-const require = __shiplineCreateRequire(import.meta.url);
-import{b as a}from"./chunk-63C3QZMA.mjs";import"./chunk-6355TSPF.mjs";import"./chunk-E23V5OLI.mjs";import"./chunk-L3QG6ZRL.mjs";import"./chunk-2L4RQ2H3.mjs";import"./chunk-GTWDNTO5.mjs";import"./chunk-NUBP4AEF.mjs";import"./chunk-JUV3VNAO.mjs";import"./chunk-A6GLRGER.mjs";import"./chunk-P6OXI2IL.mjs";import"./chunk-EYPZTOUI.mjs";import"./chunk-P4FLRHQU.mjs";import"./chunk-4ILT2KCC.mjs";import"./chunk-ZZI7WPZM.mjs";import"./chunk-OOPCTHJW.mjs";import"./chunk-4U2KKOLT.mjs";import"./chunk-YBGX27SA.mjs";import"./chunk-QKGU742N.mjs";import"./chunk-353AJ6TW.mjs";import"./chunk-S4UNYXKI.mjs";export{a as deployService};

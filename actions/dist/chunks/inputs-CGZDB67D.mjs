@@ -1,0 +1,3 @@
+import { createRequire as __shiplineCreateRequire } from "node:module";
+const require = __shiplineCreateRequire(import.meta.url);
+import{a as s}from"./chunk-IS7R6X4S.mjs";import{a as o,e as u,f as e,v as i}from"./chunk-EQB243TM.mjs";import{a as n}from"./chunk-A4SKYDLT.mjs";import{b as p,d as r}from"./chunk-353AJ6TW.mjs";import"./chunk-S4UNYXKI.mjs";var m=o(n(s.inputs,{config:e(),environment:u(),url:e()}));function y(f){let t=i(m,f);if(t.url!==void 0&&!/^https?:\/\/[^/\s]+/.test(t.url))throw new r(`input "url" ${p(t.url)} must be an http(s) URL like "https://www.example.com"`);return t}export{y as parseVerifyInputs,m as verifyInputSchema};

@@ -1,3 +1,0 @@
-import { createRequire as __shiplineCreateRequire } from "node:module";
-const require = __shiplineCreateRequire(import.meta.url);
-import{a,b,c,d}from"./chunk-IFHZQQHC.mjs";import"./chunk-TVLIYHUR.mjs";import"./chunk-G2EGLPCI.mjs";import"./chunk-VD23OUGR.mjs";import"./chunk-5STXNJAG.mjs";import"./chunk-OKKADUIM.mjs";import"./chunk-I7S5VC7S.mjs";import"./chunk-4DUZP4TI.mjs";import"./chunk-5QRZX2HB.mjs";import"./chunk-IGTVROIA.mjs";import"./chunk-RWXA6FRR.mjs";import"./chunk-B4ZVDCMT.mjs";import"./chunk-A4SKYDLT.mjs";import"./chunk-353AJ6TW.mjs";import"./chunk-S4UNYXKI.mjs";export{c as deployServiceSchema,d as parseDeployServiceInputs,b as parseEnvironmentOverrides,a as parseImageChange};

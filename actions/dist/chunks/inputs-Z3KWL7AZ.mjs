@@ -1,3 +1,0 @@
-import { createRequire as __shiplineCreateRequire } from "node:module";
-const require = __shiplineCreateRequire(import.meta.url);
-import{a as s}from"./chunk-IS7R6X4S.mjs";import{A as i,c as n,j as u,k as r}from"./chunk-RWXA6FRR.mjs";import"./chunk-B4ZVDCMT.mjs";import{a as o}from"./chunk-A4SKYDLT.mjs";import{b as e,d as p}from"./chunk-353AJ6TW.mjs";import"./chunk-S4UNYXKI.mjs";var m=n(o(s.inputs,{config:r(),environment:u(),url:r()}));function h(f){let t=i(m,f);if(t.url!==void 0&&!/^https?:\/\/[^/\s]+/.test(t.url))throw new p(`input "url" ${e(t.url)} must be an http(s) URL like "https://www.example.com"`);return t}export{h as parseVerifyInputs,m as verifyInputSchema};

@@ -1,0 +1,110 @@
+import { type CloudFrontClient, DescribeKeyValueStoreCommand } from "@aws-sdk/client-cloudfront";
+import {
+  type CloudFrontKeyValueStoreClient,
+  DescribeKeyValueStoreCommand as DescribeStoreDataCommand,
+  GetKeyCommand,
+  PutKeyCommand,
+} from "@aws-sdk/client-cloudfront-keyvaluestore";
+import { ConfigurationError, ExitCode, quote, ShiplineError } from "../lib/errors";
+
+import {
+  decodeLivePointer,
+  encodeLivePointer,
+  KVS_ARN,
+  LIVE_KEY,
+  type LivePointer,
+} from "./release-router";
+
+/** The live pointer as read, with the store's ETag that a switch is conditional on. */
+export interface LiveState {
+  arn: string;
+  etag: string;
+  /** Undefined before the first atomic release (or when the key holds something else). */
+  pointer: LivePointer | undefined;
+}
+
+/** The store's ARN: given, or looked up by name on the CloudFront API. */
+export async function keyValueStoreArn(
+  cloudfront: CloudFrontClient,
+  nameOrArn: string,
+  input: string,
+): Promise<string> {
+  if (KVS_ARN.test(nameOrArn)) return nameOrArn;
+  try {
+    const described = await cloudfront.send(new DescribeKeyValueStoreCommand({ Name: nameOrArn }));
+    const arn = described.KeyValueStore?.ARN;
+    if (arn) return arn;
+  } catch (error) {
+    if ((error as { name?: string }).name !== "EntityNotFound") throw error;
+  }
+  throw new ConfigurationError(
+    `input ${quote(input)}: no key value store named ${quote(nameOrArn)}`,
+  );
+}
+
+/** Reads the store's ETag and the live pointer. Reads only. */
+export async function readLiveState(
+  kvs: CloudFrontKeyValueStoreClient,
+  arn: string,
+  input: string,
+): Promise<LiveState> {
+  let etag: string;
+  try {
+    etag = (await kvs.send(new DescribeStoreDataCommand({ KvsARN: arn }))).ETag ?? "";
+  } catch (error) {
+    if ((error as { name?: string }).name === "ResourceNotFoundException") {
+      throw new ConfigurationError(`input ${quote(input)}: no key value store ${quote(arn)}`, {
+        cause: error,
+      });
+    }
+    throw error;
+  }
+  try {
+    const got = await kvs.send(new GetKeyCommand({ KvsARN: arn, Key: LIVE_KEY }));
+    return { arn, etag, pointer: decodeLivePointer(got.Value) };
+  } catch (error) {
+    if ((error as { name?: string }).name !== "ResourceNotFoundException") throw error;
+    return { arn, etag, pointer: undefined };
+  }
+}
+
+/** Another writer moved the pointer after this run read it: nothing was switched. */
+export class LivePointerMovedError extends ShiplineError {
+  constructor(release: string, options?: ErrorOptions) {
+    super(
+      `the key value store changed after this run read it (another publish or rollback?): release ${quote(release)} was not made live; run again`,
+      ExitCode.FailedRolledBack,
+      options,
+    );
+  }
+}
+
+/**
+ * Makes a release live: one PutKey, conditional on the store being as this run read it. The
+ * edge's next request follows it (CloudFront propagates a store's writes within seconds).
+ * Returns the store's new ETag.
+ */
+export async function switchLive(
+  kvs: CloudFrontKeyValueStoreClient,
+  state: Pick<LiveState, "arn" | "etag">,
+  pointer: LivePointer,
+): Promise<string> {
+  try {
+    const put = await kvs.send(
+      new PutKeyCommand({
+        KvsARN: state.arn,
+        Key: LIVE_KEY,
+        Value: encodeLivePointer(pointer),
+        IfMatch: state.etag,
+      }),
+    );
+    return put.ETag ?? "";
+  } catch (error) {
+    if ((error as { name?: string }).name !== "ConflictException") throw error;
+    // The SDK retries a PutKey whose answer was lost; the retry then finds the store changed by
+    // the first attempt. The write that counts is ours when the pointer names our release.
+    const now = await readLiveState(kvs, state.arn, "key-value-store");
+    if (now.pointer?.release === pointer.release) return now.etag;
+    throw new LivePointerMovedError(pointer.release, { cause: error });
+  }
+}
