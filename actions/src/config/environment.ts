@@ -27,6 +27,18 @@ export function environmentInputs(
     "ledger-prefix": config["ledger-prefix"],
     cluster: settings.cluster,
     service: settings.service,
+    // KEY=SERVICE [cluster=NAME] [task-definition=PATH] lines, the format of the --services flag.
+    services: settings.services
+      ? Object.entries(settings.services)
+          .map(([key, spec]) =>
+            [
+              `${key}=${spec.service}`,
+              ...(spec.cluster ? [`cluster=${spec.cluster}`] : []),
+              ...(spec["task-definition"] ? [`task-definition=${spec["task-definition"]}`] : []),
+            ].join(" "),
+          )
+          .join("\n")
+      : undefined,
     // NAME=REPOSITORY lines, the same format as the --container flag.
     containers: Object.entries(settings.containers)
       .map(([name, container]) => `${name}=${container.repository}`)

@@ -5,6 +5,7 @@ import { durationRange, parseDuration } from "../lib/inputs";
 import { CONTAINER_NAME, CONTAINER_NAME_RULE } from "../lib/names";
 import { DEPLOY } from "../release/declarations";
 import { DURATION_LIMITS, type DurationLimit } from "../release/limits";
+import { SERVICE_KEY, SERVICE_KEY_RULE } from "../release/service-key";
 
 /** A key's description in the file: the declared input it sets, with its default. */
 function described(input: InputDeclaration, limit?: DurationLimit): string {
@@ -258,6 +259,32 @@ export const verifySchema = z
   })
   .strict();
 
+/** The ECS service name rule, as ECS states it (CreateService's serviceName). */
+const ECS_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,254}$/;
+const ECS_NAME_RULE = "up to 255 letters, digits, hyphens and underscores";
+
+/** One service of a release: the ECS service, its cluster, and how its task definition is made. */
+export const serviceSchema = z
+  .object({
+    service: z
+      .string()
+      .regex(ECS_NAME, `expected an ECS service name: ${ECS_NAME_RULE}`)
+      .describe("The ECS service name."),
+    cluster: z
+      .string()
+      .regex(ECS_NAME, `expected an ECS cluster name: ${ECS_NAME_RULE}`)
+      .optional()
+      .describe("Its ECS cluster. Default the environment's cluster."),
+    "task-definition": z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        "Its task definition file (JSON or YAML, RegisterTaskDefinition's input). Default: the running revision with the new images.",
+      ),
+  })
+  .strict();
+
 export const environmentSchema = z
   .object({
     region: z
@@ -266,7 +293,21 @@ export const environmentSchema = z
       .optional()
       .describe("AWS region; default is the file's top-level region, then the SDK's."),
     cluster: name("ECS cluster name").describe(described(inputs.cluster)),
-    service: name("ECS service name").describe("The ECS service behind the load balancer."),
+    service: name("ECS service name")
+      .optional()
+      .describe("The ECS service of a release of one service (the shorthand of services)."),
+    services: z
+      .record(
+        z.string().regex(SERVICE_KEY, `expected a service key: ${SERVICE_KEY_RULE}`),
+        serviceSchema,
+      )
+      .refine((value) => Object.keys(value).length > 0, {
+        message: "expected at least one service",
+      })
+      .optional()
+      .describe(
+        "The ECS services a release rolls together, by a key naming each in logs and records. Each runs the images of the containers its task definition has (matched by name).",
+      ),
     containers: z
       .record(
         z.string().regex(CONTAINER_NAME, `expected a container name: ${CONTAINER_NAME_RULE}`),
@@ -325,7 +366,23 @@ export const environmentSchema = z
       .optional()
       .describe("Smoke checks `shipline verify` runs against the environment's url."),
   })
-  .strict();
+  .strict()
+  .superRefine((environment, ctx) => {
+    if ((environment.service === undefined) === (environment.services === undefined)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["services"],
+        message: "expected either service (one service) or services (several), and not both",
+      });
+    }
+    if (environment.services && environment["task-definition"] !== undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["task-definition"],
+        message: "is the one-service shorthand's: with services, give each its task-definition",
+      });
+    }
+  });
 
 export const configSchema = z
   .object({

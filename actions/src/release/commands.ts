@@ -9,6 +9,7 @@ import { reportReleasePlan, reportRollbackPlan } from "./plan-report";
 import type { ReleaseRecord } from "./record";
 import { reportRelease } from "./report";
 import { planRollback, rollback } from "./rollback";
+import { assignContainers } from "./service-containers";
 import { releaseTaskDefinitionDiff } from "./task-definition-diff";
 
 /**
@@ -26,10 +27,15 @@ export async function runDeploy(
     // A dry run sends no request: only images whose command is known locally are checked.
     await checkImageCommands(plan.images, deps, { readRegistries: false });
     // Only a task definition file makes the dry run read (the live task definition).
-    const diff = plan.service.taskDefinitionFile
-      ? await releaseTaskDefinitionDiff(plan, deps.service)
-      : undefined;
-    await reportReleasePlan(plan, deps.logger, diff);
+    const diff =
+      plan.service.taskDefinitionFile && plan.services[0]?.shorthand
+        ? await releaseTaskDefinitionDiff(plan, deps.service)
+        : undefined;
+    // Several services: which runs which container, from their task definitions (reads only).
+    const containers = plan.services.every((service) => service.shorthand)
+      ? undefined
+      : await assignContainers(plan, deps.service);
+    await reportReleasePlan(plan, deps.logger, diff, containers);
     return undefined;
   }
   // Before the lock and the GitHub deployment: an image with no command is a bad input (exit 4).

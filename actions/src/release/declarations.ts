@@ -40,6 +40,16 @@ export const SERVICE_INPUTS = {
   },
 } satisfies InputDeclarations;
 
+/** A release of several services (deploy, rollback, status); `service` is the one-service shorthand. */
+export const SERVICES_INPUT = {
+  services: {
+    description:
+      "KEY=SERVICE lines (optionally followed by cluster=NAME and task-definition=PATH): the ECS services a release rolls together, instead of service.",
+    cli: { repeatable: true },
+    config: "services",
+  },
+} satisfies InputDeclarations;
+
 /** The rollout gate, as deploy-service names it too. */
 export const GATE_INPUTS = {
   "gate-timeout": {
@@ -76,6 +86,7 @@ const DRY_RUN = {
 const RELEASE_INPUTS = {
   ...LEDGER_INPUTS,
   ...SERVICE_INPUTS,
+  ...SERVICES_INPUT,
   "distribution-id": {
     description: "CloudFront distributions to invalidate, one per line or comma separated.",
     cli: { repeatable: true },
@@ -197,6 +208,7 @@ export const STATUS = declareUnit({
   inputs: {
     ...LEDGER_INPUTS,
     ...SERVICE_INPUTS,
+    ...SERVICES_INPUT,
     // Which release the site serves is the store's pointer in web-mode atomic.
     "web-mode": RELEASE_INPUTS["web-mode"],
     "key-value-store": RELEASE_INPUTS["key-value-store"],

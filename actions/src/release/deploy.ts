@@ -26,6 +26,8 @@ import type { ReleasePlan } from "./plan";
 import { environmentOf } from "./reality";
 import type { ReleaseImage, ReleaseRecord } from "./record";
 import { restoreService } from "./restore-service";
+import { type MovedService, rollServices, undoServices } from "./roll-services";
+import { assignContainers, type ServiceContainers } from "./service-containers";
 import { withReleaseSession } from "./session";
 
 export interface ReleaseDeps {
@@ -54,7 +56,12 @@ export interface ReleaseDeps {
  * publish returns the service to its previous task definition), a failure after it is a warning
  * on a release that is live, never a return to the old API under the new SPA.
  */
-export async function deploy(plan: ReleasePlan, deps: ReleaseDeps): Promise<ReleaseRecord> {
+export async function deploy(
+  plan: ReleasePlan,
+  deps: ReleaseDeps,
+  /** Which service runs which container, when read already (see assignContainers). */
+  containers?: ServiceContainers,
+): Promise<ReleaseRecord> {
   const { clock, logger } = deps;
   const ledger = new Ledger(
     deps.s3,
@@ -64,6 +71,10 @@ export async function deploy(plan: ReleasePlan, deps: ReleaseDeps): Promise<Rele
   );
   logger.info(`release ${plan.releaseId} of ${plan.context.commit} to ${plan.ledger.environment}`);
   await checkDistributions(plan, deps);
+  // Several services: which runs which container, read before the lock (a bad input is exit 4).
+  if (!containers && !plan.services.every((service) => service.shorthand)) {
+    containers = await assignContainers(plan, deps.service);
+  }
   return withReleaseSession(
     {
       s3: deps.s3,
@@ -81,7 +92,7 @@ export async function deploy(plan: ReleasePlan, deps: ReleaseDeps): Promise<Rele
           bucket: plan.ledger.bucket,
           "ledger-prefix": plan.ledger.ledgerPrefix,
           cluster: plan.service.cluster,
-          service: plan.service.service,
+          services: plan.services,
           "web-mode": plan.web.inputs["web-mode"],
           "key-value-store": plan.web.inputs["key-value-store"],
         },
@@ -126,16 +137,46 @@ export async function deploy(plan: ReleasePlan, deps: ReleaseDeps): Promise<Rele
       });
       await release.record({ images });
 
-      // Set once the service runs the new task definition, cleared at the commit point: while
-      // set, any failure (the web, or recording either step) returns the service.
-      let moved: { previousArn: string } | undefined;
-      const guard = releaseGuardOf(deps, {
-        environment: plan.ledger.environment,
-        cluster: plan.service.cluster,
-        service: plan.service.service,
-      });
+      // Set once the services run their new task definitions, cleared at the commit point:
+      // while set, any failure (the web, or recording either step) returns every service.
+      let moved: MovedService[] = [];
+      // The heartbeat alarm guards one service (see guard.ts); several services have none yet.
+      const guard = plan.services.every((service) => service.shorthand)
+        ? releaseGuardOf(deps, {
+            environment: plan.ledger.environment,
+            cluster: plan.service.cluster,
+            service: plan.service.service,
+          })
+        : undefined;
       try {
         await release.step("service", async () => {
+          if (!plan.services.every((service) => service.shorthand)) {
+            const rolled = await rollServices(
+              plan.services,
+              imageChanges(plan, images),
+              containers ?? (await assignContainers(plan, deps.service)),
+              release.liveRelease,
+              plan.context.commit,
+              {
+                clients: deps.service,
+                logger,
+                clock,
+                keptRevisions: (keep) => revisionsKeptByLedger(ledger, keep),
+                ...(deps.signal ? { signal: deps.signal } : {}),
+              },
+            );
+            moved = rolled.moved;
+            const first = Object.values(rolled.facts)[0];
+            await release.record({
+              services: rolled.facts,
+              ...(first?.taskDefinitionArn ? { taskDefinitionArn: first.taskDefinitionArn } : {}),
+              ...(first?.previousTaskDefinitionArn
+                ? { previousTaskDefinitionArn: first.previousTaskDefinitionArn }
+                : {}),
+            });
+            if (rolled.error) throw rolled.error;
+            return rolled;
+          }
           const result = await deployService(
             { ...plan.service, images: imageChanges(plan, images) },
             {
@@ -155,7 +196,7 @@ export async function deploy(plan: ReleasePlan, deps: ReleaseDeps): Promise<Rele
           const failure = failureOf(result);
           const previous = result.previousTaskDefinitionArn;
           if (!failure && previous && previous !== result.taskDefinitionArn) {
-            moved = { previousArn: previous };
+            moved = [{ key: plan.restore.service, target: plan.restore, previousArn: previous }];
           }
           await release.record({
             taskDefinitionArn: result.taskDefinitionArn,
@@ -189,7 +230,7 @@ export async function deploy(plan: ReleasePlan, deps: ReleaseDeps): Promise<Rele
             plan.web.site,
           );
           // The commit point: API and SPA are both the new release. From here on, only forward.
-          moved = undefined;
+          moved = [];
           const warnings = outcome.afterCommit ? [describeAfterCommit(outcome.afterCommit)] : [];
           const web = {
             releaseId: plan.releaseId,
@@ -208,17 +249,31 @@ export async function deploy(plan: ReleasePlan, deps: ReleaseDeps): Promise<Rele
       } catch (error) {
         // Before the commit point: the site still serves the previous release. A cancelled run
         // sends the service back without waiting for it (it must exit within seconds).
-        if (moved && error instanceof CancelledError) {
+        const [only, ...others] = moved;
+        if (only && others.length > 0 && !(error instanceof LockLostError)) {
+          const undone = await undoServices(
+            `the release failed before its entry points went live (${(error as Error).message})`,
+            error as Error,
+            moved,
+            { clients: deps.service, clock, logger },
+          );
+          // The services are back, but the site may serve some of the new pages: a human must look.
+          if (error instanceof SitePutBackError && undone instanceof RolledBackError) {
+            throw new RollbackFailedError(`ROLLBACK FAILED: ${undone.message}`, { cause: error });
+          }
+          throw undone;
+        }
+        if (only && error instanceof CancelledError) {
           await returnWithoutWaiting(
             error,
-            { clients: deps.service, cluster: plan.service.cluster, service: plan.service.service },
-            moved.previousArn,
+            { clients: deps.service, cluster: only.target.cluster, service: only.target.service },
+            only.previousArn,
             logger,
           );
         }
         // A lost lock belongs to another run now: the environment is its to change, not ours.
-        if (moved && !(error instanceof LockLostError)) {
-          await returnService(error as Error, moved.previousArn);
+        if (only && !(error instanceof LockLostError)) {
+          await returnService(error as Error, only);
         }
         throw error;
       } finally {
@@ -228,11 +283,12 @@ export async function deploy(plan: ReleasePlan, deps: ReleaseDeps): Promise<Rele
   );
 
   /** A step failed before the commit point, with the service moved: put it back, then report. */
-  async function returnService(error: Error, previousArn: string): Promise<never> {
+  async function returnService(error: Error, moved: MovedService): Promise<never> {
+    const { previousArn } = moved;
     logger.error(`${error.message}; returning the service to ${previousArn}`);
     try {
       // This is the undo: reads failing during it must not send the service forward again.
-      await restoreService({ ...plan.restore, onInterruption: "stay" }, previousArn, {
+      await restoreService({ ...moved.target, onInterruption: "stay" }, previousArn, {
         clients: deps.service,
         clock,
         logger,

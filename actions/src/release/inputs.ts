@@ -50,7 +50,10 @@ export function parseHistoryInputs(raw: RawInputs): HistoryInputs {
 const releaseShape = {
   ...ledgerShape,
   cluster: text(),
-  service: text(),
+  /** The one-service shorthand of services (releaseServices checks one of them is given). */
+  service: optionalText(),
+  /** KEY=SERVICE [cluster=NAME] [task-definition=PATH] lines (see services.ts). */
+  services: list(),
   "distribution-id": distributionIds(),
   url: optionalText(),
   ...webModeShape,
@@ -134,7 +137,8 @@ export const statusSchema = inputSchema(
   declaredShape(STATUS.inputs, {
     ...ledgerShape,
     cluster: text(),
-    service: text(),
+    service: optionalText(),
+    services: list(),
     "web-mode": webModeShape["web-mode"],
     "key-value-store": webModeShape["key-value-store"],
     /** Report what would be recorded; write nothing. */

@@ -16,5 +16,9 @@ export async function revisionsKeptByLedger(
   if (ids.length < keep) return undefined;
   const records = await Promise.all(ids.map((id) => ledger.read(id)));
   if (records.some((record) => !record?.taskDefinitionArn)) return undefined;
-  return records.flatMap((record) => (record?.taskDefinitionArn ? [record.taskDefinitionArn] : []));
+  // A release of several services keeps each service's revision.
+  return records.flatMap((record) => [
+    ...(record?.taskDefinitionArn ? [record.taskDefinitionArn] : []),
+    ...Object.values(record?.services ?? {}).flatMap((facts) => facts.taskDefinitionArn ?? []),
+  ]);
 }

@@ -1,8 +1,9 @@
 import { formatDuration } from "../lib/inputs";
 import type { Logger } from "../lib/logger";
 import { formatBytes } from "../web/report";
-import type { ReleasePlan } from "./plan";
+import type { PlannedService, ReleasePlan } from "./plan";
 import type { RollbackPlan } from "./rollback";
+import type { ServiceContainers } from "./service-containers";
 import type { TaskDefinitionDiff } from "./task-definition-diff";
 
 /** A deploy's plan as --dry-run prints it: what each step would do, nothing done. */
@@ -10,12 +11,11 @@ export async function reportReleasePlan(
   plan: ReleasePlan,
   logger: Logger,
   taskDefinition?: TaskDefinitionDiff,
+  /** Several services: which runs which container (read from their task definitions). */
+  containers?: ServiceContainers,
 ): Promise<void> {
-  const { service, web } = plan;
+  const { web } = plan;
   const bytes = web.site.files.reduce((total, file) => total + file.size, 0);
-  const environment = Object.entries(service.environment).flatMap(([container, variables]) =>
-    Object.keys(variables).map((name) => `${container}:${name}`),
-  );
   await logger.summary({
     title: `Dry run: release ${plan.releaseId} of ${plan.context.commit} to ${plan.ledger.environment}${plan.promotedFrom ? `, promoted from ${plan.promotedFrom.environment}` : ""} (nothing changed)`,
     headers: ["step", "plan"],
@@ -29,10 +29,7 @@ export async function reportReleasePlan(
             ? `${image.container}: ${image.from.uri}${image.from.repository === image.repository ? "" : ` copied by digest into ${image.repository}`} (no build)`
             : `${image.container}: build (${image.inputs.builder}) → ${image.inputs.repository}:${image.inputs.tags.join(",")}`,
       ]),
-      [
-        "service",
-        `${service.cluster}/${service.service}: new task definition, gate every ${formatDuration(service.gate.pollIntervalMs)}, ${service.gate.healthyPolls} healthy polls, time-out ${formatDuration(service.gate.timeoutMs)}${service.migration ? `, migration ${service.migration.command.join(" ")}` : ""}${environment.length > 0 ? `, sets ${environment.join(" ")}` : ""}`,
-      ],
+      ...plan.services.map((planned) => serviceRow(planned, containers)),
       ...(taskDefinition ? taskDefinitionRows(taskDefinition) : []),
       [
         "web",
@@ -46,6 +43,30 @@ export async function reportReleasePlan(
   });
 }
 
+/** One service's row: its rollout, and with several services the containers it runs. */
+function serviceRow(planned: PlannedService, containers?: ServiceContainers): string[] {
+  const service = planned.inputs;
+  const own = planned.shorthand ? undefined : (containers?.[planned.key] ?? []);
+  const environment = Object.entries(service.environment)
+    .filter(([container]) => own === undefined || own.includes(container))
+    .flatMap(([container, variables]) =>
+      Object.keys(variables).map((name) => `${container}:${name}`),
+    );
+  const name = planned.shorthand ? "service" : `service ${planned.key}`;
+  const runs =
+    own === undefined
+      ? ""
+      : `, images of ${own.length > 0 ? own.join(", ") : "no container (redeployed as it is)"}`;
+  const file =
+    planned.shorthand || !service.taskDefinitionFile
+      ? ""
+      : ` from ${service.taskDefinitionFile.path}`;
+  return [
+    name,
+    `${service.cluster}/${service.service}: new task definition${file}${runs}, gate every ${formatDuration(service.gate.pollIntervalMs)}, ${service.gate.healthyPolls} healthy polls, time-out ${formatDuration(service.gate.timeoutMs)}${service.migration ? `, migration ${service.migration.command.join(" ")}` : ""}${environment.length > 0 ? `, sets ${environment.join(" ")}` : ""}${planned.shorthand ? "" : "; all services gated together, any failure returns them all"}`,
+  ];
+}
+
 /** A rollback's plan as --dry-run prints it. */
 export async function reportRollbackPlan(plan: RollbackPlan, logger: Logger): Promise<void> {
   const { target, service } = plan;
@@ -54,10 +75,10 @@ export async function reportRollbackPlan(plan: RollbackPlan, logger: Logger): Pr
     headers: ["step", "plan"],
     rows: [
       ["lock", lockLine(plan.ledger)],
-      [
-        "service",
-        `${service.cluster}/${service.service} → ${target.taskDefinitionArn}, gate every ${formatDuration(service.gate.pollIntervalMs)}, time-out ${formatDuration(service.gate.timeoutMs)}`,
-      ],
+      ...(plan.services ?? [{ ...service, key: "" }]).map((each) => [
+        each.key ? `service ${each.key}` : "service",
+        `${each.cluster}/${each.service} → ${each.key ? (target.services?.[each.key]?.taskDefinitionArn ?? "") : target.taskDefinitionArn}, gate every ${formatDuration(each.gate.pollIntervalMs)}, time-out ${formatDuration(each.gate.timeoutMs)}`,
+      ]),
       [
         "web",
         target.web

@@ -24,6 +24,7 @@ import {
   type TRIGGERS,
 } from "./record";
 import type { ServiceTarget } from "./restore-service";
+import { type ReleaseService, releaseServices } from "./services";
 
 /**
  * One container's image in a release: built from the configuration, given by digest, or (a
@@ -56,9 +57,25 @@ export interface ReleasePlan {
   service: Omit<DeployServiceInputs, "images">;
   /** Where a web failure before its commit point returns the service to. */
   restore: ServiceTarget;
+  /**
+   * Every service the release rolls, in the order given; one (service and restore above) for
+   * the one-service shorthand. Several are all updated, gated together, and undone together.
+   */
+  services: PlannedService[];
   web: { inputs: PublishWebInputs; site: CheckedSite };
   /** A promotion: the release of another environment this one ships. */
   promotedFrom?: ReleaseRecord["promotedFrom"];
+}
+
+/** One service of a release: deploy-service's inputs but the images, and where it returns to. */
+export interface PlannedService {
+  key: string;
+  /** Given as `service` alone: recorded as a release of one service always was. */
+  shorthand: boolean;
+  inputs: Omit<DeployServiceInputs, "images">;
+  restore: ServiceTarget;
+  /** The containers of its task definition file: known without reading the live service. */
+  fileContainers?: string[];
 }
 
 /**
@@ -75,7 +92,10 @@ export async function planRelease(
   const context = runContext(env, now);
   const releaseId = releaseIdOf(context, inputs["release-id"]);
   const images = planImages(inputs, builds, env, context, releaseId);
-  const taskDefinitionFile = await planTaskDefinitionFile(inputs, images);
+  const specs = releaseServices(inputs);
+  const taskDefinitionFile = specs[0]?.shorthand
+    ? await planTaskDefinitionFile(inputs, images)
+    : undefined;
   const web = parsePublishWebInputs({
     source: inputs.source,
     bucket: inputs.bucket,
@@ -109,6 +129,39 @@ export async function planRelease(
     ...(inputs["grace-period"] !== undefined ? { graceMs: inputs["grace-period"] } : {}),
   };
   const command = inputs["migration-command"];
+  const serviceInputs = (spec: ReleaseService, file: TaskDefinitionFile | undefined) => ({
+    cluster: spec.cluster,
+    service: spec.service,
+    environment: environmentOverrides(inputs, releaseId),
+    ...(command ? { migration: { command: parseCommand(command), timeoutMs: 10 * 60_000 } } : {}),
+    gate,
+    rollback: true,
+    waitForRollback: true,
+    rollbackTimeoutMs: inputs["gate-timeout"],
+    keepRevisions: inputs["keep-revisions"],
+    commit: context.commit,
+    tags: { "shipline:release": releaseId },
+    ...(inputs.region ? { region: inputs.region } : {}),
+    dryRun: false,
+    ...(file ? { taskDefinitionFile: file } : {}),
+  });
+  const services: PlannedService[] = specs[0]?.shorthand
+    ? specs.map((spec) => ({
+        key: spec.key,
+        shorthand: true,
+        inputs: serviceInputs(spec, taskDefinitionFile),
+        restore: { cluster: spec.cluster, service: spec.service, gate },
+      }))
+    : await planServiceFiles(specs, images, command, (spec, file) => ({
+        key: spec.key,
+        shorthand: false,
+        inputs: serviceInputs(spec, file),
+        restore: { cluster: spec.cluster, service: spec.service, gate },
+        ...(file
+          ? { fileContainers: (file.body.containerDefinitions ?? []).map((c) => c.name ?? "") }
+          : {}),
+      }));
+  const first = services[0] as PlannedService;
   return {
     releaseId,
     context,
@@ -120,23 +173,9 @@ export async function planRelease(
       lockTtlMs: inputs["lock-ttl"],
     },
     images,
-    service: {
-      cluster: inputs.cluster,
-      service: inputs.service,
-      environment: environmentOverrides(inputs, releaseId),
-      ...(command ? { migration: { command: parseCommand(command), timeoutMs: 10 * 60_000 } } : {}),
-      gate,
-      rollback: true,
-      waitForRollback: true,
-      rollbackTimeoutMs: inputs["gate-timeout"],
-      keepRevisions: inputs["keep-revisions"],
-      commit: context.commit,
-      tags: { "shipline:release": releaseId },
-      ...(inputs.region ? { region: inputs.region } : {}),
-      dryRun: false,
-      ...(taskDefinitionFile ? { taskDefinitionFile } : {}),
-    },
-    restore: { cluster: inputs.cluster, service: inputs.service, gate },
+    service: first.inputs,
+    restore: first.restore,
+    services,
     web: { inputs: webInputs, site: await checkSiteFolder(webInputs) },
   };
 }
@@ -221,4 +260,50 @@ export async function planTaskDefinitionFile(
   );
   if (problems.length > 0) throw new ConfigurationError(problems.join("\n"));
   return file;
+}
+
+/**
+ * Several services: each task definition file read and checked against the images of the
+ * containers it has. A container no file has is left to the live task definitions of the
+ * services without a file (read before the lock, see service-containers.ts); with none, it is
+ * used by no service, which is a bad input now.
+ */
+async function planServiceFiles(
+  specs: ReleaseService[],
+  images: PlannedImage[],
+  command: string | undefined,
+  planned: (spec: ReleaseService, file: TaskDefinitionFile | undefined) => PlannedService,
+): Promise<PlannedService[]> {
+  if (command) {
+    throw new ConfigurationError(
+      'input "migration-command" runs with one service\'s task definition: it is not supported with "services"',
+    );
+  }
+  const problems: string[] = [];
+  const services = await Promise.all(
+    specs.map(async (spec) => {
+      if (!spec.taskDefinition) return planned(spec, undefined);
+      const file = await loadTaskDefinitionFile(spec.taskDefinition);
+      const names = (file.body.containerDefinitions ?? []).map((c) => c.name ?? "");
+      const own = images.map((image) => image.container).filter((name) => names.includes(name));
+      problems.push(
+        ...checkFileContainers(file, own).map(
+          (problem) => `service ${quote(spec.key)}: ${problem}`,
+        ),
+      );
+      return planned(spec, file);
+    }),
+  );
+  if (services.every((service) => service.fileContainers)) {
+    const used = new Set(services.flatMap((service) => service.fileContainers ?? []));
+    for (const image of images) {
+      if (!used.has(image.container)) {
+        problems.push(
+          `container ${quote(image.container)} is in no service's task definition (services ${services.map((s) => quote(s.key)).join(", ")})`,
+        );
+      }
+    }
+  }
+  if (problems.length > 0) throw new ConfigurationError(problems.join("\n"));
+  return services;
 }

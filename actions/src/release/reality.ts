@@ -14,13 +14,17 @@ import { type ServedContent, servedContent } from "../web/served";
 import type { LedgerState, Reality, ServiceState } from "./reconcile";
 import { webReleaseOf } from "./reconcile";
 import type { ReleaseRecord } from "./record";
+import { isServicesMap, type ReleaseService, releaseServices } from "./services";
 
 /** Where an environment's release really runs: its ECS service and its site in the bucket. */
 export interface Environment {
   s3: S3Client;
   service: ServiceClients;
+  /** The first (or only) service. */
   cluster: string;
   serviceName: string;
+  /** A release of several services: every one, each judged (absent for the shorthand). */
+  services?: ReleaseService[];
   /** The site of the environment's releases: the bucket root, under the ledger prefix. */
   site: SiteLocation;
   /**
@@ -30,13 +34,16 @@ export interface Environment {
   liveWebRelease?: () => Promise<string | undefined>;
 }
 
-/** The environment of a deploy's or rollback's inputs. */
+/** The environment of a deploy's, rollback's or status's inputs (or a deploy's planned services). */
 export function environmentOf(
   inputs: {
     bucket: string;
     "ledger-prefix": string;
     cluster: string;
-    service: string;
+    service?: string | undefined;
+    services:
+      | string[]
+      | { key: string; shorthand: boolean; inputs: { cluster: string; service: string } }[];
     "web-mode"?: string;
     "key-value-store"?: string | undefined;
   },
@@ -47,6 +54,26 @@ export function environmentOf(
     keyValueStore?: () => CloudFrontKeyValueStoreClient;
   },
 ): Environment {
+  const services: ReleaseService[] =
+    typeof inputs.services[0] === "object"
+      ? (
+          inputs.services as {
+            key: string;
+            shorthand: boolean;
+            inputs: { cluster: string; service: string };
+          }[]
+        ).map((planned) => ({
+          key: planned.key,
+          cluster: planned.inputs.cluster,
+          service: planned.inputs.service,
+          ...(planned.shorthand ? { shorthand: true as const } : {}),
+        }))
+      : releaseServices({
+          cluster: inputs.cluster,
+          service: inputs.service,
+          services: inputs.services as string[],
+        });
+  const first = services[0] as ReleaseService;
   const store = inputs["web-mode"] === "atomic" ? inputs["key-value-store"] : undefined;
   const { cloudfront, keyValueStore } = deps;
   return {
@@ -60,8 +87,9 @@ export function environmentOf(
       : {}),
     s3: deps.s3,
     service: deps.service,
-    cluster: inputs.cluster,
-    serviceName: inputs.service,
+    cluster: first.cluster,
+    serviceName: first.service,
+    ...(isServicesMap(services) ? { services } : {}),
     site: { bucket: inputs.bucket, prefix: "", ledgerPrefix: inputs["ledger-prefix"] },
   };
 }
@@ -83,10 +111,11 @@ export async function observe(
   environment: Environment,
   inProgress?: string,
 ): Promise<Observed> {
-  const [pointer, history, service] = await Promise.all([
+  const [pointer, history, service, services] = await Promise.all([
     ledger.live(),
     ledger.history(RECORDS_READ),
-    observeService(environment),
+    observeService(environment.service, environment.cluster, environment.serviceName),
+    observeServices(environment),
   ]);
   const records = await withLiveRecord(ledger, history, pointer?.value.releaseId);
   const entryPoints = await entryPointsOf(environment, candidates(records, pointer?.value));
@@ -101,6 +130,7 @@ export async function observe(
     },
     reality: {
       service,
+      ...(services ? { services } : {}),
       served: await servedByPointer(
         await servedContent(environment.s3, environment.site.bucket, keys),
         environment,
@@ -127,12 +157,27 @@ export async function servedByPointer(
   );
 }
 
-async function observeService(environment: Environment): Promise<ServiceState> {
-  const current = await readCurrentService(
-    environment.service,
-    environment.cluster,
-    environment.serviceName,
+/** Every service of a release of several, by key. */
+async function observeServices(
+  environment: Environment,
+): Promise<Record<string, ServiceState> | undefined> {
+  if (!environment.services) return undefined;
+  const states = await Promise.all(
+    environment.services.map((spec) =>
+      observeService(environment.service, spec.cluster, spec.service),
+    ),
   );
+  return Object.fromEntries(
+    environment.services.map((spec, index) => [spec.key, states[index] as ServiceState]),
+  );
+}
+
+async function observeService(
+  clients: ServiceClients,
+  cluster: string,
+  serviceName: string,
+): Promise<ServiceState> {
+  const current = await readCurrentService(clients, cluster, serviceName);
   const primary = current.service.deployments?.find((d) => d.status === "PRIMARY");
   const arn = current.taskDefinition.taskDefinitionArn;
   return {

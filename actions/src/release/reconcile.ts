@@ -19,7 +19,10 @@ export interface ServiceState {
 export type ServedEntryPoints = ServedContent;
 
 export interface Reality {
+  /** The first (or only) service. */
   service: ServiceState;
+  /** A release of several services: each by its key. */
+  services?: Record<string, ServiceState>;
   served: ServedEntryPoints;
 }
 
@@ -40,6 +43,8 @@ export interface ReleaseReality {
   id: string;
   status: ReleaseRecord["status"];
   taskDefinitionArn?: string;
+  /** A release of several services: each service's task definition, and whether it is PRIMARY. */
+  services?: Record<string, { taskDefinitionArn?: string; primary: boolean }>;
   /** Its task definition is the service's PRIMARY (and that rollout has not failed). */
   api: boolean;
   spa: Serving;
@@ -78,16 +83,51 @@ function spaOf(record: ReleaseRecord, state: LedgerState, served: ServedEntryPoi
   return Object.entries(entries).every(([key, sha256]) => served[key] === sha256) ? "yes" : "no";
 }
 
-function apiOf(record: ReleaseRecord, service: ServiceState): boolean {
+function runs(arn: string | undefined, service: ServiceState | undefined): boolean {
   return (
-    record.taskDefinitionArn !== undefined &&
-    record.taskDefinitionArn === service.primaryTaskDefinitionArn &&
+    arn !== undefined &&
+    arn === service?.primaryTaskDefinitionArn &&
     service.rolloutState !== "FAILED"
   );
 }
 
-function settleReason(api: boolean, spa: Serving, service: ServiceState): string {
-  const runs = service.primaryTaskDefinitionArn ?? "no task definition";
+/**
+ * The release's task definitions are PRIMARY: with several services, every one of them runs
+ * the release's revision (a record of another shape, or missing a service, is not served).
+ */
+function apiOf(record: ReleaseRecord, reality: Reality): boolean {
+  if (reality.services) {
+    const keys = Object.keys(reality.services);
+    return (
+      keys.length > 0 &&
+      keys.every((key) => runs(record.services?.[key]?.taskDefinitionArn, reality.services?.[key]))
+    );
+  }
+  return runs(record.taskDefinitionArn, reality.service);
+}
+
+function servicesOf(
+  record: ReleaseRecord,
+  services: Record<string, ServiceState>,
+): NonNullable<ReleaseReality["services"]> {
+  return Object.fromEntries(
+    Object.entries(services).map(([key, state]) => {
+      const arn = record.services?.[key]?.taskDefinitionArn;
+      return [key, { ...(arn ? { taskDefinitionArn: arn } : {}), primary: runs(arn, state) }];
+    }),
+  );
+}
+
+/** What the services run, for messages: the one service's revision, or each by key. */
+export function describeRunning(reality: Pick<Reality, "service" | "services">): string {
+  if (!reality.services) return reality.service.primaryTaskDefinitionArn ?? "no task definition";
+  return Object.entries(reality.services)
+    .map(([key, state]) => `${key} on ${state.primaryTaskDefinitionArn ?? "no task definition"}`)
+    .join(", ");
+}
+
+function settleReason(api: boolean, spa: Serving, reality: Reality): string {
+  const runs = describeRunning(reality);
   if (api && spa === "yes") {
     return "its run stopped after the commit point: the service runs its task definition and the site serves its entry points";
   }
@@ -101,10 +141,10 @@ function settleReason(api: boolean, spa: Serving, service: ServiceState): string
 }
 
 export function reconcile(state: LedgerState, reality: Reality): Reconciliation {
-  const { service, served } = reality;
+  const { served } = reality;
   const pointerId = state.live?.releaseId;
   const all: ReleaseReality[] = state.records.map((record) => {
-    const api = apiOf(record, service);
+    const api = apiOf(record, reality);
     const spa = spaOf(record, state, served);
     const row: ReleaseReality = {
       id: record.id,
@@ -112,10 +152,11 @@ export function reconcile(state: LedgerState, reality: Reality): Reconciliation 
       api,
       spa,
       ...(record.taskDefinitionArn ? { taskDefinitionArn: record.taskDefinitionArn } : {}),
+      ...(reality.services ? { services: servicesOf(record, reality.services) } : {}),
     };
     if (record.status === "deploying" && record.id !== state.inProgress) {
       row.settledAs = api && spa === "yes" ? "live" : "failed";
-      row.reason = settleReason(api, spa, service);
+      row.reason = settleReason(api, spa, reality);
     }
     return row;
   });
@@ -154,22 +195,26 @@ export function reconcile(state: LedgerState, reality: Reality): Reconciliation 
     consistent,
     ...(apiRelease !== undefined ? { apiRelease } : {}),
     ...(spaRelease !== undefined ? { spaRelease } : {}),
-    summary: summaryOf(liveId, consistent, service, apiRelease, spaRelease),
+    summary: summaryOf(liveId, consistent, reality, apiRelease, spaRelease),
   };
 }
 
 function summaryOf(
   liveId: string | undefined,
   consistent: boolean,
-  service: ServiceState,
+  reality: Reality,
   apiRelease: string | undefined,
   spaRelease: string | undefined,
 ): string {
   if (liveId === undefined) return "no release went live yet";
   if (consistent) {
-    return `release ${liveId} is live: the service runs its task definition and the site serves its entry points`;
+    return `release ${liveId} is live: ${reality.services ? `every service (${Object.keys(reality.services).join(", ")}) runs its task definition` : "the service runs its task definition"} and the site serves its entry points`;
   }
-  const api = `the API runs ${service.primaryTaskDefinitionArn ?? "nothing"}${service.rolloutState ? ` (${service.rolloutState})` : ""}${apiRelease ? ` of release ${apiRelease}` : ", no recorded release's"}`;
+  const { service } = reality;
+  const running = reality.services
+    ? describeRunning(reality)
+    : `${service.primaryTaskDefinitionArn ?? "nothing"}${service.rolloutState ? ` (${service.rolloutState})` : ""}`;
+  const api = `the API runs ${running}${apiRelease ? ` of release ${apiRelease}` : ", no recorded release's"}`;
   const spa = spaRelease
     ? `the site serves the entry points of release ${spaRelease}`
     : "the site serves entry points of no recorded release";

@@ -54,6 +54,17 @@ const serviceEventSchema = z.object({
   detail: z.string().optional(),
 });
 
+/** One service of a release of several: where it runs and what the release moved it to. */
+const serviceFactsSchema = z.object({
+  cluster: z.string(),
+  service: z.string(),
+  taskDefinitionArn: z.string().optional(),
+  /** What it ran before: where this release's own undo returns it. */
+  previousTaskDefinitionArn: z.string().optional(),
+  /** Why this service failed the release, when it did. */
+  failure: z.string().optional(),
+});
+
 export const releaseSchema = z.object({
   format: z.literal(RELEASE_FORMAT),
   id: z.string(),
@@ -70,6 +81,11 @@ export const releaseSchema = z.object({
   taskDefinitionArn: z.string().optional(),
   /** What the service ran before this release: the rollback target of its own deploy. */
   previousTaskDefinitionArn: z.string().optional(),
+  /**
+   * A release of several services: each by its key (taskDefinitionArn above is the first's).
+   * Absent for a release of one service given as `service`.
+   */
+  services: z.record(z.string(), serviceFactsSchema).optional(),
   /** The web release: its id and the key of its manifest in the bucket. */
   web: z.object({ releaseId: z.string(), manifestKey: z.string() }).optional(),
   /** For a rollback: the release whose task definition and web entry points it restored. */
@@ -93,6 +109,7 @@ export type ReleaseRecord = z.output<typeof releaseSchema>;
 export type ReleaseImage = z.output<typeof imageSchema>;
 export type ReleaseStep = z.output<typeof stepSchema>;
 export type ServiceEvent = z.output<typeof serviceEventSchema>;
+export type ServiceFacts = z.output<typeof serviceFactsSchema>;
 
 // The run context lives in its own zod-free file: the CLI reads it before any schema loads.
 export { type RunContext, releaseIdOf, runContext } from "./run-context";

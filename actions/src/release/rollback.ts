@@ -7,11 +7,20 @@ import { describeAfterCommit } from "../web/publish-phase";
 import type { ReleaseDeps } from "./deploy";
 import { releaseGuardOf } from "./guard";
 import type { RollbackInputs } from "./inputs";
+import { keyedLogger } from "./keyed-logger";
 import type { LedgerPlan } from "./plan";
 import { environmentOf, observe } from "./reality";
 import { type Reconciliation, reconcile } from "./reconcile";
-import { type ReleaseRecord, type RunContext, releaseIdOf, runContext } from "./record";
+import {
+  type ReleaseRecord,
+  type RunContext,
+  releaseIdOf,
+  runContext,
+  type ServiceFacts,
+} from "./record";
 import { type RestoreResult, restoreService, type ServiceTarget } from "./restore-service";
+import { type MovedService, undoServices } from "./roll-services";
+import { isServicesMap, releaseServices } from "./services";
 import { withReleaseSession } from "./session";
 import { restoreWebRelease, type WebRestoreSettings } from "./web-rollback";
 
@@ -24,7 +33,10 @@ export interface RollbackPlan {
   target: ReleaseRecord & { taskDefinitionArn: string };
   /** The release live now, which it replaces. */
   liveReleaseId: string | undefined;
+  /** The first (or only) service. */
   service: ServiceTarget;
+  /** A release of several services: each, by key (absent for the one-service shorthand). */
+  services?: (ServiceTarget & { key: string })[];
   web: WebRestoreSettings;
   /** What chose the target, chosen again once the lock is held (the world may have moved). */
   inputs: Pick<RollbackInputs, "to" | "release" | "environment">;
@@ -48,12 +60,20 @@ export async function planRollback(
     live: pointerAfter(preview, observed.pointer?.value),
     reconciliation: preview,
   });
+  const specs = releaseServices(inputs);
+  const gate = {
+    pollIntervalMs: inputs["gate-interval"],
+    healthyPolls: inputs["healthy-polls"],
+    timeoutMs: inputs["gate-timeout"],
+    ...(inputs["grace-period"] !== undefined ? { graceMs: inputs["grace-period"] } : {}),
+  };
+  const services = isServicesMap(specs)
+    ? specs.map((spec) => ({ key: spec.key, cluster: spec.cluster, service: spec.service, gate }))
+    : undefined;
   // ECS refuses to point a service at a deregistered revision: found now, not half-way.
-  await requireActiveRevision(
-    deps.service,
-    target.taskDefinitionArn,
-    `release ${quote(target.id)}`,
-  );
+  for (const [what, arn] of revisionsOf(target, services)) {
+    await requireActiveRevision(deps.service, arn, what);
+  }
   return {
     releaseId: releaseIdOf({ ...context, commit: target.commit }, inputs["release-id"]),
     context: { ...context, commit: target.commit },
@@ -67,15 +87,11 @@ export async function planRollback(
     liveReleaseId,
     inputs: { to: inputs.to, release: inputs.release, environment: inputs.environment },
     service: {
-      cluster: inputs.cluster,
-      service: inputs.service,
-      gate: {
-        pollIntervalMs: inputs["gate-interval"],
-        healthyPolls: inputs["healthy-polls"],
-        timeoutMs: inputs["gate-timeout"],
-        ...(inputs["grace-period"] !== undefined ? { graceMs: inputs["grace-period"] } : {}),
-      },
+      cluster: specs[0]?.cluster ?? inputs.cluster,
+      service: specs[0]?.service ?? "",
+      gate,
     },
+    ...(services ? { services } : {}),
     web: {
       site: { bucket: inputs.bucket, prefix: "", ledgerPrefix: inputs["ledger-prefix"] },
       distributionIds: inputs["distribution-id"],
@@ -121,7 +137,13 @@ export async function rollback(plan: RollbackPlan, deps: ReleaseDeps): Promise<R
           bucket: plan.ledger.bucket,
           "ledger-prefix": plan.ledger.ledgerPrefix,
           cluster: plan.service.cluster,
-          service: plan.service.service,
+          services: (plan.services ?? [{ ...plan.service, key: plan.service.service }]).map(
+            (service) => ({
+              key: service.key,
+              shorthand: !plan.services,
+              inputs: { cluster: service.cluster, service: service.service },
+            }),
+          ),
           ...(plan.web.keyValueStore
             ? { "web-mode": "atomic", "key-value-store": plan.web.keyValueStore }
             : {}),
@@ -143,8 +165,54 @@ export async function rollback(plan: RollbackPlan, deps: ReleaseDeps): Promise<R
         restores: target.id,
         images: target.images,
         taskDefinitionArn: target.taskDefinitionArn,
+        ...(target.services ? { services: target.services } : {}),
         ...(target.web ? { web: target.web } : {}),
       });
+      if (plan.services) {
+        const services = plan.services;
+        const moved = await release.step("service", () =>
+          restoreServices(services, target, release.liveRelease, release, {
+            clients: deps.service,
+            clock,
+            logger,
+            ...(deps.signal ? { signal: deps.signal } : {}),
+          }),
+        );
+        if (target.web) {
+          const web = target.web;
+          let entryPointsBack = false;
+          await release
+            .step("web", async () => {
+              const site = await restoreWebRelease(
+                deps.s3,
+                deps.cloudfront,
+                plan.web,
+                web.releaseId,
+                {
+                  clock,
+                  logger,
+                  onEntryPointsBack: () => {
+                    entryPointsBack = true;
+                  },
+                  ...(deps.keyValueStore ? { keyValueStore: deps.keyValueStore } : {}),
+                },
+              );
+              if (site.afterCommit) {
+                await release.record({ warnings: [describeAfterCommit(site.afterCommit)] });
+              }
+            })
+            .catch(async (error: Error) => {
+              if (entryPointsBack && !(error instanceof CancelledError)) throw error;
+              throw await undoServices(
+                `the rollback failed before the site's entry points were back (${error.message})`,
+                error,
+                moved,
+                { clients: deps.service, clock, logger },
+              );
+            });
+        }
+        return;
+      }
       const guard = releaseGuardOf(deps, {
         environment: plan.ledger.environment,
         cluster: plan.service.cluster,
@@ -249,6 +317,83 @@ async function returnServiceBeforeSite(
   throw new RolledBackError(
     `the rollback failed before the site's entry points were back (${error.message}); the service was returned to ${quote(previous)} and the site still serves what it served`,
     { cause: error },
+  );
+}
+
+/** Every revision a rollback points a service at, each named by what it belongs to. */
+function revisionsOf(
+  target: RollbackPlan["target"],
+  services: { key: string }[] | undefined,
+): [string, string][] {
+  if (!services) return [[`release ${quote(target.id)}`, target.taskDefinitionArn]];
+  return services.map((service) => {
+    const arn = target.services?.[service.key]?.taskDefinitionArn;
+    if (!arn) {
+      throw new ConfigurationError(
+        `release ${quote(target.id)} has no task definition for service ${quote(service.key)} (it was not a release of these services): roll back to one that has`,
+      );
+    }
+    return [`release ${quote(target.id)}, service ${quote(service.key)}`, arn];
+  });
+}
+
+/**
+ * A rollback of several services: each returns to the target's revision at once, gated, and the
+ * rollback waits for all. When any fails (it returned itself, as restoreService does), the
+ * others that moved return to what they ran. Returns the services that moved.
+ */
+async function restoreServices(
+  services: NonNullable<RollbackPlan["services"]>,
+  target: RollbackPlan["target"],
+  live: ReleaseRecord | undefined,
+  release: { record(patch: { services: Record<string, ServiceFacts> }): Promise<void> },
+  deps: Parameters<typeof restoreService>[2],
+): Promise<MovedService[]> {
+  const settled = await Promise.allSettled(
+    services.map((service) =>
+      restoreService(
+        service,
+        target.services?.[service.key]?.taskDefinitionArn ?? "",
+        { ...deps, logger: keyedLogger(deps.logger, service.key) },
+        live?.services?.[service.key]?.taskDefinitionArn,
+      ),
+    ),
+  );
+  const facts: Record<string, ServiceFacts> = {};
+  const moved: MovedService[] = [];
+  const failed: { key: string; error: Error }[] = [];
+  settled.forEach((outcome, index) => {
+    const service = services[index] as (typeof services)[number];
+    const arn = target.services?.[service.key]?.taskDefinitionArn;
+    const base = { cluster: service.cluster, service: service.service };
+    if (outcome.status === "rejected") {
+      const error = outcome.reason as Error;
+      failed.push({ key: service.key, error });
+      facts[service.key] = { ...base, failure: error.message };
+      return;
+    }
+    facts[service.key] = {
+      ...base,
+      ...(arn ? { taskDefinitionArn: arn } : {}),
+      previousTaskDefinitionArn: outcome.value.previousTaskDefinitionArn,
+    };
+    if (outcome.value.changed) {
+      moved.push({
+        key: service.key,
+        target: service,
+        previousArn: outcome.value.previousTaskDefinitionArn,
+      });
+    }
+  });
+  await release.record({ services: facts });
+  if (failed.length === 0) return moved;
+  throw await undoServices(
+    failed.map(({ key, error }) => `service ${key} failed: ${error.message}`).join("; "),
+    failed.find((f) => f.error instanceof RollbackFailedError)?.error ??
+      failed.find((f) => f.error instanceof CancelledError)?.error ??
+      (failed[0]?.error as Error),
+    moved,
+    deps,
   );
 }
 

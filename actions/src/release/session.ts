@@ -51,7 +51,13 @@ export interface SessionSettings {
 export type RecordPatch = Partial<
   Pick<
     ReleaseRecord,
-    "images" | "taskDefinitionArn" | "previousTaskDefinitionArn" | "web" | "restores" | "warnings"
+    | "images"
+    | "taskDefinitionArn"
+    | "previousTaskDefinitionArn"
+    | "services"
+    | "web"
+    | "restores"
+    | "warnings"
   >
 >;
 

@@ -67,8 +67,19 @@ export async function showStatus(
 }
 
 function rowOf(row: ReleaseReality, reconciliation: Reconciliation, dryRun: boolean): string[] {
+  const revision = (arn: string) => arn.slice(arn.lastIndexOf("/") + 1);
   const arn = row.taskDefinitionArn ?? "";
-  const api = arn ? `${arn.slice(arn.lastIndexOf("/") + 1)}${row.api ? " (PRIMARY)" : ""}` : "—";
+  // Several services: each by key, PRIMARY where it runs this release's revision.
+  const api = row.services
+    ? Object.entries(row.services)
+        .map(
+          ([key, service]) =>
+            `${key}: ${service.taskDefinitionArn ? revision(service.taskDefinitionArn) : "—"}${service.primary ? " (PRIMARY)" : ""}`,
+        )
+        .join(", ")
+    : arn
+      ? `${revision(arn)}${row.api ? " (PRIMARY)" : ""}`
+      : "—";
   const spa = { yes: "served", no: "not served", unknown: "—" }[row.spa];
   const status = row.settledAs
     ? `${row.status} → ${row.settledAs}${dryRun ? " (dry run: not recorded)" : " (repaired)"}`

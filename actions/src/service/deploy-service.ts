@@ -245,6 +245,9 @@ export async function deployService(
     settings: gateSettings(inputs, current, inputs.gate.timeoutMs),
     deploymentId: deployment.id,
     rollbackTarget: previousArn,
+    healthChecked: (next.containerDefinitions ?? []).flatMap((c) =>
+      c.healthCheck && c.name ? [c.name] : [],
+    ),
     knownEventIds,
     ...(deps.view ? { view: deps.view() } : {}),
     ...(deps.signal ? { signal: deps.signal } : {}),

@@ -75,6 +75,8 @@ export interface GateRun {
   settings: GateSettings;
   deploymentId: string;
   rollbackTarget?: string;
+  /** Containers with a container health check: each must report HEALTHY (see GateContext). */
+  healthChecked?: string[];
   /** Service events present before the change: not repeated as progress. */
   knownEventIds: Iterable<string>;
   /** Where progress goes; one log line per change by default. */
@@ -140,6 +142,7 @@ export async function runGate(run: GateRun): Promise<GateOutcome> {
         startedAt,
         settings,
         ...(run.rollbackTarget ? { rollbackTarget: run.rollbackTarget } : {}),
+        ...(run.healthChecked ? { healthChecked: run.healthChecked } : {}),
       },
       streak,
     );

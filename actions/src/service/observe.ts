@@ -47,6 +47,7 @@ export function taskView(task: Task): TaskView {
       ...(container.lastStatus ? { lastStatus: container.lastStatus } : {}),
       ...(container.exitCode !== undefined ? { exitCode: container.exitCode } : {}),
       ...(container.reason ? { reason: container.reason } : {}),
+      ...(container.healthStatus ? { healthStatus: container.healthStatus } : {}),
     })),
   };
 }

@@ -8,6 +8,8 @@ export interface ContainerView {
   lastStatus?: string;
   exitCode?: number;
   reason?: string;
+  /** HEALTHY, UNHEALTHY or UNKNOWN (UNKNOWN too when the container has no health check). */
+  healthStatus?: string;
 }
 
 export interface TaskView {

@@ -37,6 +37,11 @@ export interface GateContext {
   settings: GateSettings;
   /** The definition a rollback would return to: a new PRIMARY on it means ECS rolled back. */
   rollbackTarget?: string;
+  /**
+   * Containers of the new revision with a container health check: a task serves only once each
+   * reports HEALTHY (ECS reports UNKNOWN both without a check and before the first result).
+   */
+  healthChecked?: string[];
 }
 
 /** Stop codes that mean the task failed by itself (the others are ECS or a user stopping it). */
@@ -59,11 +64,15 @@ export function taskFailure(task: TaskView): string | undefined {
   return undefined;
 }
 
-function isServing(entry: TaskTargets): boolean {
+function isServing(entry: TaskTargets, healthChecked: string[]): boolean {
   return (
     entry.task.lastStatus === "RUNNING" &&
     entry.task.desiredStatus === "RUNNING" &&
-    entry.bindings.every((binding) => binding.state === "healthy")
+    entry.bindings.every((binding) => binding.state === "healthy") &&
+    entry.task.containers.every(
+      (container) =>
+        !healthChecked.includes(container.name) || container.healthStatus === "HEALTHY",
+    )
   );
 }
 
@@ -128,7 +137,7 @@ export function judge(snapshot: Snapshot, context: GateContext, healthyStreak: n
     }
   }
 
-  const serving = entries.filter(isServing).length;
+  const serving = entries.filter((entry) => isServing(entry, context.healthChecked ?? [])).length;
   const running = entries.filter((entry) => entry.task.lastStatus === "RUNNING").length;
   const detail = `${serving}/${ours.desiredCount} tasks serving (${running} running)`;
   const streak = serving >= ours.desiredCount ? healthyStreak + 1 : 0;

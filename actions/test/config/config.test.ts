@@ -131,8 +131,47 @@ describe("configuration file", () => {
     );
     const schema = JSON.parse(committed);
     expect(schema.properties.environments.additionalProperties.required).toEqual(
-      expect.arrayContaining(["cluster", "service", "containers", "bucket"]),
+      expect.arrayContaining(["cluster", "containers", "bucket"]),
     );
+    // One of service (the shorthand) or services: neither is required by itself.
+    expect(schema.properties.environments.additionalProperties.required).not.toContain("service");
+    expect(schema.properties.environments.additionalProperties.properties.services).toBeDefined();
+  });
+
+  const SEVERAL = GOOD.replace(
+    "    service: web\n    containers:\n      api: { repository: shipline/api, cmd",
+    "    services:\n      api:\n        service: shop-api\n        task-definition: ecs/api.json\n      worker:\n        service: shop-worker\n        cluster: jobs\n    containers:\n      api: { repository: shipline/api, cmd",
+  );
+
+  it("gives several services as KEY=SERVICE lines with their cluster and task definition", () => {
+    expect(SEVERAL).not.toBe(GOOD);
+    const inputs = environmentInputs(parseConfig(SEVERAL, "shipline.yml"), "production", "f");
+    expect(inputs.service).toBeUndefined();
+    expect(inputs.services).toBe(
+      "api=shop-api task-definition=ecs/api.json\nworker=shop-worker cluster=jobs",
+    );
+    expect(inputs.cluster).toBe("shipline");
+  });
+
+  it("refuses service and services together, neither, and an environment task definition with services", () => {
+    const both = SEVERAL.replace("    services:\n", "    service: web\n    services:\n");
+    expect(problems(both)).toMatch(/environments\.production\.services: expected either service/);
+    const neither = GOOD.replace(
+      "    service: web\n    containers:\n      api: { repository: shipline/api, cmd",
+      "    containers:\n      api: { repository: shipline/api, cmd",
+    );
+    expect(problems(neither)).toMatch(
+      /environments\.production\.services: expected either service/,
+    );
+    const file = SEVERAL.replace(
+      "    keep-revisions: 5",
+      "    keep-revisions: 5\n    task-definition: ecs/all.json",
+    );
+    expect(problems(file)).toMatch(
+      /environments\.production\.task-definition: is the one-service shorthand's/,
+    );
+    const key = SEVERAL.replace("      worker:\n", "      Worker!:\n");
+    expect(problems(key)).toMatch(/expected a service key/);
   });
 
   it("loads a file from disk", async () => {

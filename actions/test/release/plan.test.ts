@@ -110,3 +110,79 @@ describe("planRelease", () => {
     await expect(plan()).rejects.toThrow(message);
   });
 });
+
+describe("planRelease with several services", () => {
+  const file = async (name: string, containers: string[]) => {
+    const path = join(site, name);
+    await writeFile(
+      path,
+      JSON.stringify({
+        family: name.replace(/\.json$/, ""),
+        containerDefinitions: containers.map((container) => ({ name: container })),
+      }),
+    );
+    return path;
+  };
+  const several = (services: string, images: string) => inputs({ service: "", services, images });
+
+  it("plans each service with its own task definition file and the environment's cluster", async () => {
+    const api = await file("api.json", ["api"]);
+    const plan = await planRelease(
+      several(
+        `api=shop-api task-definition=${api}\nworker=shop-worker cluster=jobs`,
+        `api=registry.example/shipline/api@${DIGEST}\nworker=registry.example/shipline/api@${DIGEST}`,
+      ),
+      {},
+      env,
+      0,
+    );
+    expect(
+      plan.services.map((s) => [s.key, s.inputs.cluster, s.inputs.service, s.fileContainers]),
+    ).toEqual([
+      ["api", "web", "shop-api", ["api"]],
+      ["worker", "jobs", "shop-worker", undefined],
+    ]);
+    expect(plan.service).toBe(plan.services[0]?.inputs);
+  });
+
+  it("refuses, without reading anything, a container no service's file has", async () => {
+    const api = await file("api2.json", ["api"]);
+    const worker = await file("worker2.json", ["worker"]);
+    const plan = planRelease(
+      several(
+        `api=shop-api task-definition=${api}\nworker=shop-worker task-definition=${worker}`,
+        `api=registry.example/x@${DIGEST}\nworker=registry.example/x@${DIGEST}\nnginx=registry.example/x@${DIGEST}`,
+      ),
+      {},
+      env,
+      0,
+    );
+    await expect(plan).rejects.toBeInstanceOf(ConfigurationError);
+    await expect(plan).rejects.toThrow(/container "nginx" is in no service's task definition/);
+  });
+
+  it.each([
+    ["api=a\napi=b", /names service "api" twice/],
+    ["api=a\nweb=a", /"api" and "web" are both ECS service "web\/a"/],
+  ])("refuses services %j", async (services, message) => {
+    const plan = planRelease(several(services, `api=registry.example/x@${DIGEST}`), {}, env, 0);
+    await expect(plan).rejects.toThrow(message);
+  });
+
+  it("refuses migration-command with several services", async () => {
+    const plan = planRelease(
+      inputs({
+        service: "",
+        services: "api=a\nworker=b",
+        images: `api=registry.example/x@${DIGEST}`,
+        "migration-command": "node migrate.mjs",
+      }),
+      {},
+      env,
+      0,
+    );
+    await expect(plan).rejects.toThrow(
+      /"migration-command" runs with one service's task definition/,
+    );
+  });
+});

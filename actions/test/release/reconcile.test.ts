@@ -204,3 +204,52 @@ describe("reconcile", () => {
     ]);
   });
 });
+
+describe("reconcile with several services", () => {
+  const wk = (n: number) => `arn:aws:ecs:us-east-1:0:task-definition/worker:${n}`;
+  const facts = (api: number, worker: number) => ({
+    services: {
+      api: { cluster: "c", service: "web", taskDefinitionArn: td(api) },
+      worker: { cluster: "c", service: "worker", taskDefinitionArn: wk(worker) },
+    },
+  });
+  const several = (api: number, worker: number): Reality => ({
+    service: { primaryTaskDefinitionArn: td(api), rolloutState: "COMPLETED" },
+    services: {
+      api: { primaryTaskDefinitionArn: td(api), rolloutState: "COMPLETED" },
+      worker: { primaryTaskDefinitionArn: wk(worker), rolloutState: "COMPLETED" },
+    },
+    served: { "index.html": sha("a") },
+  });
+  const live = record("A1", "live", 1, facts(1, 1));
+
+  it("is one release only when every service runs the release's revision", () => {
+    const served = reconcile(state([live]), several(1, 1));
+    expect(served.consistent).toBe(true);
+    expect(served.summary).toMatch(/every service \(api, worker\) runs its task definition/);
+    expect(served.releases[0]?.services).toEqual({
+      api: { taskDefinitionArn: td(1), primary: true },
+      worker: { taskDefinitionArn: wk(1), primary: true },
+    });
+    // The API is the release's, the worker is not: not one release, and the summary says who runs what.
+    const drifted = reconcile(state([live]), several(1, 2));
+    expect(drifted.consistent).toBe(false);
+    expect(drifted.summary).toMatch(/api on .*web:1, worker on .*worker:2/);
+    expect(drifted.releases[0]?.services?.worker).toEqual({
+      taskDefinitionArn: wk(1),
+      primary: false,
+    });
+  });
+
+  it("settles a dead run's record live only when every service runs its revision", () => {
+    const dead = record("B2", "deploying", 2, facts(2, 2));
+    const both = { ...several(2, 2), served: { "index.html": sha("b") } };
+    expect(reconcile(state([dead, live]), both).settle).toEqual([
+      expect.objectContaining({ id: "B2", status: "live" }),
+    ]);
+    const half = { ...several(2, 1), served: { "index.html": sha("b") } };
+    expect(reconcile(state([dead, live]), half).settle).toEqual([
+      expect.objectContaining({ id: "B2", status: "failed" }),
+    ]);
+  });
+});

@@ -335,6 +335,30 @@ describe("judge", () => {
     }
   });
 
+  it("waits for containers with a health check to report HEALTHY, with or without a load balancer", () => {
+    const checked = { ...context, healthChecked: ["api"] };
+    const health = (status: string) =>
+      task(1, { containers: [{ name: "api", lastStatus: "RUNNING", healthStatus: status }] });
+    const withoutLb = (status: string): Snapshot => ({
+      ...snapshot({ tasks: [health(status)], states: [] }),
+      deployments: [deployment({ desiredCount: 1 }), old()],
+      targetGroups: [],
+    });
+    // UNKNOWN is also what ECS reports before the first check: not yet serving.
+    expect(judge(withoutLb("UNKNOWN"), checked, 5)).toMatchObject({
+      state: "waiting",
+      healthyStreak: 0,
+    });
+    expect(judge(withoutLb("HEALTHY"), checked, 2)).toMatchObject({ state: "passed" });
+    // Without a health check, RUNNING is enough (as before).
+    expect(judge(withoutLb("UNKNOWN"), context, 2)).toMatchObject({ state: "passed" });
+    const behindLb = snapshot({
+      tasks: [health("UNKNOWN"), task(2)],
+      states: ["healthy", "healthy"],
+    });
+    expect(judge(behindLb, checked, 5)).toMatchObject({ state: "waiting", healthyStreak: 0 });
+  });
+
   it("passing on the last poll before the deadline wins over the timeout", () => {
     expect(judge(snapshot({ at: 60_000 }), context, 2).state).toBe("passed");
   });
