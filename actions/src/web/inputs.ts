@@ -23,8 +23,8 @@ import {
 } from "../lib/inputs";
 import { ASSET_MANIFEST_FILE } from "./asset-manifest-file";
 import type { HeaderRule } from "./headers";
+import { checkKeyValueStoreInput } from "./key-value-store-name";
 import { PUBLISH_WEB } from "./publish-declaration";
-import { checkKeyValueStoreInput } from "./release-router";
 
 const MIB = 1024 * 1024;
 

@@ -7,13 +7,8 @@ import {
 } from "@aws-sdk/client-cloudfront-keyvaluestore";
 import { ConfigurationError, ExitCode, quote, ShiplineError } from "../lib/errors";
 
-import {
-  decodeLivePointer,
-  encodeLivePointer,
-  KVS_ARN,
-  LIVE_KEY,
-  type LivePointer,
-} from "./release-router";
+import { KVS_ARN } from "./key-value-store-name";
+import { decodeLivePointer, encodeLivePointer, LIVE_KEY, type LivePointer } from "./release-router";
 
 /** The live pointer as read, with the store's ETag that a switch is conditional on. */
 export interface LiveState {

@@ -1,0 +1,3 @@
+import { createRequire as __shiplineCreateRequire } from "node:module";
+const require = __shiplineCreateRequire(import.meta.url);
+import{b as a,c as b,d as c,e as d,f as e,g as f,h as g,i as h,j as i,k as j}from"./chunk-NOZIGYMY.mjs";import"./chunk-2LMMFBD5.mjs";import"./chunk-PIV4FERV.mjs";import"./chunk-X6JCQQZI.mjs";import"./chunk-EQB243TM.mjs";import"./chunk-A4SKYDLT.mjs";import"./chunk-353AJ6TW.mjs";import"./chunk-S4UNYXKI.mjs";export{b as MIN_PART,d as WEB_MODES,h as checkPublishSettings,i as checkWebMode,a as distributionIds,j as parsePublishWebInputs,c as publishSettingsShape,f as publishWebSchema,g as rules,e as webModeShape};
