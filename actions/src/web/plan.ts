@@ -78,6 +78,11 @@ export interface PublishPlanInput {
    * (`releases/<id>/`), its own keys that no other release writes; the assets stay shared.
    */
   releaseFolder?: string;
+  /**
+   * Keys other sites' kept releases use (host previews and production share hashed assets):
+   * never deleted by this site, whose manifest then stops naming them.
+   */
+  protectedKeys?: ReadonlySet<string>;
 }
 
 const ROLE_ORDER: Record<FileRole, number> = { immutable: 0, other: 1, entry: 2 };
@@ -177,7 +182,8 @@ export function planPublish(input: PublishPlanInput): PublishPlan {
     .filter(
       (key) =>
         (key.startsWith(prefix) || (folder !== undefined && key.startsWith(folder))) &&
-        !kept.has(key),
+        !kept.has(key) &&
+        !input.protectedKeys?.has(key),
     )
     .sort(compare);
   if (deletes.length > input.deleteLimit) {
