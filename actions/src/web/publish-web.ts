@@ -161,6 +161,7 @@ export async function publishWebRelease(
     deleteLimit: inputs["delete-limit"],
     now: new Date(clock.now()).toISOString(),
     ...(protectedKeys ? { protectedKeys } : {}),
+    ...(deps.pointerKey ? { sharedAssetsReadOnly: true } : {}),
     ...(atomic ? { releaseFolder: releaseFolder(releaseId) } : { snapshotFolder: snapshots }),
   });
   // Read (and checked) before anything is written: the store, its pointer, the router's state.

@@ -1,3 +1,4 @@
+import { writeFile } from "node:fs/promises";
 import { request } from "node:http";
 import { join } from "node:path";
 import { ListInvalidationsCommand } from "@aws-sdk/client-cloudfront";
@@ -221,6 +222,18 @@ describe("previews on their own hostnames, through localcloud's edge", () => {
     // (The edge may hold the asset in its cache: the bucket is what must keep it.)
     expect(await bucketKeys()).toContain(sharedVendor);
     expect(await servedAt(previewAt(7))).toBe("r72");
+
+    // A preview's build cannot replace an asset production serves under the same hashed name.
+    const forged = await build("r91", "v3");
+    const { assets } = await writeRelease(forged, "r91", "v3");
+    const vendor = assets.find((asset) => asset.includes("vendor")) ?? "";
+    await writeFile(join(forged, vendor), "/* not what production serves */\n");
+    await expect(
+      preview({ source: forged, "pull-request": "9", "release-id": "r91" }, "c0ffee-11"),
+    ).rejects.toThrow(/never overwrites a shared asset/);
+    expect((await get(PRODUCTION, `/${vendor}`)).body).toBe("/* vendor v3 */\n");
+    expect(await storeKeys()).not.toContain(previewKey(previewAt(9)));
+
     const invalidations = await cloudFrontOf(cloud).send(
       new ListInvalidationsCommand({ DistributionId: site.distributionId }),
     );
