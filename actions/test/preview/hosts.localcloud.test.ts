@@ -14,6 +14,7 @@ import { keptReleases } from "../../src/web/manifest";
 import { previewHost, previewKey } from "../../src/web/preview-names";
 import { LIVE_KEY } from "../../src/web/release-router";
 import { REPO_ROOT } from "../helpers/fixtures";
+import { iamActionsOf, policyActions } from "../release/iam";
 import {
   type AtomicSite,
   createKeyValueStore,
@@ -165,6 +166,17 @@ async function storeKeys(): Promise<string[]> {
   return (listed.Items ?? []).map((item) => item.Key ?? "").sort();
 }
 
+/** Every call since `since` is an action the preview role's policy (actions/iam/preview.json) allows. */
+async function expectPreviewRoleActions(since: number): Promise<void> {
+  const allowed = await policyActions("preview");
+  const refused = cloud.requestLog
+    .list({ sinceSeq: since })
+    .filter((call) => ["s3", "cloudfront", "cloudfront-keyvaluestore"].includes(call.service))
+    .filter((call) => iamActionsOf(call.service, call.operation).some((a) => !allowed.has(a)))
+    .map((call) => `${call.service} ${call.operation}`);
+  expect([...new Set(refused)]).toEqual([]);
+}
+
 describe("previews on their own hostnames, through localcloud's edge", () => {
   it("two previews at once, each at its own host with its own release; production unaffected", async () => {
     await publishAtomic(site, await build("r1", "v1"), "r1");
@@ -247,6 +259,7 @@ describe("previews on their own hostnames, through localcloud's edge", () => {
     const sevensVendor = (await vendorOf(previewAt(7)))?.slice(1) ?? "";
     expect(eightsVendor).toMatch(/^assets\/vendor\./);
 
+    const since = cloud.requestLog.lastSeq;
     const destroyed = await preview({ command: "destroy", "pull-request": "8" });
     expect(destroyed.result.command === "destroy" && destroyed.result.destroyed.deleted).toBe(7);
     expect((await get(previewAt(8), "/")).status).toBe(404);
@@ -265,6 +278,7 @@ describe("previews on their own hostnames, through localcloud's edge", () => {
     // PR 7 closed without its cleanup running: the sweep finds it.
     const swept = await preview({ command: "sweep", "open-pull-requests": "12" });
     expect(swept.result.command === "sweep" && swept.result.destroyed).toHaveLength(1);
+    await expectPreviewRoleActions(since);
     expect((await get(previewAt(7), "/")).status).toBe(404);
     expect(await servedAt(PRODUCTION)).toBe("r2");
 
@@ -302,11 +316,14 @@ interface Browser {
 
 describe("a preview's origin, in Chromium", () => {
   it("a preview page cannot read production's cookies (another registrable domain)", async () => {
-    // Production live and one preview, as the sweep left none.
+    // Production live and one preview, as the sweep left none (published with the preview role's
+    // actions only: the router is in place, so it is checked, not changed).
+    const since = cloud.requestLog.lastSeq;
     await preview(
       { source: await build("r73", "v1"), "pull-request": "7", "release-id": "r73" },
       "c0ffee-10",
     );
+    await expectPreviewRoleActions(since);
     const chromium = (await import(
       /* @vite-ignore */ join(REPO_ROOT, "app-web/test/support/chromium.ts")
     )) as { launchChromium(extraArgs?: string[]): Promise<Browser> };
