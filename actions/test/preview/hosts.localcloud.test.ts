@@ -10,6 +10,7 @@ import { readSiteManifest } from "../../src/ledger/site";
 import type { RawInputs } from "../../src/lib/inputs";
 import { parsePreviewInputs } from "../../src/preview/inputs";
 import { runPreview } from "../../src/preview/preview";
+import { previewAliasAdvice } from "../../src/setup/preview-alias";
 import { keptReleases } from "../../src/web/manifest";
 import { previewHost, previewKey } from "../../src/web/preview-names";
 import { LIVE_KEY } from "../../src/web/release-router";
@@ -245,6 +246,14 @@ describe("previews on their own hostnames, through localcloud's edge", () => {
     ).rejects.toThrow(/never overwrites a shared asset/);
     expect((await get(PRODUCTION, `/${vendor}`)).body).toBe("/* vendor v3 */\n");
     expect(await storeKeys()).not.toContain(previewKey(previewAt(9)));
+
+    // bootstrap's check of the distribution that serves the previews' hosts.
+    const cloudfront = cloudFrontOf(cloud);
+    const ids = [site.distributionId];
+    expect((await previewAliasAdvice(cloudfront, ids, DOMAIN)).ok).toBe(true);
+    const missing = await previewAliasAdvice(cloudfront, ids, "other-preview.test");
+    expect(missing).toMatchObject({ ok: false });
+    expect(missing.message).toContain("*.other-preview.test");
 
     const invalidations = await cloudFrontOf(cloud).send(
       new ListInvalidationsCommand({ DistributionId: site.distributionId }),
