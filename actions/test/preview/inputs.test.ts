@@ -1,8 +1,14 @@
+import { execFile } from "node:child_process";
+import { mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { environmentInputs } from "../../src/config/environment";
 import { parseConfig } from "../../src/config/load";
 import type { RawInputs } from "../../src/lib/inputs";
 import { parsePreviewInputs, previewBasePath } from "../../src/preview/inputs";
+import { REPO_ROOT } from "../helpers/fixtures";
 
 const HOST: RawInputs = {
   bucket: "www-example",
@@ -97,5 +103,57 @@ environments:
         "shipline.yml",
       ),
     ).toThrow(/preview\.domain: expected a lower-case domain name/);
+  });
+});
+
+describe("shipline preview base-path (the committed bundle)", () => {
+  it("prints / for the environment's host previews and the preview path otherwise", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "preview-base-"));
+    const config = (web: string) => `version: 1
+environments:
+  production:
+    cluster: c
+    service: s
+    containers: { api: { repository: shipline/api } }
+    bucket: www-example
+    web: ${web}
+    preview: { domain: example-preview.com }
+  staging:
+    cluster: c
+    service: s
+    containers: { api: { repository: shipline/api } }
+    bucket: www-example-staging
+`;
+    await writeFile(
+      join(dir, "atomic.yml"),
+      config("{ source: dist, mode: atomic, key-value-store: www-example-releases }"),
+    );
+    await writeFile(join(dir, "plain.yml"), config("dist"));
+    const basePath = async (file: string, environment = "production") => {
+      const run = promisify(execFile);
+      const { stdout } = await run(
+        process.execPath,
+        [
+          join(REPO_ROOT, "actions/dist/shipline.mjs"),
+          "preview",
+          "base-path",
+          "--pull-request",
+          "7",
+        ],
+        {
+          cwd: dir,
+          env: {
+            PATH: process.env.PATH ?? "",
+            SHIPLINE_CONFIG: join(dir, file),
+            SHIPLINE_ENVIRONMENT: environment,
+          },
+        },
+      );
+      return stdout.trim();
+    };
+    expect(await basePath("atomic.yml")).toBe("/");
+    expect(await basePath("atomic.yml", "staging")).toBe("/previews/pr-7/");
+    // A preview domain with web-mode invalidate is the configuration's mistake: exit 4.
+    await expect(basePath("plain.yml")).rejects.toMatchObject({ code: 4 });
   });
 });
