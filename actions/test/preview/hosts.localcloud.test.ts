@@ -3,7 +3,7 @@ import { request } from "node:http";
 import { join } from "node:path";
 import { ListInvalidationsCommand } from "@aws-sdk/client-cloudfront";
 import { GetKeyCommand, ListKeysCommand } from "@aws-sdk/client-cloudfront-keyvaluestore";
-import { ListObjectsV2Command } from "@aws-sdk/client-s3";
+import { DeleteObjectCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_LEDGER_PREFIX } from "../../src/ledger/keys";
 import { readSiteManifest } from "../../src/ledger/site";
@@ -284,11 +284,28 @@ describe("previews on their own hostnames, through localcloud's edge", () => {
     expect(await servedAt(previewAt(7))).toBe("r72");
     expect(await servedAt(PRODUCTION)).toBe("r2");
 
-    // PR 7 closed without its cleanup running: the sweep finds it.
+    // PR 10's publish died after its PutKey, before its manifest: only its release's record
+    // (written before its pages) names its files.
+    await preview(
+      { source: await build("r101", "v4"), "pull-request": "10", "release-id": "r101" },
+      "c0ffee-12",
+    );
+    expect(await servedAt(previewAt(10))).toBe("r101");
+    await s3Of(cloud).send(
+      new DeleteObjectCommand({
+        Bucket: BUCKET,
+        Key: `${DEFAULT_LEDGER_PREFIX}previews/pr-10/web/root/manifest.json`,
+      }),
+    );
+
+    // PRs 7 and 10 closed without their cleanup running: the sweep finds them.
+    const since2 = cloud.requestLog.lastSeq;
     const swept = await preview({ command: "sweep", "open-pull-requests": "12" });
-    expect(swept.result.command === "sweep" && swept.result.destroyed).toHaveLength(1);
+    expect(swept.result.command === "sweep" && swept.result.destroyed).toHaveLength(2);
     await expectPreviewRoleActions(since);
+    await expectPreviewRoleActions(since2);
     expect((await get(previewAt(7), "/")).status).toBe(404);
+    expect((await get(previewAt(10), "/")).status).toBe(404);
     expect(await servedAt(PRODUCTION)).toBe("r2");
 
     // Nothing of either preview is left: the store holds production's pointer only, and every
