@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import { environmentInputs } from "../../src/config/environment";
 import { parseConfig } from "../../src/config/load";
 import type { RawInputs } from "../../src/lib/inputs";
+import { previewEnvironmentInputs } from "../../src/preview/config-inputs";
 import { parsePreviewInputs, previewBasePath } from "../../src/preview/inputs";
 import { REPO_ROOT } from "../helpers/fixtures";
 
@@ -116,6 +117,7 @@ environments:
     service: s
     containers: { api: { repository: shipline/api } }
     bucket: www-example
+    distributions: [E2QWRUHAPOMQZL]
     web: ${web}
     preview: { domain: example-preview.com }
   staging:
@@ -155,5 +157,16 @@ environments:
     expect(await basePath("atomic.yml", "staging")).toBe("/previews/pr-7/");
     // A preview domain with web-mode invalidate is the configuration's mistake: exit 4.
     await expect(basePath("plain.yml")).rejects.toMatchObject({ code: 4 });
+
+    // The site's distributions serve host previews (on hosts of their own), never previews
+    // under a path, which would be same-origin with the site.
+    const fromFile = (file: string) =>
+      previewEnvironmentInputs({ SHIPLINE_CONFIG: join(dir, file) });
+    expect(await fromFile("atomic.yml")).toMatchObject({
+      bucket: "www-example",
+      "distribution-id": "E2QWRUHAPOMQZL",
+      "preview-domain": "example-preview.com",
+    });
+    expect((await fromFile("plain.yml"))["distribution-id"]).toBeUndefined();
   });
 });
