@@ -47,6 +47,7 @@ export function environmentInputs(
     "distribution-id": settings.distributions.join("\n"),
     url: settings.url,
     ...webInputs(settings.web),
+    "preview-domain": settings.preview?.domain,
     "gate-timeout": text(settings.gate.timeout),
     "gate-interval": text(settings.gate.interval),
     "healthy-polls": text(settings.gate["healthy-polls"]),

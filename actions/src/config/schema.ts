@@ -3,6 +3,7 @@ import { BUILD_IMAGE } from "../images/build-image-declaration";
 import type { InputDeclaration } from "../lib/declaration";
 import { durationRange, parseDuration } from "../lib/inputs";
 import { CONTAINER_NAME, CONTAINER_NAME_RULE } from "../lib/names";
+import { PREVIEW_DOMAIN } from "../preview/declaration";
 import { DEPLOY } from "../release/declarations";
 import { DURATION_LIMITS, type DurationLimit } from "../release/limits";
 import { SERVICE_KEY, SERVICE_KEY_RULE } from "../release/service-key";
@@ -197,6 +198,22 @@ export const webSchema = z
   })
   .strict();
 
+/**
+ * The environment's pull request previews. In web-mode atomic each is a release of the site at
+ * pr-<n>.<domain>; the section is where a preview's other settings belong as they come.
+ */
+export const previewSchema = z
+  .object({
+    domain: z
+      .string()
+      .regex(
+        /^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/,
+        'expected a lower-case domain name like "example-preview.com"',
+      )
+      .describe(PREVIEW_DOMAIN["preview-domain"].description),
+  })
+  .strict();
+
 export const gateSchema = z
   .object({
     timeout: limitedDuration(DURATION_LIMITS["gate-timeout"])
@@ -338,6 +355,7 @@ export const environmentSchema = z
       .optional()
       .describe(`The site: its folder (${inputs.source.description}), or its settings.`),
     gate: gateSchema.default({}).describe("How the ECS rollout is judged."),
+    preview: previewSchema.optional().describe("Pull request previews of this environment."),
     "release-env": z
       .array(z.string().regex(/^[A-Za-z0-9_-]+:[A-Za-z_][A-Za-z0-9_]*$/, "expected container:NAME"))
       .default([])
@@ -416,3 +434,4 @@ export type ShiplineConfig = z.output<typeof configSchema>;
 export type EnvironmentConfig = z.output<typeof environmentSchema>;
 export type ContainerConfig = z.output<typeof containerSchema>;
 export type VerifyConfig = z.output<typeof verifySchema>;
+export type PreviewConfig = z.output<typeof previewSchema>;

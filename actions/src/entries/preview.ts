@@ -4,6 +4,7 @@ import type { ExitCode } from "../lib/errors";
 import { readActionInputs } from "../lib/github-inputs";
 import type { Logger } from "../lib/logger";
 import { githubEventDefaults, previewRun } from "../preview/ci-defaults";
+import { previewEnvironmentInputs } from "../preview/config-inputs";
 import { parsePreviewInputs, previewSchema } from "../preview/inputs";
 
 /**
@@ -16,7 +17,12 @@ export async function previewActionInputs(env: NodeJS.ProcessEnv, _log: InputLog
     ...(env.GITHUB_REPOSITORY ? { repository: env.GITHUB_REPOSITORY } : {}),
   };
   return parsePreviewInputs(
-    mergeRawInputs(ciDefaults(env), event, readActionInputs(previewSchema)),
+    mergeRawInputs(
+      await previewEnvironmentInputs(env),
+      ciDefaults(env),
+      event,
+      readActionInputs(previewSchema),
+    ),
     previewRun(env),
   );
 }
@@ -35,7 +41,7 @@ export function previewAction(
         { deploymentTracker },
         { githubHost, githubRest },
         { runPreview },
-        { createCloudFrontClient, createS3Client },
+        { createCloudFrontClient, createKeyValueStoreClient, createS3Client },
       ] = await Promise.all([
         import("../github/track"),
         import("../preview/comments"),
@@ -56,6 +62,7 @@ export function previewAction(
         logger,
         s3: createS3Client({ ...region, concurrency: inputs.publish.concurrency }, env),
         cloudfront: () => createCloudFrontClient(region),
+        keyValueStore: () => createKeyValueStoreClient(region),
         ...(host ? { host } : {}),
       });
     },

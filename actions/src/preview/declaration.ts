@@ -1,7 +1,20 @@
-import { declareUnit } from "../lib/declaration";
+import { declareUnit, type InputDeclarations } from "../lib/declaration";
+import { WEB_MODE_INPUTS } from "../web/mode-declaration";
 import { PUBLISH_SETTINGS } from "../web/publish-declaration";
 
-/** preview: a pull request's own copy of the site under previews/pr-<n>/, and its cleanup. */
+/** The preview domain, declared once: the preview's input and the configuration file's preview.domain. */
+export const PREVIEW_DOMAIN = {
+  "preview-domain": {
+    description:
+      "The domain previews are served on (web-mode atomic): pull request <n>'s preview is https://pr-<n>.<domain>/, routed by the release router from its own key value store key. Give it its own registrable domain (not a subdomain of the site's), so the site's cookies never reach a preview.",
+  },
+} satisfies InputDeclarations;
+
+/**
+ * preview: a pull request's own release of the site, and its cleanup. In web-mode atomic it is
+ * a release at its own host (pr-<n>.<preview domain>); in web-mode invalidate, a copy under
+ * previews/pr-<n>/ built with that base path.
+ */
 export const PREVIEW = declareUnit({
   action: "preview",
   command: "preview",
@@ -25,15 +38,17 @@ export const PREVIEW = declareUnit({
       description: "Public base URL. Default is https:// and the first distribution's domain.",
     },
     command: {
-      description: "publish, destroy or sweep.",
+      description:
+        "publish, destroy, sweep, or base-path (prints the path the preview's build is served at: / for a host preview).",
       default: "publish",
       cli: false,
     },
     "pull-request": {
       description: "The pull request number. Default is the event's pull request.",
     },
+    ...PREVIEW_DOMAIN,
     "previews-prefix": {
-      description: "Where previews live in the bucket.",
+      description: "Where previews live in the bucket (web-mode invalidate).",
       default: "previews/",
     },
     comment: {
@@ -54,6 +69,7 @@ export const PREVIEW = declareUnit({
       description: "For sweep without GitHub access, the pull requests still open.",
       cli: { repeatable: true },
     },
+    ...WEB_MODE_INPUTS,
     ...PUBLISH_SETTINGS,
   },
   outputs: {

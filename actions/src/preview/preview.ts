@@ -1,4 +1,5 @@
 import type { CloudFrontClient } from "@aws-sdk/client-cloudfront";
+import type { CloudFrontKeyValueStoreClient } from "@aws-sdk/client-cloudfront-keyvaluestore";
 import type { S3Client } from "@aws-sdk/client-s3";
 import { type DeploymentTracker, previewEnvironment, tracked } from "../github/track";
 import type { SiteLocation } from "../ledger/site";
@@ -7,14 +8,18 @@ import { ConfigurationError } from "../lib/errors";
 import type { Logger } from "../lib/logger";
 import { publishWeb } from "../web/publish-web";
 import type { PublishResult } from "../web/report";
+import { hostPreviews } from "../web/shared-sites";
 import { type PullRequestHost, previewCommentBody } from "./comments";
 import { applyDestroy, type DestroyResult, planDestroy, reportDestroyPlan } from "./destroy";
-import { type PreviewInputs, previewPrefix } from "./inputs";
+import { destroyHostPreview, hostPublishDeps } from "./host-preview";
+import { type PreviewInputs, previewBasePath, previewPrefix } from "./inputs";
 import { publishedPreviews, stalePreviews } from "./sweep";
 
 export interface PreviewDeps {
   s3: S3Client;
   cloudfront: () => CloudFrontClient;
+  /** The key value store's data plane (host previews). */
+  keyValueStore?: () => CloudFrontKeyValueStoreClient;
   logger: Logger;
   /** The code host, when there is one to comment on / ask (GitHub with a token). */
   host?: PullRequestHost;
@@ -27,14 +32,26 @@ export interface PreviewDeps {
 export type PreviewResult =
   | { command: "publish"; publish: PublishResult; comment: string }
   | { command: "destroy"; destroyed: DestroyResult }
-  | { command: "sweep"; destroyed: DestroyResult[]; kept: number[] };
+  | { command: "sweep"; destroyed: DestroyResult[]; kept: number[] }
+  | { command: "base-path"; basePath: string };
 
-/** publish | destroy | sweep, all through the same engine as publish-web, under previews/pr-<n>/. */
+/**
+ * publish | destroy | sweep, all through the same engine as publish-web: at the preview's own
+ * host in web-mode atomic, under previews/pr-<n>/ in web-mode invalidate. base-path prints where
+ * the preview's build is served, for its build step.
+ */
 export async function runPreview(inputs: PreviewInputs, deps: PreviewDeps): Promise<PreviewResult> {
   const { logger } = deps;
+  if (inputs.command === "base-path") {
+    const basePath = previewBasePath(inputs);
+    logger.info(basePath);
+    return { command: "base-path", basePath };
+  }
   if (inputs.command === "publish") {
+    const publishDeps =
+      inputs.mode === "host" ? { ...deps, ...hostPublishDeps(inputs, deps.s3) } : deps;
     const publish = inputs.publish["dry-run"]
-      ? await publishWeb(inputs.publish, deps)
+      ? await publishWeb(inputs.publish, publishDeps)
       : await tracked(
           deps.deployments,
           {
@@ -42,7 +59,7 @@ export async function runPreview(inputs: PreviewInputs, deps: PreviewDeps): Prom
             description: `shipline preview of #${inputs.pullRequest}`,
             preview: true,
           },
-          () => publishWeb(inputs.publish, deps),
+          () => publishWeb(inputs.publish, publishDeps),
           (result) => result.url,
         );
     let comment = "skipped";
@@ -87,6 +104,7 @@ export async function runPreview(inputs: PreviewInputs, deps: PreviewDeps): Prom
     );
   // Every removal is planned first; a dry run reports the plans and never reaches applyDestroy.
   const destroy = async (pr: number): Promise<DestroyResult> => {
+    if (inputs.mode === "host") return destroyHostPreview(inputs, pr, deps);
     const planned = await plan(pr);
     if (dryRun) {
       reportDestroyPlan(planned, logger);
@@ -105,12 +123,15 @@ export async function runPreview(inputs: PreviewInputs, deps: PreviewDeps): Prom
     logger.output("invalidation-id", destroyed.invalidationIds.join(","));
     return { command: "destroy", destroyed };
   }
-  const published = await publishedPreviews(
-    deps.s3,
-    inputs.publish.bucket,
-    inputs.publish["ledger-prefix"],
-    inputs.previewsPrefix,
-  );
+  const published =
+    inputs.mode === "host"
+      ? await hostPreviews(deps.s3, inputs.publish.bucket, inputs.ledgerPrefix)
+      : await publishedPreviews(
+          deps.s3,
+          inputs.publish.bucket,
+          inputs.publish["ledger-prefix"],
+          inputs.previewsPrefix,
+        );
   const open = inputs.openPullRequests ?? (await openFromHost(deps.host));
   const stale = stalePreviews(published, open);
   logger.info(`previews: ${published.length} published, ${stale.length} of closed pull requests`);
