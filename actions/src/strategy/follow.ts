@@ -119,9 +119,13 @@ export async function followDeployment(
         );
       }
       const now = clock.now();
-      if (settings.analyse && trafficSince !== undefined && now - trafficSince >= periodMs) {
+      // From the start of the period the shift happened in: before it the new group had no
+      // production request, so that period's numbers are the new revision's alone.
+      const firstPeriod =
+        trafficSince === undefined ? undefined : Math.floor(trafficSince / periodMs) * periodMs;
+      if (settings.analyse && firstPeriod !== undefined && now >= firstPeriod + periodMs) {
         const samples = await effects.samples({
-          start: new Date(trafficSince),
+          start: new Date(firstPeriod),
           end: new Date(now),
         });
         analysis = analyse(samples, settings.analysis);

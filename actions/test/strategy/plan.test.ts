@@ -170,6 +170,35 @@ describe("planDelivery", () => {
     expect(plan.loadBalancers).toBeUndefined();
   });
 
+  it("drops the previous strategy's configuration (ECS takes it only with its own strategy)", () => {
+    const wasCanary = service({
+      deploymentConfiguration: {
+        strategy: "CANARY",
+        canaryConfiguration: { canaryPercent: 10, canaryBakeTimeInMinutes: 2 },
+        bakeTimeInMinutes: 1,
+      },
+    });
+    const plan = planDelivery(
+      wasCanary,
+      deliveryOf(raw({ strategy: parseStrategy("linear 20% 1m") })),
+    );
+    expect(plan.deploymentConfiguration).toEqual({
+      strategy: "LINEAR",
+      linearConfiguration: { stepPercent: 20, stepBakeTimeInMinutes: 1 },
+      bakeTimeInMinutes: 1,
+    });
+    const back = planDelivery(wasCanary, deliveryOf(raw()));
+    expect(back.deploymentConfiguration).toEqual({ strategy: "ROLLING", bakeTimeInMinutes: 1 });
+  });
+
+  it("needs a bake time for blue-green when the service has none", () => {
+    expect(
+      planDelivery(service(), deliveryOf(raw({ strategy: parseStrategy("blue-green") }))).problems,
+    ).toEqual([
+      'input "bake-time" is required with strategy blue-green (ECS needs bakeTimeInMinutes, and the service has none)',
+    ]);
+  });
+
   it("refuses a service the strategy cannot run on", () => {
     const plan = planDelivery(
       service({ deploymentController: { type: "CODE_DEPLOY" }, loadBalancers: [] }),
