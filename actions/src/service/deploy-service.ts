@@ -5,7 +5,7 @@ import { type TrafficGroups, trafficGroups } from "../strategy/follow-effects";
 import { type Delivery, ROLLING } from "../strategy/inputs";
 import { planDelivery } from "../strategy/plan";
 import { runProgressive } from "../strategy/progressive";
-import { formatStrategy } from "../strategy/spec";
+import { formatStrategy, plannedBakeMinutes } from "../strategy/spec";
 import { diffTaskDefinitions, formatChange } from "../taskdef/diff";
 import { fileDefinition, fileTags, renderFromFile } from "../taskdef/render";
 import type { ServiceClients } from "./clients";
@@ -261,6 +261,10 @@ export async function deployService(
   logger.info(`updated ${inputs.service}: deployment ${deployment.id}`);
   if (progressive) {
     const settings = gateSettings(inputs, current, inputs.gate.timeoutMs);
+    const bakeMinutes = plannedBakeMinutes(
+      delivery.strategy,
+      delivery.bakeMinutes ?? current.service.deploymentConfiguration?.bakeTimeInMinutes ?? 0,
+    );
     const result = await runProgressive({
       clients,
       clock,
@@ -272,6 +276,7 @@ export async function deployService(
       ...(groups ? { groups } : {}),
       since,
       gate: settings,
+      followTimeoutMs: settings.timeoutMs + bakeMinutes * 60_000,
       wait: oldRevisionWait(current, groups),
       previousArn,
       nextArn,

@@ -54,6 +54,9 @@ export type FollowOutcome =
       reason: string;
     };
 
+/** After a period ends, the wait for its last requests to be counted before it is read. */
+const PERIOD_SETTLE_MS = 50;
+
 const timeOf = (date: Date) => date.toISOString().slice(11, 19);
 
 /**
@@ -154,7 +157,14 @@ export async function followDeployment(
       }
     }
     if (!stopped || !FINAL_STATUSES.has(view.status)) {
-      const untilNext = pollStartedAt + settings.pollIntervalMs - clock.now();
+      const now = clock.now();
+      let untilNext = pollStartedAt + settings.pollIntervalMs - now;
+      // While judging, also wake right after a period completes: the verdict on it comes then,
+      // not up to a poll interval later, so a failing revision takes traffic no longer than it must.
+      if (settings.analyse && trafficSince !== undefined && !stopped) {
+        const periodEnd = (Math.floor(now / periodMs) + 1) * periodMs + PERIOD_SETTLE_MS;
+        untilNext = Math.min(untilNext, periodEnd - now);
+      }
       await clock.sleep(Math.max(0, untilNext), deps.signal);
     }
   }

@@ -195,7 +195,7 @@ describe("progressive delivery of the sample API on localcloud", () => {
   }, 300_000);
   it("a good release passes canary, linear and blue-green, with no failed request", async () => {
     for (const strategy of ["canary 10% 2m", "linear 50% 1m", "blue-green"]) {
-      const traffic = probe();
+      const traffic = probe(6);
       const deployed = await deploy({ strategy, environment: "api:APP_FAULT=none" });
       const seen = await traffic.stop();
       expect(deployed.code, deployed.text).toBe(ExitCode.Success);
@@ -222,7 +222,7 @@ describe("progressive delivery of the sample API on localcloud", () => {
       /^analysis failed: 5xx rate of the new target group \d+\.\d% \(\d+ of \d+ requests\) over 5%.*points over the limit/,
     );
     // Sample requests from the new task's own log.
-    expect(deployed.text).toMatch(/APP_FAULT=api-errors|"fault":"api-errors"/);
+    expect(deployed.text).toMatch(/\| .*"msg":"request".*"fault":"api-errors"/);
     expect(deployed.text).toMatch(/ROLLBACK_SUCCESSFUL/);
     const share = during.failed / during.total;
     console.log(

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { ConfigurationError } from "../../src/lib/errors";
 import { type DeliveryInputs, deliveryOf } from "../../src/strategy/inputs";
 import { planDelivery } from "../../src/strategy/plan";
-import { parseBakeMinutes, parseStrategy } from "../../src/strategy/spec";
+import { parseBakeMinutes, parseStrategy, plannedBakeMinutes } from "../../src/strategy/spec";
 
 const TG = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/api/1";
 const ALT = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/api-alt/2";
@@ -208,5 +208,13 @@ describe("planDelivery", () => {
       "strategy canary needs the ECS deployment controller; api uses CODE_DEPLOY",
       "strategy canary needs a service with exactly one load balancer (target group); api has 0",
     ]);
+  });
+});
+
+describe("plannedBakeMinutes", () => {
+  it("adds the canary's bake, each linear step's but the last, and the final bake", () => {
+    expect(plannedBakeMinutes(parseStrategy("canary 10% 5m"), 10)).toBe(15);
+    expect(plannedBakeMinutes(parseStrategy("linear 20% 2m"), 3)).toBe(4 * 2 + 3);
+    expect(plannedBakeMinutes(parseStrategy("blue-green"), 5)).toBe(5);
   });
 });
