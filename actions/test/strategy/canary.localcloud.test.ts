@@ -16,6 +16,7 @@ import { run } from "../../src/lib/run";
 import { type DeployServiceResult, deployService } from "../../src/service/deploy-service";
 import { parseDeployServiceInputs } from "../../src/service/inputs";
 import { reportDeployService } from "../../src/service/report";
+import { iamActionsOf, policyActions } from "../release/iam";
 import { type ServiceStack, startServiceStack, waitFor } from "../service/cloud";
 
 /**
@@ -136,7 +137,9 @@ async function deploy(raw: Record<string, string>, onLine?: (line: string) => vo
   const stream = {
     write: (chunk: string) => {
       for (const line of chunk.split("\n").filter(Boolean)) {
-        lines.push(line);
+        lines.push(
+          process.env.SHOW_DEPLOY_LOG ? `${new Date().toISOString().slice(17, 23)} ${line}` : line,
+        );
         onLine?.(line);
       }
     },
@@ -166,6 +169,7 @@ async function deploy(raw: Record<string, string>, onLine?: (line: string) => vo
     await reportDeployService(result, logger);
   }, logger);
   process.exitCode = undefined;
+  if (process.env.SHOW_DEPLOY_LOG) console.log(lines.join("\n"));
   return { code, result, text: lines.join("\n"), seconds: (Date.now() - started) / 1000 };
 }
 
@@ -209,11 +213,15 @@ describe("progressive delivery of the sample API on localcloud", () => {
   }, 600_000);
 
   it("a canary answering 5xx on /api is stopped by the analysis and rolled back: exit 1, few failed requests, none after", async () => {
+    const since = stack.cloud.requestLog.lastSeq;
     const traffic = probe();
-    // ECS's default share: 5% of the traffic meets the new revision while it is judged.
+    // ECS's default share: 5% of the traffic meets the new revision while it is judged. The
+    // cloud runs 20 times faster than AWS, the metric periods do not: one failing second here
+    // stands for the two failing minutes the defaults wait for on AWS.
     const deployed = await deploy({
       strategy: "canary 5% 2m",
       environment: "api:APP_FAULT=api-errors",
+      analysis: "interval=1s\nmin-requests=5\nconsecutive-failures=1",
     });
     const during = await traffic.stop();
     expect(deployed.code, deployed.text).toBe(ExitCode.FailedRolledBack);
@@ -232,6 +240,12 @@ describe("progressive delivery of the sample API on localcloud", () => {
     const after = await afterwards();
     expect(after.failed, after.errors.join("; ")).toBe(0);
     expect(after.total).toBeGreaterThan(0);
+    // The deploy role's policy allows every call the canary, its analysis and rollback made.
+    const allowed = await policyActions("deploy");
+    const needed = stack.cloud.requestLog
+      .list({ sinceSeq: since })
+      .flatMap((call) => iamActionsOf(call.service, call.operation));
+    expect([...new Set(needed)].filter((action) => !allowed.has(action))).toEqual([]);
   }, 300_000);
 
   it("a canary whose API calls take 2 s is stopped by the latency rule", async () => {
