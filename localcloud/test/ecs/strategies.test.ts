@@ -40,6 +40,8 @@ let t: EcsTestCloud;
 let alternateTargetGroupArn = "";
 let productionRule = "";
 let testRule = "";
+/** The listener's default rule: it forwards to the production target group alone. */
+let defaultRule = "";
 const revisions: Record<string, string> = {};
 const ROLE = "arn:aws:iam::000000000000:role/ecsInfrastructureRoleForLoadBalancers";
 
@@ -48,6 +50,7 @@ beforeAll(async () => {
   for (const version of ["v1", "v2", "v3", "v4", "v5"]) {
     revisions[version] = await t.registerRevision({ VERSION: version });
   }
+  revisions.unhealthy = await t.registerRevision({ VERSION: "unhealthy", MODE: "unhealthy" });
   const alternate = (
     await t.elb.send(
       new CreateTargetGroupCommand({
@@ -93,6 +96,10 @@ beforeAll(async () => {
       )
     ).Rules?.[0]?.RuleArn ?? "";
   testRule = await rule(5, { Field: "host-header", Values: ["test.internal"] });
+  defaultRule =
+    (
+      await t.elb.send(new DescribeRulesCommand({ ListenerArn: listener?.ListenerArn }))
+    ).Rules?.find((r) => r.IsDefault)?.RuleArn ?? "";
   productionRule = await rule(10, { Field: "path-pattern", Values: ["/*"] });
 }, 180_000);
 
@@ -100,7 +107,9 @@ afterAll(async () => {
   if (t) await disposeAndExpectNothingLeft(t);
 });
 
-const loadBalancers = (advanced = true): CreateServiceCommandInput["loadBalancers"] => [
+const loadBalancers = (
+  advanced: boolean | "default rule" = true,
+): CreateServiceCommandInput["loadBalancers"] => [
   {
     targetGroupArn: t.targetGroupArn,
     containerName: "app",
@@ -109,8 +118,9 @@ const loadBalancers = (advanced = true): CreateServiceCommandInput["loadBalancer
       ? {
           advancedConfiguration: {
             alternateTargetGroupArn,
-            productionListenerRule: productionRule,
-            testListenerRule: testRule,
+            ...(advanced === "default rule"
+              ? { productionListenerRule: defaultRule }
+              : { productionListenerRule: productionRule, testListenerRule: testRule }),
             roleArn: ROLE,
           },
         }
@@ -121,7 +131,7 @@ const loadBalancers = (advanced = true): CreateServiceCommandInput["loadBalancer
 const createService = (
   name: string,
   deploymentConfiguration: DeploymentConfiguration,
-  advanced = true,
+  advanced: boolean | "default rule" = true,
 ) =>
   t.ecs.send(
     new CreateServiceCommand({
@@ -207,8 +217,13 @@ const runningTaskDefinitions = async (): Promise<string[]> => {
 
 describe("ECS deployment strategies", () => {
   it("refuses strategy settings the ECS API does not accept, with InvalidParameterException", async () => {
-    const refusals: Array<[DeploymentConfiguration, boolean, RegExp]> = [
+    const refusals: Array<[DeploymentConfiguration, boolean | "default rule", RegExp]> = [
       [{ strategy: "CANARY" }, false, /requires advancedConfiguration/],
+      [
+        { strategy: "CANARY" },
+        "default rule",
+        /Target group .*web-alt.* is not associated with the production or test listener rule/,
+      ],
       [{ strategy: "SLOW" as "CANARY" }, true, /strategy must be one of/],
       [{ strategy: "CANARY", canaryConfiguration: { canaryPercent: 0.05 } }, true, /canaryPercent/],
       [
@@ -405,7 +420,7 @@ describe("ECS deployment strategies", () => {
   it("linear: production moves in equal steps, each baked, until green has it all", async () => {
     const arn = await deploy("v3", {
       strategy: "LINEAR",
-      linearConfiguration: { stepPercent: 25, stepBakeTimeInMinutes: 1 },
+      linearConfiguration: { stepPercent: 34, stepBakeTimeInMinutes: 1 },
       bakeTimeInMinutes: 0,
     });
     const seen: number[] = [];
@@ -414,7 +429,7 @@ describe("ECS deployment strategies", () => {
       if (seen.at(-1) !== share) seen.push(share);
       return (await serviceDeployment(arn)).status === "SUCCESSFUL" ? true : undefined;
     });
-    expect(seen.filter((share) => share > 0)).toEqual([25, 50, 75, 100]);
+    expect(seen.filter((share) => share > 0)).toEqual([34, 68, 100]);
     expect(await sample(12)).toEqual({ v3: 12 });
   }, 90_000);
 
@@ -493,11 +508,31 @@ describe("ECS deployment strategies", () => {
     expect(await sample(12)).toEqual({ v4: 12 });
   }, 90_000);
 
-  it("a rolling deployment has its service deployment too, and the strategy can go back to ROLLING", async () => {
-    const arn = await deploy("v5", {
-      strategy: "ROLLING",
+  it("the circuit breaker rolls back a canary whose green tasks fail their health checks, before any traffic moves", async () => {
+    const arn = await deploy("unhealthy", {
+      strategy: "CANARY",
+      canaryConfiguration: { canaryPercent: 10, canaryBakeTimeInMinutes: 1 },
+      bakeTimeInMinutes: 0,
       alarms: { alarmNames: [], enable: false, rollback: false },
     });
+    const seen = new Set<number>();
+    const rolledBack = await waitFor("the circuit breaker's rollback", async () => {
+      seen.add((await weights())[t.targetGroupArn] ?? -1);
+      const sd = await serviceDeployment(arn);
+      return sd.status === "ROLLBACK_SUCCESSFUL" ? sd : undefined;
+    });
+    expect(rolledBack.deploymentCircuitBreaker).toMatchObject({
+      status: "TRIGGERED",
+      threshold: 3,
+    });
+    expect(rolledBack.deploymentCircuitBreaker?.failureCount).toBeGreaterThanOrEqual(3);
+    expect(rolledBack.rollback?.reason).toMatch(/circuit breaker/);
+    expect([...seen]).toEqual([0]);
+    expect(await sample(12)).toEqual({ v4: 12 });
+  }, 90_000);
+
+  it("a rolling deployment has its service deployment too, and the strategy can go back to ROLLING", async () => {
+    const arn = await deploy("v5", { strategy: "ROLLING" });
     const done = await until(arn, "SUCCESSFUL");
     expect(done.deploymentConfiguration?.strategy).toBe("ROLLING");
     expect(done.targetServiceRevision).toMatchObject({
@@ -507,11 +542,21 @@ describe("ECS deployment strategies", () => {
     // A rolling deployment replaces tasks in the group that serves production.
     expect(await sample(12)).toEqual({ v5: 12 });
     expect(await healthyTargets(alternateTargetGroupArn)).toBe(2);
+
+    // StopServiceDeployment rolls a rolling deployment back to the last completed one.
+    const stopping = await deploy("v1");
+    await t.ecs.send(new StopServiceDeploymentCommand({ serviceDeploymentArn: stopping }));
+    const rolledBack = await until(stopping, "ROLLBACK_SUCCESSFUL");
+    expect(rolledBack.rollback?.serviceRevisionArn).toBe(done.targetServiceRevision?.arn);
+    expect(await sample(12)).toEqual({ v5: 12 });
+
     const all = await t.ecs.send(
       new ListServiceDeploymentsCommand({ cluster: "default", service: "web" }),
     );
     expect(all.serviceDeployments?.map((d) => d.status)).toEqual([
+      "ROLLBACK_SUCCESSFUL",
       "SUCCESSFUL",
+      "ROLLBACK_SUCCESSFUL",
       "ROLLBACK_SUCCESSFUL",
       "SUCCESSFUL",
       "SUCCESSFUL",

@@ -193,6 +193,8 @@ export interface ServiceDeploymentRecord {
   deploymentConfiguration: DeploymentConfigurationRecord;
   rollback?: { reason: string; startedAt: number; serviceRevisionArn: string };
   circuitBreakerTriggered?: boolean;
+  /** Tasks of the target revision that failed, as the circuit breaker counted them. */
+  failedTasks?: number;
   triggeredAlarmNames?: string[];
   /** Production traffic on the target revision, in percent (traffic-shifting strategies). */
   targetTrafficPercent?: number;

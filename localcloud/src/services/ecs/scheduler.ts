@@ -171,8 +171,11 @@ export class ServiceScheduler {
     this.replaceUnhealthyTasks(service, tasks);
     this.countFailures(service, tasks);
     const sd = currentServiceDeployment(service);
+    // A service being deleted stops whatever deployment it had; every task goes.
+    if (sd && service.status === "DRAINING") finish(sd, "STOPPED", "The service is being deleted.");
     if (
       sd &&
+      service.status !== "DRAINING" &&
       isTrafficShift(sd) &&
       (sd.status === "IN_PROGRESS" || sd.status === "ROLLBACK_REQUESTED")
     ) {

@@ -140,6 +140,7 @@ export const followServiceDeployment = (
 ): void => {
   if (isFinal(sd)) return;
   const own = service.deployments.find((d) => d.id === sd.deploymentId);
+  if (own) sd.failedTasks = own.failedTasks;
   if (sd.status === "ROLLBACK_IN_PROGRESS") {
     const rollback = service.deployments.find((d) => d.rollbackOf === sd.deploymentId);
     if (rollback?.rolloutState === "FAILED") {
@@ -257,7 +258,7 @@ export const describeServiceDeployment = (service: ServiceRecord, sd: ServiceDep
           : monitoring
             ? "MONITORING"
             : "MONITORING_COMPLETE",
-      failureCount: own?.failedTasks ?? 0,
+      failureCount: own?.failedTasks ?? sd.failedTasks ?? 0,
       threshold: circuitBreakerThreshold(own?.desiredCount ?? service.desiredCount),
     },
     ...(alarms
