@@ -1,5 +1,8 @@
+import { join } from "node:path";
+import { CloudFrontClient } from "@aws-sdk/client-cloudfront";
 import {
   type CloudWatchClient,
+  DescribeAlarmsCommand,
   PutMetricAlarmCommand,
   PutMetricDataCommand,
 } from "@aws-sdk/client-cloudwatch";
@@ -9,15 +12,21 @@ import {
   DescribeListenersCommand,
   ModifyTargetGroupAttributesCommand,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
+import { CreateBucketCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ExitCode } from "../../src/lib/errors";
+import { Ledger } from "../../src/ledger/releases";
+import { systemClock } from "../../src/lib/clock";
+import { ExitCode, RolledBackError } from "../../src/lib/errors";
 import { TerminalLogger } from "../../src/lib/logger";
 import { run } from "../../src/lib/run";
+import { runDeploy } from "../../src/release/commands";
+import { parseDeployInputs } from "../../src/release/inputs";
 import { type DeployServiceResult, deployService } from "../../src/service/deploy-service";
 import { parseDeployServiceInputs } from "../../src/service/inputs";
 import { reportDeployService } from "../../src/service/report";
 import { iamActionsOf, policyActions } from "../release/iam";
 import { type ServiceStack, startServiceStack, waitFor } from "../service/cloud";
+import { buildSite, createDistribution, tempDir, type WebCloud } from "../web/cloud";
 
 /**
  * Progressive delivery on localcloud: the sample API's stand-in (same faults as app-api) behind a
@@ -100,6 +109,12 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await stack?.dispose();
+});
+
+const cloudConfig = () => ({
+  endpoint: stack.cloud.endpoint,
+  region: stack.cloud.region,
+  credentials: stack.cloud.credentials,
 });
 
 /** Steady traffic to an API path through the load balancer, `workers` requests at a time. */
@@ -306,5 +321,89 @@ describe("progressive delivery of the sample API on localcloud", () => {
     } finally {
       if (feeding) clearInterval(feeding);
     }
+    // The alarm settles back to OK (missing data not breaching) before the next deployment.
+    await waitFor(
+      "the user's alarm back to OK",
+      async () =>
+        (await cloudwatch.send(new DescribeAlarmsCommand({ AlarmNames: ["api-checkout-errors"] })))
+          .MetricAlarms?.[0]?.StateValue === "OK"
+          ? true
+          : undefined,
+      30_000,
+    );
+  }, 300_000);
+
+  it("a release whose API fails the canary's analysis publishes no site: exit 1, the record says so, the guard's alarm beside the user's", async () => {
+    const s3 = new S3Client({ ...cloudConfig(), forcePathStyle: true });
+    await s3.send(new CreateBucketCommand({ Bucket: "site" }));
+    const cloud = stack.cloud as unknown as WebCloud;
+    const distribution = await createDistribution(cloud, "site");
+    const edge = cloud.service<{ edgeUrl(id: string): string }>("cloudfront").edgeUrl(distribution);
+    const site = await buildSite(join(await tempDir("canary-release"), "web"), {
+      releaseId: "web-one",
+    });
+    const lines: string[] = [];
+    const logger = new TerminalLogger({
+      out: { write: (chunk: string) => lines.push(chunk) } as unknown as NodeJS.WritableStream,
+      err: { write: (chunk: string) => lines.push(chunk) } as unknown as NodeJS.WritableStream,
+    });
+    const traffic = probe();
+    const released = runDeploy(
+      parseDeployInputs({
+        environment: "production",
+        url: edge,
+        bucket: "site",
+        cluster: stack.cluster,
+        service: stack.service,
+        "distribution-id": distribution,
+        "gate-interval": "1s",
+        "gate-timeout": "4m",
+        images: `api=${stack.apiImage}`,
+        "container-env": "api:APP_FAULT=api-errors",
+        source: site.dir,
+        strategy: "canary 5% 2m",
+        "bake-time": "1m",
+        analysis: "interval=1s\nmin-requests=5\nconsecutive-failures=1",
+        alarms: "api-checkout-errors",
+        ...routing,
+      }),
+      {},
+      {
+        s3,
+        cloudfront: () => new CloudFrontClient(cloudConfig()),
+        cloudwatch: () => stack.clients.cloudwatch as CloudWatchClient,
+        service: stack.clients,
+        ecr: () => stack.clients.ecr,
+        clock: systemClock,
+        logger,
+        env: {
+          ...stack.cloud.env(),
+          GITHUB_RUN_ID: "7",
+          GITHUB_SHA: "0123456789abcdef0123456789abcdef01234567",
+        },
+      },
+    );
+    const failure = await released.catch((error: unknown) => error);
+    await traffic.stop();
+    const text = lines.join("");
+    if (process.env.SHOW_DEPLOY_LOG) console.log(text);
+    expect(failure, text).toBeInstanceOf(RolledBackError);
+    expect(text).toMatch(/analysis failed: 5xx rate of the new target group/);
+    const ledger = new Ledger(s3, "site", ".shipline/", "production");
+    expect(await ledger.read("0123456789ab-7.1")).toMatchObject({
+      status: "rolled-back",
+      failure: { step: "service" },
+    });
+    expect(await ledger.live()).toBeUndefined();
+    // Not one file of the site went up.
+    const listed = await s3.send(new ListObjectsV2Command({ Bucket: "site" }));
+    expect((listed.Contents ?? []).filter((o) => !o.Key?.startsWith(".shipline/"))).toEqual([]);
+    // ECS watched the release's heartbeat alarm and the user's together.
+    const alarms = (await stack.describe()).deploymentConfiguration?.alarms;
+    expect(alarms?.alarmNames?.sort()).toEqual([
+      "api-checkout-errors",
+      "shipline-production-release-heartbeat",
+    ]);
+    expect(alarms?.rollback).toBe(true);
   }, 300_000);
 });
