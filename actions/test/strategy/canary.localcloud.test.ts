@@ -1,3 +1,4 @@
+import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import { CloudFrontClient } from "@aws-sdk/client-cloudfront";
 import {
@@ -339,9 +340,8 @@ describe("progressive delivery of the sample API on localcloud", () => {
     const cloud = stack.cloud as unknown as WebCloud;
     const distribution = await createDistribution(cloud, "site");
     const edge = cloud.service<{ edgeUrl(id: string): string }>("cloudfront").edgeUrl(distribution);
-    const site = await buildSite(join(await tempDir("canary-release"), "web"), {
-      releaseId: "web-one",
-    });
+    const folder = await tempDir("canary-release");
+    const site = await buildSite(join(folder, "web"), { releaseId: "web-one" });
     const lines: string[] = [];
     const logger = new TerminalLogger({
       out: { write: (chunk: string) => lines.push(chunk) } as unknown as NodeJS.WritableStream,
@@ -405,5 +405,6 @@ describe("progressive delivery of the sample API on localcloud", () => {
       "shipline-production-release-heartbeat",
     ]);
     expect(alarms?.rollback).toBe(true);
+    await rm(folder, { recursive: true, force: true });
   }, 300_000);
 });
