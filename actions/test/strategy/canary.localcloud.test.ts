@@ -26,7 +26,7 @@ import { type DeployServiceResult, deployService } from "../../src/service/deplo
 import { parseDeployServiceInputs } from "../../src/service/inputs";
 import { reportDeployService } from "../../src/service/report";
 import { iamActionsOf, policyActions } from "../release/iam";
-import { type ServiceStack, startServiceStack, waitFor } from "../service/cloud";
+import { type ServiceStack, startServiceStack, waitFor, waitSteadyOn } from "../service/cloud";
 import { buildSite, createDistribution, tempDir, type WebCloud } from "../web/cloud";
 
 /**
@@ -189,6 +189,58 @@ async function deploy(raw: Record<string, string>, onLine?: (line: string) => vo
   return { code, result, text: lines.join("\n"), seconds: (Date.now() - started) / 1000 };
 }
 
+const ALARM = "api-checkout-errors";
+
+/**
+ * The user's own alarm on a metric of theirs (a 10 s period lasts 0.5 s at the cloud's pace):
+ * `fire` keeps it breaching, `settle` stops and waits for it to be OK again (missing data not
+ * breaching) before the next deployment.
+ */
+function userAlarm() {
+  const cloudwatch = stack.clients.cloudwatch as CloudWatchClient;
+  const created = cloudwatch.send(
+    new PutMetricAlarmCommand({
+      AlarmName: ALARM,
+      Namespace: "Sample",
+      MetricName: "CheckoutErrors",
+      Statistic: "Sum",
+      Period: 10,
+      EvaluationPeriods: 1,
+      Threshold: 1,
+      ComparisonOperator: "GreaterThanOrEqualToThreshold",
+      TreatMissingData: "notBreaching",
+    }),
+  );
+  let feeding: ReturnType<typeof setInterval> | undefined;
+  return {
+    created,
+    fire() {
+      feeding ??= setInterval(() => {
+        void cloudwatch
+          .send(
+            new PutMetricDataCommand({
+              Namespace: "Sample",
+              MetricData: [{ MetricName: "CheckoutErrors", Value: 5, StorageResolution: 1 }],
+            }),
+          )
+          .catch(() => undefined);
+      }, 100);
+    },
+    async settle() {
+      if (feeding) clearInterval(feeding);
+      await waitFor(
+        "the user's alarm back to OK",
+        async () =>
+          (await cloudwatch.send(new DescribeAlarmsCommand({ AlarmNames: [ALARM] })))
+            .MetricAlarms?.[0]?.StateValue === "OK"
+            ? true
+            : undefined,
+        30_000,
+      );
+    },
+  };
+}
+
 /** The API answers without a failure once the deploy has ended. */
 async function afterwards(seconds = 2) {
   const traffic = probe();
@@ -213,6 +265,31 @@ describe("progressive delivery of the sample API on localcloud", () => {
     const restored = await deploy({ strategy: "rolling", environment: "api:APP_FAULT=none" });
     expect(restored.code, restored.text).toBe(ExitCode.Success);
   }, 300_000);
+  it("under rolling too, a user's alarm in ALARM in ECS's bake time, after the gate passed, is exit 1 naming it", async () => {
+    // ECS returns to the last COMPLETED deployment: the restored release must be it.
+    await waitSteadyOn(
+      stack,
+      (await stack.describe()).taskDefinition ?? "",
+      "the restored release",
+    );
+    const alarm = userAlarm();
+    await alarm.created;
+    try {
+      const deployed = await deploy(
+        { strategy: "rolling", alarms: ALARM, environment: "api:APP_FAULT=none" },
+        (line) => {
+          if (line.startsWith("gate: passed")) alarm.fire();
+        },
+      );
+      expect(deployed.code, deployed.text).toBe(ExitCode.FailedRolledBack);
+      expect(deployed.result?.verdict).toBe("alarm");
+      expect(deployed.text).toMatch(/waiting for ECS's bake time/);
+      expect(deployed.text).toMatch(/CloudWatch alarm api-checkout-errors in ALARM/);
+    } finally {
+      await alarm.settle();
+    }
+  }, 300_000);
+
   it("a good release passes canary, linear and blue-green, with no failed request", async () => {
     for (const strategy of ["canary 10% 2m", "linear 50% 1m", "blue-green"]) {
       const traffic = probe(6);
@@ -275,63 +352,28 @@ describe("progressive delivery of the sample API on localcloud", () => {
     );
   }, 300_000);
 
-  it("a user's alarm in ALARM during the bake time rolls the deployment back: exit 1, the alarm named", async () => {
-    const cloudwatch = stack.clients.cloudwatch as CloudWatchClient;
-    await cloudwatch.send(
-      new PutMetricAlarmCommand({
-        AlarmName: "api-checkout-errors",
-        Namespace: "Sample",
-        MetricName: "CheckoutErrors",
-        Statistic: "Sum",
-        Period: 10,
-        EvaluationPeriods: 1,
-        Threshold: 1,
-        ComparisonOperator: "GreaterThanOrEqualToThreshold",
-        TreatMissingData: "notBreaching",
-      }),
-    );
-    let feeding: ReturnType<typeof setInterval> | undefined;
-    const feed = () => {
-      feeding ??= setInterval(() => {
-        void cloudwatch
-          .send(
-            new PutMetricDataCommand({
-              Namespace: "Sample",
-              MetricData: [{ MetricName: "CheckoutErrors", Value: 5, StorageResolution: 1 }],
-            }),
-          )
-          .catch(() => undefined);
-      }, 100);
-    };
+  it("a user's alarm in ALARM during the canary's bake rolls the deployment back: exit 1, the alarm named", async () => {
+    const alarm = userAlarm();
+    await alarm.created;
     try {
       const deployed = await deploy(
         {
           strategy: "canary 10% 2m",
-          alarms: "api-checkout-errors",
+          alarms: ALARM,
           analysis: "enabled=false",
           environment: "api:APP_FAULT=none",
         },
         (line) => {
           // The alarm goes off once the new revision bakes with production traffic.
-          if (/traffic new 10% /.test(line)) feed();
+          if (/traffic new 10% /.test(line)) alarm.fire();
         },
       );
       expect(deployed.code, deployed.text).toBe(ExitCode.FailedRolledBack);
       expect(deployed.result?.verdict).toBe("alarm");
       expect(deployed.text).toMatch(/CloudWatch alarm api-checkout-errors in ALARM/);
     } finally {
-      if (feeding) clearInterval(feeding);
+      await alarm.settle();
     }
-    // The alarm settles back to OK (missing data not breaching) before the next deployment.
-    await waitFor(
-      "the user's alarm back to OK",
-      async () =>
-        (await cloudwatch.send(new DescribeAlarmsCommand({ AlarmNames: ["api-checkout-errors"] })))
-          .MetricAlarms?.[0]?.StateValue === "OK"
-          ? true
-          : undefined,
-      30_000,
-    );
   }, 300_000);
 
   it("a release whose API fails the canary's analysis publishes no site: exit 1, the record says so, the guard's alarm beside the user's", async () => {
