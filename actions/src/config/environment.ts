@@ -35,6 +35,7 @@ export function environmentInputs(
               `${key}=${spec.service}`,
               ...(spec.cluster ? [`cluster=${spec.cluster}`] : []),
               ...(spec["task-definition"] ? [`task-definition=${spec["task-definition"]}`] : []),
+              ...serviceDeliveryOptions(spec.strategy, spec.alarms),
             ].join(" "),
           )
           .join("\n")
@@ -57,6 +58,33 @@ export function environmentInputs(
     "lock-ttl": text(settings["lock-ttl"]),
     "release-env": settings["release-env"].join("\n"),
     "task-definition": settings["task-definition"],
+    ...strategyInputs(settings.strategy),
+    alarms: settings.alarms?.join("\n"),
+    analysis: settings.analysis
+      ? Object.entries(settings.analysis)
+          .map(([key, value]) => `${key}=${value}`)
+          .join("\n")
+      : undefined,
+  };
+}
+
+/** The strategy block as the inputs strategy ("canary 10% 5m"), bake-time and the routing. */
+function strategyInputs(strategy: EnvironmentConfig["strategy"]): RawInputs {
+  if (strategy === undefined) return {};
+  const seconds = (value: string | number | undefined) =>
+    value === undefined ? undefined : typeof value === "number" ? `${value}s` : value;
+  const parts = [
+    strategy.type,
+    ...(strategy.percent !== undefined ? [`${strategy.percent}%`] : []),
+    ...(strategy["step-bake-time"] !== undefined ? [seconds(strategy["step-bake-time"])] : []),
+  ];
+  return {
+    strategy: parts.join(" "),
+    "bake-time": seconds(strategy["bake-time"]),
+    "alternate-target-group": strategy["alternate-target-group"],
+    "production-listener-rule": strategy["production-listener-rule"],
+    "test-listener-rule": strategy["test-listener-rule"],
+    "load-balancer-role": strategy.role,
   };
 }
 
@@ -130,4 +158,15 @@ export function containerBuilds(
       { ...containerBuildInputs(container), ...(region ? { region } : {}) },
     ]),
   );
+}
+
+/** A service's strategy and alarms as the option words of its services line. */
+function serviceDeliveryOptions(
+  strategy: EnvironmentConfig["strategy"],
+  alarms: string[] | undefined,
+): string[] {
+  const given = Object.entries(strategyInputs(strategy)).flatMap(([name, value]) =>
+    value === undefined ? [] : [`${name}=${value.replaceAll(" ", ":")}`],
+  );
+  return [...given, ...(alarms && alarms.length > 0 ? [`alarms=${alarms.join(",")}`] : [])];
 }

@@ -1,4 +1,5 @@
 import { declareUnit, type InputDeclarations } from "../lib/declaration";
+import { DELIVERY_INPUTS } from "../strategy/declaration";
 import { WEB_MODE_INPUTS } from "../web/mode-declaration";
 import { PUBLISH_SETTINGS } from "../web/publish-declaration";
 
@@ -44,7 +45,7 @@ export const SERVICE_INPUTS = {
 export const SERVICES_INPUT = {
   services: {
     description:
-      "KEY=SERVICE lines (optionally followed by cluster=NAME and task-definition=PATH): the ECS services a release rolls together, instead of service.",
+      "KEY=SERVICE lines (optionally followed by cluster=NAME, task-definition=PATH and its own strategy=canary:10%:5m, bake-time=, alternate-target-group=, production-listener-rule=, test-listener-rule=, load-balancer-role=, alarms=a,b): the ECS services a release rolls together, instead of service.",
     cli: { repeatable: true },
     config: "services",
   },
@@ -121,6 +122,7 @@ export const DEPLOY = declareUnit({
   readsConfig: true,
   inputs: {
     ...RELEASE_INPUTS,
+    ...DELIVERY_INPUTS,
     containers: {
       description: "NAME=REPOSITORY lines of the images to build.",
       cli: { repeatable: true },
