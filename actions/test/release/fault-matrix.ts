@@ -1,0 +1,650 @@
+import { mkdir, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { stringify } from "yaml";
+import { sampleContainer } from "../../scripts/sample-images";
+import { lockKey } from "../../src/ledger/keys";
+import { Ledger } from "../../src/ledger/releases";
+import { systemClock } from "../../src/lib/clock";
+import { inspectLock, readLock } from "../../src/release/lock";
+import { type ServiceStack, startServiceStack, waitFor, waitSteadyOn } from "../service/cloud";
+import { buildSite, tempDir, type WebCloud } from "../web/cloud";
+import { createEdge } from "./edge";
+import { runShipline, type ShiplineRun } from "./shipline-run";
+import { baseImageOf, writeApi } from "./stand-in";
+
+/**
+ * The fault matrix: a deploy and a rollback interrupted at each step boundary, on localcloud
+ * with real tasks, by a kill -9 of the CLI, a SIGINT, or five consecutive failures (5xx, or
+ * throttles for the gate's reads) on every AWS operation the step uses — the operations taken
+ * from localcloud's request log of a clean deploy and rollback, not guessed. After each case:
+ * (1) the API and the SPA serve one release, through the edge (the API's build against the
+ * page's release marker); (2) `shipline status` exits 0 and the ledger's live record is what is
+ * served; (3) the next deploy and a rollback both succeed, each leaving (1) and (2) true.
+ *
+ * After a SIGINT or a fault the next command runs at once: the run released its lock (the lock
+ * TTL is never waited for). After a kill -9 the dead run's lock expires by S3's clock once (the
+ * first case: the shortest lock-ttl, 1m, S3's clock moved that far forward rather than waited
+ * for) and is removed with `shipline unlock --force` in the other cases, as an operator who knows
+ * the CI job is dead does.
+ *
+ * A kill -9 between the service's rollout and the entry points leaves a rollout nobody gates
+ * while the site serves the live release. The release guard covers it: the run's heartbeat
+ * stops, its CloudWatch alarm goes to ALARM and ECS fails the deployment and rolls the service
+ * back to the live release on its own. There (1) is waited for as ECS rolls back (bounded), then
+ * (2) and (3) hold as in every other case.
+ *
+ * The site has two entry points (index.html and about/index.html), each naming its release, and
+ * (1) reads every one of them through the edge.
+ *
+ * Covered (31 cases):
+ *   deploy   images        kill -9 · SIGINT · 5xx on each ECR/registry operation
+ *            service       5xx on each operation before the rollout (DescribeServices, …,
+ *                          RegisterTaskDefinition, UpdateService)
+ *            migration     kill -9 · SIGINT · 5xx on each operation from RunTask to UpdateService
+ *                          (a deploy with a migration; the task it started runs to its end)
+ *            rollout       kill -9 right after UpdateService answered
+ *            gate          kill -9 · SIGINT · throttles on each read of the gate
+ *            web           kill -9 · SIGINT · 5xx on each S3 operation before the entry points
+ *            entry points  kill -9 · SIGINT just after the last entry point is in the bucket ·
+ *                          5xx on each operation after it (snapshots, manifest, CreateInvalidation)
+ *            invalidation  kill -9 · 5xx on each operation of the wait and the prune
+ *            record        kill -9 · 5xx on each S3 operation of the final records and the lock
+ *   rollback service       5xx on each operation before the rollout · kill -9 after UpdateService
+ *            gate          SIGINT · throttles on each read of the gate
+ *            web           kill -9 · SIGINT · 5xx on each S3 operation of the restore
+ *            invalidation  5xx on each operation after the invalidation was created
+ *            record        kill -9 · 5xx on each S3 operation of the final records and the lock
+ * Only the clean run that learns the operations and the migration's cases run the migration: a
+ * RunTask in every deploy would add seconds to each case.
+ *
+ * Not one of the cases, because no command can make it consistent in invalidate mode: a run
+ * killed between two entry-point writes leaves the site mixed (a deploy's API on the new release,
+ * a rollback's returned by ECS to the release rolled back from). The rollback's has its own test:
+ * `status` names it and the next rollback repairs it (the README's commit point; the atomic web
+ * mode has no such window).
+ */
+let stack: ServiceStack;
+let cloud: WebCloud;
+let edge = "";
+let tmp = "";
+let apiFolder = "";
+let configFile = "";
+const BUCKET = "fault-matrix-site";
+const LEDGER = ".shipline/";
+const SHA = "feedfacecafe0123456789feedfacecafe012345";
+const LOCK_TTL_MS = 60_000;
+/** A migration the stand-in API's image runs: node, half a second, exit 0. */
+const MIGRATION = JSON.stringify(["node", "-e", "setTimeout(() => {}, 500)"]);
+/** The site's entry points, each naming its release: a rollback puts back every one. */
+const ENTRY_PAGES = ["/", "/about/index.html"];
+const ENTRY_KEYS = ["index.html", "about/index.html"];
+
+export type Command = "deploy" | "rollback";
+type Kind = "kill" | "sigint" | "faults";
+
+interface Call {
+  seq: number;
+  service: string;
+  operation: string;
+  path: string;
+  status: number;
+  fault?: string;
+}
+
+/** A moment of a run: a line it writes, or a call localcloud has answered. */
+/** A call moment sees the run's earlier calls too. */
+type Moment = { line: RegExp } | { call: (call: Call, earlier: readonly Call[]) => boolean };
+
+interface Boundary {
+  command: Command;
+  step: string;
+  at: Moment;
+}
+
+const entryPointWrite = (call: Call) =>
+  (call.operation === "PutObject" || call.operation === "CopyObject") &&
+  ENTRY_KEYS.some((key) => call.path === `/${BUCKET}/${key}`) &&
+  call.status === 200;
+/**
+ * The last of the entry points in the bucket: the commit point's writes done. (A kill between
+ * two of them leaves the site mixed, invalidate mode's limit, the README's commit point.)
+ */
+const entryPointsWritten = (call: Call, earlier: readonly Call[]) =>
+  entryPointWrite(call) &&
+  ENTRY_KEYS.every((key) =>
+    [...earlier, call].some((c) => entryPointWrite(c) && c.path === `/${BUCKET}/${key}`),
+  );
+/** One of a rollback's entry points put back from its snapshot. */
+const entryPointBack = (call: Call) =>
+  call.operation === "CopyObject" &&
+  ENTRY_KEYS.some((key) => call.path === `/${BUCKET}/${key}`) &&
+  call.status === 200;
+const serviceUpdated = (call: Call) => call.operation === "UpdateService" && call.status === 200;
+
+/** Each command's boundaries in the order a run reaches them. */
+const BOUNDARIES: Boundary[] = [
+  { command: "deploy", step: "images", at: { line: /▶ images/ } },
+  { command: "deploy", step: "service", at: { line: /▶ service/ } },
+  { command: "deploy", step: "migration", at: { line: /migration: running/ } },
+  { command: "deploy", step: "rollout", at: { call: serviceUpdated } },
+  { command: "deploy", step: "gate", at: { line: /gate: waiting/ } },
+  { command: "deploy", step: "web", at: { line: /▶ web/ } },
+  { command: "deploy", step: "entry points", at: { call: entryPointsWritten } },
+  { command: "deploy", step: "invalidation", at: { line: /^invalidation \S+ on / } },
+  { command: "deploy", step: "record", at: { line: /✔ web/ } },
+  { command: "rollback", step: "service", at: { line: /▶ service/ } },
+  { command: "rollback", step: "rollout", at: { call: serviceUpdated } },
+  { command: "rollback", step: "gate", at: { line: /gate: waiting/ } },
+  { command: "rollback", step: "web", at: { line: /▶ web/ } },
+  { command: "rollback", step: "invalidation", at: { line: /^invalidation \S+ on / } },
+  { command: "rollback", step: "record", at: { line: /✔ web/ } },
+];
+
+export interface Case {
+  command: Command;
+  step: string;
+  kind: Kind;
+}
+
+export const CASES: Case[] = (
+  [
+    ["deploy", "images", ["kill", "sigint", "faults"]],
+    ["deploy", "service", ["faults"]],
+    ["deploy", "migration", ["kill", "sigint", "faults"]],
+    ["deploy", "rollout", ["kill"]],
+    ["deploy", "gate", ["kill", "sigint", "faults"]],
+    ["deploy", "web", ["kill", "sigint", "faults"]],
+    ["deploy", "entry points", ["kill", "sigint", "faults"]],
+    ["deploy", "invalidation", ["kill", "faults"]],
+    ["deploy", "record", ["kill", "faults"]],
+    ["rollback", "service", ["faults"]],
+    ["rollback", "rollout", ["kill"]],
+    ["rollback", "gate", ["sigint", "faults"]],
+    ["rollback", "web", ["kill", "sigint", "faults"]],
+    ["rollback", "invalidation", ["faults"]],
+    ["rollback", "record", ["kill", "faults"]],
+  ] as [Command, string, Kind[]][]
+).flatMap(([command, step, kinds]) => kinds.map((kind) => ({ command, step, kind })));
+
+/** The reads of a gate are what a burst of throttling hits; elsewhere, 5xx answers. */
+const faultKindOf = (step: string) => (step === "gate" ? "throttle" : "error");
+
+/** The operations each step used in a clean run ("service:operation"), by command and step. */
+const operations = new Map<string, string[]>();
+const consistent = new Set<string>();
+let run = 0;
+
+const s3 = () =>
+  new S3Client({
+    endpoint: stack.cloud.endpoint,
+    region: stack.cloud.region,
+    credentials: stack.cloud.credentials,
+    forcePathStyle: true,
+  });
+const ledger = () => new Ledger(s3(), BUCKET, LEDGER, "production");
+const idOf = (n: number) => `${SHA.slice(0, 12)}-${n}.1`;
+const calls = (sinceSeq: number) =>
+  (stack.cloud.requestLog.list({ sinceSeq }) as unknown as Call[]).filter(
+    (call) => call.service !== "edge",
+  );
+
+/**
+ * Calls `onCall` for each call localcloud answers, as it logs it: before the caller has the
+ * answer, so what the test does there (a fault, a kill) comes before the run's next call.
+ */
+function tapRequestLog(onCall: (call: Call) => void): () => void {
+  const log = stack.cloud.requestLog as unknown as { record(entry: object): Call };
+  const record = log.record;
+  log.record = (entry) => {
+    const logged = record.call(log, entry);
+    onCall(logged);
+    return logged;
+  };
+  return () => {
+    log.record = record;
+  };
+}
+
+function envOf(n: number): Record<string, string> {
+  return {
+    ...stack.cloud.env(),
+    AWS_REGION: stack.cloud.region,
+    SHIPLINE_CONFIG: configFile,
+    GITHUB_SHA: SHA,
+    GITHUB_RUN_ID: String(n),
+    GITHUB_ACTOR: "tester",
+  };
+}
+
+/**
+ * Whether deploys run the migration now. A RunTask adds seconds to each deploy, so only the
+ * clean run that learns the operations and the migration's own cases (the interrupted deploy and
+ * the next one) run it.
+ */
+let migrating = false;
+
+/** The arguments of the next run of `command`; a deploy's API answers its build, n. */
+async function argsOf(command: Command, n: number): Promise<string[]> {
+  if (command === "rollback") return ["rollback", "--wait-invalidation", "true"];
+  await writeApi(apiFolder, String(n));
+  const site = await buildSite(join(tmp, `web-${n}`), { releaseId: idOf(n) });
+  // A second entry point (unhashed HTML, no-cache, put back by a rollback like index.html).
+  await mkdir(join(site.dir, "about"), { recursive: true });
+  await writeFile(
+    join(site.dir, "about/index.html"),
+    `<!doctype html><title>about</title><p>release ${idOf(n)}</p>\n`,
+  );
+  const migration = migrating ? ["--migration-command", MIGRATION] : [];
+  return ["deploy", "--source", site.dir, "--wait-invalidation", "true", ...migration];
+}
+
+/**
+ * Starts run `n` of `command`, calling `onReach` once for each boundary of that command as the
+ * run reaches it (in this process for `spawned: false`, from its own otherwise).
+ */
+async function start(
+  command: Command,
+  n: number,
+  spawned: boolean,
+  onReach: (boundary: Boundary, seq: number, run: ShiplineRun) => void = () => {},
+): Promise<ShiplineRun> {
+  const args = await argsOf(command, n);
+  const pending = BOUNDARIES.filter((boundary) => boundary.command === command);
+  let current: ShiplineRun | undefined;
+  const reach = (boundary: Boundary, seq: number) => {
+    pending.splice(pending.indexOf(boundary), 1);
+    if (current) onReach(boundary, seq, current);
+  };
+  const earlier: Call[] = [];
+  const untap = tapRequestLog((call) => {
+    for (const boundary of [...pending]) {
+      if ("call" in boundary.at && boundary.at.call(call, earlier)) reach(boundary, call.seq);
+    }
+    earlier.push(call);
+  });
+  current = runShipline({
+    args,
+    env: envOf(n),
+    spawned,
+    onLine: (line) => {
+      for (const boundary of [...pending]) {
+        if ("line" in boundary.at && boundary.at.line.test(line)) {
+          reach(boundary, stack.cloud.requestLog.lastSeq);
+        }
+      }
+    },
+  });
+  void current.done.finally(untap);
+  return current;
+}
+
+/** A run that must succeed, in this process. */
+async function succeed(command: Command): Promise<string> {
+  run += 1;
+  const clean = await start(command, run, false);
+  const end = await clean.done;
+  expect(end.code, end.output).toBe(0);
+  return idOf(run);
+}
+
+/** The release each entry point names through the edge, undefined for one that names none. */
+const pageReleases = async () =>
+  Promise.all(
+    ENTRY_PAGES.map(
+      async (path) =>
+        /feedfacecafe-(\d+)\.1/.exec(await (await fetch(`${edge}${path}`)).text())?.[1],
+    ),
+  );
+const apiBuild = async () => {
+  const response = await fetch(`${edge}/api/version`);
+  return response.ok ? ((await response.json()) as { build: string }).build : undefined;
+};
+const primaryTaskDefinition = async () =>
+  (await stack.describe()).deployments?.find((d) => d.status === "PRIMARY")?.taskDefinition;
+
+/**
+ * Both halves serve one release through the edge: every entry point of the SPA names it, and
+ * three API answers in a row; its run.
+ */
+async function servedRelease(): Promise<number> {
+  return waitFor(
+    "the API and every entry point of the SPA to serve one release",
+    async () => {
+      const pages = await pageReleases();
+      const served = pages[0];
+      if (pages.some((release) => release !== served)) return undefined;
+      for (let answer = 0; answer < 3; answer++) {
+        if (!served || (await apiBuild()) !== served) return undefined;
+      }
+      return Number(served);
+    },
+    90_000,
+  );
+}
+
+/** `shipline <args>` in this process, e.g. status or unlock. */
+async function cli(...args: string[]) {
+  run += 1;
+  return runShipline({ args, env: envOf(run), spawned: false }).done;
+}
+
+/** (1) and (2): one release at the edge, status exit 0, the ledger's live record is what serves. */
+async function expectConsistent(): Promise<number> {
+  const served = await servedRelease();
+  const status = await cli("status");
+  expect(status.code, status.output).toBe(0);
+  expect(status.output).toContain("consistent=true");
+  const live = await ledger().live();
+  const record = live ? await ledger().read(live.value.releaseId) : undefined;
+  expect(record?.web?.releaseId, status.output).toBe(idOf(served));
+  expect(record?.taskDefinitionArn, status.output).toBe(await primaryTaskDefinition());
+  return served;
+}
+
+/** (3): the next deploy and a rollback succeed, each leaving one release served and recorded. */
+async function expectDeployAndRollback(): Promise<void> {
+  const before = await servedRelease();
+  const deployed = await succeed("deploy");
+  expect(idOf(await expectConsistent())).toBe(deployed);
+  await succeed("rollback");
+  expect(await expectConsistent()).toBe(before);
+}
+
+/**
+ * The dead run's lock: aged out by S3's clock (moved a lock-ttl forward rather than waited for),
+ * or removed as an operator would.
+ */
+async function clearDeadLock(wait: boolean): Promise<void> {
+  if (wait) {
+    cloud.service<{ advanceClock(ms: number): void }>("s3").advanceClock(LOCK_TTL_MS);
+    await waitFor(
+      "the dead run's lock to expire by S3's clock",
+      async () => {
+        const state = await inspectLock(s3(), BUCKET, lockKey(LEDGER, "production"), systemClock);
+        return !state || state.expired ? true : undefined;
+      },
+      LOCK_TTL_MS + 10_000,
+    );
+    return;
+  }
+  if (!(await readLock(s3(), BUCKET, LEDGER, "production"))) return;
+  const unlocked = await cli("unlock", "--force");
+  expect(unlocked.code, unlocked.output).toBe(0);
+}
+
+/**
+ * The distinct operations of the calls in (from, to]. Registry calls outside the images step
+ * are ECS pulling the tasks' images, not shipline: a fault there fails the tasks, not a call.
+ */
+function operationsBetween(from: number, to: number, images: boolean): string[] {
+  return [
+    ...new Set(
+      calls(from)
+        .filter((call) => call.seq <= to && !call.fault && (images || call.service !== "registry"))
+        .map((call) => `${call.service}:${call.operation}`),
+    ),
+  ];
+}
+
+/**
+ * A clean run of `command`, noting which operations each of its steps used; with `migration`,
+ * a deploy that runs the migration, noting that step's only (the others are a plain deploy's).
+ */
+async function learnOperations(command: Command, migration = false): Promise<void> {
+  migrating = migration;
+  run += 1;
+  const marks: { step: string; seq: number }[] = [];
+  const clean = await start(command, run, false, (boundary, seq) =>
+    marks.push({ step: boundary.step, seq }),
+  );
+  const end = await clean.done;
+  migrating = false;
+  expect(end.code, end.output).toBe(0);
+  const last = stack.cloud.requestLog.lastSeq;
+  const steps = BOUNDARIES.filter(
+    (boundary) => boundary.command === command && (migration || boundary.step !== "migration"),
+  );
+  expect(
+    marks.map((mark) => mark.step),
+    end.output,
+  ).toEqual(steps.map((step) => step.step));
+  marks.forEach((mark, index) => {
+    if (migration && mark.step !== "migration") return;
+    operations.set(
+      `${command} ${mark.step}`,
+      operationsBetween(mark.seq, marks[index + 1]?.seq ?? last, mark.step === "images"),
+    );
+  });
+}
+
+export const nameOf = (c: Case) => `${c.command} ${c.step} × ${c.kind}`;
+
+/** The cases of `command` at the given steps, in the matrix's order. */
+const casesOf = (command: Command, steps: readonly string[]): Case[] =>
+  CASES.filter((c) => c.command === command && steps.includes(c.step));
+
+/**
+ * The matrix in three parts of about ten cases, one test file each (the parts' own test checks
+ * that together they are every case, once). The deploy's first part holds the case that lets a
+ * dead run's lock expire.
+ */
+export const PARTS = {
+  deployToGate: casesOf("deploy", ["images", "service", "migration", "rollout", "gate"]),
+  deployFromWeb: casesOf("deploy", ["web", "entry points", "invalidation", "record"]),
+  rollback: casesOf("rollback", ["service", "rollout", "gate", "web", "invalidation", "record"]),
+};
+
+/**
+ * Declares one part of the matrix in the calling test file, on a localcloud stack of its own:
+ * the clean run that learns each step's operations, then `cases`, and with `mixedRollback` the
+ * kill between a rollback's entry-point writes. The matrix is split in parts, one test file
+ * each, so that the test runner's workers run them side by side: a case mostly waits on
+ * containers, polls and timers, and the parts share nothing (each its own network, ports,
+ * state folder and temp folder).
+ */
+export function describeFaultMatrix(
+  part: string,
+  cases: readonly Case[],
+  options: { mixedRollback?: boolean } = {},
+): void {
+  beforeAll(async () => {
+    stack = await startServiceStack();
+    const first = await stack.createService({ RELEASE_ID: "r0" }, { desiredCount: 1 });
+    await waitSteadyOn(stack, first);
+    cloud = stack.cloud as unknown as WebCloud;
+    await s3().send(new CreateBucketCommand({ Bucket: BUCKET }));
+    const distribution = await createEdge(stack, BUCKET);
+    edge = cloud.service<{ edgeUrl(id: string): string }>("cloudfront").edgeUrl(distribution);
+    tmp = await tempDir("fault-matrix");
+    apiFolder = await writeApi(join(tmp, "api"), "0");
+    configFile = join(tmp, "shipline.yml");
+    await writeFile(
+      configFile,
+      stringify({
+        version: 1,
+        region: stack.cloud.region,
+        environments: {
+          production: {
+            cluster: stack.cluster,
+            service: stack.service,
+            containers: {
+              api: await sampleContainer("api", {
+                repository: "shipline/api",
+                context: apiFolder,
+                "base-image": await baseImageOf(stack),
+              }),
+            },
+            bucket: BUCKET,
+            distributions: [distribution],
+            // The shortest interval a release accepts, one healthy poll: each rollout takes seconds.
+            gate: { timeout: "60s", interval: "1s", "healthy-polls": 1, "grace-period": "1s" },
+            "lock-ttl": `${LOCK_TTL_MS / 1000}s`,
+          },
+        },
+      }),
+    );
+  }, 300_000);
+
+  afterAll(async () => {
+    cloud?.faults.clear();
+    await stack?.dispose();
+  });
+
+  describe(`the fault matrix: ${part}`, () => {
+    it("a clean deploy and rollback: the operations of each step, from the request log", async () => {
+      await succeed("deploy");
+      await learnOperations("deploy");
+      await learnOperations("deploy", true);
+      await learnOperations("rollback");
+      for (const [step, used] of operations) console.log(`${step}: ${used.join(" ")}`);
+      await expectConsistent();
+    }, 300_000);
+
+    it.each(cases.map((c) => [nameOf(c), c] as const))(
+      "%s",
+      async (name, c) => {
+        // A case that failed may have left its lock: the next one starts from a free environment.
+        if (await readLock(s3(), BUCKET, LEDGER, "production")) await cli("unlock", "--force");
+        const ops = operations.get(`${c.command} ${c.step}`) ?? [];
+        if (c.kind === "faults") expect(ops, name).not.toEqual([]);
+        const since = stack.cloud.requestLog.lastSeq;
+        migrating = c.step === "migration";
+        run += 1;
+        let reached = false;
+        const victim = await start(
+          c.command,
+          run,
+          c.kind !== "faults",
+          (boundary, _seq, current) => {
+            if (boundary.step !== c.step || reached) return;
+            reached = true;
+            if (c.kind === "kill") current.kill("SIGKILL");
+            else if (c.kind === "sigint") current.kill("SIGINT");
+            else {
+              for (const op of ops) {
+                const [service = "", operation] = op.split(":");
+                cloud.faults.add({ service, operation, kind: faultKindOf(c.step), count: 5 });
+              }
+            }
+          },
+        );
+        const end = await victim.done;
+        cloud.faults.clear();
+        console.log(`${name}: ${end.signal ?? `exit ${end.code}`}`);
+        expect(reached, `${name} never reached its boundary:\n${end.output}`).toBe(true);
+        const during = calls(since);
+        if (c.kind === "kill") {
+          expect(end.signal, end.output).toBe("SIGKILL");
+          // The first kill lets the lock expire; the others remove it as an operator would.
+          await clearDeadLock(name === nameOf(CASES[0] as Case));
+        } else {
+          // A cancelled or failed run exits with its meaning (never 2: nothing is left for a human,
+          // never 70: a burst of errors is not a bug) and leaves the lock free at once.
+          const meanings = c.kind === "sigint" ? [0, 130] : [0, 1, 3];
+          expect(meanings, end.output).toContain(end.code);
+          if (c.kind === "faults") expect(during.some((call) => call.fault)).toBe(true);
+          expect(await readLock(s3(), BUCKET, LEDGER, "production"), end.output).toBeUndefined();
+        }
+        // Killed between the rollout and the guard's disarm (the alarm put again, not breaching).
+        const updated = during.find(serviceUpdated);
+        const guardedByEcs =
+          c.kind === "kill" &&
+          updated !== undefined &&
+          !during.some(
+            (call) =>
+              call.seq > updated.seq && call.operation === "PutMetricAlarm" && call.status === 200,
+          );
+        if (guardedByEcs) {
+          const rolledBack = await waitFor(
+            "ECS to roll the killed run's deployment back on the heartbeat alarm",
+            async () => {
+              const service = await stack.describe();
+              const primary = service.deployments?.find((d) => d.status === "PRIMARY");
+              return primary && /Rolling back/.test(primary.rolloutStateReason ?? "")
+                ? primary
+                : undefined;
+            },
+            60_000,
+          );
+          console.log(`${name}: ${rolledBack.rolloutStateReason}`);
+        }
+        await expectConsistent();
+        await expectDeployAndRollback();
+        migrating = false;
+        consistent.add(name);
+      },
+      300_000,
+    );
+
+    if (options.mixedRollback) {
+      it("a kill between a rollback's entry-point writes: invalidate mode's limit, named by status and repaired by the next rollback", async () => {
+        if (await readLock(s3(), BUCKET, LEDGER, "production")) await cli("unlock", "--force");
+        const before = await expectConsistent();
+        const liveTaskDefinition = await primaryTaskDefinition();
+        run += 1;
+        // One entry point's copy fails once (the SDK would retry it): the run is killed as the
+        // other's copy is answered, so one page is the target's and the other still the live one's.
+        let killed = false;
+        const victim = await start("rollback", run, true, (boundary, _seq, current) => {
+          if (boundary.step !== "web") return;
+          cloud.faults.add({ service: "s3", operation: "CopyObject", kind: "error", count: 1 });
+          const untap = tapRequestLog((call) => {
+            if (!entryPointBack(call) || killed) return;
+            killed = true;
+            untap();
+            current.kill("SIGKILL");
+          });
+          void current.done.finally(untap);
+        });
+        const end = await victim.done;
+        cloud.faults.clear();
+        expect(killed, end.output).toBe(true);
+        expect(end.signal, end.output).toBe("SIGKILL");
+        // Killed before the guard's disarm: ECS returns the API to the release rolled back from.
+        await waitFor(
+          "ECS to roll the killed rollback's deployment back on the heartbeat alarm",
+          async () => {
+            const primary = (await stack.describe()).deployments?.find(
+              (d) => d.status === "PRIMARY",
+            );
+            return primary?.rolloutState === "COMPLETED" &&
+              primary.taskDefinition === liveTaskDefinition &&
+              (await apiBuild()) === String(before)
+              ? true
+              : undefined;
+          },
+          60_000,
+        );
+        const pages = await pageReleases();
+        const api = await apiBuild();
+        console.log(
+          `after the kill: entry points name ${pages.join(", ")}; the API answers ${api}`,
+        );
+        // Not one release at the edge: the site mixed (and the API on one of its two releases).
+        expect(pages.some((release) => release !== api)).toBe(true);
+        const status = await cli("status");
+        console.log(status.output);
+        expect(status.code, status.output).not.toBe(0);
+        expect(status.output).toContain("consistent=false");
+        await clearDeadLock(false);
+        run += 1;
+        const again = await start("rollback", run, false);
+        const repaired = await again.done;
+        expect(repaired.code, repaired.output).toBe(0);
+        const served = await expectConsistent();
+        expect(served).not.toBe(before);
+        await expectDeployAndRollback();
+      }, 300_000);
+    }
+
+    it("prints and asserts the count", () => {
+      console.log(`${consistent.size} of ${cases.length} cases consistent`);
+      expect(
+        cases.map(nameOf).filter((name) => !consistent.has(name)),
+        "inconsistent cases",
+      ).toEqual([]);
+    });
+  });
+}
