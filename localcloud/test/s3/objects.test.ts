@@ -287,3 +287,35 @@ describe("virtual-hosted style", () => {
     agent.destroy();
   });
 });
+
+describe("S3's clock", () => {
+  it("moved forward by a test: answers' Date and new objects' LastModified follow, older objects keep theirs", async () => {
+    const client = s3Client(cloud);
+    const dates: number[] = [];
+    client.middlewareStack.add(
+      (next) => async (args) => {
+        const out = await next(args);
+        const headers = (out.response as { headers: Record<string, string> }).headers;
+        dates.push(Date.parse(headers.date ?? ""));
+        return out;
+      },
+      { step: "deserialize", name: "answerDate" },
+    );
+    const bucket = uniqueBucket("clock");
+    await client.send(new CreateBucketCommand({ Bucket: bucket }));
+    await client.send(new PutObjectCommand({ Bucket: bucket, Key: "old", Body: "a" }));
+    const hour = 3_600_000;
+    cloud.service<S3Service>("s3").advanceClock(hour);
+    await client.send(new PutObjectCommand({ Bucket: bucket, Key: "new", Body: "b" }));
+    const old = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: "old" }));
+    const answeredAt = dates.at(-1) ?? 0;
+    const fresh = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: "new" }));
+    const now = Date.now();
+    // HTTP dates have whole seconds; the test's own steps take well under a minute.
+    expect(Math.abs(answeredAt - (now + hour))).toBeLessThan(60_000);
+    expect(Math.abs((old.LastModified?.getTime() ?? 0) - now)).toBeLessThan(60_000);
+    expect(Math.abs((fresh.LastModified?.getTime() ?? 0) - (now + hour))).toBeLessThan(60_000);
+    // By S3's clock the object written before is an hour old.
+    expect(answeredAt - (old.LastModified?.getTime() ?? 0)).toBeGreaterThanOrEqual(hour - 2_000);
+  });
+});

@@ -79,6 +79,8 @@ class TaskStartFailure extends Error {
  */
 export class TaskLauncher {
   private readonly live = new Map<string, LiveTask>();
+  /** Set by stopAll: starts in flight stop at their next step instead of going on. */
+  private closing = false;
 
   constructor(private readonly deps: TaskLauncherDeps) {}
 
@@ -154,12 +156,34 @@ export class TaskLauncher {
     );
   }
 
+  /**
+   * Kills every container, then waits for the starts and stops still under way (a killed
+   * container's exit stops its task): each writes its task's record, and none may do so once
+   * localcloud has stopped (its state folder may be gone by then).
+   */
   async stopAll(): Promise<void> {
+    this.closing = true;
     await Promise.all(
       [...this.live.values()].flatMap((live) =>
         [...live.containers.values()].map((c) => c.stop("SIGKILL", 5_000)),
       ),
     );
+    const waited = new Set<Promise<void>>();
+    for (;;) {
+      // An exit handled just now may have begun a stop: look again after it had its turn.
+      await new Promise((resolve) => setImmediate(resolve));
+      const pending = [...this.live.values()]
+        .flatMap((live) => [live.starting, live.stopping])
+        .filter((work): work is Promise<void> => work !== undefined && !waited.has(work));
+      if (pending.length === 0) return;
+      for (const work of pending) waited.add(work);
+      await Promise.allSettled(pending);
+    }
+  }
+
+  /** A start goes no further once its task is to stop, or localcloud is stopping. */
+  private halted(task: TaskRecord): boolean {
+    return this.closing || stopRequested(task);
   }
 
   private set(task: TaskRecord, status: TaskRecord["lastStatus"]): void {
@@ -181,7 +205,7 @@ export class TaskLauncher {
 
     live.network = await runtime.createTaskNetwork(task.taskId);
     task.ip = live.network.ip;
-    if (stopRequested(task)) return;
+    if (this.halted(task)) return;
     task.pullStartedAt = Date.now();
     this.set(task, "PENDING");
 
@@ -205,11 +229,11 @@ export class TaskLauncher {
     );
     task.pullStoppedAt = Date.now();
     for (const record of task.containers) record.imageDigest = images.get(record.name)?.digest;
-    if (stopRequested(task)) return;
+    if (this.halted(task)) return;
 
     for (const def of startOrder(definitions)) {
       await this.waitForDependencies(task, def, live);
-      if (stopRequested(task)) return;
+      if (this.halted(task)) return;
       const record = task.containers.find((c) => c.name === def.name) as ContainerRecord;
       const override = overrides.find((o) => o.name === def.name);
       const env = {
@@ -293,7 +317,7 @@ export class TaskLauncher {
       const container = live.containers.get(dependency.containerName);
       if (!record || !container) continue;
       for (;;) {
-        if (stopRequested(task)) return;
+        if (this.halted(task)) return;
         const met =
           dependency.condition === "START"
             ? true

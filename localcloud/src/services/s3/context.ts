@@ -6,6 +6,8 @@ export interface S3Context {
   store: ObjectStore;
   region: string;
   accountId: string;
+  /** S3's clock: the time of its answers and of what it writes (tests move it forward). */
+  now(): number;
 }
 
 /** A request with the bucket (and key) it addresses resolved. */

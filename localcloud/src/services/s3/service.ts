@@ -21,11 +21,23 @@ export interface S3Service extends LocalcloudService {
    * key. Without a policy every read passes: localcloud does not model OAC's signing.
    */
   distributionMayRead(bucket: string, key: string, distributionArn: string): boolean;
+  /**
+   * Moves S3's clock forward by `ms`: the Date of its answers and the LastModified of what it
+   * writes from now on, as if that time had passed. Lets a test age an object (a dead run's
+   * lock) by S3's clock without waiting for it.
+   */
+  advanceClock(ms: number): void;
 }
 
 export const createS3Service = (context: ServiceContext): S3Service => {
   const store = new ObjectStore(context.stateDir);
-  const s3: S3Context = { store, region: context.region, accountId: context.accountId };
+  let clockAheadMs = 0;
+  const s3: S3Context = {
+    store,
+    region: context.region,
+    accountId: context.accountId,
+    now: () => Date.now() + clockAheadMs,
+  };
   const endpointHostname = (): string => {
     const endpoint = context.apiEndpoint();
     return endpoint === "" ? "" : new URL(endpoint).hostname;
@@ -59,6 +71,7 @@ export const createS3Service = (context: ServiceContext): S3Service => {
       response.headers = {
         "x-amz-request-id": request.requestId,
         "x-amz-id-2": request.requestId,
+        date: new Date(s3.now()).toUTCString(),
         ...response.headers,
       };
       return response;
@@ -68,6 +81,9 @@ export const createS3Service = (context: ServiceContext): S3Service => {
     },
     async stop() {
       store.close();
+    },
+    advanceClock(ms) {
+      clockAheadMs += ms;
     },
     distributionMayRead(bucket, key, distributionArn) {
       const policy = store.hasBucket(bucket) ? store.bucket(bucket).policy : undefined;

@@ -101,7 +101,7 @@ export const copyObject = async (context: S3Context, call: S3Call): Promise<AwsR
       blob,
       size: source.size,
       etag: `"${md5}"`,
-      lastModified: new Date().toISOString(),
+      lastModified: new Date(context.now()).toISOString(),
       ...headers,
       ...(source.checksum?.type === "FULL_OBJECT" ? { checksum: source.checksum } : {}),
     };

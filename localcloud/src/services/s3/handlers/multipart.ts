@@ -23,7 +23,7 @@ export const createMultipartUpload = async (
     uploadId: randomBytes(24).toString("base64url"),
     bucket,
     key,
-    initiated: new Date().toISOString(),
+    initiated: new Date(context.now()).toISOString(),
     headers: contentHeadersFrom(request),
     ...(checksumAlgorithm ? { checksumAlgorithm } : {}),
     parts: {},
@@ -61,7 +61,7 @@ export const uploadPart = async (context: S3Context, call: S3Call): Promise<AwsR
     blob,
     size: body.length,
     etag: `"${md5Hex(body)}"`,
-    lastModified: new Date().toISOString(),
+    lastModified: new Date(context.now()).toISOString(),
     ...(checksum ? { checksum } : {}),
   };
   try {
@@ -168,7 +168,7 @@ export const completeMultipartUpload = async (
         blob,
         size,
         etag: multipartEtag(parts.map((part) => part.etag)),
-        lastModified: new Date().toISOString(),
+        lastModified: new Date(context.now()).toISOString(),
         ...upload.headers,
         partsCount: parts.length,
         ...(checksum ? { checksum } : {}),

@@ -53,7 +53,7 @@ export const putObject = async (context: S3Context, call: S3Call): Promise<AwsRe
       blob,
       size: body.length,
       etag: `"${md5Hex(body)}"`,
-      lastModified: new Date().toISOString(),
+      lastModified: new Date(context.now()).toISOString(),
       ...contentHeadersFrom(request),
       ...(checksum ? { checksum } : {}),
     };

@@ -49,7 +49,7 @@ export const uploadPartCopy = async (context: S3Context, call: S3Call): Promise<
     blob,
     size: body.length,
     etag: `"${md5Hex(body)}"`,
-    lastModified: new Date().toISOString(),
+    lastModified: new Date(context.now()).toISOString(),
   };
   try {
     store.putPart(bucket, key, uploadId, part);

@@ -24,9 +24,10 @@ import { baseImageOf, writeApi } from "./stand-in";
  * served; (3) the next deploy and a rollback both succeed, each leaving (1) and (2) true.
  *
  * After a SIGINT or a fault the next command runs at once: the run released its lock (the lock
- * TTL is never waited for). After a kill -9 the dead run's lock is waited out by S3's clock once
- * (the first case: the shortest lock-ttl, 1m) and removed with `shipline unlock --force` in the
- * other cases, as an operator who knows the CI job is dead does.
+ * TTL is never waited for). After a kill -9 the dead run's lock expires by S3's clock once (the
+ * first case: the shortest lock-ttl, 1m, S3's clock moved that far forward rather than waited
+ * for) and is removed with `shipline unlock --force` in the other cases, as an operator who knows
+ * the CI job is dead does.
  *
  * A kill -9 between the service's rollout and the entry points leaves a rollout nobody gates
  * while the site serves the live release. The release guard covers it: the run's heartbeat
@@ -80,7 +81,7 @@ const MIGRATION = JSON.stringify(["node", "-e", "setTimeout(() => {}, 500)"]);
 const ENTRY_PAGES = ["/", "/about/index.html"];
 const ENTRY_KEYS = ["index.html", "about/index.html"];
 
-type Command = "deploy" | "rollback";
+export type Command = "deploy" | "rollback";
 type Kind = "kill" | "sigint" | "faults";
 
 interface Call {
@@ -141,13 +142,13 @@ const BOUNDARIES: Boundary[] = [
   { command: "rollback", step: "record", at: { line: /✔ web/ } },
 ];
 
-interface Case {
+export interface Case {
   command: Command;
   step: string;
   kind: Kind;
 }
 
-const CASES: Case[] = (
+export const CASES: Case[] = (
   [
     ["deploy", "images", ["kill", "sigint", "faults"]],
     ["deploy", "service", ["faults"]],
@@ -174,49 +175,6 @@ const faultKindOf = (step: string) => (step === "gate" ? "throttle" : "error");
 const operations = new Map<string, string[]>();
 const consistent = new Set<string>();
 let run = 0;
-
-beforeAll(async () => {
-  stack = await startServiceStack();
-  const first = await stack.createService({ RELEASE_ID: "r0" }, { desiredCount: 1 });
-  await waitSteadyOn(stack, first);
-  cloud = stack.cloud as unknown as WebCloud;
-  await s3().send(new CreateBucketCommand({ Bucket: BUCKET }));
-  const distribution = await createEdge(stack, BUCKET);
-  edge = cloud.service<{ edgeUrl(id: string): string }>("cloudfront").edgeUrl(distribution);
-  tmp = await tempDir("fault-matrix");
-  apiFolder = await writeApi(join(tmp, "api"), "0");
-  configFile = join(tmp, "shipline.yml");
-  await writeFile(
-    configFile,
-    stringify({
-      version: 1,
-      region: stack.cloud.region,
-      environments: {
-        production: {
-          cluster: stack.cluster,
-          service: stack.service,
-          containers: {
-            api: await sampleContainer("api", {
-              repository: "shipline/api",
-              context: apiFolder,
-              "base-image": await baseImageOf(stack),
-            }),
-          },
-          bucket: BUCKET,
-          distributions: [distribution],
-          // The shortest interval a release accepts, one healthy poll: each rollout takes seconds.
-          gate: { timeout: "60s", interval: "1s", "healthy-polls": 1, "grace-period": "1s" },
-          "lock-ttl": `${LOCK_TTL_MS / 1000}s`,
-        },
-      },
-    }),
-  );
-}, 300_000);
-
-afterAll(async () => {
-  cloud?.faults.clear();
-  await stack?.dispose();
-});
 
 const s3 = () =>
   new S3Client({
@@ -394,9 +352,13 @@ async function expectDeployAndRollback(): Promise<void> {
   expect(await expectConsistent()).toBe(before);
 }
 
-/** The dead run's lock: waited out by S3's clock, or removed as an operator would. */
+/**
+ * The dead run's lock: aged out by S3's clock (moved a lock-ttl forward rather than waited for),
+ * or removed as an operator would.
+ */
 async function clearDeadLock(wait: boolean): Promise<void> {
   if (wait) {
+    cloud.service<{ advanceClock(ms: number): void }>("s3").advanceClock(LOCK_TTL_MS);
     await waitFor(
       "the dead run's lock to expire by S3's clock",
       async () => {
@@ -457,149 +419,232 @@ async function learnOperations(command: Command, migration = false): Promise<voi
   });
 }
 
-const nameOf = (c: Case) => `${c.command} ${c.step} × ${c.kind}`;
+export const nameOf = (c: Case) => `${c.command} ${c.step} × ${c.kind}`;
 
-describe("the fault matrix", () => {
-  it("a clean deploy and rollback: the operations of each step, from the request log", async () => {
-    await succeed("deploy");
-    await learnOperations("deploy");
-    await learnOperations("deploy", true);
-    await learnOperations("rollback");
-    for (const [step, used] of operations) console.log(`${step}: ${used.join(" ")}`);
-    await expectConsistent();
+/** The cases of `command` at the given steps, in the matrix's order. */
+const casesOf = (command: Command, steps: readonly string[]): Case[] =>
+  CASES.filter((c) => c.command === command && steps.includes(c.step));
+
+/**
+ * The matrix in three parts of about ten cases, one test file each (the parts' own test checks
+ * that together they are every case, once). The deploy's first part holds the case that lets a
+ * dead run's lock expire.
+ */
+export const PARTS = {
+  deployToGate: casesOf("deploy", ["images", "service", "migration", "rollout", "gate"]),
+  deployFromWeb: casesOf("deploy", ["web", "entry points", "invalidation", "record"]),
+  rollback: casesOf("rollback", ["service", "rollout", "gate", "web", "invalidation", "record"]),
+};
+
+/**
+ * Declares one part of the matrix in the calling test file, on a localcloud stack of its own:
+ * the clean run that learns each step's operations, then `cases`, and with `mixedRollback` the
+ * kill between a rollback's entry-point writes. The matrix is split in parts, one test file
+ * each, so that the test runner's workers run them side by side: a case mostly waits on
+ * containers, polls and timers, and the parts share nothing (each its own network, ports,
+ * state folder and temp folder).
+ */
+export function describeFaultMatrix(
+  part: string,
+  cases: readonly Case[],
+  options: { mixedRollback?: boolean } = {},
+): void {
+  beforeAll(async () => {
+    stack = await startServiceStack();
+    const first = await stack.createService({ RELEASE_ID: "r0" }, { desiredCount: 1 });
+    await waitSteadyOn(stack, first);
+    cloud = stack.cloud as unknown as WebCloud;
+    await s3().send(new CreateBucketCommand({ Bucket: BUCKET }));
+    const distribution = await createEdge(stack, BUCKET);
+    edge = cloud.service<{ edgeUrl(id: string): string }>("cloudfront").edgeUrl(distribution);
+    tmp = await tempDir("fault-matrix");
+    apiFolder = await writeApi(join(tmp, "api"), "0");
+    configFile = join(tmp, "shipline.yml");
+    await writeFile(
+      configFile,
+      stringify({
+        version: 1,
+        region: stack.cloud.region,
+        environments: {
+          production: {
+            cluster: stack.cluster,
+            service: stack.service,
+            containers: {
+              api: await sampleContainer("api", {
+                repository: "shipline/api",
+                context: apiFolder,
+                "base-image": await baseImageOf(stack),
+              }),
+            },
+            bucket: BUCKET,
+            distributions: [distribution],
+            // The shortest interval a release accepts, one healthy poll: each rollout takes seconds.
+            gate: { timeout: "60s", interval: "1s", "healthy-polls": 1, "grace-period": "1s" },
+            "lock-ttl": `${LOCK_TTL_MS / 1000}s`,
+          },
+        },
+      }),
+    );
   }, 300_000);
 
-  it.each(CASES.map((c) => [nameOf(c), c] as const))(
-    "%s",
-    async (name, c) => {
-      // A case that failed may have left its lock: the next one starts from a free environment.
-      if (await readLock(s3(), BUCKET, LEDGER, "production")) await cli("unlock", "--force");
-      const ops = operations.get(`${c.command} ${c.step}`) ?? [];
-      if (c.kind === "faults") expect(ops, name).not.toEqual([]);
-      const since = stack.cloud.requestLog.lastSeq;
-      migrating = c.step === "migration";
-      run += 1;
-      let reached = false;
-      const victim = await start(c.command, run, c.kind !== "faults", (boundary, _seq, current) => {
-        if (boundary.step !== c.step || reached) return;
-        reached = true;
-        if (c.kind === "kill") current.kill("SIGKILL");
-        else if (c.kind === "sigint") current.kill("SIGINT");
-        else {
-          for (const op of ops) {
-            const [service = "", operation] = op.split(":");
-            cloud.faults.add({ service, operation, kind: faultKindOf(c.step), count: 5 });
-          }
-        }
-      });
-      const end = await victim.done;
-      cloud.faults.clear();
-      console.log(`${name}: ${end.signal ?? `exit ${end.code}`}`);
-      expect(reached, `${name} never reached its boundary:\n${end.output}`).toBe(true);
-      const during = calls(since);
-      if (c.kind === "kill") {
-        expect(end.signal, end.output).toBe("SIGKILL");
-        // The first kill waits the lock out; the others remove it as an operator would.
-        await clearDeadLock(name === nameOf(CASES[0] as Case));
-      } else {
-        // A cancelled or failed run exits with its meaning (never 2: nothing is left for a human,
-        // never 70: a burst of errors is not a bug) and leaves the lock free at once.
-        const meanings = c.kind === "sigint" ? [0, 130] : [0, 1, 3];
-        expect(meanings, end.output).toContain(end.code);
-        if (c.kind === "faults") expect(during.some((call) => call.fault)).toBe(true);
-        expect(await readLock(s3(), BUCKET, LEDGER, "production"), end.output).toBeUndefined();
-      }
-      // Killed between the rollout and the guard's disarm (the alarm put again, not breaching).
-      const updated = during.find(serviceUpdated);
-      const guardedByEcs =
-        c.kind === "kill" &&
-        updated !== undefined &&
-        !during.some(
-          (call) =>
-            call.seq > updated.seq && call.operation === "PutMetricAlarm" && call.status === 200,
+  afterAll(async () => {
+    cloud?.faults.clear();
+    await stack?.dispose();
+  });
+
+  describe(`the fault matrix: ${part}`, () => {
+    it("a clean deploy and rollback: the operations of each step, from the request log", async () => {
+      await succeed("deploy");
+      await learnOperations("deploy");
+      await learnOperations("deploy", true);
+      await learnOperations("rollback");
+      for (const [step, used] of operations) console.log(`${step}: ${used.join(" ")}`);
+      await expectConsistent();
+    }, 300_000);
+
+    it.each(cases.map((c) => [nameOf(c), c] as const))(
+      "%s",
+      async (name, c) => {
+        // A case that failed may have left its lock: the next one starts from a free environment.
+        if (await readLock(s3(), BUCKET, LEDGER, "production")) await cli("unlock", "--force");
+        const ops = operations.get(`${c.command} ${c.step}`) ?? [];
+        if (c.kind === "faults") expect(ops, name).not.toEqual([]);
+        const since = stack.cloud.requestLog.lastSeq;
+        migrating = c.step === "migration";
+        run += 1;
+        let reached = false;
+        const victim = await start(
+          c.command,
+          run,
+          c.kind !== "faults",
+          (boundary, _seq, current) => {
+            if (boundary.step !== c.step || reached) return;
+            reached = true;
+            if (c.kind === "kill") current.kill("SIGKILL");
+            else if (c.kind === "sigint") current.kill("SIGINT");
+            else {
+              for (const op of ops) {
+                const [service = "", operation] = op.split(":");
+                cloud.faults.add({ service, operation, kind: faultKindOf(c.step), count: 5 });
+              }
+            }
+          },
         );
-      if (guardedByEcs) {
-        const rolledBack = await waitFor(
-          "ECS to roll the killed run's deployment back on the heartbeat alarm",
+        const end = await victim.done;
+        cloud.faults.clear();
+        console.log(`${name}: ${end.signal ?? `exit ${end.code}`}`);
+        expect(reached, `${name} never reached its boundary:\n${end.output}`).toBe(true);
+        const during = calls(since);
+        if (c.kind === "kill") {
+          expect(end.signal, end.output).toBe("SIGKILL");
+          // The first kill lets the lock expire; the others remove it as an operator would.
+          await clearDeadLock(name === nameOf(CASES[0] as Case));
+        } else {
+          // A cancelled or failed run exits with its meaning (never 2: nothing is left for a human,
+          // never 70: a burst of errors is not a bug) and leaves the lock free at once.
+          const meanings = c.kind === "sigint" ? [0, 130] : [0, 1, 3];
+          expect(meanings, end.output).toContain(end.code);
+          if (c.kind === "faults") expect(during.some((call) => call.fault)).toBe(true);
+          expect(await readLock(s3(), BUCKET, LEDGER, "production"), end.output).toBeUndefined();
+        }
+        // Killed between the rollout and the guard's disarm (the alarm put again, not breaching).
+        const updated = during.find(serviceUpdated);
+        const guardedByEcs =
+          c.kind === "kill" &&
+          updated !== undefined &&
+          !during.some(
+            (call) =>
+              call.seq > updated.seq && call.operation === "PutMetricAlarm" && call.status === 200,
+          );
+        if (guardedByEcs) {
+          const rolledBack = await waitFor(
+            "ECS to roll the killed run's deployment back on the heartbeat alarm",
+            async () => {
+              const service = await stack.describe();
+              const primary = service.deployments?.find((d) => d.status === "PRIMARY");
+              return primary && /Rolling back/.test(primary.rolloutStateReason ?? "")
+                ? primary
+                : undefined;
+            },
+            60_000,
+          );
+          console.log(`${name}: ${rolledBack.rolloutStateReason}`);
+        }
+        await expectConsistent();
+        await expectDeployAndRollback();
+        migrating = false;
+        consistent.add(name);
+      },
+      300_000,
+    );
+
+    if (options.mixedRollback) {
+      it("a kill between a rollback's entry-point writes: invalidate mode's limit, named by status and repaired by the next rollback", async () => {
+        if (await readLock(s3(), BUCKET, LEDGER, "production")) await cli("unlock", "--force");
+        const before = await expectConsistent();
+        const liveTaskDefinition = await primaryTaskDefinition();
+        run += 1;
+        // One entry point's copy fails once (the SDK would retry it): the run is killed as the
+        // other's copy is answered, so one page is the target's and the other still the live one's.
+        let killed = false;
+        const victim = await start("rollback", run, true, (boundary, _seq, current) => {
+          if (boundary.step !== "web") return;
+          cloud.faults.add({ service: "s3", operation: "CopyObject", kind: "error", count: 1 });
+          const untap = tapRequestLog((call) => {
+            if (!entryPointBack(call) || killed) return;
+            killed = true;
+            untap();
+            current.kill("SIGKILL");
+          });
+          void current.done.finally(untap);
+        });
+        const end = await victim.done;
+        cloud.faults.clear();
+        expect(killed, end.output).toBe(true);
+        expect(end.signal, end.output).toBe("SIGKILL");
+        // Killed before the guard's disarm: ECS returns the API to the release rolled back from.
+        await waitFor(
+          "ECS to roll the killed rollback's deployment back on the heartbeat alarm",
           async () => {
-            const service = await stack.describe();
-            const primary = service.deployments?.find((d) => d.status === "PRIMARY");
-            return primary && /Rolling back/.test(primary.rolloutStateReason ?? "")
-              ? primary
+            const primary = (await stack.describe()).deployments?.find(
+              (d) => d.status === "PRIMARY",
+            );
+            return primary?.rolloutState === "COMPLETED" &&
+              primary.taskDefinition === liveTaskDefinition &&
+              (await apiBuild()) === String(before)
+              ? true
               : undefined;
           },
           60_000,
         );
-        console.log(`${name}: ${rolledBack.rolloutStateReason}`);
-      }
-      await expectConsistent();
-      await expectDeployAndRollback();
-      migrating = false;
-      consistent.add(name);
-    },
-    300_000,
-  );
+        const pages = await pageReleases();
+        const api = await apiBuild();
+        console.log(
+          `after the kill: entry points name ${pages.join(", ")}; the API answers ${api}`,
+        );
+        // Not one release at the edge: the site mixed (and the API on one of its two releases).
+        expect(pages.some((release) => release !== api)).toBe(true);
+        const status = await cli("status");
+        console.log(status.output);
+        expect(status.code, status.output).not.toBe(0);
+        expect(status.output).toContain("consistent=false");
+        await clearDeadLock(false);
+        run += 1;
+        const again = await start("rollback", run, false);
+        const repaired = await again.done;
+        expect(repaired.code, repaired.output).toBe(0);
+        const served = await expectConsistent();
+        expect(served).not.toBe(before);
+        await expectDeployAndRollback();
+      }, 300_000);
+    }
 
-  it("a kill between a rollback's entry-point writes: invalidate mode's limit, named by status and repaired by the next rollback", async () => {
-    if (await readLock(s3(), BUCKET, LEDGER, "production")) await cli("unlock", "--force");
-    const before = await expectConsistent();
-    const liveTaskDefinition = await primaryTaskDefinition();
-    run += 1;
-    // One entry point's copy fails once (the SDK would retry it): the run is killed as the
-    // other's copy is answered, so one page is the target's and the other still the live one's.
-    let killed = false;
-    const victim = await start("rollback", run, true, (boundary, _seq, current) => {
-      if (boundary.step !== "web") return;
-      cloud.faults.add({ service: "s3", operation: "CopyObject", kind: "error", count: 1 });
-      const untap = tapRequestLog((call) => {
-        if (!entryPointBack(call) || killed) return;
-        killed = true;
-        untap();
-        current.kill("SIGKILL");
-      });
-      void current.done.finally(untap);
+    it("prints and asserts the count", () => {
+      console.log(`${consistent.size} of ${cases.length} cases consistent`);
+      expect(
+        cases.map(nameOf).filter((name) => !consistent.has(name)),
+        "inconsistent cases",
+      ).toEqual([]);
     });
-    const end = await victim.done;
-    cloud.faults.clear();
-    expect(killed, end.output).toBe(true);
-    expect(end.signal, end.output).toBe("SIGKILL");
-    // Killed before the guard's disarm: ECS returns the API to the release rolled back from.
-    await waitFor(
-      "ECS to roll the killed rollback's deployment back on the heartbeat alarm",
-      async () => {
-        const primary = (await stack.describe()).deployments?.find((d) => d.status === "PRIMARY");
-        return primary?.rolloutState === "COMPLETED" &&
-          primary.taskDefinition === liveTaskDefinition &&
-          (await apiBuild()) === String(before)
-          ? true
-          : undefined;
-      },
-      60_000,
-    );
-    const pages = await pageReleases();
-    const api = await apiBuild();
-    console.log(`after the kill: entry points name ${pages.join(", ")}; the API answers ${api}`);
-    // Not one release at the edge: the site mixed (and the API on one of its two releases).
-    expect(pages.some((release) => release !== api)).toBe(true);
-    const status = await cli("status");
-    console.log(status.output);
-    expect(status.code, status.output).not.toBe(0);
-    expect(status.output).toContain("consistent=false");
-    await clearDeadLock(false);
-    run += 1;
-    const again = await start("rollback", run, false);
-    const repaired = await again.done;
-    expect(repaired.code, repaired.output).toBe(0);
-    const served = await expectConsistent();
-    expect(served).not.toBe(before);
-    await expectDeployAndRollback();
-  }, 300_000);
-
-  it("prints and asserts the count", () => {
-    console.log(`${consistent.size} of ${CASES.length} cases consistent`);
-    expect(
-      CASES.map(nameOf).filter((name) => !consistent.has(name)),
-      "inconsistent cases",
-    ).toEqual([]);
   });
-});
+}
