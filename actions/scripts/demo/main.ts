@@ -242,8 +242,9 @@ async function pipeline(cloud: Cloud): Promise<number> {
             role: stack.canary.role,
           },
           // localcloud's load balancer reports its metrics per second: the analysis judges
-          // 1-second periods, where AWS's are minutes.
-          analysis: { interval: "1s", "min-requests": 10 },
+          // 1-second periods, where AWS's are minutes, and stops at the first failing one (the
+          // demo's releases last seconds: two failing periods would be a large share of one).
+          analysis: { interval: "1s", "min-requests": 10, "consecutive-failures": 1 },
         },
       },
     }),
