@@ -1,6 +1,7 @@
 // The whole pipeline on this machine: starts localcloud, creates the stack in it, then ships as a
-// push to main would: release 1, release 2, a bad release 3 that rolls itself back, and a manual
-// rollback to release 1; a probe watches the site through the edge the whole time.
+// push to main would: release 1, release 2, a bad release 3 whose API fails its users (not its
+// health checks) and that its canary's analysis rolls back, and a manual rollback to release 1;
+// a probe watches the site and the API through the edge the whole time.
 //   npx tsx actions/scripts/demo/main.ts           keeps serving until Ctrl-C
 //   npx tsx actions/scripts/demo/main.ts --once    exits after the script (1 when a check fails)
 //   npx tsx actions/scripts/demo/main.ts --example flask-api
@@ -26,7 +27,7 @@ import { releaseIdOf, runContext } from "../../src/release/record";
 import { sampleContainer, sampleImageInputs } from "../sample-images";
 import { type Checks, flaskApiDemo } from "./flask-api";
 import { freeDemoNetwork } from "./network";
-import { startProbe } from "./probe";
+import { apiCallsBetween, startProbe } from "./probe";
 import { clients, createRepositories, createStack, NAMES, registryLogin } from "./stack";
 
 /** The demo runs at a fifth of AWS's pace (health checks, drains, alarm periods). */
@@ -229,6 +230,21 @@ async function pipeline(cloud: Cloud): Promise<number> {
           web: { mode: "atomic", "key-value-store": stack.keyValueStore },
           "release-env": ["api:RELEASE_ID"],
           gate: { timeout: "5m", interval: "1s", "healthy-polls": 2, "grace-period": "45s" },
+          // Each release is a canary: ECS moves 10% of the traffic to the new revision for a
+          // minute (12 s at the demo's pace), then the rest.
+          strategy: {
+            type: "canary",
+            percent: 10,
+            "step-bake-time": "1m",
+            "bake-time": "0m",
+            "alternate-target-group": stack.canary.alternateTargetGroup,
+            "production-listener-rule": stack.canary.productionListenerRule,
+            role: stack.canary.role,
+          },
+          // localcloud's load balancer reports its metrics per second: the analysis judges
+          // 1-second periods, where AWS's are minutes, and stops at the first failing one (the
+          // demo's releases last seconds: two failing periods would be a large share of one).
+          analysis: { interval: "1s", "min-requests": 10, "consecutive-failures": 1 },
         },
       },
     }),
@@ -261,16 +277,22 @@ async function pipeline(cloud: Cloud): Promise<number> {
   // From the moment there is a site, every request through the edge must succeed.
   const probe = startProbe(edge);
   const two = await ship("release 2");
-  const three = await ship("release 3 (bad: its API fails its health check)", [
+  const threeStarted = Date.now();
+  const three = await ship("release 3 (bad: health checks pass, every API call answers 500)", [
     "--container-env",
-    "api:APP_FAULT=unhealthy",
+    "api:APP_FAULT=api-errors",
   ]);
+  const threeEnded = Date.now();
   run += 1;
   const back = await timed(`manual rollback to ${one.id}`, () =>
     runCli(["rollback", "--config", configFile, "--to", one.id], { env: runEnv() }),
   );
   process.exitCode = undefined;
   const results = await probe.stop();
+  const duringThree = apiCallsBetween(results, threeStarted, threeEnded);
+  const afterThree = apiCallsBetween(results, threeEnded);
+  const share = (part: { total: number; failed: number }) =>
+    `${part.failed} of ${part.total} (${((100 * part.failed) / Math.max(1, part.total)).toFixed(2)}%)`;
 
   const version = (await (await fetch(`${edge}/api/version`)).json()) as { releaseId?: string };
   // The rollback's PutKey is seen by the edge's next request; a bounded while all the same.
@@ -298,6 +320,16 @@ async function pipeline(cloud: Cloud): Promise<number> {
       "release 3 rolled itself back",
       three.code === ExitCode.FailedRolledBack,
       `exit ${three.code}`,
+    ],
+    [
+      "API calls failed during release 3's canary: at most 2%",
+      duringThree.total > 0 && duringThree.failed <= 0.02 * duringThree.total,
+      share(duringThree),
+    ],
+    [
+      "no API call failed after release 3's rollback",
+      afterThree.total > 0 && afterThree.failed === 0,
+      share(afterThree),
     ],
     ["manual rollback", back === ExitCode.Success, `exit ${back}`],
     ["API serves release 1", version.releaseId === one.id, `/api/version: ${version.releaseId}`],

@@ -2,7 +2,14 @@ import { CloudFrontClient, CreateKeyValueStoreCommand } from "@aws-sdk/client-cl
 import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import { CreateRepositoryCommand, ECRClient } from "@aws-sdk/client-ecr";
 import { ECSClient, RegisterTaskDefinitionCommand } from "@aws-sdk/client-ecs";
-import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
+import {
+  CreateRuleCommand,
+  CreateTargetGroupCommand,
+  DescribeListenersCommand,
+  DescribeLoadBalancersCommand,
+  ElasticLoadBalancingV2Client,
+  ModifyTargetGroupAttributesCommand,
+} from "@aws-sdk/client-elastic-load-balancing-v2";
 import { S3Client } from "@aws-sdk/client-s3";
 import { loadEcsStackHelper } from "./ecs-stack";
 import { createSite } from "./site";
@@ -13,7 +20,9 @@ import { createSite } from "./site";
  * task [nginx → api] behind a load balancer, and the site (site.ts): the deploy bucket and a
  * distribution that serves it, except shipline's ledger, and sends /api/* to the load balancer;
  * and the key value store that holds the live web release (shipline's web-mode atomic keeps its
- * release router function on the distribution itself).
+ * release router function on the distribution itself). The service deploys as a canary: a
+ * second target group and a production listener rule forwarding to both (weights 100/0) are
+ * what ECS moves the traffic with.
  */
 export interface CloudEndpoint {
   endpoint: string;
@@ -30,6 +39,8 @@ export interface DemoStack {
   keyValueStore: string;
   logGroup: string;
   albUrl: string;
+  /** What ECS's canary deployments shift the traffic with. */
+  canary: { alternateTargetGroup: string; productionListenerRule: string; role: string };
 }
 
 export const NAMES = {
@@ -81,6 +92,7 @@ export async function createStack(
     cluster: NAMES.cluster,
     logGroup: NAMES.logGroup,
   });
+  const canary = await createCanaryRouting(c, front.targetGroupArn);
   const logs = (prefix: string) => stack.awsLogs(NAMES.logGroup, cloud.region, prefix);
   const registered = await c.ecs.send(
     new RegisterTaskDefinitionCommand({
@@ -138,5 +150,70 @@ export async function createStack(
     keyValueStore: store.KeyValueStore?.ARN ?? "",
     logGroup: NAMES.logGroup,
     albUrl: front.url,
+    canary,
+  };
+}
+
+/**
+ * The alternate target group (same port and health check as the service's) and a production
+ * listener rule that forwards to both, all traffic on the service's group: on AWS, what a
+ * user's infrastructure tool creates once before the first canary.
+ */
+async function createCanaryRouting(
+  c: ReturnType<typeof clients>,
+  targetGroupArn: string,
+): Promise<DemoStack["canary"]> {
+  const alternate = (
+    await c.elb.send(
+      new CreateTargetGroupCommand({
+        Name: "shipline-web-alternate",
+        Protocol: "HTTP",
+        Port: 8080,
+        VpcId: "vpc-1",
+        TargetType: "ip",
+        HealthCheckPath: "/healthz",
+        HealthCheckIntervalSeconds: 5,
+        HealthCheckTimeoutSeconds: 4,
+        HealthyThresholdCount: 2,
+        UnhealthyThresholdCount: 2,
+      }),
+    )
+  ).TargetGroups?.[0]?.TargetGroupArn;
+  if (!alternate) throw new Error("the alternate target group was not created");
+  await c.elb.send(
+    new ModifyTargetGroupAttributesCommand({
+      TargetGroupArn: alternate,
+      Attributes: [{ Key: "deregistration_delay.timeout_seconds", Value: "5" }],
+    }),
+  );
+  const balancer = (await c.elb.send(new DescribeLoadBalancersCommand({ Names: ["shipline"] })))
+    .LoadBalancers?.[0]?.LoadBalancerArn;
+  const listener = (await c.elb.send(new DescribeListenersCommand({ LoadBalancerArn: balancer })))
+    .Listeners?.[0]?.ListenerArn;
+  const rule = (
+    await c.elb.send(
+      new CreateRuleCommand({
+        ListenerArn: listener,
+        Priority: 10,
+        Conditions: [{ Field: "path-pattern", Values: ["/*"] }],
+        Actions: [
+          {
+            Type: "forward",
+            ForwardConfig: {
+              TargetGroups: [
+                { TargetGroupArn: targetGroupArn, Weight: 100 },
+                { TargetGroupArn: alternate, Weight: 0 },
+              ],
+            },
+          },
+        ],
+      }),
+    )
+  ).Rules?.[0]?.RuleArn;
+  if (!rule) throw new Error("the production listener rule was not created");
+  return {
+    alternateTargetGroup: alternate,
+    productionListenerRule: rule,
+    role: "arn:aws:iam::000000000000:role/ecsInfrastructureRoleForLoadBalancers",
   };
 }

@@ -549,7 +549,8 @@ async function readTrafficGroups(
 
 /** After a rollback the old revision serves from the group production traffic went to before. */
 function oldRevisionWait(current: CurrentService, groups: TrafficGroups | undefined): WaitStrategy {
-  const usual = chooseWaitStrategy(current);
+  // ECS has already put the old revision back: its tasks' health decides, not a rollout to come.
+  const { awaitsRollout: _, ...usual } = chooseWaitStrategy(current);
   if (!groups) return usual;
   const group = usual.groups[0];
   if (!group || group.targetGroupArn === groups.oldTargetGroup) return usual;

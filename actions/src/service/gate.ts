@@ -38,6 +38,11 @@ export interface UnhealthyTarget extends TargetBinding {
 export interface WaitStrategy {
   name: string;
   groups: WatchedGroup[];
+  /**
+   * ECS moves the traffic itself (blue/green, canary, linear): healthy targets are not enough,
+   * the deployment passes once ECS reports its rollout COMPLETED (traffic shifted, baked).
+   */
+  awaitsRollout?: boolean;
 }
 
 /**
@@ -47,9 +52,11 @@ export interface WaitStrategy {
  * deploy itself never branches on it.
  */
 export function chooseWaitStrategy(current: CurrentService): WaitStrategy {
+  const shifted = shiftsTraffic(current);
   const groups: WatchedGroup[] = (current.service.loadBalancers ?? []).flatMap((lb) => {
     if (!lb.targetGroupArn || !lb.containerName || lb.containerPort === undefined) return [];
     const group = current.targetGroups.find((tg) => tg.TargetGroupArn === lb.targetGroupArn);
+    const alternateArn = shifted ? lb.advancedConfiguration?.alternateTargetGroupArn : undefined;
     return [
       {
         targetGroupArn: lb.targetGroupArn,
@@ -57,13 +64,33 @@ export function chooseWaitStrategy(current: CurrentService): WaitStrategy {
         containerName: lb.containerName,
         containerPort: lb.containerPort,
         ...(group ? { group } : {}),
+        ...(alternateArn
+          ? { alternate: { targetGroupArn: alternateArn, name: nameOf(alternateArn) } }
+          : {}),
       },
     ];
   });
-  return groups.length > 0
-    ? { name: `target health in ${groups.map((g) => g.name).join(", ")}`, groups }
-    : { name: "tasks RUNNING (the service has no load balancer)", groups };
+  if (groups.length === 0) {
+    return { name: "tasks RUNNING (the service has no load balancer)", groups };
+  }
+  const names = groups.map((g) => (g.alternate ? `${g.name} or ${g.alternate.name}` : g.name));
+  return shifted
+    ? {
+        name: `target health in ${names.join(", ")}, then ECS's ${current.service.deploymentConfiguration?.strategy} rollout COMPLETED`,
+        groups,
+        awaitsRollout: true,
+      }
+    : { name: `target health in ${names.join(", ")}`, groups };
 }
+
+/** ECS's blue/green, canary and linear deployments move the traffic between two groups. */
+function shiftsTraffic(current: CurrentService): boolean {
+  const strategy = current.service.deploymentConfiguration?.strategy;
+  return strategy !== undefined && strategy !== "ROLLING";
+}
+
+/** A target group's name from its ARN (…:targetgroup/<name>/<id>). */
+const nameOf = (arn: string): string => arn.split(":targetgroup/")[1]?.split("/")[0] ?? arn;
 
 export interface GateRun {
   clients: Pick<ServiceClients, "ecs" | "elb">;
@@ -143,6 +170,7 @@ export async function runGate(run: GateRun): Promise<GateOutcome> {
         settings,
         ...(run.rollbackTarget ? { rollbackTarget: run.rollbackTarget } : {}),
         ...(run.healthChecked ? { healthChecked: run.healthChecked } : {}),
+        ...(run.strategy.awaitsRollout ? { awaitsRollout: true } : {}),
       },
       streak,
     );

@@ -1,4 +1,4 @@
-import type { TargetGroupView, TaskView } from "./snapshot";
+import type { TargetGroupView, TargetView, TaskView } from "./snapshot";
 
 /** A task's target in one target group, as the load balancer sees it now. */
 export interface TargetBinding {
@@ -25,14 +25,18 @@ export function matchTasksToTargets(tasks: TaskView[], groups: TargetGroupView[]
   return tasks.map((task) => ({
     task,
     bindings: groups.map((group) => {
-      const target = task.ip
-        ? group.targets.find(
-            (candidate) => candidate.id === task.ip && candidate.port === group.containerPort,
-          )
-        : undefined;
+      const find = (targets: TargetView[]) =>
+        task.ip
+          ? targets.find(
+              (candidate) => candidate.id === task.ip && candidate.port === group.containerPort,
+            )
+          : undefined;
+      const inAlternate = group.alternate ? find(group.alternate.targets) : undefined;
+      const target = find(group.targets) ?? inAlternate;
+      const where = inAlternate && target === inAlternate ? group.alternate : group;
       return {
-        targetGroupArn: group.arn,
-        targetGroupName: group.name,
+        targetGroupArn: where?.arn ?? group.arn,
+        targetGroupName: where?.name ?? group.name,
         port: group.containerPort,
         state: target?.state ?? "unregistered",
         ...(target?.reason ? { reason: target.reason } : {}),

@@ -5,14 +5,18 @@ import {
   ListTasksCommand,
   type Task,
 } from "@aws-sdk/client-ecs";
-import type { TargetGroup } from "@aws-sdk/client-elastic-load-balancing-v2";
-import { DescribeTargetHealthCommand } from "@aws-sdk/client-elastic-load-balancing-v2";
+import {
+  DescribeTargetHealthCommand,
+  type TargetGroup,
+  type TargetHealthDescription,
+} from "@aws-sdk/client-elastic-load-balancing-v2";
 import { type Patience, retryTransient } from "../lib/retry";
 import type { ServiceClients } from "./clients";
 import {
   type DeploymentView,
   type Snapshot,
   type TargetGroupView,
+  type TargetView,
   type TaskView,
   taskIdOf,
 } from "./snapshot";
@@ -59,6 +63,11 @@ export interface WatchedGroup {
   containerName: string;
   containerPort: number;
   group?: TargetGroup;
+  /**
+   * Under ECS's blue/green, canary and linear deployments the new tasks register in whichever of
+   * the pair does not take production traffic: a task's target may be in either group.
+   */
+  alternate?: { targetGroupArn: string; name: string };
 }
 
 export interface ObserveTarget {
@@ -124,7 +133,14 @@ export async function observe(
   patience: Patience,
   target: ObserveTarget,
 ): Promise<Snapshot> {
-  const groupArns = [...new Set(target.groups.map((group) => group.targetGroupArn))];
+  const groupArns = [
+    ...new Set(
+      target.groups.flatMap((group) => [
+        group.targetGroupArn,
+        ...(group.alternate ? [group.alternate.targetGroupArn] : []),
+      ]),
+    ),
+  ];
   const [described, tasks, health] = await Promise.all([
     retryTransient(
       "ECS DescribeServices",
@@ -169,17 +185,18 @@ export async function observe(
     ...(group.group?.HealthCheckPath ? { healthCheckPath: group.group.HealthCheckPath } : {}),
     ...(group.group?.HealthCheckPort ? { healthCheckPort: group.group.HealthCheckPort } : {}),
     ...(group.group?.Matcher?.HttpCode ? { matcher: group.group.Matcher.HttpCode } : {}),
-    targets: (health.find((entry) => entry.arn === group.targetGroupArn)?.descriptions ?? []).map(
-      (description) => ({
-        id: description.Target?.Id ?? "",
-        ...(description.Target?.Port !== undefined ? { port: description.Target.Port } : {}),
-        state: description.TargetHealth?.State ?? "unknown",
-        ...(description.TargetHealth?.Reason ? { reason: description.TargetHealth.Reason } : {}),
-        ...(description.TargetHealth?.Description
-          ? { description: description.TargetHealth.Description }
-          : {}),
-      }),
-    ),
+    ...(group.alternate
+      ? {
+          alternate: {
+            arn: group.alternate.targetGroupArn,
+            name: group.alternate.name,
+            targets: targetsOf(
+              health.find((entry) => entry.arn === group.alternate?.targetGroupArn)?.descriptions,
+            ),
+          },
+        }
+      : {}),
+    targets: targetsOf(health.find((entry) => entry.arn === group.targetGroupArn)?.descriptions),
   }));
   return {
     at: patience.clock.now(),
@@ -192,4 +209,17 @@ export async function observe(
     tasks,
     targetGroups,
   };
+}
+
+/** DescribeTargetHealth's answer as the gate's targets. */
+function targetsOf(descriptions: TargetHealthDescription[] | undefined): TargetView[] {
+  return (descriptions ?? []).map((description) => ({
+    id: description.Target?.Id ?? "",
+    ...(description.Target?.Port !== undefined ? { port: description.Target.Port } : {}),
+    state: description.TargetHealth?.State ?? "unknown",
+    ...(description.TargetHealth?.Reason ? { reason: description.TargetHealth.Reason } : {}),
+    ...(description.TargetHealth?.Description
+      ? { description: description.TargetHealth.Description }
+      : {}),
+  }));
 }

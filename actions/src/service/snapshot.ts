@@ -48,6 +48,8 @@ export interface TargetGroupView {
   healthCheckPort?: string;
   matcher?: string;
   targets: TargetView[];
+  /** The pair's other group (blue/green, canary, linear): a task's target may be there instead. */
+  alternate?: { arn: string; name: string; targets: TargetView[] };
 }
 
 export interface DeploymentView {

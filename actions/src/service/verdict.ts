@@ -46,6 +46,11 @@ export interface GateContext {
    * reports HEALTHY (ECS reports UNKNOWN both without a check and before the first result).
    */
   healthChecked?: string[];
+  /**
+   * ECS moves the traffic (blue/green, canary, linear): serving tasks pass only once the
+   * deployment's rollout is COMPLETED, so the gate covers the traffic shift and its bake.
+   */
+  awaitsRollout?: boolean;
 }
 
 /** Stop codes that mean the task failed by itself (the others are ECS or a user stopping it). */
@@ -143,8 +148,9 @@ export function judge(snapshot: Snapshot, context: GateContext, healthyStreak: n
 
   const serving = entries.filter((entry) => isServing(entry, context.healthChecked ?? [])).length;
   const running = entries.filter((entry) => entry.task.lastStatus === "RUNNING").length;
-  const detail = `${serving}/${ours.desiredCount} tasks serving (${running} running)`;
-  const streak = serving >= ours.desiredCount ? healthyStreak + 1 : 0;
+  const rolledOut = !context.awaitsRollout || ours.rolloutState === "COMPLETED";
+  const detail = `${serving}/${ours.desiredCount} tasks serving (${running} running)${rolledOut ? "" : `, ECS's rollout ${ours.rolloutState ?? "IN_PROGRESS"}`}`;
+  const streak = serving >= ours.desiredCount && rolledOut ? healthyStreak + 1 : 0;
   if (streak >= context.settings.healthyPolls) {
     return { state: "passed", healthyStreak: streak, detail };
   }

@@ -23,6 +23,34 @@ const group = (
   targets,
 });
 
+describe("matchTasksToTargets with a blue/green pair", () => {
+  it("finds a task's target in the pair's other group, and names that group", () => {
+    const pair: TargetGroupView = {
+      ...group("web", 8080, [{ id: "10.0.0.9", port: 8080, state: "draining" }]),
+      alternate: {
+        arn: "arn:tg/web-alternate",
+        name: "web-alternate",
+        targets: [{ id: "10.0.0.5", port: 8080, state: "healthy" }],
+      },
+    };
+    const [entry] = matchTasksToTargets([task("t1", "10.0.0.5")], [pair]);
+    expect(entry?.bindings).toEqual([
+      expect.objectContaining({
+        state: "healthy",
+        targetGroupArn: "arn:tg/web-alternate",
+        targetGroupName: "web-alternate",
+      }),
+    ]);
+  });
+  it("without the pair, the same task is unregistered (what a rolling gate saw)", () => {
+    const [entry] = matchTasksToTargets(
+      [task("t1", "10.0.0.5")],
+      [group("web", 8080, [{ id: "10.0.0.9", port: 8080, state: "draining" }])],
+    );
+    expect(entry?.bindings[0]?.state).toBe("unregistered");
+  });
+});
+
 describe("matchTasksToTargets", () => {
   it.each([
     {

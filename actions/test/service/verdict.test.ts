@@ -378,6 +378,23 @@ describe("judge", () => {
   });
 });
 
+describe("judge, when ECS moves the traffic (blue/green, canary, linear)", () => {
+  const shifting: GateContext = { ...context, awaitsRollout: true };
+  it("healthy tasks wait for ECS's rollout to complete: the traffic shift and its bake are part of the gate", () => {
+    const verdict = judge(snapshot({}), shifting, 5);
+    expect(verdict.state).toBe("waiting");
+    expect(verdict.healthyStreak).toBe(0);
+    expect(verdict.detail).toContain("ECS's rollout IN_PROGRESS");
+  });
+  it("passes once the rollout is COMPLETED and the tasks serve", () => {
+    const done = snapshot({ deployments: [deployment({ rolloutState: "COMPLETED" }), old()] });
+    expect(judge(done, shifting, 2).state).toBe("passed");
+  });
+  it("a rolling service passes on healthy tasks alone, as before", () => {
+    expect(judge(snapshot({}), context, 2).state).toBe("passed");
+  });
+});
+
 describe("taskFailure", () => {
   it.each([
     { name: "running", over: {}, failed: false },
