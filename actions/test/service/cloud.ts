@@ -53,7 +53,8 @@ async function load<T>(path: string): Promise<T> {
 
 /**
  * A stand-in for app-api's bundle with the same contract: /healthz, /version (RELEASE_ID),
- * APP_FAULT=unhealthy (503 on /healthz) and APP_FAULT=crash-on-start (exit 1 with a reason),
+ * APP_FAULT=unhealthy (503 on /healthz), APP_FAULT=crash-on-start (exit 1 with a reason) and
+ * APP_FAULT=api-errors (health checks pass, every other /api/* call answers 500),
  * and a migrate.mjs. The real bundle initialises PGlite at start, which takes tens of seconds on
  * a busy two-core machine; this one listens at once, so each rollout takes seconds.
  */
@@ -68,8 +69,15 @@ if (fault === "crash-on-start") {
   console.error(JSON.stringify({ level: 60, msg: "APP_FAULT=crash-on-start: this release refuses to start" }));
   process.exit(1);
 }
+const healthPaths = new Set(["/healthz", "/readyz", "/api/healthz", "/api/readyz"]);
 const server = createServer((req, res) => {
   res.setHeader("content-type", "application/json");
+  const path = (req.url ?? "").split("?")[0];
+  if (fault === "api-errors" && (path === "/api" || path.startsWith("/api/")) && !healthPaths.has(path)) {
+    res.statusCode = 500;
+    res.end(JSON.stringify({ error: { code: "internal", message: "APP_FAULT=api-errors: every API call fails on purpose" } }));
+    return;
+  }
   if (req.url === "/healthz") {
     res.statusCode = fault === "unhealthy" ? 503 : 200;
     res.end(JSON.stringify(fault === "unhealthy" ? { status: "unhealthy", reason: "APP_FAULT=unhealthy" } : { status: "ok" }));

@@ -1,0 +1,277 @@
+/**
+ * Canary benchmark: what users see of a release that passes its health checks but fails them,
+ * under `rolling` (today's gate) and `canary 10%`, on localcloud (real containers behind the
+ * load balancer, CloudFront in front, time at 1/20).
+ *
+ *   npx tsx bench/canary/run.ts      (BENCH_STRATEGIES=rolling,canary  BENCH_RATE=25/s
+ *                                     BENCH_AFTER=5s, the window measured after the deploy ends)
+ *
+ * A probe calls /api/version through the edge (CloudFront → ALB → tasks) at a steady rate for
+ * the whole run. Per strategy:
+ * - bad release (APP_FAULT=api-errors: /healthz answers 200, every /api/* call 500): the share
+ *   of the probe's requests that failed while the deploy ran and in the window after it ended,
+ *   the time from the first failed request to the start of the rollback (shipline's or ECS's),
+ *   and the deploy's exit code;
+ * - good release: how long the deploy took, its failed requests, and the time it costs beyond
+ *   the rolling deploy of the same release.
+ * A bad release a strategy ships (exit 0) is replaced by a good one before the next rollout.
+ */
+import { DescribeServicesCommand } from "@aws-sdk/client-ecs";
+import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
+import { ExitCode } from "../../actions/src/lib/errors";
+import { formatTable, TerminalLogger } from "../../actions/src/lib/logger";
+import { run } from "../../actions/src/lib/run";
+import type { DeployServiceResult } from "../../actions/src/service/deploy-service";
+import { deployService } from "../../actions/src/service/deploy-service";
+import { parseDeployServiceInputs } from "../../actions/src/service/inputs";
+import { reportDeployService } from "../../actions/src/service/report";
+import { createEdge } from "../../actions/test/release/edge";
+import { startServiceStack, waitFor, waitSteadyOn } from "../../actions/test/service/cloud";
+import type { WebCloud } from "../../actions/test/web/cloud";
+import { between, failed, type ProbeRecord, share, startProbe } from "./probe";
+import { STRATEGIES, type Strategy } from "./strategies";
+
+const RATE = Number(process.env.BENCH_RATE ?? 25);
+const AFTER_MS = parseDuration(process.env.BENCH_AFTER ?? "5s");
+const chosen = (process.env.BENCH_STRATEGIES ?? "rolling,canary").split(",").map((s) => s.trim());
+for (const name of chosen) {
+  if (!STRATEGIES[name])
+    throw new Error(
+      `BENCH_STRATEGIES: unknown strategy "${name}", expected ${Object.keys(STRATEGIES).join(", ")}`,
+    );
+}
+
+function parseDuration(text: string): number {
+  const match = /^(\d+(?:\.\d+)?)(ms|s)$/.exec(text);
+  if (!match) throw new Error(`BENCH_AFTER: expected a duration like 5s or 500ms, got "${text}"`);
+  return Number(match[1]) * (match[2] === "s" ? 1000 : 1);
+}
+
+const stack = await startServiceStack();
+
+interface Rollout {
+  code: ExitCode;
+  result?: DeployServiceResult;
+  text: string;
+  startedAt: number;
+  endedAt: number;
+  /** The cloud's request log position before the deploy began. */
+  sinceSeq: number;
+}
+
+async function deploy(strategy: Strategy, environment: string): Promise<Rollout> {
+  const lines: string[] = [];
+  const stream = {
+    write: (chunk: string) => lines.push(...chunk.split("\n").filter(Boolean)),
+  } as unknown as NodeJS.WritableStream;
+  const logger = new TerminalLogger({ out: stream, err: stream });
+  const sinceSeq = stack.cloud.requestLog.lastSeq;
+  const startedAt = Date.now();
+  let result: DeployServiceResult | undefined;
+  const code = await run(async () => {
+    result = await deployService(
+      parseDeployServiceInputs({
+        cluster: stack.cluster,
+        service: stack.service,
+        environment,
+        // The gate as bench/gate runs it: a check a second at the cloud's pace, polled often.
+        "gate-interval": "250ms",
+        "healthy-polls": "3",
+        "grace-period": "1s",
+        "gate-timeout": "3m",
+        ...strategy.inputs,
+      }),
+      { clients: stack.clients, logger },
+    );
+    await reportDeployService(result, logger);
+  }, logger);
+  // run() marks the process failed for a failed deploy; the bench itself has not failed.
+  process.exitCode = undefined;
+  return {
+    code,
+    ...(result ? { result } : {}),
+    text: lines.join("\n"),
+    startedAt,
+    endedAt: Date.now(),
+    sinceSeq,
+  };
+}
+
+/**
+ * When the way back began: shipline's own call (UpdateService to the previous revision, or
+ * StopServiceDeployment), or the deployment ECS created when it rolled back by itself.
+ */
+async function rollbackStart(rollout: Rollout): Promise<{ at: number; by: string } | undefined> {
+  const rollback = rollout.result?.rollback;
+  if (!rollback) return undefined;
+  if (rollback.by === "ecs") {
+    const service = (
+      await stack.clients.ecs.send(
+        new DescribeServicesCommand({ cluster: stack.cluster, services: [stack.service] }),
+      )
+    ).services?.[0];
+    const created = service?.deployments
+      ?.find((d) => d.id === rollback.deploymentId)
+      ?.createdAt?.getTime();
+    return created === undefined ? undefined : { at: created, by: "ECS" };
+  }
+  const calls = stack.cloud.requestLog
+    .list({ sinceSeq: rollout.sinceSeq, service: "ecs" })
+    .filter(
+      (entry) => entry.operation === "UpdateService" || entry.operation === "StopServiceDeployment",
+    );
+  // The first UpdateService rolls the release out; the way back is the call after it.
+  const back = calls.find((entry) => entry.operation === "StopServiceDeployment") ?? calls[1];
+  return back ? { at: Date.parse(back.time), by: "shipline" } : undefined;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+/** Waits until the probe has seen `release` answer several calls in a row, none failing. */
+async function servingOnly(records: ProbeRecord[], release: string): Promise<void> {
+  await waitFor(
+    `the edge to serve only ${release}`,
+    async () => {
+      const last = records.slice(-Math.max(10, RATE));
+      return last.length > 0 && last.every((r) => r.status === 200 && r.release === release)
+        ? true
+        : undefined;
+    },
+    180_000,
+  );
+}
+
+interface Row {
+  strategy: string;
+  bad?: {
+    code: ExitCode;
+    verdict: string;
+    during: ProbeRecord[];
+    after: ProbeRecord[];
+    firstFailedToRollback: string;
+  };
+  good?: { code: ExitCode; ms: number; requests: ProbeRecord[] };
+  unavailable?: string;
+  notes: string[];
+}
+
+const rows: Row[] = [];
+let probe: ReturnType<typeof startProbe> | undefined;
+try {
+  const first = await stack.createService({ RELEASE_ID: "r0", APP_FAULT: "none" });
+  await waitSteadyOn(stack, first);
+  const bucket = "canary-bench-site";
+  await new S3Client({
+    endpoint: stack.cloud.endpoint,
+    region: stack.cloud.region,
+    credentials: stack.cloud.credentials,
+    forcePathStyle: true,
+  }).send(new CreateBucketCommand({ Bucket: bucket }));
+  const distribution = await createEdge(stack, bucket);
+  const edge = (stack.cloud as unknown as WebCloud)
+    .service<{ edgeUrl(id: string): string }>("cloudfront")
+    .edgeUrl(distribution);
+  probe = startProbe(`${edge}/api/version`, RATE);
+  const records = probe.records;
+  await servingOnly(records, "r0");
+
+  for (const name of chosen) {
+    const strategy = STRATEGIES[name] as Strategy;
+    const row: Row = { strategy: strategy.label, notes: [] };
+    rows.push(row);
+    if (strategy.unavailable) {
+      row.unavailable = strategy.unavailable;
+      continue;
+    }
+    await strategy.prepare?.(stack);
+
+    // Good release first: the strategy's cost when nothing is wrong.
+    const goodId = `good-${name}`;
+    const good = await deploy(strategy, `api:RELEASE_ID=${goodId}\napi:APP_FAULT=none`);
+    row.good = {
+      code: good.code,
+      ms: good.endedAt - good.startedAt,
+      requests: between(records, good.startedAt, good.endedAt),
+    };
+    if (good.code !== ExitCode.Success)
+      row.notes.push(`good release: ${good.text.split("\n").at(-1)}`);
+    await servingOnly(records, goodId);
+
+    const bad = await deploy(strategy, `api:RELEASE_ID=bad-${name}\napi:APP_FAULT=api-errors`);
+    await sleep(AFTER_MS);
+    const during = between(records, bad.startedAt, bad.endedAt);
+    const after = between(records, bad.endedAt, bad.endedAt + AFTER_MS);
+    const firstFailed = during.find(failed)?.sentAt;
+    const back = await rollbackStart(bad);
+    row.bad = {
+      code: bad.code,
+      verdict: bad.result ? `${bad.result.outcome}, ${bad.result.verdict}` : "no result",
+      during,
+      after,
+      firstFailedToRollback:
+        back === undefined
+          ? "never rolled back"
+          : firstFailed === undefined
+            ? `no failed request before the rollback (by ${back.by})`
+            : `${secs(back.at - firstFailed)} (by ${back.by})`,
+    };
+    if (bad.code === ExitCode.Success) {
+      // Shipped: put a good release back before the next strategy's rollouts.
+      const restore = await deploy(
+        STRATEGIES.rolling as Strategy,
+        `api:RELEASE_ID=restore-${name}\napi:APP_FAULT=none`,
+      );
+      if (restore.code !== ExitCode.Success)
+        throw new Error(`restoring a good release failed:\n${restore.text}`);
+      await servingOnly(records, `restore-${name}`);
+    } else {
+      await servingOnly(records, goodId);
+    }
+  }
+  await probe.stop();
+
+  const rollingGood = rows.find((r) => r.strategy === "rolling")?.good;
+  console.log(
+    `\ncanary benchmark on localcloud: a probe calls /api/version through CloudFront → ALB at ${RATE}/s; "after" is the ${secs(AFTER_MS)} after the deploy returns; times at localcloud's pace (1/20)\n`,
+  );
+  console.log(
+    formatTable(
+      [
+        "strategy",
+        "bad: failed during deploy",
+        "bad: failed after",
+        "bad: first failure → rollback starts",
+        "bad: exit",
+        "good: deploy time",
+        "good: extra vs rolling",
+        "good: failed",
+      ],
+      rows.map((row) =>
+        row.unavailable
+          ? [row.strategy, "not measured", "", "", "", "", "", ""]
+          : [
+              row.strategy,
+              row.bad ? share(row.bad.during) : "",
+              row.bad ? share(row.bad.after) : "",
+              row.bad?.firstFailedToRollback ?? "",
+              row.bad ? `${row.bad.code} (${row.bad.verdict})` : "",
+              row.good ? `${secs(row.good.ms)} (exit ${row.good.code})` : "",
+              row.good && rollingGood
+                ? row.strategy === "rolling"
+                  ? "baseline"
+                  : `+${secs(row.good.ms - rollingGood.ms)}`
+                : "",
+              row.good ? share(row.good.requests) : "",
+            ],
+      ),
+    ),
+  );
+  for (const row of rows) {
+    if (row.unavailable) console.log(`${row.strategy} not measured: ${row.unavailable}`);
+    for (const note of row.notes) console.log(`${row.strategy}: ${note}`);
+  }
+} finally {
+  await probe?.stop();
+  await stack.dispose();
+}
