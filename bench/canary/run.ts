@@ -184,11 +184,12 @@ try {
       row.unavailable = strategy.unavailable;
       continue;
     }
-    await strategy.prepare?.(stack);
+    const inputs = { ...strategy.inputs, ...(await strategy.prepare?.(stack)) };
+    const chosenStrategy: Strategy = { ...strategy, inputs };
 
     // Good release first: the strategy's cost when nothing is wrong.
     const goodId = `good-${name}`;
-    const good = await deploy(strategy, `api:RELEASE_ID=${goodId}\napi:APP_FAULT=none`);
+    const good = await deploy(chosenStrategy, `api:RELEASE_ID=${goodId}\napi:APP_FAULT=none`);
     row.good = {
       code: good.code,
       ms: good.endedAt - good.startedAt,
@@ -198,7 +199,10 @@ try {
       row.notes.push(`good release: ${good.text.split("\n").at(-1)}`);
     await servingOnly(records, goodId);
 
-    const bad = await deploy(strategy, `api:RELEASE_ID=bad-${name}\napi:APP_FAULT=api-errors`);
+    const bad = await deploy(
+      chosenStrategy,
+      `api:RELEASE_ID=bad-${name}\napi:APP_FAULT=api-errors`,
+    );
     await sleep(AFTER_MS);
     const during = between(records, bad.startedAt, bad.endedAt);
     const after = between(records, bad.endedAt, bad.endedAt + AFTER_MS);
@@ -217,9 +221,9 @@ try {
             : `${secs(back.at - firstFailed)} (by ${back.by})`,
     };
     if (bad.code === ExitCode.Success) {
-      // Shipped: put a good release back before the next strategy's rollouts.
+      // Shipped: put a good release back (the same strategy, so the service keeps its settings).
       const restore = await deploy(
-        STRATEGIES.rolling as Strategy,
+        chosenStrategy,
         `api:RELEASE_ID=restore-${name}\napi:APP_FAULT=none`,
       );
       if (restore.code !== ExitCode.Success)

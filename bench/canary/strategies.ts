@@ -1,3 +1,10 @@
+import {
+  CreateRuleCommand,
+  CreateTargetGroupCommand,
+  DescribeListenersCommand,
+  DescribeTargetGroupsCommand,
+  ModifyTargetGroupAttributesCommand,
+} from "@aws-sdk/client-elastic-load-balancing-v2";
 import type { ServiceStack } from "../../actions/test/service/cloud";
 
 /**
@@ -6,10 +13,10 @@ import type { ServiceStack } from "../../actions/test/service/cloud";
  */
 export interface Strategy {
   label: string;
-  /** Inputs added to every deploy-service call under this strategy. */
+  /** Inputs added to every deploy-service call under this strategy (after prepare). */
   inputs: Record<string, string>;
-  /** Set once before the strategy's first rollout; undefined when nothing is needed. */
-  prepare?: (stack: ServiceStack) => Promise<void>;
+  /** Creates what the strategy needs once, returning the inputs that name it. */
+  prepare?: (stack: ServiceStack) => Promise<Record<string, string>>;
   /** Why the strategy cannot run in this checkout; undefined when it can. */
   unavailable?: string;
 }
@@ -18,12 +25,82 @@ export interface Strategy {
 export const rolling: Strategy = { label: "rolling", inputs: {} };
 
 /**
+ * What ECS's traffic-shifting strategies need beside the service, as a user creates it once on
+ * AWS: a second target group like the first (the new revision starts there) and a listener rule
+ * forwarding all traffic to both, all of it to the first; ECS moves the weights.
+ */
+async function alternateRouting(stack: ServiceStack): Promise<Record<string, string>> {
+  const { elb } = stack.clients;
+  const primary = (
+    await elb.send(new DescribeTargetGroupsCommand({ TargetGroupArns: [stack.targetGroupArn] }))
+  ).TargetGroups?.[0];
+  if (!primary?.LoadBalancerArns?.[0])
+    throw new Error("the service's target group has no load balancer");
+  const alternate = (
+    await elb.send(
+      new CreateTargetGroupCommand({
+        Name: `${primary.TargetGroupName}-alt`,
+        Protocol: primary.Protocol,
+        Port: primary.Port,
+        VpcId: primary.VpcId,
+        TargetType: primary.TargetType,
+        HealthCheckPath: primary.HealthCheckPath,
+        HealthCheckIntervalSeconds: primary.HealthCheckIntervalSeconds,
+        HealthCheckTimeoutSeconds: primary.HealthCheckTimeoutSeconds,
+        HealthyThresholdCount: primary.HealthyThresholdCount,
+        UnhealthyThresholdCount: primary.UnhealthyThresholdCount,
+      }),
+    )
+  ).TargetGroups?.[0]?.TargetGroupArn;
+  if (!alternate) throw new Error("CreateTargetGroup returned no target group");
+  await elb.send(
+    new ModifyTargetGroupAttributesCommand({
+      TargetGroupArn: alternate,
+      Attributes: [{ Key: "deregistration_delay.timeout_seconds", Value: "10" }],
+    }),
+  );
+  const listener = (
+    await elb.send(new DescribeListenersCommand({ LoadBalancerArn: primary.LoadBalancerArns[0] }))
+  ).Listeners?.find((l) => l.Port === 80);
+  const rule = (
+    await elb.send(
+      new CreateRuleCommand({
+        ListenerArn: listener?.ListenerArn,
+        Priority: 1,
+        Conditions: [{ Field: "path-pattern", PathPatternConfig: { Values: ["/*"] } }],
+        Actions: [
+          {
+            Type: "forward",
+            ForwardConfig: {
+              TargetGroups: [
+                { TargetGroupArn: stack.targetGroupArn, Weight: 100 },
+                { TargetGroupArn: alternate, Weight: 0 },
+              ],
+            },
+          },
+        ],
+      }),
+    )
+  ).Rules?.[0]?.RuleArn;
+  if (!rule) throw new Error("CreateRule returned no rule");
+  // The account of the stack's own resources; the role is ECS's infrastructure role for load
+  // balancers, which the cloud does not check.
+  const account = stack.targetGroupArn.split(":")[4] ?? "000000000000";
+  return {
+    "alternate-target-group": alternate,
+    "production-listener-rule": rule,
+    "load-balancer-role": `arn:aws:iam::${account}:role/ecsInfrastructureRoleForLoadBalancers`,
+  };
+}
+
+/**
  * ECS's native canary strategy: 10% of production traffic to the new revision for the bake
  * time, judged by shipline's analysis of the load balancer's metrics meanwhile.
  */
 export const canary: Strategy = {
   label: "canary 10%",
-  inputs: {},
+  inputs: { strategy: "canary 10% 1m" },
+  prepare: alternateRouting,
   unavailable:
     "deploy-service has no strategy input yet, and localcloud's ECS runs rolling updates only",
 };
