@@ -4,7 +4,8 @@
  * load balancer, CloudFront in front, time at 1/20).
  *
  *   npx tsx bench/canary/run.ts      (BENCH_STRATEGIES=rolling,canary  BENCH_RATE=25/s
- *                                     BENCH_AFTER=5s, the window measured after the deploy ends)
+ *                                     BENCH_AFTER=5s, the window measured after the deploy ends;
+ *                                     BENCH_APP=stand-in, or api for the sample app's own image)
  *
  * A probe calls /api/version through the edge (CloudFront → ALB → tasks) at a steady rate for
  * the whole run. Per strategy:
@@ -16,7 +17,11 @@
  *   the rolling deploy of the same release.
  * A bad release a strategy ships (exit 0) is replaced by a good one before the next rollout.
  */
-import { DescribeServicesCommand } from "@aws-sdk/client-ecs";
+import {
+  DescribeServiceDeploymentsCommand,
+  DescribeServicesCommand,
+  ListServiceDeploymentsCommand,
+} from "@aws-sdk/client-ecs";
 import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
 import { ExitCode } from "../../actions/src/lib/errors";
 import { formatTable, TerminalLogger } from "../../actions/src/lib/logger";
@@ -26,7 +31,7 @@ import { deployService } from "../../actions/src/service/deploy-service";
 import { parseDeployServiceInputs } from "../../actions/src/service/inputs";
 import { reportDeployService } from "../../actions/src/service/report";
 import { createEdge } from "../../actions/test/release/edge";
-import { startServiceStack, waitFor, waitSteadyOn } from "../../actions/test/service/cloud";
+import { startServiceStack, waitFor } from "../../actions/test/service/cloud";
 import type { WebCloud } from "../../actions/test/web/cloud";
 import { between, failed, type ProbeRecord, share, startProbe } from "./probe";
 import { STRATEGIES, type Strategy } from "./strategies";
@@ -47,7 +52,13 @@ function parseDuration(text: string): number {
   return Number(match[1]) * (match[2] === "s" ? 1000 : 1);
 }
 
-const stack = await startServiceStack();
+const APP = process.env.BENCH_APP ?? "stand-in";
+if (APP !== "stand-in" && APP !== "api")
+  throw new Error(`BENCH_APP: expected stand-in or api, got "${APP}"`);
+// The sample API initialises its embedded database at start, tens of seconds on a busy machine:
+// its health checks get the time deploy-api.localcloud.test.ts gives them (120 s here).
+const SLOW_START = APP === "api";
+const stack = await startServiceStack({ app: APP });
 
 interface Rollout {
   code: ExitCode;
@@ -77,8 +88,8 @@ async function deploy(strategy: Strategy, environment: string): Promise<Rollout>
         // The gate as bench/gate runs it: a check a second at the cloud's pace, polled often.
         "gate-interval": "250ms",
         "healthy-polls": "3",
-        "grace-period": "1s",
-        "gate-timeout": "3m",
+        "grace-period": SLOW_START ? "120s" : "1s",
+        "gate-timeout": SLOW_START ? "6m" : "3m",
         ...strategy.inputs,
       }),
       { clients: stack.clients, logger },
@@ -98,22 +109,19 @@ async function deploy(strategy: Strategy, environment: string): Promise<Rollout>
 }
 
 /**
- * When the way back began: shipline's own call (UpdateService to the previous revision, or
- * StopServiceDeployment), or the deployment ECS created when it rolled back by itself.
+ * When the way back began: shipline's own call (StopServiceDeployment, or UpdateService to the
+ * previous revision), or ECS's rollback when it rolled back by itself (its service deployment's
+ * rollback start under a traffic-shifting strategy; the deployment its circuit breaker created
+ * under rolling).
  */
 async function rollbackStart(rollout: Rollout): Promise<{ at: number; by: string } | undefined> {
   const rollback = rollout.result?.rollback;
   if (!rollback) return undefined;
   if (rollback.by === "ecs") {
-    const service = (
-      await stack.clients.ecs.send(
-        new DescribeServicesCommand({ cluster: stack.cluster, services: [stack.service] }),
-      )
-    ).services?.[0];
-    const created = service?.deployments
-      ?.find((d) => d.id === rollback.deploymentId)
-      ?.createdAt?.getTime();
-    return created === undefined ? undefined : { at: created, by: "ECS" };
+    const at =
+      (await serviceDeploymentRollback(rollout)) ??
+      (await deploymentCreated(rollback.deploymentId));
+    return at === undefined ? undefined : { at, by: "ECS" };
   }
   const calls = stack.cloud.requestLog
     .list({ sinceSeq: rollout.sinceSeq, service: "ecs" })
@@ -123,6 +131,39 @@ async function rollbackStart(rollout: Rollout): Promise<{ at: number; by: string
   // The first UpdateService rolls the release out; the way back is the call after it.
   const back = calls.find((entry) => entry.operation === "StopServiceDeployment") ?? calls[1];
   return back ? { at: Date.parse(back.time), by: "shipline" } : undefined;
+}
+
+async function deploymentCreated(id: string | undefined): Promise<number | undefined> {
+  const service = (
+    await stack.clients.ecs.send(
+      new DescribeServicesCommand({ cluster: stack.cluster, services: [stack.service] }),
+    )
+  ).services?.[0];
+  return service?.deployments?.find((d) => d.id === id)?.createdAt?.getTime();
+}
+
+/** The rollback start ECS records on the rollout's service deployment, if it has one. */
+async function serviceDeploymentRollback(rollout: Rollout): Promise<number | undefined> {
+  const listed = await stack.clients.ecs
+    .send(
+      new ListServiceDeploymentsCommand({
+        cluster: stack.cluster,
+        service: stack.service,
+        createdAt: { after: new Date(rollout.startedAt - 1000) },
+      }),
+    )
+    .catch(() => undefined);
+  const arns = (listed?.serviceDeployments ?? []).flatMap((d) =>
+    d.serviceDeploymentArn ? [d.serviceDeploymentArn] : [],
+  );
+  if (arns.length === 0) return undefined;
+  const described = await stack.clients.ecs.send(
+    new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: arns }),
+  );
+  const starts = (described.serviceDeployments ?? []).flatMap((d) =>
+    d.rollback?.startedAt ? [d.rollback.startedAt.getTime()] : [],
+  );
+  return starts.length > 0 ? Math.min(...starts) : undefined;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -156,11 +197,90 @@ interface Row {
   notes: string[];
 }
 
+/** One strategy's rollouts: a good release, then the bad one; fills `row`. */
+async function measure(
+  name: string,
+  strategy: Strategy,
+  row: Row,
+  records: ProbeRecord[],
+): Promise<void> {
+  const inputs = { ...strategy.inputs, ...(await strategy.prepare?.(stack)) };
+  const chosenStrategy: Strategy = { ...strategy, inputs };
+  if (strategy.prepare) {
+    // The first rollout under a new strategy also changes the service's deployment settings:
+    // done once here, unmeasured, so the good release below costs what every later one does.
+    const switched = await deploy(
+      chosenStrategy,
+      `api:RELEASE_ID=switch-${name}\napi:APP_FAULT=none`,
+    );
+    if (switched.code !== ExitCode.Success)
+      throw new Error(`switching the service to ${strategy.label} failed:\n${switched.text}`);
+    await servingOnly(records, `switch-${name}`);
+  }
+
+  // Good release first: the strategy's cost when nothing is wrong.
+  const goodId = `good-${name}`;
+  const good = await deploy(chosenStrategy, `api:RELEASE_ID=${goodId}\napi:APP_FAULT=none`);
+  row.good = {
+    code: good.code,
+    ms: good.endedAt - good.startedAt,
+    requests: between(records, good.startedAt, good.endedAt),
+  };
+  if (good.code !== ExitCode.Success)
+    row.notes.push(`good release: ${good.text.split("\n").at(-1)}`);
+  await servingOnly(records, goodId);
+
+  const bad = await deploy(chosenStrategy, `api:RELEASE_ID=bad-${name}\napi:APP_FAULT=api-errors`);
+  await sleep(AFTER_MS);
+  const during = between(records, bad.startedAt, bad.endedAt);
+  const after = between(records, bad.endedAt, bad.endedAt + AFTER_MS);
+  const firstFailed = during.find(failed)?.sentAt;
+  const back = await rollbackStart(bad);
+  row.bad = {
+    code: bad.code,
+    verdict: bad.result ? `${bad.result.outcome}, ${bad.result.verdict}` : "no result",
+    during,
+    after,
+    firstFailedToRollback:
+      back === undefined
+        ? "never rolled back"
+        : firstFailed === undefined
+          ? `no failed request before the rollback (by ${back.by})`
+          : `${secs(back.at - firstFailed)} (by ${back.by})`,
+  };
+  if (bad.code === ExitCode.Success) {
+    // Shipped: put a good release back (the same strategy, so the service keeps its settings).
+    const restore = await deploy(
+      chosenStrategy,
+      `api:RELEASE_ID=restore-${name}\napi:APP_FAULT=none`,
+    );
+    if (restore.code !== ExitCode.Success)
+      throw new Error(`restoring a good release failed:\n${restore.text}`);
+    await servingOnly(records, `restore-${name}`);
+  } else {
+    await servingOnly(records, goodId);
+  }
+}
+
 const rows: Row[] = [];
 let probe: ReturnType<typeof startProbe> | undefined;
 try {
-  const first = await stack.createService({ RELEASE_ID: "r0", APP_FAULT: "none" });
-  await waitSteadyOn(stack, first);
+  const first = await stack.createService(
+    { RELEASE_ID: "r0", APP_FAULT: "none" },
+    SLOW_START ? { gracePeriodSeconds: 2400 } : {},
+  );
+  await waitFor(
+    "the first release steady",
+    async () => {
+      const [primary, ...others] = (await stack.describe()).deployments ?? [];
+      return others.length === 0 &&
+        primary?.taskDefinition === first &&
+        primary.rolloutState === "COMPLETED"
+        ? true
+        : undefined;
+    },
+    300_000,
+  );
   const bucket = "canary-bench-site";
   await new S3Client({
     endpoint: stack.cloud.endpoint,
@@ -184,53 +304,11 @@ try {
       row.unavailable = strategy.unavailable;
       continue;
     }
-    const inputs = { ...strategy.inputs, ...(await strategy.prepare?.(stack)) };
-    const chosenStrategy: Strategy = { ...strategy, inputs };
-
-    // Good release first: the strategy's cost when nothing is wrong.
-    const goodId = `good-${name}`;
-    const good = await deploy(chosenStrategy, `api:RELEASE_ID=${goodId}\napi:APP_FAULT=none`);
-    row.good = {
-      code: good.code,
-      ms: good.endedAt - good.startedAt,
-      requests: between(records, good.startedAt, good.endedAt),
-    };
-    if (good.code !== ExitCode.Success)
-      row.notes.push(`good release: ${good.text.split("\n").at(-1)}`);
-    await servingOnly(records, goodId);
-
-    const bad = await deploy(
-      chosenStrategy,
-      `api:RELEASE_ID=bad-${name}\napi:APP_FAULT=api-errors`,
-    );
-    await sleep(AFTER_MS);
-    const during = between(records, bad.startedAt, bad.endedAt);
-    const after = between(records, bad.endedAt, bad.endedAt + AFTER_MS);
-    const firstFailed = during.find(failed)?.sentAt;
-    const back = await rollbackStart(bad);
-    row.bad = {
-      code: bad.code,
-      verdict: bad.result ? `${bad.result.outcome}, ${bad.result.verdict}` : "no result",
-      during,
-      after,
-      firstFailedToRollback:
-        back === undefined
-          ? "never rolled back"
-          : firstFailed === undefined
-            ? `no failed request before the rollback (by ${back.by})`
-            : `${secs(back.at - firstFailed)} (by ${back.by})`,
-    };
-    if (bad.code === ExitCode.Success) {
-      // Shipped: put a good release back (the same strategy, so the service keeps its settings).
-      const restore = await deploy(
-        chosenStrategy,
-        `api:RELEASE_ID=restore-${name}\napi:APP_FAULT=none`,
-      );
-      if (restore.code !== ExitCode.Success)
-        throw new Error(`restoring a good release failed:\n${restore.text}`);
-      await servingOnly(records, `restore-${name}`);
-    } else {
-      await servingOnly(records, goodId);
+    try {
+      await measure(name, strategy, row, records);
+    } catch (error) {
+      // A rollout the bench could not measure is reported; the other strategies still run.
+      row.notes.push(`not measured further: ${(error as Error).message}`);
     }
   }
   await probe.stop();
