@@ -56,6 +56,33 @@ export function environmentInputs(
     "lock-ttl": text(settings["lock-ttl"]),
     "release-env": settings["release-env"].join("\n"),
     "task-definition": settings["task-definition"],
+    ...strategyInputs(settings.strategy),
+    alarms: settings.alarms?.join("\n"),
+    analysis: settings.analysis
+      ? Object.entries(settings.analysis)
+          .map(([key, value]) => `${key}=${value}`)
+          .join("\n")
+      : undefined,
+  };
+}
+
+/** The strategy block as the inputs strategy ("canary 10% 5m"), bake-time and the routing. */
+function strategyInputs(strategy: EnvironmentConfig["strategy"]): RawInputs {
+  if (strategy === undefined) return {};
+  const seconds = (value: string | number | undefined) =>
+    value === undefined ? undefined : typeof value === "number" ? `${value}s` : value;
+  const parts = [
+    strategy.type,
+    ...(strategy.percent !== undefined ? [`${strategy.percent}%`] : []),
+    ...(strategy["step-bake-time"] !== undefined ? [seconds(strategy["step-bake-time"])] : []),
+  ];
+  return {
+    strategy: parts.join(" "),
+    "bake-time": seconds(strategy["bake-time"]),
+    "alternate-target-group": strategy["alternate-target-group"],
+    "production-listener-rule": strategy["production-listener-rule"],
+    "test-listener-rule": strategy["test-listener-rule"],
+    "load-balancer-role": strategy.role,
   };
 }
 

@@ -259,6 +259,104 @@ export const verifySchema = z
   })
   .strict();
 
+const arnOf = (kind: string, pattern: RegExp) => z.string().regex(pattern, `expected ${kind} ARN`);
+
+/** How the service's new revision takes over (the inputs strategy, bake-time and the routing). */
+export const strategySchema = z
+  .object({
+    type: z
+      .enum(["rolling", "blue-green", "canary", "linear"])
+      .default("rolling")
+      .describe(described(inputs.strategy)),
+    percent: z
+      .number()
+      .min(0.1)
+      .max(100)
+      .optional()
+      .describe(
+        "canary: the share of production traffic the new revision takes first (0.1–100, default 5); linear: each step's share (3–100, default 10).",
+      ),
+    "step-bake-time": duration
+      .optional()
+      .describe(
+        "canary: how long the first share bakes before the rest moves (default 10m); linear: the time between steps (default 6m). Whole minutes.",
+      ),
+    "bake-time": duration.optional().describe(described(inputs["bake-time"])),
+    "alternate-target-group": arnOf(
+      "a target group",
+      /^arn:aws[a-z-]*:elasticloadbalancing:.*:targetgroup\/.+/,
+    )
+      .optional()
+      .describe(described(inputs["alternate-target-group"])),
+    "production-listener-rule": arnOf(
+      "a listener rule",
+      /^arn:aws[a-z-]*:elasticloadbalancing:.*:listener-rule\/.+/,
+    )
+      .optional()
+      .describe(described(inputs["production-listener-rule"])),
+    "test-listener-rule": arnOf(
+      "a listener rule",
+      /^arn:aws[a-z-]*:elasticloadbalancing:.*:listener-rule\/.+/,
+    )
+      .optional()
+      .describe(described(inputs["test-listener-rule"])),
+    role: arnOf("an IAM role", /^arn:aws[a-z-]*:iam::\d*:role\/.+/)
+      .optional()
+      .describe(described(inputs["load-balancer-role"])),
+  })
+  .strict();
+
+const rateOrNumber = z.union([
+  z.number().min(0).max(1),
+  z.string().regex(/^\d+(\.\d+)?%$/, 'expected a rate like "5%" or 0.05'),
+]);
+
+/** The analysis of the new target group against the old one (the input analysis). */
+export const analysisSchema = z
+  .object({
+    enabled: z
+      .boolean()
+      .optional()
+      .describe("Run the analysis (non-rolling strategies). Default true."),
+    interval: duration
+      .optional()
+      .describe(
+        "One analysis interval, a CloudWatch period: 1s, 5s, 10s, 30s or whole minutes. Default 1m.",
+      ),
+    "max-error-rate": rateOrNumber
+      .optional()
+      .describe(
+        "The new target group fails over this 5xx rate whatever the old one does. Default 5%.",
+      ),
+    "error-rate-factor": z
+      .number()
+      .positive()
+      .optional()
+      .describe("... or over this factor × the old rate + error-rate-floor. Default 2."),
+    "error-rate-floor": rateOrNumber.optional().describe("Default 2%."),
+    "latency-factor": z
+      .number()
+      .positive()
+      .optional()
+      .describe("The new p95 fails over this factor × the old p95 + latency-floor. Default 1.5."),
+    "latency-floor": duration.optional().describe("Default 50ms."),
+    "min-requests": z
+      .number()
+      .int()
+      .positive()
+      .optional()
+      .describe(
+        "Fewer requests to the new target group in an interval is too little to judge. Default 20.",
+      ),
+    "consecutive-failures": z
+      .number()
+      .int()
+      .positive()
+      .optional()
+      .describe("Failing intervals in a row that stop the deployment. Default 2."),
+  })
+  .strict();
+
 /** The ECS service name rule, as ECS states it (CreateService's serviceName). */
 const ECS_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,254}$/;
 const ECS_NAME_RULE = "up to 255 letters, digits, hyphens and underscores";
@@ -338,6 +436,15 @@ export const environmentSchema = z
       .optional()
       .describe(`The site: its folder (${inputs.source.description}), or its settings.`),
     gate: gateSchema.default({}).describe("How the ECS rollout is judged."),
+    strategy: strategySchema
+      .optional()
+      .describe("How the service's new revision takes over (ECS deployment strategy)."),
+    analysis: analysisSchema
+      .optional()
+      .describe(
+        "Thresholds of the analysis of the new revision's target group against the old one (non-rolling strategies).",
+      ),
+    alarms: z.array(z.string().min(1).max(255)).optional().describe(described(inputs.alarms)),
     "release-env": z
       .array(z.string().regex(/^[A-Za-z0-9_-]+:[A-Za-z_][A-Za-z0-9_]*$/, "expected container:NAME"))
       .default([])

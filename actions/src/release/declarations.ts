@@ -1,4 +1,5 @@
 import { declareUnit, type InputDeclarations } from "../lib/declaration";
+import { DELIVERY_INPUTS } from "../strategy/declaration";
 import { WEB_MODE_INPUTS } from "../web/mode-declaration";
 import { PUBLISH_SETTINGS } from "../web/publish-declaration";
 
@@ -121,6 +122,7 @@ export const DEPLOY = declareUnit({
   readsConfig: true,
   inputs: {
     ...RELEASE_INPUTS,
+    ...DELIVERY_INPUTS,
     containers: {
       description: "NAME=REPOSITORY lines of the images to build.",
       cli: { repeatable: true },

@@ -19,6 +19,7 @@ import {
   textWithDefault,
 } from "../lib/inputs";
 import { CONTAINER_NAME, CONTAINER_NAME_RULE } from "../lib/names";
+import { deliveryShape } from "../strategy/inputs";
 import { checkWebMode, distributionIds, webModeShape } from "../web/inputs";
 import { DEPLOY, HISTORY, ROLLBACK, STATUS, UNLOCK } from "./declarations";
 import { DURATION_LIMITS } from "./limits";
@@ -105,6 +106,7 @@ export const deploySchema = inputSchema(
     "container-env": keyValues(),
     /** The task definition file's path (relative to the working directory). */
     "task-definition": optionalText(),
+    ...deliveryShape(),
   }),
 );
 

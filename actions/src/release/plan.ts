@@ -9,6 +9,7 @@ import {
   parseEnvironmentOverrides,
   parseImageChange,
 } from "../service/inputs";
+import { deliveryOf } from "../strategy/inputs";
 import { loadTaskDefinitionFile } from "../taskdef/load";
 import type { TaskDefinitionFile } from "../taskdef/model";
 import { checkFileContainers } from "../taskdef/render";
@@ -129,6 +130,12 @@ export async function planRelease(
     ...(inputs["grace-period"] !== undefined ? { graceMs: inputs["grace-period"] } : {}),
   };
   const command = inputs["migration-command"];
+  const delivery = deliveryOf(inputs);
+  if (delivery.strategy.name !== "rolling" && !specs[0]?.shorthand) {
+    throw new ConfigurationError(
+      `input "strategy": ${delivery.strategy.name} applies to the one-service shorthand (service); a release of several services rolls them`,
+    );
+  }
   const serviceInputs = (spec: ReleaseService, file: TaskDefinitionFile | undefined) => ({
     cluster: spec.cluster,
     service: spec.service,
@@ -143,6 +150,7 @@ export async function planRelease(
     tags: { "shipline:release": releaseId },
     ...(inputs.region ? { region: inputs.region } : {}),
     dryRun: false,
+    delivery,
     ...(file ? { taskDefinitionFile: file } : {}),
   });
   const services: PlannedService[] = specs[0]?.shorthand

@@ -1,3 +1,4 @@
+import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import { ECRClient } from "@aws-sdk/client-ecr";
 import { ECSClient } from "@aws-sdk/client-ecs";
@@ -10,6 +11,8 @@ export interface ServiceClients {
   elb: ElasticLoadBalancingV2Client;
   ecr: ECRClient;
   logs: CloudWatchLogsClient;
+  /** The load balancer's metrics, for the analysis of a canary, linear or blue/green rollout. */
+  cloudwatch?: CloudWatchClient;
 }
 
 export function createServiceClients(settings: AwsSettings = {}): ServiceClients {
@@ -18,5 +21,6 @@ export function createServiceClients(settings: AwsSettings = {}): ServiceClients
     elb: createClient(ElasticLoadBalancingV2Client, settings),
     ecr: createClient(ECRClient, settings),
     logs: createClient(CloudWatchLogsClient, settings),
+    cloudwatch: createClient(CloudWatchClient, settings),
   };
 }

@@ -1,5 +1,6 @@
 import { declareUnit } from "../lib/declaration";
 import { GATE_INPUTS } from "../release/declarations";
+import { DELIVERY_INPUTS } from "../strategy/declaration";
 
 /**
  * deploy-service: one ECS service rolled to new images, gated on its load balancer. The gate's
@@ -44,6 +45,7 @@ export const DEPLOY_SERVICE = declareUnit({
       default: "10m",
     },
     ...GATE_INPUTS,
+    ...DELIVERY_INPUTS,
     "rollback-timeout": {
       description: "Hard limit for the rollback's gate. Default is gate-timeout.",
     },
@@ -85,7 +87,7 @@ export const DEPLOY_SERVICE = declareUnit({
       "The task definition that was running before (the rollback target).",
     "deployment-id": "The ECS deployment of the rollout (empty when nothing was rolled out).",
     verdict:
-      "passed, unchanged, planned, migration-failed, or why the gate failed: target-unhealthy, task-failed, rollout-failed, rolled-back-by-ecs, deployment-gone, superseded, timed-out.",
+      "passed, unchanged, planned, migration-failed, or why the gate failed: target-unhealthy, task-failed, rollout-failed, rolled-back-by-ecs, deployment-gone, superseded, timed-out, analysis-failed, alarm.",
     "rolled-back": "true when the service was returned to the previous task definition.",
     registered: "true when a new task definition revision was registered.",
     duration: "Seconds the step took.",

@@ -1,13 +1,18 @@
 import { type Clock, systemClock } from "../lib/clock";
 import { ConfigurationError } from "../lib/errors";
 import type { Logger } from "../lib/logger";
+import { type TrafficGroups, trafficGroups } from "../strategy/follow-effects";
+import { type Delivery, ROLLING } from "../strategy/inputs";
+import { planDelivery } from "../strategy/plan";
+import { runProgressive } from "../strategy/progressive";
+import { formatStrategy } from "../strategy/spec";
 import { diffTaskDefinitions, formatChange } from "../taskdef/diff";
 import { fileDefinition, fileTags, renderFromFile } from "../taskdef/render";
 import type { ServiceClients } from "./clients";
 import { type CurrentService, readCurrentService } from "./current";
 import { type Diagnosis, diagnose } from "./diagnose";
 import { checkImagesExist } from "./ecr-images";
-import { chooseWaitStrategy, type GateOutcome, runGate } from "./gate";
+import { chooseWaitStrategy, type GateOutcome, runGate, type WaitStrategy } from "./gate";
 import type { DeployServiceInputs, GateSettings } from "./inputs";
 import { lastLogLines } from "./logs";
 import { type MigrationResult, runMigration } from "./migrate";
@@ -90,6 +95,7 @@ export interface DeployServiceDeps {
 
 /** Reads and checks everything before any change; throws ConfigurationError with every problem. */
 async function prepare(inputs: DeployServiceInputs, clients: ServiceClients) {
+  const delivery = inputs.delivery ?? ROLLING;
   const current = await readCurrentService(clients, inputs.cluster, inputs.service);
   // With a task definition file, the containers and ports to check are the file's.
   const checks = preflight(
@@ -102,13 +108,14 @@ async function prepare(inputs: DeployServiceInputs, clients: ServiceClients) {
     inputs,
   );
   const images = await checkImagesExist(clients, inputs.images);
-  const problems = [...checks.problems, ...images.problems];
+  const plan = planDelivery(current.service, delivery);
+  const problems = [...checks.problems, ...images.problems, ...plan.problems];
   if (problems.length > 0) {
     throw new ConfigurationError(
       `pre-flight refused the rollout of ${inputs.service} (nothing was changed):\n- ${problems.join("\n- ")}`,
     );
   }
-  return { current, warnings: [...checks.warnings, ...images.warnings] };
+  return { current, delivery, plan, warnings: [...checks.warnings, ...images.warnings] };
 }
 
 function gateSettings(
@@ -136,7 +143,8 @@ export async function deployService(
   const { clients, logger } = deps;
   const clock = deps.clock ?? systemClock;
   const started = clock.now();
-  const { current, warnings } = await prepare(inputs, clients);
+  const { current, delivery, plan, warnings } = await prepare(inputs, clients);
+  const progressive = delivery.strategy.name !== "rolling";
   for (const warning of warnings) logger.warning(warning);
   const previous = current.taskDefinition;
   const runningArn = previous.taskDefinitionArn ?? "";
@@ -162,7 +170,10 @@ export async function deployService(
       : `${inputs.service}: running ${runningArn}, which never passed a gate; the rollback target is the live release's ${previousArn}`,
   );
   for (const line of changes) logger.info(`change: ${line}`);
-  const strategy = chooseWaitStrategy(current);
+  for (const line of plan.changes) logger.info(`service change: ${line}`);
+  const strategy = progressive
+    ? { name: `${formatStrategy(delivery.strategy)} by ECS, followed stage by stage`, groups: [] }
+    : chooseWaitStrategy(current);
 
   if (inputs.dryRun) {
     logger.info(
@@ -229,11 +240,82 @@ export async function deployService(
     }
   }
 
-  const guarded = await deps.armGuard?.(current.service);
+  const planned = plan.deploymentConfiguration
+    ? { ...current.service, deploymentConfiguration: plan.deploymentConfiguration }
+    : current.service;
+  const guarded = (await deps.armGuard?.(planned)) ?? plan.deploymentConfiguration;
+  const groups = progressive
+    ? await readTrafficGroups(clients, current, delivery, logger)
+    : undefined;
+  const since = new Date(clock.now());
   const deployment = {
-    id: await startDeployment(clients, inputs.cluster, inputs.service, nextArn, guarded),
+    id: await startDeployment(
+      clients,
+      inputs.cluster,
+      inputs.service,
+      nextArn,
+      guarded,
+      plan.loadBalancers,
+    ),
   };
   logger.info(`updated ${inputs.service}: deployment ${deployment.id}`);
+  if (progressive) {
+    const settings = gateSettings(inputs, current, inputs.gate.timeoutMs);
+    const result = await runProgressive({
+      clients,
+      clock,
+      logger,
+      ...(deps.signal ? { signal: deps.signal } : {}),
+      cluster: inputs.cluster,
+      service: inputs.service,
+      delivery,
+      ...(groups ? { groups } : {}),
+      since,
+      gate: settings,
+      wait: oldRevisionWait(current, groups),
+      previousArn,
+      nextArn,
+      containers: next.containerDefinitions ?? [],
+    });
+    const common = { deploymentId: deployment.id, ...(migration ? { migration } : {}) };
+    if (result.passed) {
+      await pruneAfterSuccess(
+        inputs.keepRevisions,
+        next.family ?? "",
+        [nextArn, previousArn, runningArn],
+        deps,
+      );
+      return finish({ outcome: "success", verdict: "passed", ...common });
+    }
+    const failure = result.failure as Failure;
+    const passed = result.rollback === "succeeded";
+    return finish({
+      outcome: !passed
+        ? "rollback-failed"
+        : failure.cause === "timed-out"
+          ? "timed-out"
+          : "rolled-back",
+      verdict: failure.cause,
+      ...common,
+      ...(result.diagnosis ? { diagnosis: result.diagnosis } : {}),
+      rolledBack: passed,
+      rollback: {
+        by:
+          failure.cause === "analysis-failed" || failure.cause === "timed-out" ? "shipline" : "ecs",
+        passed,
+        awaited: true,
+        ...(result.rollbackGate ? { gate: result.rollbackGate } : {}),
+        ...(!passed
+          ? {
+              failure: {
+                cause: "rollout-failed" as const,
+                message: `ECS's rollback ended ${result.follow.result === "succeeded" ? "" : (result.follow.rollback ?? "unfinished")}${result.rollbackGate?.failure ? `; the old revision: ${result.rollbackGate.failure.message}` : ""}`,
+              },
+            }
+          : {}),
+      },
+    });
+  }
   const knownEventIds = (current.service.events ?? []).flatMap((event) => event.id ?? []);
   const gate = await runGate({
     clients,
@@ -403,5 +485,47 @@ async function rollBack(options: {
     passed: rollbackGate.passed,
     gate: rollbackGate,
     ...(rollbackGate.failure ? { failure: rollbackGate.failure } : {}),
+  };
+}
+
+/** Where production traffic is before the deployment; undefined (analysis off) when unreadable. */
+async function readTrafficGroups(
+  clients: ServiceClients,
+  current: CurrentService,
+  delivery: Delivery,
+  logger: Logger,
+): Promise<TrafficGroups | undefined> {
+  const entry = current.service.loadBalancers?.[0];
+  const rule = delivery.routing.productionListenerRule;
+  const alternate =
+    entry?.advancedConfiguration?.alternateTargetGroupArn ?? delivery.routing.alternateTargetGroup;
+  if (!entry?.targetGroupArn || !rule || !alternate) return undefined;
+  const pair: [string, string] =
+    alternate === entry.targetGroupArn && delivery.routing.alternateTargetGroup
+      ? [entry.targetGroupArn, entry.advancedConfiguration?.alternateTargetGroupArn ?? alternate]
+      : [entry.targetGroupArn, alternate];
+  try {
+    const groups = await trafficGroups(clients, rule, pair);
+    logger.info(
+      `production traffic goes to ${groups.oldTargetGroup}; the new revision starts in ${groups.newTargetGroup}`,
+    );
+    return groups;
+  } catch (error) {
+    logger.warning(
+      `analysis: off, the production listener rule could not be read (${(error as Error).message})`,
+    );
+    return undefined;
+  }
+}
+
+/** After a rollback the old revision serves from the group production traffic went to before. */
+function oldRevisionWait(current: CurrentService, groups: TrafficGroups | undefined): WaitStrategy {
+  const usual = chooseWaitStrategy(current);
+  if (!groups) return usual;
+  const group = usual.groups[0];
+  if (!group || group.targetGroupArn === groups.oldTargetGroup) return usual;
+  return {
+    name: `target health in ${groups.oldTargetGroup}`,
+    groups: [{ ...group, targetGroupArn: groups.oldTargetGroup, name: groups.oldTargetGroup }],
   };
 }

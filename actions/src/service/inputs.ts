@@ -19,6 +19,7 @@ import {
   text,
 } from "../lib/inputs";
 import { parseImageReference } from "../oci/reference";
+import { type Delivery, deliveryOf, deliveryShape } from "../strategy/inputs";
 import type { TaskDefinitionFile } from "../taskdef/model";
 import { DEPLOY_SERVICE } from "./declaration";
 
@@ -134,6 +135,7 @@ export const deployServiceSchema = inputSchema(
     tags: keyValues(),
     region: optionalText(),
     "dry-run": boolean(false),
+    ...deliveryShape(),
   }),
 );
 
@@ -183,6 +185,8 @@ export interface DeployServiceInputs {
   tags: Record<string, string>;
   region?: string;
   dryRun: boolean;
+  /** The strategy, where it moves traffic, the user's alarms and the analysis. Default rolling. */
+  delivery?: Delivery;
   /**
    * A release's task definition file: the new revision is the file with the new images, not the
    * running revision with them.
@@ -198,6 +202,13 @@ export function parseDeployServiceInputs(raw: RawInputs): DeployServiceInputs {
   if (parsed["gate-interval"] <= 0) problems.push(`input "gate-interval" must be more than 0`);
   if (parsed["migration-container"] && !parsed["migration-command"]) {
     problems.push('input "migration-container" needs "migration-command"');
+  }
+  let delivery: Delivery | undefined;
+  try {
+    delivery = deliveryOf(parsed);
+  } catch (error) {
+    if (!(error instanceof ConfigurationError)) throw error;
+    problems.push(error.message);
   }
   if (problems.length > 0) throw new ConfigurationError(problems.join("\n"));
   const command = parsed["migration-command"];
@@ -229,5 +240,6 @@ export function parseDeployServiceInputs(raw: RawInputs): DeployServiceInputs {
     tags: parsed.tags,
     ...(parsed.region ? { region: parsed.region } : {}),
     dryRun: parsed["dry-run"],
+    delivery: delivery as Delivery,
   };
 }

@@ -1,5 +1,6 @@
 import {
   type DeploymentConfiguration,
+  type LoadBalancer,
   type Service,
   UpdateServiceCommand,
 } from "@aws-sdk/client-ecs";
@@ -22,6 +23,7 @@ export async function startDeployment(
   service: string,
   taskDefinitionArn: string,
   deploymentConfiguration?: DeploymentConfiguration,
+  loadBalancers?: LoadBalancer[],
 ): Promise<string> {
   const update = await clients.ecs.send(
     new UpdateServiceCommand({
@@ -29,6 +31,7 @@ export async function startDeployment(
       service,
       taskDefinition: taskDefinitionArn,
       ...(deploymentConfiguration ? { deploymentConfiguration } : {}),
+      ...(loadBalancers ? { loadBalancers } : {}),
     }),
   );
   const deployment = update.service?.deployments?.find(

@@ -16,7 +16,11 @@ export type FailureCause =
   /** Someone else started another deployment meanwhile. */
   | "superseded"
   /** The hard timeout ran out. */
-  | "timed-out";
+  | "timed-out"
+  /** The analysis found the new target group worse than the old one (non-rolling strategies). */
+  | "analysis-failed"
+  /** ECS rolled the deployment back because a CloudWatch alarm went to ALARM. */
+  | "alarm";
 
 export interface Failure {
   cause: FailureCause;

@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { AwsError } from "../../server/errors";
 import type { JsonFile } from "../../state/json-file";
+import type { Elbv2Service } from "../elbv2";
 import type { ServiceContext } from "../service";
 import {
   type ClusterRecord,
@@ -14,7 +15,23 @@ import {
   type TaskRecord,
 } from "./model";
 import { newDeploymentId } from "./scheduler";
+import {
+  currentServiceDeployment,
+  describeBrief,
+  describeServiceDeployment,
+  describeServiceRevision,
+  isFinal,
+  isTrafficShift,
+  startServiceDeployment,
+} from "./service-deployments";
 import type { EcsState } from "./store";
+import {
+  advancedConfigurationOf,
+  checkTrafficShifting,
+  shiftsTraffic,
+  strategySettingsOf,
+} from "./strategy-config";
+import { idleTargetGroups, liveTargetGroups } from "./traffic-shift";
 
 /** What API calls may set in motion beyond the stored state. */
 export interface EcsEffects {
@@ -22,6 +39,8 @@ export interface EcsEffects {
   stop(task: TaskRecord, reason: string): void;
   /** Runs the scheduler soon (after a service change). */
   nudge(): void;
+  /** The load balancer service, where the cloud has one (target groups, listener rules). */
+  elb(): Elbv2Service | undefined;
 }
 
 const clientError = (message: string) => new AwsError("ClientException", message);
@@ -312,6 +331,8 @@ export class EcsApi {
     const loadBalancers = this.loadBalancersOf(input.loadBalancers, record.definition);
     const config = (input.deploymentConfiguration as Json | undefined) ?? {};
     const breaker = (config.deploymentCircuitBreaker as Json | undefined) ?? {};
+    const strategy = strategySettingsOf(config);
+    checkTrafficShifting(strategy.strategy ?? "ROLLING", loadBalancers, this.ruleLookup());
     const {
       cluster: _c,
       serviceName: _n,
@@ -346,6 +367,7 @@ export class EcsApi {
         ...(deploymentAlarmsOf(config.alarms) ? { alarms: deploymentAlarmsOf(config.alarms) } : {}),
         maximumPercent: Number(config.maximumPercent ?? 200),
         minimumHealthyPercent: Number(config.minimumHealthyPercent ?? 100),
+        ...strategy,
       },
       healthCheckGracePeriodSeconds: Number(input.healthCheckGracePeriodSeconds ?? 0),
       deployments: [],
@@ -356,7 +378,9 @@ export class EcsApi {
       extra,
     };
     if (service.desiredCount < 0) throw invalid("desiredCount must be >= 0");
-    service.deployments.push(this.newDeployment(service, service.taskDefinition));
+    const first = this.newDeployment(service, service.taskDefinition);
+    service.deployments.push(first);
+    startServiceDeployment(service, first, []);
     this.state.update((s) => {
       s.services.push(service);
     });
@@ -378,7 +402,27 @@ export class EcsApi {
     }
     if (input.desiredCount !== undefined && Number(input.desiredCount) < 0)
       throw invalid("desiredCount must be >= 0");
+    const loadBalancers =
+      input.loadBalancers === undefined
+        ? service.loadBalancers
+        : this.loadBalancersOf(
+            input.loadBalancers,
+            this.taskDefinition(newTaskDefinition ?? service.taskDefinition).definition,
+          );
+    const requested = (input.deploymentConfiguration as Json | undefined) ?? {};
+    const strategy = strategySettingsOf(requested, service.deploymentConfiguration);
+    checkTrafficShifting(strategy.strategy ?? "ROLLING", loadBalancers, this.ruleLookup());
     this.state.update(() => {
+      if (input.loadBalancers !== undefined) {
+        const live = liveTargetGroups(service);
+        service.loadBalancers = loadBalancers;
+        // A load balancer keeps serving from the group it serves, if the service still names it.
+        service.liveTargetGroups = loadBalancers.map((lb, i) =>
+          live[i] === lb.advancedConfiguration?.alternateTargetGroupArn
+            ? (live[i] as string)
+            : lb.targetGroupArn,
+        );
+      }
       if (input.desiredCount !== undefined) service.desiredCount = Number(input.desiredCount);
       if (input.healthCheckGracePeriodSeconds !== undefined) {
         service.healthCheckGracePeriodSeconds = Number(input.healthCheckGracePeriodSeconds);
@@ -403,6 +447,15 @@ export class EcsApi {
           ),
         };
       }
+      const {
+        strategy: _s,
+        bakeTimeInMinutes: _b,
+        canaryConfiguration: _c,
+        linearConfiguration: _l,
+        lifecycleHooks: _h,
+        ...rest
+      } = service.deploymentConfiguration;
+      service.deploymentConfiguration = { ...rest, ...strategy };
       if (input.networkConfiguration)
         service.networkConfiguration = input.networkConfiguration as Json;
       const changed =
@@ -410,7 +463,13 @@ export class EcsApi {
       if (changed || input.forceNewDeployment === true || !primary) {
         for (const d of service.deployments) if (d.status === "PRIMARY") d.status = "ACTIVE";
         service.taskDefinition = newTaskDefinition ?? service.taskDefinition;
-        service.deployments.unshift(this.newDeployment(service, service.taskDefinition));
+        const sources = this.sourcesOfNextDeployment(service);
+        const next = this.newDeployment(service, service.taskDefinition);
+        if (shiftsTraffic(service.deploymentConfiguration) && sources.length > 0) {
+          next.targetGroups = idleTargetGroups(service);
+        }
+        service.deployments.unshift(next);
+        startServiceDeployment(service, next, sources);
       } else if (primary) {
         primary.desiredCount = service.desiredCount;
         primary.updatedAt = Date.now();
@@ -509,6 +568,31 @@ export class EcsApi {
       ...(service.networkConfiguration
         ? { networkConfiguration: service.networkConfiguration }
         : {}),
+      ...(service.loadBalancers.length > 0 ? { targetGroups: liveTargetGroups(service) } : {}),
+    };
+  }
+
+  /**
+   * The deployments a new one replaces. A traffic shift replaces what serves production: a
+   * deployment it supersedes half-way (its tasks in the idle target group) is only stopped.
+   */
+  private sourcesOfNextDeployment(service: ServiceRecord): DeploymentRecord[] {
+    if (!shiftsTraffic(service.deploymentConfiguration)) return [...service.deployments];
+    const live = liveTargetGroups(service).join(" ");
+    const current = currentServiceDeployment(service);
+    return service.deployments.filter(
+      (d) =>
+        (d.targetGroups ?? liveTargetGroups(service)).join(" ") === live &&
+        !(current && isTrafficShift(current) && d.id === current.deploymentId),
+    );
+  }
+
+  private ruleLookup() {
+    const elb = this.effects.elb();
+    if (!elb) return undefined;
+    return {
+      targetGroupExists: (arn: string) => elb.targetGroup(arn) !== undefined,
+      ruleTargets: (arn: string) => elb.ruleTargets(arn),
     };
   }
 
@@ -531,16 +615,32 @@ export class EcsApi {
           `The container ${containerName} did not have a container port ${containerPort} defined.`,
         );
       }
-      return { targetGroupArn, containerName, containerPort };
+      const advanced = advancedConfigurationOf(lb.advancedConfiguration);
+      return {
+        targetGroupArn,
+        containerName,
+        containerPort,
+        ...(advanced ? { advancedConfiguration: advanced } : {}),
+      };
     });
   }
 
   describeService(service: ServiceRecord) {
-    const deployments = service.deployments.map(({ steadyAt: _s, ecsRollback: _r, ...d }) => ({
-      ...d,
-      createdAt: secondsOf(d.createdAt),
-      updatedAt: secondsOf(d.updatedAt),
-    }));
+    const deployments = service.deployments.map(
+      ({
+        steadyAt: _s,
+        ecsRollback: _r,
+        rollbackOf: _o,
+        revisionArn: _v,
+        serviceDeploymentArn: _sd,
+        targetGroups: _tg,
+        ...d
+      }) => ({
+        ...d,
+        createdAt: secondsOf(d.createdAt),
+        updatedAt: secondsOf(d.updatedAt),
+      }),
+    );
     return {
       ...service.extra,
       serviceArn: service.serviceArn,
@@ -561,10 +661,131 @@ export class EcsApi {
       events: service.events.map((e) => ({ ...e, createdAt: secondsOf(e.createdAt) })),
       status: service.status,
       createdAt: secondsOf(service.createdAt),
+      ...(service.serviceDeployments?.[0]
+        ? { currentServiceDeployment: service.serviceDeployments[0].serviceDeploymentArn }
+        : {}),
+      currentServiceRevisions: service.deployments.flatMap((d) =>
+        d.revisionArn
+          ? [
+              {
+                arn: d.revisionArn,
+                requestedTaskCount: d.desiredCount,
+                runningTaskCount: d.runningCount,
+                pendingTaskCount: d.pendingCount,
+              },
+            ]
+          : [],
+      ),
       schedulingStrategy: "REPLICA",
       deploymentController: { type: "ECS" },
       tags: service.tags,
     };
+  }
+
+  // ── service deployments ───────────────────────────────────────────────────────────────────────
+
+  opListServiceDeployments(input: Json) {
+    if (!str(input.service)) throw invalid("service must be specified.");
+    const service = this.service(input.cluster, input.service);
+    const statuses = (input.status as string[] | undefined) ?? [];
+    const createdAt = (input.createdAt as { before?: number; after?: number } | undefined) ?? {};
+    const maxResults = Number(input.maxResults ?? 20);
+    if (!Number.isInteger(maxResults) || maxResults < 1 || maxResults > 100) {
+      throw invalid("maxResults must be between 1 and 100.");
+    }
+    const matching = (service.serviceDeployments ?? []).filter(
+      (sd) =>
+        (statuses.length === 0 || statuses.includes(sd.status)) &&
+        (createdAt.before === undefined || sd.createdAt <= Number(createdAt.before) * 1000) &&
+        (createdAt.after === undefined || sd.createdAt >= Number(createdAt.after) * 1000),
+    );
+    let start = 0;
+    if (input.nextToken !== undefined) {
+      start = Number(Buffer.from(String(input.nextToken), "base64url").toString("utf8"));
+      if (!Number.isInteger(start) || start < 0) throw invalid("Invalid nextToken.");
+    }
+    const page = matching.slice(start, start + maxResults);
+    const end = start + page.length;
+    return {
+      serviceDeployments: page.map(describeBrief),
+      ...(end < matching.length
+        ? { nextToken: Buffer.from(String(end)).toString("base64url") }
+        : {}),
+    };
+  }
+
+  private findServiceDeployment(arn: string) {
+    for (const service of this.state.data.services) {
+      const sd = service.serviceDeployments?.find((d) => d.serviceDeploymentArn === arn);
+      if (sd) return { service, sd };
+    }
+    return undefined;
+  }
+
+  opDescribeServiceDeployments(input: Json) {
+    const arns = input.serviceDeploymentArns as unknown[] | undefined;
+    if (!Array.isArray(arns) || arns.length === 0) {
+      throw invalid("serviceDeploymentArns must name at least one service deployment.");
+    }
+    if (arns.length > 20) throw invalid("serviceDeploymentArns can name at most 20 deployments.");
+    const serviceDeployments: unknown[] = [];
+    const failures: unknown[] = [];
+    for (const arn of arns.map(String)) {
+      const found = this.findServiceDeployment(arn);
+      if (found) serviceDeployments.push(describeServiceDeployment(found.service, found.sd));
+      else failures.push({ arn, reason: "MISSING" });
+    }
+    return { serviceDeployments, failures };
+  }
+
+  opStopServiceDeployment(input: Json) {
+    const arn = str(input.serviceDeploymentArn);
+    if (!arn) throw invalid("serviceDeploymentArn must be specified.");
+    const stopType = str(input.stopType) ?? "ROLLBACK";
+    if (stopType !== "ROLLBACK") {
+      throw invalid(`stopType ${stopType} is not supported. The valid values are ROLLBACK.`);
+    }
+    const found = this.findServiceDeployment(arn);
+    if (!found) {
+      throw new AwsError(
+        "ServiceDeploymentNotFoundException",
+        `The service deployment ${arn} does not exist.`,
+      );
+    }
+    const { sd } = found;
+    if (isFinal(sd)) {
+      throw new AwsError(
+        "ConflictException",
+        `The service deployment is ${sd.status} and can no longer be stopped.`,
+      );
+    }
+    if (sd.status === "PENDING" || sd.status === "IN_PROGRESS") {
+      this.state.update(() => {
+        sd.status = "ROLLBACK_REQUESTED";
+        sd.statusReason = "Service deployment rolled back because of a stop request.";
+        sd.updatedAt = Date.now();
+      });
+      this.effects.nudge();
+    }
+    return { serviceDeploymentArn: arn };
+  }
+
+  opDescribeServiceRevisions(input: Json) {
+    const arns = input.serviceRevisionArns as unknown[] | undefined;
+    if (!Array.isArray(arns) || arns.length === 0) {
+      throw invalid("serviceRevisionArns must name at least one service revision.");
+    }
+    if (arns.length > 20) throw invalid("serviceRevisionArns can name at most 20 revisions.");
+    const serviceRevisions: unknown[] = [];
+    const failures: unknown[] = [];
+    for (const arn of arns.map(String)) {
+      const revision = this.state.data.services
+        .flatMap((s) => s.serviceRevisions ?? [])
+        .find((r) => r.serviceRevisionArn === arn);
+      if (revision) serviceRevisions.push(describeServiceRevision(revision));
+      else failures.push({ arn, reason: "MISSING" });
+    }
+    return { serviceRevisions, failures };
   }
 
   // ── tasks ─────────────────────────────────────────────────────────────────────────────────────

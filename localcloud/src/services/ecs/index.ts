@@ -83,6 +83,7 @@ const createEcsService = (context: ServiceContext): EcsService => {
       void launcher.stop(task, "UserInitiated", reason, definitionOf(task.taskDefinitionArn));
     },
     nudge: () => setImmediate(() => scheduler.tick()),
+    elb: () => optional<Elbv2Service>("elbv2"),
   });
 
   scheduler = new ServiceScheduler({

@@ -79,6 +79,17 @@ export interface DeploymentRecord {
   steadyAt?: number;
   /** ECS's own way back after a failure: not monitored by the deployment alarms (not in the API). */
   ecsRollback?: boolean;
+  /** The deployment an ECS rollback returns from (not in the API). */
+  rollbackOf?: string;
+  /** The service revision this deployment runs (not in the API). */
+  revisionArn?: string;
+  /** The service deployment that started this deployment (not in the API). */
+  serviceDeploymentArn?: string;
+  /**
+   * The target group each of the service's load balancers registers this deployment's tasks in
+   * (same order as `loadBalancers`); absent means each load balancer's `targetGroupArn`.
+   */
+  targetGroups?: string[];
 }
 
 /** DeploymentAlarms: CloudWatch alarms whose ALARM state fails a rolling deployment. */
@@ -94,6 +105,115 @@ export interface ServiceEvent {
   message: string;
 }
 
+/** deploymentConfiguration.strategy: how ECS replaces one service revision with the next. */
+export type DeploymentStrategy = "ROLLING" | "BLUE_GREEN" | "LINEAR" | "CANARY";
+
+export interface CanaryConfiguration {
+  canaryPercent: number;
+  canaryBakeTimeInMinutes: number;
+}
+
+export interface LinearConfiguration {
+  stepPercent: number;
+  stepBakeTimeInMinutes: number;
+}
+
+/** A lifecycle hook as given: stored and returned, not invoked. */
+export type DeploymentLifecycleHook = Json;
+
+export interface DeploymentConfigurationRecord {
+  deploymentCircuitBreaker: { enable: boolean; rollback: boolean };
+  alarms?: DeploymentAlarms;
+  maximumPercent: number;
+  minimumHealthyPercent: number;
+  strategy?: DeploymentStrategy;
+  bakeTimeInMinutes?: number;
+  canaryConfiguration?: CanaryConfiguration;
+  linearConfiguration?: LinearConfiguration;
+  lifecycleHooks?: DeploymentLifecycleHook[];
+}
+
+/** loadBalancers[].advancedConfiguration: what a blue/green style deployment shifts traffic with. */
+export interface AdvancedConfiguration {
+  alternateTargetGroupArn: string;
+  productionListenerRule?: string;
+  testListenerRule?: string;
+  roleArn?: string;
+}
+
+export interface ServiceLoadBalancer {
+  targetGroupArn: string;
+  containerName: string;
+  containerPort: number;
+  advancedConfiguration?: AdvancedConfiguration;
+}
+
+export type ServiceDeploymentStatus =
+  | "PENDING"
+  | "IN_PROGRESS"
+  | "SUCCESSFUL"
+  | "STOPPED"
+  | "STOP_REQUESTED"
+  | "ROLLBACK_REQUESTED"
+  | "ROLLBACK_IN_PROGRESS"
+  | "ROLLBACK_SUCCESSFUL"
+  | "ROLLBACK_FAILED";
+
+export type LifecycleStage =
+  | "RECONCILE_SERVICE"
+  | "PRE_SCALE_UP"
+  | "SCALE_UP"
+  | "POST_SCALE_UP"
+  | "TEST_TRAFFIC_SHIFT"
+  | "POST_TEST_TRAFFIC_SHIFT"
+  | "PRODUCTION_TRAFFIC_SHIFT"
+  | "POST_PRODUCTION_TRAFFIC_SHIFT"
+  | "BAKE_TIME"
+  | "CLEAN_UP";
+
+/** A service deployment (ListServiceDeployments/DescribeServiceDeployments): one change of revision. */
+export interface ServiceDeploymentRecord {
+  serviceDeploymentArn: string;
+  serviceArn: string;
+  clusterArn: string;
+  createdAt: number;
+  startedAt?: number;
+  finishedAt?: number;
+  stoppedAt?: number;
+  updatedAt: number;
+  /** The ECS deployment that runs the target revision. */
+  deploymentId: string;
+  /** The ECS deployments that ran before (their revisions are the source revisions). */
+  sourceDeploymentIds: string[];
+  sourceRevisionArns: string[];
+  targetRevisionArn: string;
+  status: ServiceDeploymentStatus;
+  statusReason?: string;
+  lifecycleStage?: LifecycleStage;
+  deploymentConfiguration: DeploymentConfigurationRecord;
+  rollback?: { reason: string; startedAt: number; serviceRevisionArn: string };
+  circuitBreakerTriggered?: boolean;
+  /** Tasks of the target revision that failed, as the circuit breaker counted them. */
+  failedTasks?: number;
+  triggeredAlarmNames?: string[];
+  /** Production traffic on the target revision, in percent (traffic-shifting strategies). */
+  targetTrafficPercent?: number;
+  /** When the current traffic step or stage began (traffic-shifting strategies). */
+  stageStartedAt?: number;
+}
+
+/** A service revision: what one deployment runs (DescribeServiceRevisions). */
+export interface ServiceRevisionRecord {
+  serviceRevisionArn: string;
+  serviceArn: string;
+  clusterArn: string;
+  taskDefinition: string;
+  launchType: string;
+  loadBalancers: ServiceLoadBalancer[];
+  networkConfiguration?: Json;
+  createdAt: number;
+}
+
 export interface ServiceRecord {
   serviceArn: string;
   serviceName: string;
@@ -101,14 +221,9 @@ export interface ServiceRecord {
   taskDefinition: string;
   desiredCount: number;
   launchType: string;
-  loadBalancers: Array<{ targetGroupArn: string; containerName: string; containerPort: number }>;
+  loadBalancers: ServiceLoadBalancer[];
   networkConfiguration?: Json;
-  deploymentConfiguration: {
-    deploymentCircuitBreaker: { enable: boolean; rollback: boolean };
-    alarms?: DeploymentAlarms;
-    maximumPercent: number;
-    minimumHealthyPercent: number;
-  };
+  deploymentConfiguration: DeploymentConfigurationRecord;
   healthCheckGracePeriodSeconds: number;
   deployments: DeploymentRecord[];
   events: ServiceEvent[];
@@ -116,6 +231,16 @@ export interface ServiceRecord {
   createdAt: number;
   /** The task definition of the last deployment that completed: where a rollback returns. */
   lastCompletedTaskDefinition?: string;
+  /** The service revision of the last deployment that completed (not in the API). */
+  lastCompletedRevisionArn?: string;
+  /** Every service deployment, newest first (older state files have none). */
+  serviceDeployments?: ServiceDeploymentRecord[];
+  serviceRevisions?: ServiceRevisionRecord[];
+  /**
+   * The target group serving production for each load balancer (same order as `loadBalancers`):
+   * traffic-shifting deployments move it between `targetGroupArn` and the alternate one.
+   */
+  liveTargetGroups?: string[];
   tags: Tag[];
   /** Fields we accept and echo but do not act on. */
   extra: Json;

@@ -5,11 +5,19 @@ import type { MonitoringService } from "../monitoring";
 import {
   circuitBreakerThreshold,
   type DeploymentRecord,
+  type ServiceDeploymentRecord,
   type ServiceRecord,
   type TaskRecord,
 } from "./model";
+import {
+  currentServiceDeployment,
+  finish,
+  followServiceDeployment,
+  isTrafficShift,
+} from "./service-deployments";
 import type { EcsState } from "./store";
 import type { TaskLauncher } from "./tasks";
+import { TrafficShift } from "./traffic-shift";
 
 export interface SchedulerDeps {
   state: JsonFile<EcsState>;
@@ -41,8 +49,20 @@ export class ServiceScheduler {
   private readonly draining = new Map<string, string>();
   private ticking = false;
   private stopped = false;
+  private readonly shift: TrafficShift;
 
-  constructor(private readonly deps: SchedulerDeps) {}
+  constructor(private readonly deps: SchedulerDeps) {
+    this.shift = new TrafficShift({
+      timeScale: deps.timeScale,
+      elb: deps.elb,
+      monitoring: deps.monitoring,
+      tasksOf: (service) => this.tasksOf(service),
+      isHealthy: (service, task) => this.isHealthy(service, task),
+      startTasks: (service, deployment, count) => this.startTasks(service, deployment, count),
+      stopTask: (service, task, reason) => this.stopServiceTask(service, task, reason),
+      event: (service, message) => this.event(service, message),
+    });
+  }
 
   start(): void {
     this.timer = setInterval(
@@ -122,9 +142,27 @@ export class ServiceScheduler {
     return lb === "none" || lb === "healthy";
   }
 
+  private startTasks(service: ServiceRecord, deployment: DeploymentRecord, count: number): void {
+    const started = Array.from({ length: count }, () =>
+      this.deps.startServiceTask(service, deployment),
+    );
+    this.event(
+      service,
+      `(service ${service.serviceName}) has started ${count} tasks: ${started.map((t) => `(task ${t.taskId})`).join(" ")}.`,
+    );
+  }
+
+  private snapshot(service: ServiceRecord): string {
+    return (
+      JSON.stringify(service.deployments) +
+      JSON.stringify(service.serviceDeployments ?? []) +
+      service.events.length
+    );
+  }
+
   /** One pass over a service. Returns whether anything changed. */
   private reconcile(service: ServiceRecord): boolean {
-    const before = JSON.stringify(service.deployments) + service.events.length;
+    const before = this.snapshot(service);
     const tasks = this.tasksOf(service);
     const primary = service.deployments.find((d) => d.status === "PRIMARY");
     if (!primary) return false;
@@ -132,6 +170,22 @@ export class ServiceScheduler {
     this.registerRunningTasks(service, tasks);
     this.replaceUnhealthyTasks(service, tasks);
     this.countFailures(service, tasks);
+    const sd = currentServiceDeployment(service);
+    // A service being deleted stops whatever deployment it had; every task goes.
+    if (sd && service.status === "DRAINING") finish(sd, "STOPPED", "The service is being deleted.");
+    if (
+      sd &&
+      service.status !== "DRAINING" &&
+      isTrafficShift(sd) &&
+      (sd.status === "IN_PROGRESS" || sd.status === "ROLLBACK_REQUESTED")
+    ) {
+      this.shift.advance(service, sd);
+      this.finishDraining(service, tasks);
+      this.updateCounts(service);
+      this.followServiceDeployments(service);
+      return before !== this.snapshot(service);
+    }
+    if (sd?.status === "ROLLBACK_REQUESTED") this.rollBackOnRequest(service, sd);
     this.circuitBreaker(service, primary);
     this.deploymentAlarms(service, primary);
     this.finishDraining(service, tasks);
@@ -149,15 +203,7 @@ export class ServiceScheduler {
     // Launch new tasks of the primary deployment, within maximum percent.
     if (current.rolloutState !== "FAILED" || service.deployments.length === 1) {
       const launch = Math.min(desired - primaryActive.length, maxTotal - active.length);
-      if (launch > 0) {
-        const started = Array.from({ length: launch }, () =>
-          this.deps.startServiceTask(service, current),
-        );
-        this.event(
-          service,
-          `(service ${service.serviceName}) has started ${launch} tasks: ${started.map((t) => `(task ${t.taskId})`).join(" ")}.`,
-        );
-      }
+      if (launch > 0) this.startTasks(service, current, launch);
     }
 
     // Stop older deployments' tasks while enough healthy tasks remain (unhealthy ones first).
@@ -191,7 +237,40 @@ export class ServiceScheduler {
 
     this.updateCounts(service);
     this.completeRollout(service);
-    return before !== JSON.stringify(service.deployments) + service.events.length;
+    this.followServiceDeployments(service);
+    return before !== this.snapshot(service);
+  }
+
+  private followServiceDeployments(service: ServiceRecord): void {
+    for (const sd of service.serviceDeployments ?? []) followServiceDeployment(service, sd);
+  }
+
+  /** StopServiceDeployment ROLLBACK on a rolling deployment: back to the last completed one. */
+  private rollBackOnRequest(service: ServiceRecord, sd: ServiceDeploymentRecord): void {
+    const own = service.deployments.find((d) => d.id === sd.deploymentId);
+    if (
+      own?.status !== "PRIMARY" ||
+      own.rolloutState !== "IN_PROGRESS" ||
+      !service.lastCompletedTaskDefinition
+    ) {
+      finish(sd, "ROLLBACK_FAILED", "There is no completed service revision to roll back to.");
+      return;
+    }
+    const reason = "Service deployment rolled back because of a stop request.";
+    this.failDeployment(service, own, {
+      reason,
+      event: "rollback requested",
+      rollback: true,
+      rollbackReason: `${reason} Rolling back to the last completed deployment.`,
+    });
+    const rollback = service.deployments.find((d) => d.rollbackOf === own.id);
+    sd.status = "ROLLBACK_IN_PROGRESS";
+    sd.updatedAt = Date.now();
+    sd.rollback = {
+      reason,
+      startedAt: Date.now(),
+      serviceRevisionArn: rollback?.revisionArn ?? "",
+    };
   }
 
   private registerRunningTasks(service: ServiceRecord, tasks: TaskRecord[]): void {
@@ -205,14 +284,18 @@ export class ServiceScheduler {
         !task.ip
       )
         continue;
-      for (const lb of service.loadBalancers) {
-        elb.registerTargets(lb.targetGroupArn, [{ Id: task.ip, Port: lb.containerPort }]);
-        task.targets.push({ targetGroupArn: lb.targetGroupArn, port: lb.containerPort });
+      // Each deployment has its target groups: a blue/green style one the idle ones.
+      const groups = service.deployments.find((d) => d.id === task.deploymentId)?.targetGroups;
+      service.loadBalancers.forEach((lb, i) => {
+        const group = groups?.[i] ?? lb.targetGroupArn;
+        const ip = task.ip as string;
+        elb.registerTargets(group, [{ Id: ip, Port: lb.containerPort }]);
+        task.targets.push({ targetGroupArn: group, port: lb.containerPort });
         this.event(
           service,
-          `(service ${service.serviceName}) registered 1 targets in (target-group ${lb.targetGroupArn})`,
+          `(service ${service.serviceName}) registered 1 targets in (target-group ${group})`,
         );
-      }
+      });
     }
   }
 
@@ -282,6 +365,10 @@ export class ServiceScheduler {
     if (!monitoring) return;
     const triggered = alarms.alarmNames.filter((name) => monitoring.alarmState(name) === "ALARM");
     if (triggered.length === 0) return;
+    const sd = service.serviceDeployments?.find(
+      (d) => d.serviceDeploymentArn === primary.serviceDeploymentArn,
+    );
+    if (sd) sd.triggeredAlarmNames = triggered;
     const names = triggered.join(", ");
     this.failDeployment(service, primary, {
       reason: `ECS deployment ${primary.id} failed: alarm(s) detected: ${names}.`,
@@ -320,6 +407,11 @@ export class ServiceScheduler {
       rolloutState: "IN_PROGRESS",
       rolloutStateReason: why.rollbackReason,
       ecsRollback: true,
+      rollbackOf: primary.id,
+      ...(service.lastCompletedRevisionArn
+        ? { revisionArn: service.lastCompletedRevisionArn }
+        : {}),
+      ...(primary.targetGroups ? { targetGroups: primary.targetGroups } : {}),
       ...(primary.networkConfiguration
         ? { networkConfiguration: primary.networkConfiguration }
         : {}),
@@ -428,6 +520,7 @@ export class ServiceScheduler {
     primary.rolloutStateReason = `ECS deployment ${primary.id} completed.`;
     primary.updatedAt = Date.now();
     service.lastCompletedTaskDefinition = primary.taskDefinition;
+    if (primary.revisionArn) service.lastCompletedRevisionArn = primary.revisionArn;
     this.event(
       service,
       `(service ${service.serviceName}) (deployment ${primary.id}) deployment completed.`,

@@ -6,14 +6,14 @@ import type { LocalcloudService, ServiceContext, ServiceFactory } from "../servi
 import { ELBV2_XMLNS, Elbv2Api } from "./api";
 import type { TargetHealth } from "./health";
 import { metricsOf, type RequestOutcome } from "./metrics";
-import type { Action, Listener, Target, TargetGroup } from "./model";
+import type { Action, Listener, Target, TargetGroup, TargetGroupTuple } from "./model";
 import { HealthMonitor } from "./monitor";
 import { ListenerProxy } from "./proxy";
 import { forwardTargets, matchRule, pickWeighted, routableTargets } from "./routing";
 import { openElbv2State } from "./store";
 
 export type { TargetHealth } from "./health";
-export type { Target, TargetGroup } from "./model";
+export type { Target, TargetGroup, TargetGroupTuple } from "./model";
 
 /** The load balancer service, with what ECS needs in-process. */
 export interface Elbv2Service extends LocalcloudService {
@@ -26,6 +26,13 @@ export interface Elbv2Service extends LocalcloudService {
   targetHealth(targetGroupArn: string): Array<{ target: Target; health: TargetHealth }>;
   /** `http://<address>:<port>` of a load balancer's listener. */
   listenerUrl(loadBalancerArn: string, port?: number): string;
+  /** The target groups a listener rule's forward action sends to; undefined: no such rule. */
+  ruleTargets(ruleArn: string): string[] | undefined;
+  /**
+   * Sets the weighted target groups of a rule's forward action, as ModifyRule would (and
+   * ModifyListener for a listener's default rule).
+   */
+  setForwardWeights(ruleArn: string, groups: TargetGroupTuple[]): void;
 }
 
 export const elbv2Service: ServiceFactory = {
@@ -185,6 +192,29 @@ const createElbv2Service = (context: ServiceContext): Elbv2Service => {
       );
       if (!lb || !listener) throw new Error(`no listener for ${lbArn}`);
       return `http://${lb.DNSName}:${listener.Port}`;
+    },
+    ruleTargets(ruleArn) {
+      const rule = state.data.rules.find((r) => r.RuleArn === ruleArn);
+      if (!rule) return undefined;
+      return rule.Actions.filter((a) => a.Type === "forward").flatMap((a) =>
+        forwardTargets(a).map((g) => g.TargetGroupArn),
+      );
+    },
+    setForwardWeights(ruleArn, groups) {
+      state.update((s) => {
+        const rule = s.rules.find((r) => r.RuleArn === ruleArn);
+        if (!rule) return;
+        const forward: Action = {
+          Type: "forward",
+          ForwardConfig: { TargetGroups: groups.map((g) => ({ ...g })) },
+        };
+        const others = rule.Actions.filter((a) => a.Type !== "forward");
+        rule.Actions = [forward, ...others];
+        if (rule.IsDefault) {
+          const listener = s.listeners.find((l) => l.ListenerArn === rule.ListenerArn);
+          if (listener) listener.DefaultActions = rule.Actions;
+        }
+      });
     },
   };
 };
