@@ -3,9 +3,10 @@
  * under `rolling` (today's gate) and `canary 10%`, on localcloud (real containers behind the
  * load balancer, CloudFront in front, time at 1/20).
  *
- *   npx tsx bench/canary/run.ts      (BENCH_STRATEGIES=rolling,canary  BENCH_RATE=25/s
+ *   npx tsx bench/canary/run.ts      (BENCH_STRATEGIES=rolling,canary  BENCH_RATE=50/s
  *                                     BENCH_AFTER=5s, the window measured after the deploy ends;
- *                                     BENCH_APP=stand-in, or api for the sample app's own image)
+ *                                     BENCH_APP=stand-in, or api for the sample app's own image;
+ *                                     BENCH_LOG=1 prints each deploy's log to stderr)
  *
  * A probe calls /api/version through the edge (CloudFront → ALB → tasks) at a steady rate for
  * the whole run. Per strategy:
@@ -17,6 +18,7 @@
  *   the rolling deploy of the same release.
  * A bad release a strategy ships (exit 0) is replaced by a good one before the next rollout.
  */
+import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import {
   DescribeServiceDeploymentsCommand,
   DescribeServicesCommand,
@@ -36,7 +38,7 @@ import type { WebCloud } from "../../actions/test/web/cloud";
 import { between, failed, type ProbeRecord, share, startProbe } from "./probe";
 import { STRATEGIES, type Strategy } from "./strategies";
 
-const RATE = Number(process.env.BENCH_RATE ?? 25);
+const RATE = Number(process.env.BENCH_RATE ?? 50);
 const AFTER_MS = parseDuration(process.env.BENCH_AFTER ?? "5s");
 const chosen = (process.env.BENCH_STRATEGIES ?? "rolling,canary").split(",").map((s) => s.trim());
 for (const name of chosen) {
@@ -59,6 +61,16 @@ if (APP !== "stand-in" && APP !== "api")
 // its health checks get the time deploy-api.localcloud.test.ts gives them (120 s here).
 const SLOW_START = APP === "api";
 const stack = await startServiceStack({ app: APP });
+
+// The load balancer's metrics, which the analysis of a traffic-shifting rollout reads.
+const clients = {
+  ...stack.clients,
+  cloudwatch: new CloudWatchClient({
+    endpoint: stack.cloud.endpoint,
+    region: stack.cloud.region,
+    credentials: stack.cloud.credentials,
+  }),
+};
 
 interface Rollout {
   code: ExitCode;
@@ -92,12 +104,18 @@ async function deploy(strategy: Strategy, environment: string): Promise<Rollout>
         "gate-timeout": SLOW_START ? "6m" : "3m",
         ...strategy.inputs,
       }),
-      { clients: stack.clients, logger },
+      { clients, logger },
     );
     await reportDeployService(result, logger);
   }, logger);
   // run() marks the process failed for a failed deploy; the bench itself has not failed.
   process.exitCode = undefined;
+  if (process.env.BENCH_LOG) {
+    console.error(
+      `--- deploy (${strategy.label}) ${environment.replaceAll("\n", ", ")}: exit ${code}`,
+    );
+    console.error(lines.join("\n"));
+  }
   return {
     code,
     ...(result ? { result } : {}),

@@ -94,15 +94,21 @@ async function alternateRouting(stack: ServiceStack): Promise<Record<string, str
 }
 
 /**
- * ECS's native canary strategy: 10% of production traffic to the new revision for the bake
- * time, judged by shipline's analysis of the load balancer's metrics meanwhile.
+ * ECS's native canary strategy: 10% of production traffic to the new revision for its bake time
+ * (5 minutes, 15 s at the cloud's pace), judged by shipline's analysis of the load balancer's
+ * metrics meanwhile. The analysis interval is 1 s, not AWS's 60 s: the cloud's metrics carry
+ * real time while its minutes last 3 s, so a minute-long interval would outlast the bake. A
+ * second carries few requests, hence 5 as the minimum to judge one (the default 20 is for a
+ * minute of traffic).
  */
 export const canary: Strategy = {
   label: "canary 10%",
-  inputs: { strategy: "canary 10% 1m" },
+  inputs: {
+    strategy: "canary 10% 5m",
+    "bake-time": "1m",
+    analysis: "interval=1s\nmin-requests=5",
+  },
   prepare: alternateRouting,
-  unavailable:
-    "deploy-service has no strategy input yet, and localcloud's ECS runs rolling updates only",
 };
 
 export const STRATEGIES: Record<string, Strategy> = { rolling, canary };
