@@ -333,7 +333,7 @@ try {
 
   const rollingGood = rows.find((r) => r.strategy === "rolling")?.good;
   console.log(
-    `\ncanary benchmark on localcloud: a probe calls /api/version through CloudFront → ALB at ${RATE}/s; "after" is the ${secs(AFTER_MS)} after the deploy returns; times at localcloud's pace (1/20)\n`,
+    `\ncanary benchmark on localcloud: a probe calls /api/version through CloudFront → ALB at ${RATE}/s; "after" is the ${secs(AFTER_MS)} after the deploy returns; times at localcloud's pace (1/20); deploy-service's gate polls every 250 ms, 3 healthy polls to pass\n`,
   );
   console.log(
     formatTable(
@@ -360,13 +360,22 @@ try {
               row.good && rollingGood
                 ? row.strategy === "rolling"
                   ? "baseline"
-                  : `+${secs(row.good.ms - rollingGood.ms)}`
+                  : `${row.good.ms >= rollingGood.ms ? "+" : "-"}${secs(Math.abs(row.good.ms - rollingGood.ms))}`
                 : "",
               row.good ? share(row.good.requests) : "",
             ],
       ),
     ),
   );
+  for (const name of chosen) {
+    const { label, inputs } = STRATEGIES[name] as Strategy;
+    const settings = Object.entries(inputs).map(
+      ([key, value]) => `${key}: ${value.replaceAll("\n", ", ")}`,
+    );
+    console.log(
+      `${label}: ${settings.length > 0 ? settings.join("; ") : "deploy-service's defaults"}`,
+    );
+  }
   for (const row of rows) {
     if (row.unavailable) console.log(`${row.strategy} not measured: ${row.unavailable}`);
     for (const note of row.notes) console.log(`${row.strategy}: ${note}`);
