@@ -3,7 +3,8 @@
  * under `rolling` (today's gate) and `canary 10%`, on localcloud (real containers behind the
  * load balancer, CloudFront in front, time at 1/20).
  *
- *   npx tsx bench/canary/run.ts      (BENCH_STRATEGIES=rolling,canary  BENCH_RATE=50/s
+ *   npx tsx bench/canary/run.ts      (BENCH_STRATEGIES=rolling,canary,canary-first-failure
+ *                                     BENCH_RATE=50/s
  *                                     BENCH_AFTER=5s, the window measured after the deploy ends;
  *                                     BENCH_APP=stand-in, or api for the sample app's own image;
  *                                     BENCH_LOG=1 prints each deploy's log to stderr)
@@ -40,7 +41,9 @@ import { STRATEGIES, type Strategy } from "./strategies";
 
 const RATE = Number(process.env.BENCH_RATE ?? 50);
 const AFTER_MS = parseDuration(process.env.BENCH_AFTER ?? "5s");
-const chosen = (process.env.BENCH_STRATEGIES ?? "rolling,canary").split(",").map((s) => s.trim());
+const chosen = (process.env.BENCH_STRATEGIES ?? "rolling,canary,canary-first-failure")
+  .split(",")
+  .map((s) => s.trim());
 for (const name of chosen) {
   if (!STRATEGIES[name])
     throw new Error(
@@ -215,6 +218,8 @@ interface Row {
   notes: string[];
 }
 
+let lastServiceSettings = JSON.stringify([undefined, undefined]);
+
 /** One strategy's rollouts: a good release, then the bad one; fills `row`. */
 async function measure(
   name: string,
@@ -224,7 +229,9 @@ async function measure(
 ): Promise<void> {
   const inputs = { ...strategy.inputs, ...(await strategy.prepare?.(stack)) };
   const chosenStrategy: Strategy = { ...strategy, inputs };
-  if (strategy.prepare) {
+  // The service's deployment settings as the last rollout left them (analysis is shipline's).
+  const serviceSettings = JSON.stringify([inputs.strategy, inputs["bake-time"]]);
+  if (serviceSettings !== lastServiceSettings) {
     // The first rollout under a new strategy also changes the service's deployment settings:
     // done once here, unmeasured, so the good release below costs what every later one does.
     const switched = await deploy(
@@ -235,6 +242,7 @@ async function measure(
       throw new Error(`switching the service to ${strategy.label} failed:\n${switched.text}`);
     await servingOnly(records, `switch-${name}`);
   }
+  lastServiceSettings = serviceSettings;
 
   // Good release first: the strategy's cost when nothing is wrong.
   const goodId = `good-${name}`;

@@ -29,7 +29,7 @@ export const rolling: Strategy = { label: "rolling", inputs: {} };
  * AWS: a second target group like the first (the new revision starts there) and a listener rule
  * forwarding all traffic to both, all of it to the first; ECS moves the weights.
  */
-async function alternateRouting(stack: ServiceStack): Promise<Record<string, string>> {
+async function createAlternateRouting(stack: ServiceStack): Promise<Record<string, string>> {
   const { elb } = stack.clients;
   const primary = (
     await elb.send(new DescribeTargetGroupsCommand({ TargetGroupArns: [stack.targetGroupArn] }))
@@ -93,6 +93,15 @@ async function alternateRouting(stack: ServiceStack): Promise<Record<string, str
   };
 }
 
+const routingOf = new WeakMap<ServiceStack, Promise<Record<string, string>>>();
+
+/** Created once per stack: every traffic-shifting strategy of a run shares it. */
+function alternateRouting(stack: ServiceStack): Promise<Record<string, string>> {
+  const known = routingOf.get(stack) ?? createAlternateRouting(stack);
+  routingOf.set(stack, known);
+  return known;
+}
+
 /**
  * ECS's native canary strategy: 10% of production traffic to the new revision for its bake time
  * (5 minutes, 15 s at the cloud's pace), judged by shipline's analysis of the load balancer's
@@ -111,4 +120,18 @@ export const canary: Strategy = {
   prepare: alternateRouting,
 };
 
-export const STRATEGIES: Record<string, Strategy> = { rolling, canary };
+/**
+ * The same canary stopped on the first failing interval, as the project's canary test runs it:
+ * one failing second standing for the two failing minutes the defaults wait for on AWS.
+ */
+export const canaryFirstFailure: Strategy = {
+  label: "canary 10%, stop on 1st failing interval",
+  inputs: { ...canary.inputs, analysis: "interval=1s\nmin-requests=5\nconsecutive-failures=1" },
+  prepare: alternateRouting,
+};
+
+export const STRATEGIES: Record<string, Strategy> = {
+  rolling,
+  canary,
+  "canary-first-failure": canaryFirstFailure,
+};
