@@ -35,6 +35,7 @@ export function environmentInputs(
               `${key}=${spec.service}`,
               ...(spec.cluster ? [`cluster=${spec.cluster}`] : []),
               ...(spec["task-definition"] ? [`task-definition=${spec["task-definition"]}`] : []),
+              ...serviceDeliveryOptions(spec.strategy, spec.alarms),
             ].join(" "),
           )
           .join("\n")
@@ -156,4 +157,15 @@ export function containerBuilds(
       { ...containerBuildInputs(container), ...(region ? { region } : {}) },
     ]),
   );
+}
+
+/** A service's strategy and alarms as the option words of its services line. */
+function serviceDeliveryOptions(
+  strategy: EnvironmentConfig["strategy"],
+  alarms: string[] | undefined,
+): string[] {
+  const given = Object.entries(strategyInputs(strategy)).flatMap(([name, value]) =>
+    value === undefined ? [] : [`${name}=${value.replaceAll(" ", ":")}`],
+  );
+  return [...given, ...(alarms && alarms.length > 0 ? [`alarms=${alarms.join(",")}`] : [])];
 }

@@ -380,6 +380,15 @@ export const serviceSchema = z
       .describe(
         "Its task definition file (JSON or YAML, RegisterTaskDefinition's input). Default: the running revision with the new images.",
       ),
+    strategy: strategySchema
+      .optional()
+      .describe("How this service's new revision takes over (ECS deployment strategy)."),
+    alarms: z
+      .array(
+        z.string().regex(/^[^\s,=]{1,255}$/, "expected an alarm name without spaces, commas or ="),
+      )
+      .optional()
+      .describe("Its own CloudWatch alarms ECS watches during the deployment (rollback on)."),
   })
   .strict();
 

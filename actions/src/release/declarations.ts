@@ -45,7 +45,7 @@ export const SERVICE_INPUTS = {
 export const SERVICES_INPUT = {
   services: {
     description:
-      "KEY=SERVICE lines (optionally followed by cluster=NAME and task-definition=PATH): the ECS services a release rolls together, instead of service.",
+      "KEY=SERVICE lines (optionally followed by cluster=NAME, task-definition=PATH and its own strategy=canary:10%:5m, bake-time=, alternate-target-group=, production-listener-rule=, test-listener-rule=, load-balancer-role=, alarms=a,b): the ECS services a release rolls together, instead of service.",
     cli: { repeatable: true },
     config: "services",
   },

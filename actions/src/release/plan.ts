@@ -9,7 +9,8 @@ import {
   parseEnvironmentOverrides,
   parseImageChange,
 } from "../service/inputs";
-import { deliveryOf } from "../strategy/inputs";
+import { type Delivery, deliveryOf } from "../strategy/inputs";
+import { parseBakeMinutes, parseStrategy } from "../strategy/spec";
 import { loadTaskDefinitionFile } from "../taskdef/load";
 import type { TaskDefinitionFile } from "../taskdef/model";
 import { checkFileContainers } from "../taskdef/render";
@@ -133,10 +134,11 @@ export async function planRelease(
   const delivery = deliveryOf(inputs);
   if (delivery.strategy.name !== "rolling" && !specs[0]?.shorthand) {
     throw new ConfigurationError(
-      `input "strategy": ${delivery.strategy.name} applies to the one-service shorthand (service); a release of several services rolls them`,
+      `input "strategy": ${delivery.strategy.name} applies to the one-service shorthand (service); with services, give each service its own (strategy=… on its line, strategy: under it in the configuration file)`,
     );
   }
   const serviceInputs = (spec: ReleaseService, file: TaskDefinitionFile | undefined) => ({
+    delivery: spec.delivery ? serviceDelivery(spec.key, spec.delivery, inputs.analysis) : delivery,
     cluster: spec.cluster,
     service: spec.service,
     environment: environmentOverrides(inputs, releaseId),
@@ -150,7 +152,6 @@ export async function planRelease(
     tags: { "shipline:release": releaseId },
     ...(inputs.region ? { region: inputs.region } : {}),
     dryRun: false,
-    delivery,
     ...(file ? { taskDefinitionFile: file } : {}),
   });
   const services: PlannedService[] = specs[0]?.shorthand
@@ -314,4 +315,36 @@ async function planServiceFiles(
   }
   if (problems.length > 0) throw new ConfigurationError(problems.join("\n"));
   return services;
+}
+
+/**
+ * A service's own delivery settings from its services line (the analysis thresholds are the
+ * environment's). Problems name the service and the input.
+ */
+function serviceDelivery(
+  key: string,
+  options: Record<string, string>,
+  analysis: Record<string, string>,
+): Delivery {
+  try {
+    const bake = options["bake-time"];
+    return deliveryOf({
+      strategy: parseStrategy(options.strategy ?? "rolling"),
+      "bake-time": bake === undefined ? undefined : parseBakeMinutes(bake),
+      "alternate-target-group": options["alternate-target-group"],
+      "production-listener-rule": options["production-listener-rule"],
+      "test-listener-rule": options["test-listener-rule"],
+      "load-balancer-role": options["load-balancer-role"],
+      alarms: (options.alarms ?? "").split(",").filter(Boolean),
+      analysis,
+    });
+  } catch (error) {
+    if (!(error instanceof ConfigurationError)) throw error;
+    throw new ConfigurationError(
+      error.message
+        .split("\n")
+        .map((line) => `input "services": service ${quote(key)}: ${line}`)
+        .join("\n"),
+    );
+  }
 }

@@ -10,7 +10,20 @@ export interface ReleaseService {
   taskDefinition?: string;
   /** Given as `service` alone: the release records it as it always has, with no services map. */
   shorthand?: true;
+  /** Its own delivery settings (strategy=…, alternate-target-group=…, alarms=a,b …), as given. */
+  delivery?: Record<string, string>;
 }
+
+/** The delivery settings a services line may give a service, named like the inputs. */
+export const SERVICE_DELIVERY_OPTIONS = [
+  "strategy",
+  "bake-time",
+  "alternate-target-group",
+  "production-listener-rule",
+  "test-listener-rule",
+  "load-balancer-role",
+  "alarms",
+] as const;
 
 /**
  * The `services` input, one service a line: `KEY=SERVICE`, then optionally ` cluster=NAME` and
@@ -32,9 +45,11 @@ export function parseServiceLines(lines: string[], defaultCluster: string): Rele
       const [name, value] = option.split("=", 2);
       if (name === "cluster" && value) spec.cluster = value;
       else if (name === "task-definition" && value) spec.taskDefinition = value;
-      else {
+      else if (name && value && (SERVICE_DELIVERY_OPTIONS as readonly string[]).includes(name)) {
+        spec.delivery = { ...spec.delivery, [name]: value };
+      } else {
         problems.push(
-          `input "services": service ${quote(key)}: ${quote(option)} is not cluster=NAME or task-definition=PATH`,
+          `input "services": service ${quote(key)}: ${quote(option)} is not cluster=NAME, task-definition=PATH or one of ${SERVICE_DELIVERY_OPTIONS.map((o) => `${o}=…`).join(", ")}`,
         );
       }
     }

@@ -1,11 +1,11 @@
 import { type Clock, systemClock } from "../lib/clock";
 import { ConfigurationError } from "../lib/errors";
 import type { Logger } from "../lib/logger";
-import { type TrafficGroups, trafficGroups } from "../strategy/follow-effects";
+import { type TrafficGroups, trafficGroups, triggeredAlarms } from "../strategy/follow-effects";
 import { type Delivery, ROLLING } from "../strategy/inputs";
 import { planDelivery } from "../strategy/plan";
 import { runProgressive } from "../strategy/progressive";
-import { formatStrategy } from "../strategy/spec";
+import { formatStrategy, plannedBakeMinutes } from "../strategy/spec";
 import { diffTaskDefinitions, formatChange } from "../taskdef/diff";
 import { fileDefinition, fileTags, renderFromFile } from "../taskdef/render";
 import type { ServiceClients } from "./clients";
@@ -261,6 +261,10 @@ export async function deployService(
   logger.info(`updated ${inputs.service}: deployment ${deployment.id}`);
   if (progressive) {
     const settings = gateSettings(inputs, current, inputs.gate.timeoutMs);
+    const bakeMinutes = plannedBakeMinutes(
+      delivery.strategy,
+      delivery.bakeMinutes ?? current.service.deploymentConfiguration?.bakeTimeInMinutes ?? 0,
+    );
     const result = await runProgressive({
       clients,
       clock,
@@ -272,6 +276,7 @@ export async function deployService(
       ...(groups ? { groups } : {}),
       since,
       gate: settings,
+      followTimeoutMs: settings.timeoutMs + bakeMinutes * 60_000,
       wait: oldRevisionWait(current, groups),
       previousArn,
       nextArn,
@@ -348,7 +353,14 @@ export async function deployService(
     return finish({ outcome: "success", verdict: "passed", ...common });
   }
 
-  const failure = gate.failure as Failure;
+  const failure = await namingAlarms(
+    gate.failure as Failure,
+    clients,
+    inputs,
+    since,
+    current.service.deploymentConfiguration?.alarms?.enable === true ||
+      delivery.alarms !== undefined,
+  );
   const containers = next.containerDefinitions ?? [];
   // The rollback starts at once; the diagnosis (logs to read) is worked out meanwhile.
   const diagnosing = diagnose(
@@ -443,7 +455,8 @@ async function rollBack(options: {
   // ECS's own rollback happens whatever the rollback input says: check it the same way. It
   // returns to the last completed deployment, which is not always the target: then ours goes on.
   const ecsRollback =
-    failure.cause === "rolled-back-by-ecs" && primary?.taskDefinition === previousArn;
+    (failure.cause === "rolled-back-by-ecs" || failure.cause === "alarm") &&
+    primary?.taskDefinition === previousArn;
   if (!inputs.rollback && !ecsRollback) {
     logger.error(`rollback is off: ${inputs.service} stays on the failed deployment`);
     return undefined;
@@ -527,5 +540,31 @@ function oldRevisionWait(current: CurrentService, groups: TrafficGroups | undefi
   return {
     name: `target health in ${groups.oldTargetGroup}`,
     groups: [{ ...group, targetGroupArn: groups.oldTargetGroup, name: groups.oldTargetGroup }],
+  };
+}
+
+/**
+ * A rolling deployment ECS rolled back while deployment alarms were on: when an alarm did it,
+ * the failure names the alarm (ECS says so in the service deployment), exit 1 all the same.
+ */
+async function namingAlarms(
+  failure: Failure,
+  clients: ServiceClients,
+  inputs: DeployServiceInputs,
+  since: Date,
+  alarmsOn: boolean,
+): Promise<Failure> {
+  if (failure.cause !== "rolled-back-by-ecs" || !alarmsOn) return failure;
+  const alarms = await triggeredAlarms(
+    clients,
+    inputs.cluster,
+    inputs.service,
+    new Date(since.getTime() - 1000),
+  );
+  if (alarms.length === 0) return failure;
+  return {
+    ...failure,
+    cause: "alarm",
+    message: `ECS rolled the deployment back: CloudWatch alarm${alarms.length > 1 ? "s" : ""} ${alarms.join(", ")} in ALARM (${failure.message})`,
   };
 }

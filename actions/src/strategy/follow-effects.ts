@@ -112,3 +112,33 @@ export function followEffects(
     },
   };
 }
+
+/**
+ * The CloudWatch alarms ECS names as triggered in the service deployments created since `since`
+ * (a rolling deployment that ECS rolled back: was it an alarm?). Empty when none, or unreadable:
+ * the name only sharpens a failure already known.
+ */
+export async function triggeredAlarms(
+  clients: Pick<ServiceClients, "ecs">,
+  cluster: string,
+  service: string,
+  since: Date,
+): Promise<string[]> {
+  try {
+    const listed = await clients.ecs.send(
+      new ListServiceDeploymentsCommand({ cluster, service, createdAt: { after: since } }),
+    );
+    const arns = (listed.serviceDeployments ?? []).flatMap((d) => d.serviceDeploymentArn ?? []);
+    if (arns.length === 0) return [];
+    const described = await clients.ecs.send(
+      new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: arns.slice(0, 20) }),
+    );
+    return [
+      ...new Set(
+        (described.serviceDeployments ?? []).flatMap((d) => d.alarms?.triggeredAlarmNames ?? []),
+      ),
+    ];
+  } catch {
+    return [];
+  }
+}

@@ -54,6 +54,9 @@ export type FollowOutcome =
       reason: string;
     };
 
+/** After a period ends, the wait for its last requests to be counted before it is read. */
+const PERIOD_SETTLE_MS = 50;
+
 const timeOf = (date: Date) => date.toISOString().slice(11, 19);
 
 /**
@@ -119,9 +122,13 @@ export async function followDeployment(
         );
       }
       const now = clock.now();
-      if (settings.analyse && trafficSince !== undefined && now - trafficSince >= periodMs) {
+      // From the start of the period the shift happened in: before it the new group had no
+      // production request, so that period's numbers are the new revision's alone.
+      const firstPeriod =
+        trafficSince === undefined ? undefined : Math.floor(trafficSince / periodMs) * periodMs;
+      if (settings.analyse && firstPeriod !== undefined && now >= firstPeriod + periodMs) {
         const samples = await effects.samples({
-          start: new Date(trafficSince),
+          start: new Date(firstPeriod),
           end: new Date(now),
         });
         analysis = analyse(samples, settings.analysis);
@@ -150,7 +157,14 @@ export async function followDeployment(
       }
     }
     if (!stopped || !FINAL_STATUSES.has(view.status)) {
-      const untilNext = pollStartedAt + settings.pollIntervalMs - clock.now();
+      const now = clock.now();
+      let untilNext = pollStartedAt + settings.pollIntervalMs - now;
+      // While judging, also wake right after a period completes: the verdict on it comes then,
+      // not up to a poll interval later, so a failing revision takes traffic no longer than it must.
+      if (settings.analyse && trafficSince !== undefined && !stopped) {
+        const periodEnd = (Math.floor(now / periodMs) + 1) * periodMs + PERIOD_SETTLE_MS;
+        untilNext = Math.min(untilNext, periodEnd - now);
+      }
       await clock.sleep(Math.max(0, untilNext), deps.signal);
     }
   }

@@ -51,6 +51,18 @@ export function planDelivery(service: Service, settings: DeliverySettings): Deli
     desired.strategy = ECS_STRATEGY[name];
     changes.push(`deployment strategy ${currentStrategy} → ${ECS_STRATEGY[name]}`);
   }
+  // ECS takes each strategy's own configuration only with that strategy.
+  if (name !== "canary") delete desired.canaryConfiguration;
+  if (name !== "linear") delete desired.linearConfiguration;
+  if (
+    name === "blue-green" &&
+    settings.bakeMinutes === undefined &&
+    current.bakeTimeInMinutes === undefined
+  ) {
+    problems.push(
+      'input "bake-time" is required with strategy blue-green (ECS needs bakeTimeInMinutes, and the service has none)',
+    );
+  }
   const { percent, stepBakeMinutes } = settings.strategy;
   if (name === "canary") {
     const now = current.canaryConfiguration;

@@ -31,6 +31,8 @@ export interface ProgressiveRun {
   /** When UpdateService was sent: the service deployment is the newest created since. */
   since: Date;
   gate: GateSettings;
+  /** The whole deployment's deadline: the gate's timeout plus the strategy's bake times. */
+  followTimeoutMs: number;
   /** The gate of the old revision after a rollback watches this group. */
   wait: WaitStrategy;
   previousArn: string;
@@ -83,7 +85,7 @@ export async function runProgressive(run: ProgressiveRun): Promise<ProgressiveRe
     followEffects(clients, arn, run.groups, analysis.periodSeconds, patience),
     {
       pollIntervalMs: run.gate.pollIntervalMs,
-      timeoutMs: run.gate.timeoutMs,
+      timeoutMs: run.followTimeoutMs,
       analysis: analysis.settings,
       periodSeconds: analysis.periodSeconds,
       analyse: canAnalyse,

@@ -49,7 +49,8 @@ export function parseBakeMinutes(value: string): number {
  * Parts left out take ECS's defaults (canary 5% 10m, linear 10% 6m).
  */
 export function parseStrategy(value: string): StrategySpec {
-  const [word = "", ...rest] = value.trim().split(/\s+/);
+  // Words, or colons where a line has no room for spaces (a services line: canary:10%:5m).
+  const [word = "", ...rest] = value.trim().split(/[\s:]+/);
   const name = word.toLowerCase();
   if (!(STRATEGY_NAMES as readonly string[]).includes(name)) {
     throw new ConfigurationError(
@@ -103,6 +104,22 @@ export function parseStrategy(value: string): StrategySpec {
 export function formatStrategy(spec: StrategySpec): string {
   if (spec.name === "rolling" || spec.name === "blue-green") return spec.name;
   return `${spec.name} ${spec.percent}% ${spec.stepBakeMinutes}m`;
+}
+
+/**
+ * Minutes a deployment of the strategy spends baking by design: the canary's bake, each linear
+ * step's but the last, and the final bake time. The follower's deadline is the gate's timeout
+ * plus these, so a long bake is never mistaken for a stuck deployment.
+ */
+export function plannedBakeMinutes(spec: StrategySpec, finalBakeMinutes: number): number {
+  const step = spec.stepBakeMinutes ?? 0;
+  const steps =
+    spec.name === "canary"
+      ? 1
+      : spec.name === "linear"
+        ? Math.max(0, Math.ceil(100 / (spec.percent ?? 100)) - 1)
+        : 0;
+  return steps * step + finalBakeMinutes;
 }
 
 /** Where a non-rolling strategy moves traffic: the service's alternate target group and rules. */

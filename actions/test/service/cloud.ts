@@ -1,6 +1,7 @@
 import { cp, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import { CreateRepositoryCommand, ECRClient } from "@aws-sdk/client-ecr";
 import {
@@ -53,9 +54,9 @@ async function load<T>(path: string): Promise<T> {
 
 /**
  * A stand-in for app-api's bundle with the same contract: /healthz, /version (RELEASE_ID),
- * APP_FAULT=unhealthy (503 on /healthz), APP_FAULT=crash-on-start (exit 1 with a reason) and
- * APP_FAULT=api-errors (health checks pass, every other /api/* call answers 500),
- * and a migrate.mjs. The real bundle initialises PGlite at start, which takes tens of seconds on
+ * APP_FAULT=unhealthy (503 on /healthz), APP_FAULT=crash-on-start (exit 1 with a reason),
+ * APP_FAULT=api-errors (500 on /api/*) and APP_FAULT=slow (/api/* answers after 2 s), and a
+ * migrate.mjs. The real bundle initialises PGlite at start, which takes tens of seconds on
  * a busy two-core machine; this one listens at once, so each rollout takes seconds.
  */
 async function writeApp(folder: string, build: string): Promise<string> {
@@ -69,21 +70,25 @@ if (fault === "crash-on-start") {
   console.error(JSON.stringify({ level: 60, msg: "APP_FAULT=crash-on-start: this release refuses to start" }));
   process.exit(1);
 }
-const healthPaths = new Set(["/healthz", "/readyz", "/api/healthz", "/api/readyz"]);
-const server = createServer((req, res) => {
-  res.setHeader("content-type", "application/json");
-  const path = (req.url ?? "").split("?")[0];
-  if (fault === "api-errors" && (path === "/api" || path.startsWith("/api/")) && !healthPaths.has(path)) {
+const isApiCall = (url) => (url === "/api" || url.startsWith("/api/")) && url !== "/api/healthz";
+const answer = (req, res) => {
+  if (fault === "api-errors" && isApiCall(req.url)) {
     res.statusCode = 500;
     res.end(JSON.stringify({ error: { code: "internal", message: "APP_FAULT=api-errors: every API call fails on purpose" } }));
     return;
   }
+  res.end(JSON.stringify({ releaseId: process.env.RELEASE_ID ?? "dev", build: ${JSON.stringify(build)} }));
+};
+const server = createServer((req, res) => {
+  res.setHeader("content-type", "application/json");
   if (req.url === "/healthz") {
     res.statusCode = fault === "unhealthy" ? 503 : 200;
     res.end(JSON.stringify(fault === "unhealthy" ? { status: "unhealthy", reason: "APP_FAULT=unhealthy" } : { status: "ok" }));
     return;
   }
-  res.end(JSON.stringify({ releaseId: process.env.RELEASE_ID ?? "dev", build: ${JSON.stringify(build)} }));
+  if (fault !== "none" && isApiCall(req.url)) log("request", { method: req.method, url: req.url, fault });
+  if (fault === "slow" && isApiCall(req.url)) setTimeout(() => answer(req, res), 2000);
+  else answer(req, res);
 });
 server.keepAliveTimeout = 5000;
 server.listen(Number(process.env.PORT ?? 3000), process.env.HOST ?? "0.0.0.0", () => log("Server listening", { port: server.address().port }));
@@ -168,6 +173,7 @@ export async function startServiceStack(
       elb: new ElasticLoadBalancingV2Client(config),
       ecr: new ECRClient(config),
       logs: new CloudWatchLogsClient(config),
+      cloudwatch: new CloudWatchClient(config),
     };
     const realApi = options.app === "api";
     const [base, bundle] = await Promise.all([

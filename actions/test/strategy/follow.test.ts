@@ -1,10 +1,11 @@
-import type { ServiceDeployment } from "@aws-sdk/client-ecs";
+import type { ECSClient, ServiceDeployment } from "@aws-sdk/client-ecs";
 import { describe, expect, it } from "vitest";
 import { DEFAULT_ANALYSIS_SETTINGS } from "../../src/analysis/settings";
 import type { IntervalSamples } from "../../src/analysis/verdict";
 import { ManualClock } from "../../src/lib/clock";
 import type { Logger } from "../../src/lib/logger";
 import { type FollowEffects, followDeployment } from "../../src/strategy/follow";
+import { triggeredAlarms } from "../../src/strategy/follow-effects";
 import { failureOf } from "../../src/strategy/progressive";
 import { stageLine, stageView } from "../../src/strategy/stages";
 
@@ -164,5 +165,36 @@ describe("stageLine", () => {
       "deployment IN_PROGRESS, PRODUCTION_TRAFFIC_SHIFT: traffic new 37.5% / old 62.5%; new tasks 2/2 running, old 2 running",
     );
     expect(stageLine(stageView({ status: "PENDING" }))).toBe("deployment PENDING, -");
+  });
+});
+
+describe("triggeredAlarms", () => {
+  it("names the alarms ECS reports triggered in the deployments since the rollout began", async () => {
+    const sent: string[] = [];
+    const ecs = {
+      send: async (command: { constructor: { name: string }; input: unknown }) => {
+        sent.push(command.constructor.name);
+        if (command.constructor.name === "ListServiceDeploymentsCommand") {
+          return { serviceDeployments: [{ serviceDeploymentArn: "arn:sd/1" }] };
+        }
+        return {
+          serviceDeployments: [
+            { alarms: { triggeredAlarmNames: ["api-5xx"] } },
+            { alarms: { triggeredAlarmNames: ["api-5xx", "api-p99"] } },
+          ],
+        };
+      },
+    } as unknown as ECSClient;
+    expect(await triggeredAlarms({ ecs }, "c", "s", new Date(0))).toEqual(["api-5xx", "api-p99"]);
+    expect(sent).toEqual(["ListServiceDeploymentsCommand", "DescribeServiceDeploymentsCommand"]);
+  });
+
+  it("is empty when ECS cannot say (the failure stays as the gate saw it)", async () => {
+    const ecs = {
+      send: async () => {
+        throw new Error("AccessDenied");
+      },
+    } as unknown as ECSClient;
+    expect(await triggeredAlarms({ ecs }, "c", "s", new Date(0))).toEqual([]);
   });
 });

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { ConfigurationError } from "../../src/lib/errors";
 import { type DeliveryInputs, deliveryOf } from "../../src/strategy/inputs";
 import { planDelivery } from "../../src/strategy/plan";
-import { parseBakeMinutes, parseStrategy } from "../../src/strategy/spec";
+import { parseBakeMinutes, parseStrategy, plannedBakeMinutes } from "../../src/strategy/spec";
 
 const TG = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/api/1";
 const ALT = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/api-alt/2";
@@ -170,6 +170,35 @@ describe("planDelivery", () => {
     expect(plan.loadBalancers).toBeUndefined();
   });
 
+  it("drops the previous strategy's configuration (ECS takes it only with its own strategy)", () => {
+    const wasCanary = service({
+      deploymentConfiguration: {
+        strategy: "CANARY",
+        canaryConfiguration: { canaryPercent: 10, canaryBakeTimeInMinutes: 2 },
+        bakeTimeInMinutes: 1,
+      },
+    });
+    const plan = planDelivery(
+      wasCanary,
+      deliveryOf(raw({ strategy: parseStrategy("linear 20% 1m") })),
+    );
+    expect(plan.deploymentConfiguration).toEqual({
+      strategy: "LINEAR",
+      linearConfiguration: { stepPercent: 20, stepBakeTimeInMinutes: 1 },
+      bakeTimeInMinutes: 1,
+    });
+    const back = planDelivery(wasCanary, deliveryOf(raw()));
+    expect(back.deploymentConfiguration).toEqual({ strategy: "ROLLING", bakeTimeInMinutes: 1 });
+  });
+
+  it("needs a bake time for blue-green when the service has none", () => {
+    expect(
+      planDelivery(service(), deliveryOf(raw({ strategy: parseStrategy("blue-green") }))).problems,
+    ).toEqual([
+      'input "bake-time" is required with strategy blue-green (ECS needs bakeTimeInMinutes, and the service has none)',
+    ]);
+  });
+
   it("refuses a service the strategy cannot run on", () => {
     const plan = planDelivery(
       service({ deploymentController: { type: "CODE_DEPLOY" }, loadBalancers: [] }),
@@ -179,5 +208,13 @@ describe("planDelivery", () => {
       "strategy canary needs the ECS deployment controller; api uses CODE_DEPLOY",
       "strategy canary needs a service with exactly one load balancer (target group); api has 0",
     ]);
+  });
+});
+
+describe("plannedBakeMinutes", () => {
+  it("adds the canary's bake, each linear step's but the last, and the final bake", () => {
+    expect(plannedBakeMinutes(parseStrategy("canary 10% 5m"), 10)).toBe(15);
+    expect(plannedBakeMinutes(parseStrategy("linear 20% 2m"), 3)).toBe(4 * 2 + 3);
+    expect(plannedBakeMinutes(parseStrategy("blue-green"), 5)).toBe(5);
   });
 });

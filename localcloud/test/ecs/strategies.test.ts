@@ -40,6 +40,8 @@ let t: EcsTestCloud;
 let alternateTargetGroupArn = "";
 let productionRule = "";
 let testRule = "";
+/** The listener's default rule: it forwards to the production target group alone. */
+let defaultRule = "";
 const revisions: Record<string, string> = {};
 const ROLE = "arn:aws:iam::000000000000:role/ecsInfrastructureRoleForLoadBalancers";
 
@@ -94,6 +96,10 @@ beforeAll(async () => {
       )
     ).Rules?.[0]?.RuleArn ?? "";
   testRule = await rule(5, { Field: "host-header", Values: ["test.internal"] });
+  defaultRule =
+    (
+      await t.elb.send(new DescribeRulesCommand({ ListenerArn: listener?.ListenerArn }))
+    ).Rules?.find((r) => r.IsDefault)?.RuleArn ?? "";
   productionRule = await rule(10, { Field: "path-pattern", Values: ["/*"] });
 }, 180_000);
 
@@ -101,7 +107,9 @@ afterAll(async () => {
   if (t) await disposeAndExpectNothingLeft(t);
 });
 
-const loadBalancers = (advanced = true): CreateServiceCommandInput["loadBalancers"] => [
+const loadBalancers = (
+  advanced: boolean | "default rule" = true,
+): CreateServiceCommandInput["loadBalancers"] => [
   {
     targetGroupArn: t.targetGroupArn,
     containerName: "app",
@@ -110,8 +118,9 @@ const loadBalancers = (advanced = true): CreateServiceCommandInput["loadBalancer
       ? {
           advancedConfiguration: {
             alternateTargetGroupArn,
-            productionListenerRule: productionRule,
-            testListenerRule: testRule,
+            ...(advanced === "default rule"
+              ? { productionListenerRule: defaultRule }
+              : { productionListenerRule: productionRule, testListenerRule: testRule }),
             roleArn: ROLE,
           },
         }
@@ -122,7 +131,7 @@ const loadBalancers = (advanced = true): CreateServiceCommandInput["loadBalancer
 const createService = (
   name: string,
   deploymentConfiguration: DeploymentConfiguration,
-  advanced = true,
+  advanced: boolean | "default rule" = true,
 ) =>
   t.ecs.send(
     new CreateServiceCommand({
@@ -208,8 +217,13 @@ const runningTaskDefinitions = async (): Promise<string[]> => {
 
 describe("ECS deployment strategies", () => {
   it("refuses strategy settings the ECS API does not accept, with InvalidParameterException", async () => {
-    const refusals: Array<[DeploymentConfiguration, boolean, RegExp]> = [
+    const refusals: Array<[DeploymentConfiguration, boolean | "default rule", RegExp]> = [
       [{ strategy: "CANARY" }, false, /requires advancedConfiguration/],
+      [
+        { strategy: "CANARY" },
+        "default rule",
+        /Target group .*web-alt.* is not associated with the production or test listener rule/,
+      ],
       [{ strategy: "SLOW" as "CANARY" }, true, /strategy must be one of/],
       [{ strategy: "CANARY", canaryConfiguration: { canaryPercent: 0.05 } }, true, /canaryPercent/],
       [

@@ -206,8 +206,9 @@ export interface ListenerRuleLookup {
 
 /**
  * A traffic-shifting strategy needs, on every load balancer, an alternate target group, the
- * production listener rule it shifts and the role ECS would call ELB with; both rules must
- * forward to the service's target groups.
+ * production listener rule it shifts and the role ECS would call ELB with. Both target groups
+ * must be associated with the listener rules (production, or production and test), so that the
+ * load balancer checks the health of whichever group green starts in.
  */
 export const checkTrafficShifting = (
   strategy: DeploymentStrategy,
@@ -229,13 +230,17 @@ export const checkTrafficShifting = (
     for (const arn of [lb.targetGroupArn, advanced.alternateTargetGroupArn]) {
       if (!elb.targetGroupExists(arn)) throw invalid(`Unable to find target group ${arn}.`);
     }
+    const associated = new Set<string>();
     for (const rule of [advanced.productionListenerRule, advanced.testListenerRule]) {
       if (!rule) continue;
       const targets = elb.ruleTargets(rule);
       if (!targets) throw invalid(`Unable to find listener rule ${rule}.`);
-      if (!targets.some((t) => t === lb.targetGroupArn || t === advanced.alternateTargetGroupArn)) {
+      for (const target of targets) associated.add(target);
+    }
+    for (const arn of [lb.targetGroupArn, advanced.alternateTargetGroupArn]) {
+      if (!associated.has(arn)) {
         throw invalid(
-          `Listener rule ${rule} does not forward to target group ${lb.targetGroupArn} or ${advanced.alternateTargetGroupArn}.`,
+          `Target group ${arn} is not associated with the production or test listener rule.`,
         );
       }
     }

@@ -1,0 +1,310 @@
+import {
+  type CloudWatchClient,
+  PutMetricAlarmCommand,
+  PutMetricDataCommand,
+} from "@aws-sdk/client-cloudwatch";
+import {
+  CreateRuleCommand,
+  CreateTargetGroupCommand,
+  DescribeListenersCommand,
+  ModifyTargetGroupAttributesCommand,
+} from "@aws-sdk/client-elastic-load-balancing-v2";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ExitCode } from "../../src/lib/errors";
+import { TerminalLogger } from "../../src/lib/logger";
+import { run } from "../../src/lib/run";
+import { type DeployServiceResult, deployService } from "../../src/service/deploy-service";
+import { parseDeployServiceInputs } from "../../src/service/inputs";
+import { reportDeployService } from "../../src/service/report";
+import { iamActionsOf, policyActions } from "../release/iam";
+import { type ServiceStack, startServiceStack, waitFor } from "../service/cloud";
+
+/**
+ * Progressive delivery on localcloud: the sample API's stand-in (same faults as app-api) behind a
+ * load balancer whose production listener rule forwards to the service's target group and an
+ * alternate one. ECS (localcloud) moves the rule's weights; shipline follows the service
+ * deployment and judges the new target group against the old one from the load balancer's
+ * CloudWatch metrics. The cloud runs at 1/20 of AWS's pace (a minute of bake lasts 3 s); the
+ * analysis reads 1-second periods (localcloud records the metrics per second, real time).
+ */
+let stack: ServiceStack;
+let routing: Record<string, string> = {};
+const ROLE = "arn:aws:iam::000000000000:role/ecsInfrastructureRoleForLoadBalancers";
+let release = 1;
+
+beforeAll(async () => {
+  stack = await startServiceStack();
+  const { elb } = stack.clients;
+  const alternate = (
+    await elb.send(
+      new CreateTargetGroupCommand({
+        Name: "api-alt",
+        Protocol: "HTTP",
+        Port: 3000,
+        VpcId: "vpc-1",
+        TargetType: "ip",
+        HealthCheckPath: "/healthz",
+        HealthCheckIntervalSeconds: 20,
+        HealthCheckTimeoutSeconds: 10,
+        HealthyThresholdCount: 2,
+        UnhealthyThresholdCount: 2,
+      }),
+    )
+  ).TargetGroups?.[0]?.TargetGroupArn as string;
+  await elb.send(
+    new ModifyTargetGroupAttributesCommand({
+      TargetGroupArn: alternate,
+      Attributes: [{ Key: "deregistration_delay.timeout_seconds", Value: "10" }],
+    }),
+  );
+  const listener = (await elb.send(new DescribeListenersCommand({}))).Listeners?.[0];
+  const rule = (
+    await elb.send(
+      new CreateRuleCommand({
+        ListenerArn: listener?.ListenerArn,
+        Priority: 10,
+        Conditions: [{ Field: "path-pattern", Values: ["/*"] }],
+        Actions: [
+          {
+            Type: "forward",
+            ForwardConfig: {
+              TargetGroups: [
+                { TargetGroupArn: stack.targetGroupArn, Weight: 100 },
+                { TargetGroupArn: alternate, Weight: 0 },
+              ],
+            },
+          },
+        ],
+      }),
+    )
+  ).Rules?.[0]?.RuleArn as string;
+  routing = {
+    "alternate-target-group": alternate,
+    "production-listener-rule": rule,
+    "load-balancer-role": ROLE,
+  };
+  const first = await stack.createService({ RELEASE_ID: "r1" }, { desiredCount: 2 });
+  await waitFor(
+    "the first release to serve",
+    async () => {
+      const service = await stack.describe();
+      return service.deployments?.length === 1 &&
+        service.deployments[0]?.taskDefinition === first &&
+        service.deployments[0]?.rolloutState === "COMPLETED"
+        ? true
+        : undefined;
+    },
+    120_000,
+  );
+}, 300_000);
+
+afterAll(async () => {
+  await stack?.dispose();
+});
+
+/** Steady traffic to an API path through the load balancer, `workers` requests at a time. */
+function probe(workers = 4) {
+  let running = true;
+  const results = { ok: 0, failed: 0, errors: [] as string[] };
+  const worker = async () => {
+    while (running) {
+      try {
+        const response = await fetch(`${stack.lbUrl}/api/version`);
+        await response.text();
+        if (response.status === 200) results.ok += 1;
+        else {
+          results.failed += 1;
+          if (results.errors.length < 5) results.errors.push(String(response.status));
+        }
+      } catch (error) {
+        results.failed += 1;
+        if (results.errors.length < 5) results.errors.push(String(error));
+      }
+    }
+  };
+  const all = Array.from({ length: workers }, worker);
+  return {
+    async stop() {
+      running = false;
+      await Promise.all(all);
+      return { ...results, total: results.ok + results.failed };
+    },
+  };
+}
+
+async function deploy(raw: Record<string, string>, onLine?: (line: string) => void) {
+  const lines: string[] = [];
+  const stream = {
+    write: (chunk: string) => {
+      for (const line of chunk.split("\n").filter(Boolean)) {
+        lines.push(
+          process.env.SHOW_DEPLOY_LOG ? `${new Date().toISOString().slice(17, 23)} ${line}` : line,
+        );
+        onLine?.(line);
+      }
+    },
+  } as unknown as NodeJS.WritableStream;
+  const logger = new TerminalLogger({ out: stream, err: stream });
+  let result: DeployServiceResult | undefined;
+  release += 1;
+  const started = Date.now();
+  const code = await run(async () => {
+    result = await deployService(
+      parseDeployServiceInputs({
+        cluster: stack.cluster,
+        service: stack.service,
+        "gate-interval": "250ms",
+        "gate-timeout": "4m",
+        ...routing,
+        "bake-time": "1m",
+        analysis: "interval=1s\nmin-requests=5",
+        ...raw,
+        environment: [
+          `api:RELEASE_ID=r${release}`,
+          ...(raw.environment ? [raw.environment] : []),
+        ].join("\n"),
+      }),
+      { clients: stack.clients, logger },
+    );
+    await reportDeployService(result, logger);
+  }, logger);
+  process.exitCode = undefined;
+  if (process.env.SHOW_DEPLOY_LOG) console.log(lines.join("\n"));
+  return { code, result, text: lines.join("\n"), seconds: (Date.now() - started) / 1000 };
+}
+
+/** The API answers without a failure once the deploy has ended. */
+async function afterwards(seconds = 2) {
+  const traffic = probe();
+  await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+  return traffic.stop();
+}
+
+describe("progressive delivery of the sample API on localcloud", () => {
+  it("the same 5xx release under rolling ships with exit 0: the target health gate cannot see it (the contrast)", async () => {
+    const traffic = probe();
+    const deployed = await deploy({
+      strategy: "rolling",
+      alarms: "",
+      environment: "api:APP_FAULT=api-errors",
+    });
+    await traffic.stop();
+    expect(deployed.code, deployed.text).toBe(ExitCode.Success);
+    const after = await afterwards(1);
+    // Every API call fails from now on.
+    expect(after.failed).toBe(after.total);
+    // Back to a good release for the strategies below (the service's first switch to them).
+    const restored = await deploy({ strategy: "rolling", environment: "api:APP_FAULT=none" });
+    expect(restored.code, restored.text).toBe(ExitCode.Success);
+  }, 300_000);
+  it("a good release passes canary, linear and blue-green, with no failed request", async () => {
+    for (const strategy of ["canary 10% 2m", "linear 50% 1m", "blue-green"]) {
+      const traffic = probe(6);
+      const deployed = await deploy({ strategy, environment: "api:APP_FAULT=none" });
+      const seen = await traffic.stop();
+      expect(deployed.code, deployed.text).toBe(ExitCode.Success);
+      expect(deployed.text).toMatch(/deployment SUCCESSFUL/);
+      expect(seen.total, strategy).toBeGreaterThanOrEqual(1000);
+      expect(seen.failed, `${strategy}: ${seen.errors.join("; ")}`).toBe(0);
+      console.log(
+        `${strategy}: ${deployed.seconds.toFixed(1)} s, ${seen.total} requests, 0 failed`,
+      );
+    }
+  }, 600_000);
+
+  it("a canary answering 5xx on /api is stopped by the analysis and rolled back: exit 1, few failed requests, none after", async () => {
+    const since = stack.cloud.requestLog.lastSeq;
+    const traffic = probe();
+    // ECS's default share: 5% of the traffic meets the new revision while it is judged. The
+    // cloud runs 20 times faster than AWS, the metric periods do not: one failing second here
+    // stands for the two failing minutes the defaults wait for on AWS.
+    const deployed = await deploy({
+      strategy: "canary 5% 2m",
+      environment: "api:APP_FAULT=api-errors",
+      analysis: "interval=1s\nmin-requests=5\nconsecutive-failures=1",
+    });
+    const during = await traffic.stop();
+    expect(deployed.code, deployed.text).toBe(ExitCode.FailedRolledBack);
+    expect(deployed.result?.verdict).toBe("analysis-failed");
+    expect(deployed.result?.diagnosis?.headline).toMatch(
+      /^analysis failed: 5xx rate of the new target group \d+\.\d% \(\d+ of \d+ requests\) over 5%.*points over the limit/,
+    );
+    // Sample requests from the new task's own log.
+    expect(deployed.text).toMatch(/\| .*"msg":"request".*"fault":"api-errors"/);
+    expect(deployed.text).toMatch(/ROLLBACK_SUCCESSFUL/);
+    const share = during.failed / during.total;
+    console.log(
+      `canary api-errors: ${deployed.seconds.toFixed(1)} s, ${during.failed} of ${during.total} failed (${(share * 100).toFixed(2)}%)`,
+    );
+    expect(share, during.errors.join("; ")).toBeLessThanOrEqual(0.02);
+    const after = await afterwards();
+    expect(after.failed, after.errors.join("; ")).toBe(0);
+    expect(after.total).toBeGreaterThan(0);
+    // The deploy role's policy allows every call the canary, its analysis and rollback made.
+    const allowed = await policyActions("deploy");
+    const needed = stack.cloud.requestLog
+      .list({ sinceSeq: since })
+      .flatMap((call) => iamActionsOf(call.service, call.operation));
+    expect([...new Set(needed)].filter((action) => !allowed.has(action))).toEqual([]);
+  }, 300_000);
+
+  it("a canary whose API calls take 2 s is stopped by the latency rule", async () => {
+    const traffic = probe(16);
+    const deployed = await deploy({ strategy: "canary 10% 2m", environment: "api:APP_FAULT=slow" });
+    await traffic.stop();
+    expect(deployed.code, deployed.text).toBe(ExitCode.FailedRolledBack);
+    expect(deployed.result?.verdict).toBe("analysis-failed");
+    expect(deployed.result?.diagnosis?.headline).toMatch(
+      /p95 latency of the new target group \d+ ms over 1.5×/,
+    );
+  }, 300_000);
+
+  it("a user's alarm in ALARM during the bake time rolls the deployment back: exit 1, the alarm named", async () => {
+    const cloudwatch = stack.clients.cloudwatch as CloudWatchClient;
+    await cloudwatch.send(
+      new PutMetricAlarmCommand({
+        AlarmName: "api-checkout-errors",
+        Namespace: "Sample",
+        MetricName: "CheckoutErrors",
+        Statistic: "Sum",
+        Period: 10,
+        EvaluationPeriods: 1,
+        Threshold: 1,
+        ComparisonOperator: "GreaterThanOrEqualToThreshold",
+        TreatMissingData: "notBreaching",
+      }),
+    );
+    let feeding: ReturnType<typeof setInterval> | undefined;
+    const feed = () => {
+      feeding ??= setInterval(() => {
+        void cloudwatch
+          .send(
+            new PutMetricDataCommand({
+              Namespace: "Sample",
+              MetricData: [{ MetricName: "CheckoutErrors", Value: 5, StorageResolution: 1 }],
+            }),
+          )
+          .catch(() => undefined);
+      }, 100);
+    };
+    try {
+      const deployed = await deploy(
+        {
+          strategy: "canary 10% 2m",
+          alarms: "api-checkout-errors",
+          analysis: "enabled=false",
+          environment: "api:APP_FAULT=none",
+        },
+        (line) => {
+          // The alarm goes off once the new revision bakes with production traffic.
+          if (/traffic new 10% /.test(line)) feed();
+        },
+      );
+      expect(deployed.code, deployed.text).toBe(ExitCode.FailedRolledBack);
+      expect(deployed.result?.verdict).toBe("alarm");
+      expect(deployed.text).toMatch(/CloudWatch alarm api-checkout-errors in ALARM/);
+    } finally {
+      if (feeding) clearInterval(feeding);
+    }
+  }, 300_000);
+});
