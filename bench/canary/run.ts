@@ -19,7 +19,6 @@
  *   the rolling deploy of the same release.
  * A bad release a strategy ships (exit 0) is replaced by a good one before the next rollout.
  */
-import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import {
   DescribeServiceDeploymentsCommand,
   DescribeServicesCommand,
@@ -65,16 +64,6 @@ if (APP !== "stand-in" && APP !== "api")
 const SLOW_START = APP === "api";
 const stack = await startServiceStack({ app: APP });
 
-// The load balancer's metrics, which the analysis of a traffic-shifting rollout reads.
-const clients = {
-  ...stack.clients,
-  cloudwatch: new CloudWatchClient({
-    endpoint: stack.cloud.endpoint,
-    region: stack.cloud.region,
-    credentials: stack.cloud.credentials,
-  }),
-};
-
 interface Rollout {
   code: ExitCode;
   result?: DeployServiceResult;
@@ -107,7 +96,8 @@ async function deploy(strategy: Strategy, environment: string): Promise<Rollout>
         "gate-timeout": SLOW_START ? "6m" : "3m",
         ...strategy.inputs,
       }),
-      { clients, logger },
+      // The stack's clients include CloudWatch: the analysis reads the load balancer's metrics.
+      { clients: stack.clients, logger },
     );
     await reportDeployService(result, logger);
   }, logger);
