@@ -1,5 +1,6 @@
 import { formatDuration } from "../lib/inputs";
 import type { Logger } from "../lib/logger";
+import { formatStrategy } from "../strategy/spec";
 import { formatBytes } from "../web/report";
 import type { PlannedService, ReleasePlan } from "./plan";
 import type { RollbackPlan } from "./rollback";
@@ -61,9 +62,15 @@ function serviceRow(planned: PlannedService, containers?: ServiceContainers): st
     planned.shorthand || !service.taskDefinitionFile
       ? ""
       : ` from ${service.taskDefinitionFile.path}`;
+  const delivery = service.delivery;
+  const strategy =
+    delivery && delivery.strategy.name !== "rolling"
+      ? `, ${formatStrategy(delivery.strategy)} by ECS${delivery.bakeMinutes !== undefined ? ` (bake ${delivery.bakeMinutes} min)` : ""}${delivery.analysis.enabled ? `, analysed every ${delivery.analysis.periodSeconds} s` : ""}`
+      : "";
+  const alarms = delivery?.alarms?.length ? `, alarms ${delivery.alarms.join(", ")}` : "";
   return [
     name,
-    `${service.cluster}/${service.service}: new task definition${file}${runs}, gate every ${formatDuration(service.gate.pollIntervalMs)}, ${service.gate.healthyPolls} healthy polls, time-out ${formatDuration(service.gate.timeoutMs)}${service.migration ? `, migration ${service.migration.command.join(" ")}` : ""}${environment.length > 0 ? `, sets ${environment.join(" ")}` : ""}${planned.shorthand ? "" : "; all services gated together, any failure returns them all"}`,
+    `${service.cluster}/${service.service}: new task definition${file}${runs}${strategy}${alarms}, gate every ${formatDuration(service.gate.pollIntervalMs)}, ${service.gate.healthyPolls} healthy polls, time-out ${formatDuration(service.gate.timeoutMs)}${service.migration ? `, migration ${service.migration.command.join(" ")}` : ""}${environment.length > 0 ? `, sets ${environment.join(" ")}` : ""}${planned.shorthand ? "" : "; all services gated together, any failure returns them all"}`,
   ];
 }
 

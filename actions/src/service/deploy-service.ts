@@ -1,6 +1,7 @@
 import { type Clock, systemClock } from "../lib/clock";
 import { ConfigurationError } from "../lib/errors";
 import type { Logger } from "../lib/logger";
+import { untilBaked } from "../strategy/alarm-bake";
 import { type TrafficGroups, trafficGroups, triggeredAlarms } from "../strategy/follow-effects";
 import { type Delivery, ROLLING } from "../strategy/inputs";
 import { planDelivery } from "../strategy/plan";
@@ -322,7 +323,7 @@ export async function deployService(
     });
   }
   const knownEventIds = (current.service.events ?? []).flatMap((event) => event.id ?? []);
-  const gate = await runGate({
+  const gated = await runGate({
     clients,
     clock,
     logger,
@@ -342,6 +343,21 @@ export async function deployService(
     if (!isInterruption(error)) throw error;
     return returnWithoutWaiting(error, { clients, ...inputs }, previousArn, logger);
   });
+  // The user's alarms watch ECS's bake time too: a rollback then is this rollout's failure.
+  const gate =
+    gated.passed && (delivery.alarms?.length ?? 0) > 0
+      ? await untilBaked(gated, {
+          clients,
+          clock,
+          logger,
+          cluster: inputs.cluster,
+          service: inputs.service,
+          strategy,
+          pollIntervalMs: inputs.gate.pollIntervalMs,
+          timeoutMs: inputs.gate.timeoutMs,
+          ...(deps.signal ? { signal: deps.signal } : {}),
+        })
+      : gated;
   const common = { deploymentId: deployment.id, gate, ...(migration ? { migration } : {}) };
   if (gate.passed) {
     await pruneAfterSuccess(

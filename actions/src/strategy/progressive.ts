@@ -7,12 +7,14 @@ import {
 } from "@aws-sdk/client-ecs";
 import type { OverallVerdict } from "../analysis/verdict";
 import type { Clock } from "../lib/clock";
+import { RollbackFailedError } from "../lib/errors";
 import type { Logger } from "../lib/logger";
 import type { ServiceClients } from "../service/clients";
 import type { Diagnosis } from "../service/diagnose";
 import { type GateOutcome, runGate, type WaitStrategy } from "../service/gate";
 import type { GateSettings } from "../service/inputs";
 import { lastLogLines } from "../service/logs";
+import { isInterruption } from "../service/update";
 import type { Failure } from "../service/verdict";
 import { type FollowOutcome, followDeployment } from "./follow";
 import { findServiceDeployment, followEffects, type TrafficGroups } from "./follow-effects";
@@ -81,8 +83,9 @@ export async function runProgressive(run: ProgressiveRun): Promise<ProgressiveRe
   if (analysis.enabled && !canAnalyse) {
     logger.warning("analysis: off (no CloudWatch client or production listener rule to read)");
   }
+  const effects = followEffects(clients, arn, run.groups, analysis.periodSeconds, patience);
   const follow = await followDeployment(
-    followEffects(clients, arn, run.groups, analysis.periodSeconds, patience),
+    effects,
     {
       pollIntervalMs: run.gate.pollIntervalMs,
       timeoutMs: run.followTimeoutMs,
@@ -91,7 +94,7 @@ export async function runProgressive(run: ProgressiveRun): Promise<ProgressiveRe
       analyse: canAnalyse,
     },
     { clock, logger, ...(run.signal ? { signal: run.signal } : {}) },
-  );
+  ).catch((error: unknown) => stopWithoutWaiting(error, effects, arn, logger));
   if (follow.result === "succeeded") {
     logger.info(
       `deployment ${arn} SUCCESSFUL${follow.analysis ? `; analysis: ${follow.analysis.message}` : ""}`,
@@ -229,4 +232,29 @@ async function newRevisionTask(run: ProgressiveRun): Promise<string | undefined>
     if (task?.taskArn) return task.taskArn.split("/").pop();
   }
   return undefined;
+}
+
+/**
+ * A follow that ended without a verdict (cancelled, or reads failing past the deadline): the
+ * deployment is stopped with ECS's rollback, not awaited (a cancelled run exits within seconds),
+ * and the interruption rethrown with its exit code. Failing to stop it is a failed rollback.
+ */
+async function stopWithoutWaiting(
+  error: unknown,
+  effects: { rollBack(): Promise<void> },
+  arn: string,
+  logger: Logger,
+): Promise<never> {
+  if (!isInterruption(error)) throw error;
+  logger.error(`${error.message}: stopping service deployment ${arn} with rollback`);
+  try {
+    await effects.rollBack();
+    logger.info(`service deployment ${arn}: rollback requested (not awaited)`);
+  } catch (stopError) {
+    throw new RollbackFailedError(
+      `ROLLBACK FAILED: ${error.message}, and stopping service deployment ${arn} failed too (${(stopError as Error).message})`,
+      { cause: error },
+    );
+  }
+  throw error;
 }

@@ -1,5 +1,9 @@
+import { rm } from "node:fs/promises";
+import { join } from "node:path";
+import { CloudFrontClient } from "@aws-sdk/client-cloudfront";
 import {
   type CloudWatchClient,
+  DescribeAlarmsCommand,
   PutMetricAlarmCommand,
   PutMetricDataCommand,
 } from "@aws-sdk/client-cloudwatch";
@@ -9,15 +13,21 @@ import {
   DescribeListenersCommand,
   ModifyTargetGroupAttributesCommand,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
+import { CreateBucketCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ExitCode } from "../../src/lib/errors";
+import { Ledger } from "../../src/ledger/releases";
+import { systemClock } from "../../src/lib/clock";
+import { ExitCode, RolledBackError } from "../../src/lib/errors";
 import { TerminalLogger } from "../../src/lib/logger";
 import { run } from "../../src/lib/run";
+import { runDeploy } from "../../src/release/commands";
+import { parseDeployInputs } from "../../src/release/inputs";
 import { type DeployServiceResult, deployService } from "../../src/service/deploy-service";
 import { parseDeployServiceInputs } from "../../src/service/inputs";
 import { reportDeployService } from "../../src/service/report";
 import { iamActionsOf, policyActions } from "../release/iam";
-import { type ServiceStack, startServiceStack, waitFor } from "../service/cloud";
+import { type ServiceStack, startServiceStack, waitFor, waitSteadyOn } from "../service/cloud";
+import { buildSite, createDistribution, tempDir, type WebCloud } from "../web/cloud";
 
 /**
  * Progressive delivery on localcloud: the sample API's stand-in (same faults as app-api) behind a
@@ -102,6 +112,12 @@ afterAll(async () => {
   await stack?.dispose();
 });
 
+const cloudConfig = () => ({
+  endpoint: stack.cloud.endpoint,
+  region: stack.cloud.region,
+  credentials: stack.cloud.credentials,
+});
+
 /** Steady traffic to an API path through the load balancer, `workers` requests at a time. */
 function probe(workers = 4) {
   let running = true;
@@ -173,6 +189,58 @@ async function deploy(raw: Record<string, string>, onLine?: (line: string) => vo
   return { code, result, text: lines.join("\n"), seconds: (Date.now() - started) / 1000 };
 }
 
+const ALARM = "api-checkout-errors";
+
+/**
+ * The user's own alarm on a metric of theirs (a 10 s period lasts 0.5 s at the cloud's pace):
+ * `fire` keeps it breaching, `settle` stops and waits for it to be OK again (missing data not
+ * breaching) before the next deployment.
+ */
+function userAlarm() {
+  const cloudwatch = stack.clients.cloudwatch as CloudWatchClient;
+  const created = cloudwatch.send(
+    new PutMetricAlarmCommand({
+      AlarmName: ALARM,
+      Namespace: "Sample",
+      MetricName: "CheckoutErrors",
+      Statistic: "Sum",
+      Period: 10,
+      EvaluationPeriods: 1,
+      Threshold: 1,
+      ComparisonOperator: "GreaterThanOrEqualToThreshold",
+      TreatMissingData: "notBreaching",
+    }),
+  );
+  let feeding: ReturnType<typeof setInterval> | undefined;
+  return {
+    created,
+    fire() {
+      feeding ??= setInterval(() => {
+        void cloudwatch
+          .send(
+            new PutMetricDataCommand({
+              Namespace: "Sample",
+              MetricData: [{ MetricName: "CheckoutErrors", Value: 5, StorageResolution: 1 }],
+            }),
+          )
+          .catch(() => undefined);
+      }, 100);
+    },
+    async settle() {
+      if (feeding) clearInterval(feeding);
+      await waitFor(
+        "the user's alarm back to OK",
+        async () =>
+          (await cloudwatch.send(new DescribeAlarmsCommand({ AlarmNames: [ALARM] })))
+            .MetricAlarms?.[0]?.StateValue === "OK"
+            ? true
+            : undefined,
+        30_000,
+      );
+    },
+  };
+}
+
 /** The API answers without a failure once the deploy has ended. */
 async function afterwards(seconds = 2) {
   const traffic = probe();
@@ -197,6 +265,31 @@ describe("progressive delivery of the sample API on localcloud", () => {
     const restored = await deploy({ strategy: "rolling", environment: "api:APP_FAULT=none" });
     expect(restored.code, restored.text).toBe(ExitCode.Success);
   }, 300_000);
+  it("under rolling too, a user's alarm in ALARM in ECS's bake time, after the gate passed, is exit 1 naming it", async () => {
+    // ECS returns to the last COMPLETED deployment: the restored release must be it.
+    await waitSteadyOn(
+      stack,
+      (await stack.describe()).taskDefinition ?? "",
+      "the restored release",
+    );
+    const alarm = userAlarm();
+    await alarm.created;
+    try {
+      const deployed = await deploy(
+        { strategy: "rolling", alarms: ALARM, environment: "api:APP_FAULT=none" },
+        (line) => {
+          if (line.startsWith("gate: passed")) alarm.fire();
+        },
+      );
+      expect(deployed.code, deployed.text).toBe(ExitCode.FailedRolledBack);
+      expect(deployed.result?.verdict).toBe("alarm");
+      expect(deployed.text).toMatch(/waiting for ECS's bake time/);
+      expect(deployed.text).toMatch(/CloudWatch alarm api-checkout-errors in ALARM/);
+    } finally {
+      await alarm.settle();
+    }
+  }, 300_000);
+
   it("a good release passes canary, linear and blue-green, with no failed request", async () => {
     for (const strategy of ["canary 10% 2m", "linear 50% 1m", "blue-green"]) {
       const traffic = probe(6);
@@ -259,52 +352,101 @@ describe("progressive delivery of the sample API on localcloud", () => {
     );
   }, 300_000);
 
-  it("a user's alarm in ALARM during the bake time rolls the deployment back: exit 1, the alarm named", async () => {
-    const cloudwatch = stack.clients.cloudwatch as CloudWatchClient;
-    await cloudwatch.send(
-      new PutMetricAlarmCommand({
-        AlarmName: "api-checkout-errors",
-        Namespace: "Sample",
-        MetricName: "CheckoutErrors",
-        Statistic: "Sum",
-        Period: 10,
-        EvaluationPeriods: 1,
-        Threshold: 1,
-        ComparisonOperator: "GreaterThanOrEqualToThreshold",
-        TreatMissingData: "notBreaching",
-      }),
-    );
-    let feeding: ReturnType<typeof setInterval> | undefined;
-    const feed = () => {
-      feeding ??= setInterval(() => {
-        void cloudwatch
-          .send(
-            new PutMetricDataCommand({
-              Namespace: "Sample",
-              MetricData: [{ MetricName: "CheckoutErrors", Value: 5, StorageResolution: 1 }],
-            }),
-          )
-          .catch(() => undefined);
-      }, 100);
-    };
+  it("a user's alarm in ALARM during the canary's bake rolls the deployment back: exit 1, the alarm named", async () => {
+    const alarm = userAlarm();
+    await alarm.created;
     try {
       const deployed = await deploy(
         {
           strategy: "canary 10% 2m",
-          alarms: "api-checkout-errors",
+          alarms: ALARM,
           analysis: "enabled=false",
           environment: "api:APP_FAULT=none",
         },
         (line) => {
           // The alarm goes off once the new revision bakes with production traffic.
-          if (/traffic new 10% /.test(line)) feed();
+          if (/traffic new 10% /.test(line)) alarm.fire();
         },
       );
       expect(deployed.code, deployed.text).toBe(ExitCode.FailedRolledBack);
       expect(deployed.result?.verdict).toBe("alarm");
       expect(deployed.text).toMatch(/CloudWatch alarm api-checkout-errors in ALARM/);
     } finally {
-      if (feeding) clearInterval(feeding);
+      await alarm.settle();
     }
+  }, 300_000);
+
+  it("a release whose API fails the canary's analysis publishes no site: exit 1, the record says so, the guard's alarm beside the user's", async () => {
+    const s3 = new S3Client({ ...cloudConfig(), forcePathStyle: true });
+    await s3.send(new CreateBucketCommand({ Bucket: "site" }));
+    const cloud = stack.cloud as unknown as WebCloud;
+    const distribution = await createDistribution(cloud, "site");
+    const edge = cloud.service<{ edgeUrl(id: string): string }>("cloudfront").edgeUrl(distribution);
+    const folder = await tempDir("canary-release");
+    const site = await buildSite(join(folder, "web"), { releaseId: "web-one" });
+    const lines: string[] = [];
+    const logger = new TerminalLogger({
+      out: { write: (chunk: string) => lines.push(chunk) } as unknown as NodeJS.WritableStream,
+      err: { write: (chunk: string) => lines.push(chunk) } as unknown as NodeJS.WritableStream,
+    });
+    const traffic = probe();
+    const released = runDeploy(
+      parseDeployInputs({
+        environment: "production",
+        url: edge,
+        bucket: "site",
+        cluster: stack.cluster,
+        service: stack.service,
+        "distribution-id": distribution,
+        "gate-interval": "1s",
+        "gate-timeout": "4m",
+        images: `api=${stack.apiImage}`,
+        "container-env": "api:APP_FAULT=api-errors",
+        source: site.dir,
+        strategy: "canary 5% 2m",
+        "bake-time": "1m",
+        analysis: "interval=1s\nmin-requests=5\nconsecutive-failures=1",
+        alarms: "api-checkout-errors",
+        ...routing,
+      }),
+      {},
+      {
+        s3,
+        cloudfront: () => new CloudFrontClient(cloudConfig()),
+        cloudwatch: () => stack.clients.cloudwatch as CloudWatchClient,
+        service: stack.clients,
+        ecr: () => stack.clients.ecr,
+        clock: systemClock,
+        logger,
+        env: {
+          ...stack.cloud.env(),
+          GITHUB_RUN_ID: "7",
+          GITHUB_SHA: "0123456789abcdef0123456789abcdef01234567",
+        },
+      },
+    );
+    const failure = await released.catch((error: unknown) => error);
+    await traffic.stop();
+    const text = lines.join("");
+    if (process.env.SHOW_DEPLOY_LOG) console.log(text);
+    expect(failure, text).toBeInstanceOf(RolledBackError);
+    expect(text).toMatch(/analysis failed: 5xx rate of the new target group/);
+    const ledger = new Ledger(s3, "site", ".shipline/", "production");
+    expect(await ledger.read("0123456789ab-7.1")).toMatchObject({
+      status: "rolled-back",
+      failure: { step: "service" },
+    });
+    expect(await ledger.live()).toBeUndefined();
+    // Not one file of the site went up.
+    const listed = await s3.send(new ListObjectsV2Command({ Bucket: "site" }));
+    expect((listed.Contents ?? []).filter((o) => !o.Key?.startsWith(".shipline/"))).toEqual([]);
+    // ECS watched the release's heartbeat alarm and the user's together.
+    const alarms = (await stack.describe()).deploymentConfiguration?.alarms;
+    expect(alarms?.alarmNames?.sort()).toEqual([
+      "api-checkout-errors",
+      "shipline-production-release-heartbeat",
+    ]);
+    expect(alarms?.rollback).toBe(true);
+    await rm(folder, { recursive: true, force: true });
   }, 300_000);
 });
