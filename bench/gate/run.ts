@@ -178,9 +178,31 @@ async function deploymentCreatedAt(id: string): Promise<number | undefined> {
 }
 
 /**
- * Who rolled the bad release back, and how long after the load balancer first saw an unhealthy
- * new target. ECS's circuit breaker (3 failed tasks) sometimes wins the race against the gate
- * on a loaded machine: that is a verdict too, not a crash of the bench.
+ * When ECS's circuit breaker began rolling back during the rollout, from the service event it
+ * writes then ("(service web) rolling back to deployment ecs-svc/..."), whatever shipline saw:
+ * its gate may fail on the same unhealthy targets a moment later and start a rollback of its own.
+ */
+async function ecsRollbackEventAt(since: number): Promise<number | undefined> {
+  const service = (
+    await stack.clients.ecs.send(
+      new DescribeServicesCommand({ cluster: stack.cluster, services: [stack.service] }),
+    )
+  ).services?.[0];
+  const times = (service?.events ?? []).flatMap((event) => {
+    const at = event.createdAt?.getTime();
+    return at !== undefined &&
+      at >= since &&
+      / rolling back to deployment /.test(event.message ?? "")
+      ? [at]
+      : [];
+  });
+  return times.length > 0 ? Math.min(...times) : undefined;
+}
+
+/**
+ * Who rolled the bad release back first, and how long after the load balancer first saw an
+ * unhealthy new target. ECS's circuit breaker (3 failed tasks) sometimes wins the race against
+ * the gate on a loaded machine: that is a verdict too, not a crash of the bench.
  */
 async function judgeBadRound(
   round: number,
@@ -196,20 +218,28 @@ async function judgeBadRound(
     };
   }
   const awsAfterTruth = ko.aws.ended - truth;
-  if (ko.result.rollback?.by === "ecs" && ko.result.rollback.deploymentId) {
-    const at = await deploymentCreatedAt(ko.result.rollback.deploymentId);
-    if (at === undefined) {
-      return { by: "unmeasured", round, reason: "ECS rolled back, its deployment is gone" };
-    }
-    return { by: "ecs", ms: at - truth, verdict: ko.result.verdict, awsAfterTruth, ...aws };
+  const shiplineAt = ko.result.rollback?.by === "shipline" ? ko.rollbackAt : undefined;
+  let ecsAt = await ecsRollbackEventAt(ko.started);
+  if (ecsAt === undefined && ko.result.rollback?.by === "ecs" && ko.result.rollback.deploymentId) {
+    ecsAt = await deploymentCreatedAt(ko.result.rollback.deploymentId);
   }
-  if (ko.rollbackAt !== undefined) {
+  if (ecsAt !== undefined && (shiplineAt === undefined || ecsAt <= shiplineAt)) {
+    return { by: "ecs", ms: ecsAt - truth, verdict: ko.result.verdict, awsAfterTruth, ...aws };
+  }
+  if (shiplineAt !== undefined) {
     return {
       by: "shipline",
-      ms: ko.rollbackAt - truth,
+      ms: shiplineAt - truth,
       verdict: ko.result.verdict,
       awsAfterTruth,
       ...aws,
+    };
+  }
+  if (ko.result.rollback?.by === "ecs") {
+    return {
+      by: "unmeasured",
+      round,
+      reason: "ECS rolled back, its deployment and event are gone",
     };
   }
   return {
