@@ -382,9 +382,8 @@ describe("judge, when ECS moves the traffic (blue/green, canary, linear)", () =>
   const shifting: GateContext = { ...context, awaitsRollout: true };
   it("healthy tasks wait for ECS's rollout to complete: the traffic shift and its bake are part of the gate", () => {
     const verdict = judge(snapshot({}), shifting, 5);
-    expect(verdict.state).toBe("waiting");
-    expect(verdict.healthyStreak).toBe(0);
-    expect(verdict.detail).toContain("ECS's rollout IN_PROGRESS");
+    expect(verdict).toMatchObject({ state: "waiting", healthyStreak: 0 });
+    expect(verdict.state === "waiting" && verdict.detail).toContain("ECS's rollout IN_PROGRESS");
   });
   it("passes once the rollout is COMPLETED and the tasks serve", () => {
     const done = snapshot({ deployments: [deployment({ rolloutState: "COMPLETED" }), old()] });
