@@ -21,9 +21,13 @@ export function previewCommand(
   addFlags(command, PREVIEW_FLAGS).action(
     async (name: string, options: Record<string, unknown>) => {
       // Each command loads its schema when it runs, and the SDK only after the inputs validate.
-      const { parsePreviewInputs } = await import("../preview/inputs");
+      const [{ parsePreviewInputs }, { previewConfigInputs }] = await Promise.all([
+        import("../preview/inputs"),
+        import("../config/preview"),
+      ]);
       const inputs = parsePreviewInputs(
         mergeRawInputs(
+          await previewConfigInputs(env),
           ciDefaults(env),
           previewCiDefaults(env),
           flagsToRawInputs(options, PREVIEW_FLAGS),
@@ -38,11 +42,13 @@ export function previewCommand(
         { githubHost, githubRest },
         { runPreview },
         { createCloudFrontClient, createS3Client },
+        { createServiceClients },
       ] = await Promise.all([
         import("../github/track"),
         import("../preview/comments"),
         import("../preview/preview"),
         import("../web/clients"),
+        import("../service/clients"),
       ]);
       const region = {
         ...(inputs.publish.region ? { region: inputs.publish.region } : {}),
@@ -58,6 +64,7 @@ export function previewCommand(
         logger: logger(),
         s3: createS3Client({ ...region, concurrency: inputs.publish.concurrency }, env),
         cloudfront: () => createCloudFrontClient(region),
+        serviceClients: () => createServiceClients(region),
         ...(host ? { host } : {}),
       });
     },

@@ -3,6 +3,7 @@ import { BUILD_IMAGE } from "../images/build-image-declaration";
 import type { InputDeclaration } from "../lib/declaration";
 import { durationRange, parseDuration } from "../lib/inputs";
 import { CONTAINER_NAME, CONTAINER_NAME_RULE } from "../lib/names";
+import { PREVIEW } from "../preview/declaration";
 import { DEPLOY } from "../release/declarations";
 import { DURATION_LIMITS, type DurationLimit } from "../release/limits";
 import { SERVICE_KEY, SERVICE_KEY_RULE } from "../release/service-key";
@@ -259,6 +260,36 @@ export const verifySchema = z
   })
   .strict();
 
+const previewInputs = PREVIEW.inputs;
+
+/** Pull request previews: where they are reached, and whether each runs its own API. */
+export const previewSchema = z
+  .object({
+    domain: z
+      .string()
+      .regex(
+        /^(?=.{1,240}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/,
+        'expected a domain name like "preview.example.com"',
+      )
+      .optional()
+      .describe(previewInputs["preview-domain"].description),
+    api: z.boolean().default(false).describe(described(previewInputs.api)),
+    environment: z
+      .record(
+        z.string().regex(CONTAINER_NAME, `expected a container name: ${CONTAINER_NAME_RULE}`),
+        keyValueMap("variable"),
+      )
+      .optional()
+      .describe(
+        "Environment variables of each preview's API, by container then NAME: value (an empty value for settings an app reads as unset when empty).",
+      ),
+  })
+  .strict()
+  .refine((preview) => !preview.api || preview.domain !== undefined, {
+    path: ["domain"],
+    message: "is required when api is true (the API's host rule matches pr-<n>.<domain>)",
+  });
+
 /** The ECS service name rule, as ECS states it (CreateService's serviceName). */
 const ECS_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,254}$/;
 const ECS_NAME_RULE = "up to 255 letters, digits, hyphens and underscores";
@@ -365,6 +396,9 @@ export const environmentSchema = z
     verify: verifySchema
       .optional()
       .describe("Smoke checks `shipline verify` runs against the environment's url."),
+    preview: previewSchema
+      .optional()
+      .describe("Pull request previews of this environment (shipline preview)."),
   })
   .strict()
   .superRefine((environment, ctx) => {
@@ -416,3 +450,4 @@ export type ShiplineConfig = z.output<typeof configSchema>;
 export type EnvironmentConfig = z.output<typeof environmentSchema>;
 export type ContainerConfig = z.output<typeof containerSchema>;
 export type VerifyConfig = z.output<typeof verifySchema>;
+export type PreviewConfig = z.output<typeof previewSchema>;

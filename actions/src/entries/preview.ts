@@ -1,3 +1,4 @@
+import { previewConfigInputs } from "../config/preview";
 import { type InputLogger, runAction } from "../lib/action-run";
 import { ciDefaults, mergeRawInputs } from "../lib/ci-context";
 import type { ExitCode } from "../lib/errors";
@@ -16,7 +17,12 @@ export async function previewActionInputs(env: NodeJS.ProcessEnv, _log: InputLog
     ...(env.GITHUB_REPOSITORY ? { repository: env.GITHUB_REPOSITORY } : {}),
   };
   return parsePreviewInputs(
-    mergeRawInputs(ciDefaults(env), event, readActionInputs(previewSchema)),
+    mergeRawInputs(
+      await previewConfigInputs(env),
+      ciDefaults(env),
+      event,
+      readActionInputs(previewSchema),
+    ),
     previewRun(env),
   );
 }
@@ -36,11 +42,13 @@ export function previewAction(
         { githubHost, githubRest },
         { runPreview },
         { createCloudFrontClient, createS3Client },
+        { createServiceClients },
       ] = await Promise.all([
         import("../github/track"),
         import("../preview/comments"),
         import("../preview/preview"),
         import("../web/clients"),
+        import("../service/clients"),
       ]);
       const region = {
         ...(inputs.publish.region ? { region: inputs.publish.region } : {}),
@@ -56,6 +64,7 @@ export function previewAction(
         logger,
         s3: createS3Client({ ...region, concurrency: inputs.publish.concurrency }, env),
         cloudfront: () => createCloudFrontClient(region),
+        serviceClients: () => createServiceClients(region),
         ...(host ? { host } : {}),
       });
     },

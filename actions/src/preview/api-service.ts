@@ -45,7 +45,8 @@ export interface PreviewApiSettings {
   images: ImageChange[];
   /** container → NAME → value, e.g. the embedded database instead of production's. */
   environment: Record<string, Record<string, string>>;
-  gate: GateSettings;
+  /** graceMs absent: production's health check grace period, which the preview service copies. */
+  gate: Omit<GateSettings, "graceMs"> & { graceMs?: number };
   dryRun: boolean;
 }
 
@@ -300,7 +301,11 @@ export async function publishPreviewApi(
     cluster: settings.cluster,
     service: names.service,
     strategy: chooseWaitStrategy(current),
-    settings: settings.gate,
+    settings: {
+      ...settings.gate,
+      graceMs:
+        settings.gate.graceMs ?? (production.service.healthCheckGracePeriodSeconds ?? 0) * 1000,
+    },
     deploymentId,
     knownEventIds: (current.service.events ?? []).flatMap((event) => event.id ?? []),
     ...(deps.signal ? { signal: deps.signal } : {}),

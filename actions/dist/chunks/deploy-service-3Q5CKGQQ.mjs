@@ -1,3 +1,0 @@
-import { createRequire as __shiplineCreateRequire } from "node:module";
-const require = __shiplineCreateRequire(import.meta.url);
-import{b as a}from"./chunk-N6E5GOW4.mjs";import"./chunk-6355TSPF.mjs";import"./chunk-UJAQEJHR.mjs";import"./chunk-ZFSXK7Q7.mjs";import"./chunk-2L4RQ2H3.mjs";import"./chunk-GTWDNTO5.mjs";import"./chunk-THC3C7TA.mjs";import"./chunk-KHFKT5LX.mjs";import"./chunk-A6GLRGER.mjs";import"./chunk-P6OXI2IL.mjs";import"./chunk-JHCQK3VC.mjs";import"./chunk-ROQUWGXB.mjs";import"./chunk-4ILT2KCC.mjs";import"./chunk-ZZI7WPZM.mjs";import"./chunk-OOPCTHJW.mjs";import"./chunk-QKGU742N.mjs";import"./chunk-4U2KKOLT.mjs";import"./chunk-YBGX27SA.mjs";import"./chunk-353AJ6TW.mjs";import"./chunk-S4UNYXKI.mjs";export{a as deployService};
