@@ -8,7 +8,7 @@ import {
   ModifyRuleCommand,
   type Rule,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
-import { ConfigurationError } from "../lib/errors";
+import { ConfigurationError, quote } from "../lib/errors";
 import { freePriority } from "./api-plan";
 
 /** Every rule of a listener (DescribeRules pages with Marker). */
