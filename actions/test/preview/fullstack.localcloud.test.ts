@@ -1,0 +1,338 @@
+import { spawn } from "node:child_process";
+import { mkdir, writeFile } from "node:fs/promises";
+import { request as httpRequest } from "node:http";
+import { join } from "node:path";
+import {
+  DescribeTaskDefinitionCommand,
+  ListServicesCommand,
+  ListTaskDefinitionsCommand,
+  RegisterTaskDefinitionCommand,
+  UpdateServiceCommand,
+} from "@aws-sdk/client-ecs";
+import {
+  DescribeListenersCommand,
+  DescribeRulesCommand,
+  DescribeTargetGroupsCommand,
+} from "@aws-sdk/client-elastic-load-balancing-v2";
+import { CreateBucketCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { stringify } from "yaml";
+import { sampleImageInputs } from "../../scripts/sample-images";
+import { buildImage } from "../../src/images/build-image";
+import { parseBuildImageInputs } from "../../src/images/inputs";
+import { TerminalLogger } from "../../src/lib/logger";
+import { REPO_ROOT } from "../helpers/fixtures";
+import { createEdge } from "../release/edge";
+import { baseImageOf } from "../release/stand-in";
+import { type ServiceStack, startServiceStack, waitSteadyOn } from "../service/cloud";
+import { tempDir, type WebCloud } from "../web/cloud";
+
+/**
+ * Full-stack previews on localcloud, one stack: two pull requests published at once each get an
+ * API service of their own (own target group, own host rule on production's listener, own
+ * in-memory data), reached through the edge by host; a write in one is seen neither in the other
+ * nor in production; re-publishing updates the service; closing both leaves nothing behind.
+ */
+let stack: ServiceStack;
+let edge = "";
+let tmp = "";
+let configFile = "";
+let site = "";
+const BUCKET = "fullstack-previews";
+const DOMAIN = "preview.test";
+const images: Record<string, string> = {};
+
+/** An API with data of its own: notes kept in memory, so each task has its own. */
+async function writeNotesApi(folder: string, build: string): Promise<string> {
+  await mkdir(folder, { recursive: true });
+  await writeFile(
+    join(folder, "server.mjs"),
+    `import { createServer } from "node:http";
+const notes = [];
+const server = createServer((req, res) => {
+  res.setHeader("content-type", "application/json");
+  if (req.url === "/healthz") return res.end('{"status":"ok"}');
+  if (req.method === "POST") {
+    let body = "";
+    req.on("data", (chunk) => (body += chunk));
+    req.on("end", () => { notes.push(body); res.end(JSON.stringify({ notes })); });
+    return;
+  }
+  res.end(JSON.stringify({ build: ${JSON.stringify(build)}, data: process.env.DATA_LABEL ?? "", notes }));
+});
+server.listen(Number(process.env.PORT ?? 3000), "0.0.0.0");
+process.on("SIGTERM", () => { server.close(() => process.exit(0)); setTimeout(() => process.exit(0), 2000).unref(); });
+`,
+  );
+  return folder;
+}
+
+async function build(name: string): Promise<string> {
+  const lines: string[] = [];
+  const logger = new TerminalLogger({
+    out: { write: (chunk: string) => lines.push(chunk) } as unknown as NodeJS.WritableStream,
+    err: { write: () => true } as unknown as NodeJS.WritableStream,
+  });
+  await buildImage(
+    parseBuildImageInputs({
+      ...(await sampleImageInputs("api")),
+      repository: "shipline/api",
+      context: await writeNotesApi(join(tmp, name), name),
+      tags: name,
+      "base-image": await baseImageOf(stack),
+      "source-date-epoch": "1700000000",
+    }),
+    { logger, ecr: () => stack.clients.ecr },
+  );
+  const image = /^image=(.+)$/m.exec(lines.join(""))?.[1];
+  if (!image) throw new Error(`build-image gave no image:\n${lines.join("")}`);
+  return image;
+}
+
+beforeAll(async () => {
+  stack = await startServiceStack();
+  tmp = await tempDir("fullstack-preview");
+  const first = await stack.createService({ DATA_LABEL: "production" }, { desiredCount: 1 });
+  // One build at a time: they share the machine's two cores with the tasks.
+  for (const name of ["production", "pr1", "pr2", "pr1-next"]) images[name] = await build(name);
+  const production = images.production ?? "";
+  await waitSteadyOn(stack, first);
+  // Production on the notes API (its own data, labelled), as a release would have rolled it.
+  const running = (
+    await stack.clients.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: first }))
+  ).taskDefinition;
+  const registered = await stack.clients.ecs.send(
+    new RegisterTaskDefinitionCommand({
+      family: running?.family,
+      networkMode: running?.networkMode,
+      requiresCompatibilities: running?.requiresCompatibilities,
+      cpu: running?.cpu,
+      memory: running?.memory,
+      containerDefinitions: running?.containerDefinitions?.map((container) => ({
+        ...container,
+        image: production,
+      })),
+    }),
+  );
+  const productionArn = registered.taskDefinition?.taskDefinitionArn ?? "";
+  await stack.clients.ecs.send(
+    new UpdateServiceCommand({
+      cluster: stack.cluster,
+      service: stack.service,
+      taskDefinition: productionArn,
+    }),
+  );
+  await waitSteadyOn(stack, productionArn, "production on the notes API");
+
+  await s3().send(new CreateBucketCommand({ Bucket: BUCKET }));
+  const cloud = stack.cloud as unknown as WebCloud;
+  edge = cloud
+    .service<{ edgeUrl(id: string): string }>("cloudfront")
+    .edgeUrl(await createEdge(stack, BUCKET, { forwardHost: true }));
+  site = join(tmp, "site");
+  await mkdir(site, { recursive: true });
+  await writeFile(join(site, "index.html"), "<!doctype html><title>preview</title>");
+  configFile = join(tmp, "shipline.yml");
+  await writeFile(
+    configFile,
+    stringify({
+      version: 1,
+      region: stack.cloud.region,
+      environments: {
+        production: {
+          cluster: stack.cluster,
+          service: stack.service,
+          containers: {
+            api: {
+              repository: "shipline/api",
+              context: "app-api/dist",
+              "base-image": "x/y@sha256:" + "0".repeat(64),
+            },
+          },
+          bucket: BUCKET,
+          gate: { timeout: "90s", interval: "1s", "healthy-polls": 2, "grace-period": "1s" },
+          preview: { domain: DOMAIN, api: true, environment: { api: { DATA_LABEL: "preview" } } },
+        },
+      },
+    }),
+  );
+}, 300_000);
+
+afterAll(async () => {
+  await stack?.dispose();
+});
+
+const clientConfig = () => ({
+  endpoint: stack.cloud.endpoint,
+  region: stack.cloud.region,
+  credentials: stack.cloud.credentials,
+});
+const s3 = () => new S3Client({ ...clientConfig(), forcePathStyle: true });
+
+/** `shipline preview <command>` from its sources, as the pipeline runs it with the config file. */
+function preview(args: string[], run: number): Promise<{ code: number | null; output: string }> {
+  const child = spawn(
+    "node",
+    ["--import", "tsx", "actions/src/cli/main.ts", "preview", ...args, "--bucket", BUCKET],
+    {
+      cwd: REPO_ROOT,
+      env: {
+        ...process.env,
+        ...stack.cloud.env(),
+        AWS_REGION: stack.cloud.region,
+        SHIPLINE_CONFIG: configFile,
+        GITHUB_SHA: "feedfacecafe0123456789feedfacecafe012345",
+        GITHUB_RUN_ID: String(run),
+      },
+    },
+  );
+  let output = "";
+  child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  return new Promise((resolve) => child.on("close", (code) => resolve({ code, output })));
+}
+
+/** A request through the edge with the viewer's Host (a preview's host, or the edge's own). */
+function api(
+  method: "GET" | "POST",
+  host: string | undefined,
+  body?: string,
+): Promise<{ status: number; json: { build?: string; data?: string; notes: string[] } }> {
+  const url = new URL("/api/notes", edge);
+  return new Promise((resolve, reject) => {
+    const outgoing = httpRequest(
+      {
+        host: url.hostname,
+        port: url.port,
+        path: url.pathname,
+        method,
+        headers: host ? { host } : {},
+      },
+      (response) => {
+        let text = "";
+        response.on("data", (chunk: Buffer) => (text += chunk.toString()));
+        response.on("end", () => {
+          try {
+            resolve({ status: response.statusCode ?? 0, json: JSON.parse(text) });
+          } catch {
+            reject(new Error(`${method} ${host ?? "edge"}: ${response.statusCode} ${text}`));
+          }
+        });
+      },
+    );
+    outgoing.once("error", reject);
+    outgoing.end(body);
+  });
+}
+
+const host = (pr: number) => `pr-${pr}.${DOMAIN}`;
+
+describe("full-stack previews", () => {
+  it("runs two pull requests' APIs at once, each with its own data at its own host, and removes both on close", async () => {
+    const started = Date.now();
+    const [one, two] = await Promise.all([
+      preview(
+        ["publish", "--pull-request", "1", "--source", site, "--images", `api=${images.pr1}`],
+        1,
+      ),
+      preview(
+        ["publish", "--pull-request", "2", "--source", site, "--images", `api=${images.pr2}`],
+        2,
+      ),
+    ]);
+    expect(one.code, one.output).toBe(0);
+    expect(two.code, two.output).toBe(0);
+    const published = Date.now();
+    expect(one.output).toMatch(/api-host=pr-1\.preview\.test/);
+
+    // Each host reaches its own API through the edge; production is the default rule's.
+    expect((await api("GET", host(1))).json).toMatchObject({
+      build: "pr1",
+      data: "preview",
+      notes: [],
+    });
+    expect((await api("GET", host(2))).json).toMatchObject({
+      build: "pr2",
+      data: "preview",
+      notes: [],
+    });
+    expect((await api("GET", undefined)).json).toMatchObject({
+      build: "production",
+      data: "production",
+    });
+    expect((await api("POST", host(1), "written in pr 1")).status).toBe(200);
+    expect((await api("GET", host(1))).json.notes).toEqual(["written in pr 1"]);
+    expect((await api("GET", host(2))).json.notes).toEqual([]);
+    expect((await api("GET", undefined)).json.notes).toEqual([]);
+
+    // Two rules, two priorities, on production's listener.
+    const [listener] =
+      (
+        await stack.clients.elb.send(
+          new DescribeListenersCommand({
+            LoadBalancerArn: (
+              await stack.clients.elb.send(
+                new DescribeTargetGroupsCommand({ TargetGroupArns: [stack.targetGroupArn] }),
+              )
+            ).TargetGroups?.[0]?.LoadBalancerArns?.[0],
+          }),
+        )
+      ).Listeners ?? [];
+    const rules = async () =>
+      (
+        await stack.clients.elb.send(
+          new DescribeRulesCommand({ ListenerArn: listener?.ListenerArn }),
+        )
+      ).Rules ?? [];
+    const hostRules = (await rules()).filter((rule) => !rule.IsDefault);
+    expect(
+      hostRules.map((rule) => rule.Conditions?.[0]?.HostHeaderConfig?.Values?.[0]).sort(),
+    ).toEqual([host(1), host(2)]);
+    expect(new Set(hostRules.map((rule) => rule.Priority)).size).toBe(2);
+
+    // Re-publishing pull request 1 updates its service to the new images.
+    const again = await preview(
+      ["publish", "--pull-request", "1", "--source", site, "--images", `api=${images["pr1-next"]}`],
+      3,
+    );
+    expect(again.code, again.output).toBe(0);
+    expect(again.output).toMatch(/service web-pr-1 updated/);
+    expect((await api("GET", host(1))).json).toMatchObject({ build: "pr1-next" });
+    expect((await api("GET", host(2))).json).toMatchObject({ build: "pr2" });
+    const republished = Date.now();
+
+    // Both pull requests close at once.
+    const closed = await Promise.all([
+      preview(["destroy", "--pull-request", "1"], 4),
+      preview(["destroy", "--pull-request", "2"], 5),
+    ]);
+    for (const result of closed) expect(result.code, result.output).toBe(0);
+    const destroyed = Date.now();
+
+    // Nothing left, as the AWS APIs list it.
+    const services = (
+      await stack.clients.ecs.send(new ListServicesCommand({ cluster: stack.cluster }))
+    ).serviceArns;
+    expect(services?.map((arn) => arn.split("/").pop())).toEqual([stack.service]);
+    const groups = (await stack.clients.elb.send(new DescribeTargetGroupsCommand({}))).TargetGroups;
+    expect(groups?.map((group) => group.TargetGroupArn)).toEqual([stack.targetGroupArn]);
+    expect((await rules()).filter((rule) => !rule.IsDefault)).toEqual([]);
+    for (const family of ["web-pr-1", "web-pr-2"]) {
+      const listed = await stack.clients.ecs.send(
+        new ListTaskDefinitionsCommand({ familyPrefix: family, status: "ACTIVE" }),
+      );
+      expect(listed.taskDefinitionArns, family).toEqual([]);
+    }
+    const objects = await s3().send(new ListObjectsV2Command({ Bucket: BUCKET }));
+    expect(objects.Contents ?? []).toEqual([]);
+    // Production kept serving, with its own data.
+    expect((await api("GET", undefined)).json).toMatchObject({ build: "production", notes: [] });
+    // A second close finds nothing to remove and succeeds.
+    const repeat = await preview(["destroy", "--pull-request", "1"], 6);
+    expect(repeat.code, repeat.output).toBe(0);
+    expect(repeat.output).toMatch(/nothing to remove/);
+    console.log(
+      `full-stack previews: 2 published at once in ${published - started} ms, re-published in ${republished - published} ms, 2 destroyed in ${destroyed - republished} ms`,
+    );
+  }, 300_000);
+});
