@@ -3,6 +3,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { request as httpRequest } from "node:http";
 import { join } from "node:path";
 import {
+  DeleteServiceCommand,
   DescribeTaskDefinitionCommand,
   ListServicesCommand,
   ListTaskDefinitionsCommand,
@@ -10,6 +11,7 @@ import {
   UpdateServiceCommand,
 } from "@aws-sdk/client-ecs";
 import {
+  DeleteRuleCommand,
   DescribeListenersCommand,
   DescribeRulesCommand,
   DescribeTargetGroupsCommand,
@@ -300,6 +302,16 @@ describe("full-stack previews", () => {
     expect((await api("GET", host(1))).json).toMatchObject({ build: "pr1-next" });
     expect((await api("GET", host(2))).json).toMatchObject({ build: "pr2" });
     const republished = Date.now();
+
+    // A removal killed after its first steps (service and rule of #2 gone, the rest left)
+    // completes when run again: each step takes "already gone" as done.
+    await stack.clients.ecs.send(
+      new DeleteServiceCommand({ cluster: stack.cluster, service: "web-pr-2", force: true }),
+    );
+    const ruleOf2 = (await rules()).find(
+      (rule) => rule.Conditions?.[0]?.HostHeaderConfig?.Values?.[0] === host(2),
+    );
+    await stack.clients.elb.send(new DeleteRuleCommand({ RuleArn: ruleOf2?.RuleArn }));
 
     // Both pull requests close at once.
     const closed = await Promise.all([
