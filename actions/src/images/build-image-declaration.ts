@@ -14,6 +14,10 @@ export const BUILD_IMAGE = declareUnit({
       description:
         "Registry host or URL. Empty means Amazon ECR of the current account and region.",
     },
+    layout: {
+      description:
+        "Write the image into this folder as an OCI image layout instead of pushing it (oci, buildah): no registry and no credentials, e.g. in a pull request's build job; the job that holds the credentials pushes it (preview's image-layouts). The tags become the layout's ref names.",
+    },
     "registry-username": {
       description:
         "User for a registry other than ECR; its password is registry-password (SHIPLINE_REGISTRY_PASSWORD on the command line).",
