@@ -24,6 +24,7 @@ import { buildImage } from "../../src/images/build-image";
 import { parseBuildImageInputs } from "../../src/images/inputs";
 import { TerminalLogger } from "../../src/lib/logger";
 import { REPO_ROOT } from "../helpers/fixtures";
+import { buildBaseImage } from "../helpers/localcloud";
 import { createEdge } from "../release/edge";
 import { baseImageOf } from "../release/stand-in";
 import { type ServiceStack, startServiceStack, waitSteadyOn } from "../service/cloud";
@@ -43,6 +44,8 @@ let site = "";
 const BUCKET = "fullstack-previews";
 const DOMAIN = "preview.test";
 const images: Record<string, string> = {};
+/** Pull request 2's images, one OCI layout per container, built without credentials. */
+let layouts = "";
 
 /** An API with data of its own: notes kept in memory, so each task has its own. */
 async function writeNotesApi(folder: string, build: string): Promise<string> {
@@ -69,7 +72,12 @@ process.on("SIGTERM", () => { server.close(() => process.exit(0)); setTimeout(()
   return folder;
 }
 
-async function build(name: string): Promise<string> {
+/**
+ * Builds the notes API with build-image: pushed to the cloud's ECR, or (`layout`) written into an
+ * OCI layout folder with no registry and no credentials, as a pull request's build job does (the
+ * base then comes from a layout too: the job cannot read the account's ECR).
+ */
+async function build(name: string, layout?: string): Promise<string> {
   const lines: string[] = [];
   const logger = new TerminalLogger({
     out: { write: (chunk: string) => lines.push(chunk) } as unknown as NodeJS.WritableStream,
@@ -81,7 +89,8 @@ async function build(name: string): Promise<string> {
       repository: "shipline/api",
       context: await writeNotesApi(join(tmp, name), name),
       tags: name,
-      "base-image": await baseImageOf(stack),
+      "base-image": layout ? (await buildBaseImage("node")).reference : await baseImageOf(stack),
+      ...(layout ? { layout } : {}),
       "source-date-epoch": "1700000000",
     }),
     { logger, ecr: () => stack.clients.ecr },
@@ -96,7 +105,9 @@ beforeAll(async () => {
   tmp = await tempDir("fullstack-preview");
   const first = await stack.createService({ DATA_LABEL: "production" }, { desiredCount: 1 });
   // One build at a time: they share the machine's two cores with the tasks.
-  for (const name of ["production", "pr1", "pr2", "pr1-next"]) images[name] = await build(name);
+  for (const name of ["production", "pr1", "pr1-next"]) images[name] = await build(name);
+  layouts = join(tmp, "layouts");
+  await build("pr2", join(layouts, "api"));
   const production = images.production ?? "";
   await waitSteadyOn(stack, first);
   // Production on the notes API (its own data, labelled), as a release would have rolled it.
@@ -237,15 +248,15 @@ describe("full-stack previews", () => {
         ["publish", "--pull-request", "1", "--source", site, "--images", `api=${images.pr1}`],
         1,
       ),
-      preview(
-        ["publish", "--pull-request", "2", "--source", site, "--images", `api=${images.pr2}`],
-        2,
-      ),
+      // Pull request 2's image comes as the build job hands it over: a layout the publishing
+      // job pushes to the container's repository before running it.
+      preview(["publish", "--pull-request", "2", "--source", site, "--image-layouts", layouts], 2),
     ]);
     expect(one.code, one.output).toBe(0);
     expect(two.code, two.output).toBe(0);
     const published = Date.now();
     expect(one.output).toMatch(/api-host=pr-1\.preview\.test/);
+    expect(two.output).toMatch(/preview image api: .+\/shipline\/api@sha256:[a-f0-9]{64}/);
 
     // Each host reaches its own API through the edge; production is the default rule's.
     expect((await api("GET", host(1))).json).toMatchObject({
