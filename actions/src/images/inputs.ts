@@ -63,6 +63,7 @@ export const buildImageSchema = inputSchema(
     /** Empty: Amazon ECR (login through the SDK). Otherwise a registry host or URL. */
     registry: optionalText(),
     layout: optionalText(),
+    container: optionalText(),
     "registry-username": optionalText(),
     "registry-password": optionalText(),
     region: optionalText(),

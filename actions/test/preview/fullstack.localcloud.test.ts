@@ -26,6 +26,7 @@ import { TerminalLogger } from "../../src/lib/logger";
 import { REPO_ROOT } from "../helpers/fixtures";
 import { buildBaseImage } from "../helpers/localcloud";
 import { createEdge } from "../release/edge";
+import { actionsNeeded, missingFromPolicy } from "../release/iam";
 import { baseImageOf } from "../release/stand-in";
 import { type ServiceStack, startServiceStack, waitSteadyOn } from "../service/cloud";
 import { tempDir, type WebCloud } from "../web/cloud";
@@ -182,8 +183,24 @@ const clientConfig = () => ({
 });
 const s3 = () => new S3Client({ ...clientConfig(), forcePathStyle: true });
 
+/** The calls `shipline preview` made, for the preview role's policy check. */
+const previewCalls: { service: string; operation: string }[] = [];
+let running = 0;
+let windowStart = 0;
+
 /** `shipline preview <command>` from its sources, as the pipeline runs it with the config file. */
-function preview(args: string[], run: number): Promise<{ code: number | null; output: string }> {
+async function preview(
+  args: string[],
+  run: number,
+): Promise<{ code: number | null; output: string }> {
+  // The test makes no AWS call while a preview command runs: the log's calls are its own.
+  if (running++ === 0) windowStart = stack.cloud.requestLog.lastSeq;
+  const result = await runPreview(args, run);
+  if (--running === 0) previewCalls.push(...stack.cloud.requestLog.list({ sinceSeq: windowStart }));
+  return result;
+}
+
+function runPreview(args: string[], run: number): Promise<{ code: number | null; output: string }> {
   const child = spawn(
     "node",
     ["--import", "tsx", "actions/src/cli/main.ts", "preview", ...args, "--bucket", BUCKET],
@@ -354,6 +371,11 @@ describe("full-stack previews", () => {
     const repeat = await preview(["destroy", "--pull-request", "1"], 6);
     expect(repeat.code, repeat.output).toBe(0);
     expect(repeat.output).toMatch(/nothing to remove/);
+    // Every call the preview commands made is one the preview role allows.
+    expect(await missingFromPolicy("preview", actionsNeeded(previewCalls))).toEqual([]);
+    expect(previewCalls.map((call) => call.operation)).toEqual(
+      expect.arrayContaining(["CreateService", "CreateRule", "DeleteTargetGroup"]),
+    );
     console.log(
       `full-stack previews: 2 published at once in ${published - started} ms, re-published in ${republished - published} ms, 2 destroyed in ${destroyed - republished} ms`,
     );
