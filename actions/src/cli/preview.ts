@@ -15,19 +15,19 @@ export function previewCommand(
   const command = program
     .command("preview")
     .description(
-      "pull request previews under previews/pr-<n>/: publish, destroy, or sweep closed ones",
+      "pull request previews at pr-<n>.<preview domain> (web-mode atomic) or under previews/pr-<n>/: publish, destroy, sweep closed ones, or print the build's base-path",
     )
-    .argument("<command>", "publish, destroy or sweep");
+    .argument("<command>", "publish, destroy, sweep or base-path");
   addFlags(command, PREVIEW_FLAGS).action(
     async (name: string, options: Record<string, unknown>) => {
       // Each command loads its schema when it runs, and the SDK only after the inputs validate.
-      const [{ parsePreviewInputs }, { previewConfigInputs }] = await Promise.all([
+      const [{ parsePreviewInputs }, { previewEnvironmentInputs }] = await Promise.all([
         import("../preview/inputs"),
-        import("../config/preview"),
+        import("../preview/config-inputs"),
       ]);
       const inputs = parsePreviewInputs(
         mergeRawInputs(
-          await previewConfigInputs(env),
+          await previewEnvironmentInputs(env),
           ciDefaults(env),
           previewCiDefaults(env),
           flagsToRawInputs(options, PREVIEW_FLAGS),
@@ -41,7 +41,7 @@ export function previewCommand(
         { deploymentTracker },
         { githubHost, githubRest },
         { runPreview },
-        { createCloudFrontClient, createS3Client },
+        { createCloudFrontClient, createKeyValueStoreClient, createS3Client },
         { createServiceClients },
       ] = await Promise.all([
         import("../github/track"),
@@ -64,6 +64,7 @@ export function previewCommand(
         logger: logger(),
         s3: createS3Client({ ...region, concurrency: inputs.publish.concurrency }, env),
         cloudfront: () => createCloudFrontClient(region),
+        keyValueStore: () => createKeyValueStoreClient(region),
         serviceClients: () => createServiceClients(region),
         ...(host ? { host } : {}),
       });

@@ -3,7 +3,7 @@ import { BUILD_IMAGE } from "../images/build-image-declaration";
 import type { InputDeclaration } from "../lib/declaration";
 import { durationRange, parseDuration } from "../lib/inputs";
 import { CONTAINER_NAME, CONTAINER_NAME_RULE } from "../lib/names";
-import { PREVIEW } from "../preview/declaration";
+import { PREVIEW, PREVIEW_DOMAIN } from "../preview/declaration";
 import { DEPLOY } from "../release/declarations";
 import { DURATION_LIMITS, type DurationLimit } from "../release/limits";
 import { SERVICE_KEY, SERVICE_KEY_RULE } from "../release/service-key";
@@ -262,17 +262,19 @@ export const verifySchema = z
 
 const previewInputs = PREVIEW.inputs;
 
-/** Pull request previews: where they are reached, and whether each runs its own API. */
+/**
+ * The environment's pull request previews. In web-mode atomic each is a release of the site at
+ * pr-<n>.<domain>; with api, each also runs the pull request's API, reached at the same host.
+ */
 export const previewSchema = z
   .object({
     domain: z
       .string()
       .regex(
-        /^(?=.{1,240}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/,
-        'expected a domain name like "preview.example.com"',
+        /^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/,
+        'expected a lower-case domain name like "example-preview.com"',
       )
-      .optional()
-      .describe(previewInputs["preview-domain"].description),
+      .describe(PREVIEW_DOMAIN["preview-domain"].description),
     api: z.boolean().default(false).describe(described(previewInputs.api)),
     environment: z
       .record(
@@ -284,11 +286,7 @@ export const previewSchema = z
         "Environment variables of each preview's API, by container then NAME: value (an empty value for settings an app reads as unset when empty).",
       ),
   })
-  .strict()
-  .refine((preview) => !preview.api || preview.domain !== undefined, {
-    path: ["domain"],
-    message: "is required when api is true (the API's host rule matches pr-<n>.<domain>)",
-  });
+  .strict();
 
 /** The ECS service name rule, as ECS states it (CreateService's serviceName). */
 const ECS_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,254}$/;
@@ -369,6 +367,7 @@ export const environmentSchema = z
       .optional()
       .describe(`The site: its folder (${inputs.source.description}), or its settings.`),
     gate: gateSchema.default({}).describe("How the ECS rollout is judged."),
+    preview: previewSchema.optional().describe("Pull request previews of this environment."),
     "release-env": z
       .array(z.string().regex(/^[A-Za-z0-9_-]+:[A-Za-z_][A-Za-z0-9_]*$/, "expected container:NAME"))
       .default([])
@@ -396,9 +395,6 @@ export const environmentSchema = z
     verify: verifySchema
       .optional()
       .describe("Smoke checks `shipline verify` runs against the environment's url."),
-    preview: previewSchema
-      .optional()
-      .describe("Pull request previews of this environment (shipline preview)."),
   })
   .strict()
   .superRefine((environment, ctx) => {

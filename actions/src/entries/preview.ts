@@ -1,10 +1,10 @@
-import { previewConfigInputs } from "../config/preview";
 import { type InputLogger, runAction } from "../lib/action-run";
 import { ciDefaults, mergeRawInputs } from "../lib/ci-context";
 import type { ExitCode } from "../lib/errors";
 import { readActionInputs } from "../lib/github-inputs";
 import type { Logger } from "../lib/logger";
 import { githubEventDefaults, previewRun } from "../preview/ci-defaults";
+import { previewEnvironmentInputs } from "../preview/config-inputs";
 import { parsePreviewInputs, previewSchema } from "../preview/inputs";
 
 /**
@@ -18,7 +18,7 @@ export async function previewActionInputs(env: NodeJS.ProcessEnv, _log: InputLog
   };
   return parsePreviewInputs(
     mergeRawInputs(
-      await previewConfigInputs(env),
+      await previewEnvironmentInputs(env),
       ciDefaults(env),
       event,
       readActionInputs(previewSchema),
@@ -41,7 +41,7 @@ export function previewAction(
         { deploymentTracker },
         { githubHost, githubRest },
         { runPreview },
-        { createCloudFrontClient, createS3Client },
+        { createCloudFrontClient, createKeyValueStoreClient, createS3Client },
         { createServiceClients },
       ] = await Promise.all([
         import("../github/track"),
@@ -64,6 +64,7 @@ export function previewAction(
         logger,
         s3: createS3Client({ ...region, concurrency: inputs.publish.concurrency }, env),
         cloudfront: () => createCloudFrontClient(region),
+        keyValueStore: () => createKeyValueStoreClient(region),
         serviceClients: () => createServiceClients(region),
         ...(host ? { host } : {}),
       });

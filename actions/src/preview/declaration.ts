@@ -1,8 +1,21 @@
-import { declareUnit } from "../lib/declaration";
+import { declareUnit, type InputDeclarations } from "../lib/declaration";
 import { GATE_INPUTS } from "../release/declarations";
+import { WEB_MODE_INPUTS } from "../web/mode-declaration";
 import { PUBLISH_SETTINGS } from "../web/publish-declaration";
 
-/** preview: a pull request's own copy of the site under previews/pr-<n>/, and its cleanup. */
+/** The preview domain, declared once: the preview's input and the configuration file's preview.domain. */
+export const PREVIEW_DOMAIN = {
+  "preview-domain": {
+    description:
+      "The domain previews are served on (web-mode atomic): pull request <n>'s preview is https://pr-<n>.<domain>/, routed by the release router from its own key value store key. Give it its own registrable domain (not a subdomain of the site's), so the site's cookies never reach a preview. A preview's own API (api) is reached at the same host, through a host rule on the load balancer.",
+  },
+} satisfies InputDeclarations;
+
+/**
+ * preview: a pull request's own release of the site, and its cleanup. In web-mode atomic it is
+ * a release at its own host (pr-<n>.<preview domain>); in web-mode invalidate, a copy under
+ * previews/pr-<n>/ built with that base path.
+ */
 export const PREVIEW = declareUnit({
   action: "preview",
   command: "preview",
@@ -26,15 +39,17 @@ export const PREVIEW = declareUnit({
       description: "Public base URL. Default is https:// and the first distribution's domain.",
     },
     command: {
-      description: "publish, destroy or sweep.",
+      description:
+        "publish, destroy, sweep, or base-path (prints the path the preview's build is served at: / for a host preview).",
       default: "publish",
       cli: false,
     },
     "pull-request": {
       description: "The pull request number. Default is the event's pull request.",
     },
+    ...PREVIEW_DOMAIN,
     "previews-prefix": {
-      description: "Where previews live in the bucket.",
+      description: "Where previews live in the bucket (web-mode invalidate).",
       default: "previews/",
     },
     comment: {
@@ -60,11 +75,6 @@ export const PREVIEW = declareUnit({
         "Also run the pull request's API: an ECS service of its own (production's task definition with the pull request's images and api-environment, desired count 1) behind a target group of its own and a host rule pr-<n>.<preview-domain> on production's listener, gated like a release; destroy and sweep remove it.",
       default: "false",
       config: "preview.api",
-    },
-    "preview-domain": {
-      description:
-        "The preview domain: the preview of pull request <n> is reached as pr-<n>.<preview-domain>, where the API's host rule matches it.",
-      config: "preview.domain",
     },
     cluster: {
       description: "Production's ECS cluster, where previews' API services run (api).",
@@ -97,6 +107,7 @@ export const PREVIEW = declareUnit({
       config: "preview.environment",
     },
     ...GATE_INPUTS,
+    ...WEB_MODE_INPUTS,
     ...PUBLISH_SETTINGS,
   },
   outputs: {

@@ -43,7 +43,13 @@ export interface DestroyPlan {
 /** Reads what a site holds and plans its removal; writes nothing. */
 export async function planDestroy(
   site: SiteLocation,
-  settings: { distributionIds: string[]; deleteLimit: number; releaseLabel: string },
+  settings: {
+    distributionIds: string[];
+    deleteLimit: number;
+    releaseLabel: string;
+    /** Keys other sites still use (a host preview shares assets): never deleted. */
+    protectedKeys?: ReadonlySet<string>;
+  },
   deps: Pick<DestroyDeps, "s3" | "cloudfront">,
 ): Promise<DestroyPlan> {
   const distributions =
@@ -58,7 +64,7 @@ export async function planDestroy(
           ...manifest.pendingDeletes,
         ]),
       ]
-        .filter((key) => key.startsWith(site.prefix))
+        .filter((key) => key.startsWith(site.prefix) && !settings.protectedKeys?.has(key))
         .sort()
     : [];
   if (files.length > settings.deleteLimit) {

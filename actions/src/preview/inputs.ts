@@ -24,10 +24,13 @@ import {
 } from "../service/inputs";
 import {
   checkPublishSettings,
+  checkWebMode,
   type PublishWebInputs,
   publishSettingsShape,
   rules,
+  webModeShape,
 } from "../web/inputs";
+import { hostPreviewLedger, previewHost } from "../web/preview-names";
 import { PREVIEW } from "./declaration";
 
 /** The inputs of the preview action, named exactly as in actions/preview/action.yml. */
@@ -36,7 +39,9 @@ export const previewSchema = inputSchema(
     ...publishSettingsShape,
     // Only `publish` reads a folder.
     source: optionalText(),
-    command: oneOf(["publish", "destroy", "sweep"], "publish"),
+    ...webModeShape,
+    "preview-domain": optionalText(),
+    command: oneOf(["publish", "destroy", "sweep", "base-path"], "publish"),
     "pull-request": integer(0, { min: 0 }),
     "previews-prefix": textWithDefault("previews/"),
     comment: boolean(true),
@@ -44,7 +49,6 @@ export const previewSchema = inputSchema(
     repository: optionalText(),
     "open-pull-requests": list(),
     api: boolean(false),
-    "preview-domain": optionalText(),
     cluster: optionalText(),
     service: optionalText(),
     images: imageChanges(),
@@ -57,6 +61,10 @@ export const previewSchema = inputSchema(
     "grace-period": optionalParsedWith(parseGrace),
   }),
 );
+
+/** A domain name: lower-case labels of letters, digits and hyphens, at least two. */
+const DOMAIN =
+  /^(?=.{1,240}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/;
 
 /** A preview's own API (input api): what it is made from and how its rollout is judged. */
 export interface PreviewApiInputs {
@@ -76,7 +84,17 @@ export interface PreviewApiInputs {
 }
 
 export interface PreviewInputs {
-  command: "publish" | "destroy" | "sweep";
+  command: "publish" | "destroy" | "sweep" | "base-path";
+  /**
+   * Where a preview is served. "host" (web-mode atomic): a release of the site at
+   * pr-<n>.<domain>, its pointer at the store key of that host, its manifest in its own ledger
+   * folder. "path" (web-mode invalidate): a copy under previews/pr-<n>/.
+   */
+  mode: "host" | "path";
+  /** The preview domain (host mode). */
+  domain?: string;
+  /** The environment's ledger prefix (the publish's is the preview's own folder in host mode). */
+  ledgerPrefix: string;
   /** The pull request number (publish, destroy). */
   pullRequest: number;
   /** Where previews live: "previews/". */
@@ -93,6 +111,23 @@ export interface PreviewInputs {
    * release id of its own for every push (see previewReleaseId).
    */
   publish: PublishWebInputs;
+}
+
+/** The path a preview's build is served at (its base path). */
+export function previewBasePath(inputs: PreviewInputs): string {
+  return inputs.mode === "host"
+    ? "/"
+    : `/${previewPrefix(inputs.previewsPrefix, inputs.pullRequest)}`;
+}
+
+/**
+ * A host preview's base URL, without the path: https (or the scheme and port of input "url",
+ * e.g. a test edge's) and the preview's host.
+ */
+export function hostPreviewUrl(domain: string, pullRequest: number, url?: string): string {
+  const base = url ? new URL(url) : undefined;
+  const port = base?.port ? `:${base.port}` : "";
+  return `${base?.protocol ?? "https:"}//${previewHost(pullRequest, domain)}${port}`;
 }
 
 export function previewPrefix(previewsPrefix: string, pullRequest: number): string {
@@ -117,6 +152,21 @@ export function parsePreviewInputs(raw: RawInputs, run: string): PreviewInputs {
     problems.push(
       'input "previews-prefix" must not be empty (previews never go at the bucket root)',
     );
+  const host = parsed["web-mode"] === "atomic";
+  const domain = parsed["preview-domain"]?.trim().toLowerCase().replace(/\.$/, "");
+  if (host && domain === undefined) {
+    problems.push(
+      'input "preview-domain" is required with web-mode atomic: previews are served at pr-<n>.<preview domain> (use web-mode invalidate for previews under a path of the site)',
+    );
+  } else if (host && domain !== undefined && !DOMAIN.test(domain)) {
+    problems.push(
+      `input "preview-domain" ${quote(parsed["preview-domain"] ?? "")} is not a domain name like "preview.example-preview.com"`,
+    );
+  } else if (!host && domain !== undefined) {
+    problems.push(
+      'input "preview-domain" needs web-mode atomic: previews on their own hosts are routed by the release router (web-mode invalidate serves previews under previews/pr-<n>/)',
+    );
+  }
   if (parsed.command !== "sweep" && parsed["pull-request"] < 1) {
     problems.push(
       `input "pull-request" is required for ${parsed.command} (the pull request number)`,
@@ -156,7 +206,7 @@ export function parsePreviewInputs(raw: RawInputs, run: string): PreviewInputs {
     ? {
         cluster: parsed.cluster ?? "",
         service: parsed.service ?? "",
-        domain: parsed["preview-domain"] ?? "",
+        domain: domain ?? "",
         images: parsed.images,
         ...(parsed["image-layouts"] !== undefined ? { imageLayouts: parsed["image-layouts"] } : {}),
         containers: parsed.containers,
@@ -172,13 +222,20 @@ export function parsePreviewInputs(raw: RawInputs, run: string): PreviewInputs {
   const settings = checkPublishSettings({
     ...parsed,
     source: parsed.source ?? "",
-    prefix:
-      parsed.command === "sweep"
+    // A host preview is a release of the site at the bucket's root, as production's.
+    prefix: host
+      ? ""
+      : parsed.command === "sweep"
         ? previewsPrefix
         : previewPrefix(previewsPrefix, parsed["pull-request"]),
   });
+  if (host) checkWebMode(settings);
+  const ledgerPrefix = settings["ledger-prefix"];
   return {
     command: parsed.command,
+    mode: host ? "host" : "path",
+    ...(host && domain ? { domain } : {}),
+    ledgerPrefix,
     pullRequest: parsed["pull-request"],
     previewsPrefix,
     comment: parsed.comment,
@@ -188,10 +245,17 @@ export function parsePreviewInputs(raw: RawInputs, run: string): PreviewInputs {
     ...(api ? { api } : {}),
     publish: {
       ...settings,
-      // Previews live under a prefix of the bucket, which the atomic mode's router does not serve.
-      "web-mode": "invalidate",
-      "key-value-store": undefined,
-      "edge-function": undefined,
+      ...(host
+        ? {
+            // The preview's manifest and records, apart from production's and other previews'.
+            "ledger-prefix": hostPreviewLedger(ledgerPrefix, parsed["pull-request"]),
+            url: hostPreviewUrl(domain ?? "", parsed["pull-request"], settings.url),
+          }
+        : {
+            "web-mode": "invalidate" as const,
+            "key-value-store": undefined,
+            "edge-function": undefined,
+          }),
       ...(parsed.command === "publish" && settings["release-id"] === undefined
         ? { "release-id": previewReleaseId(parsed["pull-request"], run) }
         : {}),

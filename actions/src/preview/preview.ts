@@ -1,4 +1,5 @@
 import type { CloudFrontClient } from "@aws-sdk/client-cloudfront";
+import type { CloudFrontKeyValueStoreClient } from "@aws-sdk/client-cloudfront-keyvaluestore";
 import type { S3Client } from "@aws-sdk/client-s3";
 import { type DeploymentTracker, previewEnvironment, tracked } from "../github/track";
 import type { SiteLocation } from "../ledger/site";
@@ -8,6 +9,7 @@ import type { Logger } from "../lib/logger";
 import type { ServiceClients } from "../service/clients";
 import { publishWeb } from "../web/publish-web";
 import type { PublishResult } from "../web/report";
+import { hostPreviews } from "../web/shared-sites";
 import { pushPreviewImages } from "./api-images";
 import {
   type PreviewApiRemoval,
@@ -17,12 +19,15 @@ import {
 } from "./api-service";
 import { type PullRequestHost, previewCommentBody } from "./comments";
 import { applyDestroy, type DestroyResult, planDestroy, reportDestroyPlan } from "./destroy";
-import { type PreviewInputs, previewPrefix } from "./inputs";
+import { destroyHostPreview, hostPublishDeps } from "./host-preview";
+import { type PreviewInputs, previewBasePath, previewPrefix } from "./inputs";
 import { publishedPreviewApis, publishedPreviews, stalePreviews } from "./sweep";
 
 export interface PreviewDeps {
   s3: S3Client;
   cloudfront: () => CloudFrontClient;
+  /** The key value store's data plane (host previews). */
+  keyValueStore?: () => CloudFrontKeyValueStoreClient;
   logger: Logger;
   /** The code host, when there is one to comment on / ask (GitHub with a token). */
   host?: PullRequestHost;
@@ -38,7 +43,8 @@ export interface PreviewDeps {
 export type PreviewResult =
   | { command: "publish"; publish: PublishResult; comment: string; api?: PreviewApiResult }
   | { command: "destroy"; destroyed: DestroyResult; api?: PreviewApiRemoval }
-  | { command: "sweep"; destroyed: DestroyResult[]; kept: number[]; apis: PreviewApiRemoval[] };
+  | { command: "sweep"; destroyed: DestroyResult[]; kept: number[]; apis: PreviewApiRemoval[] }
+  | { command: "base-path"; basePath: string };
 
 function apiClients(deps: PreviewDeps): Pick<ServiceClients, "ecs" | "elb" | "ecr"> {
   if (!deps.serviceClients) throw new Error("a preview's API needs ECS, ELBv2 and ECR clients");
@@ -112,13 +118,24 @@ function removeApi(
   );
 }
 
-/** publish | destroy | sweep, all through the same engine as publish-web, under previews/pr-<n>/. */
+/**
+ * publish | destroy | sweep, all through the same engine as publish-web: at the preview's own
+ * host in web-mode atomic, under previews/pr-<n>/ in web-mode invalidate. base-path prints where
+ * the preview's build is served, for its build step.
+ */
 export async function runPreview(inputs: PreviewInputs, deps: PreviewDeps): Promise<PreviewResult> {
   const { logger } = deps;
+  if (inputs.command === "base-path") {
+    const basePath = previewBasePath(inputs);
+    logger.info(basePath);
+    return { command: "base-path", basePath };
+  }
   if (inputs.command === "publish") {
     const api = await publishApi(inputs, deps);
+    const publishDeps =
+      inputs.mode === "host" ? { ...deps, ...hostPublishDeps(inputs, deps.s3) } : deps;
     const publish = inputs.publish["dry-run"]
-      ? await publishWeb(inputs.publish, deps)
+      ? await publishWeb(inputs.publish, publishDeps)
       : await tracked(
           deps.deployments,
           {
@@ -126,7 +143,7 @@ export async function runPreview(inputs: PreviewInputs, deps: PreviewDeps): Prom
             description: `shipline preview of #${inputs.pullRequest}`,
             preview: true,
           },
-          () => publishWeb(inputs.publish, deps),
+          () => publishWeb(inputs.publish, publishDeps),
           (result) => result.url,
         );
     let comment = "skipped";
@@ -171,6 +188,7 @@ export async function runPreview(inputs: PreviewInputs, deps: PreviewDeps): Prom
     );
   // Every removal is planned first; a dry run reports the plans and never reaches applyDestroy.
   const destroy = async (pr: number): Promise<DestroyResult> => {
+    if (inputs.mode === "host") return destroyHostPreview(inputs, pr, deps);
     const planned = await plan(pr);
     if (dryRun) {
       reportDestroyPlan(planned, logger);
@@ -190,12 +208,15 @@ export async function runPreview(inputs: PreviewInputs, deps: PreviewDeps): Prom
     logger.output("invalidation-id", destroyed.invalidationIds.join(","));
     return { command: "destroy", destroyed, ...(api ? { api } : {}) };
   }
-  const published = await publishedPreviews(
-    deps.s3,
-    inputs.publish.bucket,
-    inputs.publish["ledger-prefix"],
-    inputs.previewsPrefix,
-  );
+  const published =
+    inputs.mode === "host"
+      ? await hostPreviews(deps.s3, inputs.publish.bucket, inputs.ledgerPrefix)
+      : await publishedPreviews(
+          deps.s3,
+          inputs.publish.bucket,
+          inputs.publish["ledger-prefix"],
+          inputs.previewsPrefix,
+        );
   // A publish killed between its API and its page leaves an API without a site: found too.
   const withApi = inputs.api
     ? await publishedPreviewApis(apiClients(deps).ecs, inputs.api.cluster, inputs.api.service)

@@ -10,6 +10,7 @@ import type { PublishPlan } from "./plan";
 import {
   assetRoutes,
   encodeLivePointer,
+  LIVE_KEY,
   type LivePointer,
   RELEASES_FOLDER,
 } from "./release-router";
@@ -20,6 +21,8 @@ export interface AtomicSwitch {
   state: LiveState;
   pointer: LivePointer;
   router: RouterPlan;
+  /** The store key switched: production's LIVE_KEY, or a preview's host key. */
+  key: string;
 }
 
 interface AtomicInputs {
@@ -34,6 +37,8 @@ interface AtomicDeps {
   clock?: Clock;
   /** `pollMs`: between reads of a deploying distribution (tests shorten it). */
   invalidationTimings?: { pollMs?: number };
+  /** The store key this site's pointer is at (a preview's); default LIVE_KEY, production's. */
+  pointerKey?: string;
 }
 
 /**
@@ -87,8 +92,9 @@ export async function prepareAtomic(
   const cloudfront = deps.cloudfront();
   const storeInput = inputs["key-value-store"] ?? "";
   const arn = await keyValueStoreArn(cloudfront, storeInput, "key-value-store");
+  const key = deps.pointerKey ?? LIVE_KEY;
   const [state, router] = await Promise.all([
-    readLiveState(deps.keyValueStore(), arn, "key-value-store"),
+    readLiveState(deps.keyValueStore(), arn, "key-value-store", key),
     inspectRouter(cloudfront, {
       name: inputs["edge-function"] ?? "",
       keyValueStoreArn: arn,
@@ -106,7 +112,7 @@ export async function prepareAtomic(
   encodeLivePointer(pointer);
   const { logger } = deps;
   logger.info(
-    `live pointer ${arn}: ${state.pointer?.release ?? "(none yet)"} → ${pointer.release} (assets at ${pointer.assets.join(" ") || "none"})`,
+    `${key === LIVE_KEY ? "live pointer" : `pointer ${key}`} ${arn}: ${state.pointer?.release ?? "(none yet)"} → ${pointer.release} (assets at ${pointer.assets.join(" ") || "none"})`,
   );
   if (routerChanges(router)) {
     const steps = [
@@ -116,7 +122,7 @@ export async function prepareAtomic(
     ].filter(Boolean);
     logger.info(`release router: ${steps.join(", ")}, then wait for the distributions to deploy`);
   }
-  return { state, pointer, router };
+  return { state, pointer, router, key };
 }
 
 /**
@@ -137,8 +143,8 @@ export async function commitAtomic(
     ...(pollMs !== undefined ? { pollMs } : {}),
   });
   if (!deps.keyValueStore) throw new Error("web-mode atomic without a key value store client");
-  await switchLive(deps.keyValueStore(), atomic.state, atomic.pointer);
+  await switchLive(deps.keyValueStore(), atomic.state, atomic.pointer, atomic.key);
   deps.logger.info(
-    `release ${atomic.pointer.release} is live (one PutKey on ${atomic.state.arn}; nothing to invalidate)`,
+    `release ${atomic.pointer.release} is live${atomic.key === LIVE_KEY ? "" : ` at ${atomic.key}`} (one PutKey on ${atomic.state.arn}; nothing to invalidate)`,
   );
 }

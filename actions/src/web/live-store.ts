@@ -1,6 +1,7 @@
 import { type CloudFrontClient, DescribeKeyValueStoreCommand } from "@aws-sdk/client-cloudfront";
 import {
   type CloudFrontKeyValueStoreClient,
+  DeleteKeyCommand,
   DescribeKeyValueStoreCommand as DescribeStoreDataCommand,
   GetKeyCommand,
   PutKeyCommand,
@@ -37,11 +38,15 @@ export async function keyValueStoreArn(
   );
 }
 
-/** Reads the store's ETag and the live pointer. Reads only. */
+/**
+ * Reads the store's ETag and the live pointer. Reads only. `key`: production's LIVE_KEY, or a
+ * preview's key (release-router.ts's previewKey).
+ */
 export async function readLiveState(
   kvs: CloudFrontKeyValueStoreClient,
   arn: string,
   input: string,
+  key: string = LIVE_KEY,
 ): Promise<LiveState> {
   let etag: string;
   try {
@@ -55,7 +60,7 @@ export async function readLiveState(
     throw error;
   }
   try {
-    const got = await kvs.send(new GetKeyCommand({ KvsARN: arn, Key: LIVE_KEY }));
+    const got = await kvs.send(new GetKeyCommand({ KvsARN: arn, Key: key }));
     return { arn, etag, pointer: decodeLivePointer(got.Value) };
   } catch (error) {
     if ((error as { name?: string }).name !== "ResourceNotFoundException") throw error;
@@ -83,12 +88,13 @@ export async function switchLive(
   kvs: CloudFrontKeyValueStoreClient,
   state: Pick<LiveState, "arn" | "etag">,
   pointer: LivePointer,
+  key: string = LIVE_KEY,
 ): Promise<string> {
   try {
     const put = await kvs.send(
       new PutKeyCommand({
         KvsARN: state.arn,
-        Key: LIVE_KEY,
+        Key: key,
         Value: encodeLivePointer(pointer),
         IfMatch: state.etag,
       }),
@@ -98,8 +104,32 @@ export async function switchLive(
     if ((error as { name?: string }).name !== "ConflictException") throw error;
     // The SDK retries a PutKey whose answer was lost; the retry then finds the store changed by
     // the first attempt. The write that counts is ours when the pointer names our release.
-    const now = await readLiveState(kvs, state.arn, "key-value-store");
+    const now = await readLiveState(kvs, state.arn, "key-value-store", key);
     if (now.pointer?.release === pointer.release) return now.etag;
     throw new LivePointerMovedError(pointer.release, { cause: error });
   }
+}
+
+/**
+ * Removes a pointer (a closed preview's): one DeleteKey, conditional on the store's current
+ * ETag, retried on a conflict (another writer moved some other key in between). A key already
+ * gone is done.
+ */
+export async function deletePointer(
+  kvs: CloudFrontKeyValueStoreClient,
+  arn: string,
+  key: string,
+): Promise<boolean> {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const state = await readLiveState(kvs, arn, "key-value-store", key);
+    try {
+      await kvs.send(new DeleteKeyCommand({ KvsARN: arn, Key: key, IfMatch: state.etag }));
+      return true;
+    } catch (error) {
+      const name = (error as { name?: string }).name;
+      if (name === "ResourceNotFoundException") return false;
+      if (name !== "ConflictException") throw error;
+    }
+  }
+  throw new Error(`the key value store ${arn} kept changing while removing key ${quote(key)}`);
 }

@@ -78,6 +78,18 @@ export interface PublishPlanInput {
    * (`releases/<id>/`), its own keys that no other release writes; the assets stay shared.
    */
   releaseFolder?: string;
+  /**
+   * Keys other sites' kept releases use (host previews and production share hashed assets):
+   * never deleted by this site, whose manifest then stops naming them.
+   */
+  protectedKeys?: ReadonlySet<string>;
+  /**
+   * A host preview's publish: an immutable file at a key the bucket already holds and this
+   * site's manifest does not know (another site's asset) is never overwritten: the same bytes
+   * are left alone, other bytes under the same hashed name are refused (a build cannot replace
+   * an asset production serves).
+   */
+  sharedAssetsReadOnly?: boolean;
 }
 
 const ROLE_ORDER: Record<FileRole, number> = { immutable: 0, other: 1, entry: 2 };
@@ -111,6 +123,17 @@ export function planPublish(input: PublishPlanInput): PublishPlan {
     };
     const base = { ...desired, key, path: file.path, absolutePath: file.absolutePath };
     const current = currentObject(previous, key);
+    if (!current && input.sharedAssetsReadOnly && headers.role === "immutable") {
+      const theirs = input.listed?.get(key);
+      if (theirs) {
+        if (bucketCopy(input.listed, key, file, undefined) !== "holds") {
+          throw new ConfigurationError(
+            `${file.path}: the bucket already holds ${key} with other content (another release's hashed asset); a preview never overwrites a shared asset: give changed content a new hashed name`,
+          );
+        }
+        return { ...base, etag: theirs.etag, action: "skip", reason: "unchanged" };
+      }
+    }
     const inBucket = bucketCopy(input.listed, key, file, current?.etag);
     if (current && current.sha256 === file.sha256 && inBucket === "holds") {
       const sameHeaders =
@@ -177,7 +200,8 @@ export function planPublish(input: PublishPlanInput): PublishPlan {
     .filter(
       (key) =>
         (key.startsWith(prefix) || (folder !== undefined && key.startsWith(folder))) &&
-        !kept.has(key),
+        !kept.has(key) &&
+        !input.protectedKeys?.has(key),
     )
     .sort(compare);
   if (deletes.length > input.deleteLimit) {

@@ -37,6 +37,7 @@ import {
 } from "./publish-phase";
 import { releaseFolder } from "./release-router";
 import { type InvalidationOutcome, type PublishResult, reportPublish } from "./report";
+import { keysOfOtherSites } from "./shared-sites";
 import { type CheckedSite, checkBasePath, checkSiteFolder } from "./site-folder";
 
 export interface PublishWebDeps {
@@ -56,6 +57,13 @@ export interface PublishWebDeps {
    * (its errors are warnings).
    */
   beforeEntryPoints?: () => Promise<void>;
+  /** The store key of the site's pointer in web-mode atomic (a host preview's); default production's. */
+  pointerKey?: string;
+  /**
+   * Keys other sites sharing the bucket's assets keep (shared-sites.ts), read before planning.
+   * Default in web-mode atomic: those of the host previews (production's own publish).
+   */
+  sharedKeys?: () => Promise<ReadonlySet<string>>;
 }
 
 /** A publish that reached its commit point, and what (if anything) failed after it. */
@@ -114,12 +122,22 @@ export async function publishWebRelease(
     ledgerPrefix: inputs["ledger-prefix"],
   };
   // The manifest says what shipline put there, the listing what is there now: both are read.
-  const [version, listed] = await Promise.all([
+  const atomic = inputs["web-mode"] === "atomic";
+  const [version, listed, protectedKeys] = await Promise.all([
     readSiteManifestVersion(deps.s3, site),
     listObjects(deps.s3, inputs.bucket, inputs.prefix),
+    deps.sharedKeys
+      ? deps.sharedKeys()
+      : atomic
+        ? keysOfOtherSites(deps.s3, {
+            bucket: inputs.bucket,
+            prefix: inputs.prefix,
+            rootLedger: inputs["ledger-prefix"],
+            ownLedger: inputs["ledger-prefix"],
+          })
+        : undefined,
   ]);
   const previous = version.manifest;
-  const atomic = inputs["web-mode"] === "atomic";
   // The atomic mode keeps every release's own files, so no snapshot is needed for a rollback.
   const snapshots = snapshotFolder(inputs["ledger-prefix"], inputs.prefix);
   const plan = planPublish({
@@ -142,6 +160,8 @@ export async function publishWebRelease(
     keepReleases: inputs["keep-releases"],
     deleteLimit: inputs["delete-limit"],
     now: new Date(clock.now()).toISOString(),
+    ...(protectedKeys ? { protectedKeys } : {}),
+    ...(deps.pointerKey ? { sharedAssetsReadOnly: true } : {}),
     ...(atomic ? { releaseFolder: releaseFolder(releaseId) } : { snapshotFolder: snapshots }),
   });
   // Read (and checked) before anything is written: the store, its pointer, the router's state.

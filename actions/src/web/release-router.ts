@@ -1,4 +1,5 @@
-import { ConfigurationError, quote } from "../lib/errors";
+import { ConfigurationError } from "../lib/errors";
+import { PREVIEW_HOST, PREVIEW_KEY_PREFIX } from "./preview-names";
 
 /**
  * The atomic web mode's edge side: a CloudFront Function (runtime cloudfront-js-2.0) on the
@@ -38,7 +39,8 @@ export interface LivePointer {
  * supports. A store without the key (before the first atomic release) leaves every request as it
  * came, so associating the function changes nothing until a release goes live. Paths: a folder
  * ("/docs/") gets its index.html; a path without an extension in its last segment is an SPA route
- * and gets the release's /index.html; anything else is the release's file of that name.
+ * and gets the release's /index.html; anything else is the release's file of that name. The
+ * Host header's port is dropped (viewers name one only off the standard ports).
  */
 export const ROUTER_CODE = `import cf from 'cloudfront';
 
@@ -47,11 +49,19 @@ const kvs = cf.kvs();
 async function handler(event) {
   const request = event.request;
   const uri = request.uri;
+  const host = request.headers.host ? request.headers.host.value.toLowerCase().split(':')[0] : '';
+  const preview = ${PREVIEW_HOST}.test(host);
   let live;
   try {
-    live = await kvs.get('${LIVE_KEY}', { format: 'json' });
+    live = await kvs.get(preview ? '${PREVIEW_KEY_PREFIX}' + host : '${LIVE_KEY}', { format: 'json' });
   } catch (e) {
-    return request;
+    if (!preview) return request;
+    return {
+      statusCode: 404,
+      statusDescription: 'Not Found',
+      headers: { 'content-type': { value: 'text/plain' }, 'cache-control': { value: 'no-store' } },
+      body: 'No preview is published at this address.'
+    };
   }
   const assets = live.assets;
   for (let i = 0; i < assets.length; i++) {

@@ -42,6 +42,8 @@ export async function createSiteDistribution(
   bucket: string,
   /** A viewer-request function the default behaviour already runs. */
   viewerRequestFunction?: string,
+  /** Alternate domain names the edge answers (the viewer's Host). */
+  aliases: string[] = [],
 ): Promise<string> {
   const behaviour = {
     TargetOriginId: "web",
@@ -60,6 +62,7 @@ export async function createSiteDistribution(
     CallerReference: `atomic-${bucket}-${Date.now()}`,
     Comment: "shipline atomic web test",
     Enabled: true,
+    ...(aliases.length > 0 ? { Aliases: { Quantity: aliases.length, Items: aliases } } : {}),
     DefaultRootObject: "index.html",
     Origins: {
       Quantity: 1,

@@ -1,3 +1,4 @@
+import { join } from "node:path";
 import ts from "typescript";
 import { describe, expect, it } from "vitest";
 import { ConfigurationError } from "../../src/lib/errors";
@@ -6,10 +7,12 @@ import { pointerOf } from "../../src/web/atomic-publish";
 import { planAtomicRollback } from "../../src/web/atomic-rollback";
 import { parsePublishWebInputs } from "../../src/web/inputs";
 import type { ManifestFile, Release, SiteManifest } from "../../src/web/manifest";
+import { previewHost, previewKey } from "../../src/web/preview-names";
 import {
   assetRoutes,
   decodeLivePointer,
   encodeLivePointer,
+  LIVE_KEY,
   ROUTER_CODE,
 } from "../../src/web/release-router";
 
@@ -106,6 +109,92 @@ describe("the release router's code", () => {
     expect(limitProblems("class A {}")).toContain("ClassDeclaration");
     expect(limitProblems("const a = b?.c;")).toContain("QuestionDotToken");
     expect(limitProblems(`var s = "${"x".repeat(MAX_CODE_BYTES)}";`)).toHaveLength(1);
+  });
+});
+
+/** localcloud's CloudFront Functions runtime (isolated context, runtime 2.0's event and limits). */
+type Outcome =
+  | { ok: true; output: Record<string, unknown> }
+  | { ok: false; failure: string; message: string };
+async function runRouter(store: Record<string, string>, uri: string, host?: string) {
+  const { runFunction } = (await import(
+    /* @vite-ignore */ join(
+      import.meta.dirname,
+      "../../../localcloud/src/services/cloudfront/functions/function-runtime.ts",
+    )
+  )) as { runFunction(options: unknown): Outcome };
+  const arn =
+    "arn:aws:cloudfront::000000000000:key-value-store/0d2f3b5e-1111-4b7c-9c55-3a8f0e2d7a10";
+  const outcome = runFunction({
+    code: ROUTER_CODE,
+    runtime: "cloudfront-js-2.0",
+    event: {
+      version: "1.0",
+      context: {
+        eventType: "viewer-request",
+        distributionDomainName: "d111111abcdef8.cloudfront.net",
+      },
+      viewer: { ip: "192.0.2.1" },
+      request: {
+        method: "GET",
+        uri,
+        querystring: {},
+        headers: host === undefined ? {} : { host: { value: host } },
+        cookies: {},
+      },
+    },
+    keyValueStores: [
+      {
+        id: arn.split("/")[1],
+        arn,
+        get: (key: string) => store[key],
+        meta: () => ({
+          creationDateTime: "2026-01-01T00:00:00.000Z",
+          lastUpdatedDateTime: "2026-01-01T00:00:00.000Z",
+          keyCount: Object.keys(store).length,
+        }),
+      },
+    ],
+    timeLimitMs: 250,
+  });
+  if (!outcome.ok) throw new Error(`the router failed: ${outcome.message}`);
+  return outcome.output as { uri?: string; statusCode?: number; body?: string };
+}
+
+describe("the release router's host mapping, in localcloud's function runtime", () => {
+  const pointer = (release: string) => JSON.stringify({ release, assets: ["/assets/"] });
+  const store = {
+    [LIVE_KEY]: pointer("r9"),
+    [previewKey(previewHost(7, "preview.example.test"))]: pointer("pr-7-abc-1"),
+    [previewKey(previewHost(8, "preview.example.test"))]: pointer("pr-8-def-1"),
+  };
+
+  it("sends each preview host to its own release, and every other host to production's", async () => {
+    const uri = async (path: string, host?: string) => (await runRouter(store, path, host)).uri;
+    expect(await uri("/", "pr-7.preview.example.test")).toBe("/releases/pr-7-abc-1/index.html");
+    // Viewers name a port off the standard ones; CloudFront's Host is matched without it.
+    expect(await uri("/about", "PR-8.Preview.Example.Test:8443")).toBe(
+      "/releases/pr-8-def-1/index.html",
+    );
+    expect(await uri("/docs/", "pr-8.preview.example.test")).toBe(
+      "/releases/pr-8-def-1/docs/index.html",
+    );
+    expect(await uri("/assets/app.0123456789.js", "pr-7.preview.example.test")).toBe(
+      "/assets/app.0123456789.js",
+    );
+    expect(await uri("/", "www.example.com")).toBe("/releases/r9/index.html");
+    expect(await uri("/", "d111111abcdef8.cloudfront.net")).toBe("/releases/r9/index.html");
+    expect(await uri("/robots.txt")).toBe("/releases/r9/robots.txt");
+  });
+
+  it("answers 404 at a preview host with no key (closed, or another domain), never production", async () => {
+    for (const host of ["pr-9.preview.example.test", "pr-7.www.example.com"]) {
+      const output = await runRouter(store, "/", host);
+      expect(output.uri).toBeUndefined();
+      expect(output.statusCode).toBe(404);
+    }
+    // Without any pointer yet, production's requests go through unchanged.
+    expect((await runRouter({}, "/index.html", "www.example.com")).uri).toBe("/index.html");
   });
 });
 

@@ -284,7 +284,7 @@ describe("rehearsal of the pipelines on localcloud", () => {
           previewContexts,
           pullRequestRunner(run),
         );
-        expectPassed(built, ["Build the SPA for its preview path"]);
+        expectPassed(built, ["Build the SPA for where the preview is served"]);
         const steps = await rehearse(
           ".github/workflows/preview.yml",
           "preview",

@@ -307,8 +307,11 @@ describe("routing and origins", () => {
 
   it("sends the viewer's Host to the origin only when the behaviour's origin request policy includes it", async () => {
     const base = spaConfig("api-host-base", "edge-site", api.port);
+    // The viewer's host is one the distribution answers for (its alternate domain names).
+    const Aliases = { Quantity: 1, Items: ["*.preview.test"] };
     const withPolicy = (id: string, policy: Record<string, unknown>) =>
       createEdge(id, {
+        Aliases,
         CacheBehaviors: {
           Quantity: 1,
           Items: (base.CacheBehaviors?.Items ?? []).map((behavior) => ({ ...behavior, ...policy })),
@@ -331,6 +334,7 @@ describe("routing and origins", () => {
     });
     expect(await hostSeen(allViewer.url)).toBe("pr-7.preview.test");
     const legacy = await createEdge("api-host-2", {
+      Aliases,
       CacheBehaviors: {
         Quantity: 1,
         Items: (base.CacheBehaviors?.Items ?? []).map(({ CachePolicyId: _, ...behavior }) => ({
@@ -348,7 +352,7 @@ describe("routing and origins", () => {
     });
     expect(await hostSeen(legacy.url)).toBe("pr-7.preview.test");
     // No policy: the origin's own domain name, as CloudFront sends it.
-    const { url: plain } = await createEdge("api-host-3");
+    const { url: plain } = await createEdge("api-host-3", { Aliases });
     expect(await hostSeen(plain)).toBe(`127.0.0.1:${api.port}`);
   });
 

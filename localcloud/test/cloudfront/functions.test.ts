@@ -1,4 +1,4 @@
-import { Agent } from "node:http";
+import { Agent, request } from "node:http";
 import {
   CloudFrontClient,
   CreateDistributionCommand,
@@ -503,6 +503,7 @@ describe("the event and the answer", () => {
             CallerReference: "event-shape",
             Comment: "event shape",
             Enabled: true,
+            Aliases: { Quantity: 2, Items: ["*.event.example.test", "www.example.test"] },
             Origins: { Quantity: 1, Items: [httpOrigin("api", origin.port)] },
             DefaultCacheBehavior: {
               TargetOriginId: "api",
@@ -563,6 +564,23 @@ describe("the event and the answer", () => {
       });
       expect(seen[0]?.headers["x-drop-me"]).toBeUndefined();
 
+      // A viewer at an alias: the function sees that Host among the headers, and the
+      // distribution's own domain name in the context (as on CloudFront, not the viewer's Host).
+      const port = domain.split(":")[1];
+      const atAlias = await getWithHost(domain, "/echo", `pr-3.event.example.test:${port}`);
+      expect(atAlias.status).toBe(200);
+      expect(JSON.parse(atAlias.body)).toMatchObject({
+        context: { distributionDomainName: domain },
+        request: { headers: { host: { value: `pr-3.event.example.test:${port}` } } },
+      });
+      expect((await getWithHost(domain, "/echo", "WWW.example.test")).status).toBe(200);
+      // Any other name is not this distribution's: a wildcard covers one label, not the apex
+      // and not two labels.
+      for (const host of ["other.example.test", "event.example.test", "a.b.event.example.test"]) {
+        const refused = await getWithHost(domain, "/echo", host);
+        expect(refused.status, host).toBe(403);
+      }
+
       const tested = await testFunction("echo-or-forward", viewerRequestEvent("/old"));
       expect(JSON.parse(tested?.FunctionOutput ?? "{}")).toEqual({
         response: {
@@ -576,6 +594,21 @@ describe("the event and the answer", () => {
     }
   });
 });
+
+/** A GET naming its own Host (fetch does not let a caller set one). */
+const getWithHost = (domain: string, path: string, host: string) =>
+  new Promise<{ status: number; body: string }>((resolve, reject) => {
+    const [hostname, port] = domain.split(":");
+    const req = request({ hostname, port: Number(port), path, headers: { host } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (chunk: Buffer) => chunks.push(chunk));
+      res.on("end", () =>
+        resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }),
+      );
+    });
+    req.on("error", reject);
+    req.end();
+  });
 
 const distributionId = async (): Promise<string> => {
   const { ListDistributionsCommand } = await import("@aws-sdk/client-cloudfront");

@@ -41,6 +41,8 @@ export interface CustomErrorResponse {
 /** The parts of a DistributionConfig that the edge acts on, validated as CloudFront does. */
 export interface EdgeConfig {
   enabled: boolean;
+  /** Alternate domain names (lower case): the Host names this distribution answers besides its own. */
+  aliases: string[];
   defaultRootObject?: string;
   /** In CloudFront's order: path-pattern behaviours first, the default behaviour last. */
   behaviors: CacheBehavior[];
@@ -96,12 +98,60 @@ export const readEdgeConfig = (config: XmlNode): EdgeConfig => {
   }
   return {
     enabled: bool(config, "Enabled") ?? false,
+    aliases: readAliases(config),
     ...(defaultRootObject ? { defaultRootObject } : {}),
     behaviors,
     customErrorResponses: items(child(config, "CustomErrorResponses"), "CustomErrorResponse").map(
       readCustomErrorResponse,
     ),
   };
+};
+
+/**
+ * Aliases as CloudFront takes them: domain names, a wildcard only as the whole first label
+ * (`*.example.com`, never `*domain.example.com`), no duplicates.
+ */
+const readAliases = (config: XmlNode): string[] => {
+  const aliases = items<string>(child(config, "Aliases"), "CNAME").map((alias) =>
+    String(alias).trim().toLowerCase(),
+  );
+  for (const alias of aliases) {
+    const rest = alias.startsWith("*.") ? alias.slice(2) : alias;
+    if (!/^([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z0-9-]+$/.test(rest) || rest.includes("*")) {
+      throw new AwsError(
+        "InvalidArgument",
+        `The parameter CNAME contains an invalid domain name: ${alias}.`,
+      );
+    }
+  }
+  if (new Set(aliases).size !== aliases.length) {
+    throw new AwsError("InvalidArgument", "The parameter CNAME contains duplicate names.");
+  }
+  return aliases;
+};
+
+/**
+ * Whether a viewer's Host names the distribution: its own domain name, or an alias (a wildcard
+ * alias covers exactly one more label). The port is not part of the name. Hosts that are IP
+ * addresses or "localhost" stand for the distribution's own domain here (its edge has no name
+ * of its own on loopback); CloudFront answers every other Host with 403.
+ */
+export const hostNamesDistribution = (
+  host: string | undefined,
+  aliases: string[],
+  domainName: string,
+): boolean => {
+  const name = (host ?? "").trim().toLowerCase().replace(/:\d+$/, "").replace(/\.$/, "");
+  if (name === "" || name === "localhost" || /^[\d.]+$/.test(name) || name.startsWith("[")) {
+    return true;
+  }
+  if (name === domainName.toLowerCase().replace(/:\d+$/, "")) return true;
+  return aliases.some((alias) => {
+    if (!alias.startsWith("*.")) return name === alias;
+    const suffix = alias.slice(1);
+    const label = name.endsWith(suffix) ? name.slice(0, -suffix.length) : "";
+    return label !== "" && !label.includes(".");
+  });
 };
 
 const readOrigin = (node: XmlNode): Origin => {

@@ -35,7 +35,9 @@ export class EdgeFleet {
   /** Starts a distribution's edge on `preferredPort` (or a free one); returns the port. */
   async start(distributionId: string, config: EdgeConfig, preferredPort: number): Promise<number> {
     const cache = new EdgeCache();
+    let port = 0;
     const edge = new Edge({
+      domainName: () => `${this.deps.host}:${port}`,
       config: () => this.edges.get(distributionId)?.config,
       settle: () => this.deps.settle(distributionId),
       cache,
@@ -48,7 +50,7 @@ export class EdgeFleet {
       runFunction: this.deps.runFunction,
     });
     const server = new EdgeServer(edge);
-    const port = await server.listen(this.deps.host, preferredPort);
+    port = await server.listen(this.deps.host, preferredPort);
     this.edges.set(distributionId, { config, cache, server });
     return port;
   }

@@ -4,7 +4,7 @@ import { pipeline } from "node:stream/promises";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { FaultInjector } from "../../../server/faults";
 import type { RequestLog } from "../../../server/request-log";
-import type { CacheBehavior, EdgeConfig } from "../distribution-config";
+import { type CacheBehavior, type EdgeConfig, hostNamesDistribution } from "../distribution-config";
 import { newCfId } from "../ids";
 import { canonicalInvalidationPath } from "../invalidation-rules";
 import { type CachedResponse, type EdgeCache, isFresh } from "./cache";
@@ -38,6 +38,8 @@ export interface EdgeDependencies {
   /** ErrorCachingMinTTL for error codes without a CustomErrorResponse (CloudFront: 10 s). */
   defaultErrorCachingMinTtl(): number;
   distributionId: string;
+  /** The distribution's DomainName (`127.0.0.1:<port>` here; d111111abcdef8.cloudfront.net on AWS). */
+  domainName(): string;
   /** Runs an associated CloudFront Function (its LIVE stage). */
   runFunction: RunViewerFunction;
 }
@@ -143,6 +145,13 @@ export class Edge {
         "Bad request. We can't connect to the server for this app or website at this time.",
       );
     if (!config.enabled) return cloudFrontError(403, "The distribution is disabled.");
+    // CloudFront picks the distribution by the Host: a name that is not one of its aliases is
+    // not this distribution's request.
+    if (
+      !hostNamesDistribution(viewer.incoming.headers.host, config.aliases, this.deps.domainName())
+    ) {
+      return cloudFrontError(403, "Bad request.");
+    }
     const behavior = behaviorFor(config, viewer.path);
     if (!behavior.allowedMethods.includes(viewer.method)) {
       return cloudFrontError(
@@ -151,7 +160,9 @@ export class Edge {
       );
     }
     const context: EventContext = {
-      distributionDomainName: String(viewer.incoming.headers.host ?? ""),
+      // The distribution's own domain name, whatever Host the viewer asked for (that one is in
+      // the request's headers).
+      distributionDomainName: this.deps.domainName(),
       distributionId: this.deps.distributionId,
       requestId: viewer.cfId,
       viewerIp: viewer.incoming.socket.remoteAddress ?? "127.0.0.1",

@@ -1,5 +1,0 @@
-import { createRequire as __shiplineCreateRequire } from "node:module";
-const require = __shiplineCreateRequire(import.meta.url);
-import{a}from"./chunk-QEUHRHWB.mjs";import{access as c}from"node:fs/promises";function u(t,p){let e=t.environments[p];if(!e)return{};let n=i=>i===void 0?void 0:String(i),r=e.preview;return{region:e.region??t.region,"ledger-prefix":t["ledger-prefix"],cluster:e.cluster,service:e.service,containers:Object.entries(e.containers).map(([i,o])=>`${i}=${o.repository}`).join(`
-`),"gate-timeout":n(e.gate.timeout),"gate-interval":n(e.gate.interval),"healthy-polls":n(e.gate["healthy-polls"]),"grace-period":n(e.gate["grace-period"]),...r?{api:String(r.api),"preview-domain":r.domain,"api-environment":Object.entries(r.environment??{}).flatMap(([i,o])=>Object.entries(o).map(([s,m])=>`${i}:${s}=${m}`)).join(`
-`)}:{}}}async function f(t){let e=t.SHIPLINE_CONFIG?.trim()||await c(a).then(()=>a,()=>{});if(!e)return{};let{loadConfig:n}=await import("./load-X4IU2BOE.mjs");return u(await n(e),t.SHIPLINE_ENVIRONMENT?.trim()||"production")}export{u as a,f as b};

@@ -1,0 +1,12 @@
+import { createRequire as __shiplineCreateRequire } from "node:module";
+const require = __shiplineCreateRequire(import.meta.url);
+import{b as d,d as p}from"./chunk-353AJ6TW.mjs";function v(e,s,o){let n=e.environments[s];if(!n){let i=Object.keys(e.environments).map(t=>d(t));throw new p(`${o}: environments.${s}: no such environment (the file has ${i.join(", ")})`)}let r=i=>i===void 0?void 0:String(i);return{environment:s,region:n.region??e.region,"ledger-prefix":e["ledger-prefix"],cluster:n.cluster,service:n.service,services:n.services?Object.entries(n.services).map(([i,t])=>[`${i}=${t.service}`,...t.cluster?[`cluster=${t.cluster}`]:[],...t["task-definition"]?[`task-definition=${t["task-definition"]}`]:[]].join(" ")).join(`
+`):void 0,containers:Object.entries(n.containers).map(([i,t])=>`${i}=${t.repository}`).join(`
+`),bucket:n.bucket,"distribution-id":n.distributions.join(`
+`),url:n.url,...g(n.web),"preview-domain":n.preview?.domain,...n.preview?{api:String(n.preview.api),"api-environment":Object.entries(n.preview.environment??{}).flatMap(([i,t])=>Object.entries(t).map(([l,f])=>`${i}:${l}=${f}`)).join(`
+`)}:{},"gate-timeout":r(n.gate.timeout),"gate-interval":r(n.gate.interval),"healthy-polls":r(n.gate["healthy-polls"]),"grace-period":r(n.gate["grace-period"]),"keep-revisions":r(n["keep-revisions"]),"keep-releases":r(n["keep-releases"]),"lock-ttl":r(n["lock-ttl"]),"release-env":n["release-env"].join(`
+`),"task-definition":n["task-definition"]}}function g(e){return e===void 0?{}:typeof e=="string"?{source:e}:{source:e.source,immutable:e.immutable?.join(`
+`),"cache-control":u(e["cache-control"]),"content-type":u(e["content-type"]),"web-mode":e.mode,"key-value-store":e["key-value-store"],"edge-function":e["edge-function"]}}function u(e){if(e!==void 0)return Object.entries(e).map(([s,o])=>`${s}=${o}`).join(`
+`)}function a(e){if(e!==void 0)return typeof e=="string"?e:JSON.stringify(e)}function c(e){return{repository:e.repository,builder:e.builder,context:e.context,dockerfile:e.dockerfile,target:e.target,"build-args":u(e["build-args"]),"base-image":e["base-image"],destination:e.destination,cmd:a(e.cmd),entrypoint:a(e.entrypoint),workdir:e.workdir,user:e.user,ports:e.ports?.map(String).join(`
+`),env:u(e.env),labels:u(e.labels),layers:e.layers?.join(`
+`)}}function k(e,s){let o=e.environments[s],n=o?.region??e.region;return Object.fromEntries(Object.entries(o?.containers??{}).map(([r,i])=>[r,{...c(i),...n?{region:n}:{}}]))}export{v as a,c as b,k as c};
