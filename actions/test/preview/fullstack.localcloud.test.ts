@@ -2,6 +2,8 @@ import { spawn } from "node:child_process";
 import { mkdir, writeFile } from "node:fs/promises";
 import { request as httpRequest } from "node:http";
 import { join } from "node:path";
+import { DescribeKeyValueStoreCommand } from "@aws-sdk/client-cloudfront";
+import { ListKeysCommand } from "@aws-sdk/client-cloudfront-keyvaluestore";
 import {
   DeleteServiceCommand,
   DescribeTaskDefinitionCommand,
@@ -29,7 +31,14 @@ import { createEdge } from "../release/edge";
 import { actionsNeeded, missingFromPolicy } from "../release/iam";
 import { baseImageOf } from "../release/stand-in";
 import { type ServiceStack, startServiceStack, waitSteadyOn } from "../service/cloud";
-import { tempDir, type WebCloud } from "../web/cloud";
+import {
+  createKeyValueStore,
+  keyValueStoreOf,
+  publishAtomic,
+  releaseNamed,
+  writeRelease,
+} from "../web/atomic-helpers";
+import { cloudFrontOf, tempDir, type WebCloud } from "../web/cloud";
 
 /**
  * Full-stack previews on localcloud, one stack: two pull requests published at once each get an
@@ -41,8 +50,12 @@ let stack: ServiceStack;
 let edge = "";
 let tmp = "";
 let configFile = "";
-let site = "";
 const BUCKET = "fullstack-previews";
+const STORE = "fullstack-releases";
+/** What production's site put in the bucket and the store: all that may be left at the end. */
+let productionKeys: string[] = [];
+let productionStoreKeys: string[] = [];
+const site = (release: string) => join(tmp, `site-${release}`);
 const DOMAIN = "preview.test";
 const images: Record<string, string> = {};
 /** Pull request 2's images, one OCI layout per container, built without credentials. */
@@ -140,12 +153,20 @@ beforeAll(async () => {
 
   await s3().send(new CreateBucketCommand({ Bucket: BUCKET }));
   const cloud = stack.cloud as unknown as WebCloud;
-  edge = cloud
-    .service<{ edgeUrl(id: string): string }>("cloudfront")
-    .edgeUrl(await createEdge(stack, BUCKET, { forwardHost: true }));
-  site = join(tmp, "site");
-  await mkdir(site, { recursive: true });
-  await writeFile(join(site, "index.html"), "<!doctype html><title>preview</title>");
+  // Production's site in web-mode atomic (its router reads the key value store), with /api/*
+  // sending the viewer's Host to the load balancer, and previews' hosts among its names.
+  await createKeyValueStore(cloud, STORE);
+  const distributionId = await createEdge(stack, BUCKET, {
+    forwardHost: true,
+    aliases: [`*.${DOMAIN}`],
+  });
+  edge = cloud.service<{ edgeUrl(id: string): string }>("cloudfront").edgeUrl(distributionId);
+  await writeRelease(site("r1"), "r1");
+  await publishAtomic({ cloud, bucket: BUCKET, distributionId, store: STORE }, site("r1"), "r1");
+  for (const release of ["p1", "p2", "p1b"])
+    await writeRelease(join(tmp, `site-${release}`), release);
+  productionKeys = await bucketKeys();
+  productionStoreKeys = await storeKeys();
   configFile = join(tmp, "shipline.yml");
   await writeFile(
     configFile,
@@ -164,6 +185,8 @@ beforeAll(async () => {
             },
           },
           bucket: BUCKET,
+          distributions: [distributionId],
+          web: { mode: "atomic", "key-value-store": STORE, immutable: ["assets/**"] },
           gate: { timeout: "90s", interval: "1s", "healthy-polls": 2, "grace-period": "1s" },
           preview: { domain: DOMAIN, api: true, environment: { api: { DATA_LABEL: "preview" } } },
         },
@@ -223,12 +246,13 @@ function runPreview(args: string[], run: number): Promise<{ code: number | null;
 }
 
 /** A request through the edge with the viewer's Host (a preview's host, or the edge's own). */
-function api(
+function viewer(
   method: "GET" | "POST",
   host: string | undefined,
+  path: string,
   body?: string,
-): Promise<{ status: number; json: { build?: string; data?: string; notes: string[] } }> {
-  const url = new URL("/api/notes", edge);
+): Promise<{ status: number; text: string }> {
+  const url = new URL(path, edge);
   return new Promise((resolve, reject) => {
     const outgoing = httpRequest(
       {
@@ -241,18 +265,46 @@ function api(
       (response) => {
         let text = "";
         response.on("data", (chunk: Buffer) => (text += chunk.toString()));
-        response.on("end", () => {
-          try {
-            resolve({ status: response.statusCode ?? 0, json: JSON.parse(text) });
-          } catch {
-            reject(new Error(`${method} ${host ?? "edge"}: ${response.statusCode} ${text}`));
-          }
-        });
+        response.on("end", () => resolve({ status: response.statusCode ?? 0, text }));
       },
     );
     outgoing.once("error", reject);
     outgoing.end(body);
   });
+}
+
+/** The notes API at a host, through the edge. */
+async function api(
+  method: "GET" | "POST",
+  host: string | undefined,
+  body?: string,
+): Promise<{ status: number; json: { build?: string; data?: string; notes: string[] } }> {
+  const answer = await viewer(method, host, "/api/notes", body);
+  try {
+    return { status: answer.status, json: JSON.parse(answer.text) };
+  } catch {
+    throw new Error(`${method} ${host ?? "edge"}: ${answer.status} ${answer.text}`);
+  }
+}
+
+/** The release a host's home page names. */
+const pageAt = async (host: string | undefined) =>
+  releaseNamed((await viewer("GET", host, "/")).text);
+
+async function bucketKeys(): Promise<string[]> {
+  const listed = await s3().send(new ListObjectsV2Command({ Bucket: BUCKET }));
+  return (listed.Contents ?? []).map((object) => object.Key ?? "").sort();
+}
+
+async function storeKeys(): Promise<string[]> {
+  const cloud = stack.cloud as unknown as WebCloud;
+  const described = await cloudFrontOf(cloud).send(
+    new DescribeKeyValueStoreCommand({ Name: STORE }),
+  );
+  const listed = await keyValueStoreOf(cloud).send(
+    new ListKeysCommand({ KvsARN: described.KeyValueStore?.ARN }),
+  );
+  return (listed.Items ?? []).map((item) => item.Key ?? "").sort();
 }
 
 const host = (pr: number) => `pr-${pr}.${DOMAIN}`;
@@ -262,12 +314,15 @@ describe("full-stack previews", () => {
     const started = Date.now();
     const [one, two] = await Promise.all([
       preview(
-        ["publish", "--pull-request", "1", "--source", site, "--images", `api=${images.pr1}`],
+        ["publish", "--pull-request", "1", "--source", site("p1"), "--images", `api=${images.pr1}`],
         1,
       ),
       // Pull request 2's image comes as the build job hands it over: a layout the publishing
       // job pushes to the container's repository before running it.
-      preview(["publish", "--pull-request", "2", "--source", site, "--image-layouts", layouts], 2),
+      preview(
+        ["publish", "--pull-request", "2", "--source", site("p2"), "--image-layouts", layouts],
+        2,
+      ),
     ]);
     expect(one.code, one.output).toBe(0);
     expect(two.code, two.output).toBe(0);
@@ -275,7 +330,10 @@ describe("full-stack previews", () => {
     expect(one.output).toMatch(/api-host=pr-1\.preview\.test/);
     expect(two.output).toMatch(/preview image api: .+\/shipline\/api@sha256:[a-f0-9]{64}/);
 
-    // Each host reaches its own API through the edge; production is the default rule's.
+    // Each host serves its own page, whose /api/* reaches its own API; production is the default rule's.
+    expect(await pageAt(host(1))).toBe("p1");
+    expect(await pageAt(host(2))).toBe("p2");
+    expect(await pageAt(undefined)).toBe("r1");
     expect((await api("GET", host(1))).json).toMatchObject({
       build: "pr1",
       data: "preview",
@@ -322,12 +380,21 @@ describe("full-stack previews", () => {
 
     // Re-publishing pull request 1 updates its service to the new images.
     const again = await preview(
-      ["publish", "--pull-request", "1", "--source", site, "--images", `api=${images["pr1-next"]}`],
+      [
+        "publish",
+        "--pull-request",
+        "1",
+        "--source",
+        site("p1b"),
+        "--images",
+        `api=${images["pr1-next"]}`,
+      ],
       3,
     );
     expect(again.code, again.output).toBe(0);
     expect(again.output).toMatch(/service web-pr-1 updated/);
     expect((await api("GET", host(1))).json).toMatchObject({ build: "pr1-next" });
+    expect(await pageAt(host(1))).toBe("p1b");
     expect((await api("GET", host(2))).json).toMatchObject({ build: "pr2" });
     const republished = Date.now();
 
@@ -363,8 +430,10 @@ describe("full-stack previews", () => {
       );
       expect(listed.taskDefinitionArns, family).toEqual([]);
     }
-    const objects = await s3().send(new ListObjectsV2Command({ Bucket: BUCKET }));
-    expect(objects.Contents ?? []).toEqual([]);
+    // Production's site is all the bucket and the store hold, as before the previews.
+    expect(await bucketKeys()).toEqual(productionKeys);
+    expect(await storeKeys()).toEqual(productionStoreKeys);
+    expect(await pageAt(host(1))).toBeUndefined();
     // Production kept serving, with its own data.
     expect((await api("GET", undefined)).json).toMatchObject({ build: "production", notes: [] });
     // A second close finds nothing to remove and succeeds.

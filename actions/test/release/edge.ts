@@ -8,12 +8,13 @@ export const ALL_VIEWER = "216adef6-5c7f-47e4-b989-5492eafa07d3";
 /**
  * A distribution as a production site has it: the SPA from the bucket at "/", the API behind the
  * load balancer at "/api/*", both uncached, so a viewer sees exactly what each origin serves.
- * `forwardHost`: /api/* sends the viewer's Host to the load balancer (previews' host rules).
+ * `forwardHost`: /api/* sends the viewer's Host to the load balancer (previews' host rules);
+ * `aliases`: the alternate domain names the edge answers for.
  */
 export async function createEdge(
   stack: ServiceStack,
   bucket: string,
-  options: { forwardHost?: boolean } = {},
+  options: { forwardHost?: boolean; aliases?: string[] } = {},
 ): Promise<string> {
   const { endpoint, region, credentials } = stack.cloud;
   const created = await new CloudFrontClient({ endpoint, region, credentials }).send(
@@ -22,6 +23,9 @@ export async function createEdge(
         CallerReference: `${bucket}-${Date.now()}`,
         Comment: "shipline release test",
         Enabled: true,
+        ...(options.aliases?.length
+          ? { Aliases: { Quantity: options.aliases.length, Items: options.aliases } }
+          : {}),
         DefaultRootObject: "index.html",
         Origins: {
           Quantity: 2,
