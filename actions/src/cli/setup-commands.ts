@@ -45,14 +45,19 @@ export function setupCommands(
     const inputs = parseBootstrapInputs(
       await environmentRawInputs(flagsToRawInputs(options, BOOTSTRAP_FLAGS), env),
     );
-    const [{ runBootstrap }, { createClient }, { ECRClient }, { STSClient }, { createS3Client }] =
-      await Promise.all([
-        import("../setup/bootstrap"),
-        import("../lib/aws"),
-        import("@aws-sdk/client-ecr"),
-        import("@aws-sdk/client-sts"),
-        import("../web/clients"),
-      ]);
+    const [
+      { runBootstrap },
+      { createClient },
+      { ECRClient },
+      { STSClient },
+      { createCloudFrontClient, createS3Client },
+    ] = await Promise.all([
+      import("../setup/bootstrap"),
+      import("../lib/aws"),
+      import("@aws-sdk/client-ecr"),
+      import("@aws-sdk/client-sts"),
+      import("../web/clients"),
+    ]);
     const settings = {
       ...(inputs.region ? { region: inputs.region } : {}),
       readOnly: inputs["dry-run"],
@@ -61,6 +66,7 @@ export function setupCommands(
       ecr: createClient(ECRClient, settings),
       sts: createClient(STSClient, settings),
       s3: createS3Client({ ...settings, concurrency: 1 }, env),
+      cloudfront: () => createCloudFrontClient(settings),
       logger: logger(),
     });
     logger().output("changes", String(outcome.changes.length));

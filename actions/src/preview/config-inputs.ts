@@ -38,5 +38,8 @@ export async function previewEnvironmentInputs(env: NodeJS.ProcessEnv): Promise<
   for (const name of FROM_ENVIRONMENT) {
     if (raw[name] !== undefined) picked[name] = raw[name];
   }
+  // A preview under a path must never be served by the site's own distributions (it would be
+  // same-origin with the site): only host previews, on hosts of their own, take them.
+  if (picked["web-mode"]?.trim() !== "atomic") delete picked["distribution-id"];
   return picked;
 }

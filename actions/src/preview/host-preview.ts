@@ -1,7 +1,8 @@
 import type { CloudFrontClient } from "@aws-sdk/client-cloudfront";
 import type { CloudFrontKeyValueStoreClient } from "@aws-sdk/client-cloudfront-keyvaluestore";
 import type { S3Client } from "@aws-sdk/client-s3";
-import type { SiteLocation } from "../ledger/site";
+import { readWebRelease, type SiteLocation } from "../ledger/site";
+import { ConfigurationError } from "../lib/errors";
 import type { Logger } from "../lib/logger";
 import { deletePointer, keyValueStoreArn } from "../web/live-store";
 import { hostPreviewLedger, previewHost, previewKey } from "../web/preview-names";
@@ -68,6 +69,26 @@ export async function destroyHostPreview(
     },
     deps,
   );
+  // A run that died between its PutKey and its manifest left a release only its own record
+  // names (written before its pages): those files go too.
+  const recorded = await Promise.all(
+    planned.records.flatMap((record) => {
+      const id = /\/releases\/([^/]+)\.json$/.exec(record)?.[1];
+      return id ? [readWebRelease(deps.s3, site, id)] : [];
+    }),
+  );
+  const files = new Set(planned.files);
+  for (const release of recorded) {
+    for (const file of Object.keys(release?.files ?? {})) {
+      if (file.startsWith(site.prefix) && !protectedKeys.has(file)) files.add(file);
+    }
+  }
+  planned.files = [...files].sort();
+  if (planned.files.length > inputs.publish["delete-limit"]) {
+    throw new ConfigurationError(
+      `removing the preview of #${pr} would delete ${planned.files.length} objects, more than input "delete-limit" (${inputs.publish["delete-limit"]}) allows; nothing was deleted`,
+    );
+  }
   const key = hostPreviewKey(inputs, pr);
   if (!deps.keyValueStore) throw new Error("host previews without a key value store client");
   const arn = await keyValueStoreArn(

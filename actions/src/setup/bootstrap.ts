@@ -1,3 +1,4 @@
+import type { CloudFrontClient } from "@aws-sdk/client-cloudfront";
 import type { ECRClient } from "@aws-sdk/client-ecr";
 import type { S3Client } from "@aws-sdk/client-s3";
 import { GetCallerIdentityCommand, type STSClient } from "@aws-sdk/client-sts";
@@ -5,6 +6,7 @@ import { ConfigurationError } from "../lib/errors";
 import type { Logger } from "../lib/logger";
 import { bucketPolicyChanges } from "./bucket-policy";
 import type { BootstrapInputs } from "./inputs";
+import { previewAliasAdvice } from "./preview-alias";
 import { type Change, repositoryChanges } from "./repositories";
 import { roleAdvice } from "./roles";
 
@@ -13,6 +15,8 @@ export interface BootstrapDeps {
   s3: S3Client;
   sts: STSClient;
   logger: Logger;
+  /** For the preview domain's check (with input preview-domain). */
+  cloudfront?: () => CloudFrontClient;
 }
 
 export interface BootstrapOutcome {
@@ -56,6 +60,16 @@ export async function runBootstrap(
     }
     await change.apply();
     logger.info(`done: ${change.what}`);
+  }
+  const previewDomain = inputs["preview-domain"];
+  if (previewDomain && deps.cloudfront) {
+    const advice = await previewAliasAdvice(
+      deps.cloudfront(),
+      inputs["distribution-id"],
+      previewDomain,
+    );
+    if (advice.ok) logger.info(advice.message);
+    else logger.warning(advice.message);
   }
   if (!inputs.github && !inputs["circleci-org"]) {
     logger.info(

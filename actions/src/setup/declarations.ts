@@ -1,4 +1,5 @@
 import { declareUnit } from "../lib/declaration";
+import { PREVIEW_DOMAIN } from "../preview/declaration";
 import { LEDGER_INPUTS } from "../release/declarations";
 
 /**
@@ -52,6 +53,16 @@ export const BOOTSTRAP = declareUnit({
     "keep-images": {
       description: "The lifecycle policy of a repository it creates keeps this many newest images.",
       default: "100",
+    },
+    "distribution-id": {
+      description:
+        "CloudFront distributions serving the site: checked for the preview domain's alias (with preview-domain).",
+      cli: { repeatable: true },
+      config: "distributions",
+    },
+    "preview-domain": {
+      ...PREVIEW_DOMAIN["preview-domain"],
+      config: "preview.domain",
     },
     github: {
       description: "The GitHub repository (owner/name) whose workflows deploy: prints its roles.",

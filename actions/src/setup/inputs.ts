@@ -47,6 +47,8 @@ export const bootstrapSchema = inputSchema(
     region: optionalText(),
     containers: keyValues(),
     "keep-images": integer(100, { min: 1, max: 10_000 }),
+    "distribution-id": distributionIds(),
+    "preview-domain": optionalText(),
     github: optionalText(),
     "circleci-org": optionalText(),
     "circleci-project": optionalText(),

@@ -3,13 +3,14 @@ import { request } from "node:http";
 import { join } from "node:path";
 import { ListInvalidationsCommand } from "@aws-sdk/client-cloudfront";
 import { GetKeyCommand, ListKeysCommand } from "@aws-sdk/client-cloudfront-keyvaluestore";
-import { ListObjectsV2Command } from "@aws-sdk/client-s3";
+import { DeleteObjectCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_LEDGER_PREFIX } from "../../src/ledger/keys";
 import { readSiteManifest } from "../../src/ledger/site";
 import type { RawInputs } from "../../src/lib/inputs";
 import { parsePreviewInputs } from "../../src/preview/inputs";
 import { runPreview } from "../../src/preview/preview";
+import { previewAliasAdvice } from "../../src/setup/preview-alias";
 import { keptReleases } from "../../src/web/manifest";
 import { previewHost, previewKey } from "../../src/web/preview-names";
 import { LIVE_KEY } from "../../src/web/release-router";
@@ -246,6 +247,14 @@ describe("previews on their own hostnames, through localcloud's edge", () => {
     expect((await get(PRODUCTION, `/${vendor}`)).body).toBe("/* vendor v3 */\n");
     expect(await storeKeys()).not.toContain(previewKey(previewAt(9)));
 
+    // bootstrap's check of the distribution that serves the previews' hosts.
+    const cloudfront = cloudFrontOf(cloud);
+    const ids = [site.distributionId];
+    expect((await previewAliasAdvice(cloudfront, ids, DOMAIN)).ok).toBe(true);
+    const missing = await previewAliasAdvice(cloudfront, ids, "other-preview.test");
+    expect(missing).toMatchObject({ ok: false });
+    expect(missing.message).toContain("*.other-preview.test");
+
     const invalidations = await cloudFrontOf(cloud).send(
       new ListInvalidationsCommand({ DistributionId: site.distributionId }),
     );
@@ -275,11 +284,28 @@ describe("previews on their own hostnames, through localcloud's edge", () => {
     expect(await servedAt(previewAt(7))).toBe("r72");
     expect(await servedAt(PRODUCTION)).toBe("r2");
 
-    // PR 7 closed without its cleanup running: the sweep finds it.
+    // PR 10's publish died after its PutKey, before its manifest: only its release's record
+    // (written before its pages) names its files.
+    await preview(
+      { source: await build("r101", "v4"), "pull-request": "10", "release-id": "r101" },
+      "c0ffee-12",
+    );
+    expect(await servedAt(previewAt(10))).toBe("r101");
+    await s3Of(cloud).send(
+      new DeleteObjectCommand({
+        Bucket: BUCKET,
+        Key: `${DEFAULT_LEDGER_PREFIX}previews/pr-10/web/root/manifest.json`,
+      }),
+    );
+
+    // PRs 7 and 10 closed without their cleanup running: the sweep finds them.
+    const since2 = cloud.requestLog.lastSeq;
     const swept = await preview({ command: "sweep", "open-pull-requests": "12" });
-    expect(swept.result.command === "sweep" && swept.result.destroyed).toHaveLength(1);
+    expect(swept.result.command === "sweep" && swept.result.destroyed).toHaveLength(2);
     await expectPreviewRoleActions(since);
+    await expectPreviewRoleActions(since2);
     expect((await get(previewAt(7), "/")).status).toBe(404);
+    expect((await get(previewAt(10), "/")).status).toBe(404);
     expect(await servedAt(PRODUCTION)).toBe("r2");
 
     // Nothing of either preview is left: the store holds production's pointer only, and every
