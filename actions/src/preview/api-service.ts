@@ -358,12 +358,19 @@ export async function removePreviewApi(
   const removed: string[] = [];
   const service = await describeService(clients, settings.cluster, names.service);
   const group = await findTargetGroup(clients, names.targetGroup);
-  const revisions =
-    (
-      await clients.ecs.send(
-        new ListTaskDefinitionsCommand({ familyPrefix: names.family, status: "ACTIVE" }),
-      )
-    ).taskDefinitionArns ?? [];
+  const revisions: string[] = [];
+  let token: string | undefined;
+  do {
+    const page = await clients.ecs.send(
+      new ListTaskDefinitionsCommand({
+        familyPrefix: names.family,
+        status: "ACTIVE",
+        ...(token ? { nextToken: token } : {}),
+      }),
+    );
+    revisions.push(...(page.taskDefinitionArns ?? []));
+    token = page.nextToken;
+  } while (token);
   if (settings.dryRun) {
     if (service) logger.info(`would scale to 0 and delete service ${names.service}`);
     if (group)
