@@ -416,6 +416,17 @@ describe("full-stack previews", () => {
     for (const result of closed) expect(result.code, result.output).toBe(0);
     const destroyed = Date.now();
 
+    // A pull request closed while nobody was told (CircleCI): the sweep removes its API too.
+    const three = await preview(
+      ["publish", "--pull-request", "3", "--source", site("p1"), "--images", `api=${images.pr1}`],
+      7,
+    );
+    expect(three.code, three.output).toBe(0);
+    expect((await api("GET", host(3))).json).toMatchObject({ build: "pr1" });
+    const swept = await preview(["sweep", "--open-pull-requests", "99"], 8);
+    expect(swept.code, swept.output).toBe(0);
+    expect(swept.output).toMatch(/removed=3/);
+
     // Nothing left, as the AWS APIs list it.
     const services = (
       await stack.clients.ecs.send(new ListServicesCommand({ cluster: stack.cluster }))
@@ -424,7 +435,7 @@ describe("full-stack previews", () => {
     const groups = (await stack.clients.elb.send(new DescribeTargetGroupsCommand({}))).TargetGroups;
     expect(groups?.map((group) => group.TargetGroupArn)).toEqual([stack.targetGroupArn]);
     expect((await rules()).filter((rule) => !rule.IsDefault)).toEqual([]);
-    for (const family of ["web-pr-1", "web-pr-2"]) {
+    for (const family of ["web-pr-1", "web-pr-2", "web-pr-3"]) {
       const listed = await stack.clients.ecs.send(
         new ListTaskDefinitionsCommand({ familyPrefix: family, status: "ACTIVE" }),
       );
