@@ -6,6 +6,7 @@ import { DescribeKeyValueStoreCommand } from "@aws-sdk/client-cloudfront";
 import { ListKeysCommand } from "@aws-sdk/client-cloudfront-keyvaluestore";
 import {
   DeleteServiceCommand,
+  DescribeServicesCommand,
   DescribeTaskDefinitionCommand,
   ListServicesCommand,
   ListTaskDefinitionsCommand,
@@ -70,7 +71,10 @@ async function writeNotesApi(folder: string, build: string): Promise<string> {
 const notes = [];
 const server = createServer((req, res) => {
   res.setHeader("content-type", "application/json");
-  if (req.url === "/healthz") return res.end('{"status":"ok"}');
+  if (req.url === "/healthz") {
+    res.statusCode = process.env.APP_FAULT === "unhealthy" ? 503 : 200;
+    return res.end('{"status":"ok"}');
+  }
   if (req.method === "POST") {
     let body = "";
     req.on("data", (chunk) => (body += chunk));
@@ -416,16 +420,43 @@ describe("full-stack previews", () => {
     for (const result of closed) expect(result.code, result.output).toBe(0);
     const destroyed = Date.now();
 
-    // A pull request closed while nobody was told (CircleCI): the sweep removes its API too.
-    const three = await preview(
-      ["publish", "--pull-request", "3", "--source", site("p1"), "--images", `api=${images.pr1}`],
-      7,
-    );
+    // A pull request whose API fails its gate: the job fails, its tasks stop (no restart loop),
+    // and its page is not published.
+    const [three, four] = await Promise.all([
+      preview(
+        ["publish", "--pull-request", "3", "--source", site("p1"), "--images", `api=${images.pr1}`],
+        7,
+      ),
+      preview(
+        [
+          "publish",
+          "--pull-request",
+          "4",
+          "--source",
+          site("p2"),
+          "--images",
+          `api=${images.pr1}`,
+          "--api-environment",
+          "api:APP_FAULT=unhealthy",
+        ],
+        8,
+      ),
+    ]);
     expect(three.code, three.output).toBe(0);
+    expect(four.code, four.output).toBe(1);
+    expect(four.output).toMatch(/web-pr-4 failed its gate .*scaled to 0/);
+    const failed = await stack.clients.ecs.send(
+      new DescribeServicesCommand({ cluster: stack.cluster, services: ["web-pr-4"] }),
+    );
+    expect(failed.services?.[0]?.desiredCount).toBe(0);
+    expect(await pageAt(host(4))).toBeUndefined();
     expect((await api("GET", host(3))).json).toMatchObject({ build: "pr1" });
-    const swept = await preview(["sweep", "--open-pull-requests", "99"], 8);
+
+    // Both closed while nobody was told (CircleCI): the sweep removes them, #4 found by its API
+    // alone (it has no page).
+    const swept = await preview(["sweep", "--open-pull-requests", "99"], 9);
     expect(swept.code, swept.output).toBe(0);
-    expect(swept.output).toMatch(/removed=3/);
+    expect(swept.output).toMatch(/removed=3,4/);
 
     // Nothing left, as the AWS APIs list it.
     const services = (
@@ -435,7 +466,7 @@ describe("full-stack previews", () => {
     const groups = (await stack.clients.elb.send(new DescribeTargetGroupsCommand({}))).TargetGroups;
     expect(groups?.map((group) => group.TargetGroupArn)).toEqual([stack.targetGroupArn]);
     expect((await rules()).filter((rule) => !rule.IsDefault)).toEqual([]);
-    for (const family of ["web-pr-1", "web-pr-2", "web-pr-3"]) {
+    for (const family of ["web-pr-1", "web-pr-2", "web-pr-3", "web-pr-4"]) {
       const listed = await stack.clients.ecs.send(
         new ListTaskDefinitionsCommand({ familyPrefix: family, status: "ACTIVE" }),
       );
@@ -448,7 +479,7 @@ describe("full-stack previews", () => {
     // Production kept serving, with its own data.
     expect((await api("GET", undefined)).json).toMatchObject({ build: "production", notes: [] });
     // A second close finds nothing to remove and succeeds.
-    const repeat = await preview(["destroy", "--pull-request", "1"], 6);
+    const repeat = await preview(["destroy", "--pull-request", "1"], 10);
     expect(repeat.code, repeat.output).toBe(0);
     expect(repeat.output).toMatch(/nothing to remove/);
     // Every call the preview commands made is one the preview role allows.
