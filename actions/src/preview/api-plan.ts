@@ -66,7 +66,11 @@ export function freePriority(
 
 /**
  * The preview's task definition: production's running one in the preview's own family, with the
- * pull request's images and the preview's environment overrides. Pure.
+ * pull request's images and the preview's environment overrides. The pull request's code must
+ * not run with production's privileges: the task role is dropped, and so are the containers'
+ * secrets and environment files (the execution role injects them); a preview gets its settings
+ * from the environment overrides. The execution role stays (it pulls the image, ships the logs).
+ * Pure.
  */
 export function previewTaskDefinition(
   production: TaskDefinition,
@@ -74,5 +78,28 @@ export function previewTaskDefinition(
   images: ImageChange[],
   environment: Record<string, Record<string, string>>,
 ): TaskDefinitionBody {
-  return { ...renderTaskDefinition(production, { images, environment }), family };
+  const { taskRoleArn: _role, ...body } = renderTaskDefinition(production, {
+    images,
+    environment,
+  });
+  return {
+    ...body,
+    family,
+    containerDefinitions: (body.containerDefinitions ?? []).map(
+      ({ secrets: _secrets, environmentFiles: _files, ...container }) => container,
+    ),
+  };
+}
+
+/** What a preview leaves out of production's definition, for the log. */
+export function withheldFromPreview(production: TaskDefinition): string[] {
+  return [
+    ...(production.taskRoleArn ? [`task role ${production.taskRoleArn}`] : []),
+    ...(production.containerDefinitions ?? []).flatMap((container) => [
+      ...(container.secrets ?? []).map((secret) => `secret ${container.name}:${secret.name}`),
+      ...(container.environmentFiles?.length
+        ? [`${container.environmentFiles.length} environment file(s) of ${container.name}`]
+        : []),
+    ]),
+  ];
 }

@@ -31,6 +31,7 @@ import {
   type PreviewApiNames,
   previewApiNames,
   previewTaskDefinition,
+  withheldFromPreview,
 } from "./api-plan";
 
 /** What a preview's API is made from: production's service, and what the pull request changes. */
@@ -180,6 +181,10 @@ export async function publishPreviewApi(
     throw new ConfigurationError(
       `the preview's API of #${settings.pullRequest} cannot start (nothing was changed):\n- ${problems.join("\n- ")}`,
     );
+  }
+  const withheld = withheldFromPreview(production.taskDefinition);
+  if (withheld.length > 0) {
+    logger.info(`preview API: runs without production's ${withheld.join(", ")}`);
   }
   const body = previewTaskDefinition(
     production.taskDefinition,

@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { freePriority, previewApiNames, previewTaskDefinition } from "../../src/preview/api-plan";
+import {
+  freePriority,
+  previewApiNames,
+  previewTaskDefinition,
+  withheldFromPreview,
+} from "../../src/preview/api-plan";
 
 describe("a preview API's names", () => {
   it("derives every name from production's and the pull request number", () => {
@@ -55,11 +60,17 @@ describe("a preview's task definition", () => {
         taskDefinitionArn: "arn:aws:ecs:eu-west-1:1:task-definition/web:3",
         revision: 3,
         family: "web",
+        taskRoleArn: "arn:aws:iam::1:role/web-task",
+        executionRoleArn: "arn:aws:iam::1:role/web-execution",
         containerDefinitions: [
           {
             name: "api",
             image: "r/api@sha256:1",
             environment: [{ name: "DATABASE_URL", value: "postgres://db/x" }],
+            secrets: [
+              { name: "SESSION_KEY", valueFrom: "arn:aws:secretsmanager:eu-west-1:1:secret:k" },
+            ],
+            environmentFiles: [{ type: "s3", value: "arn:aws:s3:::config/web.env" }],
           },
           { name: "nginx", image: "r/nginx@sha256:2" },
         ],
@@ -78,9 +89,29 @@ describe("a preview's task definition", () => {
     );
     expect(body.family).toBe("web-pr-5");
     expect(body).not.toHaveProperty("revision");
+    // The pull request's code never runs with production's role or secrets.
+    expect(body).not.toHaveProperty("taskRoleArn");
+    expect(body.executionRoleArn).toBe("arn:aws:iam::1:role/web-execution");
     expect(body.containerDefinitions).toEqual([
       { name: "api", image: "r/api@sha256:9", environment: [{ name: "DATABASE_URL", value: "" }] },
       { name: "nginx", image: "r/nginx@sha256:2" },
     ]);
+  });
+
+  it("names what it leaves out of production's", () => {
+    expect(
+      withheldFromPreview({
+        taskRoleArn: "arn:aws:iam::1:role/web-task",
+        containerDefinitions: [
+          { name: "api", secrets: [{ name: "SESSION_KEY", valueFrom: "x" }] },
+          { name: "nginx", environmentFiles: [{ type: "s3", value: "y" }] },
+        ],
+      }),
+    ).toEqual([
+      "task role arn:aws:iam::1:role/web-task",
+      "secret api:SESSION_KEY",
+      "1 environment file(s) of nginx",
+    ]);
+    expect(withheldFromPreview({ containerDefinitions: [{ name: "api" }] })).toEqual([]);
   });
 });
