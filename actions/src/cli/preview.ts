@@ -42,11 +42,13 @@ export function previewCommand(
         { githubHost, githubRest },
         { runPreview },
         { createCloudFrontClient, createKeyValueStoreClient, createS3Client },
+        { createServiceClients },
       ] = await Promise.all([
         import("../github/track"),
         import("../preview/comments"),
         import("../preview/preview"),
         import("../web/clients"),
+        import("../service/clients"),
       ]);
       const region = {
         ...(inputs.publish.region ? { region: inputs.publish.region } : {}),
@@ -63,6 +65,7 @@ export function previewCommand(
         s3: createS3Client({ ...region, concurrency: inputs.publish.concurrency }, env),
         cloudfront: () => createCloudFrontClient(region),
         keyValueStore: () => createKeyValueStoreClient(region),
+        serviceClients: () => createServiceClients(region),
         ...(host ? { host } : {}),
       });
     },

@@ -49,6 +49,17 @@ export function environmentInputs(
     url: settings.url,
     ...webInputs(settings.web),
     "preview-domain": settings.preview?.domain,
+    ...(settings.preview
+      ? {
+          api: String(settings.preview.api),
+          // container:NAME=value lines, the format of the preview's api-environment input.
+          "api-environment": Object.entries(settings.preview.environment ?? {})
+            .flatMap(([container, variables]) =>
+              Object.entries(variables).map(([name, value]) => `${container}:${name}=${value}`),
+            )
+            .join("\n"),
+        }
+      : {}),
     "gate-timeout": text(settings.gate.timeout),
     "gate-interval": text(settings.gate.interval),
     "healthy-polls": text(settings.gate["healthy-polls"]),

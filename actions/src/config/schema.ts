@@ -3,7 +3,7 @@ import { BUILD_IMAGE } from "../images/build-image-declaration";
 import type { InputDeclaration } from "../lib/declaration";
 import { durationRange, parseDuration } from "../lib/inputs";
 import { CONTAINER_NAME, CONTAINER_NAME_RULE } from "../lib/names";
-import { PREVIEW_DOMAIN } from "../preview/declaration";
+import { PREVIEW, PREVIEW_DOMAIN } from "../preview/declaration";
 import { DEPLOY } from "../release/declarations";
 import { DURATION_LIMITS, type DurationLimit } from "../release/limits";
 import { SERVICE_KEY, SERVICE_KEY_RULE } from "../release/service-key";
@@ -198,22 +198,6 @@ export const webSchema = z
   })
   .strict();
 
-/**
- * The environment's pull request previews. In web-mode atomic each is a release of the site at
- * pr-<n>.<domain>; the section is where a preview's other settings belong as they come.
- */
-export const previewSchema = z
-  .object({
-    domain: z
-      .string()
-      .regex(
-        /^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/,
-        'expected a lower-case domain name like "example-preview.com"',
-      )
-      .describe(PREVIEW_DOMAIN["preview-domain"].description),
-  })
-  .strict();
-
 export const gateSchema = z
   .object({
     timeout: limitedDuration(DURATION_LIMITS["gate-timeout"])
@@ -371,6 +355,34 @@ export const analysisSchema = z
       .positive()
       .optional()
       .describe("Failing intervals in a row that stop the deployment. Default 2."),
+  })
+  .strict();
+
+const previewInputs = PREVIEW.inputs;
+
+/**
+ * The environment's pull request previews. In web-mode atomic each is a release of the site at
+ * pr-<n>.<domain>; with api, each also runs the pull request's API, reached at the same host.
+ */
+export const previewSchema = z
+  .object({
+    domain: z
+      .string()
+      .regex(
+        /^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/,
+        'expected a lower-case domain name like "example-preview.com"',
+      )
+      .describe(PREVIEW_DOMAIN["preview-domain"].description),
+    api: z.boolean().default(false).describe(described(previewInputs.api)),
+    environment: z
+      .record(
+        z.string().regex(CONTAINER_NAME, `expected a container name: ${CONTAINER_NAME_RULE}`),
+        keyValueMap("variable"),
+      )
+      .optional()
+      .describe(
+        "Environment variables of each preview's API, by container then NAME: value (an empty value for settings an app reads as unset when empty).",
+      ),
   })
   .strict();
 

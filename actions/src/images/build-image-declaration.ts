@@ -14,6 +14,15 @@ export const BUILD_IMAGE = declareUnit({
       description:
         "Registry host or URL. Empty means Amazon ECR of the current account and region.",
     },
+    container: {
+      description:
+        "Take the image's build settings from this container of the configuration file (SHIPLINE_CONFIG, environment SHIPLINE_ENVIRONMENT); flags override them.",
+      action: false,
+    },
+    layout: {
+      description:
+        "Write the image into this folder as an OCI image layout instead of pushing it (oci, buildah): no registry and no credentials, e.g. in a pull request's build job; the job that holds the credentials pushes it (preview's image-layouts). The tags become the layout's ref names.",
+    },
     "registry-username": {
       description:
         "User for a registry other than ECR; its password is registry-password (SHIPLINE_REGISTRY_PASSWORD on the command line).",

@@ -5,7 +5,7 @@ import { buildWithDocker, type CommandRunner } from "./docker-builder";
 import type { BuildImageInputs } from "./inputs";
 import { buildWithOci } from "./oci-builder";
 import { type BuildImageResult, reportBuildImage } from "./report";
-import { openTarget } from "./target";
+import { layoutTarget, openTarget } from "./target";
 
 export interface BuildImageDeps {
   logger: Logger;
@@ -24,15 +24,18 @@ export async function buildImage(
   inputs: BuildImageInputs,
   deps: BuildImageDeps,
 ): Promise<BuildImageResult> {
-  const target = await openTarget(
-    {
-      repository: inputs.repository,
-      ...(inputs.registry ? { registry: inputs.registry } : {}),
-      ...(inputs["registry-username"] ? { username: inputs["registry-username"] } : {}),
-      ...(inputs["registry-password"] ? { password: inputs["registry-password"] } : {}),
-    },
-    { logger: deps.logger, ecr: deps.ecr, ...(deps.fetch ? { fetch: deps.fetch } : {}) },
-  );
+  const target = inputs.layout
+    ? layoutTarget(inputs.layout, inputs.repository)
+    : await openTarget(
+        {
+          repository: inputs.repository,
+          ...(inputs.registry ? { registry: inputs.registry } : {}),
+          ...(inputs["registry-username"] ? { username: inputs["registry-username"] } : {}),
+          ...(inputs["registry-password"] ? { password: inputs["registry-password"] } : {}),
+        },
+        { logger: deps.logger, ecr: deps.ecr, ...(deps.fetch ? { fetch: deps.fetch } : {}) },
+      );
+  if (inputs.layout) deps.logger.info(`writing the image into the OCI layout ${inputs.layout}`);
   const result =
     inputs.builder === "docker"
       ? await buildWithDocker(inputs, target, deps)

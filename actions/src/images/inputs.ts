@@ -62,6 +62,8 @@ export const buildImageSchema = inputSchema(
     builder: oneOf(["oci", "buildah", "docker"], "oci"),
     /** Empty: Amazon ECR (login through the SDK). Otherwise a registry host or URL. */
     registry: optionalText(),
+    layout: optionalText(),
+    container: optionalText(),
     "registry-username": optionalText(),
     "registry-password": optionalText(),
     region: optionalText(),
@@ -133,6 +135,14 @@ export function parseBuildImageInputs(raw: RawInputs): BuildImageInputs {
   }
   if (parsed["registry-password"] && !parsed["registry-username"]) {
     problems.push('input "registry-username" is required when "registry-password" is given');
+  }
+  if (parsed.layout !== undefined && parsed.builder === "docker") {
+    problems.push('input "layout" is for builders oci and buildah (docker pushes with buildx)');
+  }
+  if (parsed.layout !== undefined && parsed.registry !== undefined) {
+    problems.push(
+      'input "layout" and "registry" exclude each other (a layout is written, not pushed)',
+    );
   }
   if (problems.length > 0) throw new ConfigurationError(problems.join("\n"));
   return {

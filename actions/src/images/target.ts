@@ -2,6 +2,7 @@ import type { ECRClient } from "@aws-sdk/client-ecr";
 import { ecrLogin } from "../ecr/login";
 import { describeRepository } from "../ecr/repository";
 import type { Logger } from "../lib/logger";
+import { layoutRegistryFetch } from "../oci/layout-registry";
 import { RegistryClient } from "../oci/registry";
 
 /** Where the image goes: a registry client with credentials, the repository and its tag policy. */
@@ -76,4 +77,16 @@ export async function openTarget(settings: TargetSettings, deps: TargetDeps): Pr
     immutable: repository.immutable,
     credentials: login.credentials,
   };
+}
+
+/** Host name of a layout target in messages and image names: no registry is involved. */
+export const LAYOUT_HOST = "oci-layout.invalid";
+
+/** An OCI image layout folder as the push target: written locally, no network, no credentials. */
+export function layoutTarget(folder: string, repository: string): PushTarget {
+  const client = new RegistryClient({
+    registry: `https://${LAYOUT_HOST}`,
+    fetch: layoutRegistryFetch(folder),
+  });
+  return { kind: "registry", client, host: client.host, repository, immutable: false };
 }

@@ -14,6 +14,16 @@ const FROM_ENVIRONMENT = [
   "key-value-store",
   "edge-function",
   "preview-domain",
+  // A preview's own API (preview.api): production's service is its template.
+  "api",
+  "api-environment",
+  "cluster",
+  "service",
+  "containers",
+  "gate-timeout",
+  "gate-interval",
+  "healthy-polls",
+  "grace-period",
 ] as const;
 
 /**

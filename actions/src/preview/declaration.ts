@@ -1,4 +1,5 @@
 import { declareUnit, type InputDeclarations } from "../lib/declaration";
+import { GATE_INPUTS } from "../release/declarations";
 import { WEB_MODE_INPUTS } from "../web/mode-declaration";
 import { PUBLISH_SETTINGS } from "../web/publish-declaration";
 
@@ -6,7 +7,7 @@ import { PUBLISH_SETTINGS } from "../web/publish-declaration";
 export const PREVIEW_DOMAIN = {
   "preview-domain": {
     description:
-      "The domain previews are served on (web-mode atomic): pull request <n>'s preview is https://pr-<n>.<domain>/, routed by the release router from its own key value store key. Give it its own registrable domain (not a subdomain of the site's), so the site's cookies never reach a preview.",
+      "The domain previews are served on (web-mode atomic): pull request <n>'s preview is https://pr-<n>.<domain>/, routed by the release router from its own key value store key. Give it its own registrable domain (not a subdomain of the site's), so the site's cookies never reach a preview. A preview's own API (api) is reached at the same host, through a host rule on the load balancer.",
   },
 } satisfies InputDeclarations;
 
@@ -69,6 +70,43 @@ export const PREVIEW = declareUnit({
       description: "For sweep without GitHub access, the pull requests still open.",
       cli: { repeatable: true },
     },
+    api: {
+      description:
+        "Also run the pull request's API: an ECS service of its own (production's task definition with the pull request's images and api-environment, desired count 1) behind a target group of its own and a host rule pr-<n>.<preview-domain> on production's listener, gated like a release; destroy and sweep remove it.",
+      default: "false",
+      config: "preview.api",
+    },
+    cluster: {
+      description: "Production's ECS cluster, where previews' API services run (api).",
+      config: "cluster",
+    },
+    service: {
+      description:
+        "Production's ECS service: its task definition, network and target group are a preview API's template (api).",
+      config: "service",
+    },
+    images: {
+      description:
+        "The pull request's images, one per line: container=registry/repository@sha256:... (api).",
+      cli: { repeatable: true },
+    },
+    "image-layouts": {
+      description:
+        "A folder of OCI image layouts, one per container named like it, built without credentials: each is pushed to its container's repository (containers), tagged pr-<n>-<run>, and run by the preview's API (api).",
+    },
+    containers: {
+      description:
+        "container=repository lines: where image-layouts' images are pushed (ECR of the current account).",
+      cli: { repeatable: true },
+      config: "containers",
+    },
+    "api-environment": {
+      description:
+        "Environment variables of the preview's API, one per line: container:NAME=value (an empty value unsets a setting for apps that read empty as unset, e.g. api:DATABASE_URL= for the embedded database).",
+      cli: { repeatable: true },
+      config: "preview.environment",
+    },
+    ...GATE_INPUTS,
     ...WEB_MODE_INPUTS,
     ...PUBLISH_SETTINGS,
   },
@@ -86,5 +124,7 @@ export const PREVIEW = declareUnit({
     deleted: "Objects deleted (destroy, sweep).",
     removed: "Pull requests whose previews were removed (sweep), comma separated.",
     "invalidation-id": "Invalidation ids, comma separated.",
+    "api-service": "The preview API's ECS service (publish with api).",
+    "api-host": "The host the preview API's listener rule matches (publish with api).",
   },
 });

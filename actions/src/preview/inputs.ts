@@ -3,15 +3,25 @@ import { declaredShape } from "../lib/declaration";
 import { ConfigurationError, quote } from "../lib/errors";
 import {
   boolean,
+  duration,
   inputSchema,
   integer,
+  keyValues,
   list,
   oneOf,
+  optionalParsedWith,
   optionalText,
   parseInputs,
   type RawInputs,
   textWithDefault,
 } from "../lib/inputs";
+import {
+  environmentOverrides,
+  type GateSettings,
+  type ImageChange,
+  imageChanges,
+  parseGrace,
+} from "../service/inputs";
 import {
   checkPublishSettings,
   checkWebMode,
@@ -38,12 +48,40 @@ export const previewSchema = inputSchema(
     "github-token": optionalText(),
     repository: optionalText(),
     "open-pull-requests": list(),
+    api: boolean(false),
+    cluster: optionalText(),
+    service: optionalText(),
+    images: imageChanges(),
+    "image-layouts": optionalText(),
+    containers: keyValues(),
+    "api-environment": environmentOverrides(),
+    "gate-timeout": duration(15 * 60_000),
+    "gate-interval": duration(5_000),
+    "healthy-polls": integer(3, { min: 1, max: 100 }),
+    "grace-period": optionalParsedWith(parseGrace),
   }),
 );
 
 /** A domain name: lower-case labels of letters, digits and hyphens, at least two. */
 const DOMAIN =
   /^(?=.{1,240}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/;
+
+/** A preview's own API (input api): what it is made from and how its rollout is judged. */
+export interface PreviewApiInputs {
+  cluster: string;
+  /** Production's service, the template. */
+  service: string;
+  domain: string;
+  /** The pull request's images, by digest (given, or pushed from image-layouts). */
+  images: ImageChange[];
+  /** A folder of OCI layouts, one per container, pushed to `containers`' repositories first. */
+  imageLayouts?: string;
+  /** container → ECR repository. */
+  containers: Record<string, string>;
+  environment: Record<string, Record<string, string>>;
+  /** graceMs absent: the preview service's own health check grace period. */
+  gate: Omit<GateSettings, "graceMs"> & { graceMs?: number };
+}
 
 export interface PreviewInputs {
   command: "publish" | "destroy" | "sweep" | "base-path";
@@ -66,6 +104,8 @@ export interface PreviewInputs {
   repository?: string;
   /** For sweep without GitHub: the pull requests still open. */
   openPullRequests?: number[];
+  /** Set when input api is true. */
+  api?: PreviewApiInputs;
   /**
    * The publish settings, with `prefix` = previews/pr-<n>/, `source` when publishing, and a
    * release id of its own for every push (see previewReleaseId).
@@ -139,7 +179,46 @@ export function parsePreviewInputs(raw: RawInputs, run: string): PreviewInputs {
       problems.push(`input "open-pull-requests" ${quote(value)} is not a pull request number`);
     return Number(value);
   });
+  if (parsed.api) {
+    for (const name of ["preview-domain", "cluster", "service"] as const) {
+      if (!parsed[name])
+        problems.push(`input "${name}" is required with api (${PREVIEW.inputs[name].description})`);
+    }
+    if (
+      parsed.command === "publish" &&
+      parsed.images.length === 0 &&
+      parsed["image-layouts"] === undefined
+    ) {
+      problems.push(
+        'input "images" or "image-layouts" is required to publish with api (the pull request\'s images)',
+      );
+    }
+    if (parsed["image-layouts"] !== undefined && Object.keys(parsed.containers).length === 0) {
+      problems.push(
+        'input "containers" is required with "image-layouts" (where each image is pushed)',
+      );
+    }
+  }
+  if (parsed["gate-timeout"] <= 0) problems.push(`input "gate-timeout" must be more than 0`);
+  if (parsed["gate-interval"] <= 0) problems.push(`input "gate-interval" must be more than 0`);
   if (problems.length > 0) throw new ConfigurationError(problems.join("\n"));
+  const api: PreviewApiInputs | undefined = parsed.api
+    ? {
+        cluster: parsed.cluster ?? "",
+        service: parsed.service ?? "",
+        domain: domain ?? "",
+        images: parsed.images,
+        ...(parsed["image-layouts"] !== undefined ? { imageLayouts: parsed["image-layouts"] } : {}),
+        containers: parsed.containers,
+        environment: parsed["api-environment"],
+        gate: {
+          pollIntervalMs: parsed["gate-interval"],
+          healthyPolls: parsed["healthy-polls"],
+          timeoutMs: parsed["gate-timeout"],
+          ...(parsed["grace-period"] !== undefined ? { graceMs: parsed["grace-period"] } : {}),
+        },
+      }
+    : undefined;
   const settings = checkPublishSettings({
     ...parsed,
     source: parsed.source ?? "",
@@ -163,6 +242,7 @@ export function parsePreviewInputs(raw: RawInputs, run: string): PreviewInputs {
     ...(parsed["github-token"] ? { githubToken: parsed["github-token"] } : {}),
     ...(parsed.repository ? { repository: parsed.repository } : {}),
     ...(open.length > 0 ? { openPullRequests: open } : {}),
+    ...(api ? { api } : {}),
     publish: {
       ...settings,
       ...(host

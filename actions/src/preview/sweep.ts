@@ -1,3 +1,4 @@
+import { type ECSClient, ListServicesCommand } from "@aws-sdk/client-ecs";
 import { ListObjectsV2Command, type S3Client } from "@aws-sdk/client-s3";
 import { siteName } from "../ledger/keys";
 import { bucketError } from "../ledger/site";
@@ -38,4 +39,28 @@ export async function publishedPreviews(
 export function stalePreviews(published: number[], open: number[]): number[] {
   const stillOpen = new Set(open);
   return published.filter((pr) => !stillOpen.has(pr));
+}
+
+/** The pull requests whose API service (`<service>-pr-<n>`) is in the cluster. */
+export async function publishedPreviewApis(
+  ecs: ECSClient,
+  cluster: string,
+  service: string,
+): Promise<number[]> {
+  const pattern = new RegExp(
+    `:service/(?:[^/]+/)?${service.replace(/[^A-Za-z0-9]/g, "\\$&")}-pr-(\\d+)$`,
+  );
+  const numbers: number[] = [];
+  let token: string | undefined;
+  do {
+    const page = await ecs.send(
+      new ListServicesCommand({ cluster, ...(token ? { nextToken: token } : {}) }),
+    );
+    for (const arn of page.serviceArns ?? []) {
+      const match = pattern.exec(arn);
+      if (match) numbers.push(Number(match[1]));
+    }
+    token = page.nextToken;
+  } while (token);
+  return numbers.sort((a, b) => a - b);
 }

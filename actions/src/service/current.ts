@@ -30,7 +30,7 @@ function isNamed(error: unknown, name: string): boolean {
 
 /** Reads the service, its PRIMARY task definition and target groups; unknown names are the user's. */
 export async function readCurrentService(
-  clients: ServiceClients,
+  clients: Pick<ServiceClients, "ecs" | "elb">,
   cluster: string,
   serviceName: string,
 ): Promise<CurrentService> {

@@ -81,7 +81,7 @@ export function parseEnvironmentOverrides(
 }
 
 /** A list of container=image@digest entries; every bad entry is reported. */
-function imageChanges() {
+export function imageChanges() {
   return input((raw, ctx) => {
     const changes: ImageChange[] = [];
     for (const entry of splitList(raw)) {
@@ -101,7 +101,7 @@ function imageChanges() {
 }
 
 /** container:NAME=value lines. */
-function environmentOverrides() {
+export function environmentOverrides() {
   return pipe(keyValues(), (lines: Record<string, string>, ctx) => {
     try {
       return parseEnvironmentOverrides(lines);
@@ -139,7 +139,7 @@ export const deployServiceSchema = inputSchema(
   }),
 );
 
-function parseGrace(value: string): number {
+export function parseGrace(value: string): number {
   return parsePositiveDuration(value, true);
 }
 

@@ -201,7 +201,7 @@ function buildJob(spec: PipelineSpec, name: string, pipeline: Pipeline): Record<
   if (!build) throw new Error(`pipelines.${name} has no build`);
   const steps: unknown[] = ["checkout", ...pullRequestSteps(spec, pipeline)];
   for (const step of build.steps) steps.push(runStep(step));
-  steps.push({ persist_to_workspace: { root: ".", paths: [build.artifact] } });
+  steps.push({ persist_to_workspace: { root: ".", paths: build.artifact } });
   return { executor: "node", ...environmentOf(name, buildEnv(spec, pipeline)), steps };
 }
 

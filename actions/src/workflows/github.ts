@@ -85,8 +85,13 @@ const expr = (body: string): string => `\${{ ${body} }}`;
 const SAME_REPOSITORY = "github.event.pull_request.head.repo.full_name == github.repository";
 const ON_DEFAULT_BRANCH = "github.ref_name == github.event.repository.default_branch";
 
-/** The artifact that carries a build job's folder to the job that publishes it. */
-const artifactName = (pipelineName: string) => `${pipelineName}-site`;
+/**
+ * The artifacts that carry a build job's folders to the job that publishes them, one per folder,
+ * each unpacked into its own folder only: nothing of the build job lands anywhere else in the
+ * publishing job's checkout (such as the shipline it runs).
+ */
+const artifactName = (pipelineName: string, folder: string, index: number) =>
+  index === 0 ? `${pipelineName}-site` : `${pipelineName}-${folder.replace(/[^\w.-]+/g, "-")}`;
 
 function workflow(spec: PipelineSpec, name: string, pipeline: Pipeline): Record<string, unknown> {
   const jobs: Record<string, unknown> = {};
@@ -137,16 +142,16 @@ function buildJob(
       { uses: usesOf(PINNED_ACTIONS.checkout), with: { "persist-credentials": false } },
       setupNode(spec, build.steps),
       ...build.steps.map((step) => ({ name: step.name, run: step.run })),
-      {
-        name: "Hand over the built site (files only)",
+      ...build.artifact.map((folder, index) => ({
+        name: `Hand over ${folder} (files only)`,
         uses: usesOf(PINNED_ACTIONS.uploadArtifact),
         with: {
-          name: artifactName(name),
-          path: build.artifact,
+          name: artifactName(name, folder, index),
+          path: folder,
           "if-no-files-found": "error",
           "retention-days": 1,
         },
-      },
+      })),
     ],
   };
 }
@@ -179,15 +184,11 @@ function mainJob(
         },
       },
       setupNode(spec, pipeline.steps),
-      ...(pipeline.build
-        ? [
-            {
-              name: "The built site from the build job",
-              uses: usesOf(PINNED_ACTIONS.downloadArtifact),
-              with: { name: artifactName(name), path: pipeline.build.artifact },
-            },
-          ]
-        : []),
+      ...(pipeline.build?.artifact ?? []).map((folder, index) => ({
+        name: `${folder} from the build job`,
+        uses: usesOf(PINNED_ACTIONS.downloadArtifact),
+        with: { name: artifactName(name, folder, index), path: folder },
+      })),
       ...stepsWithCredentials(pipeline).map((step) =>
         step === "credentials" ? credentialsStep(pipeline) : { name: step.name, run: step.run },
       ),

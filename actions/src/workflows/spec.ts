@@ -31,12 +31,17 @@ export const CREDENTIALS = ["none", "deploy", "preview"] as const;
 
 /**
  * A job that runs the pull request's code (install, test, build) with no credentials and a
- * read-only token; only `artifact` (a folder of built files) leaves it, for the pipeline's own
+ * read-only token; only `artifact` (folders of built files) leaves it, for the pipeline's own
  * steps, which then run none of the pull request's code.
  */
+const relativeFolder = z.string().regex(/^[\w.-]+(\/[\w.-]+)*$/, "expected a relative folder");
+
 const buildSchema = z
   .object({
-    artifact: z.string().regex(/^[\w.-]+(\/[\w.-]+)*$/, "expected a relative folder"),
+    // One folder, or several (e.g. the built site and the images' OCI layouts).
+    artifact: z
+      .union([relativeFolder, z.array(relativeFolder).min(1)])
+      .transform((value) => (typeof value === "string" ? [value] : value)),
     steps: z.array(stepSchema).min(1),
   })
   .strict();

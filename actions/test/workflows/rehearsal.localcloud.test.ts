@@ -253,6 +253,8 @@ describe("rehearsal of the pipelines on localcloud", () => {
           SHIPLINE_BUCKET: "rehearsal-site",
           SHIPLINE_PREVIEW_DISTRIBUTION_ID: previewDistribution,
           SHIPLINE_PREVIEW_URL: previewEdge,
+          // No base image: the previews here run no API of their own (see the full-stack test).
+          SHIPLINE_PREVIEW_BASE_IMAGE: "",
         },
         github: {
           repository: "acme/shop",
@@ -284,7 +286,10 @@ describe("rehearsal of the pipelines on localcloud", () => {
           previewContexts,
           pullRequestRunner(run),
         );
-        expectPassed(built, ["Build the SPA for where the preview is served"]);
+        expectPassed(built, [
+          "Build the SPA for where the preview is served",
+          "Build the API's image into an OCI layout (no registry, no credentials)",
+        ]);
         const steps = await rehearse(
           ".github/workflows/preview.yml",
           "preview",

@@ -410,10 +410,19 @@ describe("trusted previews", () => {
     expect(Object.keys(build?.env ?? {})).not.toContain("GITHUB_TOKEN");
     const checkout = build?.steps.find((step) => step.uses === usesOf("checkout"));
     expect(checkout?.with?.["persist-credentials"]).toBe(false);
-    // It runs the pull request's code, and hands over only the built folder.
+    // It runs the pull request's code, and hands over only the built folders, one artifact each.
     expect(build?.steps.some((step) => step.run === "npm ci")).toBe(true);
-    const upload = build?.steps.find((step) => step.uses === usesOf("uploadArtifact"));
-    expect(upload?.with?.path).toBe(spec.pipelines.preview?.build?.artifact);
+    const uploads = build?.steps.filter((step) => step.uses === usesOf("uploadArtifact"));
+    expect(uploads?.map((step) => step.with?.path)).toEqual(
+      spec.pipelines.preview?.build?.artifact,
+    );
+    // The publishing job unpacks each into its own folder only, never over its own checkout.
+    const downloads = github("preview").jobs.preview?.steps.filter(
+      (step) => step.uses === usesOf("downloadArtifact"),
+    );
+    expect(downloads?.map((step) => [step.with?.name, step.with?.path])).toEqual(
+      uploads?.map((step) => [step.with?.name, step.with?.path]),
+    );
     // CircleCI: the build job gets no context, so no credentials and no token.
     const entries = circle.workflows.preview?.jobs ?? [];
     const buildEntry = entries.find((entry) => entry[buildJobName("preview")]);

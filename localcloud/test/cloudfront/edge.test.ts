@@ -1,3 +1,4 @@
+import { request as httpRequest } from "node:http";
 import {
   CloudFrontClient,
   CreateDistributionCommand,
@@ -302,6 +303,57 @@ describe("routing and origins", () => {
     expect(call?.headers.via).toMatch(/CloudFront/);
     expect(call?.headers.host).toBe(`127.0.0.1:${api.port}`);
     expect(apiCalls[before]?.url).toBe("/api/tasks?done=true");
+  });
+
+  it("sends the viewer's Host to the origin only when the behaviour's origin request policy includes it", async () => {
+    const base = spaConfig("api-host-base", "edge-site", api.port);
+    // The viewer's host is one the distribution answers for (its alternate domain names).
+    const Aliases = { Quantity: 1, Items: ["*.preview.test"] };
+    const withPolicy = (id: string, policy: Record<string, unknown>) =>
+      createEdge(id, {
+        Aliases,
+        CacheBehaviors: {
+          Quantity: 1,
+          Items: (base.CacheBehaviors?.Items ?? []).map((behavior) => ({ ...behavior, ...policy })),
+        },
+      });
+    const hostSeen = async (url: string) => {
+      const { hostname, port } = new URL(url);
+      await new Promise<void>((resolve, reject) => {
+        const outgoing = httpRequest(
+          { host: hostname, port, path: "/api/host", headers: { host: "pr-7.preview.test" } },
+          (response) => response.resume().once("end", resolve),
+        );
+        outgoing.once("error", reject).end();
+      });
+      return apiCalls[apiCalls.length - 1]?.headers.host;
+    };
+    // Managed-AllViewer: every viewer header, Host included.
+    const allViewer = await withPolicy("api-host-1", {
+      OriginRequestPolicyId: "216adef6-5c7f-47e4-b989-5492eafa07d3",
+    });
+    expect(await hostSeen(allViewer.url)).toBe("pr-7.preview.test");
+    const legacy = await createEdge("api-host-2", {
+      Aliases,
+      CacheBehaviors: {
+        Quantity: 1,
+        Items: (base.CacheBehaviors?.Items ?? []).map(({ CachePolicyId: _, ...behavior }) => ({
+          ...behavior,
+          MinTTL: 0,
+          DefaultTTL: 0,
+          MaxTTL: 0,
+          ForwardedValues: {
+            QueryString: true,
+            Cookies: { Forward: "all" },
+            Headers: { Quantity: 1, Items: ["Host"] },
+          },
+        })),
+      },
+    });
+    expect(await hostSeen(legacy.url)).toBe("pr-7.preview.test");
+    // No policy: the origin's own domain name, as CloudFront sends it.
+    const { url: plain } = await createEdge("api-host-3", { Aliases });
+    expect(await hostSeen(plain)).toBe(`127.0.0.1:${api.port}`);
   });
 
   it("streams HTTP origin responses instead of buffering them", async () => {

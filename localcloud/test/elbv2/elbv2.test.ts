@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { createServer, type Server } from "node:http";
+import { createServer, request as httpRequest, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { promisify } from "node:util";
 import {
@@ -7,7 +7,9 @@ import {
   CreateLoadBalancerCommand,
   CreateRuleCommand,
   CreateTargetGroupCommand,
+  DeleteRuleCommand,
   DeregisterTargetsCommand,
+  DescribeListenersCommand,
   DescribeTargetHealthCommand,
   ElasticLoadBalancingV2Client,
   ModifyTargetGroupAttributesCommand,
@@ -39,6 +41,7 @@ let cloud: Awaited<ReturnType<typeof startTestCloud>>;
 let elb: ElasticLoadBalancingV2Client;
 let targets: Awaited<ReturnType<typeof startTarget>>[];
 let lbUrl: string;
+let lbArn: string;
 let tgArn: string;
 let apiTgArn: string;
 
@@ -74,6 +77,7 @@ beforeAll(async () => {
       }),
     )
   ).LoadBalancers?.[0];
+  lbArn = lb?.LoadBalancerArn ?? "";
   const tgSettings = {
     Protocol: "HTTP" as const,
     Port: 8080,
@@ -247,6 +251,58 @@ describe("an application load balancer", () => {
         }),
       ),
     ).rejects.toMatchObject({ name: "ValidationError" });
+  });
+
+  it("routes by host-header rules, case-insensitively, and refuses host names ELBv2 would", async () => {
+    const listener = (await elb.send(new DescribeListenersCommand({ LoadBalancerArn: lbArn })))
+      .Listeners?.[0];
+    const created = await elb.send(
+      new CreateRuleCommand({
+        ListenerArn: listener?.ListenerArn,
+        Priority: 5,
+        Conditions: [{ Field: "host-header", HostHeaderConfig: { Values: ["pr-?.Preview.test"] } }],
+        Actions: [
+          {
+            Type: "fixed-response",
+            FixedResponseConfig: { StatusCode: "200", MessageBody: "by host" },
+          },
+        ],
+      }),
+    );
+    const viaHost = (host: string) =>
+      new Promise<string>((resolve, reject) => {
+        const url = new URL(lbUrl);
+        const outgoing = httpRequest(
+          { host: url.hostname, port: url.port, path: "/", headers: { host } },
+          (response) => {
+            let body = "";
+            response.on("data", (chunk: Buffer) => (body += chunk.toString()));
+            response.on("end", () => resolve(body));
+          },
+        );
+        outgoing.once("error", reject).end();
+      });
+    expect(await viaHost("PR-7.preview.TEST:80")).toBe("by host");
+    expect(await viaHost("pr-17.preview.test")).not.toBe("by host");
+    for (const bad of [
+      "localhost",
+      "pr-1.preview.t3st",
+      "bad host.example.com",
+      `${"a".repeat(125)}.com`,
+    ]) {
+      await expect(
+        elb.send(
+          new CreateRuleCommand({
+            ListenerArn: listener?.ListenerArn,
+            Priority: 6,
+            Conditions: [{ Field: "host-header", HostHeaderConfig: { Values: [bad] } }],
+            Actions: [{ Type: "fixed-response", FixedResponseConfig: { StatusCode: "200" } }],
+          }),
+        ),
+        bad,
+      ).rejects.toMatchObject({ name: "ValidationError" });
+    }
+    await elb.send(new DeleteRuleCommand({ RuleArn: created.Rules?.[0]?.RuleArn }));
   });
 
   it("is driven by the AWS CLI v2", async () => {

@@ -1,5 +1,6 @@
 import { AwsError } from "../../server/errors";
 import { type CachePolicy, legacyCachePolicy, managedCachePolicy } from "./cache-policies";
+import { forwardsViewerHost } from "./origin-request-policies";
 import { pathPatternMatcher } from "./path-pattern";
 import { bool, child, int, items, text, type XmlNode } from "./xml";
 
@@ -24,6 +25,8 @@ export interface CacheBehavior {
   origin: Origin;
   allowedMethods: string[];
   cachePolicy: CachePolicy;
+  /** The viewer's Host reaches a custom origin (else Host is the origin's domain name). */
+  forwardsHost: boolean;
   /** FunctionAssociations: the function ARN run for each viewer event. */
   functions: Partial<Record<FunctionEventType, string>>;
 }
@@ -216,6 +219,7 @@ const readBehavior = (
     origin,
     allowedMethods: methods.length > 0 ? methods.map((m) => m.toUpperCase()) : DEFAULT_METHODS,
     cachePolicy: readCachePolicy(node),
+    forwardsHost: forwardsViewerHost(node),
     functions: readFunctionAssociations(node),
   };
 };

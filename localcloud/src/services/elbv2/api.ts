@@ -584,6 +584,7 @@ export class Elbv2Api {
         | Form
         | undefined;
       const values = [...strings(c.Values), ...strings(config?.Values)];
+      if (field === "host-header") for (const value of values) checkHostPattern(value);
       return { Field: field, Values: values };
     });
   }
@@ -677,3 +678,24 @@ const validateHealthCheck = (tg: TargetGroup) => {
     throw new AwsError("ValidationError", "Health check path must begin with a '/' character");
   }
 };
+
+/**
+ * A host-header condition's value as ELBv2 documents it: at most 128 characters of letters,
+ * digits, "-", "_", "." and the wildcards * and ?, with at least one "." and only letters (or
+ * wildcards) after the last one.
+ */
+function checkHostPattern(value: string): void {
+  const lastLabel = value.slice(value.lastIndexOf(".") + 1);
+  if (
+    value.length === 0 ||
+    value.length > 128 ||
+    !/^[A-Za-z0-9_.*?-]+$/.test(value) ||
+    !value.includes(".") ||
+    !/^[A-Za-z*?]+$/.test(lastLabel)
+  ) {
+    throw new AwsError(
+      "ValidationError",
+      `Condition value '${value}' is not a valid host name: up to 128 characters (a-z, A-Z, 0-9, -, _, . and the wildcards * and ?) with at least one '.' and only letters after the last one`,
+    );
+  }
+}

@@ -4,12 +4,7 @@ import { pipeline } from "node:stream/promises";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { FaultInjector } from "../../../server/faults";
 import type { RequestLog } from "../../../server/request-log";
-import {
-  type CacheBehavior,
-  type EdgeConfig,
-  hostNamesDistribution,
-  type Origin,
-} from "../distribution-config";
+import { type CacheBehavior, type EdgeConfig, hostNamesDistribution } from "../distribution-config";
 import { newCfId } from "../ids";
 import { canonicalInvalidationPath } from "../invalidation-rules";
 import { type CachedResponse, type EdgeCache, isFresh } from "./cache";
@@ -241,7 +236,7 @@ export class Edge {
       if (cached.etag) request.ifNoneMatch = cached.etag;
       if (cached.lastModified) request.ifModifiedSince = cached.lastModified;
     }
-    const origin = await this.fetch(behavior.origin, request);
+    const origin = await this.fetch(behavior, request);
     if (revalidating && origin.status === 304) {
       await drain(origin.body);
       const cacheControl =
@@ -287,7 +282,7 @@ export class Edge {
   ): Promise<EdgeResponse> {
     const request = this.originRequest(viewer, originPath, viewer.method);
     if (viewer.method !== "GET" && viewer.method !== "HEAD") request.body = viewer.incoming;
-    const origin = await this.fetch(behavior.origin, request);
+    const origin = await this.fetch(behavior, request);
     if (origin.status >= 400 && customErrorFor(config, origin.status)) {
       await drain(origin.body);
       return this.errorResponse(viewer, config, { ...origin, body: Buffer.alloc(0) }, () => {});
@@ -316,7 +311,7 @@ export class Edge {
     if (custom?.responsePagePath) {
       const pageBehavior = behaviorFor(config, custom.responsePagePath);
       const page = await this.fetch(
-        pageBehavior.origin,
+        pageBehavior,
         this.originRequest(viewer, encodeURI(custom.responsePagePath), "GET", ""),
       );
       const pageBody = await toBuffer(page.body);
@@ -351,7 +346,8 @@ export class Edge {
     return { method, rawPath, rawQuery, headers };
   }
 
-  private fetch(origin: Origin, request: OriginRequest): Promise<OriginResponse> {
+  private fetch(behavior: CacheBehavior, request: OriginRequest): Promise<OriginResponse> {
+    const origin = behavior.origin;
     return origin.kind === "s3"
       ? fetchFromS3(
           this.deps.s3(),
@@ -360,7 +356,7 @@ export class Edge {
           request,
           this.deps.distributionArn,
         )
-      : fetchFromHttp(origin, request);
+      : fetchFromHttp(origin, request, behavior.forwardsHost);
   }
 
   /** Writes the answer (a 304 when the viewer already holds it); returns the body bytes sent. */

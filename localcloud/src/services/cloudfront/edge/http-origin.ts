@@ -25,18 +25,22 @@ export class OriginUnreachableError extends Error {
 
 /**
  * Proxies a request to a plain-HTTP custom origin and resolves with its response head; the body
- * is left as a stream so large or slow responses pass through without buffering.
+ * is left as a stream so large or slow responses pass through without buffering. `forwardHost`:
+ * the behaviour's origin request policy includes the viewer's Host, which the origin then sees.
  */
 export const fetchFromHttp = (
   origin: { host: string; port: number; originPath: string; readTimeoutMs: number },
   request: OriginRequest,
+  forwardHost = false,
 ): Promise<OriginResponse> =>
   new Promise((resolve, reject) => {
     const headers: IncomingHttpHeaders = {};
     for (const [name, value] of Object.entries(request.headers)) {
       if (!HOP_BY_HOP.has(name) && name !== "host") headers[name] = value;
     }
-    headers.host = origin.port === 80 ? origin.host : `${origin.host}:${origin.port}`;
+    const viewerHost = forwardHost ? request.headers.host : undefined;
+    headers.host =
+      viewerHost ?? (origin.port === 80 ? origin.host : `${origin.host}:${origin.port}`);
     if (request.ifNoneMatch !== undefined) headers["if-none-match"] = request.ifNoneMatch;
     if (request.ifModifiedSince !== undefined) {
       headers["if-modified-since"] = request.ifModifiedSince;

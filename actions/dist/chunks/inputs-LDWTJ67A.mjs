@@ -1,3 +1,0 @@
-import { createRequire as __shiplineCreateRequire } from "node:module";
-const require = __shiplineCreateRequire(import.meta.url);
-import{a as b,b as c,c as d}from"./chunk-AN6ACAFQ.mjs";import"./chunk-SQLLC5YK.mjs";import"./chunk-I7S5VC7S.mjs";import{a}from"./chunk-JWSSCLA6.mjs";import"./chunk-REZ3HFAK.mjs";import"./chunk-EQB243TM.mjs";import"./chunk-A4SKYDLT.mjs";import"./chunk-353AJ6TW.mjs";import"./chunk-S4UNYXKI.mjs";export{c as buildImageSchema,b as parseBaseImage,d as parseBuildImageInputs,a as parseCommand};
