@@ -56,7 +56,9 @@ export function chooseWaitStrategy(current: CurrentService): WaitStrategy {
   const groups: WatchedGroup[] = (current.service.loadBalancers ?? []).flatMap((lb) => {
     if (!lb.targetGroupArn || !lb.containerName || lb.containerPort === undefined) return [];
     const group = current.targetGroups.find((tg) => tg.TargetGroupArn === lb.targetGroupArn);
-    const alternateArn = shifted ? lb.advancedConfiguration?.alternateTargetGroupArn : undefined;
+    // ECS swaps the pair's roles with each traffic shift and keeps the pair when the service goes
+    // back to rolling: new tasks register in whichever group serves production, either one.
+    const alternateArn = lb.advancedConfiguration?.alternateTargetGroupArn;
     return [
       {
         targetGroupArn: lb.targetGroupArn,

@@ -25,6 +25,12 @@ export interface DeliveryPlan {
   problems: string[];
 }
 
+/** The id of a deployment ECS has not finished (another than PRIMARY, or one still rolling out). */
+const deploymentUnderWay = (service: Service): string | undefined =>
+  (service.deployments ?? []).find(
+    (d) => d.status !== "PRIMARY" || d.rolloutState === "IN_PROGRESS",
+  )?.id;
+
 const sameList = (a: string[] = [], b: string[] = []) =>
   a.length === b.length && [...a].sort().every((item, i) => item === [...b].sort()[i]);
 
@@ -50,6 +56,15 @@ export function planDelivery(service: Service, settings: DeliverySettings): Deli
   if (currentStrategy !== ECS_STRATEGY[name]) {
     desired.strategy = ECS_STRATEGY[name];
     changes.push(`deployment strategy ${currentStrategy} → ${ECS_STRATEGY[name]}`);
+    const busy = deploymentUnderWay(service);
+    // AWS refuses to move a service from blue/green (canary, linear) to rolling while a
+    // deployment is in progress. The load balancer configuration stays as it is: rolling tasks
+    // register where production is served, the alternate group if ECS swapped the pair.
+    if (name === "rolling" && currentStrategy !== "ROLLING" && busy) {
+      problems.push(
+        `strategy rolling: ${service.serviceName} still has ECS deployment ${busy} in progress under ${currentStrategy}, and ECS does not switch a service to ROLLING until it finishes; wait for it to complete (or stop it), then run again`,
+      );
+    }
   }
   // ECS takes each strategy's own configuration only with that strategy.
   if (name !== "canary") delete desired.canaryConfiguration;

@@ -156,6 +156,48 @@ describe("planDelivery", () => {
     expect(plan).toEqual({ changes: [], problems: [] });
   });
 
+  it("back to rolling after a canary: keeps the load balancer pair, refused while ECS still deploys", () => {
+    const afterCanary = (deployments: Service["deployments"]) =>
+      service({
+        deploymentConfiguration: {
+          strategy: "CANARY",
+          canaryConfiguration: { canaryPercent: 10, canaryBakeTimeInMinutes: 2 },
+          bakeTimeInMinutes: 1,
+        },
+        loadBalancers: [
+          {
+            targetGroupArn: TG,
+            containerName: "api",
+            containerPort: 8000,
+            advancedConfiguration: { alternateTargetGroupArn: ALT, productionListenerRule: RULE },
+          },
+        ],
+        deployments,
+      });
+    const rolling = deliveryOf(raw());
+    const settled = planDelivery(
+      afterCanary([{ id: "ecs-svc/1", status: "PRIMARY", rolloutState: "COMPLETED" }]),
+      rolling,
+    );
+    expect(settled.problems).toEqual([]);
+    expect(settled.deploymentConfiguration?.strategy).toBe("ROLLING");
+    expect(settled.deploymentConfiguration?.canaryConfiguration).toBeUndefined();
+    // ECS keeps the pair: rolling tasks go where production is served.
+    expect(settled.loadBalancers).toBeUndefined();
+    const busy = planDelivery(
+      afterCanary([
+        { id: "ecs-svc/2", status: "PRIMARY", rolloutState: "IN_PROGRESS" },
+        { id: "ecs-svc/1", status: "ACTIVE", rolloutState: "COMPLETED" },
+      ]),
+      rolling,
+    );
+    expect(busy.problems).toEqual([
+      expect.stringMatching(
+        /strategy rolling: api still has ECS deployment ecs-svc\/2 in progress under CANARY.*wait for it to complete/,
+      ),
+    ]);
+  });
+
   it("rolling with no alarms leaves a service that has no strategy set alone", () => {
     expect(planDelivery(service(), deliveryOf(raw()))).toEqual({ changes: [], problems: [] });
   });

@@ -385,6 +385,20 @@ describe("ECS deployment strategies", () => {
       const w = await weights();
       return w[t.targetGroupArn] === 10 ? w : undefined;
     });
+    // AWS refuses to move a service to ROLLING while a deployment is in progress.
+    await expect(
+      t.ecs.send(
+        new UpdateServiceCommand({
+          cluster: "default",
+          service: "web",
+          deploymentConfiguration: { strategy: "ROLLING" },
+        }),
+      ),
+    ).rejects.toMatchObject({
+      name: "InvalidParameterException",
+      message: expect.stringMatching(/deployment in progress/),
+    });
+    expect((await t.describe()).deploymentConfiguration?.strategy).toBe("CANARY");
     const stopped = await t.ecs.send(
       new StopServiceDeploymentCommand({ serviceDeploymentArn: arn, stopType: "ROLLBACK" }),
     );

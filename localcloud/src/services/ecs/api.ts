@@ -411,6 +411,18 @@ export class EcsApi {
           );
     const requested = (input.deploymentConfiguration as Json | undefined) ?? {};
     const strategy = strategySettingsOf(requested, service.deploymentConfiguration);
+    const ongoing = currentServiceDeployment(service);
+    // AWS: a service with a deployment in progress cannot move from blue/green (canary, linear)
+    // to rolling; its user waits for the deployment to finish first.
+    if (
+      shiftsTraffic(service.deploymentConfiguration) &&
+      (strategy.strategy ?? "ROLLING") === "ROLLING" &&
+      ongoing
+    ) {
+      throw invalid(
+        `The service has a deployment in progress (${ongoing.serviceDeploymentArn}); wait for it to complete before updating the deployment strategy to ROLLING.`,
+      );
+    }
     checkTrafficShifting(strategy.strategy ?? "ROLLING", loadBalancers, this.ruleLookup());
     this.state.update(() => {
       if (input.loadBalancers !== undefined) {
