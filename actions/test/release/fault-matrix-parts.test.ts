@@ -12,8 +12,8 @@ describe("the fault matrix's parts", () => {
   it("the atomic part names each of its cases once, at web-mode atomic's own steps", () => {
     const names = ATOMIC_CASES.map(nameOf);
     expect(new Set(names).size).toBe(ATOMIC_CASES.length);
-    expect(ATOMIC_CASES.length).toBe(13);
-    for (const step of ["web", "router", "router wait", "published", "commit"]) {
+    expect(ATOMIC_CASES.length).toBe(14);
+    for (const step of ["web", "router", "router wait", "published", "disarmed", "commit"]) {
       expect(
         names.some((name) => name.startsWith(`deploy ${step} ×`)),
         step,
