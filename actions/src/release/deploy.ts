@@ -221,10 +221,11 @@ export async function deploy(
               ...(deps.keyValueStore ? { keyValueStore: deps.keyValueStore } : {}),
               clock,
               ...(deps.signal ? { signal: deps.signal } : {}),
-              // Disarmed right before the entry points go up, not after: a run killed while it
-              // writes them must not have ECS take the API back under new pages (the new SPA never
-              // talks to an old API). What that window leaves is the API ahead of the site, which
-              // status names and the next command repairs, as without the guard.
+              // Disarmed right before the entry points go up (web-mode atomic: right before its
+              // PutKey, the router in place), not after: a run killed while it writes them must
+              // not have ECS take the API back under new pages (the new SPA never talks to an old
+              // API). What that window leaves is the API ahead of the site, which status names
+              // and the next command repairs, as without the guard.
               ...(guard ? { beforeEntryPoints: () => guard.disarm() } : {}),
             },
             plan.web.site,

@@ -24,7 +24,8 @@ import type { Logger } from "../lib/logger";
  * back to the last completed deployment, the live release — so the API returns to what the SPA
  * still is, with no further command. At the commit point the alarm is disarmed (missing data no
  * longer breaching), so the release going live is never rolled back once the heartbeat stops: a
- * deploy disarms right before its entry points are written, a rollback once they are back.
+ * deploy disarms right before its entry points are written (web-mode atomic: right before its
+ * PutKey), a rollback once they are back (its PutKey answered).
  *
  * Left uncovered: a deploy that dies while it writes its entry points (the API ahead of the site,
  * as without the guard), a rollback that dies between its entry points being back and the disarm

@@ -39,6 +39,12 @@ interface AtomicDeps {
   invalidationTimings?: { pollMs?: number };
   /** The store key this site's pointer is at (a preview's); default LIVE_KEY, production's. */
   pointerKey?: string;
+  /**
+   * Called once right before the PutKey, the commit point's one write, after the router is in
+   * place (its errors are warnings): a release disarms its guard there, as before the entry
+   * points in the invalidate mode.
+   */
+  beforeEntryPoints?: () => Promise<void>;
 }
 
 /**
@@ -143,6 +149,7 @@ export async function commitAtomic(
     ...(pollMs !== undefined ? { pollMs } : {}),
   });
   if (!deps.keyValueStore) throw new Error("web-mode atomic without a key value store client");
+  await deps.beforeEntryPoints?.().catch((error: Error) => deps.logger.warning(error.message));
   await switchLive(deps.keyValueStore(), atomic.state, atomic.pointer, atomic.key);
   deps.logger.info(
     `release ${atomic.pointer.release} is live${atomic.key === LIVE_KEY ? "" : ` at ${atomic.key}`} (one PutKey on ${atomic.state.arn}; nothing to invalidate)`,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { CASES, nameOf, PARTS } from "./fault-matrix";
+import { ATOMIC_CASES, CASES, nameOf, PARTS } from "./fault-matrix";
 
 describe("the fault matrix's parts", () => {
   it("together are every case of the matrix, each once", () => {
@@ -7,6 +7,24 @@ describe("the fault matrix's parts", () => {
     expect(parted.toSorted()).toEqual(CASES.map(nameOf).toSorted());
     expect(new Set(parted).size).toBe(CASES.length);
     expect(CASES.length).toBe(31);
+  });
+
+  it("the atomic part names each of its cases once, at web-mode atomic's own steps", () => {
+    const names = ATOMIC_CASES.map(nameOf);
+    expect(new Set(names).size).toBe(ATOMIC_CASES.length);
+    expect(ATOMIC_CASES.length).toBe(14);
+    for (const step of ["web", "router", "router wait", "published", "disarmed", "commit"]) {
+      expect(
+        names.some((name) => name.startsWith(`deploy ${step} ×`)),
+        step,
+      ).toBe(true);
+    }
+    for (const step of ["pointer", "commit"]) {
+      expect(
+        names.some((name) => name.startsWith(`rollback ${step} ×`)),
+        step,
+      ).toBe(true);
+    }
   });
 
   it("the case that lets a dead run's lock expire is in a part", () => {

@@ -1,5 +1,11 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import {
+  CloudFrontClient,
+  DescribeFunctionCommand,
+  GetFunctionCommand,
+  UpdateFunctionCommand,
+} from "@aws-sdk/client-cloudfront";
 import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
@@ -9,6 +15,7 @@ import { Ledger } from "../../src/ledger/releases";
 import { systemClock } from "../../src/lib/clock";
 import { inspectLock, readLock } from "../../src/release/lock";
 import { type ServiceStack, startServiceStack, waitFor, waitSteadyOn } from "../service/cloud";
+import { createKeyValueStore } from "../web/atomic-helpers";
 import { buildSite, tempDir, type WebCloud } from "../web/cloud";
 import { createEdge } from "./edge";
 import { runShipline, type ShiplineRun } from "./shipline-run";
@@ -64,6 +71,16 @@ import { baseImageOf, writeApi } from "./stand-in";
  * a rollback's returned by ECS to the release rolled back from). The rollback's has its own test:
  * `status` names it and the next rollback repairs it (the README's commit point; the atomic web
  * mode has no such window).
+ *
+ * Part four (ATOMIC_CASES) publishes the site in web-mode atomic (a key value store's pointer,
+ * the release router on the distribution) and interrupts the steps that mode adds: the uploads
+ * under releases/<id>/, the router sync (each deploy finds the router's code drifted, so it
+ * updates, publishes and waits for it), just before the PutKey and just after it, and a
+ * rollback's PutKey. There (3) is the next command, the case's own (a deploy after a deploy's
+ * case, a rollback after a rollback's), each ECS rollout being most of a case's time. Two cases
+ * are the release guard's documented one-call windows, checked as such (status names the mix,
+ * the next command repairs it): a deploy killed between its guard's disarm and its PutKey, and a
+ * rollback killed between its PutKey's answer and its guard's disarm (see ATOMIC_CASES).
  */
 let stack: ServiceStack;
 let cloud: WebCloud;
@@ -80,6 +97,11 @@ const MIGRATION = JSON.stringify(["node", "-e", "setTimeout(() => {}, 500)"]);
 /** The site's entry points, each naming its release: a rollback puts back every one. */
 const ENTRY_PAGES = ["/", "/about/index.html"];
 const ENTRY_KEYS = ["index.html", "about/index.html"];
+/** web-mode atomic: the store whose pointer names the live release, and the router it feeds. */
+const STORE = "fault-matrix-live";
+const ROUTER = `shipline-${BUCKET}`;
+/** Whether this file's part publishes the site in web-mode atomic (set by describeFaultMatrix). */
+let atomic = false;
 
 export type Command = "deploy" | "rollback";
 type Kind = "kill" | "sigint" | "faults";
@@ -123,8 +145,11 @@ const entryPointBack = (call: Call) =>
   call.status === 200;
 const serviceUpdated = (call: Call) => call.operation === "UpdateService" && call.status === 200;
 
-/** Each command's boundaries in the order a run reaches them. */
-const BOUNDARIES: Boundary[] = [
+const answered = (service: string, operations: string[]) => (call: Call) =>
+  call.service === service && operations.includes(call.operation) && call.status === 200;
+
+/** Each command's boundaries in the order a run reaches them (web-mode invalidate). */
+const INVALIDATE_BOUNDARIES: Boundary[] = [
   { command: "deploy", step: "images", at: { line: /▶ images/ } },
   { command: "deploy", step: "service", at: { line: /▶ service/ } },
   { command: "deploy", step: "migration", at: { line: /migration: running/ } },
@@ -142,10 +167,75 @@ const BOUNDARIES: Boundary[] = [
   { command: "rollback", step: "record", at: { line: /✔ web/ } },
 ];
 
+/**
+ * web-mode atomic's boundaries. Every deploy of the atomic part finds the router function's
+ * code drifted (an older shipline's, see driftRouter), so it passes the router sync each time:
+ * UpdateFunction, PublishFunction, the wait for the distribution, then the PutKey.
+ */
+const ATOMIC_BOUNDARIES: Boundary[] = [
+  ...INVALIDATE_BOUNDARIES.filter(
+    (b) => b.command === "deploy" && !["entry points", "invalidation", "record"].includes(b.step),
+  ),
+  {
+    command: "deploy",
+    step: "router",
+    at: { call: answered("cloudfront", ["CreateFunction", "UpdateFunction"]) },
+  },
+  {
+    command: "deploy",
+    step: "published",
+    at: { call: answered("cloudfront", ["PublishFunction"]) },
+  },
+  // The guard disarmed, the PutKey not yet sent: the one call before the commit point.
+  {
+    command: "deploy",
+    step: "disarmed",
+    at: {
+      call: (call, earlier) =>
+        answered("monitoring", ["PutMetricAlarm"])(call) &&
+        earlier.some(answered("cloudfront", ["PublishFunction"])),
+    },
+  },
+  {
+    command: "deploy",
+    step: "commit",
+    at: { call: answered("cloudfront-keyvaluestore", ["PutKey"]) },
+  },
+  { command: "deploy", step: "record", at: { line: /✔ web/ } },
+  ...INVALIDATE_BOUNDARIES.filter(
+    (b) => b.command === "rollback" && !["invalidation", "record"].includes(b.step),
+  ),
+  {
+    command: "rollback",
+    step: "pointer",
+    // The read right before the PutKey: the rollback reads the pointer once before its service.
+    at: {
+      call: (call, earlier) =>
+        answered("cloudfront-keyvaluestore", ["GetKey"])(call) && earlier.some(serviceUpdated),
+    },
+  },
+  {
+    command: "rollback",
+    step: "commit",
+    at: { call: answered("cloudfront-keyvaluestore", ["PutKey"]) },
+  },
+  { command: "rollback", step: "record", at: { line: /✔ web/ } },
+];
+const boundaries = () => (atomic ? ATOMIC_BOUNDARIES : INVALIDATE_BOUNDARIES);
+
 export interface Case {
   command: Command;
   step: string;
   kind: Kind;
+  /** Faults on these operations ("service:operation") rather than those the step used. */
+  ops?: string[];
+  /** Faults added at this boundary of the command rather than at `step`. */
+  at?: string;
+  /**
+   * A window no command can close, documented by the release guard: (1) does not hold after it,
+   * so the case checks that `status` names it and that the next command repairs it instead.
+   */
+  limit?: true;
 }
 
 export const CASES: Case[] = (
@@ -167,6 +257,47 @@ export const CASES: Case[] = (
     ["rollback", "record", ["kill", "faults"]],
   ] as [Command, string, Kind[]][]
 ).flatMap(([command, step, kinds]) => kinds.map((kind) => ({ command, step, kind })));
+
+const PUT_KEY = "cloudfront-keyvaluestore:PutKey";
+
+/**
+ * The atomic part: the steps web-mode atomic adds, interrupted. A deploy's uploads under
+ * releases/<id>/; its router sync (killed after UpdateFunction answered, 5xx on PublishFunction
+ * then on the wait's GetDistribution); killed after PublishFunction answered (the router in
+ * place, the pointer not yet moved: just before the commit point); the PutKey failing 5 times,
+ * or answered and the run killed before it heard (just after the commit point). A rollback
+ * killed after it read the pointer (just before its PutKey), its PutKey failing, or answered
+ * and the run killed.
+ */
+export const ATOMIC_CASES: Case[] = [
+  { command: "deploy", step: "web", kind: "kill" },
+  { command: "deploy", step: "web", kind: "sigint" },
+  { command: "deploy", step: "web", kind: "faults" },
+  { command: "deploy", step: "router", kind: "kill" },
+  { command: "deploy", step: "router", kind: "faults" },
+  {
+    command: "deploy",
+    step: "router wait",
+    kind: "faults",
+    at: "router",
+    ops: ["cloudfront:GetDistribution"],
+  },
+  { command: "deploy", step: "published", kind: "kill" },
+  // Killed between the guard's disarm and the PutKey (one call): the API stays on the new release
+  // under the live site, the deploy's documented window (release/guard.ts), as the invalidate
+  // mode's kill while the entry points are written.
+  { command: "deploy", step: "disarmed", kind: "kill", limit: true },
+  { command: "deploy", step: "commit", kind: "faults", at: "published", ops: [PUT_KEY] },
+  { command: "deploy", step: "commit", kind: "kill" },
+  { command: "rollback", step: "web", kind: "sigint" },
+  { command: "rollback", step: "pointer", kind: "kill" },
+  { command: "rollback", step: "commit", kind: "faults", at: "pointer", ops: [PUT_KEY] },
+  // The rollback's commit point is its PutKey answered; its guard is disarmed once the answer
+  // is in (disarming before would leave the API on the older release under the newer site if
+  // the PutKey never came). A kill in that one call's window has ECS return the API to the
+  // release rolled back from under the rolled-back site: release/guard.ts's documented limit.
+  { command: "rollback", step: "commit", kind: "kill", limit: true },
+];
 
 /** The reads of a gate are what a burst of throttling hits; elsewhere, 5xx answers. */
 const faultKindOf = (step: string) => (step === "gate" ? "throttle" : "error");
@@ -227,7 +358,9 @@ let migrating = false;
 
 /** The arguments of the next run of `command`; a deploy's API answers its build, n. */
 async function argsOf(command: Command, n: number): Promise<string[]> {
-  if (command === "rollback") return ["rollback", "--wait-invalidation", "true"];
+  if (command === "rollback") {
+    return atomic ? ["rollback"] : ["rollback", "--wait-invalidation", "true"];
+  }
   await writeApi(apiFolder, String(n));
   const site = await buildSite(join(tmp, `web-${n}`), { releaseId: idOf(n) });
   // A second entry point (unhashed HTML, no-cache, put back by a rollback like index.html).
@@ -237,6 +370,7 @@ async function argsOf(command: Command, n: number): Promise<string[]> {
     `<!doctype html><title>about</title><p>release ${idOf(n)}</p>\n`,
   );
   const migration = migrating ? ["--migration-command", MIGRATION] : [];
+  if (atomic) return ["deploy", "--source", site.dir];
   return ["deploy", "--source", site.dir, "--wait-invalidation", "true", ...migration];
 }
 
@@ -251,7 +385,8 @@ async function start(
   onReach: (boundary: Boundary, seq: number, run: ShiplineRun) => void = () => {},
 ): Promise<ShiplineRun> {
   const args = await argsOf(command, n);
-  const pending = BOUNDARIES.filter((boundary) => boundary.command === command);
+  if (atomic && command === "deploy") await driftRouter();
+  const pending = boundaries().filter((boundary) => boundary.command === command);
   let current: ShiplineRun | undefined;
   const reach = (boundary: Boundary, seq: number) => {
     pending.splice(pending.indexOf(boundary), 1);
@@ -324,6 +459,39 @@ async function servedRelease(): Promise<number> {
   );
 }
 
+const cloudFront = () =>
+  new CloudFrontClient({
+    endpoint: stack.cloud.endpoint,
+    region: stack.cloud.region,
+    credentials: stack.cloud.credentials,
+  });
+
+/**
+ * The router function's DEVELOPMENT code made an older shipline's (its LIVE code, which the edge
+ * runs, untouched), as after an upgrade: the next deploy updates, publishes and waits for the
+ * router before its PutKey. Nothing to drift before the first deploy created the function.
+ */
+async function driftRouter(): Promise<void> {
+  const client = cloudFront();
+  const described = await client
+    .send(new DescribeFunctionCommand({ Name: ROUTER, Stage: "DEVELOPMENT" }))
+    .catch((error: Error) => {
+      if (error.name === "NoSuchFunctionExists") return undefined;
+      throw error;
+    });
+  if (!described) return;
+  const code = await client.send(new GetFunctionCommand({ Name: ROUTER, Stage: "DEVELOPMENT" }));
+  const text = new TextDecoder().decode(code.FunctionCode);
+  await client.send(
+    new UpdateFunctionCommand({
+      Name: ROUTER,
+      IfMatch: described.ETag,
+      FunctionConfig: described.FunctionSummary?.FunctionConfig,
+      FunctionCode: new TextEncoder().encode(`${text}\n// an older release router\n`),
+    }),
+  );
+}
+
 /** `shipline <args>` in this process, e.g. status or unlock. */
 async function cli(...args: string[]) {
   run += 1;
@@ -341,6 +509,44 @@ async function expectConsistent(): Promise<number> {
   expect(record?.web?.releaseId, status.output).toBe(idOf(served));
   expect(record?.taskDefinitionArn, status.output).toBe(await primaryTaskDefinition());
   return served;
+}
+
+/** (3) in the atomic part: the next command, the same as the case's, succeeds. */
+async function expectNext(command: Command): Promise<void> {
+  const before = await servedRelease();
+  const done = await succeed(command);
+  const served = await expectConsistent();
+  if (command === "deploy") expect(idOf(served)).toBe(done);
+  else expect(served).not.toBe(before);
+}
+
+/**
+ * A documented limit's case: once ECS's rollout has settled with the API on one release and the
+ * site on another, `status` names the mix, and the next `command` makes production one release
+ * again, recorded.
+ */
+async function expectLimitRepaired(command: Command): Promise<void> {
+  const mixed = await waitFor(
+    "ECS's rollout to settle with the API on another release than the site's",
+    async () => {
+      const primary = (await stack.describe()).deployments?.find((d) => d.status === "PRIMARY");
+      if (primary?.rolloutState !== "COMPLETED") return undefined;
+      const pages = await pageReleases();
+      const api = await apiBuild();
+      return api && pages.every((release) => release === pages[0]) && api !== pages[0]
+        ? { pages, api }
+        : undefined;
+    },
+    60_000,
+  );
+  console.log(
+    `after the kill: entry points name ${mixed.pages.join(", ")}; the API answers ${mixed.api}`,
+  );
+  const status = await cli("status");
+  expect(status.code, status.output).not.toBe(0);
+  expect(status.output).toContain("consistent=false");
+  await succeed(command);
+  await expectConsistent();
 }
 
 /** (3): the next deploy and a rollback succeed, each leaving one release served and recorded. */
@@ -403,7 +609,7 @@ async function learnOperations(command: Command, migration = false): Promise<voi
   migrating = false;
   expect(end.code, end.output).toBe(0);
   const last = stack.cloud.requestLog.lastSeq;
-  const steps = BOUNDARIES.filter(
+  const steps = boundaries().filter(
     (boundary) => boundary.command === command && (migration || boundary.step !== "migration"),
   );
   expect(
@@ -447,14 +653,16 @@ export const PARTS = {
 export function describeFaultMatrix(
   part: string,
   cases: readonly Case[],
-  options: { mixedRollback?: boolean } = {},
+  options: { mixedRollback?: boolean; web?: "atomic" } = {},
 ): void {
+  atomic = options.web === "atomic";
   beforeAll(async () => {
     stack = await startServiceStack();
     const first = await stack.createService({ RELEASE_ID: "r0" }, { desiredCount: 1 });
     await waitSteadyOn(stack, first);
     cloud = stack.cloud as unknown as WebCloud;
     await s3().send(new CreateBucketCommand({ Bucket: BUCKET }));
+    if (atomic) await createKeyValueStore(cloud, STORE);
     const distribution = await createEdge(stack, BUCKET);
     edge = cloud.service<{ edgeUrl(id: string): string }>("cloudfront").edgeUrl(distribution);
     tmp = await tempDir("fault-matrix");
@@ -478,6 +686,7 @@ export function describeFaultMatrix(
             },
             bucket: BUCKET,
             distributions: [distribution],
+            ...(atomic ? { web: { mode: "atomic", "key-value-store": STORE } } : {}),
             // The shortest interval a release accepts, one healthy poll: each rollout takes seconds.
             gate: { timeout: "60s", interval: "1s", "healthy-polls": 1, "grace-period": "1s" },
             "lock-ttl": `${LOCK_TTL_MS / 1000}s`,
@@ -496,7 +705,7 @@ export function describeFaultMatrix(
     it("a clean deploy and rollback: the operations of each step, from the request log", async () => {
       await succeed("deploy");
       await learnOperations("deploy");
-      await learnOperations("deploy", true);
+      if (!atomic) await learnOperations("deploy", true);
       await learnOperations("rollback");
       for (const [step, used] of operations) console.log(`${step}: ${used.join(" ")}`);
       await expectConsistent();
@@ -507,7 +716,8 @@ export function describeFaultMatrix(
       async (name, c) => {
         // A case that failed may have left its lock: the next one starts from a free environment.
         if (await readLock(s3(), BUCKET, LEDGER, "production")) await cli("unlock", "--force");
-        const ops = operations.get(`${c.command} ${c.step}`) ?? [];
+        const ops = c.ops ?? operations.get(`${c.command} ${c.step}`) ?? [];
+        const at = c.at ?? c.step;
         if (c.kind === "faults") expect(ops, name).not.toEqual([]);
         const since = stack.cloud.requestLog.lastSeq;
         migrating = c.step === "migration";
@@ -518,7 +728,7 @@ export function describeFaultMatrix(
           run,
           c.kind !== "faults",
           (boundary, _seq, current) => {
-            if (boundary.step !== c.step || reached) return;
+            if (boundary.step !== at || reached) return;
             reached = true;
             if (c.kind === "kill") current.kill("SIGKILL");
             else if (c.kind === "sigint") current.kill("SIGINT");
@@ -570,8 +780,14 @@ export function describeFaultMatrix(
           );
           console.log(`${name}: ${rolledBack.rolloutStateReason}`);
         }
+        if (c.limit) {
+          await expectLimitRepaired(c.command);
+          consistent.add(name);
+          return;
+        }
         await expectConsistent();
-        await expectDeployAndRollback();
+        if (atomic) await expectNext(c.command);
+        else await expectDeployAndRollback();
         migrating = false;
         consistent.add(name);
       },

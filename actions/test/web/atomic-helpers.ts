@@ -140,7 +140,7 @@ export async function publishAtomic(
   source: string,
   release: string,
   raw: RawInputs = {},
-  options: { readOnly?: boolean } = {},
+  options: { readOnly?: boolean; beforeEntryPoints?: () => Promise<void> } = {},
 ): Promise<PublishResult & { log: string[] }> {
   const { logger, lines } = memoryLogger();
   const inputs = parsePublishWebInputs({
@@ -162,6 +162,7 @@ export async function publishAtomic(
     cloudfront: () => (options.readOnly ? readOnly(cloudfront) : cloudfront),
     keyValueStore: () => keyValueStoreOf(site.cloud, options),
     invalidationTimings: { pollMs: 50 },
+    ...(options.beforeEntryPoints ? { beforeEntryPoints: options.beforeEntryPoints } : {}),
   });
   return { ...result, log: lines };
 }

@@ -308,6 +308,50 @@ describe("web-mode atomic through localcloud's edge", () => {
     expect(await servedRelease(edgeUrl(cloud, site.distributionId))).toBe("r21");
   });
 
+  it("tells the release (its guard) right before the PutKey, once, with the router in place and the pointer not yet moved", async () => {
+    const cloudfront = cloudFrontOf(cloud);
+    const name = "shipline-atomic-site";
+    // The router drifted, so the publish syncs it first: the hook must come after that wait.
+    const described = await cloudfront.send(
+      new DescribeFunctionCommand({ Name: name, Stage: "DEVELOPMENT" }),
+    );
+    await cloudfront.send(
+      new UpdateFunctionCommand({
+        Name: name,
+        IfMatch: described.ETag,
+        FunctionConfig: described.FunctionSummary?.FunctionConfig,
+        FunctionCode: new TextEncoder().encode(`${ROUTER_CODE}// an older router\n`),
+      }),
+    );
+    const before = await servedRelease(edgeUrl(cloud, site.distributionId));
+    const dir = join(tmp, "r22");
+    await writeRelease(dir, "r22");
+    const seen: { pointer: string; operations: string[] }[] = [];
+    const since = cloud.requestLog.lastSeq;
+    await publishAtomic(
+      site,
+      dir,
+      "r22",
+      {},
+      {
+        beforeEntryPoints: async () => {
+          const got = await keyValueStoreOf(cloud).send(
+            new GetKeyCommand({ KvsARN: storeArn, Key: LIVE_KEY }),
+          );
+          seen.push({
+            pointer: JSON.parse(got.Value ?? "{}").release,
+            operations: cloud.requestLog.list({ sinceSeq: since }).map((call) => call.operation),
+          });
+        },
+      },
+    );
+    expect(seen).toHaveLength(1);
+    expect(seen[0]?.pointer).toBe(before);
+    expect(seen[0]?.operations).toContain("PublishFunction");
+    expect(seen[0]?.operations).not.toContain("PutKey");
+    expect(await servedRelease(edgeUrl(cloud, site.distributionId))).toBe("r22");
+  });
+
   it("refuses, before any write, a distribution whose default behaviour runs another function", async () => {
     const cloudfront = cloudFrontOf(cloud);
     const created = await cloudfront.send(
