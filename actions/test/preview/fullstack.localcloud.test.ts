@@ -185,7 +185,7 @@ beforeAll(async () => {
             api: {
               repository: "shipline/api",
               context: "app-api/dist",
-              "base-image": "x/y@sha256:" + "0".repeat(64),
+              "base-image": `x/y@sha256:${"0".repeat(64)}`,
             },
           },
           bucket: BUCKET,
