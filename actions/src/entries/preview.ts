@@ -37,37 +37,8 @@ export function previewAction(
     (log) => previewActionInputs(env, log),
     async (inputs, logger) => {
       // The SDK and Octokit load only once the inputs are known to be good.
-      const [
-        { deploymentTracker },
-        { githubHost, githubRest },
-        { runPreview },
-        { createCloudFrontClient, createKeyValueStoreClient, createS3Client },
-        { createServiceClients },
-      ] = await Promise.all([
-        import("../github/track"),
-        import("../preview/comments"),
-        import("../preview/preview"),
-        import("../web/clients"),
-        import("../service/clients"),
-      ]);
-      const region = {
-        ...(inputs.publish.region ? { region: inputs.publish.region } : {}),
-        readOnly: inputs.publish["dry-run"],
-      };
-      const host =
-        inputs.githubToken && inputs.repository
-          ? githubHost(githubRest(inputs.githubToken, inputs.repository, env.GITHUB_API_URL))
-          : undefined;
-      const deployments = deploymentTracker(env, logger, inputs);
-      await runPreview(inputs, {
-        ...(deployments ? { deployments } : {}),
-        logger,
-        s3: createS3Client({ ...region, concurrency: inputs.publish.concurrency }, env),
-        cloudfront: () => createCloudFrontClient(region),
-        keyValueStore: () => createKeyValueStoreClient(region),
-        serviceClients: () => createServiceClients(region),
-        ...(host ? { host } : {}),
-      });
+      const { runPreviewWithClients } = await import("../preview/run-with-clients");
+      await runPreviewWithClients(inputs, env, logger);
     },
   );
 }
