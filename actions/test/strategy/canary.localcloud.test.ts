@@ -7,12 +7,6 @@ import {
   PutMetricAlarmCommand,
   PutMetricDataCommand,
 } from "@aws-sdk/client-cloudwatch";
-import {
-  CreateRuleCommand,
-  CreateTargetGroupCommand,
-  DescribeListenersCommand,
-  ModifyTargetGroupAttributesCommand,
-} from "@aws-sdk/client-elastic-load-balancing-v2";
 import { CreateBucketCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Ledger } from "../../src/ledger/releases";
@@ -28,6 +22,7 @@ import { reportDeployService } from "../../src/service/report";
 import { iamActionsOf, policyActions } from "../release/iam";
 import { type ServiceStack, startServiceStack, waitFor, waitSteadyOn } from "../service/cloud";
 import { buildSite, createDistribution, tempDir, type WebCloud } from "../web/cloud";
+import { apiProbe, createTrafficPair } from "./traffic-pair";
 
 /**
  * Progressive delivery on localcloud: the sample API's stand-in (same faults as app-api) behind a
@@ -44,50 +39,7 @@ let release = 1;
 
 beforeAll(async () => {
   stack = await startServiceStack();
-  const { elb } = stack.clients;
-  const alternate = (
-    await elb.send(
-      new CreateTargetGroupCommand({
-        Name: "api-alt",
-        Protocol: "HTTP",
-        Port: 3000,
-        VpcId: "vpc-1",
-        TargetType: "ip",
-        HealthCheckPath: "/healthz",
-        HealthCheckIntervalSeconds: 20,
-        HealthCheckTimeoutSeconds: 10,
-        HealthyThresholdCount: 2,
-        UnhealthyThresholdCount: 2,
-      }),
-    )
-  ).TargetGroups?.[0]?.TargetGroupArn as string;
-  await elb.send(
-    new ModifyTargetGroupAttributesCommand({
-      TargetGroupArn: alternate,
-      Attributes: [{ Key: "deregistration_delay.timeout_seconds", Value: "10" }],
-    }),
-  );
-  const listener = (await elb.send(new DescribeListenersCommand({}))).Listeners?.[0];
-  const rule = (
-    await elb.send(
-      new CreateRuleCommand({
-        ListenerArn: listener?.ListenerArn,
-        Priority: 10,
-        Conditions: [{ Field: "path-pattern", Values: ["/*"] }],
-        Actions: [
-          {
-            Type: "forward",
-            ForwardConfig: {
-              TargetGroups: [
-                { TargetGroupArn: stack.targetGroupArn, Weight: 100 },
-                { TargetGroupArn: alternate, Weight: 0 },
-              ],
-            },
-          },
-        ],
-      }),
-    )
-  ).Rules?.[0]?.RuleArn as string;
+  const { alternate, rule } = await createTrafficPair(stack);
   routing = {
     "alternate-target-group": alternate,
     "production-listener-rule": rule,
@@ -118,35 +70,7 @@ const cloudConfig = () => ({
   credentials: stack.cloud.credentials,
 });
 
-/** Steady traffic to an API path through the load balancer, `workers` requests at a time. */
-function probe(workers = 4) {
-  let running = true;
-  const results = { ok: 0, failed: 0, errors: [] as string[] };
-  const worker = async () => {
-    while (running) {
-      try {
-        const response = await fetch(`${stack.lbUrl}/api/version`);
-        await response.text();
-        if (response.status === 200) results.ok += 1;
-        else {
-          results.failed += 1;
-          if (results.errors.length < 5) results.errors.push(String(response.status));
-        }
-      } catch (error) {
-        results.failed += 1;
-        if (results.errors.length < 5) results.errors.push(String(error));
-      }
-    }
-  };
-  const all = Array.from({ length: workers }, worker);
-  return {
-    async stop() {
-      running = false;
-      await Promise.all(all);
-      return { ...results, total: results.ok + results.failed };
-    },
-  };
-}
+const probe = (workers?: number) => apiProbe(stack.lbUrl, workers);
 
 async function deploy(raw: Record<string, string>, onLine?: (line: string) => void) {
   const lines: string[] = [];

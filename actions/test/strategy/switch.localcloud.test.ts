@@ -1,10 +1,6 @@
 import {
-  CreateRuleCommand,
-  CreateTargetGroupCommand,
-  DescribeListenersCommand,
   DescribeRulesCommand,
   DescribeTargetHealthCommand,
-  ModifyTargetGroupAttributesCommand,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ExitCode } from "../../src/lib/errors";
@@ -14,6 +10,7 @@ import { type DeployServiceResult, deployService } from "../../src/service/deplo
 import { parseDeployServiceInputs } from "../../src/service/inputs";
 import { reportDeployService } from "../../src/service/report";
 import { type ServiceStack, startServiceStack, waitFor } from "../service/cloud";
+import { apiProbe, createTrafficPair } from "./traffic-pair";
 
 /**
  * Switching a service between ECS's traffic-shifting strategies and rolling, on localcloud. After
@@ -29,50 +26,7 @@ const ROLE = "arn:aws:iam::000000000000:role/ecsInfrastructureRoleForLoadBalance
 
 beforeAll(async () => {
   stack = await startServiceStack();
-  const { elb } = stack.clients;
-  alternate = (
-    await elb.send(
-      new CreateTargetGroupCommand({
-        Name: "api-alt",
-        Protocol: "HTTP",
-        Port: 3000,
-        VpcId: "vpc-1",
-        TargetType: "ip",
-        HealthCheckPath: "/healthz",
-        HealthCheckIntervalSeconds: 20,
-        HealthCheckTimeoutSeconds: 10,
-        HealthyThresholdCount: 2,
-        UnhealthyThresholdCount: 2,
-      }),
-    )
-  ).TargetGroups?.[0]?.TargetGroupArn as string;
-  await elb.send(
-    new ModifyTargetGroupAttributesCommand({
-      TargetGroupArn: alternate,
-      Attributes: [{ Key: "deregistration_delay.timeout_seconds", Value: "10" }],
-    }),
-  );
-  const listener = (await elb.send(new DescribeListenersCommand({}))).Listeners?.[0];
-  rule = (
-    await elb.send(
-      new CreateRuleCommand({
-        ListenerArn: listener?.ListenerArn,
-        Priority: 10,
-        Conditions: [{ Field: "path-pattern", Values: ["/*"] }],
-        Actions: [
-          {
-            Type: "forward",
-            ForwardConfig: {
-              TargetGroups: [
-                { TargetGroupArn: stack.targetGroupArn, Weight: 100 },
-                { TargetGroupArn: alternate, Weight: 0 },
-              ],
-            },
-          },
-        ],
-      }),
-    )
-  ).Rules?.[0]?.RuleArn as string;
+  ({ alternate, rule } = await createTrafficPair(stack));
   await stack.createService({ RELEASE_ID: "r1" }, { desiredCount: 2 });
   await waitFor(
     "the first release to serve",
@@ -91,35 +45,7 @@ afterAll(async () => {
   await stack?.dispose();
 });
 
-/** Steady traffic to the API through the load balancer. */
-function probe(workers = 4) {
-  let running = true;
-  const results = { ok: 0, failed: 0, errors: [] as string[] };
-  const worker = async () => {
-    while (running) {
-      try {
-        const response = await fetch(`${stack.lbUrl}/api/version`);
-        await response.text();
-        if (response.status === 200) results.ok += 1;
-        else {
-          results.failed += 1;
-          if (results.errors.length < 5) results.errors.push(String(response.status));
-        }
-      } catch (error) {
-        results.failed += 1;
-        if (results.errors.length < 5) results.errors.push(String(error));
-      }
-    }
-  };
-  const all = Array.from({ length: workers }, worker);
-  return {
-    async stop() {
-      running = false;
-      await Promise.all(all);
-      return { ...results, total: results.ok + results.failed };
-    },
-  };
-}
+const probe = () => apiProbe(stack.lbUrl);
 
 async function deploy(raw: Record<string, string>) {
   const lines: string[] = [];
