@@ -79,35 +79,54 @@ export class LivePointerMovedError extends ShiplineError {
   }
 }
 
+/** How many times a switch re-reads and retries when only other keys of the store moved. */
+const SWITCH_ATTEMPTS = 5;
+
 /**
- * Makes a release live: one PutKey, conditional on the store being as this run read it. The
+ * Makes a release live: one PutKey, conditional on the store's ETag as this run read it. The
  * edge's next request follows it (CloudFront propagates a store's writes within seconds).
  * Returns the store's new ETag.
+ *
+ * The ETag is the whole store's, so a write to any other key (another pull request's preview
+ * going live at the same moment) also fails the condition. What must not have moved is this
+ * key: when it still holds what this run read, the switch re-reads the ETag and tries again;
+ * when it holds something else, another publish or rollback won and nothing is switched.
  */
 export async function switchLive(
   kvs: CloudFrontKeyValueStoreClient,
-  state: Pick<LiveState, "arn" | "etag">,
+  state: Pick<LiveState, "arn" | "etag" | "pointer">,
   pointer: LivePointer,
   key: string = LIVE_KEY,
 ): Promise<string> {
-  try {
-    const put = await kvs.send(
-      new PutKeyCommand({
-        KvsARN: state.arn,
-        Key: key,
-        Value: encodeLivePointer(pointer),
-        IfMatch: state.etag,
-      }),
-    );
-    return put.ETag ?? "";
-  } catch (error) {
-    if ((error as { name?: string }).name !== "ConflictException") throw error;
-    // The SDK retries a PutKey whose answer was lost; the retry then finds the store changed by
-    // the first attempt. The write that counts is ours when the pointer names our release.
-    const now = await readLiveState(kvs, state.arn, "key-value-store", key);
-    if (now.pointer?.release === pointer.release) return now.etag;
-    throw new LivePointerMovedError(pointer.release, { cause: error });
+  let etag = state.etag;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const put = await kvs.send(
+        new PutKeyCommand({
+          KvsARN: state.arn,
+          Key: key,
+          Value: encodeLivePointer(pointer),
+          IfMatch: etag,
+        }),
+      );
+      return put.ETag ?? "";
+    } catch (error) {
+      if ((error as { name?: string }).name !== "ConflictException") throw error;
+      const now = await readLiveState(kvs, state.arn, "key-value-store", key);
+      // The SDK retries a PutKey whose answer was lost; the retry then finds the store changed
+      // by the first attempt. The write that counts is ours when the pointer names our release.
+      if (now.pointer?.release === pointer.release) return now.etag;
+      if (!samePointer(now.pointer, state.pointer) || attempt >= SWITCH_ATTEMPTS) {
+        throw new LivePointerMovedError(pointer.release, { cause: error });
+      }
+      etag = now.etag;
+    }
   }
+}
+
+function samePointer(a: LivePointer | undefined, b: LivePointer | undefined): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  return a.release === b.release && a.assets.join("\n") === b.assets.join("\n");
 }
 
 /**

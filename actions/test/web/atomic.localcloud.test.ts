@@ -10,10 +10,16 @@ import {
   TestFunctionCommand,
   UpdateFunctionCommand,
 } from "@aws-sdk/client-cloudfront";
-import { GetKeyCommand } from "@aws-sdk/client-cloudfront-keyvaluestore";
+import { GetKeyCommand, PutKeyCommand } from "@aws-sdk/client-cloudfront-keyvaluestore";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readSiteManifest } from "../../src/ledger/site";
 import { rollbackAtomic } from "../../src/web/atomic-rollback";
+import {
+  deletePointer,
+  LivePointerMovedError,
+  readLiveState,
+  switchLive,
+} from "../../src/web/live-store";
 import { LIVE_KEY, ROUTER_CODE } from "../../src/web/release-router";
 import { iamActionsOf, policyActions } from "../release/iam";
 import {
@@ -404,5 +410,39 @@ describe("web-mode atomic through localcloud's edge", () => {
       .list({ sinceSeq: since })
       .filter((entry) => entry.method !== "GET" && entry.method !== "HEAD");
     expect(writes.map((entry) => `${entry.service} ${entry.operation}`)).toEqual([]);
+  });
+
+  it("a switch goes through when only another key moved since it read the store, and not when its own did", async () => {
+    const kvs = keyValueStoreOf(cloud);
+    const live = await readLiveState(kvs, storeArn, "key-value-store");
+    const before = live.pointer;
+    if (!before) throw new Error("the earlier tests leave a live release");
+    // Another pull request's preview goes live in between: the store's ETag moves.
+    const other = "shipline-host:pr-41.preview.example.com";
+    const stale = { ...live };
+    await kvs.send(
+      new PutKeyCommand({
+        KvsARN: storeArn,
+        Key: other,
+        Value: JSON.stringify({ release: "pr-41-a", assets: ["/assets/"] }),
+        IfMatch: live.etag,
+      }),
+    );
+    await switchLive(kvs, stale, { ...before, release: "r-again" });
+    expect((await readLiveState(kvs, storeArn, "key-value-store")).pointer?.release).toBe(
+      "r-again",
+    );
+
+    // Another publish moves this very key in between: nothing is switched.
+    const read = await readLiveState(kvs, storeArn, "key-value-store");
+    await switchLive(kvs, read, { ...before, release: "r-other-writer" });
+    await expect(switchLive(kvs, read, { ...before, release: "r-late" })).rejects.toBeInstanceOf(
+      LivePointerMovedError,
+    );
+    expect((await readLiveState(kvs, storeArn, "key-value-store")).pointer?.release).toBe(
+      "r-other-writer",
+    );
+    await switchLive(kvs, await readLiveState(kvs, storeArn, "key-value-store"), before);
+    await deletePointer(kvs, storeArn, other);
   });
 });
