@@ -139,6 +139,8 @@ export async function commitAtomic(
   atomic: AtomicSwitch,
   deps: AtomicDeps,
   deadline: number,
+  /** Runs once the router is in place, right before the guard is told and the PutKey is made. */
+  beforeSwitch?: () => Promise<void>,
 ): Promise<void> {
   const clock = deps.clock ?? systemClock;
   const pollMs = deps.invalidationTimings?.pollMs;
@@ -149,6 +151,7 @@ export async function commitAtomic(
     ...(pollMs !== undefined ? { pollMs } : {}),
   });
   if (!deps.keyValueStore) throw new Error("web-mode atomic without a key value store client");
+  await beforeSwitch?.();
   await deps.beforeEntryPoints?.().catch((error: Error) => deps.logger.warning(error.message));
   await switchLive(deps.keyValueStore(), atomic.state, atomic.pointer, atomic.key);
   deps.logger.info(

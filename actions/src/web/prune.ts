@@ -33,6 +33,10 @@ export async function deleteKeys(s3: S3Client, bucket: string, keys: string[]): 
  * is live; the manifest already lists the keys as pending, so a failure here is retried by the
  * next publish instead of leaving objects no manifest knows about. Once done, the manifest is
  * rewritten without them.
+ *
+ * `stillUsed` (sites sharing the bucket's assets): what the other sites keep, read again right
+ * before deleting, since one of them may have gone live with one of these files since this
+ * publish planned. Such a file is left to them: their own pruning removes it once they drop it.
  */
 export async function prune(
   s3: S3Client,
@@ -41,11 +45,24 @@ export async function prune(
   logger: Logger,
   /** The ETag this run's manifest was written with: the rewrite goes over that one only. */
   etag?: string,
+  stillUsed?: () => Promise<ReadonlySet<string>>,
 ): Promise<number> {
-  const keys = manifest.pendingDeletes;
-  if (keys.length === 0) return 0;
-  logger.info(`deleting ${keys.length} object(s) no kept release uses`);
-  await deleteKeys(s3, site.bucket, keys);
+  if (manifest.pendingDeletes.length === 0) return 0;
+  let keys = manifest.pendingDeletes;
+  if (stillUsed) {
+    const used = await stillUsed();
+    const kept = keys.filter((key) => used.has(key));
+    if (kept.length > 0) {
+      logger.info(
+        `leaving ${kept.length} object(s) another site sharing the bucket went live with since this publish planned`,
+      );
+      keys = keys.filter((key) => !used.has(key));
+    }
+  }
+  if (keys.length > 0) {
+    logger.info(`deleting ${keys.length} object(s) no kept release uses`);
+    await deleteKeys(s3, site.bucket, keys);
+  }
   await writeManifestOnly(
     s3,
     site,

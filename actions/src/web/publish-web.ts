@@ -37,6 +37,7 @@ import {
 } from "./publish-phase";
 import { releaseFolder } from "./release-router";
 import { type InvalidationOutcome, type PublishResult, reportPublish } from "./report";
+import { resendVanished } from "./resend-vanished";
 import { keysOfOtherSites } from "./shared-sites";
 import { type CheckedSite, checkBasePath, checkSiteFolder } from "./site-folder";
 
@@ -123,19 +124,23 @@ export async function publishWebRelease(
   };
   // The manifest says what shipline put there, the listing what is there now: both are read.
   const atomic = inputs["web-mode"] === "atomic";
-  const [version, listed, protectedKeys] = await Promise.all([
-    readSiteManifestVersion(deps.s3, site),
-    listObjects(deps.s3, inputs.bucket, inputs.prefix),
-    deps.sharedKeys
-      ? deps.sharedKeys()
-      : atomic
-        ? keysOfOtherSites(deps.s3, {
+  // What the other sites sharing the bucket's assets keep: read before planning, and again
+  // right before pruning.
+  const sharedKeys =
+    deps.sharedKeys ??
+    (atomic
+      ? () =>
+          keysOfOtherSites(deps.s3, {
             bucket: inputs.bucket,
             prefix: inputs.prefix,
             rootLedger: inputs["ledger-prefix"],
             ownLedger: inputs["ledger-prefix"],
           })
-        : undefined,
+      : undefined);
+  const [version, listed, protectedKeys] = await Promise.all([
+    readSiteManifestVersion(deps.s3, site),
+    listObjects(deps.s3, inputs.bucket, inputs.prefix),
+    sharedKeys?.(),
   ]);
   const previous = version.manifest;
   // The atomic mode keeps every release's own files, so no snapshot is needed for a rollback.
@@ -209,7 +214,10 @@ export async function publishWebRelease(
     result.bytesSent = uploaded.bytesSent;
     // Atomic mode: nothing is served yet; the router goes in place, then the one write.
     if (atomicSwitch) {
-      await commitAtomic(atomicSwitch, deps, clock.now() + inputs["wait-timeout"]);
+      await commitAtomic(atomicSwitch, deps, clock.now() + inputs["wait-timeout"], async () => {
+        const resent = await resendVanished(deps.s3, plan, settings, logger);
+        for (const [key, etag] of resent) uploaded.etags.set(key, etag);
+      });
     }
     // The commit point: the entry points are live. From here on, only forward: each step that
     // fails is reported (the first one is returned) and the others still run, except pruning,
@@ -249,7 +257,7 @@ export async function publishWebRelease(
     const written = manifest;
     if (written && recorded) {
       await tail("prune", async () => {
-        result.deleted = await prune(deps.s3, site, written, logger, manifestEtag);
+        result.deleted = await prune(deps.s3, site, written, logger, manifestEtag, sharedKeys);
       });
     }
   }

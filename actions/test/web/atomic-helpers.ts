@@ -8,6 +8,7 @@ import {
   type DistributionConfig,
 } from "@aws-sdk/client-cloudfront";
 import { CloudFrontKeyValueStoreClient } from "@aws-sdk/client-cloudfront-keyvaluestore";
+import type { S3Client } from "@aws-sdk/client-s3";
 import type { RawInputs } from "../../src/lib/inputs";
 import { readOnly } from "../../src/lib/read-only";
 import { parsePublishWebInputs } from "../../src/web/inputs";
@@ -140,7 +141,12 @@ export async function publishAtomic(
   source: string,
   release: string,
   raw: RawInputs = {},
-  options: { readOnly?: boolean; beforeEntryPoints?: () => Promise<void> } = {},
+  options: {
+    readOnly?: boolean;
+    beforeEntryPoints?: () => Promise<void>;
+    /** Sees the publish's S3 client first (a test adds middleware to act between its calls). */
+    tapS3?: (s3: S3Client) => void;
+  } = {},
 ): Promise<PublishResult & { log: string[] }> {
   const { logger, lines } = memoryLogger();
   const inputs = parsePublishWebInputs({
@@ -155,6 +161,7 @@ export async function publishAtomic(
     ...raw,
   });
   const s3 = s3Of(site.cloud, { maxAttempts: 5 });
+  options.tapS3?.(s3);
   const cloudfront = cloudFrontOf(site.cloud, { maxAttempts: 5 });
   const result = await publishWeb(inputs, {
     logger,

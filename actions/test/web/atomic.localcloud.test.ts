@@ -11,6 +11,7 @@ import {
   UpdateFunctionCommand,
 } from "@aws-sdk/client-cloudfront";
 import { GetKeyCommand, PutKeyCommand } from "@aws-sdk/client-cloudfront-keyvaluestore";
+import { DeleteObjectCommand, HeadObjectCommand } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readSiteManifest } from "../../src/ledger/site";
 import { rollbackAtomic } from "../../src/web/atomic-rollback";
@@ -444,5 +445,56 @@ describe("web-mode atomic through localcloud's edge", () => {
     );
     await switchLive(kvs, await readLiveState(kvs, storeArn, "key-value-store"), before);
     await deletePointer(kvs, storeArn, other);
+  });
+
+  it("an asset the release found in the bucket, removed by another site before the switch, is sent again", async () => {
+    const base = edgeUrl(cloud, site.distributionId);
+    const dir = join(tmp, "vanish");
+    // The same vendor file as the live release's: already there, so not sent.
+    const { assets } = await writeRelease(dir, "r80");
+    const vendor = assets.find((asset) => asset.includes("vendor")) ?? "";
+    const other = s3Of(cloud);
+    let removed = false;
+    const result = await publishAtomic(
+      site,
+      dir,
+      "r80",
+      {},
+      {
+        // Another site's pruning lands while this publish sends its pages.
+        tapS3: (s3) =>
+          s3.middlewareStack.add(
+            (next, context) => async (args) => {
+              const key = (args.input as { Key?: string }).Key ?? "";
+              if (
+                !removed &&
+                context.commandName === "PutObjectCommand" &&
+                key.startsWith("releases/r80/")
+              ) {
+                removed = true;
+                await other.send(new DeleteObjectCommand({ Bucket: site.bucket, Key: vendor }));
+              }
+              return next(args);
+            },
+            { step: "initialize", name: "anotherSitePrunes" },
+          ),
+      },
+    );
+    expect(removed).toBe(true);
+    expect(result.files.find((file) => file.key === vendor)?.action).toBe("skip");
+    // The edge may still hold a cached copy: the bucket is what a cache miss reads.
+    const head = await other
+      .send(new HeadObjectCommand({ Bucket: site.bucket, Key: vendor }))
+      .then(() => 200)
+      .catch(
+        (error: { $metadata?: { httpStatusCode?: number } }) => error.$metadata?.httpStatusCode,
+      );
+    expect(head, `${vendor} in the bucket once r80 is live`).toBe(200);
+    await waitServed(base, "r80");
+    const stats: PollStats = { sets: 0, mixed: [], broken: [], seen: new Set() };
+    for (const path of PAGES) await checkPage(base, path, stats);
+    expect(stats.broken).toEqual([]);
+    expect(stats.mixed).toEqual([]);
+    expect(result.log.join("\n")).toMatch(/sending them again: assets\/vendor\./);
   });
 });
