@@ -182,6 +182,62 @@ describe("distributions", () => {
   });
 });
 
+describe("alternate domain names", () => {
+  const withAliases = (callerReference: string, aliases: string[]) =>
+    cloudfront.send(
+      new CreateDistributionCommand({
+        DistributionConfig: spaConfig(callerReference, "site", undefined, {
+          Aliases: { Quantity: aliases.length, Items: aliases },
+        }),
+      }),
+    );
+  const cnameTaken = { name: "CNAMEAlreadyExists", $metadata: { httpStatusCode: 409 } };
+
+  it("refuses a name another distribution holds; a wildcard may overlap an exact name", async () => {
+    const first = await withAliases("alias-1", ["www.alias.test", "*.alias.test"]);
+    const firstId = first.Distribution?.Id ?? "";
+    await expect(withAliases("alias-2", ["www.alias.test"])).rejects.toMatchObject(cnameTaken);
+    await expect(withAliases("alias-3", ["*.alias.test"])).rejects.toMatchObject(cnameTaken);
+    // Overlapping but not identical: allowed in one account (the more specific name wins).
+    const exact = await withAliases("alias-4", ["shop.alias.test", "alias.test"]);
+    const wildcard = await withAliases("alias-5", ["*.shop.alias.test"]);
+    expect(exact.Distribution?.Id).not.toBe(firstId);
+    expect(wildcard.Distribution?.Id).toBeTruthy();
+    // A repeated CallerReference with the same config is the same distribution, not a conflict.
+    expect(
+      (await withAliases("alias-1", ["www.alias.test", "*.alias.test"])).Distribution?.Id,
+    ).toBe(firstId);
+
+    // UpdateDistribution: taking another's name is refused, keeping one's own is not.
+    const config = exact.Distribution?.DistributionConfig as NonNullable<
+      NonNullable<typeof exact.Distribution>["DistributionConfig"]
+    >;
+    const aliases = (items: string[]) => ({ Quantity: items.length, Items: items });
+    await expect(
+      cloudfront.send(
+        new UpdateDistributionCommand({
+          Id: exact.Distribution?.Id,
+          IfMatch: exact.ETag,
+          DistributionConfig: { ...config, Aliases: aliases(["alias.test", "www.alias.test"]) },
+        }),
+      ),
+    ).rejects.toMatchObject(cnameTaken);
+    const kept = await cloudfront.send(
+      new UpdateDistributionCommand({
+        Id: exact.Distribution?.Id,
+        IfMatch: exact.ETag,
+        DistributionConfig: { ...config, Aliases: aliases(["alias.test", "m.alias.test"]) },
+      }),
+    );
+    // The name it gave up is free for another distribution.
+    await expect(withAliases("alias-6", ["shop.alias.test"])).resolves.toBeTruthy();
+    expect(kept.Distribution?.DistributionConfig?.Aliases?.Items).toEqual([
+      "alias.test",
+      "m.alias.test",
+    ]);
+  });
+});
+
 describe("invalidations", () => {
   it("moves from InProgress to Completed and lists newest first", async () => {
     const { id } = await createDistribution("invalidate-1");

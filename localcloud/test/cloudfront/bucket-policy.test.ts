@@ -8,7 +8,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CloudFrontService } from "../../src/services/cloudfront";
 import { clientConfig } from "../helpers/cloud";
-import { type EdgeCloud, s3Writer, spaConfig, startEdgeCloud } from "./support";
+import { CACHING_DISABLED, type EdgeCloud, s3Writer, spaConfig, startEdgeCloud } from "./support";
 
 const BUCKET = "policy-site";
 let cloud: EdgeCloud;
@@ -52,6 +52,7 @@ beforeAll(async () => {
   await site.createBucket();
   await site.put("index.html", "<p>the app</p>");
   await site.put("private/secret.json", '{"secret":true}', undefined, "application/json");
+  await site.put("secure/page.html", "<p>over https</p>");
   const created = await new CloudFrontClient(clientConfig(cloud)).send(
     new CreateDistributionCommand({
       DistributionConfig: spaConfig("policy-test", BUCKET, undefined, {
@@ -60,7 +61,19 @@ beforeAll(async () => {
         DefaultCacheBehavior: {
           TargetOriginId: "web",
           ViewerProtocolPolicy: "allow-all",
-          CachePolicyId: "4135ea2d-6df8-44a3-9df3-4b5a84be39ad",
+          CachePolicyId: CACHING_DISABLED,
+        },
+        // Only HTTPS viewers reach the origin under this one (aws:SecureTransport true).
+        CacheBehaviors: {
+          Quantity: 1,
+          Items: [
+            {
+              PathPattern: "/secure/*",
+              TargetOriginId: "web",
+              ViewerProtocolPolicy: "redirect-to-https",
+              CachePolicyId: CACHING_DISABLED,
+            },
+          ],
         },
       }),
     }),
@@ -119,5 +132,129 @@ describe("bucket policies", () => {
 
     await s3.send(new DeleteBucketPolicyCommand({ Bucket: BUCKET }));
     expect((await get("/private/secret.json")).body).toBe('{"secret":true}');
+  });
+});
+
+const put = (policy: object) =>
+  s3.send(new PutBucketPolicyCommand({ Bucket: BUCKET, Policy: JSON.stringify(policy) }));
+
+const statement = (effect: "Allow" | "Deny", Condition?: object) => ({
+  Effect: effect,
+  Principal: { Service: "cloudfront.amazonaws.com" },
+  Action: "s3:GetObject",
+  Resource: `arn:aws:s3:::${BUCKET}/*`,
+  ...(Condition ? { Condition } : {}),
+});
+
+/** The widely used statement refusing every request made without TLS. */
+const denyInsecure = {
+  Sid: "DenyInsecureTransport",
+  Effect: "Deny",
+  Principal: "*",
+  Action: "s3:*",
+  Resource: [`arn:aws:s3:::${BUCKET}`, `arn:aws:s3:::${BUCKET}/*`],
+  Condition: { Bool: { "aws:SecureTransport": "false" } },
+};
+
+describe("bucket policy grammar", () => {
+  it("accepts any condition key and operator of IAM's grammar", async () => {
+    const accepted = [
+      { Version: "2012-10-17", Statement: [statement("Allow"), denyInsecure] },
+      // Bare booleans and numbers, no Version (read as 2008-10-17), keys localcloud never sees.
+      {
+        Statement: {
+          ...statement("Deny"),
+          Condition: {
+            Bool: { "aws:SecureTransport": false },
+            NumericLessThan: { "s3:TlsVersion": 1.2 },
+            IpAddress: { "aws:SourceIp": ["192.0.2.0/24", "2001:db8::/32"] },
+            StringNotEqualsIfExists: { "s3:x-amz-server-side-encryption": "aws:kms" },
+            "ForAnyValue:StringLike": { "aws:TagKeys": "team*" },
+            Null: { "s3:x-amz-acl": "true" },
+            DateGreaterThan: { "aws:CurrentTime": "2020-01-01T00:00:00Z" },
+          },
+        },
+      },
+      {
+        Version: "2012-10-17",
+        Statement: [
+          {
+            Effect: "Deny",
+            NotPrincipal: { AWS: `arn:aws:iam::${cloud.accountId}:root` },
+            NotAction: ["s3:GetObject", "s3:ListBucket"],
+            NotResource: `arn:aws:s3:::${BUCKET}/public/*`,
+          },
+        ],
+      },
+    ];
+    for (const policy of accepted) await put(policy);
+  });
+
+  it("refuses with MalformedPolicy what breaks the grammar", async () => {
+    const refused = [
+      { Version: "2012-10-17", Statement: [statement("Allow", { StringEqualz: { k: "v" } })] },
+      { Version: "2012-10-17", Statement: [statement("Allow", { NullIfExists: { k: "true" } })] },
+      { Version: "2012-10-17", Statement: [{ ...statement("Allow"), Principal: undefined }] },
+      { Version: "2012-10-17", Statement: [{ ...statement("Allow"), NotAction: "s3:PutObject" }] },
+      { Version: "2012-10-17", Statement: [{ ...statement("Allow"), Effect: "Permit" }] },
+      { Version: "2012-10-17", Statement: [statement("Allow", { StringEquals: { k: {} } })] },
+    ];
+    for (const policy of refused) {
+      await expect(put(policy)).rejects.toMatchObject({
+        name: "MalformedPolicy",
+        $metadata: { httpStatusCode: 400 },
+      });
+    }
+  });
+});
+
+describe("bucket policy conditions at the edge", () => {
+  it("aws:SecureTransport: false under allow-all (localcloud's viewers use HTTP), true under redirect-to-https", async () => {
+    await put({ Version: "2012-10-17", Statement: [statement("Allow"), denyInsecure] });
+    expect((await get("/index.html")).status).toBe(403);
+    expect(await get("/secure/page.html")).toEqual({ status: 200, body: "<p>over https</p>" });
+    await s3.send(new DeleteBucketPolicyCommand({ Bucket: BUCKET }));
+  });
+
+  it("evaluates the keys it knows, IAM's rules for missing keys, and refuses on keys it cannot know", async () => {
+    const other = `arn:aws:cloudfront::${cloud.accountId}:distribution/EOTHER`;
+    // [condition on the Allow statement, whether the distribution may read /index.html]
+    const cases: [object, boolean][] = [
+      [{ StringEquals: { "aws:SourceArn": distributionArn } }, true],
+      [{ ArnLike: { "aws:SourceArn": "arn:aws:cloudfront::*:distribution/*" } }, true],
+      [{ ArnEquals: { "aws:SourceArn": other } }, false],
+      [{ ArnNotEquals: { "aws:SourceArn": other } }, true],
+      [{ "ForAnyValue:StringEquals": { "aws:SourceArn": [other, distributionArn] } }, true],
+      [{ StringEquals: { "aws:SourceAccount": cloud.accountId } }, true],
+      [{ StringEqualsIfExists: { "aws:SourceArn": other } }, false],
+      [{ Bool: { "aws:SecureTransport": "true" } }, false],
+      [{ Null: { "aws:SourceArn": "false" } }, true],
+      [{ Null: { "aws:SourceArn": "true" } }, false],
+      // aws:SourceVpce: known absent (no VPC endpoints here).
+      [{ StringEquals: { "aws:SourceVpce": "vpce-1" } }, false],
+      [{ StringNotEquals: { "aws:SourceVpce": "vpce-1" } }, true],
+      [{ StringEqualsIfExists: { "aws:SourceVpce": "vpce-1" } }, true],
+      [{ Null: { "aws:SourceVpce": "true" } }, true],
+      // A key localcloud cannot know never lets an Allow grant.
+      [{ StringEquals: { "s3:x-amz-acl": "private" } }, false],
+      [{ StringNotEqualsIfExists: { "s3:x-amz-acl": "public-read" } }, false],
+    ];
+    const outcomes = [];
+    for (const [condition, _] of cases) {
+      await put({ Version: "2012-10-17", Statement: [statement("Allow", condition)] });
+      outcomes.push([condition, (await get("/index.html")).status === 200]);
+    }
+    expect(outcomes).toEqual(cases);
+
+    // ...and lets a Deny deny; a Deny whose condition fails on known keys does not.
+    const denyWhen = (condition: object) => ({
+      Version: "2012-10-17",
+      Statement: [statement("Allow"), statement("Deny", condition)],
+    });
+    await put(denyWhen({ StringEquals: { "s3:ExistingObjectTag/public": "no" } }));
+    expect((await get("/index.html")).status).toBe(403);
+    await put(denyWhen({ StringNotEquals: { "aws:SourceArn": distributionArn } }));
+    expect((await get("/index.html")).status).toBe(200);
+    await s3.send(new DeleteBucketPolicyCommand({ Bucket: BUCKET }));
   });
 });

@@ -307,21 +307,22 @@ describe("routing and origins", () => {
 
   it("sends the viewer's Host to the origin only when the behaviour's origin request policy includes it", async () => {
     const base = spaConfig("api-host-base", "edge-site", api.port);
-    // The viewer's host is one the distribution answers for (its alternate domain names).
-    const Aliases = { Quantity: 1, Items: ["*.preview.test"] };
-    const withPolicy = (id: string, policy: Record<string, unknown>) =>
+    // The viewer's host is one the distribution answers for (its alternate domain names): each
+    // distribution its own, as CloudFront refuses a name another distribution holds.
+    const aliases = (zone: string) => ({ Quantity: 1, Items: [`*.${zone}.preview.test`] });
+    const withPolicy = (id: string, zone: string, policy: Record<string, unknown>) =>
       createEdge(id, {
-        Aliases,
+        Aliases: aliases(zone),
         CacheBehaviors: {
           Quantity: 1,
           Items: (base.CacheBehaviors?.Items ?? []).map((behavior) => ({ ...behavior, ...policy })),
         },
       });
-    const hostSeen = async (url: string) => {
+    const hostSeen = async (url: string, host: string) => {
       const { hostname, port } = new URL(url);
       await new Promise<void>((resolve, reject) => {
         const outgoing = httpRequest(
-          { host: hostname, port, path: "/api/host", headers: { host: "pr-7.preview.test" } },
+          { host: hostname, port, path: "/api/host", headers: { host } },
           (response) => response.resume().once("end", resolve),
         );
         outgoing.once("error", reject).end();
@@ -329,12 +330,12 @@ describe("routing and origins", () => {
       return apiCalls[apiCalls.length - 1]?.headers.host;
     };
     // Managed-AllViewer: every viewer header, Host included.
-    const allViewer = await withPolicy("api-host-1", {
+    const allViewer = await withPolicy("api-host-1", "one", {
       OriginRequestPolicyId: "216adef6-5c7f-47e4-b989-5492eafa07d3",
     });
-    expect(await hostSeen(allViewer.url)).toBe("pr-7.preview.test");
+    expect(await hostSeen(allViewer.url, "pr-7.one.preview.test")).toBe("pr-7.one.preview.test");
     const legacy = await createEdge("api-host-2", {
-      Aliases,
+      Aliases: aliases("two"),
       CacheBehaviors: {
         Quantity: 1,
         Items: (base.CacheBehaviors?.Items ?? []).map(({ CachePolicyId: _, ...behavior }) => ({
@@ -350,10 +351,10 @@ describe("routing and origins", () => {
         })),
       },
     });
-    expect(await hostSeen(legacy.url)).toBe("pr-7.preview.test");
+    expect(await hostSeen(legacy.url, "pr-7.two.preview.test")).toBe("pr-7.two.preview.test");
     // No policy: the origin's own domain name, as CloudFront sends it.
-    const { url: plain } = await createEdge("api-host-3", { Aliases });
-    expect(await hostSeen(plain)).toBe(`127.0.0.1:${api.port}`);
+    const { url: plain } = await createEdge("api-host-3", { Aliases: aliases("three") });
+    expect(await hostSeen(plain, "pr-7.three.preview.test")).toBe(`127.0.0.1:${api.port}`);
   });
 
   it("streams HTTP origin responses instead of buffering them", async () => {

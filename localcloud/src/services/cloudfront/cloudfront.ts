@@ -1,6 +1,7 @@
 import type { AwsRequest, AwsResponse } from "../../server/aws-request";
 import { AwsError } from "../../server/errors";
 import type { LocalcloudService, ServiceContext } from "../service";
+import { checkAliasesFree } from "./alias-conflicts";
 import type { EdgeConfig } from "./distribution-config";
 import { readEdgeConfig } from "./distribution-config";
 import {
@@ -221,6 +222,7 @@ export class CloudFront implements CloudFrontService {
       }
       return this.distributionResponse(previous, 201);
     }
+    checkAliasesFree(undefined, edgeConfig.aliases, this.aliasHolders());
     const now = Date.now();
     const distribution: StoredDistribution = {
       id: newDistributionId(),
@@ -281,6 +283,7 @@ export class CloudFront implements CloudFrontService {
         "Your request contains changes that aren't allowed: CallerReference cannot be changed.",
       );
     }
+    checkAliasesFree(id, edgeConfig.aliases, this.aliasHolders());
     const now = Date.now();
     distribution.config = config;
     distribution.etag = newETag();
@@ -422,6 +425,17 @@ export class CloudFront implements CloudFrontService {
         }
       }
     }
+  }
+
+  /** Every distribution's alternate domain names (a config that no longer reads holds none). */
+  private aliasHolders() {
+    return this.store.all().map((distribution) => {
+      try {
+        return { id: distribution.id, aliases: readEdgeConfig(distribution.config).aliases };
+      } catch {
+        return { id: distribution.id, aliases: [] };
+      }
+    });
   }
 
   /** Whether any distribution's config associates this function ARN. */

@@ -29,7 +29,18 @@ export interface CacheBehavior {
   forwardsHost: boolean;
   /** FunctionAssociations: the function ARN run for each viewer event. */
   functions: Partial<Record<FunctionEventType, string>>;
+  /** `allow-all`, `redirect-to-https` or `https-only` (stored; the edge speaks HTTP only). */
+  viewerProtocolPolicy: string;
 }
+
+/**
+ * Whether a request the edge serves under this behaviour stands for an HTTPS one. CloudFront
+ * reads an S3 origin with the protocol the viewer used, and under `redirect-to-https` or
+ * `https-only` only HTTPS requests reach the origin. localcloud's edge is plain HTTP, so under
+ * `allow-all` its viewers are taken as HTTP ones.
+ */
+export const standsForHttps = (behavior: CacheBehavior): boolean =>
+  behavior.viewerProtocolPolicy !== "allow-all";
 
 export interface CustomErrorResponse {
   errorCode: number;
@@ -209,7 +220,8 @@ const readBehavior = (
       404,
     );
   }
-  if (!text(node, "ViewerProtocolPolicy")) {
+  const viewerProtocolPolicy = text(node, "ViewerProtocolPolicy");
+  if (!viewerProtocolPolicy) {
     throw new AwsError("InvalidArgument", "The parameter ViewerProtocolPolicy is required.");
   }
   const methods = items<string>(child(node, "AllowedMethods"), "Method");
@@ -221,6 +233,7 @@ const readBehavior = (
     cachePolicy: readCachePolicy(node),
     forwardsHost: forwardsViewerHost(node),
     functions: readFunctionAssociations(node),
+    viewerProtocolPolicy,
   };
 };
 

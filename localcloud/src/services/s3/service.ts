@@ -19,8 +19,14 @@ export interface S3Service extends LocalcloudService {
   /**
    * Whether the bucket policy lets a CloudFront distribution (Origin Access Control) read the
    * key. Without a policy every read passes: localcloud does not model OAC's signing.
+   * `secureTransport`: whether the read stands for one over HTTPS (`aws:SecureTransport`).
    */
-  distributionMayRead(bucket: string, key: string, distributionArn: string): boolean;
+  distributionMayRead(
+    bucket: string,
+    key: string,
+    distributionArn: string,
+    secureTransport: boolean,
+  ): boolean;
   /**
    * Moves S3's clock forward by `ms`: the Date of its answers and the LastModified of what it
    * writes from now on, as if that time had passed. Lets a test age an object (a dead run's
@@ -85,14 +91,17 @@ export const createS3Service = (context: ServiceContext): S3Service => {
     advanceClock(ms) {
       clockAheadMs += ms;
     },
-    distributionMayRead(bucket, key, distributionArn) {
+    distributionMayRead(bucket, key, distributionArn, secureTransport) {
       const policy = store.hasBucket(bucket) ? store.bucket(bucket).policy : undefined;
       if (policy === undefined) return true;
       return serviceMayRead(parseBucketPolicy(policy), {
         service: "cloudfront.amazonaws.com",
         sourceArn: distributionArn,
+        sourceAccount: context.accountId,
+        secureTransport,
         bucket,
         key,
+        now: new Date(s3.now()),
       });
     },
     async readObject(bucket, key) {

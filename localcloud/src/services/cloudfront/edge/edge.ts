@@ -4,7 +4,12 @@ import { pipeline } from "node:stream/promises";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { FaultInjector } from "../../../server/faults";
 import type { RequestLog } from "../../../server/request-log";
-import { type CacheBehavior, type EdgeConfig, hostNamesDistribution } from "../distribution-config";
+import {
+  type CacheBehavior,
+  type EdgeConfig,
+  hostNamesDistribution,
+  standsForHttps,
+} from "../distribution-config";
 import { newCfId } from "../ids";
 import { canonicalInvalidationPath } from "../invalidation-rules";
 import { type CachedResponse, type EdgeCache, isFresh } from "./cache";
@@ -355,6 +360,7 @@ export class Edge {
           origin.originPath,
           request,
           this.deps.distributionArn,
+          standsForHttps(behavior),
         )
       : fetchFromHttp(origin, request, behavior.forwardsHost);
   }

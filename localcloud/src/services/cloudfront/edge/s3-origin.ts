@@ -10,8 +10,15 @@ export interface S3ObjectReader {
   /**
    * Whether the bucket's policy lets this distribution read the key, as S3 decides for a
    * CloudFront Origin Access Control. A reader without policies lets every read through.
+   * `secureTransport`: whether the read stands for one over HTTPS (CloudFront reads an S3 origin
+   * with the protocol the viewer used).
    */
-  distributionMayRead?(bucket: string, key: string, distributionArn: string): boolean;
+  distributionMayRead?(
+    bucket: string,
+    key: string,
+    distributionArn: string,
+    secureTransport: boolean,
+  ): boolean;
 }
 
 export interface S3ObjectRead {
@@ -36,9 +43,11 @@ export const fetchFromS3 = async (
   originPath: string,
   request: OriginRequest,
   distributionArn: string,
+  secureTransport: boolean,
 ): Promise<OriginResponse> => {
   const key = `${originPath}${safeDecode(request.rawPath)}`.replace(/^\//, "");
-  const allowed = key !== "" && (s3.distributionMayRead?.(bucket, key, distributionArn) ?? true);
+  const allowed =
+    key !== "" && (s3.distributionMayRead?.(bucket, key, distributionArn, secureTransport) ?? true);
   const object = allowed ? await s3.readObject(bucket, key) : undefined;
   if (!object) return accessDenied();
   const etag = quoted(object.etag);
