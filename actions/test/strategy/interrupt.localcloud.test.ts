@@ -17,8 +17,8 @@ import { buildSite, tempDir, type WebCloud } from "../web/cloud";
 import { createTrafficPair } from "./traffic-pair";
 
 /**
- * A release whose service moves by canary, interrupted while the new revision takes part of
- * production traffic: the deploy process killed outright (no cleanup: the release guard's
+ * A release whose service moves by canary, interrupted while the new revision takes production
+ * traffic (its canary share, or all of it in ECS's final bake): the deploy process killed outright (no cleanup: the release guard's
  * heartbeat stops, its alarm goes off and ECS's alarm-based rollback returns all traffic to the
  * old revision), or cancelled (SIGINT: shipline stops the service deployment with ECS's
  * rollback). Either way the new release's SPA was never published, the edge serves one release,
@@ -39,6 +39,25 @@ const ROLE = "arn:aws:iam::000000000000:role/ecsInfrastructureRoleForLoadBalance
 /** The interrupted runs' canary: its first share bakes far longer than the test waits. */
 const LONG_CANARY = "canary 10% 10m";
 const SHORT_CANARY = "canary 10% 1m";
+
+/**
+ * Where a run is interrupted: the canary's share (10% of production traffic on the new revision,
+ * for its long step bake), or ECS's final bake (all traffic on it, the old revision still up,
+ * for a bake time longer than the test waits).
+ */
+const PHASES = {
+  "canary share": {
+    strategy: LONG_CANARY,
+    args: [],
+    line: /PRODUCTION_TRAFFIC_SHIFT: traffic new 10% \/ old 90%/,
+  },
+  "final bake": {
+    strategy: SHORT_CANARY,
+    args: ["--bake-time", "10m"],
+    line: /BAKE_TIME: traffic new 100% \/ old 0%/,
+  },
+} as const;
+type Phase = keyof typeof PHASES;
 
 beforeAll(async () => {
   stack = await startServiceStack();
@@ -112,7 +131,11 @@ function envOf(run: number): Record<string, string> {
 async function deploy(
   run: number,
   strategy: string,
-  options: { spawned?: boolean; onLine?: (line: string, current: ShiplineRun) => void } = {},
+  options: {
+    spawned?: boolean;
+    onLine?: (line: string, current: ShiplineRun) => void;
+    args?: readonly string[];
+  } = {},
 ): Promise<ShiplineRun> {
   const site = await buildSite(join(tmp, `web-${run}`), { releaseId: idOf(run) });
   return runShipline({
@@ -126,6 +149,7 @@ async function deploy(
       strategy,
       "--source",
       site.dir,
+      ...(options.args ?? []),
     ],
     env: envOf(run),
     spawned: options.spawned ?? false,
@@ -267,12 +291,14 @@ async function ended(arn: string): Promise<ServiceDeployment> {
  * canary's share of production traffic to it, a probe through the edge; `interrupt` is sent
  * once the probe has met the new release (it takes production traffic).
  */
-async function interruptAtCanaryShare(run: number, signal: NodeJS.Signals) {
+async function interruptAt(phase: Phase, run: number, signal: NodeJS.Signals) {
+  const { strategy, args, line: reached } = PHASES[phase];
   let probe: ReturnType<typeof edgeProbe> | undefined;
-  const victim = await deploy(run, LONG_CANARY, {
+  const victim = await deploy(run, strategy, {
     spawned: true,
+    args,
     onLine: (line) => {
-      if (/PRODUCTION_TRAFFIC_SHIFT: traffic new 10% \/ old 90%/.test(line)) probe ??= edgeProbe();
+      if (reached.test(line)) probe ??= edgeProbe();
     },
   });
   let ended = false;
@@ -280,7 +306,7 @@ async function interruptAtCanaryShare(run: number, signal: NodeJS.Signals) {
     ended = true;
   });
   const shifted = await waitFor(
-    "the canary's share of production traffic",
+    `the new release to take production traffic (${phase})`,
     async () => {
       if (ended) throw new Error(`the deploy ended early:\n${victim.output()}`);
       return probe?.answers.some((a) => a.release === idOf(run)) ? probe : undefined;
@@ -309,63 +335,67 @@ describe("a canary interrupted while it takes production traffic", () => {
     await expectServed(live);
   }, 120_000);
 
-  it("kill -9: the heartbeat alarm has ECS return all traffic to the live release; status tells the truth; the next deploy goes live", async () => {
-    run += 1;
-    const victim = idOf(run);
-    const liveGroup = await productionGroup();
-    const { end, probe, serviceDeploymentArn } = await interruptAtCanaryShare(run, "SIGKILL");
-    expect(end.signal, end.output).toBe("SIGKILL");
-    await expectTrafficBack(probe, liveGroup, victim);
-    // ECS rolled it back on the release guard's alarm: nobody else was there to.
-    const rolledBack = await ended(serviceDeploymentArn);
-    expect(rolledBack.status, JSON.stringify(rolledBack)).toBe("ROLLBACK_SUCCESSFUL");
-    expect(rolledBack.rollback?.reason ?? "").toContain(heartbeatAlarmName("production"));
+  it.each(Object.keys(PHASES) as Phase[])(
+    "kill -9 at the %s: the heartbeat alarm has ECS return all traffic to the live release; status tells the truth; the next deploy goes live",
+    async (phase) => {
+      run += 1;
+      const victim = idOf(run);
+      const liveGroup = await productionGroup();
+      const { end, probe, serviceDeploymentArn } = await interruptAt(phase, run, "SIGKILL");
+      expect(end.signal, end.output).toBe("SIGKILL");
+      await expectTrafficBack(probe, liveGroup, victim);
+      // ECS rolled it back on the release guard's alarm: nobody else was there to.
+      const rolledBack = await ended(serviceDeploymentArn);
+      expect(rolledBack.status, JSON.stringify(rolledBack)).toBe("ROLLBACK_SUCCESSFUL");
+      expect(rolledBack.rollback?.reason ?? "").toContain(heartbeatAlarmName("production"));
 
-    // The SPA of the killed release was never published: one release at the edge, the live one.
-    await expectServed(live);
-    expect((await ledger().read(victim))?.status).toBe("deploying");
-    const lock = await readLock(s3(), BUCKET, ".shipline/", "production");
-    expect(lock?.holder.releaseId).toBe(victim);
-    // While the dead run's lock is fresh, `status` names it under way; production is consistent.
-    run += 1;
-    const underWay = await cli(run, "status");
-    expect(underWay.code, underWay.output).toBe(0);
-    expect(underWay.output).toContain(`under way: the deploy of release ${victim}`);
-    expect(underWay.output).toContain(`live-release=${live}`);
-    expect(underWay.output).toContain("consistent=true");
+      // The SPA of the killed release was never published: one release at the edge, the live one.
+      await expectServed(live);
+      expect((await ledger().read(victim))?.status).toBe("deploying");
+      const lock = await readLock(s3(), BUCKET, ".shipline/", "production");
+      expect(lock?.holder.releaseId).toBe(victim);
+      // While the dead run's lock is fresh, `status` names it under way; production is consistent.
+      run += 1;
+      const underWay = await cli(run, "status");
+      expect(underWay.code, underWay.output).toBe(0);
+      expect(underWay.output).toContain(`under way: the deploy of release ${victim}`);
+      expect(underWay.output).toContain(`live-release=${live}`);
+      expect(underWay.output).toContain("consistent=true");
 
-    // The dead run's lock expires by S3's clock (moved a lock-ttl forward, not waited for); the
-    // next command settles its record: failed, production consistent on the live release.
-    cloud.service<{ advanceClock(ms: number): void }>("s3").advanceClock(LOCK_TTL_MS);
-    await waitFor("the dead run's lock to expire by S3's clock", async () => {
-      const state = await inspectLock(
-        s3(),
-        BUCKET,
-        lockKey(".shipline/", "production"),
-        systemClock,
-      );
-      return !state || state.expired ? true : undefined;
-    });
-    run += 1;
-    const status = await expectStatus(run, live);
-    expect(status).toMatch(new RegExp(`${victim}.*deploying → failed \\(repaired\\)`));
-    expect((await ledger().read(victim))?.status).toBe("failed");
+      // The dead run's lock expires by S3's clock (moved a lock-ttl forward, not waited for); the
+      // next command settles its record: failed, production consistent on the live release.
+      cloud.service<{ advanceClock(ms: number): void }>("s3").advanceClock(LOCK_TTL_MS);
+      await waitFor("the dead run's lock to expire by S3's clock", async () => {
+        const state = await inspectLock(
+          s3(),
+          BUCKET,
+          lockKey(".shipline/", "production"),
+          systemClock,
+        );
+        return !state || state.expired ? true : undefined;
+      });
+      run += 1;
+      const status = await expectStatus(run, live);
+      expect(status).toMatch(new RegExp(`${victim}.*deploying → failed \\(repaired\\)`));
+      expect((await ledger().read(victim))?.status).toBe("failed");
 
-    run += 1;
-    const next = await (await deploy(run, SHORT_CANARY)).done;
-    expect(next.code, next.output).toBe(0);
-    expect(next.output).toContain("took over the lock");
-    live = idOf(run);
-    await expectServed(live);
-    run += 1;
-    await expectStatus(run, live);
-  }, 180_000);
+      run += 1;
+      const next = await (await deploy(run, SHORT_CANARY)).done;
+      expect(next.code, next.output).toBe(0);
+      expect(next.output).toContain("took over the lock");
+      live = idOf(run);
+      await expectServed(live);
+      run += 1;
+      await expectStatus(run, live);
+    },
+    180_000,
+  );
 
   it("SIGINT: exit 130 at once, ECS's rollback returns all traffic to the live release; cancelled recorded, lock free, the next deploy started at once goes live", async () => {
     run += 1;
     const victim = idOf(run);
     const liveGroup = await productionGroup();
-    const { end, probe, serviceDeploymentArn } = await interruptAtCanaryShare(run, "SIGINT");
+    const { end, probe, serviceDeploymentArn } = await interruptAt("canary share", run, "SIGINT");
     expect(end.code, end.output).toBe(130);
     expect(end.output).toContain(
       `stopping service deployment ${serviceDeploymentArn} with rollback`,
