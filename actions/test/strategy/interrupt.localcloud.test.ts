@@ -250,6 +250,8 @@ async function expectTrafficBack(
   probe: ReturnType<typeof edgeProbe>,
   liveGroup: string,
   interrupted: string,
+  /** Probes on until this settles too (e.g. the next deploy's whole canary). */
+  until?: Promise<unknown>,
 ): Promise<void> {
   await waitFor(
     "ECS to return all production traffic to the live release",
@@ -260,6 +262,7 @@ async function expectTrafficBack(
   await waitFor("two seconds of requests after the rollback", async () =>
     probe.answers.some((a) => a.sentAt > at + 2_000) ? true : undefined,
   );
+  await until;
   const answers = await probe.stop();
   const during = answers.filter((a) => a.sentAt < at && a.release === interrupted).length;
   const after = answers.filter((a) => a.sentAt > at);
@@ -409,8 +412,9 @@ describe("a canary interrupted while it takes production traffic", () => {
 
     // The next deploy starts at once, while ECS still rolls the cancelled one back.
     run += 1;
+    // The probe goes on through the next deploy's canary: the cancelled release never returns.
     const next = await deploy(run, SHORT_CANARY);
-    await expectTrafficBack(probe, liveGroup, victim);
+    await expectTrafficBack(probe, liveGroup, victim, next.done);
     // ECS's rollback on shipline's stop request: completed, or replaced by the next deploy.
     const stopped = await ended(serviceDeploymentArn);
     expect(stopped.rollback?.reason ?? "", JSON.stringify(stopped)).toMatch(/stop request/);
