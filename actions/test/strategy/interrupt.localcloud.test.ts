@@ -256,7 +256,8 @@ async function expectTrafficBack(
   await waitFor(
     "ECS to return all production traffic to the live release",
     async () => ((await productionWeights())[liveGroup] === 100 ? true : undefined),
-    60_000,
+    // Well within the canary's step bake (30 s): the rollback, not the end of the step.
+    20_000,
   );
   const at = Date.now();
   await waitFor("two seconds of requests after the rollback", async () =>
@@ -294,7 +295,12 @@ async function ended(arn: string): Promise<ServiceDeployment> {
  * canary's share of production traffic to it, a probe through the edge; `interrupt` is sent
  * once the probe has met the new release (it takes production traffic).
  */
-async function interruptAt(phase: Phase, run: number, signal: NodeJS.Signals) {
+async function interruptAt(
+  phase: Phase,
+  run: number,
+  signal: NodeJS.Signals,
+  beforeSignal: () => void = () => {},
+) {
   const { strategy, args, line: reached } = PHASES[phase];
   let probe: ReturnType<typeof edgeProbe> | undefined;
   const victim = await deploy(run, strategy, {
@@ -316,6 +322,7 @@ async function interruptAt(phase: Phase, run: number, signal: NodeJS.Signals) {
     },
     60_000,
   );
+  beforeSignal();
   const signalledAt = Date.now();
   victim.kill(signal);
   const end = await victim.done;
@@ -393,6 +400,33 @@ describe("a canary interrupted while it takes production traffic", () => {
     },
     180_000,
   );
+
+  it("SIGINT while StopServiceDeployment keeps failing: exit 2, and the guard left armed has ECS roll the canary back", async () => {
+    run += 1;
+    const victim = idOf(run);
+    const liveGroup = await productionGroup();
+    const { end, probe, serviceDeploymentArn } = await interruptAt(
+      "canary share",
+      run,
+      "SIGINT",
+      () => cloud.faults.add({ service: "ecs", operation: "StopServiceDeployment", kind: "error" }),
+    );
+    cloud.faults.clear();
+    expect(end.code, end.output).toBe(2);
+    expect(end.output).toContain(`stopping service deployment ${serviceDeploymentArn} failed too`);
+    expect(end.output).toContain("release guard: left armed");
+    // shipline could not stop the canary; its heartbeat alarm has ECS do it.
+    await expectTrafficBack(probe, liveGroup, victim);
+    const rolledBack = await ended(serviceDeploymentArn);
+    expect(rolledBack.status, JSON.stringify(rolledBack)).toBe("ROLLBACK_SUCCESSFUL");
+    expect(rolledBack.rollback?.reason ?? "").toContain(heartbeatAlarmName("production"));
+    await expectServed(live);
+    expect((await ledger().read(victim))?.status).not.toBe("live");
+    expect(await readLock(s3(), BUCKET, ".shipline/", "production")).toBeUndefined();
+    run += 1;
+    await expectStatus(run, live);
+    // The next test's deploy goes live after it.
+  }, 120_000);
 
   it("SIGINT: exit 130 at once, ECS's rollback returns all traffic to the live release; cancelled recorded, lock free, the next deploy started at once goes live", async () => {
     run += 1;
