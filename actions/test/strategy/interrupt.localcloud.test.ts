@@ -421,7 +421,10 @@ describe("a canary interrupted while it takes production traffic", () => {
     expect(rolledBack.status, JSON.stringify(rolledBack)).toBe("ROLLBACK_SUCCESSFUL");
     expect(rolledBack.rollback?.reason ?? "").toContain(heartbeatAlarmName("production"));
     await expectServed(live);
-    expect((await ledger().read(victim))?.status).not.toBe("live");
+    expect(await ledger().read(victim)).toMatchObject({
+      status: "failed",
+      failure: { step: "service", message: expect.stringMatching(/^ROLLBACK FAILED/) },
+    });
     expect(await readLock(s3(), BUCKET, ".shipline/", "production")).toBeUndefined();
     run += 1;
     await expectStatus(run, live);
