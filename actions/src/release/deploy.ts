@@ -140,6 +140,7 @@ export async function deploy(
       // Set once the services run their new task definitions, cleared at the commit point:
       // while set, any failure (the web, or recording either step) returns every service.
       let moved: MovedService[] = [];
+      let leaveArmed = false;
       // The heartbeat alarm guards one service (see guard.ts); several services have none yet.
       const guard = plan.services.every((service) => service.shorthand)
         ? releaseGuardOf(deps, {
@@ -248,37 +249,42 @@ export async function deploy(
             );
         });
       } catch (error) {
-        // Before the commit point: the site still serves the previous release. A cancelled run
-        // sends the service back without waiting for it (it must exit within seconds).
-        const [only, ...others] = moved;
-        if (only && others.length > 0 && !(error instanceof LockLostError)) {
-          const undone = await undoServices(
-            `the release failed before its entry points went live (${(error as Error).message})`,
-            error as Error,
-            moved,
-            { clients: deps.service, clock, logger },
-          );
-          // The services are back, but the site may serve some of the new pages: a human must look.
-          if (error instanceof SitePutBackError && undone instanceof RolledBackError) {
-            throw new RollbackFailedError(`ROLLBACK FAILED: ${undone.message}`, { cause: error });
+        const thrown = await (async function putBackBeforeCommit(): Promise<never> {
+          // Before the commit point: the site still serves the previous release. A cancelled run
+          // sends the service back without waiting for it (it must exit within seconds).
+          const [only, ...others] = moved;
+          if (only && others.length > 0 && !(error instanceof LockLostError)) {
+            const undone = await undoServices(
+              `the release failed before its entry points went live (${(error as Error).message})`,
+              error as Error,
+              moved,
+              { clients: deps.service, clock, logger },
+            );
+            // The services are back, but the site may serve some of the new pages: a human must look.
+            if (error instanceof SitePutBackError && undone instanceof RolledBackError) {
+              throw new RollbackFailedError(`ROLLBACK FAILED: ${undone.message}`, { cause: error });
+            }
+            throw undone;
           }
-          throw undone;
-        }
-        if (only && error instanceof CancelledError) {
-          await returnWithoutWaiting(
-            error,
-            { clients: deps.service, cluster: only.target.cluster, service: only.target.service },
-            only.previousArn,
-            logger,
-          );
-        }
-        // A lost lock belongs to another run now: the environment is its to change, not ours.
-        if (only && !(error instanceof LockLostError)) {
-          await returnService(error as Error, only);
-        }
-        throw error;
+          if (only && error instanceof CancelledError) {
+            await returnWithoutWaiting(
+              error,
+              { clients: deps.service, cluster: only.target.cluster, service: only.target.service },
+              only.previousArn,
+              logger,
+            );
+          }
+          // A lost lock belongs to another run now: the environment is its to change, not ours.
+          if (only && !(error instanceof LockLostError)) {
+            await returnService(error as Error, only);
+          }
+          throw error;
+        })().catch((final: unknown) => final);
+        // The run could not put the service back (exit 2): the guard's alarm has ECS do it.
+        leaveArmed = thrown instanceof RollbackFailedError;
+        throw thrown;
       } finally {
-        await guard?.stop();
+        await guard?.stop({ leaveArmed });
       }
     },
   );

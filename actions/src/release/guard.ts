@@ -165,9 +165,22 @@ export class ReleaseGuard {
     }
   }
 
-  /** The run ends: heartbeats stop; an alarm still armed (a failed run) is disarmed first. */
-  async stop(): Promise<void> {
-    if (this.armed) await this.disarm();
+  /**
+   * The run ends: heartbeats stop. An alarm still armed (a failed run that put the service back)
+   * is disarmed first, unless the run could not put the service back (`leaveArmed`: its
+   * rollback failed, e.g. StopServiceDeployment or UpdateService refused): the alarm then goes
+   * off as for a dead run, and ECS rolls the deployment back to the live release, which the site
+   * still serves. (ECS watches the alarm only while a deployment is under way or baking; a
+   * service already back leaves it unheeded.)
+   */
+  async stop(options: { leaveArmed?: boolean } = {}): Promise<void> {
+    if (this.armed && options.leaveArmed) {
+      this.settings.logger.warning(
+        `release guard: left armed (alarm ${this.alarmName}): this run could not put the service back; ECS rolls its deployment back to the live release once the heartbeat stops`,
+      );
+    } else if (this.armed) {
+      await this.disarm();
+    }
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
     await Promise.all(this.inFlight);

@@ -218,6 +218,7 @@ export async function rollback(plan: RollbackPlan, deps: ReleaseDeps): Promise<R
         cluster: plan.service.cluster,
         service: plan.service.service,
       });
+      let leaveArmed = false;
       try {
         const restored = await release.step("service", async () => {
           const result = await restoreService(
@@ -281,8 +282,12 @@ export async function rollback(plan: RollbackPlan, deps: ReleaseDeps): Promise<R
             });
           });
         }
+      } catch (error) {
+        // The run could not put the service back (exit 2): the guard's alarm has ECS do it.
+        leaveArmed = error instanceof RollbackFailedError;
+        throw error;
       } finally {
-        await guard?.stop();
+        await guard?.stop({ leaveArmed });
       }
     },
   );

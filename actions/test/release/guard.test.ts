@@ -105,6 +105,17 @@ describe("the release guard", () => {
     await guard.stop();
   });
 
+  it("stop({ leaveArmed }) (a run that could not put the service back) stops the heartbeat and leaves the alarm breaching, said in a warning", async () => {
+    const { guard, lines } = guardOf();
+    await guard.arm(service());
+    await guard.stop({ leaveArmed: true });
+    const alarms = cw.commandCalls(PutMetricAlarmCommand).map((call) => call.args[0].input);
+    expect(alarms.map((alarm) => alarm.TreatMissingData)).toEqual(["breaching"]);
+    expect(lines.join("\n")).toContain(
+      "release guard: left armed (alarm shipline-production-release-heartbeat)",
+    );
+  });
+
   it("skips a service whose deployment controller is not ECS, with a note", async () => {
     const { guard, lines } = guardOf();
     const configuration = await guard.arm(
