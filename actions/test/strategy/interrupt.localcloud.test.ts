@@ -449,20 +449,31 @@ describe("a canary interrupted while it takes production traffic", () => {
 
     // The next deploy starts at once, while ECS still rolls the cancelled one back.
     run += 1;
+    const beforeNext = stack.cloud.requestLog.lastSeq;
     // The probe goes on through the next deploy's canary: the cancelled release never returns.
     const next = await deploy(run, SHORT_CANARY);
     await expectTrafficBack(probe, liveGroup, victim, next.done);
-    // ECS's rollback on shipline's stop request: completed, or replaced by the next deploy.
+    // ECS's rollback on shipline's stop request ran to its end before the next deploy changed
+    // the service: not replaced by it (STOPPED, "Superseded by a newer service deployment").
     const stopped = await ended(serviceDeploymentArn);
     expect(stopped.rollback?.reason ?? "", JSON.stringify(stopped)).toMatch(/stop request/);
-    expect(
-      stopped.status === "ROLLBACK_SUCCESSFUL" ||
-        (stopped.status === "STOPPED" && /Superseded/.test(stopped.statusReason ?? "")),
-      JSON.stringify(stopped),
-    ).toBe(true);
+    expect(stopped.status, JSON.stringify(stopped)).toBe("ROLLBACK_SUCCESSFUL");
     const nextEnd = await next.done;
     expect(nextEnd.code, nextEnd.output).toBe(0);
     expect(nextEnd.output).not.toContain("locked by");
+    const update = stack.cloud.requestLog
+      .list({ sinceSeq: beforeNext, service: "ecs", operation: "UpdateService" })
+      .find((call) => call.status === 200);
+    expect(update, "the next deploy's UpdateService").toBeDefined();
+    expect(stopped.finishedAt?.getTime() ?? Number.POSITIVE_INFINITY).toBeLessThanOrEqual(
+      Date.parse(update?.time ?? ""),
+    );
+    console.log(
+      nextEnd.output
+        .split("\n")
+        .filter((line) => line.includes(serviceDeploymentArn))
+        .join("\n"),
+    );
     live = idOf(run);
     await expectServed(live);
     run += 1;
