@@ -1,5 +1,6 @@
 import { UpdateServiceCommand } from "@aws-sdk/client-ecs";
 import { RolledBackError } from "../lib/errors";
+import { waitForInFlightDeployments } from "../service/in-flight";
 import { type ChangeDeps, gateSettingsOf, readChangeTarget, withServiceChange } from "./change";
 import { gateDeployment, logGateDiagnosis } from "./gated";
 import type { RedeployInputs } from "./inputs";
@@ -24,13 +25,29 @@ export async function redeploy(inputs: RedeployInputs, deps: ChangeDeps): Promis
   const arn = planned.taskDefinitionArn;
   const settings = gateSettingsOf(inputs, planned.current);
   const desired = planned.current.service.desiredCount ?? 0;
+  const inFlight = (dryRun: boolean) =>
+    waitForInFlightDeployments(
+      deps.service,
+      {
+        cluster: inputs.cluster,
+        service: inputs.service,
+        timeoutMs: settings.timeoutMs,
+        timeoutInput: "gate-timeout",
+        pollIntervalMs: settings.pollIntervalMs,
+        dryRun,
+      },
+      deps,
+    );
   if (inputs["dry-run"]) {
+    await inFlight(true);
     logger.info(
       `dry run: would force a new deployment of ${inputs.service} on ${arn} (${desired} tasks replaced), gate it (every ${settings.pollIntervalMs} ms, ${settings.healthyPolls} healthy polls, timeout ${settings.timeoutMs} ms) and record it on release ${planned.live.id} of ${inputs.environment}; nothing was changed`,
     );
     return { taskDefinitionArn: arn, releaseId: planned.live.id };
   }
   return withServiceChange("redeploy", inputs, deps, planned, async ({ target, note }) => {
+    // A forced deployment would replace one ECS has not finished with (a rollback under way).
+    await inFlight(false);
     const before = target.current.service.deployments?.find((d) => d.status === "PRIMARY")?.id;
     const update = await deps.service.ecs.send(
       new UpdateServiceCommand({

@@ -4,6 +4,7 @@ import type { Logger } from "../lib/logger";
 import type { ServiceClients } from "../service/clients";
 import { readCurrentService } from "../service/current";
 import { chooseWaitStrategy, type GateOutcome, runGate } from "../service/gate";
+import { waitForInFlightDeployments } from "../service/in-flight";
 import type { GateSettings } from "../service/inputs";
 import {
   type ArmGuard,
@@ -47,6 +48,11 @@ export async function restoreService(
     signal?: AbortSignal;
     /** Called right before the UpdateService to `taskDefinitionArn` (not before a way back). */
     armGuard?: ArmGuard;
+    /**
+     * Waits first until ECS has finished the service's deployments in flight (a rollback under
+     * way would be replaced). Off for an undo, whose in-flight deployment is this run's own.
+     */
+    awaitInFlight?: boolean;
   },
   /**
    * Where a failed gate returns to: the live release's task definition, as a deploy's does;
@@ -54,6 +60,19 @@ export async function restoreService(
    */
   returnTo?: string,
 ): Promise<RestoreResult> {
+  if (deps.awaitInFlight) {
+    await waitForInFlightDeployments(
+      deps.clients,
+      {
+        cluster: target.cluster,
+        service: target.service,
+        timeoutMs: target.gate.timeoutMs,
+        timeoutInput: "gate-timeout",
+        pollIntervalMs: target.gate.pollIntervalMs,
+      },
+      deps,
+    );
+  }
   const current = await readCurrentService(deps.clients, target.cluster, target.service);
   const runningArn = current.taskDefinition.taskDefinitionArn ?? "";
   const previousArn = returnTo && returnTo !== taskDefinitionArn ? returnTo : runningArn;

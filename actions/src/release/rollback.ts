@@ -175,6 +175,7 @@ export async function rollback(plan: RollbackPlan, deps: ReleaseDeps): Promise<R
             clients: deps.service,
             clock,
             logger,
+            awaitInFlight: true,
             ...(deps.signal ? { signal: deps.signal } : {}),
           }),
         );
@@ -228,6 +229,7 @@ export async function rollback(plan: RollbackPlan, deps: ReleaseDeps): Promise<R
               clients: deps.service,
               clock,
               logger,
+              awaitInFlight: true,
               ...(deps.signal ? { signal: deps.signal } : {}),
               ...(guard ? { armGuard: (service) => guard.arm(service) } : {}),
             },

@@ -14,6 +14,7 @@ import { type CurrentService, readCurrentService } from "./current";
 import { type Diagnosis, diagnose } from "./diagnose";
 import { checkImagesExist } from "./ecr-images";
 import { chooseWaitStrategy, type GateOutcome, runGate, type WaitStrategy } from "./gate";
+import { waitForInFlightDeployments } from "./in-flight";
 import type { DeployServiceInputs, GateSettings } from "./inputs";
 import { lastLogLines } from "./logs";
 import { type MigrationResult, runMigration } from "./migrate";
@@ -144,6 +145,20 @@ export async function deployService(
   const { clients, logger } = deps;
   const clock = deps.clock ?? systemClock;
   const started = clock.now();
+  // A deployment ECS has not finished with (a rollback under way) ends before this one starts,
+  // and what the service runs is read once it has: the rollback target, the production group.
+  await waitForInFlightDeployments(
+    clients,
+    {
+      cluster: inputs.cluster,
+      service: inputs.service,
+      timeoutMs: inputs.gate.timeoutMs,
+      timeoutInput: "gate-timeout",
+      pollIntervalMs: inputs.gate.pollIntervalMs,
+      dryRun: inputs.dryRun,
+    },
+    { clock, logger, ...(deps.signal ? { signal: deps.signal } : {}) },
+  );
   const { current, delivery, plan, warnings } = await prepare(inputs, clients);
   const progressive = delivery.strategy.name !== "rolling";
   for (const warning of warnings) logger.warning(warning);

@@ -6,6 +6,7 @@ import {
   DescribeTaskDefinitionCommand,
   DescribeTasksCommand,
   ECSClient,
+  ListServiceDeploymentsCommand,
   ListTaskDefinitionsCommand,
   ListTasksCommand,
   RegisterTaskDefinitionCommand,
@@ -109,6 +110,8 @@ function cloud(state: "healthy" | "unhealthy", after?: "ecs-rollback" | "superse
     tags: [],
   }));
   ecs.on(RegisterTaskDefinitionCommand).resolves({ taskDefinition: definition(2, NEW) });
+  // No service deployment in flight: the rollout starts at once.
+  ecs.on(ListServiceDeploymentsCommand).resolves({ serviceDeployments: [] });
   ecs.on(UpdateServiceCommand).callsFake((input: { taskDefinition: string }) => {
     updates += 1;
     const id = updates === 1 ? "ecs-svc/new" : "ecs-svc/back";

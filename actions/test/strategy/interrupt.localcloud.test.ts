@@ -1,6 +1,11 @@
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { DescribeServiceDeploymentsCommand, type ServiceDeployment } from "@aws-sdk/client-ecs";
+import {
+  DescribeServiceDeploymentsCommand,
+  ListServiceDeploymentsCommand,
+  type ServiceDeployment,
+  UpdateServiceCommand,
+} from "@aws-sdk/client-ecs";
 import { DescribeRulesCommand } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -449,23 +454,91 @@ describe("a canary interrupted while it takes production traffic", () => {
 
     // The next deploy starts at once, while ECS still rolls the cancelled one back.
     run += 1;
+    const beforeNext = stack.cloud.requestLog.lastSeq;
     // The probe goes on through the next deploy's canary: the cancelled release never returns.
     const next = await deploy(run, SHORT_CANARY);
     await expectTrafficBack(probe, liveGroup, victim, next.done);
-    // ECS's rollback on shipline's stop request: completed, or replaced by the next deploy.
+    // ECS's rollback on shipline's stop request ran to its end before the next deploy changed
+    // the service: not replaced by it (STOPPED, "Superseded by a newer service deployment").
     const stopped = await ended(serviceDeploymentArn);
     expect(stopped.rollback?.reason ?? "", JSON.stringify(stopped)).toMatch(/stop request/);
-    expect(
-      stopped.status === "ROLLBACK_SUCCESSFUL" ||
-        (stopped.status === "STOPPED" && /Superseded/.test(stopped.statusReason ?? "")),
-      JSON.stringify(stopped),
-    ).toBe(true);
+    expect(stopped.status, JSON.stringify(stopped)).toBe("ROLLBACK_SUCCESSFUL");
     const nextEnd = await next.done;
     expect(nextEnd.code, nextEnd.output).toBe(0);
     expect(nextEnd.output).not.toContain("locked by");
+    const update = stack.cloud.requestLog
+      .list({ sinceSeq: beforeNext, service: "ecs", operation: "UpdateService" })
+      .find((call) => call.status === 200);
+    expect(update, "the next deploy's UpdateService").toBeDefined();
+    expect(stopped.finishedAt?.getTime() ?? Number.POSITIVE_INFINITY).toBeLessThanOrEqual(
+      Date.parse(update?.time ?? ""),
+    );
+    console.log(
+      nextEnd.output
+        .split("\n")
+        .filter((line) => line.includes(serviceDeploymentArn))
+        .join("\n"),
+    );
     live = idOf(run);
     await expectServed(live);
     run += 1;
     await expectStatus(run, live);
   }, 180_000);
+
+  it("a rollback whose way back fails: exit 2, and the guard left armed has ECS return the service to the live release", async () => {
+    // The rollback's deployment shifts traffic as the service's next one does: a long canary,
+    // so it is still under way (and ECS still watches its alarms) when the run ends.
+    await stack.clients.ecs.send(
+      new UpdateServiceCommand({
+        cluster: stack.cluster,
+        service: stack.service,
+        deploymentConfiguration: {
+          strategy: "CANARY",
+          canaryConfiguration: { canaryPercent: 10, canaryBakeTimeInMinutes: 10 },
+        },
+      }),
+    );
+    run += 1;
+    const rollbackId = idOf(run);
+    const since = new Date();
+    let started = false;
+    const rollback = await runShipline({
+      args: ["rollback"],
+      env: envOf(run),
+      spawned: true,
+      onLine: (line) => {
+        if (/: deployment \S+ of arn:/.test(line)) started = true;
+      },
+    });
+    await waitFor("the rollback's deployment to start", async () => (started ? true : undefined));
+    // Cancelled in its gate, its way back (UpdateService to the live release's revision) fails.
+    cloud.faults.add({ service: "ecs", operation: "UpdateService", kind: "error" });
+    rollback.kill("SIGINT");
+    const end = await rollback.done;
+    cloud.faults.clear();
+    expect(end.code, end.output).toBe(2);
+    expect(end.output).toContain("ROLLBACK FAILED");
+    expect(end.output).toContain("release guard: left armed");
+    const listed = await stack.clients.ecs.send(
+      new ListServiceDeploymentsCommand({
+        cluster: stack.cluster,
+        service: stack.service,
+        createdAt: { after: since },
+      }),
+    );
+    const arn = listed.serviceDeployments?.[0]?.serviceDeploymentArn ?? "";
+    expect(listed.serviceDeployments, "the rollback's service deployment alone").toHaveLength(1);
+    // Nobody else was there to put the service back: ECS did, on the release guard's alarm.
+    const rolledBack = await ended(arn);
+    expect(rolledBack.status, JSON.stringify(rolledBack)).toBe("ROLLBACK_SUCCESSFUL");
+    expect(rolledBack.rollback?.reason ?? "").toContain(heartbeatAlarmName("production"));
+    await expectServed(live);
+    expect(await ledger().read(rollbackId)).toMatchObject({
+      status: "failed",
+      failure: { step: "service", message: expect.stringMatching(/^ROLLBACK FAILED/) },
+    });
+    expect(await readLock(s3(), BUCKET, ".shipline/", "production")).toBeUndefined();
+    run += 1;
+    await expectStatus(run, live);
+  }, 120_000);
 });
