@@ -54,7 +54,8 @@ export const SERVICES_INPUT = {
 /** The rollout gate, as deploy-service names it too. */
 export const GATE_INPUTS = {
   "gate-timeout": {
-    description: "Hard limit of the rollout gate; it is always honoured.",
+    description:
+      "Hard limit of the rollout gate; it is always honoured. Also bounds the wait, before the service is changed, for a deployment ECS has not finished (e.g. the rollback of a cancelled run).",
     default: "15m",
     config: "gate.timeout",
   },

@@ -1,0 +1,3 @@
+import { createRequire as __shiplineCreateRequire } from "node:module";
+const require = __shiplineCreateRequire(import.meta.url);
+import{b as i}from"./chunk-U4MHX5FZ.mjs";var r=["region","ledger-prefix","bucket","distribution-id","immutable","cache-control","content-type","web-mode","key-value-store","edge-function","preview-domain","api","api-environment","cluster","service","containers","gate-timeout","gate-interval","healthy-polls","grace-period"];async function s(o){let t=await i({},o);if(!t.config)return{};let e={};for(let n of r)t[n]!==void 0&&(e[n]=t[n]);return e["web-mode"]?.trim()!=="atomic"&&delete e["distribution-id"],e}export{s as a};

@@ -1,0 +1,3 @@
+import { createRequire as __shiplineCreateRequire } from "node:module";
+const require = __shiplineCreateRequire(import.meta.url);
+import{a as s}from"./chunk-GHIU4V6E.mjs";import{a as r}from"./chunk-QEUHRHWB.mjs";import{a as e,b as m}from"./chunk-NW27U5IA.mjs";import{access as c}from"node:fs/promises";var p="production";async function d(t,o){let i=t.environment?.trim()||o.SHIPLINE_ENVIRONMENT?.trim()||p,n=t.config?.trim()||o.SHIPLINE_CONFIG?.trim()||(await u(r)?r:void 0),a=n?s(await(await import("./load-T2GKPEL3.mjs")).loadConfig(n),i,n):{};return m(a,e(o),t,{environment:i,config:n})}async function u(t){try{return await c(t),!0}catch{return!1}}export{p as a,d as b};

@@ -1,3 +1,0 @@
-import { createRequire as __shiplineCreateRequire } from "node:module";
-const require = __shiplineCreateRequire(import.meta.url);
-import{a}from"./chunk-L57ZBBSL.mjs";import"./chunk-R5K4BV7B.mjs";import"./chunk-GHIU4V6E.mjs";import"./chunk-QEUHRHWB.mjs";import"./chunk-NW27U5IA.mjs";import"./chunk-353AJ6TW.mjs";import"./chunk-S4UNYXKI.mjs";export{a as previewEnvironmentInputs};

@@ -1,3 +1,0 @@
-import { createRequire as __shiplineCreateRequire } from "node:module";
-const require = __shiplineCreateRequire(import.meta.url);
-import{a,b,c,d,e,f}from"./chunk-SF53XDD6.mjs";import"./chunk-XY34JTU3.mjs";import"./chunk-MIHUMQIP.mjs";import"./chunk-ZN5JIQ5Q.mjs";import"./chunk-WB74CEIM.mjs";import"./chunk-JWSSCLA6.mjs";import"./chunk-REZ3HFAK.mjs";import"./chunk-NOZIGYMY.mjs";import"./chunk-2LMMFBD5.mjs";import"./chunk-PIV4FERV.mjs";import"./chunk-34MDDSQH.mjs";import"./chunk-GQJN4GQS.mjs";import"./chunk-X6JCQQZI.mjs";import"./chunk-EQB243TM.mjs";import"./chunk-A4SKYDLT.mjs";import"./chunk-353AJ6TW.mjs";import"./chunk-S4UNYXKI.mjs";export{c as hostPreviewUrl,f as parsePreviewInputs,b as previewBasePath,d as previewPrefix,e as previewReleaseId,a as previewSchema};

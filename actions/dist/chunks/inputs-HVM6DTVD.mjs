@@ -1,3 +1,0 @@
-import { createRequire as __shiplineCreateRequire } from "node:module";
-const require = __shiplineCreateRequire(import.meta.url);
-import{a,b,c,d,e,f,g,h,i,j,k}from"./chunk-BMBQYCAL.mjs";import"./chunk-FIGIZDE2.mjs";import"./chunk-H4L3BRUN.mjs";import"./chunk-NOZIGYMY.mjs";import"./chunk-2LMMFBD5.mjs";import"./chunk-PIV4FERV.mjs";import"./chunk-34MDDSQH.mjs";import"./chunk-GQJN4GQS.mjs";import"./chunk-X6JCQQZI.mjs";import"./chunk-EQB243TM.mjs";import"./chunk-A4SKYDLT.mjs";import"./chunk-353AJ6TW.mjs";import"./chunk-S4UNYXKI.mjs";export{d as deploySchema,b as historySchema,a as ledgerShape,f as parseDeployInputs,c as parseHistoryInputs,g as parseRollbackInputs,i as parseStatusInputs,k as parseUnlockInputs,e as rollbackSchema,h as statusSchema,j as unlockSchema};

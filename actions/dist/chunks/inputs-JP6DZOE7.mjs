@@ -1,0 +1,3 @@
+import { createRequire as __shiplineCreateRequire } from "node:module";
+const require = __shiplineCreateRequire(import.meta.url);
+import{a,b,c,d,e,f,g}from"./chunk-LLZ32BB6.mjs";import"./chunk-H44KU5EV.mjs";import"./chunk-JWSSCLA6.mjs";import"./chunk-REZ3HFAK.mjs";import"./chunk-34MDDSQH.mjs";import"./chunk-PTGLG6DC.mjs";import"./chunk-X6JCQQZI.mjs";import"./chunk-EQB243TM.mjs";import"./chunk-A4SKYDLT.mjs";import"./chunk-353AJ6TW.mjs";import"./chunk-S4UNYXKI.mjs";export{e as deployServiceSchema,d as environmentOverrides,c as imageChanges,g as parseDeployServiceInputs,b as parseEnvironmentOverrides,f as parseGrace,a as parseImageChange};

@@ -1,0 +1,3 @@
+import { createRequire as __shiplineCreateRequire } from "node:module";
+const require = __shiplineCreateRequire(import.meta.url);
+import{a,b,c,d,e,f}from"./chunk-ZCT76N4L.mjs";import"./chunk-XY34JTU3.mjs";import"./chunk-VES3F7AR.mjs";import"./chunk-LLZ32BB6.mjs";import"./chunk-H44KU5EV.mjs";import"./chunk-JWSSCLA6.mjs";import"./chunk-REZ3HFAK.mjs";import"./chunk-NOZIGYMY.mjs";import"./chunk-2LMMFBD5.mjs";import"./chunk-PIV4FERV.mjs";import"./chunk-34MDDSQH.mjs";import"./chunk-PTGLG6DC.mjs";import"./chunk-X6JCQQZI.mjs";import"./chunk-EQB243TM.mjs";import"./chunk-A4SKYDLT.mjs";import"./chunk-353AJ6TW.mjs";import"./chunk-S4UNYXKI.mjs";export{c as hostPreviewUrl,f as parsePreviewInputs,b as previewBasePath,d as previewPrefix,e as previewReleaseId,a as previewSchema};

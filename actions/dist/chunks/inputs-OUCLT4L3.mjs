@@ -1,3 +1,0 @@
-import { createRequire as __shiplineCreateRequire } from "node:module";
-const require = __shiplineCreateRequire(import.meta.url);
-import{a,b,c,d,e,f,g}from"./chunk-ZN5JIQ5Q.mjs";import"./chunk-WB74CEIM.mjs";import"./chunk-JWSSCLA6.mjs";import"./chunk-REZ3HFAK.mjs";import"./chunk-34MDDSQH.mjs";import"./chunk-GQJN4GQS.mjs";import"./chunk-X6JCQQZI.mjs";import"./chunk-EQB243TM.mjs";import"./chunk-A4SKYDLT.mjs";import"./chunk-353AJ6TW.mjs";import"./chunk-S4UNYXKI.mjs";export{e as deployServiceSchema,d as environmentOverrides,c as imageChanges,g as parseDeployServiceInputs,b as parseEnvironmentOverrides,f as parseGrace,a as parseImageChange};

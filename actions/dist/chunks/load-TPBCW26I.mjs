@@ -1,3 +1,0 @@
-import { createRequire as __shiplineCreateRequire } from "node:module";
-const require = __shiplineCreateRequire(import.meta.url);
-import{a,b,c,d}from"./chunk-FQIVUHIK.mjs";import"./chunk-WZPDL2BC.mjs";import"./chunk-RE6CQBZ4.mjs";import"./chunk-A7VWDLWX.mjs";import"./chunk-ZUOK72BD.mjs";import"./chunk-MIHUMQIP.mjs";import"./chunk-FIGIZDE2.mjs";import"./chunk-H4L3BRUN.mjs";import"./chunk-QEUHRHWB.mjs";import"./chunk-GQJN4GQS.mjs";import"./chunk-X6JCQQZI.mjs";import"./chunk-EQB243TM.mjs";import"./chunk-A4SKYDLT.mjs";import"./chunk-353AJ6TW.mjs";import"./chunk-S4UNYXKI.mjs";export{c as MAX_ALIAS_COUNT,b as MAX_CONFIG_BYTES,d as loadConfig,a as parseConfig};
