@@ -139,14 +139,24 @@ async function listInFlight(
   const found: InFlight[] = [];
   let nextToken: string | undefined;
   do {
-    const page = await clients.ecs.send(
-      new ListServiceDeploymentsCommand({
-        cluster,
-        service,
-        status: [...IN_FLIGHT_STATUSES],
-        ...(nextToken ? { nextToken } : {}),
-      }),
-    );
+    const page = await clients.ecs
+      .send(
+        new ListServiceDeploymentsCommand({
+          cluster,
+          service,
+          status: [...IN_FLIGHT_STATUSES],
+          ...(nextToken ? { nextToken } : {}),
+        }),
+      )
+      .catch((error: unknown) => {
+        // No such cluster or service: nothing in flight. The read of the service that follows
+        // names the input that is wrong (exit 4), as it did before this wait.
+        const name = (error as { name?: string }).name;
+        if (name === "ClusterNotFoundException" || name === "ServiceNotFoundException") {
+          return { serviceDeployments: [], nextToken: undefined };
+        }
+        throw error;
+      });
     found.push(...(page.serviceDeployments ?? []).flatMap(briefOf));
     nextToken = page.nextToken;
   } while (nextToken);

@@ -153,4 +153,20 @@ describe("waitForInFlightDeployments", () => {
     expect(clock.sleeps).toEqual([]);
     expect(lines.join("")).toContain(`${A} is IN_PROGRESS: a run would wait for it to end`);
   });
+
+  it.each(["ClusterNotFoundException", "ServiceNotFoundException"])(
+    "a missing cluster or service (%s) is left to the read that names the input",
+    async (name) => {
+      ecs
+        .on(ListServiceDeploymentsCommand)
+        .rejects(Object.assign(new Error("not found"), { name }));
+      const clock = new ManualClock(0);
+      await waitForInFlightDeployments({ ecs: new ECSClient({}) }, wait, {
+        clock,
+        logger: logger(),
+      });
+      expect(ecs.commandCalls(ListServiceDeploymentsCommand)).toHaveLength(1);
+      expect(clock.sleeps).toEqual([]);
+    },
+  );
 });
