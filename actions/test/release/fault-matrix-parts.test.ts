@@ -12,8 +12,9 @@ describe("the fault matrix's parts", () => {
   it("the atomic part names each of its cases once, at web-mode atomic's own steps", () => {
     const names = ATOMIC_CASES.map(nameOf);
     expect(new Set(names).size).toBe(ATOMIC_CASES.length);
-    expect(ATOMIC_CASES.length).toBe(20);
+    expect(ATOMIC_CASES.length).toBe(21);
     for (const step of [
+      "created",
       "associated",
       "web",
       "router",
@@ -42,12 +43,13 @@ describe("the fault matrix's parts", () => {
     expect(new Set(parted).size).toBe(ATOMIC_CASES.length);
   });
 
-  it("a site's first atomic deploy is interrupted after its association, cancelled and faulted there", () => {
+  it("a site's first atomic deploy is killed after CreateFunction, and killed, cancelled and faulted at its association", () => {
     const first = ATOMIC_CASES.filter((c) => c.first).map(nameOf);
     expect(first.toSorted()).toEqual([
       "deploy associated × faults",
       "deploy associated × kill",
       "deploy associated × sigint",
+      "deploy created × kill",
     ]);
   });
 

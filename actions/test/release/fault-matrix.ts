@@ -159,8 +159,12 @@ const entryPointBack = (call: Call) =>
   call.status === 200;
 const serviceUpdated = (call: Call) => call.operation === "UpdateService" && call.status === 200;
 
+/** A call answered with success (CreateFunction's is 201 Created). */
 const answered = (service: string, operations: string[]) => (call: Call) =>
-  call.service === service && operations.includes(call.operation) && call.status === 200;
+  call.service === service &&
+  operations.includes(call.operation) &&
+  call.status >= 200 &&
+  call.status < 300;
 
 /** Each command's boundaries in the order a run reaches them (web-mode invalidate). */
 const INVALIDATE_BOUNDARIES: Boundary[] = [
@@ -304,21 +308,22 @@ const PUT_KEY = "cloudfront-keyvaluestore:PutKey";
 
 /**
  * The atomic parts: the steps web-mode atomic adds, interrupted. A site's first atomic deploy
- * killed or cancelled once UpdateDistribution associated the router, or UpdateDistribution
- * failing. A deploy's uploads under releases/<id>/; its router sync (killed or cancelled after
- * UpdateFunction answered, 5xx on PublishFunction then on the wait's GetDistribution); killed or
- * cancelled after PublishFunction answered (the router in place, the pointer not yet moved: just
- * before the commit point); the listing that resends vanished assets right before the switch
- * failing; the PutKey failing 5 times, or answered and the run killed before it heard (just after
- * the commit point). A rollback
- * killed after it read the pointer (just before its PutKey), its PutKey failing, or answered
- * and the run killed.
+ * killed once CreateFunction answered, killed or cancelled once UpdateDistribution associated the
+ * router, or UpdateDistribution failing. A deploy's uploads under releases/<id>/; its router sync
+ * (killed or cancelled after UpdateFunction answered, 5xx on PublishFunction then on the wait's
+ * GetDistribution); killed or cancelled after PublishFunction answered (the router in place, the
+ * pointer not yet moved: just before the commit point); the listing that resends vanished assets
+ * right before the switch failing; the PutKey failing 5 times, or answered and the run killed
+ * before it heard (just after the commit point). A rollback killed after it read the pointer
+ * (just before its PutKey), its PutKey failing, or answered and the run killed.
  */
 export const ATOMIC_CASES: Case[] = [
-  // The site's first atomic deploy (first: true), interrupted once the distribution runs the
-  // new router, whose store has no pointer yet: killed, or SIGINT during the wait for the
-  // distribution to deploy; and UpdateDistribution failing 5 times. Production keeps serving
+  // The site's first atomic deploy (first: true): killed once CreateFunction answered (the
+  // function exists, never published, on no distribution); interrupted once the distribution
+  // runs the new router, whose store has no pointer yet: killed, or SIGINT during the wait for
+  // the distribution to deploy; and UpdateDistribution failing 5 times. Production keeps serving
   // the release published in invalidate mode.
+  { command: "deploy", step: "created", kind: "kill", at: "router", first: true, keeps: true },
   { command: "deploy", step: "associated", kind: "kill", first: true, keeps: true },
   { command: "deploy", step: "associated", kind: "sigint", first: true, keeps: true },
   {
@@ -381,7 +386,9 @@ export const ATOMIC_PARTS = {
   router: ATOMIC_CASES.filter(
     (c) =>
       c.command === "deploy" &&
-      ["associated", "router", "router wait", "published", "resend listing"].includes(c.step),
+      ["created", "associated", "router", "router wait", "published", "resend listing"].includes(
+        c.step,
+      ),
   ),
   commit: ATOMIC_CASES.filter(
     (c) => c.command === "rollback" || ["web", "disarmed", "commit"].includes(c.step),
