@@ -1,5 +1,6 @@
 import type { CloudFrontClient } from "@aws-sdk/client-cloudfront";
 import type { CloudFrontKeyValueStoreClient } from "@aws-sdk/client-cloudfront-keyvaluestore";
+import { throwIfCancelled } from "../lib/cancel";
 import { type Clock, systemClock } from "../lib/clock";
 import { ConfigurationError, quote } from "../lib/errors";
 import type { Logger } from "../lib/logger";
@@ -35,6 +36,11 @@ interface AtomicDeps {
   keyValueStore?: () => CloudFrontKeyValueStoreClient;
   logger: Logger;
   clock?: Clock;
+  /**
+   * SIGINT/SIGTERM: before the PutKey, the publish stops at the router's wait or right before the
+   * switch, and the site serves what it served.
+   */
+  signal?: AbortSignal;
   /** `pollMs`: between reads of a deploying distribution (tests shorten it). */
   invalidationTimings?: { pollMs?: number };
   /** The store key this site's pointer is at (a preview's); default LIVE_KEY, production's. */
@@ -133,7 +139,8 @@ export async function prepareAtomic(
 
 /**
  * The atomic commit: the router in place (only when something differs), then the PutKey that
- * makes the release live. Before the PutKey the site serves what it served.
+ * makes the release live. Before the PutKey the site serves what it served, and a cancellation
+ * is honoured up to the last moment before it (the guard not yet told, the pointer not moved).
  */
 export async function commitAtomic(
   atomic: AtomicSwitch,
@@ -149,9 +156,11 @@ export async function commitAtomic(
     logger: deps.logger,
     deadline,
     ...(pollMs !== undefined ? { pollMs } : {}),
+    ...(deps.signal ? { signal: deps.signal } : {}),
   });
   if (!deps.keyValueStore) throw new Error("web-mode atomic without a key value store client");
   await beforeSwitch?.();
+  throwIfCancelled(deps.signal);
   await deps.beforeEntryPoints?.().catch((error: Error) => deps.logger.warning(error.message));
   await switchLive(deps.keyValueStore(), atomic.state, atomic.pointer, atomic.key);
   deps.logger.info(

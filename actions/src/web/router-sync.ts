@@ -10,6 +10,7 @@ import {
   UpdateDistributionCommand,
   UpdateFunctionCommand,
 } from "@aws-sdk/client-cloudfront";
+import { throwIfCancelled } from "../lib/cancel";
 import type { Clock } from "../lib/clock";
 import { ConfigurationError, quote, TimeoutError } from "../lib/errors";
 import type { Logger } from "../lib/logger";
@@ -39,6 +40,13 @@ export interface RouterPatience {
   logger: Logger;
   deadline: number;
   pollMs?: number;
+  /**
+   * SIGINT/SIGTERM: the wait for the distributions (minutes on CloudFront) stops at once. What
+   * the sync wrote is harmless before the pointer moves (the router passes every request through
+   * until a store has a pointer, and serves the pointer's release after), and the next publish
+   * finishes it.
+   */
+  signal?: AbortSignal;
 }
 
 const CODE = new TextEncoder().encode(ROUTER_CODE);
@@ -186,9 +194,10 @@ async function waitDeployed(
   ids: string[],
   patience: RouterPatience,
 ): Promise<void> {
-  const { clock, deadline } = patience;
+  const { clock, deadline, signal } = patience;
   for (const id of ids) {
     for (;;) {
+      throwIfCancelled(signal);
       const { Distribution } = await cloudfront.send(new GetDistributionCommand({ Id: id }));
       if (Distribution?.Status === "Deployed") break;
       if (clock.now() >= deadline) {
@@ -196,7 +205,10 @@ async function waitDeployed(
           `distribution ${id} is still ${Distribution?.Status ?? "deploying"} the release router (input "wait-timeout")`,
         );
       }
-      await clock.sleep(Math.min(patience.pollMs ?? 2000, Math.max(0, deadline - clock.now())));
+      await clock.sleep(
+        Math.min(patience.pollMs ?? 2000, Math.max(0, deadline - clock.now())),
+        signal,
+      );
     }
   }
 }

@@ -9,6 +9,8 @@ import {
   DescribeFunctionCommand,
   DescribeKeyValueStoreCommand as DescribeStoreCommand,
   type DistributionConfig,
+  GetDistributionCommand,
+  GetDistributionConfigCommand,
   GetFunctionCommand,
   ListFunctionsCommand,
   ListInvalidationsCommand,
@@ -465,6 +467,28 @@ describe("CloudFront Functions", () => {
     await expect(
       cloudfront.send(new DeleteKeyValueStoreCommand({ Name: "releases", IfMatch: store.ETag })),
     ).rejects.toMatchObject({ name: "CannotDeleteEntityWhileInUse" });
+  });
+
+  it("publishing a function a distribution runs has the distribution deploy it", async () => {
+    const id = await distributionId();
+    const status = async () =>
+      (await cloudfront.send(new GetDistributionCommand({ Id: id }))).Distribution?.Status;
+    const before = await cloudfront.send(new GetDistributionConfigCommand({ Id: id }));
+    expect(await status()).toBe("Deployed");
+    await publish("release-router");
+    // CloudFront: associated behaviours use the new copy once the distributions finish deploying.
+    expect(await status()).toBe("InProgress");
+    await vi.waitFor(async () => expect(await status()).toBe("Deployed"), {
+      timeout: 5000,
+      interval: 50,
+    });
+    // A deploy, not a change of the distribution's config.
+    const after = await cloudfront.send(new GetDistributionConfigCommand({ Id: id }));
+    expect(after.ETag).toBe(before.ETag);
+    // A function no distribution runs deploys nothing.
+    await createFunction("unassociated", ROUTER);
+    await publish("unassociated");
+    expect(await status()).toBe("Deployed");
   });
 });
 

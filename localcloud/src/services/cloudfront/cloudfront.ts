@@ -92,6 +92,7 @@ export class CloudFront implements CloudFrontService {
       accountId: context.accountId,
       apiEndpoint: () => context.apiEndpoint(),
       isAssociated: (arn) => this.distributionsUsing(arn),
+      published: (arn) => this.redeployUsing(arn),
       timeLimitMs: () => this.options.functionTimeLimitMs,
     });
     this.kvsApi = new KeyValueStoresApi({
@@ -440,15 +441,33 @@ export class CloudFront implements CloudFrontService {
 
   /** Whether any distribution's config associates this function ARN. */
   private distributionsUsing(arn: string): boolean {
-    return this.store.all().some((distribution) => {
-      try {
-        return readEdgeConfig(distribution.config).behaviors.some((behavior) =>
-          Object.values(behavior.functions).includes(arn),
-        );
-      } catch {
-        return false;
-      }
-    });
+    return this.store.all().some((distribution) => this.runs(distribution, arn));
+  }
+
+  private runs(distribution: StoredDistribution, functionArn: string): boolean {
+    try {
+      return readEdgeConfig(distribution.config).behaviors.some((behavior) =>
+        Object.values(behavior.functions).includes(functionArn),
+      );
+    } catch {
+      return false;
+    }
+  }
+
+  /**
+   * Every distribution running a function just published deploys it: InProgress for the deploy
+   * delay, as after an UpdateDistribution (its config and ETag unchanged). Its edge runs the new
+   * LIVE stage at once, as one of CloudFront's edge locations may before the deploy completes.
+   */
+  private redeployUsing(functionArn: string): void {
+    const deployedAt = Date.now() + this.options.deployDelayMs * this.context.timeScale;
+    let changed = false;
+    for (const distribution of this.store.all()) {
+      if (!this.runs(distribution, functionArn)) continue;
+      distribution.deployedAt = Math.max(distribution.deployedAt, deployedAt);
+      changed = true;
+    }
+    if (changed) this.store.save();
   }
 
   /** Runs a function's LIVE stage for the edge, reading its key value store as it is now. */

@@ -24,6 +24,11 @@ export interface FunctionsApiDependencies {
   apiEndpoint(): string;
   /** Whether a distribution's config names this function ARN. */
   isAssociated(arn: string): boolean;
+  /**
+   * A new LIVE stage of this function ARN was published: the distributions running it deploy it
+   * (CloudFront: they use the new copy "as soon as the distributions finish deploying").
+   */
+  published(arn: string): void;
   /** A function run's time budget (ms). */
   timeLimitMs(): number;
 }
@@ -122,6 +127,7 @@ export class FunctionsApi {
     checkIfMatch(request, fn.development.etag);
     fn.live = { ...fn.development, keyValueStoreArns: [...fn.development.keyValueStoreArns] };
     this.deps.functions.save();
+    this.deps.published(this.arn(name));
     return xml({ FunctionSummary: this.summary(fn, "LIVE") });
   }
 
