@@ -28,6 +28,21 @@ export const IN_FLIGHT_STATUSES: readonly ServiceDeploymentStatus[] = [
 export interface InFlight {
   arn: string;
   status: string;
+  /** Its deploymentConfiguration.strategy, when read (ROLLING when ECS names none). */
+  strategy?: string;
+}
+
+/**
+ * A rolling deployment still starting or replacing tasks is one a new deployment supersedes, as
+ * ECS intends: waiting for it would hold every deploy that follows a quick one for as long as the
+ * old tasks drain (the target group's deregistration delay, 300 s by default). Rollbacks and
+ * stops, and the deployments of a strategy that moves traffic, are waited for.
+ */
+export function supersedable(deployment: InFlight): boolean {
+  return (
+    (deployment.status === "PENDING" || deployment.status === "IN_PROGRESS") &&
+    deployment.strategy === "ROLLING"
+  );
 }
 
 /** What to do after one look at the service's deployments. */
@@ -52,7 +67,9 @@ export function planInFlightWait(
   told: ReadonlySet<string>,
   options: { now: number; deadline: number; dryRun: boolean },
 ): InFlightStep {
-  const current = inFlight.filter((d) => IN_FLIGHT_STATUSES.includes(d.status as never));
+  const current = inFlight.filter(
+    (d) => IN_FLIGHT_STATUSES.includes(d.status as never) && !supersedable(d),
+  );
   const arns = new Set(current.map((d) => d.arn));
   const started = current.filter((d) => !told.has(d.arn));
   const ended = [...told].filter((arn) => !arns.has(arn));
@@ -160,7 +177,37 @@ async function listInFlight(
     found.push(...(page.serviceDeployments ?? []).flatMap(briefOf));
     nextToken = page.nextToken;
   } while (nextToken);
-  return found;
+  return withStrategies(clients, found);
+}
+
+/** DescribeServiceDeployments takes at most 20 ARNs. */
+const DESCRIBE_BATCH = 20;
+
+/** Reads the strategy of the deployments still starting or running (see supersedable). */
+async function withStrategies(
+  clients: Pick<ServiceClients, "ecs">,
+  found: InFlight[],
+): Promise<InFlight[]> {
+  const ongoing = found.filter((d) => d.status === "PENDING" || d.status === "IN_PROGRESS");
+  const strategies = new Map<string, string>();
+  for (let start = 0; start < ongoing.length; start += DESCRIBE_BATCH) {
+    const described = await clients.ecs.send(
+      new DescribeServiceDeploymentsCommand({
+        serviceDeploymentArns: ongoing.slice(start, start + DESCRIBE_BATCH).map((d) => d.arn),
+      }),
+    );
+    for (const deployment of described.serviceDeployments ?? []) {
+      if (!deployment.serviceDeploymentArn) continue;
+      strategies.set(
+        deployment.serviceDeploymentArn,
+        deployment.deploymentConfiguration?.strategy ?? "ROLLING",
+      );
+    }
+  }
+  return found.map((d) => {
+    const strategy = strategies.get(d.arn);
+    return strategy ? { ...d, strategy } : d;
+  });
 }
 
 function briefOf(brief: ServiceDeploymentBrief): InFlight[] {

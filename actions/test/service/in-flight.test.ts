@@ -35,6 +35,22 @@ describe("planInFlightWait", () => {
     expect(again).toEqual({ started: [], ended: [], action: "wait" });
   });
 
+  it("lets a new deployment supersede a rolling one still starting or replacing tasks, as ECS intends", () => {
+    for (const status of ["PENDING", "IN_PROGRESS"]) {
+      expect(
+        planInFlightWait([{ arn: A, status, strategy: "ROLLING" }], new Set(), at).action,
+      ).toBe("proceed");
+      expect(planInFlightWait([{ arn: A, status, strategy: "CANARY" }], new Set(), at).action).toBe(
+        "wait",
+      );
+    }
+    for (const status of ["STOP_REQUESTED", "ROLLBACK_REQUESTED", "ROLLBACK_IN_PROGRESS"]) {
+      expect(
+        planInFlightWait([{ arn: A, status, strategy: "ROLLING" }], new Set(), at).action,
+      ).toBe("wait");
+    }
+  });
+
   it("ignores a deployment that has ended (a list without the status filter)", () => {
     for (const status of ["SUCCESSFUL", "STOPPED", "ROLLBACK_SUCCESSFUL", "ROLLBACK_FAILED"]) {
       expect(planInFlightWait([{ arn: A, status }], new Set(), at).action).toBe("proceed");
@@ -144,6 +160,11 @@ describe("waitForInFlightDeployments", () => {
     ecs
       .on(ListServiceDeploymentsCommand)
       .resolves({ serviceDeployments: [{ serviceDeploymentArn: A, status: "IN_PROGRESS" }] });
+    ecs.on(DescribeServiceDeploymentsCommand).resolves({
+      serviceDeployments: [
+        { serviceDeploymentArn: A, deploymentConfiguration: { strategy: "BLUE_GREEN" } },
+      ],
+    });
     const clock = new ManualClock(0);
     await waitForInFlightDeployments(
       { ecs: new ECSClient({}) },
@@ -169,4 +190,37 @@ describe("waitForInFlightDeployments", () => {
       expect(clock.sleeps).toEqual([]);
     },
   );
+
+  it("reads the strategy of an ongoing deployment: a rolling one is not waited for, a canary is", async () => {
+    ecs
+      .on(ListServiceDeploymentsCommand)
+      .resolves({ serviceDeployments: [{ serviceDeploymentArn: A, status: "IN_PROGRESS" }] });
+    // ECS names no strategy for a rolling deployment: ROLLING is its default.
+    ecs
+      .on(DescribeServiceDeploymentsCommand)
+      .resolvesOnce({ serviceDeployments: [{ serviceDeploymentArn: A, status: "IN_PROGRESS" }] })
+      .resolves({
+        serviceDeployments: [
+          {
+            serviceDeploymentArn: A,
+            status: "IN_PROGRESS",
+            deploymentConfiguration: { strategy: "CANARY" },
+          },
+        ],
+      });
+    const clock = new ManualClock(0);
+    await waitForInFlightDeployments({ ecs: new ECSClient({}) }, wait, {
+      clock,
+      logger: logger(),
+    });
+    expect(clock.sleeps).toEqual([]);
+    expect(
+      ecs.commandCalls(DescribeServiceDeploymentsCommand)[0]?.args[0].input.serviceDeploymentArns,
+    ).toEqual([A]);
+    const canary = await waitForInFlightDeployments({ ecs: new ECSClient({}) }, wait, {
+      clock,
+      logger: logger(),
+    }).catch((e: unknown) => e);
+    expect(canary).toBeInstanceOf(TimeoutError);
+  });
 });

@@ -1,0 +1,3 @@
+import { createRequire as __shiplineCreateRequire } from "node:module";
+const require = __shiplineCreateRequire(import.meta.url);
+import{a,b,c}from"./chunk-T5ACMWBX.mjs";import"./chunk-4U2KKOLT.mjs";import"./chunk-YBGX27SA.mjs";import"./chunk-LLZ32BB6.mjs";import"./chunk-H44KU5EV.mjs";import"./chunk-JWSSCLA6.mjs";import"./chunk-REZ3HFAK.mjs";import"./chunk-34MDDSQH.mjs";import"./chunk-PTGLG6DC.mjs";import"./chunk-X6JCQQZI.mjs";import"./chunk-NW27U5IA.mjs";import"./chunk-V7V27W3T.mjs";import"./chunk-EQB243TM.mjs";import"./chunk-UAV7UFDX.mjs";import"./chunk-A4SKYDLT.mjs";import"./chunk-353AJ6TW.mjs";import"./chunk-S4UNYXKI.mjs";export{a as commitDefault,c as deployServiceAction,b as deployServiceActionInputs};
