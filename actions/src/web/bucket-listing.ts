@@ -8,11 +8,15 @@ export interface ListedObject {
   etag: string;
 }
 
-/** Every object under a prefix, key → size and ETag: one ListObjectsV2 request per 1,000 keys. */
+/**
+ * Every object under a prefix, key → size and ETag: one ListObjectsV2 request per 1,000 keys.
+ * With `delimiter: "/"`, only the objects directly in that folder, not in its subfolders.
+ */
 export async function listObjects(
   s3: S3Client,
   bucket: string,
   prefix: string,
+  options: { delimiter?: string } = {},
 ): Promise<Map<string, ListedObject>> {
   const objects = new Map<string, ListedObject>();
   let token: string | undefined;
@@ -22,6 +26,7 @@ export async function listObjects(
         new ListObjectsV2Command({
           Bucket: bucket,
           Prefix: prefix,
+          ...(options.delimiter ? { Delimiter: options.delimiter } : {}),
           ...(token ? { ContinuationToken: token } : {}),
         }),
       )

@@ -1,7 +1,7 @@
-import { ListObjectsV2Command, type S3Client } from "@aws-sdk/client-s3";
-import { bucketError } from "../ledger/site";
+import type { S3Client } from "@aws-sdk/client-s3";
 import type { Logger } from "../lib/logger";
 import type { ApplySettings } from "./apply";
+import { listObjects } from "./bucket-listing";
 import { mapLimited } from "./concurrency";
 import type { PublishPlan } from "./plan";
 import { transferFile } from "./transfer";
@@ -30,7 +30,8 @@ export async function resendVanished(
   const folders = [...new Set(skipped.map((file) => folderOf(file.key)))];
   const present = new Set<string>();
   for (const folder of folders) {
-    for (const key of await keysIn(s3, settings.bucket, folder)) present.add(key);
+    const listed = await listObjects(s3, settings.bucket, folder, { delimiter: "/" });
+    for (const key of listed.keys()) present.add(key);
   }
   const vanished = skipped.filter((file) => !present.has(file.key));
   if (vanished.length === 0) return etags;
@@ -51,27 +52,4 @@ export async function resendVanished(
 function folderOf(key: string): string {
   const slash = key.lastIndexOf("/");
   return slash < 0 ? "" : key.slice(0, slash + 1);
-}
-
-/** The keys directly in a folder (not in its subfolders): one request per 1,000. */
-async function keysIn(s3: S3Client, bucket: string, folder: string): Promise<string[]> {
-  const keys: string[] = [];
-  let token: string | undefined;
-  do {
-    const page = await s3
-      .send(
-        new ListObjectsV2Command({
-          Bucket: bucket,
-          Prefix: folder,
-          Delimiter: "/",
-          ...(token ? { ContinuationToken: token } : {}),
-        }),
-      )
-      .catch((error: unknown) => {
-        throw bucketError(error, bucket) ?? error;
-      });
-    for (const object of page.Contents ?? []) if (object.Key) keys.push(object.Key);
-    token = page.IsTruncated ? page.NextContinuationToken : undefined;
-  } while (token);
-  return keys;
 }
